@@ -1,0 +1,121 @@
+/**
+ * `perf-heat`: the command line over the same pipeline as the language server.
+ *   perf-heat lines <profile> [--event NAME] [--top N] [--json] [--binary-path DIR]… [--remap FROM=TO]…
+ */
+import { parseArgs } from 'node:util';
+import { loadProfile } from '../engine/load-profile';
+import { addCounts, type Profile } from '../model/profile';
+import { applyRemaps, parseRemap } from '../model/path-map';
+
+const USAGE = `usage: perf-heat <command> [options]
+
+commands:
+  lines <profile>   the hottest source lines, with count and share per event
+      --event NAME        sort by this event (default: the profile's first)
+      --top N             how many lines (default 20; 0 = all)
+      --json              JSON: [{file, line, counts: {event: n}, percent: {event: p}}]
+      --binary-path DIR   where the profiled binaries are (repeatable)
+      --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
+
+inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
+
+export class UsageError extends Error {}
+
+export interface LineRow {
+  file: string;
+  line: number;
+  counts: Record<string, number>;
+  percent: Record<string, number>;
+}
+
+export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRemap>[], event: number, top: number): LineRow[] {
+  const merged = new Map<string, { file: string; line: number; counts: number[] }>();
+  for (const l of profile.lines) {
+    const file = applyRemaps(l.file, remaps);
+    const key = `${file}\0${l.line}`;
+    const m = merged.get(key);
+    if (m) addCounts(m.counts, l.counts);
+    else merged.set(key, { file, line: l.line, counts: l.counts.slice() });
+  }
+  const rows = [...merged.values()].sort((a, b) => b.counts[event] - a.counts[event] || a.file.localeCompare(b.file) || a.line - b.line);
+  const names = profile.events.map((e) => e.name);
+  return (top > 0 ? rows.slice(0, top) : rows).map((r) => ({
+    file: r.file,
+    line: r.line,
+    counts: Object.fromEntries(names.map((n, e) => [n, round(r.counts[e], 3)])),
+    percent: Object.fromEntries(names.map((n, e) => [n, round(profile.totals[e] > 0 ? (100 * r.counts[e]) / profile.totals[e] : 0, 4)])),
+  }));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'lines':
+        return await linesCommand(rest, out, err);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`perf-heat: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    err(`perf-heat: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      event: { type: 'string' },
+      top: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+      'binary-path': { type: 'string', multiple: true, default: [] },
+      remap: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('lines takes exactly one profile file');
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
+  const remaps = values.remap.map(parseRemap);
+  const profile = await loadProfile(positionals[0], { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] });
+  const names = profile.events.map((e) => e.name);
+  const event = values.event === undefined ? 0 : names.indexOf(values.event);
+  if (event < 0) throw new UsageError(`no event "${values.event}" in ${positionals[0]} (it has: ${names.join(', ')})`);
+  for (const w of profile.warnings) err(`warning: ${w}`);
+  const rows = hottestLines(profile, remaps, event, top);
+  if (values.json) {
+    out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  const width = Math.max(4, ...rows.map((r) => `${r.file}:${r.line}`.length));
+  out([...names.map((n) => `${n.padStart(12)} ${'%'.padStart(7)}`), ' ' + 'line'].join(' '));
+  for (const r of rows) {
+    const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);
+    out(`${cols.join(' ')}  ${`${r.file}:${r.line}`.padEnd(width)}`.trimEnd());
+  }
+  return 0;
+}
+
+function fmtCount(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => {
+    process.exitCode = code;
+  });
+}

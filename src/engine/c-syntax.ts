@@ -1,0 +1,90 @@
+/**
+ * C syntax through tree-sitter (web-tree-sitter + tree-sitter-c's wasm): function spans and names.
+ *
+ * tree-sitter-c loses its way in hz3-style code (braces split across `#if` blocks, directives inside expressions:
+ * hz3-patterns.md), so every span says whether its subtree parsed cleanly, and callers only trust the header line of
+ * an unclean one. The `#if` structure itself never comes from here. The `.wasm` files are passed in by folder,
+ * never looked up relative to this module, because the bundle moves them.
+ */
+import { join } from 'node:path';
+import { Language, Parser, type Node } from 'web-tree-sitter';
+
+export interface FunctionSpan {
+  name: string;
+  /** 1-based line of the declarator (where the name is). */
+  line: number;
+  /** 1-based line of the closing brace; only reliable when `clean`. */
+  endLine: number;
+  clean: boolean;
+}
+
+const PARSE_BUDGET_MS = 500;
+const CACHE_SIZE = 32;
+
+export class CSyntax {
+  private readonly cache = new Map<string, FunctionSpan[]>();
+
+  private constructor(private readonly parser: Parser) {}
+
+  /** `wasmDir` holds `web-tree-sitter.wasm` and `tree-sitter-c.wasm`. */
+  static async create(wasmDir: string): Promise<CSyntax> {
+    await Parser.init({ locateFile: (name: string) => join(wasmDir, name) });
+    const language = await Language.load(join(wasmDir, 'tree-sitter-c.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return new CSyntax(parser);
+  }
+
+  /** Function definitions in source order. `key` (uri@version) caches the answer for unchanged documents. */
+  functionSpans(text: string, key?: string): FunctionSpan[] {
+    const cached = key !== undefined ? this.cache.get(key) : undefined;
+    if (cached) return cached;
+    const deadline = Date.now() + PARSE_BUDGET_MS;
+    let spans: FunctionSpan[] = [];
+    // A progress callback that returns true cancels the parse: a pathological file must not stall the server.
+    const tree = this.parser.parse(text, null, { progressCallback: () => Date.now() > deadline } as never);
+    if (tree) {
+      try {
+        spans = collect(tree.rootNode);
+      } finally {
+        tree.delete();
+      }
+    }
+    if (key !== undefined) {
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, spans);
+    }
+    return spans;
+  }
+}
+
+function collect(root: Node): FunctionSpan[] {
+  const out: FunctionSpan[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === 'function_definition') {
+      const name = declaratorName(node.childForFieldName('declarator'));
+      if (name) {
+        const decl = node.childForFieldName('declarator')!;
+        out.push({ name: name.text, line: decl.startPosition.row + 1, endLine: node.endPosition.row + 1, clean: !node.hasError });
+      }
+      return;
+    }
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  visit(root);
+  return out;
+}
+
+/** Walks pointer/parenthesised/attributed declarators down to the function's identifier. */
+function declaratorName(decl: Node | null): Node | null {
+  let d = decl;
+  for (let depth = 0; d && depth < 8; depth++) {
+    if (d.type === 'identifier' || d.type === 'field_identifier') return d;
+    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
+      d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c && c.type.endsWith('declarator')) ?? null;
+      continue;
+    }
+    return null;
+  }
+  return null;
+}

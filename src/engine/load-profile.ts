@@ -1,0 +1,58 @@
+/**
+ * The one pipeline from a profile file to the model, shared by the language server and the CLI: detect the format
+ * from the content, parse, find the binaries, symbolize every sampled address in one batch per binary, aggregate.
+ */
+import { open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { ProfileFormatError } from '../parsers/errors';
+import { looksLikePerfAnnotate } from '../parsers/perf-annotate';
+import type { Profile } from '../model/profile';
+import { loadAnnotateProfile } from './annotate-profile';
+
+export interface LoadOptions {
+  /** Folders holding the profiled binaries (`--binary-path`, `perfHeat.binaryPaths`). */
+  binaryPaths?: readonly string[];
+  /** Folders searched for binaries by name when the recorded path does not exist (workspace folders). */
+  searchRoots?: readonly string[];
+  /** False in an untrusted workspace: no addr2line, perf or compiler is started. */
+  allowExternalPrograms?: boolean;
+  addr2line?: string;
+  signal?: AbortSignal;
+}
+
+export type ProfileFormat = 'perf-annotate';
+
+const SNIFF_BYTES = 64 * 1024;
+
+export async function detectFormat(path: string): Promise<ProfileFormat> {
+  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new ProfileFormatError(path, undefined, e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.code ?? e.message})`);
+  });
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    const head = buf.subarray(0, bytesRead);
+    if (bytesRead === 0) throw new ProfileFormatError(path, undefined, 'the file is empty');
+    const magic = head.subarray(0, 8).toString('latin1');
+    if (magic === 'PERFILE2' || magic === '2ELIFREP') {
+      throw new ProfileFormatError(path, undefined, 'perf.data files are not read yet: run `perf annotate --stdio -l -i <file>` and load its output');
+    }
+    const text = head.toString('utf8');
+    if (looksLikePerfAnnotate(text)) return 'perf-annotate';
+    throw new ProfileFormatError(
+      path,
+      undefined,
+      'not a profile this version reads: expected `perf annotate --stdio` output (its header is "Percent | Source code & Disassembly of …")',
+    );
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function loadProfile(path: string, options: LoadOptions = {}): Promise<Profile> {
+  const format = await detectFormat(path);
+  switch (format) {
+    case 'perf-annotate':
+      return loadAnnotateProfile(path, await readFile(path, 'utf8'), options);
+  }
+}

@@ -1,0 +1,23 @@
+/** Starts the language server (dist/server.js) over IPC. */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { InitializationOptions } from '../protocol';
+
+export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = ctx.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'c' },
+      { scheme: 'file', language: 'cpp' },
+    ],
+    synchronize: { configurationSection: 'perfHeat' },
+    outputChannel: output,
+    initializationOptions,
+  };
+  return new LanguageClient('perfHeat', 'Perf Heat', serverOptions, clientOptions);
+}

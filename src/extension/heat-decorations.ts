@@ -1,0 +1,142 @@
+/**
+ * Cycle heat in the editor: a whole-line background whose intensity follows the line's share (ten contributed theme
+ * colours, so themes can restyle every step), the share as text after the line, an overview-ruler mark, and the
+ * function's total after its name. Heat is pulled from the server per file and cached; it is re-applied whenever
+ * the visible editors change and dropped when the profile changes.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FileHeatRequest, type FileHeat } from '../protocol';
+import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
+
+export interface AppliedHeat {
+  uri: string;
+  lines: { line: number; level: number; text: string }[];
+  functions: { line: number; text: string }[];
+}
+
+export class HeatDecorations implements vscode.Disposable {
+  private readonly levels: vscode.TextEditorDecorationType[];
+  private readonly functionTotal: vscode.TextEditorDecorationType;
+  private readonly cache = new Map<string, Promise<FileHeat | null>>();
+  private readonly applied = new Map<string, AppliedHeat>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<AppliedHeat>();
+  /** Fires after heat is drawn on an editor: what tests and the status bar wait on. */
+  readonly onDidApply = this.changed.event;
+  enabled = true;
+  event = 0;
+
+  constructor(private readonly client: LanguageClient, private readonly showLineText: () => boolean) {
+    this.levels = Array.from({ length: HEAT_LEVELS }, (_, i) =>
+      vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        backgroundColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
+        overviewRulerColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+        after: { color: new vscode.ThemeColor('perfHeat.lineShareForeground'), margin: '0 0 0 2.5em', fontStyle: 'normal' },
+      }),
+    );
+    this.functionTotal = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('perfHeat.functionTotalForeground'), margin: '0 0 0 1.5em', fontWeight: 'bold' },
+    });
+    this.disposables.push(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => void this.apply(e))));
+  }
+
+  /** The profile changed: forget cached heat and redraw every visible editor. */
+  refresh(): void {
+    this.cache.clear();
+    void this.applyAll();
+  }
+
+  async applyAll(): Promise<void> {
+    await Promise.all(vscode.window.visibleTextEditors.map((e) => this.apply(e)));
+  }
+
+  /** Hide or show heat without forgetting it. */
+  async setEnabled(on: boolean): Promise<void> {
+    this.enabled = on;
+    await this.applyAll();
+  }
+
+  clear(): void {
+    this.cache.clear();
+    this.applied.clear();
+    for (const e of vscode.window.visibleTextEditors) this.draw(e, undefined);
+  }
+
+  lastApplied(uri: vscode.Uri): AppliedHeat | undefined {
+    return this.applied.get(uri.toString());
+  }
+
+  private async apply(editor: vscode.TextEditor): Promise<void> {
+    const uri = editor.document.uri;
+    if (uri.scheme !== 'file') return;
+    const key = uri.toString();
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = this.client.sendRequest(FileHeatRequest, { uri: key }).catch(() => null);
+      this.cache.set(key, pending);
+    }
+    const heat = await pending;
+    if (this.cache.get(key) !== pending) return; // a newer profile replaced this answer meanwhile
+    this.draw(editor, this.enabled ? heat ?? undefined : undefined);
+  }
+
+  private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): void {
+    const byLevel: vscode.DecorationOptions[][] = this.levels.map(() => []);
+    const fnOptions: vscode.DecorationOptions[] = [];
+    const applied: AppliedHeat = { uri: editor.document.uri.toString(), lines: [], functions: [] };
+    if (heat) {
+      const e = Math.min(this.event, heat.events.length - 1);
+      const max = heat.maxShares[e];
+      const lastLine = editor.document.lineCount - 1;
+      for (const l of heat.lines) {
+        if (l.counts[e] <= 0 || l.line > lastLine) continue;
+        const level = heatLevel(l.shares[e], max);
+        const text = formatShare(l.shares[e]);
+        const range = editor.document.lineAt(l.line).range;
+        byLevel[level - 1].push({
+          range,
+          hoverMessage: lineHover(heat, l.counts, l.shares),
+          renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined,
+        });
+        applied.lines.push({ line: l.line, level, text });
+      }
+      for (const f of heat.functions) {
+        if (f.line > lastLine || f.counts[e] <= 0) continue;
+        const text = `Σ ${formatShare(f.shares[e])} in ${f.name}`;
+        const end = editor.document.lineAt(f.line).range.end;
+        fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+        applied.functions.push({ line: f.line, text });
+      }
+    }
+    this.levels.forEach((type, i) => editor.setDecorations(type, byLevel[i]));
+    editor.setDecorations(this.functionTotal, fnOptions);
+    if (heat) this.applied.set(applied.uri, applied);
+    else this.applied.delete(applied.uri);
+    this.changed.fire(applied);
+  }
+
+  dispose(): void {
+    for (const d of [...this.levels, this.functionTotal, ...this.disposables, this.changed]) d.dispose();
+  }
+}
+
+function lineHover(heat: FileHeat, counts: number[], shares: number[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**Perf Heat**\n\n| event | count | share |\n|---|---:|---:|\n');
+  heat.events.forEach((name, i) => {
+    // Event names come from the profile: escape them (a name with markup must render as text).
+    md.appendMarkdown(`| ${escapeMarkdown(name)} | ${formatCount(counts[i])} | ${formatShare(shares[i])} |\n`);
+  });
+  return md;
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`);
+}
+
+function formatCount(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
+}

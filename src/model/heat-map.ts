@@ -1,0 +1,76 @@
+/**
+ * A profile seen from the workspace: its line heat keyed by workspace file, with the shares the editor shows.
+ * Shares are percentages of the profile's per-event totals, the same denominator as
+ * `perf report --no-children --sort srcline`, so every number can be checked against perf.
+ */
+import { addCounts, type Profile } from './profile';
+import type { PathMapper, PathResolution } from './path-map';
+
+export interface HeatedLine {
+  /** 1-based, as in the debug info. */
+  line: number;
+  counts: number[];
+  /** Percent of the profile's total, per event. */
+  shares: number[];
+}
+
+export interface UnmappedSource {
+  recorded: string;
+  resolution: Exclude<PathResolution, { kind: 'mapped' }>;
+  counts: number[];
+}
+
+export class HeatMap {
+  private readonly byFile = new Map<string, Map<number, number[]>>();
+  readonly unmapped: UnmappedSource[] = [];
+  /** The hottest line's share per event, over all files: one colour scale for the whole profile. */
+  readonly maxShares: number[];
+
+  constructor(readonly profile: Profile, mapper: PathMapper) {
+    const unmapped = new Map<string, UnmappedSource>();
+    for (const l of profile.lines) {
+      const r = mapper.resolve(l.file);
+      if (r.kind !== 'mapped') {
+        let u = unmapped.get(l.file);
+        if (!u) unmapped.set(l.file, (u = { recorded: l.file, resolution: r, counts: profile.events.map(() => 0) }));
+        addCounts(u.counts, l.counts);
+        continue;
+      }
+      let lines = this.byFile.get(r.path);
+      if (!lines) this.byFile.set(r.path, (lines = new Map()));
+      const c = lines.get(l.line);
+      if (c) addCounts(c, l.counts);
+      else lines.set(l.line, l.counts.slice());
+    }
+    this.unmapped = [...unmapped.values()].sort((a, b) => b.counts[0] - a.counts[0]);
+    this.maxShares = profile.events.map((_, e) => {
+      let max = 0;
+      for (const lines of this.byFile.values()) for (const c of lines.values()) max = Math.max(max, this.share(c[e], e));
+      return max;
+    });
+  }
+
+  files(): string[] {
+    return [...this.byFile.keys()].sort();
+  }
+
+  share(count: number, event: number): number {
+    const total = this.profile.totals[event];
+    return total > 0 ? (100 * count) / total : 0;
+  }
+
+  linesOf(file: string): HeatedLine[] {
+    const lines = this.byFile.get(file);
+    if (!lines) return [];
+    return [...lines.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([line, counts]) => ({ line, counts, shares: counts.map((c, e) => this.share(c, e)) }));
+  }
+
+  /** The hottest lines of the whole workspace by one event, hottest first. */
+  hottest(event: number, top: number): (HeatedLine & { file: string })[] {
+    const all: (HeatedLine & { file: string })[] = [];
+    for (const file of this.byFile.keys()) for (const l of this.linesOf(file)) all.push({ file, ...l });
+    return all.sort((a, b) => b.counts[event] - a.counts[event] || a.file.localeCompare(b.file) || a.line - b.line).slice(0, top);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The one model every input becomes: events, and self counts per address, per source line and per function.
+ *
+ * Counts are per event, in the event's unit (samples, or period for events recorded with a period). A count may be
+ * fractional when a format only gives percentages (annotate without `-n`): it is then the exact share times the
+ * symbol's sample total, which is what perf itself rounds from.
+ */
+
+export type EventUnit = 'samples' | 'period' | 'count';
+
+export interface ProfileEvent {
+  /** As perf names it: `cpu-clock`, `cycles`, `cache-misses`, cachegrind's `D1mr`… */
+  name: string;
+  unit: EventUnit;
+}
+
+/** A place in the source as the debug info names it: the path is as recorded (absolute or build-relative). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** One frame of an inline chain, innermost first: the function whose code this is, and where that code is. */
+export interface InlineFrame extends SourceLocation {
+  function: string;
+}
+
+/** Samples on one instruction. */
+export interface AddressHeat {
+  /** The binary (DSO) the address belongs to, as recorded. */
+  dso: string;
+  /** ELF virtual address inside the DSO (what objdump and addr2line use). */
+  address: number;
+  /** The symbol the profile named, clone suffixes kept (normalised names live in FunctionHeat). */
+  symbol: string;
+  counts: number[];
+  /** Instruction text where the input had it (annotate): for hovers. */
+  instruction?: string;
+  /** Innermost first. Empty when the address could not be mapped to a line (see Profile.unattributed). */
+  inlineChain: InlineFrame[];
+}
+
+export interface LineHeat extends SourceLocation {
+  counts: number[];
+}
+
+export interface FunctionHeat {
+  /** Normalised: `.part.N`, `.constprop.N`, `.isra.N`, `.cold` removed (see normaliseFunctionName). */
+  name: string;
+  dso: string;
+  counts: number[];
+}
+
+export interface ProfileMetadata {
+  /** Which parser read it. */
+  format: string;
+  /** The binaries the profile refers to, as recorded, and where each was found on this machine (or why not). */
+  binaries: { recorded: string; foundAt?: string; buildId?: string; note?: string }[];
+  command?: string;
+  /** Samples lost by perf (PERF_RECORD_LOST), or bytes lost to a truncated file. */
+  lostSamples?: number;
+}
+
+export interface Profile {
+  /** The file the profile was read from. */
+  source: string;
+  events: ProfileEvent[];
+  /** Per-event totals over everything in the profile, attributed or not: the denominator of every share. */
+  totals: number[];
+  addresses: AddressHeat[];
+  lines: LineHeat[];
+  functions: FunctionHeat[];
+  /** Counts that reached a function but no source line (no -l suffix and no binary to symbolize with). */
+  unattributed: number[];
+  metadata: ProfileMetadata;
+  /** Things the user should know: missing binaries, function-only attribution, ambiguous paths. */
+  warnings: string[];
+}
+
+const CLONE_SUFFIX = /(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/;
+
+/** `pop.part.0` and `pop.cold` are the same source function to a user. */
+export function normaliseFunctionName(symbol: string): string {
+  const at = symbol.indexOf('@');
+  const base = at > 0 ? symbol.slice(0, at) : symbol;
+  return base.replace(CLONE_SUFFIX, '');
+}
+
+export function addCounts(into: number[], from: readonly number[]): void {
+  for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + from[i];
+}
+
+/**
+ * Aggregates address-level heat into lines and functions. Lines take the innermost frame of each address's inline
+ * chain, as every flat view of perf does (perf-formats.md §3), so header code inlined into a hot function heats the
+ * header's line.
+ */
+export class ProfileBuilder {
+  private readonly addresses: AddressHeat[] = [];
+  private readonly warnings: string[] = [];
+  private readonly totals: number[];
+
+  constructor(
+    private readonly source: string,
+    private readonly events: ProfileEvent[],
+    private readonly metadata: ProfileMetadata,
+  ) {
+    this.totals = events.map(() => 0);
+  }
+
+  addAddress(heat: AddressHeat): void {
+    this.addresses.push(heat);
+    addCounts(this.totals, heat.counts);
+  }
+
+  /** Counts that belong to the profile's total but to no known address (kernel samples without symbols, …). */
+  addToTotals(counts: readonly number[]): void {
+    addCounts(this.totals, counts);
+  }
+
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  build(): Profile {
+    const lines = new Map<string, LineHeat>();
+    const functions = new Map<string, FunctionHeat>();
+    const unattributed = this.events.map(() => 0);
+    for (const a of this.addresses) {
+      const name = normaliseFunctionName(a.symbol);
+      const fkey = `${a.dso}\0${name}`;
+      let f = functions.get(fkey);
+      if (!f) functions.set(fkey, (f = { name, dso: a.dso, counts: this.events.map(() => 0) }));
+      addCounts(f.counts, a.counts);
+      const inner = a.inlineChain[0];
+      if (!inner) {
+        addCounts(unattributed, a.counts);
+        continue;
+      }
+      const lkey = `${inner.file}\0${inner.line}`;
+      let l = lines.get(lkey);
+      if (!l) lines.set(lkey, (l = { file: inner.file, line: inner.line, counts: this.events.map(() => 0) }));
+      addCounts(l.counts, a.counts);
+    }
+    return {
+      source: this.source,
+      events: this.events,
+      totals: this.totals.slice(),
+      addresses: this.addresses,
+      lines: [...lines.values()],
+      functions: [...functions.values()],
+      unattributed,
+      metadata: this.metadata,
+      warnings: this.warnings.slice(),
+    };
+  }
+}

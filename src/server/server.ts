@@ -1,0 +1,75 @@
+/**
+ * The Perf Heat language server: owns profiles and every computation on them. Started by the extension over IPC, or
+ * by any LSP client with `--stdio`.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  ClearProfileRequest,
+  LoadProfileRequest,
+  ProfileChangedNotification,
+  TrustChangedNotification,
+  type InitializationOptions,
+  type ServerSettings,
+} from '../protocol';
+import { CSyntax } from '../engine/c-syntax';
+import { ProfileService } from './profile-service';
+import * as fileHeat from './file-heat';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let roots: string[] = [];
+let profiles: ProfileService;
+// The wasm files sit next to the bundle (scripts/build.mjs copies them); a failure only loses function totals.
+const syntax: Promise<CSyntax | undefined> = CSyntax.create(__dirname).catch((e: Error) => {
+  connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
+  return undefined;
+});
+
+connection.onInitialize((params) => {
+  roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+  if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
+  const init = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
+  profiles = new ProfileService(() => roots, init.trusted !== false);
+  fileHeat.register(connection, documents, profiles, syntax);
+  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } };
+});
+
+connection.onInitialized(() => {
+  connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
+    roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => fileURLToPath(f.uri))];
+  });
+});
+
+async function settings(): Promise<ServerSettings> {
+  const s = ((await connection.workspace.getConfiguration('perfHeat').catch(() => undefined)) ?? {}) as Partial<ServerSettings>;
+  const resolve = (p: string): string => (p.startsWith('/') || roots.length === 0 ? p : join(roots[0], p));
+  return {
+    binaryPaths: (s.binaryPaths ?? []).map(resolve),
+    pathRemaps: s.pathRemaps ?? {},
+    addr2linePath: s.addr2linePath ?? '',
+  };
+}
+
+connection.onRequest(LoadProfileRequest, async ({ path }, token) => {
+  const abort = new AbortController();
+  token.onCancellationRequested(() => abort.abort());
+  const summary = await profiles.load(path, await settings(), abort.signal);
+  connection.sendNotification(ProfileChangedNotification, { profile: summary });
+  return summary;
+});
+
+connection.onRequest(ClearProfileRequest, () => {
+  profiles.clear();
+  connection.sendNotification(ProfileChangedNotification, { profile: null });
+});
+
+connection.onNotification(TrustChangedNotification, ({ trusted }) => {
+  profiles.trusted = trusted;
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,69 @@
+/**
+ * Batch symbolization: one `addr2line -f -i -a` process per binary, every unique address written to its stdin at
+ * once. perf's own srcline path makes one round trip per address, which is what makes `perf report --sort srcline`
+ * take half a minute on big profiles (perf-formats.md §5); one batch over the same addresses takes a tenth of a second.
+ */
+import { spawn } from 'node:child_process';
+import type { InlineFrame } from '../model/profile';
+
+export interface SymbolizerOptions {
+  /** `addr2line` by default; any binutils-compatible tool that accepts `-f -i -a -e`. */
+  program?: string;
+  signal?: AbortSignal;
+}
+
+/** Maps each address to its inline chain, innermost first; addresses with no line info map to []. */
+export async function symbolizeAddresses(
+  binary: string,
+  addresses: readonly number[],
+  options: SymbolizerOptions = {},
+): Promise<Map<number, InlineFrame[]>> {
+  const unique = [...new Set(addresses)].sort((a, b) => a - b);
+  const result = new Map<number, InlineFrame[]>();
+  if (unique.length === 0) return result;
+  const program = options.program ?? 'addr2line';
+  const stdout = await runWithInput(program, ['-f', '-i', '-a', '-e', binary], unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
+  parseAddr2lineOutput(stdout, result);
+  for (const a of unique) if (!result.has(a)) result.set(a, []);
+  return result;
+}
+
+/**
+ * Output of `addr2line -f -i -a`: for each address a `0x…` line, then (function, file:line) pairs, innermost first.
+ * Unknown places print `??` / `??:0`; `file:line (discriminator N)` carries a suffix we drop.
+ */
+export function parseAddr2lineOutput(text: string, into: Map<number, InlineFrame[]>): void {
+  const lines = text.split('\n');
+  let current: InlineFrame[] | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (/^0x[0-9a-f]+$/i.test(l)) {
+      current = [];
+      into.set(parseInt(l, 16), current);
+      continue;
+    }
+    if (!current || l === '') continue;
+    const fn = l;
+    const where = lines[++i] ?? '';
+    const m = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(where);
+    if (!m || m[1] === '??' || m[2] === '?' || m[2] === '0') continue;
+    current.push({ function: fn === '??' ? '' : fn, file: m[1], line: Number(m[2]) });
+  }
+}
+
+function runWithInput(program: string, args: string[], input: string, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => reject(new Error(`could not run ${program}: ${e.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(`${program} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`));
+    });
+    child.stdin.on('error', () => undefined); // a failed start already rejects above
+    child.stdin.end(input);
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Just enough of ELF to symbolize samples: program headers (PT_LOAD, to turn a file offset into a virtual address),
+ * section headers, symbols (to check that a binary is the one a profile was recorded from), the GNU build-id and
+ * `.gnu_debuglink`. There is no maintained ELF reader on npm that covers 32/64-bit and both byte orders with
+ * symbols and notes, and this is small.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface LoadSegment {
+  offset: number;
+  vaddr: number;
+  fileSize: number;
+  memSize: number;
+  executable: boolean;
+}
+
+export interface ElfSection {
+  name: string;
+  type: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  entrySize: number;
+}
+
+export interface ElfSymbol {
+  name: string;
+  value: number;
+  size: number;
+  /** STT_FUNC and friends; only functions matter to us. */
+  isFunction: boolean;
+}
+
+export interface ElfFile {
+  path: string;
+  is64: boolean;
+  littleEndian: boolean;
+  type: number;
+  loadSegments: LoadSegment[];
+  sections: ElfSection[];
+  buildId?: string;
+  debugLink?: string;
+  hasDebugInfo: boolean;
+  symbols(): ElfSymbol[];
+}
+
+export class ElfError extends Error {
+  constructor(file: string, offset: number, what: string) {
+    super(`${file}: byte ${offset}: ${what}`);
+    this.name = 'ElfError';
+  }
+}
+
+const PT_LOAD = 1;
+const PF_X = 1;
+const SHT_SYMTAB = 2;
+const SHT_NOTE = 7;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+
+export function readElf(path: string): ElfFile {
+  return parseElf(readFileSync(path), path);
+}
+
+export function parseElf(buf: Buffer, path: string): ElfFile {
+  if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(path, 0, 'not an ELF file (bad magic)');
+  const cls = buf[4];
+  const data = buf[5];
+  if (cls !== 1 && cls !== 2) throw new ElfError(path, 4, `unknown ELF class ${cls}`);
+  if (data !== 1 && data !== 2) throw new ElfError(path, 5, `unknown ELF byte order ${data}`);
+  const is64 = cls === 2;
+  const le = data === 1;
+  const need = (off: number, len: number, what: string): void => {
+    if (off < 0 || off + len > buf.length) throw new ElfError(path, off, `${what} lies past the end of the file (${buf.length} bytes)`);
+  };
+  const u16 = (o: number): number => (need(o, 2, 'field'), le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o: number): number => (need(o, 4, 'field'), le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  // Addresses beyond 2^53 do not occur in user-space DSOs; kernel images are never symbolized through this path.
+  const u64 = (o: number): number => (need(o, 8, 'field'), Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)));
+  const word = is64 ? u64 : u32;
+
+  const type = u16(16);
+  const phoff = word(is64 ? 32 : 28);
+  const shoff = word(is64 ? 40 : 32);
+  const phentsize = u16(is64 ? 54 : 42);
+  const phnum = u16(is64 ? 56 : 44);
+  const shentsize = u16(is64 ? 58 : 46);
+  const shnum = u16(is64 ? 60 : 48);
+  const shstrndx = u16(is64 ? 62 : 50);
+
+  const loadSegments: LoadSegment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    need(p, phentsize, `program header ${i}`);
+    if (u32(p) !== PT_LOAD) continue;
+    const flags = is64 ? u32(p + 4) : u32(p + 24);
+    loadSegments.push(
+      is64
+        ? { offset: u64(p + 8), vaddr: u64(p + 16), fileSize: u64(p + 32), memSize: u64(p + 40), executable: (flags & PF_X) !== 0 }
+        : { offset: u32(p + 4), vaddr: u32(p + 8), fileSize: u32(p + 16), memSize: u32(p + 20), executable: (flags & PF_X) !== 0 },
+    );
+  }
+
+  const raw: Omit<ElfSection, 'name'>[] = [];
+  const nameOffsets: number[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const s = shoff + i * shentsize;
+    need(s, shentsize, `section header ${i}`);
+    nameOffsets.push(u32(s));
+    raw.push(
+      is64
+        ? { type: u32(s + 4), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
+        : { type: u32(s + 4), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
+    );
+  }
+  const cstr = (off: number): string => {
+    const end = buf.indexOf(0, off);
+    return buf.toString('utf8', off, end < 0 ? buf.length : end);
+  };
+  const strtab = raw[shstrndx];
+  const sections: ElfSection[] = raw.map((s, i) => ({ ...s, name: strtab && shstrndx < shnum ? cstr(strtab.offset + nameOffsets[i]) : '' }));
+
+  let buildId: string | undefined;
+  for (const s of sections) {
+    if (s.type !== SHT_NOTE) continue;
+    need(s.offset, s.size, `note section ${s.name}`);
+    for (let o = s.offset; o + 12 <= s.offset + s.size; ) {
+      const nameSize = u32(o);
+      const descSize = u32(o + 4);
+      const noteType = u32(o + 8);
+      const nameAt = o + 12;
+      const descAt = nameAt + align4(nameSize);
+      // NT_GNU_BUILD_ID = 3, owner "GNU"
+      if (noteType === 3 && buf.toString('latin1', nameAt, nameAt + 3) === 'GNU') {
+        need(descAt, descSize, 'build-id note');
+        buildId = buf.toString('hex', descAt, descAt + descSize);
+      }
+      o = descAt + align4(descSize);
+    }
+  }
+  const linkSection = sections.find((s) => s.name === '.gnu_debuglink');
+  const debugLink = linkSection ? (need(linkSection.offset, linkSection.size, '.gnu_debuglink'), cstr(linkSection.offset)) : undefined;
+  const hasDebugInfo = sections.some((s) => s.name === '.debug_line' || s.name === '.zdebug_line');
+
+  const symbols = (): ElfSymbol[] => {
+    const out: ElfSymbol[] = [];
+    for (const table of sections.filter((s) => s.type === SHT_SYMTAB || s.type === SHT_DYNSYM)) {
+      const names = sections[table.link];
+      const size = table.entrySize || (is64 ? 24 : 16);
+      need(table.offset, table.size, `symbol table ${table.name}`);
+      for (let o = table.offset; o + size <= table.offset + table.size; o += size) {
+        const nameOff = u32(o);
+        const info = is64 ? buf[o + 4] : buf[o + 12];
+        const value = is64 ? u64(o + 8) : u32(o + 4);
+        const symSize = is64 ? u64(o + 16) : u32(o + 8);
+        const kind = info & 0xf;
+        if (!nameOff || !names) continue;
+        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC });
+      }
+    }
+    return out;
+  };
+
+  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols };
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** perf records a file offset (ip − map start + pgoff); objdump and addr2line want the ELF virtual address. */
+export function fileOffsetToVaddr(elf: Pick<ElfFile, 'loadSegments'>, fileOffset: number): number | undefined {
+  for (const seg of elf.loadSegments) {
+    if (fileOffset >= seg.offset && fileOffset < seg.offset + Math.max(seg.fileSize, 1)) return fileOffset - seg.offset + seg.vaddr;
+  }
+  return undefined;
+}
