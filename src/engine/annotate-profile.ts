@@ -57,6 +57,9 @@ export async function loadAnnotateProfile(path: string, text: string, options: L
     }
   }
 
+  // Percent columns: the header's sample count is the symbol's total (each event scaled by it, see above).
+  // -n / --show-total-period: the values themselves are exact, so their sums are.
+  if (column === 'percent') builder.setTotals(events.map(() => parsed.symbols.reduce((a, s) => a + s.sampleCount, 0)));
   const profile = builder.build();
   const lost = profile.unattributed.map((u, e) => (profile.totals[e] > 0 ? (100 * u) / profile.totals[e] : 0));
   if (lost[0] > 0.05) {

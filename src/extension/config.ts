@@ -1,18 +1,8 @@
 /**
- * Every `perfHeat.*` setting, read through one typed accessor. test/node/settings-schema.test.ts checks this list
- * against the schema in package.json, so neither can drift.
+ * Every `perfHeat.*` setting, read through one typed accessor over the list in settings.ts.
  */
 import * as vscode from 'vscode';
-
-export const SETTINGS = {
-  profile: { default: '', restart: false },
-  binaryPaths: { default: [] as string[], restart: false },
-  pathRemaps: { default: {} as Record<string, string>, restart: false },
-  addr2linePath: { default: '', restart: false },
-  'heat.showLineText': { default: true, restart: false },
-} as const;
-
-export type SettingName = keyof typeof SETTINGS;
+import { SETTINGS, type SettingName } from './settings';
 
 export class Config {
   private get section(): vscode.WorkspaceConfiguration {

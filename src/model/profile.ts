@@ -118,6 +118,14 @@ export class ProfileBuilder {
     addCounts(this.totals, counts);
   }
 
+  /**
+   * For formats that state their totals (annotate headers): the sum of rounded per-instruction values is not the
+   * total, and shares must use the one the tool printed.
+   */
+  setTotals(totals: readonly number[]): void {
+    totals.forEach((t, i) => (this.totals[i] = t));
+  }
+
   warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message);
   }

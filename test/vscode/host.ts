@@ -4,7 +4,7 @@
  * and stops them. @vscode/test-electron cannot download VS Code on these machines (see README).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,8 @@ export interface StartOptions {
   /** smoke-test-driver mode: needed to run extension tests; it suppresses notification toasts. */
   testDriver?: boolean;
   extensionsDir?: string;
+  /** Written to the user's settings.json before start (colour theme, …). */
+  userSettings?: Record<string, unknown>;
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
@@ -59,6 +61,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const tmp = mkdtempSync(join(tmpdir(), 'ph-'));
   const host = `127.0.0.1:${options.port ?? (await freePort())}`;
   const log = openSync(join(runDir, 'code-server.log'), 'w');
+  writeUserSettings(runDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...options.userSettings });
   const args = [
     entry, '--auth', 'none', '--bind-addr', host, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--user-data-dir', join(runDir, 'ud'), '--extensions-dir', options.extensionsDir ?? join(runDir, 'extensions'),
@@ -100,4 +103,11 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 export function workbenchUrl(cs: CodeServer, folder: string, payload: [string, string][] = []): string {
   const all: [string, string][] = [['extensionDevelopmentPath', cs.remote(ROOT)], ['skipWelcome', 'true'], ...payload];
   return `${cs.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(all))}`;
+}
+
+/** VS Code watches this file: rewriting it while the workbench runs applies the change (a theme switch, …). */
+export function writeUserSettings(runDir: string, settings: Record<string, unknown>): void {
+  const dir = join(runDir, 'ud', 'User');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
 }

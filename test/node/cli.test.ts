@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+
+const FIX = join(__dirname, '../fixtures');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // No binary near an empty cwd: lines come from the -l suffixes alone, deterministically.
+  const cwd = process.cwd();
+  process.chdir(mkdtempSync(join(tmpdir(), 'ph-cli-')));
+  try {
+    const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+test('lines --json: file, line, counts and percent per event, hottest first', async () => {
+  const r = await run(['lines', join(FIX, 'perf-probe/annotate_stdio_group_l_two_events.txt'), '--json', '--top', '3']);
+  assert.equal(r.code, 0, r.err);
+  const rows = JSON.parse(r.out);
+  assert.equal(rows.length, 3);
+  assert.deepEqual(Object.keys(rows[0]).sort(), ['counts', 'file', 'line', 'percent']);
+  assert.equal(rows[0].file, 'hot.inc');
+  assert.equal(rows[0].line, 21);
+  assert.deepEqual(Object.keys(rows[0].counts), ['cpu-clock', 'task-clock']);
+  assert.ok(Math.abs(rows[0].percent['cpu-clock'] - 93.61) < 0.01);
+  assert.ok(rows[0].counts['cpu-clock'] >= rows[1].counts['cpu-clock']);
+});
+
+test('lines --event sorts by another event; --remap rewrites paths', async () => {
+  const r = await run(['lines', join(FIX, 'perf-probe/annotate_stdio_fullpaths_l_hot_loop.txt'), '--remap', '/home/dev/probe=/ws', '--top', '1']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\/ws\/src\/hot\.inc:21/);
+  const bad = await run(['lines', join(FIX, 'perf-probe/annotate_stdio_l_hot_loop.txt'), '--event', 'cycles']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no event "cycles" .*it has: cpu-clock/);
+});
+
+test('errors name the file; usage errors exit 2', async () => {
+  const missing = await run(['lines', '/nonexistent/perf.txt']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /\/nonexistent\/perf\.txt: no such file/);
+  const notProfile = await run(['lines', join(FIX, 'perf-probe/README.md')]);
+  assert.equal(notProfile.code, 1);
+  assert.match(notProfile.err, /README\.md: not a profile/);
+  assert.equal((await run(['frobnicate'])).code, 2);
+  assert.equal((await run(['lines'])).code, 2);
+  assert.equal((await run(['lines', 'a', '--top', 'x'])).code, 2);
+});
+
+test('annotate without -l or binary: function-only attribution is explained', async () => {
+  const r = await run(['lines', join(FIX, 'hz10/hz10_malloc.annotate')]);
+  assert.equal(r.code, 0);
+  assert.match(r.err, /attributed to functions only.*perf annotate --stdio -l/s);
+});

@@ -1,0 +1,152 @@
+/**
+ * The user's view, through the real workbench in Chromium: open the demo's hot .inc, find heat on the right lines in
+ * the DOM, and photograph it in a dark and a light theme (test-results/heat-dark.png, heat-light.png).
+ * Prints `N passed, N failed` last.
+ */
+import { chromium, type Page } from 'playwright-core';
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, startCodeServer, workbenchUrl, writeUserSettings, type CodeServer } from '../host';
+import { annotateSampleTotal, parseReportSrclineCounts } from '../report-oracle';
+
+const RESULTS = join(ROOT, 'test-results');
+const HOT_FILE = 'mh3_owner_stash_pop.inc';
+const results: { name: string; error?: string }[] = [];
+const t0 = Date.now();
+const lap = (m: string): void => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
+  try {
+    await fn();
+    results.push({ name });
+    lap(`ok   ${name}`);
+    return true;
+  } catch (e) {
+    results.push({ name, error: (e as Error).stack ?? String(e) });
+    lap(`FAIL ${name}\n${(e as Error).message}`);
+    return false;
+  }
+}
+
+interface DomHeat {
+  line: number;
+  label: string;
+  background: string;
+}
+
+/** Heated lines as the workbench renders them: whole-line backgrounds and their `::after` labels, by line number. */
+async function renderedHeat(page: Page): Promise<DomHeat[]> {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.editor-instance .monaco-editor')!;
+    const numbers = new Map<string, number>();
+    for (const n of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+      const num = n.querySelector('.line-numbers')?.textContent?.trim();
+      if (num) numbers.set(n.style.top, Number(num));
+    }
+    const out: { line: number; label: string; background: string }[] = [];
+    const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines > .view-line')];
+    for (const l of lines) {
+      const labelled = [...l.querySelectorAll('span[class*="ced-"]')].map((s) => getComputedStyle(s, '::after').content).find((c) => /%/.test(c));
+      if (!labelled) continue;
+      out.push({ line: numbers.get(l.style.top) ?? -1, label: labelled.replace(/^"|"$/g, ''), background: '' });
+    }
+    for (const o of editor.querySelectorAll<HTMLElement>('.view-overlays > div')) {
+      const line = numbers.get(o.style.top);
+      const bg = [...o.querySelectorAll('[class*="ced-"]')].map((e) => getComputedStyle(e).backgroundColor).find((c) => c && c !== 'rgba(0, 0, 0, 0)');
+      const hit = out.find((x) => x.line === line);
+      if (hit && bg) hit.background = bg;
+    }
+    return out;
+  });
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row >> text=${title}`, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function main(): Promise<number> {
+  mkdirSync(RESULTS, { recursive: true });
+  const report = parseReportSrclineCounts(readFileSync(join(DEMO_WORKSPACE, 'profiles/report-srcline-n.txt'), 'utf8'));
+  const total = annotateSampleTotal(readFileSync(join(DEMO_WORKSPACE, 'profiles/annotate-l.txt'), 'utf8'));
+  const hottest = report.filter((r) => r.file === HOT_FILE).sort((a, b) => b.samples - a.samples)[0];
+  let cs: CodeServer | undefined;
+  const theme = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 13, 'window.commandCenter': false, 'workbench.tips.enabled': false };
+  try {
+    cs = await startCodeServer({ userSettings: theme });
+    const browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), {
+      executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1440, height: 900 }, args: CHROMIUM_ARGS,
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    try {
+      await page.goto(workbenchUrl(cs, DEMO_WORKSPACE));
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+      lap('workbench ready');
+
+      await step(`opening ${HOT_FILE} shows heat on the lines perf report lists`, async () => {
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        await page.keyboard.type(HOT_FILE);
+        await page.waitForSelector(`.quick-input-list .monaco-list-row >> text=${HOT_FILE}`, { timeout: 30_000 });
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`.tab.active >> text=${HOT_FILE}`, { timeout: 30_000 });
+        // Reveal perf report's hottest line of the file in the middle of the editor.
+        await page.keyboard.press('Control+G');
+        await page.keyboard.type(String(hottest.line));
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 60_000 });
+        const heat = await renderedHeat(page);
+        const row = heat.find((h) => h.line === hottest.line);
+        assert.ok(row, `line ${hottest.line} (perf report's hottest in ${HOT_FILE}) is heated; heated: ${heat.map((h) => h.line).join(',')}`);
+        const expected = (100 * hottest.samples) / total;
+        assert.ok(Math.abs(parseFloat(row.label) - expected) <= 0.06 + expected * 0.01, `label ${row.label} vs perf report ${expected.toFixed(2)}%`);
+        assert.ok(row.background && row.background !== 'rgba(0, 0, 0, 0)', 'the hottest line has a heat background');
+        const reported = new Set(report.filter((r) => r.file === HOT_FILE).map((r) => r.line));
+        for (const h of heat) assert.ok(reported.has(h.line), `heated line ${h.line} is one perf report lists`);
+        await page.mouse.move(5, 5);
+        await page.screenshot({ path: join(RESULTS, 'heat-dark.png') });
+      });
+
+      await step('the heat stays legible in a light theme', async () => {
+        writeUserSettings(cs!.runDir, { ...theme, 'workbench.colorTheme': 'Default Light Modern' });
+        await page.waitForSelector('.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
+        const heat = await renderedHeat(page);
+        assert.ok(heat.some((h) => h.line === hottest.line && h.background), 'still heated after the theme switch');
+        await page.screenshot({ path: join(RESULTS, 'heat-light.png') });
+      });
+
+      await step('the status bar names the loaded profile', async () => {
+        const item = await page.waitForSelector('[id="perf-heat.perf-heat.perfHeat.status"], .statusbar-item:has-text("annotate-l.txt")', { timeout: 10_000 });
+        assert.match((await item.textContent()) ?? '', /annotate-l\.txt/);
+      });
+
+      await step('Toggle Heat from the command palette hides the heat', async () => {
+        await runCommand(page, 'Perf Heat: Toggle Heat');
+        await page.waitForFunction(() => ![...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 10_000 });
+        await runCommand(page, 'Perf Heat: Toggle Heat');
+        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 10_000 });
+      });
+    } catch (e) {
+      results.push({ name: 'workbench', error: (e as Error).stack ?? String(e) });
+      await page.screenshot({ path: join(RESULTS, 'ui-failure.png') }).catch(() => undefined);
+      lap(`FAIL workbench: ${(e as Error).message}`);
+    } finally {
+      await browser.close();
+    }
+  } catch (e) {
+    results.push({ name: 'start VS Code', error: String(e) });
+    console.error(e);
+  } finally {
+    cs?.stop();
+  }
+  const failed = results.filter((r) => r.error);
+  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length ? 1 : 0;
+}
+
+main().then((c) => process.exit(c));
