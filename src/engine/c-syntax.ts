@@ -19,6 +19,7 @@ export interface FunctionSpan {
 }
 
 const PARSE_BUDGET_MS = 500;
+const NOT_A_NAME = /^(__attribute__|__declspec|__asm__|asm|__extension__|_Atomic|_Alignas|__typeof__|typeof)$/;
 const CACHE_SIZE = 32;
 
 export class CSyntax {
@@ -63,7 +64,9 @@ function collect(root: Node): FunctionSpan[] {
   const visit = (node: Node): void => {
     if (node.type === 'function_definition') {
       const name = declaratorName(node.childForFieldName('declarator'));
-      if (name) {
+      // In an error-recovered tree an attribute or macro can land in the name's place (`void *__attribute__((x)) f`):
+      // dropping the span is better than a total labelled with the wrong name.
+      if (name && !(node.hasError && NOT_A_NAME.test(name.text))) {
         const decl = node.childForFieldName('declarator')!;
         out.push({ name: name.text, line: decl.startPosition.row + 1, endLine: node.endPosition.row + 1, clean: !node.hasError });
       }
