@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadProfile } from '../engine/load-profile';
 import { addCounts, type Profile } from '../model/profile';
+import type { PathRemap } from '../model/path-map';
 import { applyRemaps, parseRemap } from '../model/path-map';
 
 const USAGE = `usage: perf-heat <command> [options]
@@ -16,6 +17,10 @@ commands:
       --json              JSON: [{file, line, counts: {event: n}, percent: {event: p}}]
       --binary-path DIR   where the profiled binaries are (repeatable)
       --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
+
+  functions <profile>  every sampled function, with count and share per event
+      --event, --top, --json, --binary-path, --remap as for lines
+      --json              JSON: [{function, dso, counts: {event: n}, percent: {event: p}}]
 
 inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
 
@@ -62,6 +67,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     switch (command) {
       case 'lines':
         return await linesCommand(rest, out, err);
+      case 'functions':
+        return await functionsCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -75,7 +82,16 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
-async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+interface CommonArgs {
+  profile: Profile;
+  event: number;
+  top: number;
+  json: boolean;
+  remaps: PathRemap[];
+}
+
+/** The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. */
+async function profileArgs(command: string, args: string[], err: (s: string) => void): Promise<CommonArgs> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -87,7 +103,7 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
       remap: { type: 'string', multiple: true, default: [] },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('lines takes exactly one profile file');
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one profile file`);
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
   const remaps = values.remap.map(parseRemap);
@@ -96,8 +112,14 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
   const event = values.event === undefined ? 0 : names.indexOf(values.event);
   if (event < 0) throw new UsageError(`no event "${values.event}" in ${positionals[0]} (it has: ${names.join(', ')})`);
   for (const w of profile.warnings) err(`warning: ${w}`);
+  return { profile, event, top, json: values.json, remaps };
+}
+
+async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { profile, event, top, json, remaps } = await profileArgs('lines', args, err);
+  const names = profile.events.map((e) => e.name);
   const rows = hottestLines(profile, remaps, event, top);
-  if (values.json) {
+  if (json) {
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
@@ -106,6 +128,28 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
   for (const r of rows) {
     const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);
     out(`${cols.join(' ')}  ${`${r.file}:${r.line}`.padEnd(width)}`.trimEnd());
+  }
+  return 0;
+}
+
+async function functionsCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { profile, event, top, json } = await profileArgs('functions', args, err);
+  const names = profile.events.map((e) => e.name);
+  const sorted = profile.functions.slice().sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
+  const rows = (top > 0 ? sorted.slice(0, top) : sorted).map((f) => ({
+    function: f.name,
+    dso: f.dso,
+    counts: Object.fromEntries(names.map((n, e) => [n, round(f.counts[e], 3)])),
+    percent: Object.fromEntries(names.map((n, e) => [n, round(profile.totals[e] > 0 ? (100 * f.counts[e]) / profile.totals[e] : 0, 4)])),
+  }));
+  if (json) {
+    out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  out([...names.map((n) => `${n.padStart(12)} ${'%'.padStart(7)}`), ' function (binary)'].join(' '));
+  for (const r of rows) {
+    const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);
+    out(`${cols.join(' ')}  ${r.function} (${r.dso})`);
   }
   return 0;
 }

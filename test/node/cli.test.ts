@@ -60,3 +60,13 @@ test('annotate without -l or binary: function-only attribution is explained', as
   assert.equal(r.code, 0);
   assert.match(r.err, /attributed to functions only.*perf annotate --stdio -l/s);
 });
+
+test('functions: per-function totals, clone suffixes merged', async () => {
+  const r = await run(['functions', join(FIX, 'perf-probe/annotate_stdio_default.txt'), '--json']);
+  assert.equal(r.code, 0, r.err);
+  const rows = JSON.parse(r.out);
+  assert.equal(rows[0].function, 'hot_loop');
+  assert.equal(rows[0].dso, 'prog');
+  assert.ok(rows[0].percent['cpu-clock'] > 99, 'hot_loop holds 5519 of the 5541 annotated samples');
+  assert.ok(rows.some((x: { function: string }) => x.function === 'cold_init'));
+});

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The user's view, through the real workbench in Chromium: open the demo's hot .inc, find heat on the right lines in
  * the DOM, and photograph it in a dark and a light theme (test-results/heat-dark.png, heat-light.png).
