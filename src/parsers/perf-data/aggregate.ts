@@ -1,0 +1,174 @@
+/**
+ * `summarizePerfData(path)`: one pass over a perf.data file giving what a heat view needs: the events, per-event
+ * sample and period totals, per (DSO, file offset) counts, lost samples, build-ids and the command line.
+ *
+ * Memory is proportional to the number of distinct sampled addresses (plus the maps and two rounds of queued
+ * records), never to the number of samples: samples are counted as they are replayed and then dropped.
+ */
+import { type Addr } from './binary';
+import { OrderedQueue } from './ordered';
+import { openPerfData, type PerfDataTruncation } from './reader';
+import { AddressSpaces } from './resolve';
+import type { MmapRecord, PerfRecord, SampleRecord, TaskRecord } from './types';
+
+export interface EventSummary {
+  /** Index into the file's attrs: the position of this event's column in every `samples`/`period` array. */
+  index: number;
+  name: string;
+  type: number;
+  /** perf_event_attr.config, hex. */
+  config: string;
+  samples: number;
+  period: number;
+}
+
+export interface AddressCounts {
+  dso: string;
+  /** See ResolvedAddress.fileOffset: a file offset for user DSOs, the address for the kernel and `[unknown]`. */
+  fileOffset: Addr;
+  /** Per event, indexed like `events`. */
+  samples: number[];
+  period: number[];
+}
+
+export interface PerfDataSummary {
+  path: string;
+  format: 'file' | 'pipe';
+  byteOrder: 'little' | 'big';
+  events: EventSummary[];
+  /** Sorted by DSO, then file offset. */
+  addresses: AddressCounts[];
+  lost: {
+    /** PERF_RECORD_LOST: events the kernel dropped on a full ring buffer (samples and side-band alike). */
+    events: number;
+    /** PERF_RECORD_LOST_SAMPLES: samples dropped before they reached the buffer. */
+    samples: number;
+  };
+  /** Samples whose id matches no event (perf drops them too). */
+  unknownEventSamples: number;
+  /** Samples that carry no ip (the event was recorded without PERF_SAMPLE_IP). */
+  samplesWithoutIp: number;
+  /** DSO path as recorded → build-id (hex), from the BUILD_ID feature, pipe-mode records and MMAP2. */
+  buildIds: Record<string, string>;
+  cmdline?: string[];
+  hostname?: string;
+  osRelease?: string;
+  arch?: string;
+  perfVersion?: string;
+  /** Record counts by PERF_RECORD_* type, COMPRESSED ones counted by what they contained. */
+  recordTypes: Record<number, number>;
+  truncated?: PerfDataTruncation;
+  warnings: string[];
+}
+
+type Counts = number[];
+
+export async function summarizePerfData(path: string, opts: { chunkSize?: number } = {}): Promise<PerfDataSummary> {
+  const pd = await openPerfData(path);
+  const spaces = new AddressSpaces();
+  const byDso = new Map<string, Map<Addr, Counts>>();
+  const totals: { samples: number; period: number }[] = [];
+  const buildIds: Record<string, string> = {};
+  const recordTypes: Record<number, number> = {};
+  let unknownEventSamples = 0;
+  let samplesWithoutIp = 0;
+  let lostEvents = 0;
+  let lostSamples = 0;
+
+  const countSample = (s: SampleRecord): void => {
+    const ev = s.event;
+    const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
+    t.samples++;
+    t.period += s.period;
+    if (s.ip === undefined) {
+      samplesWithoutIp++;
+      return;
+    }
+    const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
+    let offsets = byDso.get(r.dso);
+    if (!offsets) byDso.set(r.dso, (offsets = new Map()));
+    let c = offsets.get(r.fileOffset);
+    if (!c) offsets.set(r.fileOffset, (c = []));
+    // [samples, period] per event, interleaved; holes (events never seen here) read as 0 later.
+    c[2 * ev] = (c[2 * ev] ?? 0) + 1;
+    c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + s.period;
+  };
+
+  const queue = new OrderedQueue<PerfRecord>((r) => {
+    if (r.kind === 'sample') countSample(r);
+    else if (r.kind === 'mmap') spaces.mmap(r as MmapRecord);
+    else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
+  });
+
+  for await (const batch of pd.batches({ callchains: false, ...opts })) {
+    for (const r of batch) {
+      recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
+      switch (r.kind) {
+        case 'sample':
+          if (r.event < 0) unknownEventSamples++;
+          else queue.push(r, r.time);
+          break;
+        case 'mmap':
+          if (r.buildId) buildIds[r.filename] = r.buildId;
+          queue.push(r, r.sampleId?.time);
+          break;
+        case 'fork':
+          queue.push(r, r.sampleId?.time ?? r.time);
+          break;
+        case 'lost':
+          lostEvents += r.lost;
+          break;
+        case 'lost-samples':
+          lostSamples += r.lost;
+          break;
+        case 'finished-round':
+          queue.round();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  queue.finish();
+
+  for (const b of pd.features.buildIds) buildIds[b.filename] ??= b.buildId;
+  const n = pd.attrs.length;
+  const addresses: AddressCounts[] = [];
+  for (const [dso, offsets] of byDso) {
+    for (const [fileOffset, c] of offsets) {
+      const samples: number[] = new Array(n);
+      const period: number[] = new Array(n);
+      for (let e = 0; e < n; e++) {
+        samples[e] = c[2 * e] ?? 0;
+        period[e] = c[2 * e + 1] ?? 0;
+      }
+      addresses.push({ dso, fileOffset, samples, period });
+    }
+  }
+  addresses.sort((a, b) => (a.dso < b.dso ? -1 : a.dso > b.dso ? 1 : a.fileOffset < b.fileOffset ? -1 : a.fileOffset > b.fileOffset ? 1 : 0));
+
+  const f = pd.features;
+  const summary: PerfDataSummary = {
+    path,
+    format: pd.format,
+    byteOrder: pd.littleEndian ? 'little' : 'big',
+    events: pd.attrs.map((a, index) => ({
+      index, name: a.name, type: a.type, config: '0x' + a.config.toString(16),
+      samples: totals[index]?.samples ?? 0, period: totals[index]?.period ?? 0,
+    })),
+    addresses,
+    lost: { events: lostEvents, samples: lostSamples },
+    unknownEventSamples,
+    samplesWithoutIp,
+    buildIds,
+    recordTypes,
+    warnings: pd.warnings,
+  };
+  if (f.cmdline) summary.cmdline = f.cmdline;
+  if (f.hostname !== undefined) summary.hostname = f.hostname;
+  if (f.osRelease !== undefined) summary.osRelease = f.osRelease;
+  if (f.arch !== undefined) summary.arch = f.arch;
+  if (f.perfVersion !== undefined) summary.perfVersion = f.perfVersion;
+  if (pd.truncation) summary.truncated = pd.truncation;
+  return summary;
+}

@@ -1,0 +1,14 @@
+/** Native perf.data reading: see reader.ts (records), resolve.ts (addresses → DSO offsets), aggregate.ts (summary). */
+export { openPerfData, PerfData, type RecordsOptions, type PerfDataTruncation } from './reader';
+export { summarizePerfData, type PerfDataSummary, type EventSummary, type AddressCounts } from './aggregate';
+export {
+  AddressSpaces, fileOffsetToVaddr, callchainFrames, dsoName, KERNEL_DSO, UNKNOWN_DSO,
+  type MappedRegion, type ResolvedAddress, type LoadSegment, type CallchainFrame, type MmapLike,
+} from './resolve';
+export { OrderedQueue } from './ordered';
+export { PerfDataError, type PerfDataErrorKind } from './errors';
+export { isContextMarker } from './sample';
+export { type Addr, addrToHex, addrToBigInt } from './binary';
+export type { PerfEventAttr } from './attr';
+export * from './types';
+export { RecordType, SampleType, Feature, PerfContext } from './constants';
