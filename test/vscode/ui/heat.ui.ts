@@ -8,7 +8,7 @@ import { chromium, type Page } from 'playwright-core';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, startCodeServer, workbenchUrl, writeUserSettings, type CodeServer } from '../host';
+import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../host';
 import { annotateSampleTotal, parseReportSrclineCounts } from '../report-oracle';
 
 const RESULTS = join(ROOT, 'test-results');
@@ -16,6 +16,8 @@ const HOT_FILE = 'mh3_owner_stash_pop.inc';
 const results: { name: string; error?: string }[] = [];
 const t0 = Date.now();
 const lap = (m: string): void => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+let currentPage: Page | undefined;
 
 async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
   try {
@@ -25,7 +27,9 @@ async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
     return true;
   } catch (e) {
     results.push({ name, error: (e as Error).stack ?? String(e) });
-    lap(`FAIL ${name}\n${(e as Error).message}`);
+    const shot = join(RESULTS, `failed-step-${results.length}.png`);
+    await currentPage?.screenshot({ path: shot }).catch(() => undefined);
+    lap(`FAIL ${name} (screenshot: ${shot})\n${(e as Error).message}`);
     return false;
   }
 }
@@ -76,15 +80,18 @@ async function main(): Promise<number> {
   const total = annotateSampleTotal(readFileSync(join(DEMO_WORKSPACE, 'profiles/annotate-l.txt'), 'utf8'));
   const hottest = report.filter((r) => r.file === HOT_FILE).sort((a, b) => b.samples - a.samples)[0];
   let cs: CodeServer | undefined;
-  const theme = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 13, 'window.commandCenter': false, 'workbench.tips.enabled': false };
+  const theme = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 13, 'editor.stickyScroll.enabled': false, 'window.commandCenter': false, 'workbench.tips.enabled': false };
   try {
-    cs = await startCodeServer({ userSettings: theme });
+    const extensionsDir = join(ROOT, '.vscode-test', 'ui-extensions');
+    installExtension(extensionsDir);
+    cs = await startCodeServer({ userSettings: theme, extensionsDir });
     const browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), {
       executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1440, height: 900 }, args: CHROMIUM_ARGS,
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
+    currentPage = page;
     try {
-      await page.goto(workbenchUrl(cs, DEMO_WORKSPACE));
+      await page.goto(`${cs.url}/?folder=${encodeURIComponent(DEMO_WORKSPACE)}`);
       await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
       await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
       lap('workbench ready');
@@ -98,8 +105,12 @@ async function main(): Promise<number> {
         await page.waitForSelector(`.tab.active >> text=${HOT_FILE}`, { timeout: 30_000 });
         // Reveal perf report's hottest line of the file in the middle of the editor.
         await page.keyboard.press('Control+G');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
         await page.keyboard.type(String(hottest.line));
+        await page.waitForSelector(`.quick-input-widget >> text=/line ${hottest.line}/`);
         await page.keyboard.press('Enter');
+        await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+        await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${hottest.line},/`);
         await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 60_000 });
         const heat = await renderedHeat(page);
         const row = heat.find((h) => h.line === hottest.line);
@@ -109,6 +120,7 @@ async function main(): Promise<number> {
         assert.ok(row.background && row.background !== 'rgba(0, 0, 0, 0)', 'the hottest line has a heat background');
         const reported = new Set(report.filter((r) => r.file === HOT_FILE).map((r) => r.line));
         for (const h of heat) assert.ok(reported.has(h.line), `heated line ${h.line} is one perf report lists`);
+        await runCommand(page, 'Notifications: Clear All Notifications');
         await page.mouse.move(5, 5);
         await page.screenshot({ path: join(RESULTS, 'heat-dark.png') });
       });
