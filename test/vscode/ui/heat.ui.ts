@@ -8,7 +8,7 @@ import { chromium, type Page } from 'playwright-core';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../host';
+import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, type CodeServer } from '../host';
 import { annotateSampleTotal, parseReportSrclineCounts } from '../report-oracle';
 
 const RESULTS = join(ROOT, 'test-results');
@@ -70,8 +70,9 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row >> text=${title}`, { timeout: 20_000 });
-  await page.keyboard.press('Enter');
+  // Click the row whose label is exactly the title: Enter would take whichever row the palette ranks first.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: exact }).first().click({ timeout: 20_000 });
 }
 
 async function main(): Promise<number> {
@@ -126,7 +127,10 @@ async function main(): Promise<number> {
       });
 
       await step('the heat stays legible in a light theme', async () => {
-        writeUserSettings(cs!.runDir, { ...theme, 'workbench.colorTheme': 'Default Light Modern' });
+        // Through the theme picker, as a user would (a settings-file rewrite is not always picked up at once).
+        await runCommand(page, 'Preferences: Color Theme');
+        await page.keyboard.type('Light Modern');
+        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^Light Modern$|^Default Light Modern$/ }).first().click({ timeout: 20_000 });
         await page.waitForSelector('.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
         const heat = await renderedHeat(page);
         assert.ok(heat.some((h) => h.line === hottest.line && h.background), 'still heated after the theme switch');
