@@ -8,6 +8,7 @@ import { ProfileFormatError } from '../parsers/errors';
 import { looksLikePerfAnnotate } from '../parsers/perf-annotate';
 import type { Profile } from '../model/profile';
 import { loadAnnotateProfile } from './annotate-profile';
+import { loadPerfDataProfile } from './perf-data-profile';
 
 export interface LoadOptions {
   /** Folders holding the profiled binaries (`--binary-path`, `perfHeat.binaryPaths`). */
@@ -20,7 +21,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-export type ProfileFormat = 'perf-annotate';
+export type ProfileFormat = 'perf-annotate' | 'perf-data';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -34,15 +35,13 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
     const head = buf.subarray(0, bytesRead);
     if (bytesRead === 0) throw new ProfileFormatError(path, undefined, 'the file is empty');
     const magic = head.subarray(0, 8).toString('latin1');
-    if (magic === 'PERFILE2' || magic === '2ELIFREP') {
-      throw new ProfileFormatError(path, undefined, 'perf.data files are not read yet: run `perf annotate --stdio -l -i <file>` and load its output');
-    }
+    if (magic === 'PERFILE2' || magic === '2ELIFREP') return 'perf-data';
     const text = head.toString('utf8');
     if (looksLikePerfAnnotate(text)) return 'perf-annotate';
     throw new ProfileFormatError(
       path,
       undefined,
-      'not a profile this version reads: expected `perf annotate --stdio` output (its header is "Percent | Source code & Disassembly of …")',
+      'not a profile this version reads: expected a perf.data file or `perf annotate --stdio` output (its header is "Percent | Source code & Disassembly of …")',
     );
   } finally {
     await fh.close();
@@ -54,5 +53,7 @@ export async function loadProfile(path: string, options: LoadOptions = {}): Prom
   switch (format) {
     case 'perf-annotate':
       return loadAnnotateProfile(path, await readFile(path, 'utf8'), options);
+    case 'perf-data':
+      return loadPerfDataProfile(path, options);
   }
 }

@@ -170,10 +170,29 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** perf records a file offset (ip − map start + pgoff); objdump and addr2line want the ELF virtual address. */
-export function fileOffsetToVaddr(elf: Pick<ElfFile, 'loadSegments'>, fileOffset: number): number | undefined {
-  for (const seg of elf.loadSegments) {
-    if (fileOffset >= seg.offset && fileOffset < seg.offset + Math.max(seg.fileSize, 1)) return fileOffset - seg.offset + seg.vaddr;
-  }
-  return undefined;
+/** Looks up the function symbol covering an address: perf's symbol for a sample, without perf. */
+export function functionLookup(elf: Pick<ElfFile, 'symbols'>): (vaddr: number) => string | undefined {
+  const funcs = elf
+    .symbols()
+    .filter((s) => s.isFunction && s.value > 0)
+    .sort((a, b) => a.value - b.value || b.size - a.size);
+  const starts = funcs.map((f) => f.value);
+  return (vaddr) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= vaddr) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // Walk back over same-start aliases and zero-size neighbours to the one that really covers the address.
+    for (let i = at; i >= 0 && i > at - 4; i--) {
+      const f = funcs[i];
+      if (vaddr >= f.value && (vaddr < f.value + f.size || (f.size === 0 && i === at))) return f.name;
+    }
+    return undefined;
+  };
 }
