@@ -20,8 +20,15 @@ export interface UnmappedSource {
   counts: number[];
 }
 
+export interface HeatedFunction {
+  name: string;
+  counts: number[];
+  shares: number[];
+}
+
 export class HeatMap {
   private readonly byFile = new Map<string, Map<number, number[]>>();
+  private readonly functionsByFile = new Map<string, Map<string, number[]>>();
   readonly unmapped: UnmappedSource[] = [];
   /** The hottest line's share per event, over all files: one colour scale for the whole profile. */
   readonly maxShares: number[];
@@ -41,6 +48,15 @@ export class HeatMap {
       const c = lines.get(l.line);
       if (c) addCounts(c, l.counts);
       else lines.set(l.line, l.counts.slice());
+    }
+    for (const f of profile.sourceFunctions) {
+      const r = mapper.resolve(f.file);
+      if (r.kind !== 'mapped') continue;
+      let fns = this.functionsByFile.get(r.path);
+      if (!fns) this.functionsByFile.set(r.path, (fns = new Map()));
+      const c = fns.get(f.function);
+      if (c) addCounts(c, f.counts);
+      else fns.set(f.function, f.counts.slice());
     }
     this.unmapped = [...unmapped.values()].sort((a, b) => b.counts[0] - a.counts[0]);
     this.maxShares = profile.events.map((_, e) => {
@@ -65,6 +81,13 @@ export class HeatMap {
     return [...lines.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([line, counts]) => ({ line, counts, shares: counts.map((c, e) => this.share(c, e)) }));
+  }
+
+  /** Functions whose own lines in this file hold samples, by debug info; empty when the profile names none. */
+  functionsOf(file: string): HeatedFunction[] {
+    const fns = this.functionsByFile.get(file);
+    if (!fns) return [];
+    return [...fns.entries()].map(([name, counts]) => ({ name, counts, shares: counts.map((c, e) => this.share(c, e)) }));
   }
 
   /** The hottest lines of the whole workspace by one event, hottest first. */

@@ -51,6 +51,13 @@ export interface FunctionHeat {
   counts: number[];
 }
 
+/** Self heat of a source function's own lines in one file (the innermost frame's function), from debug info. */
+export interface SourceFunctionHeat {
+  file: string;
+  function: string;
+  counts: number[];
+}
+
 export interface ProfileMetadata {
   /** Which parser read it. */
   format: string;
@@ -70,6 +77,8 @@ export interface Profile {
   addresses: AddressHeat[];
   lines: LineHeat[];
   functions: FunctionHeat[];
+  /** Empty when the input names no functions for its lines (annotate -l suffixes without the binary). */
+  sourceFunctions: SourceFunctionHeat[];
   /** Counts that reached a function but no source line (no -l suffix and no binary to symbolize with). */
   unattributed: number[];
   metadata: ProfileMetadata;
@@ -134,6 +143,7 @@ export class ProfileBuilder {
     const lines = new Map<string, LineHeat>();
     const functions = new Map<string, FunctionHeat>();
     const unattributed = this.events.map(() => 0);
+    const sourceFunctions = new Map<string, SourceFunctionHeat>();
     for (const a of this.addresses) {
       const name = normaliseFunctionName(a.symbol);
       const fkey = `${a.dso}\0${name}`;
@@ -149,6 +159,12 @@ export class ProfileBuilder {
       let l = lines.get(lkey);
       if (!l) lines.set(lkey, (l = { file: inner.file, line: inner.line, counts: this.events.map(() => 0) }));
       addCounts(l.counts, a.counts);
+      if (inner.function) {
+        const skey = `${inner.file}\0${inner.function}`;
+        let sf = sourceFunctions.get(skey);
+        if (!sf) sourceFunctions.set(skey, (sf = { file: inner.file, function: inner.function, counts: this.events.map(() => 0) }));
+        addCounts(sf.counts, a.counts);
+      }
     }
     return {
       source: this.source,
@@ -157,6 +173,7 @@ export class ProfileBuilder {
       addresses: this.addresses,
       lines: [...lines.values()],
       functions: [...functions.values()],
+      sourceFunctions: [...sourceFunctions.values()],
       unattributed,
       metadata: this.metadata,
       warnings: this.warnings.slice(),

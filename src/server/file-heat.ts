@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { FileHeatRequest, type FileHeat, type FunctionHeatInfo } from '../protocol';
-import type { HeatedLine } from '../model/heat-map';
+import type { HeatedFunction, HeatedLine } from '../model/heat-map';
 import type { CSyntax, FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
 import { readFile } from 'node:fs/promises';
@@ -26,10 +26,37 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
       profileId: summary.id,
       events: summary.events.map((e) => e.name),
       lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
-      functions: functionTotals(spans, lines, text.split('\n').length),
+      functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
       maxShares: heatMap.maxShares,
     };
   });
+}
+
+/**
+ * Functions named by the debug info, placed on their header line: tree-sitter's span of that name when it has one
+ * (its header line holds even in an error-recovered tree), else the first line that reads like a definition of it.
+ * tree-sitter loses hz3's hottest function entirely (hz3-patterns.md), which is the one that matters most.
+ * Undefined when the profile names no functions, so the caller sums spans instead.
+ */
+export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], text: string): FunctionHeatInfo[] | undefined {
+  if (named.length === 0) return undefined;
+  const lines = text.split('\n');
+  const out: FunctionHeatInfo[] = [];
+  for (const f of named) {
+    const span = spans.find((s) => s.name === f.name);
+    const line = span ? span.line - 1 : definitionLine(lines, f.name);
+    if (line !== undefined) out.push({ name: f.name, line, counts: f.counts, shares: f.shares });
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/** `static void *name(` at the start of a line, with only type words and stars before it, not a declaration. */
+function definitionLine(lines: string[], name: string): number | undefined {
+  const re = new RegExp(`^(?:[A-Za-z_][\\w\\s*]*[\\s*])?${name.replace(/[^\w]/g, '')}\\s*\\(`);
+  for (let i = 0; i < lines.length; i++) {
+    if (re.test(lines[i]) && !/;\s*(\/\/.*|\/\*.*)?$/.test(lines[i]) && !/^\s*(return|else|if|while|for|switch)\b/.test(lines[i])) return i;
+  }
+  return undefined;
 }
 
 /**

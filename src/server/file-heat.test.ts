@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { functionTotals, placeFunctions } from './file-heat';
+
+const src = [
+  '/* pop path */', //                                   1
+  'static void *helper(int x);', //                      2 declaration, not the definition
+  '', //                                                 3
+  'static void *', //                                    4
+  'mh3_owner_stash_pop(struct heap *h, int sc)', //      5 name at the start of the line
+  '{', //                                                6
+  '#if FEAT_LITE', //                                    7
+  '  if (sc >= 4) {', //                                 8
+  '#endif', //                                           9
+  '  return helper(sc);', //                            10
+  '}', //                                               11
+].join('\n');
+
+test('functions named by debug info are placed on their definition line, even where tree-sitter has no span', () => {
+  const placed = placeFunctions(
+    [
+      { name: 'mh3_owner_stash_pop', counts: [10], shares: [50] },
+      { name: 'helper', counts: [1], shares: [5] },
+    ],
+    [],
+    src,
+  );
+  // helper is only declared here (defined elsewhere): it gets no label rather than the declaration's line.
+  assert.deepEqual(placed, [{ name: 'mh3_owner_stash_pop', line: 4, counts: [10], shares: [50] }]);
+  assert.equal(placeFunctions([], [], src), undefined, 'no names: the caller sums spans instead');
+  const bySpan = placeFunctions([{ name: 'f', counts: [1], shares: [1] }], [{ name: 'f', line: 3, endLine: 9, clean: false }], src);
+  assert.deepEqual(bySpan, [{ name: 'f', line: 2, counts: [1], shares: [1] }]);
+});
+
+test('span totals: clean spans end at their brace, unclean ones at the next function', () => {
+  const lines = [
+    { line: 2, counts: [1], shares: [1] },
+    { line: 5, counts: [2], shares: [2] },
+    { line: 9, counts: [4], shares: [4] },
+  ];
+  const totals = functionTotals(
+    [
+      { name: 'a', line: 1, endLine: 3, clean: true },
+      { name: 'b', line: 4, endLine: 5, clean: false },
+      { name: 'c', line: 8, endLine: 10, clean: true },
+    ],
+    lines,
+    10,
+  );
+  assert.deepEqual(totals.map((t) => [t.name, t.line, t.counts[0]]), [['a', 0, 1], ['b', 3, 2], ['c', 7, 4]]);
+});
