@@ -85,6 +85,7 @@ to $OUT/script.txt perf script -i $OUT/cpu-clock.perf.data
 to $OUT/script-srcline.txt perf script -F comm,tid,time,event,ip,sym,dso,srcline,period -i $OUT/cpu-clock.perf.data
 to $OUT/report-srcline.txt perf report --stdio --no-children -g none --sort srcline -i $OUT/cpu-clock.perf.data
 to $OUT/report-srcline-n.txt perf report --stdio --no-children -g none --sort srcline -n -i $OUT/cpu-clock.perf.data
+to $OUT/report-srcline-two-events.txt perf report --stdio --no-children -g none --sort srcline -i $OUT/two-events.perf.data
 
 echo "== perf stat"
 run perf stat -x, -e $STAT_EVENTS -o $OUT/stat-a.csv -- ./$A "$THREADS" "$ITERS"

@@ -48,6 +48,8 @@ for f in cpu-clock-g two-events compressed pipe; do
         END { for (k in n) print "S " k " " n[k] " " p[k] | "sort" }'
   } > "$FIX/$f.script.txt"
   perf report -i "$data" --header-only > "$FIX/$f.header.txt" 2>/dev/null
+  # perf's own per-line shares: the oracle the pipeline is checked against (src/engine/load-profile.test.ts).
+  perf report -i "$data" --stdio --no-children -g none --sort srcline > "$FIX/$f.report-srcline.txt" 2>/dev/null
   # Empty build-ids (pipe mode, -z) are perf's own answer for those files, not a recording failure.
   perf buildid-list -i "$data" > "$FIX/$f.buildids.txt" 2>/dev/null
 done

@@ -13,12 +13,18 @@ import type { Profile } from '../model/profile';
 const ROOT = join(__dirname, '../..');
 const DEMO = join(ROOT, 'demo/mini-hz3');
 
-/** `perf report --stdio --no-children -g none --sort srcline`: `    16.02%  file.inc:195`. */
-function reportShares(text: string): Map<string, number> {
+/**
+ * `perf report --stdio --no-children -g none --sort srcline`: `    16.02%  file.inc:195` rows, one
+ * `# Samples: … of event 'X'` section per event. Returns the section of the requested event.
+ */
+function reportShares(text: string, event?: string): Map<string, number> {
   const out = new Map<string, number>();
+  let current: string | undefined;
   for (const l of text.split('\n')) {
-    const m = /^\s+([\d.]+)%\s+(\S+):(\d+)\s*$/.exec(l);
-    if (m) out.set(`${m[2]}:${m[3]}`, Number(m[1]));
+    const h = /^# Samples: .* of event '(.*)'/.exec(l);
+    if (h) current = h[1];
+    const m = /^\s+([\d.]+)%\s+(?:\d+\s+)?(\S+):(\d+)\s*$/.exec(l);
+    if (m && (event === undefined || current === event)) out.set(`${m[2]}:${m[3]}`, Number(m[1]));
   }
   return out;
 }
@@ -32,10 +38,10 @@ function ourShares(p: Profile, event = 0): Map<string, number> {
   return out;
 }
 
-function assertMatchesReport(p: Profile, reportFile: string, event = 0): void {
-  const report = reportShares(readFileSync(reportFile, 'utf8'));
+function assertMatchesReport(p: Profile, reportFile: string, event = 0, minLines = 20): void {
+  const report = reportShares(readFileSync(reportFile, 'utf8'), p.events[event].name);
   const ours = ourShares(p, event);
-  assert.ok(report.size >= 20, `the report lists lines (${report.size})`);
+  assert.ok(report.size >= minLines, `the report lists lines (${report.size})`);
   for (const [key, share] of report) {
     const got = ours.get(key) ?? 0;
     assert.ok(Math.abs(got - share) <= 0.05, `${key}: perf report ${share}%, Perf Heat ${got.toFixed(3)}%`);
@@ -51,6 +57,29 @@ test('demo perf.data: every line perf report lists has its share', async () => {
   assert.ok(bench?.foundAt, 'the recorded binary is found (by path or by name in the workspace)');
   assertMatchesReport(p, join(DEMO, 'profiles/report-srcline.txt'));
 });
+
+// Every recording of the demo, in every format that has per-line samples, against perf report of the same data.
+for (const [profile, report] of [
+  ['cpu-clock.perf.data', 'report-srcline.txt'],
+  ['two-events.perf.data', 'report-srcline-two-events.txt'],
+  ['script.txt', 'report-srcline.txt'],
+  ['script-srcline.txt', 'report-srcline.txt'],
+  ['report-srcline-n.txt', 'report-srcline.txt'],
+]) {
+  test(`demo ${profile}: every event's lines equal ${report}`, async () => {
+    const p = await loadProfile(join(DEMO, 'profiles', profile), { searchRoots: [DEMO] });
+    for (let e = 0; e < p.events.length; e++) assertMatchesReport(p, join(DEMO, 'profiles', report), e);
+  });
+}
+
+// The native reader's fixtures: file mode, two events, pipe mode, zstd-compressed.
+for (const name of ['cpu-clock-g', 'two-events', 'pipe', 'compressed']) {
+  test(`perf.data fixture ${name}: every event's lines equal perf report`, async () => {
+    const fix = join(ROOT, 'test/fixtures/perf-data');
+    const p = await loadProfile(join(fix, `${name}.data`), { searchRoots: [fix] });
+    for (let e = 0; e < p.events.length; e++) assertMatchesReport(p, join(fix, `${name}.report-srcline.txt`), e, 5);
+  });
+}
 
 test('demo annotate -l: with the binary at hand, lines come from debug info and match perf report counts', async () => {
   const p = await loadProfile(join(DEMO, 'profiles/annotate-l.txt'), { searchRoots: [DEMO] });

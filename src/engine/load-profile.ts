@@ -6,9 +6,14 @@ import { open } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { ProfileFormatError } from '../parsers/errors';
 import { looksLikePerfAnnotate } from '../parsers/perf-annotate';
+import { looksLikePerfReport } from '../parsers/perf-report';
+import { looksLikePerfScript } from '../parsers/perf-script';
+import { looksLikePerfStat } from '../parsers/perf-stat';
+import { looksLikeCachegrind } from '../parsers/cachegrind';
 import type { Profile } from '../model/profile';
 import { loadAnnotateProfile } from './annotate-profile';
 import { loadPerfDataProfile } from './perf-data-profile';
+import { loadCachegrindProfile, loadPerfReportProfile, loadPerfScriptProfile } from './text-profiles';
 
 export interface LoadOptions {
   /** Folders holding the profiled binaries (`--binary-path`, `perfHeat.binaryPaths`). */
@@ -21,7 +26,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-export type ProfileFormat = 'perf-annotate' | 'perf-data';
+export type ProfileFormat = 'perf-annotate' | 'perf-data' | 'perf-script' | 'perf-report' | 'cachegrind';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -37,11 +42,18 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
     const magic = head.subarray(0, 8).toString('latin1');
     if (magic === 'PERFILE2' || magic === '2ELIFREP') return 'perf-data';
     const text = head.toString('utf8');
+    // Order matters only for safety: each sniffer accepts its own format alone (tested on the whole corpus).
     if (looksLikePerfAnnotate(text)) return 'perf-annotate';
+    if (looksLikePerfReport(text)) return 'perf-report';
+    if (looksLikeCachegrind(text)) return 'cachegrind';
+    if (looksLikePerfScript(text)) return 'perf-script';
+    if (looksLikePerfStat(text)) {
+      throw new ProfileFormatError(path, undefined, 'this is perf stat output: it has counters but no per-line samples (compare runs with `perf-heat stat`)');
+    }
     throw new ProfileFormatError(
       path,
       undefined,
-      'not a profile this version reads: expected a perf.data file or `perf annotate --stdio` output (its header is "Percent | Source code & Disassembly of …")',
+      'not a profile: expected perf.data, or the text of perf annotate --stdio, perf script, perf report --stdio, or a cachegrind.out file',
     );
   } finally {
     await fh.close();
@@ -55,5 +67,11 @@ export async function loadProfile(path: string, options: LoadOptions = {}): Prom
       return loadAnnotateProfile(path, await readFile(path, 'utf8'), options);
     case 'perf-data':
       return loadPerfDataProfile(path, options);
+    case 'perf-script':
+      return loadPerfScriptProfile(path, await readFile(path, 'utf8'), options);
+    case 'perf-report':
+      return loadPerfReportProfile(path, await readFile(path, 'utf8'));
+    case 'cachegrind':
+      return loadCachegrindProfile(path, await readFile(path, 'utf8'));
   }
 }

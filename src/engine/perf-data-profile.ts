@@ -6,12 +6,9 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { PerfDataError, addrToHex, fileOffsetToVaddr, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
-import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
-import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
-import { binaryCandidates } from '../symbolize/find-binary';
-import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
-import { symbolizeAddresses } from '../symbolize/addr2line';
+import { PerfDataError, addrToHex, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
+import { symbolizeDso } from './symbolize-dso';
 import type { LoadOptions } from './load-profile';
 
 export async function loadPerfDataProfile(path: string, options: LoadOptions): Promise<Profile> {
@@ -58,76 +55,18 @@ async function addDso(
   builder: ProfileBuilder,
   metadata: ProfileMetadata,
 ): Promise<void> {
-  const asUnresolved = (a: AddressCounts, symbol = `[${basename(dso) || 'unknown'}]`): void => {
+  const asUnresolved = (a: AddressCounts, symbol: string): void => {
     // Kept visible as dso+offset rather than dropped: they belong to the total and to the function list.
-    builder.addAddress({ dso, address: typeof a.fileOffset === 'number' ? a.fileOffset : Number(BigInt.asUintN(52, a.fileOffset)), symbol, counts: a.period, inlineChain: [] });
+    builder.addAddress({ dso, address: -1, symbol, counts: a.period, inlineChain: [] });
   };
-  if (isPseudoDso(dso)) {
-    for (const a of addresses) asUnresolved(a, `${dso}+${addrToHex(a.fileOffset)}`);
-    return;
-  }
-  const entry: ProfileMetadata['binaries'][number] = { recorded: dso, buildId: recordedBuildId };
-  metadata.binaries.push(entry);
-  const found = findMatchingBinary(dso, recordedBuildId, options, builder);
-  if (!found) {
-    entry.note = 'not found';
-    for (const a of addresses) asUnresolved(a, `${basename(dso)}+${addrToHex(a.fileOffset)}`);
-    return;
-  }
-  entry.foundAt = found.path;
-  const loads = found.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize }));
-  const symbolOf = functionLookup(found);
-  const vaddrs = addresses.map((a) => fileOffsetToVaddr(a.fileOffset, loads));
-  let chains = new Map<number, InlineFrame[]>();
-  const debugFile = options.allowExternalPrograms === false ? undefined : debugInfoFile(found, builder);
-  if (options.allowExternalPrograms === false) entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
-  else if (debugFile) {
-    try {
-      chains = await symbolizeAddresses(debugFile, vaddrs.filter((v): v is number => v !== undefined), { program: options.addr2line, signal: options.signal });
-    } catch (e) {
-      builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
-    }
-  }
-  addresses.forEach((a, i) => {
-    const v = vaddrs[i];
-    if (v === undefined) return asUnresolved(a, `${basename(dso)}+${addrToHex(a.fileOffset)}`);
-    const chain = chains.get(v) ?? [];
-    for (const f of chain) f.function = f.function && normaliseFunctionName(f.function);
-    const symbol = symbolOf(v) ?? chain[chain.length - 1]?.function ?? `${basename(dso)}+0x${v.toString(16)}`;
-    builder.addAddress({ dso, address: v, symbol, counts: a.period, inlineChain: chain });
-  });
-}
-
-function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder): ElfFile | undefined {
-  const candidates = [...binaryCandidates(dso, options), ...(buildId ? buildIdPaths(buildId) : [])];
-  let fallback: ElfFile | undefined;
-  for (const c of candidates) {
-    let elf: ElfFile;
-    try {
-      elf = readElf(c);
-    } catch {
+  const offsets = addresses.map((a) => a.fileOffset).filter((o): o is number => typeof o === 'number');
+  const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, offsets, options, builder, metadata);
+  for (const a of addresses) {
+    const r = typeof a.fileOffset === 'number' ? symbolized?.get(a.fileOffset) : undefined;
+    if (!r) {
+      asUnresolved(a, `${isPseudoDso(dso) ? dso : basename(dso)}+${addrToHex(a.fileOffset)}`);
       continue;
     }
-    if (!buildId || !elf.buildId || elf.buildId === buildId) return elf;
-    fallback ??= elf;
+    builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: a.period, inlineChain: r.chain });
   }
-  if (fallback) {
-    builder.warn(`${fallback.path} is not the binary that was recorded (build-id ${fallback.buildId}, the recording has ${buildId}): it changed since the recording, so lines may be wrong. Point perfHeat.binaryPaths (--binary-path) at the recorded build.`);
-  }
-  return fallback;
-}
-
-/** The file whose DWARF describes the binary: itself when built with -g, else its separate debug file. */
-function debugInfoFile(elf: ElfFile, builder: ProfileBuilder): string | undefined {
-  if (elf.hasDebugInfo) return elf.path;
-  const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
-  for (const p of separate) {
-    try {
-      if (readElf(p).hasDebugInfo) return p;
-    } catch {
-      /* not an ELF file: try the next place */
-    }
-  }
-  builder.warn(`${elf.path} has no debug info (no .debug_line, no separate debug file found): its samples are attributed to functions only. Build with -g, or install its -dbg package.`);
-  return undefined;
 }

@@ -29,7 +29,7 @@ export interface InlineFrame extends SourceLocation {
 export interface AddressHeat {
   /** The binary (DSO) the address belongs to, as recorded. */
   dso: string;
-  /** ELF virtual address inside the DSO (what objdump and addr2line use). */
+  /** ELF virtual address inside the DSO (what objdump and addr2line use); -1 where the input gave lines only. */
   address: number;
   /** The symbol the profile named, clone suffixes kept (normalised names live in FunctionHeat). */
   symbol: string;
@@ -108,6 +108,7 @@ export class ProfileBuilder {
   private readonly addresses: AddressHeat[] = [];
   private readonly warnings: string[] = [];
   private readonly totals: number[];
+  private statedTotals: number[] | undefined;
 
   constructor(
     private readonly source: string,
@@ -122,6 +123,15 @@ export class ProfileBuilder {
     addCounts(this.totals, heat.counts);
   }
 
+  /**
+   * Heat known by source line only (perf report rows, cachegrind rows, perf script srclines without a usable ip):
+   * aggregated like an address whose inline chain is this one frame.
+   */
+  addSourceLine(heat: { dso: string; symbol: string; function?: string; file?: string; line?: number; counts: number[] }): void {
+    const inlineChain: InlineFrame[] = heat.file && heat.line ? [{ function: heat.function ?? '', file: heat.file, line: heat.line }] : [];
+    this.addAddress({ dso: heat.dso, address: -1, symbol: heat.symbol, counts: heat.counts, inlineChain });
+  }
+
   /** Counts that belong to the profile's total but to no known address (kernel samples without symbols, …). */
   addToTotals(counts: readonly number[]): void {
     addCounts(this.totals, counts);
@@ -132,7 +142,7 @@ export class ProfileBuilder {
    * total, and shares must use the one the tool printed.
    */
   setTotals(totals: readonly number[]): void {
-    totals.forEach((t, i) => (this.totals[i] = t));
+    this.statedTotals = totals.slice();
   }
 
   warn(message: string): void {
@@ -169,7 +179,7 @@ export class ProfileBuilder {
     return {
       source: this.source,
       events: this.events,
-      totals: this.totals.slice(),
+      totals: this.statedTotals ?? this.totals.slice(),
       addresses: this.addresses,
       lines: [...lines.values()],
       functions: [...functions.values()],

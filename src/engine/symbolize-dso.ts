@@ -1,0 +1,100 @@
+/**
+ * One binary's sampled file offsets → ELF addresses, symbols and inline chains, shared by every input that records
+ * DSO-relative addresses (perf.data, perf script callchain frames). The binary is found by recorded path,
+ * configured folders, name in the workspace or build-id cache, and checked against the recorded build-id.
+ */
+import { fileOffsetToVaddr } from '../parsers/perf-data';
+import { normaliseFunctionName, type InlineFrame, type ProfileBuilder, type ProfileMetadata } from '../model/profile';
+import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
+import { binaryCandidates } from '../symbolize/find-binary';
+import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
+import { symbolizeAddresses } from '../symbolize/addr2line';
+import type { LoadOptions } from './load-profile';
+
+export interface SymbolizedAddress {
+  vaddr: number;
+  /** The ELF symbol covering the address (perf's symbol), clone suffix kept. */
+  symbol?: string;
+  /** Innermost first; empty without debug info or in an untrusted workspace. */
+  chain: InlineFrame[];
+}
+
+/** Keyed by file offset. Undefined when the binary was not found: the caller keeps the samples unresolved. */
+export async function symbolizeDso(
+  dso: string,
+  recordedBuildId: string | undefined,
+  fileOffsets: readonly number[],
+  options: LoadOptions,
+  builder: ProfileBuilder,
+  metadata: ProfileMetadata,
+): Promise<Map<number, SymbolizedAddress> | undefined> {
+  const entry: ProfileMetadata['binaries'][number] = { recorded: dso, buildId: recordedBuildId };
+  metadata.binaries.push(entry);
+  const found = findMatchingBinary(dso, recordedBuildId, options, builder);
+  if (!found) {
+    entry.note = 'not found';
+    return undefined;
+  }
+  entry.foundAt = found.path;
+  const loads = found.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize }));
+  const symbolOf = functionLookup(found);
+  const vaddrs = new Map<number, number>();
+  for (const off of fileOffsets) {
+    const v = fileOffsetToVaddr(off, loads);
+    if (v !== undefined) vaddrs.set(off, v);
+  }
+  let chains = new Map<number, InlineFrame[]>();
+  if (options.allowExternalPrograms === false) {
+    entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
+  } else {
+    const debugFile = debugInfoFile(found, builder);
+    if (debugFile) {
+      try {
+        chains = await symbolizeAddresses(debugFile, [...vaddrs.values()], { program: options.addr2line, signal: options.signal });
+      } catch (e) {
+        builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+  const out = new Map<number, SymbolizedAddress>();
+  for (const [off, v] of vaddrs) {
+    const chain = chains.get(v) ?? [];
+    for (const f of chain) f.function = f.function && normaliseFunctionName(f.function);
+    out.set(off, { vaddr: v, symbol: symbolOf(v) ?? chain[chain.length - 1]?.function, chain });
+  }
+  return out;
+}
+
+function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder): ElfFile | undefined {
+  const candidates = [...binaryCandidates(dso, options), ...(buildId ? buildIdPaths(buildId) : [])];
+  let fallback: ElfFile | undefined;
+  for (const c of candidates) {
+    let elf: ElfFile;
+    try {
+      elf = readElf(c);
+    } catch {
+      continue;
+    }
+    if (!buildId || !elf.buildId || elf.buildId === buildId) return elf;
+    fallback ??= elf;
+  }
+  if (fallback) {
+    builder.warn(`${fallback.path} is not the binary that was recorded (build-id ${fallback.buildId}, the recording has ${buildId}): it changed since the recording, so lines may be wrong. Point perfHeat.binaryPaths (--binary-path) at the recorded build.`);
+  }
+  return fallback;
+}
+
+/** The file whose DWARF describes the binary: itself when built with -g, else its separate debug file. */
+function debugInfoFile(elf: ElfFile, builder: ProfileBuilder): string | undefined {
+  if (elf.hasDebugInfo) return elf.path;
+  const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+  for (const p of separate) {
+    try {
+      if (readElf(p).hasDebugInfo) return p;
+    } catch {
+      /* not an ELF file: try the next place */
+    }
+  }
+  builder.warn(`${elf.path} has no debug info (no .debug_line, no separate debug file found): its samples are attributed to functions only. Build with -g, or install its -dbg package.`);
+  return undefined;
+}

@@ -1,0 +1,109 @@
+/**
+ * perf script, perf report and cachegrind text → Profile.
+ *
+ * perf script: leaf frames with a DSO-relative ip are symbolized from the binary like perf.data samples (exact,
+ * with inline chains); otherwise the srcline perf printed (real addr2line output) is used; otherwise the sample
+ * counts for its function only. perf report rows and cachegrind rows are already per source line.
+ */
+import { basename } from 'node:path';
+import { aggregatePerfScript, ipToNumber, type ScriptLeafCount } from '../parsers/perf-script';
+import { parsePerfReport } from '../parsers/perf-report';
+import { parseCachegrind } from '../parsers/cachegrind';
+import { ProfileFormatError } from '../parsers/errors';
+import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
+import { symbolizeDso } from './symbolize-dso';
+import type { LoadOptions } from './load-profile';
+
+export async function loadPerfScriptProfile(path: string, text: string, options: LoadOptions): Promise<Profile> {
+  const agg = aggregatePerfScript(text, path);
+  if (agg.events.length === 0) throw new ProfileFormatError(path, undefined, 'perf script output with no samples');
+  // perf report weighs by period; without a printed period every sample weighs 1.
+  const byPeriod = agg.events.every((e) => e.periodPrinted);
+  const metadata: ProfileMetadata = { format: `perf script${agg.srclinePrinted ? ' (with srcline)' : ''}`, binaries: [] };
+  const builder = new ProfileBuilder(path, agg.events.map((e) => ({ name: e.name, unit: byPeriod ? 'period' : 'samples' })), metadata);
+  const n = agg.events.length;
+  const countsOf = (event: number, c: { samples: number; period: number }): number[] => {
+    const counts = new Array<number>(n).fill(0);
+    counts[event] = byPeriod ? c.period : c.samples;
+    return counts;
+  };
+  builder.setTotals(agg.events.map((e) => (byPeriod ? e.period : e.samples)));
+
+  // Symbolize leaf ips where the DSO is known and the ip is DSO-relative (callchain form); -G ips are absolute.
+  const byDso = new Map<string, ScriptLeafCount[]>();
+  for (const leaf of agg.leaves) {
+    if (!leaf.dso || leaf.absoluteIp || leaf.dso.startsWith('[') || ipToNumber(leaf.ip) === undefined) continue;
+    const list = byDso.get(leaf.dso);
+    if (list) list.push(leaf);
+    else byDso.set(leaf.dso, [leaf]);
+  }
+  const placed = new Set<ScriptLeafCount>();
+  for (const [dso, leaves] of byDso) {
+    const chains = await symbolizeDso(dso, undefined, leaves.map((l) => ipToNumber(l.ip)!), options, builder, metadata);
+    if (!chains) continue;
+    for (const leaf of leaves) {
+      const r = chains.get(ipToNumber(leaf.ip)!);
+      if (!r) continue;
+      builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? leaf.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: countsOf(leaf.event, leaf), inlineChain: r.chain });
+      placed.add(leaf);
+    }
+  }
+  if (placed.size === 0) {
+    // No binary: perf's own srclines are the lines; the rest counts for the profile but no line.
+    for (const s of agg.srclines) builder.addSourceLine({ dso: '', symbol: '', file: s.file, line: s.line, counts: countsOf(s.event, s) });
+    if (!agg.srclinePrinted) builder.warn(`${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`);
+  } else if (placed.size < agg.leaves.length) {
+    for (const leaf of agg.leaves) {
+      if (placed.has(leaf)) continue;
+      builder.addSourceLine({ dso: leaf.dso ?? '', symbol: leaf.symbol ?? leaf.dso ?? '[unknown]', counts: countsOf(leaf.event, leaf) });
+    }
+  }
+  return builder.build();
+}
+
+export function loadPerfReportProfile(path: string, text: string): Profile {
+  const report = parsePerfReport(text, path);
+  const events: string[] = [];
+  for (const s of report.sections) for (const e of s.events) if (!events.includes(e)) events.push(e);
+  const hasSrcline = report.sections.some((s) => s.columns.includes('Source:Line'));
+  const metadata: ProfileMetadata = { format: `perf report --stdio${hasSrcline ? ' (srcline)' : ''}`, binaries: [], lostSamples: report.lostSamples };
+  const builder = new ProfileBuilder(path, events.map((name) => ({ name, unit: 'period' })), metadata);
+  const totals = events.map(() => 0);
+  let bogus = 0;
+  for (const section of report.sections) {
+    const idx = section.events.map((e) => events.indexOf(e));
+    // Shares become periods through the header's event count, so every format lands in one unit.
+    const total = section.eventCount ?? 100;
+    idx.forEach((i) => (totals[i] = total));
+    for (const row of section.rows) {
+      if (row.bogus) {
+        bogus++;
+        continue;
+      }
+      const counts = events.map(() => 0);
+      idx.forEach((i, k) => (counts[i] = row.period?.[k] ?? ((row.overhead?.[k] ?? 0) / 100) * total));
+      const symbol = row.symbol ?? row.srclineText?.replace(/\+\d+$/, '') ?? '';
+      builder.addSourceLine({ dso: row.dso ?? '', symbol: normaliseFunctionName(symbol), file: row.srcline?.file, line: row.srcline?.line, counts });
+    }
+  }
+  builder.setTotals(totals);
+  if (!hasSrcline) builder.warn(`${basename(path)} is sorted by symbol, not source line: heat is per function. Use \`perf report --no-children -g none --sort srcline\`, or load the perf.data itself.`);
+  if (bogus) builder.warn(`${basename(path)}: ${bogus} children-mode rows like "sym+94578221826162" were skipped (perf artefacts); pass --no-children.`);
+  if (report.sections.some((s) => s.childrenMode)) builder.warn(`${basename(path)} was made in children mode: self shares are used. Prefer --no-children -g none.`);
+  return builder.build();
+}
+
+export function loadCachegrindProfile(path: string, text: string): Profile {
+  const cg = parseCachegrind(text, path);
+  const metadata: ProfileMetadata = { format: 'cachegrind', binaries: [], command: cg.cmd };
+  const builder = new ProfileBuilder(path, cg.events.map((name) => ({ name, unit: 'count' })), metadata);
+  for (const w of cg.warnings) builder.warn(`${basename(path)}: ${w}`);
+  for (const r of cg.rows) {
+    const known = r.file !== '???' && r.line > 0;
+    // fn= names the enclosing real function; fl= the innermost file (inlined header lines keep their own file).
+    const chain: InlineFrame | undefined = known ? { function: '', file: r.file, line: r.line } : undefined;
+    builder.addSourceLine({ dso: '', symbol: normaliseFunctionName(r.function), file: chain?.file, line: chain?.line, counts: r.counts });
+  }
+  builder.setTotals(cg.summary ?? cg.totals);
+  return builder.build();
+}
