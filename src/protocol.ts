@@ -86,3 +86,45 @@ export const FileHeatRequest = new RequestType<FileHeatParams, FileHeat | null, 
 export const ProfileChangedNotification = new NotificationType<{ profile: ProfileSummary | null }>('perfHeat/profileChanged');
 
 export const TrustChangedNotification = new NotificationType<{ trusted: boolean }>('perfHeat/trustChanged');
+
+export interface HotspotLine {
+  /** file: URI of a workspace file; absent when the recorded path maps to none. */
+  uri?: string;
+  /** The recorded or workspace path, for display. */
+  path: string;
+  /** 0-based. */
+  line: number;
+  counts: number[];
+  shares: number[];
+}
+
+export interface HotspotFunction {
+  name: string;
+  dso: string;
+  counts: number[];
+  shares: number[];
+  lines: HotspotLine[];
+}
+
+export interface HotspotFile {
+  uri: string;
+  path: string;
+  counts: number[];
+  shares: number[];
+  lines: HotspotLine[];
+}
+
+export interface HotspotsParams {
+  /** Sort by this event. */
+  event: number;
+  /** At most this many functions and files (lines per item are capped too). */
+  limit?: number;
+}
+
+export interface Hotspots {
+  profileId: number;
+  events: string[];
+  functions: HotspotFunction[];
+  files: HotspotFile[];
+}
+export const HotspotsRequest = new RequestType<HotspotsParams, Hotspots | null, void>('perfHeat/hotspots');

@@ -1,13 +1,16 @@
 /**
- * Perf Heat's extension entry: wires commands, the language client and the heat decorations. Every computation
- * happens in the language server; this side only asks and draws.
+ * Perf Heat's extension entry: wires commands, the language client, the heat decorations, the hotspot panel and
+ * the status bar. Every computation happens in the language server; this side only asks and draws.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ClearProfileRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type ProfileSummary } from '../protocol';
+import { ClearProfileRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type Hotspots, type ProfileSummary } from '../protocol';
 import { createClient } from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
+import type { HeatMode } from './heat-values';
+import { cycleMode, densityMode, describeMode, missMode, pickHeatMode } from './heat-mode';
+import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
@@ -16,7 +19,12 @@ export interface PerfHeatApi {
   activeProfile(): ProfileSummary | undefined;
   appliedHeat(uri: vscode.Uri): AppliedHeat | undefined;
   onDidApplyHeat: vscode.Event<AppliedHeat>;
+  heatMode(): HeatMode;
+  onDidRefreshHotspots: vscode.Event<Hotspots | null>;
 }
+
+/** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
+const PROGRESS_DELAY_MS = 300;
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatApi> {
   const config = new Config();
@@ -26,8 +34,21 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   let client: LanguageClient | undefined;
   let decorations: HeatDecorations | undefined;
   let active: ProfileSummary | undefined;
+  let mode: HeatMode = { kind: 'event', event: 0 };
   const applyEmitter = new vscode.EventEmitter<AppliedHeat>();
   ctx.subscriptions.push(applyEmitter);
+  const panel = new HotspotPanel(
+    () => (active ? client : undefined),
+    () => (mode.kind === 'event' ? mode.event : mode.cycles),
+    (uri) => loadReportingErrors(uri.fsPath),
+  );
+  ctx.subscriptions.push(panel);
+
+  const setMode = async (next: HeatMode): Promise<void> => {
+    mode = next;
+    status.show(active, active ? describeMode(mode, active.events.map((e) => e.name)) : '');
+    await Promise.all([decorations?.setMode(mode), panel.refresh()]);
+  };
 
   // The server starts on first need, so opening a C file in a workspace without a profile costs nothing.
   let starting: Promise<{ client: LanguageClient; decorations: HeatDecorations }> | undefined;
@@ -39,9 +60,13 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => applyEmitter.fire(a)));
       ctx.subscriptions.push(
         client.onNotification(ProfileChangedNotification, ({ profile }) => {
+          const changedEvents = profile?.events.map((e) => e.name).join() !== active?.events.map((e) => e.name).join();
           active = profile ?? undefined;
-          status.show(active);
+          if (active && changedEvents) mode = cycleMode(active);
+          decorations!.mode = mode;
+          status.show(active, active ? describeMode(mode, active.events.map((e) => e.name)) : '');
           decorations!.refresh();
+          void panel.refresh();
         }),
       );
       return { client, decorations };
@@ -49,10 +74,22 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
 
   const load = async (path: string): Promise<ProfileSummary> => {
     const { client } = await ensureStarted();
-    const summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`, cancellable: true },
-      (_progress, token) => client.sendRequest(LoadProfileRequest, { path }, token),
-    );
+    const cancel = new vscode.CancellationTokenSource();
+    const request = client.sendRequest(LoadProfileRequest, { path }, cancel.token);
+    const title = `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`;
+    const slow = setTimeout(() => {
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
+        token.onCancellationRequested(() => cancel.cancel());
+        return request.catch(() => undefined);
+      });
+    }, PROGRESS_DELAY_MS);
+    let summary: ProfileSummary;
+    try {
+      summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => request);
+    } finally {
+      clearTimeout(slow);
+      cancel.dispose();
+    }
     output.appendLine(`loaded ${summary.source} (${summary.format}) in ${summary.loadMs} ms: ${summary.events.map((e) => `${e.name} ${e.total}`).join(', ')}; ${summary.files.length} workspace files with heat`);
     for (const b of summary.binaries) output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : b.note ?? 'not found'}`);
     for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
@@ -72,6 +109,18 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     }
   };
 
+  const requireProfile = (): ProfileSummary | undefined => {
+    if (!active) void vscode.window.showInformationMessage('Perf Heat: load a profile first (Perf Heat: Load Profile…).');
+    return active;
+  };
+  const modeCommand = (make: (p: ProfileSummary) => HeatMode | string) => async () => {
+    const p = requireProfile();
+    if (!p) return;
+    const m = make(p);
+    if (typeof m === 'string') void vscode.window.showWarningMessage(`Perf Heat: ${m}`);
+    else await setMode(m);
+  };
+
   ctx.subscriptions.push(
     vscode.commands.registerCommand('perfHeat.loadProfile', async (uri?: vscode.Uri) => {
       const target =
@@ -88,6 +137,26 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       const { decorations } = await ensureStarted();
       await decorations.setEnabled(!decorations.enabled);
     }),
+    vscode.commands.registerCommand('perfHeat.selectHeatMode', async () => {
+      const p = requireProfile();
+      const next = p && (await pickHeatMode(p, mode));
+      if (next) await setMode(next);
+    }),
+    vscode.commands.registerCommand('perfHeat.showCycleHeat', modeCommand(cycleMode)),
+    vscode.commands.registerCommand('perfHeat.showCacheMissHeat', modeCommand(missMode)),
+    vscode.commands.registerCommand('perfHeat.showMissDensity', modeCommand(densityMode)),
+    vscode.commands.registerCommand('perfHeat.revealLine', async (uri: string, line: number) => {
+      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
+      const pos = new vscode.Position(line, 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
+    vscode.commands.registerCommand('perfHeat.filterHotspots', async () => {
+      const text = await vscode.window.showInputBox({ title: 'Filter hotspots', prompt: 'Show functions and files whose name contains this text', value: panel.currentFilter });
+      if (text !== undefined) await panel.setFilter(text);
+    }),
+    vscode.commands.registerCommand('perfHeat.clearHotspotFilter', () => panel.setFilter('')),
+    vscode.commands.registerCommand('perfHeat.refreshHotspots', () => panel.refresh()),
     vscode.commands.registerCommand('perfHeat.showOutput', () => output.show()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => client?.sendNotification(TrustChangedNotification, { trusted: true })),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -95,6 +164,10 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       if (config.affects(e, 'heat.showLineText')) void decorations?.applyAll();
     }),
   );
+  void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', false);
+  if (!vscode.workspace.isTrusted) {
+    output.appendLine('Untrusted workspace: no external program (addr2line) runs; lines come from perf annotate -l suffixes and perf\'s printed srclines only.');
+  }
 
   const configured = config.profile;
   if (configured) void loadReportingErrors(configured);
@@ -104,6 +177,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     activeProfile: () => active,
     appliedHeat: (uri) => decorations?.lastApplied(uri),
     onDidApplyHeat: applyEmitter.event,
+    heatMode: () => mode,
+    onDidRefreshHotspots: panel.onDidRefresh,
   };
 }
 

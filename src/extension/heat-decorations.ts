@@ -8,15 +8,21 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FileHeatRequest, type FileHeat } from '../protocol';
 import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
+import { lineValues } from './heat-values';
+
+import type { HeatMode } from './heat-values';
+export type { HeatMode } from './heat-values';
 
 export interface AppliedHeat {
   uri: string;
+  mode: HeatMode;
   lines: { line: number; level: number; text: string }[];
   functions: { line: number; text: string }[];
 }
 
 export class HeatDecorations implements vscode.Disposable {
   private readonly levels: vscode.TextEditorDecorationType[];
+  private readonly densityLevels: vscode.TextEditorDecorationType[];
   private readonly functionTotal: vscode.TextEditorDecorationType;
   private readonly cache = new Map<string, Promise<FileHeat | null>>();
   private readonly applied = new Map<string, AppliedHeat>();
@@ -25,7 +31,7 @@ export class HeatDecorations implements vscode.Disposable {
   /** Fires after heat is drawn on an editor: what tests and the status bar wait on. */
   readonly onDidApply = this.changed.event;
   enabled = true;
-  event = 0;
+  mode: HeatMode = { kind: 'event', event: 0 };
 
   constructor(private readonly client: LanguageClient, private readonly showLineText: () => boolean) {
     this.levels = Array.from({ length: HEAT_LEVELS }, (_, i) =>
@@ -35,6 +41,15 @@ export class HeatDecorations implements vscode.Disposable {
         overviewRulerColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
         overviewRulerLane: vscode.OverviewRulerLane.Right,
         after: { color: new vscode.ThemeColor('perfHeat.lineShareForeground'), margin: '0 0 0 2.5em', fontStyle: 'normal' },
+      }),
+    );
+    this.densityLevels = Array.from({ length: HEAT_LEVELS }, (_, i) =>
+      vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        backgroundColor: new vscode.ThemeColor(`perfHeat.density${i + 1}`),
+        overviewRulerColor: new vscode.ThemeColor(`perfHeat.density${i + 1}`),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+        after: { color: new vscode.ThemeColor('perfHeat.densityForeground'), margin: '0 0 0 2.5em', fontStyle: 'normal' },
       }),
     );
     this.functionTotal = vscode.window.createTextEditorDecorationType({
@@ -83,26 +98,27 @@ export class HeatDecorations implements vscode.Disposable {
     this.draw(editor, this.enabled ? heat ?? undefined : undefined);
   }
 
+  /** Switch what the heat shows, and redraw every visible editor from the cached heat. */
+  async setMode(mode: HeatMode): Promise<void> {
+    this.mode = mode;
+    await this.applyAll();
+  }
+
   private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): void {
+    const density = this.mode.kind === 'density';
     const byLevel: vscode.DecorationOptions[][] = this.levels.map(() => []);
     const fnOptions: vscode.DecorationOptions[] = [];
-    const applied: AppliedHeat = { uri: editor.document.uri.toString(), lines: [], functions: [] };
+    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, lines: [], functions: [] };
     if (heat) {
-      const e = Math.min(this.event, heat.events.length - 1);
-      const max = heat.maxShares[e];
       const lastLine = editor.document.lineCount - 1;
-      for (const l of heat.lines) {
-        if (l.counts[e] <= 0 || l.line > lastLine) continue;
-        const level = heatLevel(l.shares[e], max);
-        const text = formatShare(l.shares[e]);
-        const range = editor.document.lineAt(l.line).range;
-        byLevel[level - 1].push({
-          range,
-          hoverMessage: lineHover(heat, l.counts, l.shares),
-          renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined,
-        });
-        applied.lines.push({ line: l.line, level, text });
+      const shown = lineValues(heat, this.mode);
+      for (const v of shown.lines) {
+        if (v.line > lastLine) continue;
+        const level = heatLevel(v.value, shown.max);
+        byLevel[level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: v.text } } : undefined });
+        applied.lines.push({ line: v.line, level, text: v.text });
       }
+      const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.cycles;
       for (const f of heat.functions) {
         if (f.line > lastLine || f.counts[e] <= 0) continue;
         const text = `Σ ${formatShare(f.shares[e])} in ${f.name}`;
@@ -111,7 +127,8 @@ export class HeatDecorations implements vscode.Disposable {
         applied.functions.push({ line: f.line, text });
       }
     }
-    this.levels.forEach((type, i) => editor.setDecorations(type, byLevel[i]));
+    this.levels.forEach((type, i) => editor.setDecorations(type, density ? [] : byLevel[i]));
+    this.densityLevels.forEach((type, i) => editor.setDecorations(type, density ? byLevel[i] : []));
     editor.setDecorations(this.functionTotal, fnOptions);
     if (heat) this.applied.set(applied.uri, applied);
     else this.applied.delete(applied.uri);
@@ -119,24 +136,6 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of [...this.levels, this.functionTotal, ...this.disposables, this.changed]) d.dispose();
+    for (const d of [...this.levels, ...this.densityLevels, this.functionTotal, ...this.disposables, this.changed]) d.dispose();
   }
-}
-
-function lineHover(heat: FileHeat, counts: number[], shares: number[]): vscode.MarkdownString {
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown('**Perf Heat**\n\n| event | count | share |\n|---|---:|---:|\n');
-  heat.events.forEach((name, i) => {
-    // Event names come from the profile: escape them (a name with markup must render as text).
-    md.appendMarkdown(`| ${escapeMarkdown(name)} | ${formatCount(counts[i])} | ${formatShare(shares[i])} |\n`);
-  });
-  return md;
-}
-
-function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`);
-}
-
-function formatCount(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
 }

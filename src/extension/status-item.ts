@@ -1,4 +1,4 @@
-/** The status-bar item naming the active profile and its first event; a click shows the output with details. */
+/** The status-bar item naming the active profile and what the heat shows; a click switches event or mode. */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { ProfileSummary } from '../protocol';
@@ -8,16 +8,16 @@ export class StatusItem implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'Perf Heat';
-    this.item.command = 'perfHeat.showOutput';
+    this.item.command = 'perfHeat.selectHeatMode';
   }
 
-  show(profile: ProfileSummary | undefined): void {
+  show(profile: ProfileSummary | undefined, mode = ''): void {
     if (!profile) {
       this.item.hide();
       return;
     }
-    this.item.text = `$(flame) ${basename(profile.source)} · ${profile.events[0]?.name ?? ''}`;
-    this.item.tooltip = `Perf Heat: ${profile.source}\n${profile.format}, ${profile.events.map((e) => `${e.name} ${e.total.toLocaleString('en-US')} ${e.unit}`).join(', ')}\n${profile.files.length} workspace files with heat`;
+    this.item.text = `$(flame) ${basename(profile.source)} · ${mode || profile.events[0]?.name || ''}`;
+    this.item.tooltip = `Perf Heat: ${profile.source}\n${profile.format}, ${profile.events.map((e) => `${e.name} ${e.total.toLocaleString('en-US')} ${e.unit}`).join(', ')}\n${profile.files.length} workspace files with heat\nClick to choose what the heat shows`;
     this.item.show();
   }
 

@@ -6,11 +6,12 @@ import { performance } from 'node:perf_hooks';
 import { loadProfile } from '../engine/load-profile';
 import { HeatMap } from '../model/heat-map';
 import { PathMapper } from '../model/path-map';
+import { ProfileIndex } from '../model/profile-index';
 import type { ProfileSummary, ServerSettings } from '../protocol';
 import { listSourceFiles } from './workspace-index';
 
 export class ProfileService {
-  private active: { heatMap: HeatMap; summary: ProfileSummary } | undefined;
+  private active: { heatMap: HeatMap; index: ProfileIndex; summary: ProfileSummary } | undefined;
   private nextId = 1;
   trusted: boolean;
 
@@ -20,6 +21,10 @@ export class ProfileService {
 
   get heatMap(): HeatMap | undefined {
     return this.active?.heatMap;
+  }
+
+  get index(): ProfileIndex | undefined {
+    return this.active?.index;
   }
 
   get summary(): ProfileSummary | undefined {
@@ -40,7 +45,9 @@ export class ProfileService {
       listSourceFiles(roots),
     ]);
     const remaps = Object.entries(settings.pathRemaps ?? {}).map(([from, to]) => ({ from, to }));
-    const heatMap = new HeatMap(profile, new PathMapper(files, remaps));
+    const mapper = new PathMapper(files, remaps);
+    const heatMap = new HeatMap(profile, mapper);
+    const index = new ProfileIndex(profile, mapper);
     const summary: ProfileSummary = {
       id: this.nextId++,
       source: path,
@@ -57,7 +64,7 @@ export class ProfileService {
       warnings: [...profile.warnings, ...unmappedWarnings(heatMap)],
       loadMs: Math.round(performance.now() - t0),
     };
-    this.active = { heatMap, summary };
+    this.active = { heatMap, index, summary };
     return summary;
   }
 

@@ -17,6 +17,8 @@ import {
 import { CSyntax } from '../engine/c-syntax';
 import { ProfileService } from './profile-service';
 import * as fileHeat from './file-heat';
+import * as hotspots from './hotspots';
+import * as hover from './hover';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -34,7 +36,9 @@ connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
   profiles = new ProfileService(() => roots, init.trusted !== false);
   fileHeat.register(connection, documents, profiles, syntax);
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } };
+  hotspots.register(connection, profiles);
+  hover.register(connection, profiles);
+  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, hoverProvider: true, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } };
 });
 
 connection.onInitialized(() => {

@@ -1,0 +1,146 @@
+/**
+ * The hotspot panel: Functions → lines and Files → lines, sorted by the selected event, with count and share on
+ * every item; a click opens the file at the line. A filter narrows it; dropping a profile file on it loads it.
+ * Data comes from the server (perfHeat/hotspots); nothing is computed here.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { HotspotsRequest, type HotspotLine, type Hotspots } from '../protocol';
+import { formatShare } from '../model/heat-scale';
+
+type Node =
+  | { kind: 'section'; id: 'functions' | 'files'; label: string }
+  | { kind: 'function'; index: number }
+  | { kind: 'file'; index: number }
+  | { kind: 'line'; parent: string; line: HotspotLine }
+  | { kind: 'message'; text: string };
+
+export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
+  private data: Hotspots | null = null;
+  private filter = '';
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly dropMimeTypes = ['text/uri-list', 'files'];
+  readonly dragMimeTypes: string[] = [];
+  private readonly view: vscode.TreeView<Node>;
+  /** Fires after the panel's data is refreshed: tests and the latency benchmark wait on it. */
+  private readonly refreshed = new vscode.EventEmitter<Hotspots | null>();
+  readonly onDidRefresh = this.refreshed.event;
+
+  constructor(
+    private readonly client: () => LanguageClient | undefined,
+    private readonly event: () => number,
+    private readonly loadProfile: (uri: vscode.Uri) => Promise<void>,
+  ) {
+    this.view = vscode.window.createTreeView('perfHeat.hotspots', { treeDataProvider: this, dragAndDropController: this, showCollapseAll: true });
+  }
+
+  async refresh(): Promise<void> {
+    const c = this.client();
+    this.data = c ? await c.sendRequest(HotspotsRequest, { event: this.event() }).catch(() => null) : null;
+    const e = this.data?.events[this.event()] ?? '';
+    this.view.description = this.data ? `by ${e}${this.filter ? ` · "${this.filter}"` : ''}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', !!this.data);
+    void vscode.commands.executeCommand('setContext', 'perfHeat.hotspotsFiltered', !!this.filter);
+    this.changed.fire(undefined);
+    this.refreshed.fire(this.data);
+  }
+
+  async setFilter(text: string): Promise<void> {
+    this.filter = text.trim().toLowerCase();
+    await this.refresh();
+  }
+
+  get currentFilter(): string {
+    return this.filter;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const d = this.data!;
+    const e = this.event();
+    switch (node.kind) {
+      case 'section':
+        return { label: node.label, id: node.id, collapsibleState: vscode.TreeItemCollapsibleState.Expanded, contextValue: 'section' };
+      case 'function': {
+        const f = d.functions[node.index];
+        const item = new vscode.TreeItem(f.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `fn:${f.dso}:${f.name}`;
+        item.description = `${formatShare(f.shares[e])} · ${fmt(f.counts[e])}`;
+        item.tooltip = `${f.name} (${f.dso})\n${d.events.map((ev, i) => `${ev}: ${fmt(f.counts[i])} (${formatShare(f.shares[i])})`).join('\n')}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        const top = f.lines.find((l) => l.uri);
+        if (top) item.command = revealCommand(top);
+        return item;
+      }
+      case 'file': {
+        const f = d.files[node.index];
+        const item = new vscode.TreeItem(vscode.Uri.parse(f.uri), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `file:${f.uri}`;
+        item.description = `${formatShare(f.shares[e])} · ${vscode.workspace.asRelativePath(f.path)}`;
+        return item;
+      }
+      case 'line': {
+        const l = node.line;
+        const item = new vscode.TreeItem(`${l.path.split('/').pop()}:${l.line + 1}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.parent}>${l.path}:${l.line}`;
+        item.description = `${formatShare(l.shares[e])} · ${fmt(l.counts[e])}`;
+        item.tooltip = `${l.path}:${l.line + 1}\n${d.events.map((ev, i) => `${ev}: ${fmt(l.counts[i])} (${formatShare(l.shares[i])})`).join('\n')}${l.uri ? '' : '\n(not in the workspace)'}`;
+        item.iconPath = new vscode.ThemeIcon(l.uri ? 'flame' : 'circle-slash');
+        if (l.uri) item.command = revealCommand(l);
+        return item;
+      }
+      case 'message':
+        return new vscode.TreeItem(node.text);
+    }
+  }
+
+  getChildren(node?: Node): Node[] {
+    const d = this.data;
+    if (!d) return [];
+    const e = this.event();
+    const match = (s: string): boolean => !this.filter || s.toLowerCase().includes(this.filter);
+    if (!node) {
+      return [
+        { kind: 'section', id: 'functions', label: 'Functions' },
+        { kind: 'section', id: 'files', label: 'Files' },
+      ];
+    }
+    if (node.kind === 'section' && node.id === 'functions') {
+      const out: Node[] = [];
+      d.functions.forEach((f, index) => {
+        if (f.counts[e] > 0 && (match(f.name) || f.lines.some((l) => match(l.path)))) out.push({ kind: 'function', index });
+      });
+      return out.length ? out : [{ kind: 'message', text: this.filter ? 'No function matches the filter' : 'No samples for this event' }];
+    }
+    if (node.kind === 'section' && node.id === 'files') {
+      const out: Node[] = [];
+      d.files.forEach((f, index) => {
+        if (match(f.path)) out.push({ kind: 'file', index });
+      });
+      return out.length ? out : [{ kind: 'message', text: 'No workspace file has heat' }];
+    }
+    if (node.kind === 'function') return d.functions[node.index].lines.map((line) => ({ kind: 'line', parent: `fn:${d.functions[node.index].name}`, line }));
+    if (node.kind === 'file') return d.files[node.index].lines.map((line) => ({ kind: 'line', parent: `file:${d.files[node.index].uri}`, line }));
+    return [];
+  }
+
+  async handleDrop(_target: Node | undefined, transfer: vscode.DataTransfer): Promise<void> {
+    const list = await transfer.get('text/uri-list')?.asString();
+    const first = list?.split(/\r?\n/).find((l) => l && !l.startsWith('#'));
+    if (first) await this.loadProfile(vscode.Uri.parse(first.trim()));
+  }
+
+  dispose(): void {
+    this.view.dispose();
+    this.changed.dispose();
+    this.refreshed.dispose();
+  }
+}
+
+function revealCommand(l: HotspotLine): vscode.Command {
+  return { command: 'perfHeat.revealLine', title: 'Go to Line', arguments: [l.uri, l.line] };
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
+}

@@ -1,0 +1,63 @@
+/**
+ * What the hotspot panel and hovers ask of a profile, indexed once per load: for each function, its lines (the
+ * innermost location of each of its addresses, so inlined header lines appear under the function they were inlined
+ * into); for each workspace line, the instructions that carry its samples.
+ */
+import { addCounts, normaliseFunctionName, type AddressHeat, type Profile } from './profile';
+import type { PathMapper } from './path-map';
+
+export interface LineRef {
+  /** Workspace path, or the recorded path when it maps to no workspace file. */
+  file: string;
+  mapped: boolean;
+  line: number;
+  counts: number[];
+}
+
+export interface FunctionHotspot {
+  name: string;
+  dso: string;
+  counts: number[];
+  lines: LineRef[];
+}
+
+export class ProfileIndex {
+  private readonly fns = new Map<string, { name: string; dso: string; counts: number[]; lines: Map<string, LineRef> }>();
+  private readonly atLine = new Map<string, AddressHeat[]>();
+
+  constructor(readonly profile: Profile, mapper: PathMapper) {
+    const zero = (): number[] => profile.events.map(() => 0);
+    for (const a of profile.addresses) {
+      const name = normaliseFunctionName(a.symbol);
+      const key = `${a.dso}\0${name}`;
+      let f = this.fns.get(key);
+      if (!f) this.fns.set(key, (f = { name, dso: a.dso, counts: zero(), lines: new Map() }));
+      addCounts(f.counts, a.counts);
+      const inner = a.inlineChain[0];
+      if (!inner) continue;
+      const r = mapper.resolve(inner.file);
+      const file = r.kind === 'mapped' ? r.path : inner.file;
+      const lkey = `${file}\0${inner.line}`;
+      let l = f.lines.get(lkey);
+      if (!l) f.lines.set(lkey, (l = { file, mapped: r.kind === 'mapped', line: inner.line, counts: zero() }));
+      addCounts(l.counts, a.counts);
+      if (r.kind === 'mapped') {
+        const list = this.atLine.get(lkey);
+        if (list) list.push(a);
+        else this.atLine.set(lkey, [a]);
+      }
+    }
+  }
+
+  /** Functions hottest first by `event`, each with its lines hottest first. */
+  functions(event: number): FunctionHotspot[] {
+    return [...this.fns.values()]
+      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, lines: [...f.lines.values()].sort((a, b) => b.counts[event] - a.counts[event] || a.line - b.line) }))
+      .sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
+  }
+
+  /** The instructions whose innermost source location is this workspace line (1-based), hottest first. */
+  addressesAt(file: string, line: number, event = 0): AddressHeat[] {
+    return (this.atLine.get(`${file}\0${line}`) ?? []).slice().sort((a, b) => b.counts[event] - a.counts[event]);
+  }
+}

@@ -1,0 +1,43 @@
+/** perfHeat/hotspots: functions → lines and files → lines, sorted by one event, for the hotspot panel. */
+import { pathToFileURL } from 'node:url';
+import type { Connection } from 'vscode-languageserver/node';
+import { HotspotsRequest, type HotspotFile, type HotspotLine, type Hotspots } from '../protocol';
+import type { LineRef } from '../model/profile-index';
+import type { ProfileService } from './profile-service';
+
+const LINES_PER_ITEM = 50;
+
+export function register(connection: Connection, profiles: ProfileService): void {
+  connection.onRequest(HotspotsRequest, ({ event, limit = 200 }): Hotspots | null => {
+    const heatMap = profiles.heatMap;
+    const index = profiles.index;
+    const summary = profiles.summary;
+    if (!heatMap || !index || !summary) return null;
+    const e = Math.max(0, Math.min(event, summary.events.length - 1));
+    const shares = (counts: number[]): number[] => counts.map((c, i) => heatMap.share(c, i));
+    const line = (l: LineRef): HotspotLine => ({
+      uri: l.mapped ? pathToFileURL(l.file).toString() : undefined,
+      path: l.file,
+      line: l.line - 1,
+      counts: l.counts,
+      shares: shares(l.counts),
+    });
+    const functions = index
+      .functions(e)
+      .filter((f) => f.counts[e] > 0)
+      .slice(0, limit)
+      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, shares: shares(f.counts), lines: f.lines.filter((l) => l.counts[e] > 0).slice(0, LINES_PER_ITEM).map(line) }));
+    const files: HotspotFile[] = heatMap
+      .files()
+      .map((path) => {
+        const lines = heatMap.linesOf(path);
+        const counts = summary.events.map((_, i) => lines.reduce((a, l) => a + l.counts[i], 0));
+        const sorted = lines.filter((l) => l.counts[e] > 0).sort((a, b) => b.counts[e] - a.counts[e]).slice(0, LINES_PER_ITEM);
+        return { uri: pathToFileURL(path).toString(), path, counts, shares: shares(counts), lines: sorted.map((l) => line({ file: path, mapped: true, line: l.line, counts: l.counts })) };
+      })
+      .filter((f) => f.counts[e] > 0)
+      .sort((a, b) => b.counts[e] - a.counts[e])
+      .slice(0, limit);
+    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files };
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * textDocument/hover on a heated line: every event's count and share, the share of its function, the instructions
+ * that carry the samples, and the inline chain. Standard LSP, so every editor with an LSP client gets it.
+ * Everything from the profile is escaped: symbol and file names are data, never markup.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Connection, Hover } from 'vscode-languageserver/node';
+import { MarkupKind } from 'vscode-languageserver/node';
+import { normaliseFunctionName } from '../model/profile';
+import { formatShare } from '../model/heat-scale';
+import type { ProfileService } from './profile-service';
+
+const MAX_INSTRUCTIONS = 8;
+
+export function register(connection: Connection, profiles: ProfileService): void {
+  connection.onHover(({ textDocument, position }): Hover | null => {
+    const heatMap = profiles.heatMap;
+    const index = profiles.index;
+    if (!heatMap || !index || !textDocument.uri.startsWith('file:')) return null;
+    const path = fileURLToPath(textDocument.uri);
+    const line = position.line + 1;
+    const heated = heatMap.linesOf(path).find((l) => l.line === line);
+    if (!heated) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(profiles, path, line, heated.counts) } };
+  });
+}
+
+export function hoverMarkdown(profiles: ProfileService, path: string, line: number, counts: number[]): string {
+  const heatMap = profiles.heatMap!;
+  const index = profiles.index!;
+  const events = heatMap.profile.events;
+  const addresses = index.addressesAt(path, line);
+  // The function whose samples these are: the symbol holding most of them (a header line can serve several).
+  const bySymbol = new Map<string, number[]>();
+  for (const a of addresses) {
+    const name = normaliseFunctionName(a.symbol);
+    const c = bySymbol.get(name) ?? events.map(() => 0);
+    a.counts.forEach((x, i) => (c[i] += x));
+    bySymbol.set(name, c);
+  }
+  const owner = [...bySymbol.entries()].sort((a, b) => b[1][0] - a[1][0])[0];
+  const fn = owner ? index.functions(0).find((f) => f.name === owner[0]) : undefined;
+  const out: string[] = [`**Perf Heat** · ${esc(path.split('/').pop() ?? path)}:${line}`, ''];
+  out.push(`| event | count | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
+  events.forEach((e, i) => {
+    const ofFn = fn && fn.counts[i] > 0 ? ` ${formatShare((100 * counts[i]) / fn.counts[i])} |` : fn ? ' – |' : '';
+    out.push(`| ${esc(e.name)} | ${fmt(counts[i])} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`);
+  });
+  if (fn) out.push('', `in \`${code(fn.name)}\` (${formatShare(heatMap.share(fn.counts[0], 0))} of ${esc(events[0].name)})`);
+  const real = addresses.filter((a) => a.address >= 0);
+  if (real.length) {
+    out.push('', 'Instructions carrying the samples:', '', '```');
+    for (const a of real.slice(0, MAX_INSTRUCTIONS)) {
+      out.push(`0x${a.address.toString(16).padStart(6, '0')}  ${(a.instruction ?? '').padEnd(40)} ${formatShare(heatMap.share(a.counts[0], 0))}`.replace(/`{3,}/g, "'''"));
+    }
+    if (real.length > MAX_INSTRUCTIONS) out.push(`… ${real.length - MAX_INSTRUCTIONS} more`);
+    out.push('```');
+  }
+  const chain = addresses.find((a) => a.inlineChain.length > 1)?.inlineChain;
+  if (chain) {
+    out.push('', 'Inlined: ' + chain.map((f) => `\`${code(f.function || '?')}\` (${esc(f.file.split('/').pop() ?? f.file)}:${f.line})`).join(' ← '));
+  }
+  return out.join('\n');
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
+}
+
+/** Escapes Markdown and HTML metacharacters: profile text must render as text. */
+export function esc(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+}
+
+/** Inside a code span only backticks matter. */
+function code(s: string): string {
+  return s.replace(/`/g, "'");
+}

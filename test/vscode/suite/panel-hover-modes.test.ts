@@ -1,0 +1,103 @@
+/**
+ * Inside a real VS Code: the hover (served over LSP), the hotspot panel's data and its jump command, and the heat
+ * modes (cycle, cache-miss, miss density) on a cachegrind profile of the demo.
+ */
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { PerfHeatApi } from '../../../src/extension/extension';
+import type { AppliedHeat } from '../../../src/extension/heat-decorations';
+import type { Hotspots } from '../../../src/protocol';
+
+async function api(): Promise<PerfHeatApi> {
+  const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+function next<T>(event: vscode.Event<T>, accept: (t: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (sub.dispose(), reject(new Error(`timed out waiting for ${what}`))), ms);
+    const sub = event((t) => {
+      if (accept(t)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(t);
+      }
+    });
+  });
+}
+
+async function loadAndWait(a: PerfHeatApi, rel: string): Promise<Hotspots> {
+  const refreshed = next(a.onDidRefreshHotspots, (h) => !!h && (a.activeProfile()?.source.endsWith(rel) ?? false), `hotspots of ${rel}`);
+  await a.loadProfile(join(root(), rel));
+  return (await refreshed)!;
+}
+
+async function heatOf(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string): Promise<AppliedHeat> {
+  const now = a.appliedHeat(uri);
+  if (now && accept(now)) return now;
+  return next(a.onDidApplyHeat, (h) => h.uri === uri.toString() && accept(h), what);
+}
+
+suite('Hover, hotspot panel and heat modes', () => {
+  test('hover on a heated line: counts, shares, function, instructions, inline chain; profile text escaped', async () => {
+    const a = await api();
+    await loadAndWait(a, 'profiles/cpu-clock.perf.data');
+    const header = vscode.Uri.file(join(root(), 'include/mh3_inline.h'));
+    await vscode.window.showTextDocument(header);
+    const heat = await heatOf(a, header, (h) => h.lines.length > 0, 'heat on mh3_inline.h');
+    const hottest = [...heat.lines].sort((x, y) => y.level - x.level)[0];
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', header, new vscode.Position(hottest.line, 2));
+    const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    // Profile-derived text arrives escaped (`mh3\_inline\.h`); read it as the rendered hover shows it.
+    assert.match(markdown, /mh3\\_inline/, 'file names are escaped Markdown');
+    const text = markdown.replace(/\\(.)/g, '$1');
+    assert.match(text, /Perf Heat/);
+    assert.match(text, /cpu-clock \| [\d,]+ \| [\d.]+%/, text);
+    assert.match(text, /Instructions carrying the samples/);
+    assert.match(text, /0x[0-9a-f]{6}/);
+    assert.match(text, /Inlined: `mh3_\w+` \(mh3_inline\.h:\d+\) ← `mh3_\w+`/, `an inlined helper shows where it was inlined into:\n${text}`);
+    assert.match(text, /in `mh3_\w+`/);
+  });
+
+  test('the hotspot panel lists functions with their lines and jumps to a line', async () => {
+    const a = await api();
+    const h = await loadAndWait(a, 'profiles/cpu-clock.perf.data');
+    assert.equal(h.functions[0].name, 'mh3_owner_stash_pop', 'the pop path is the hottest function');
+    const top = h.functions[0].lines[0];
+    assert.ok(top.uri);
+    assert.ok(h.functions[0].lines.some((l) => l.path.endsWith('mh3_inline.h')), 'inlined header lines are listed under the function they were inlined into');
+    assert.ok(h.files.some((f) => f.path.endsWith('mh3_owner_stash_pop.inc')));
+    await vscode.commands.executeCommand('perfHeat.revealLine', top.uri, top.line);
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.toString(), top.uri);
+    assert.equal(editor.selection.active.line, top.line);
+  });
+
+  test('cachegrind profile: cycle heat, cache-miss heat and miss density', async () => {
+    const a = await api();
+    await loadAndWait(a, 'profiles/cachegrind.out');
+    assert.deepEqual(a.heatMode(), { kind: 'event', event: 0 }, 'cycle heat (Ir) first');
+    const header = vscode.Uri.file(join(root(), 'include/mh3_inline.h'));
+    await vscode.window.showTextDocument(header);
+    await vscode.commands.executeCommand('perfHeat.showCacheMissHeat');
+    const events = a.activeProfile()!.events.map((e) => e.name);
+    const misses = await heatOf(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'D1mr', 'D1mr heat');
+    assert.ok(misses.lines.length > 0);
+    await vscode.commands.executeCommand('perfHeat.showMissDensity');
+    const density = await heatOf(a, header, (h) => h.mode.kind === 'density', 'miss density');
+    assert.ok(density.lines.every((l) => /^×[\d.]+ misses\/cycles$/.test(l.text)), JSON.stringify(density.lines.slice(0, 3)));
+    assert.ok(density.lines.some((l) => l.level === 10));
+    await vscode.commands.executeCommand('perfHeat.showCycleHeat');
+    await heatOf(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'Ir', 'Ir heat again');
+  });
+
+  test('a profile without miss events says why miss heat is unavailable, and keeps the current mode', async () => {
+    const a = await api();
+    await loadAndWait(a, 'profiles/annotate-l.txt');
+    const before = a.heatMode();
+    await vscode.commands.executeCommand('perfHeat.showMissDensity');
+    assert.deepEqual(a.heatMode(), before);
+  });
+});
