@@ -142,6 +142,45 @@ async function main(): Promise<number> {
         assert.match((await item.textContent()) ?? '', /annotate-l\.txt/);
       });
 
+      await step('the hotspot panel lists the hot function; clicking its hottest line moves the cursor there', async () => {
+        await page.click('.activitybar .action-item a[aria-label^="Perf Heat"]');
+        const fn = page.locator('.monaco-list-row:has-text("mh3_owner_stash_pop")').first();
+        await fn.waitFor({ timeout: 20_000 });
+        await fn.locator('.monaco-tl-twistie').click();
+        const firstLine = page.locator('.monaco-list-row[aria-level="3"]').first();
+        await firstLine.waitFor({ timeout: 10_000 });
+        const label = (await firstLine.locator('.label-name').textContent())!.trim();
+        const [, file, line] = /^(.+):(\d+)$/.exec(label)!;
+        await firstLine.click();
+        await page.waitForSelector(`.tab.active >> text=${file}`, { timeout: 10_000 });
+        await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${line},/`, { timeout: 10_000 });
+        await page.mouse.move(5, 5);
+        await page.screenshot({ path: join(RESULTS, 'hotspot-panel.png') });
+      });
+
+      await step('hovering a heated line shows its counts, instructions and inline chain', async () => {
+        const heated = page.locator('.view-line:has(span[class*="ced-"])').first();
+        const box = (await heated.boundingBox())!;
+        await page.mouse.move(box.x + 40, box.y + box.height / 2);
+        const hover = page.locator('.monaco-hover:has-text("Perf Heat")');
+        await hover.waitFor({ state: 'visible', timeout: 15_000 });
+        const text = (await hover.textContent()) ?? '';
+        assert.match(text, /cpu-clock/);
+        assert.match(text, /Instructions carrying the samples/);
+        // The hover fades in: photograph it once fully shown.
+        await page.waitForFunction(() => {
+          const h = document.querySelector('.monaco-hover.workbench-hover, .monaco-editor .monaco-hover');
+          let el: Element | null = h;
+          while (el) {
+            if (Number(getComputedStyle(el).opacity) < 1) return false;
+            el = el.parentElement;
+          }
+          return !!h;
+        }, null, { timeout: 5_000 }).catch(() => undefined);
+        await page.screenshot({ path: join(RESULTS, 'hover.png') });
+        await page.mouse.move(5, 5);
+      });
+
       await step('Toggle Heat from the command palette hides the heat', async () => {
         await runCommand(page, 'Perf Heat: Toggle Heat');
         await page.waitForFunction(() => ![...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 10_000 });
