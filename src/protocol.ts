@@ -6,6 +6,8 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 
 /** What the server reads from `perfHeat.*` (pulled with workspace/configuration; the schema is in package.json). */
 export interface ServerSettings {
+  /** Loaded by the server itself for clients other than Perf Heat's own (which sends LoadProfileRequest). */
+  profile: string;
   binaryPaths: string[];
   pathRemaps: Record<string, string>;
   addr2linePath: string;
@@ -14,6 +16,10 @@ export interface ServerSettings {
 export interface InitializationOptions {
   /** Workspace trust: when false the server starts no external program (addr2line, perf, cc, make). */
   trusted: boolean;
+  /** Perf Heat's own client loads profiles by request; other LSP clients leave this out. */
+  clientLoadsProfile?: boolean;
+  /** For clients without workspace/configuration: the profile to load (else `perfHeat.profile` is pulled). */
+  profile?: string;
 }
 
 export interface ProfileEventInfo {

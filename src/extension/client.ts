@@ -9,7 +9,7 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted };
+  const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted, clientLoadsProfile: true };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'c' },
@@ -18,6 +18,11 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     synchronize: { configurationSection: 'perfHeat' },
     outputChannel: output,
     initializationOptions,
+    // The server offers inlay hints and lenses for other editors; here decorations show the same, out of the way.
+    middleware: {
+      provideInlayHints: () => [],
+      provideCodeLenses: () => [],
+    },
   };
   return new LanguageClient('perfHeat', 'Perf Heat', serverOptions, clientOptions);
 }

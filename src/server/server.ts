@@ -19,6 +19,7 @@ import { ProfileService } from './profile-service';
 import * as fileHeat from './file-heat';
 import * as hotspots from './hotspots';
 import * as hover from './hover';
+import * as editorFeatures from './editor-features';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -38,10 +39,46 @@ connection.onInitialize((params) => {
   fileHeat.register(connection, documents, profiles, syntax);
   hotspots.register(connection, profiles);
   hover.register(connection, profiles);
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, hoverProvider: true, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } };
+  editorFeatures.register(connection, documents, profiles, syntax);
+  clientLoadsProfile = init.clientLoadsProfile === true;
+  initProfile = typeof init.profile === 'string' ? init.profile : undefined;
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      documentSymbolProvider: true,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+  };
 });
 
+let clientLoadsProfile = false;
+let initProfile: string | undefined;
+
+/**
+ * Clients other than Perf Heat's own (Neovim, Emacs…) only have settings: the server loads `perfHeat.profile`
+ * itself, at start and whenever the settings change, and reports failures with window/showMessage.
+ */
+async function loadConfiguredProfile(): Promise<void> {
+  if (clientLoadsProfile) return;
+  const s = await settings();
+  const path = s.profile || initProfile;
+  if (!path) return;
+  try {
+    const summary = await profiles.load(path, s);
+    connection.sendNotification(ProfileChangedNotification, { profile: summary });
+    for (const w of summary.warnings) connection.console.warn(w);
+  } catch (e) {
+    connection.window.showErrorMessage(`Perf Heat could not load the profile: ${(e as Error).message}`);
+  }
+}
+
+connection.onDidChangeConfiguration(() => void loadConfiguredProfile());
+
 connection.onInitialized(() => {
+  void loadConfiguredProfile();
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
     roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => fileURLToPath(f.uri))];
@@ -52,6 +89,7 @@ async function settings(): Promise<ServerSettings> {
   const s = ((await connection.workspace.getConfiguration('perfHeat').catch(() => undefined)) ?? {}) as Partial<ServerSettings>;
   const resolve = (p: string): string => (p.startsWith('/') || roots.length === 0 ? p : join(roots[0], p));
   return {
+    profile: s.profile ? resolve(s.profile) : initProfile ? resolve(initProfile) : '',
     binaryPaths: (s.binaryPaths ?? []).map(resolve),
     pathRemaps: s.pathRemaps ?? {},
     addr2linePath: s.addr2linePath ?? '',

@@ -1,0 +1,65 @@
+/**
+ * The heat through standard LSP features, so editors without Perf Heat's own client (Neovim, Emacs, Helix) get
+ * most of it: inlay hints with each heated line's share, code lenses with function totals, and document symbols
+ * for the sampled functions. The VS Code client draws its own decorations and turns the first two off.
+ */
+import { fileURLToPath } from 'node:url';
+import type { CodeLens, Connection, DocumentSymbol, InlayHint, TextDocuments } from 'vscode-languageserver/node';
+import { InlayHintKind, SymbolKind } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { formatShare } from '../model/heat-scale';
+import type { CSyntax } from '../engine/c-syntax';
+import type { ProfileService } from './profile-service';
+import { placeFunctions, functionTotals } from './file-heat';
+
+export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>): void {
+  const heatOf = (uri: string) => {
+    const heatMap = profiles.heatMap;
+    if (!heatMap || !uri.startsWith('file:')) return undefined;
+    const path = fileURLToPath(uri);
+    const lines = heatMap.linesOf(path);
+    return lines.length ? { heatMap, path, lines } : undefined;
+  };
+  const functionsOf = async (uri: string) => {
+    const h = heatOf(uri);
+    const doc = documents.get(uri);
+    if (!h || !doc) return [];
+    const text = doc.getText();
+    const spans = (await syntax)?.functionSpans(text, `${uri}@${doc.version}`) ?? [];
+    return placeFunctions(h.heatMap.functionsOf(h.path), spans, text) ?? functionTotals(spans, h.lines, doc.lineCount);
+  };
+
+  connection.languages.inlayHint.on(({ textDocument, range }): InlayHint[] => {
+    const h = heatOf(textDocument.uri);
+    const doc = documents.get(textDocument.uri);
+    if (!h || !doc) return [];
+    const event = h.heatMap.profile.events[0].name;
+    return h.lines
+      .filter((l) => l.line - 1 >= range.start.line && l.line - 1 <= range.end.line && l.line - 1 < doc.lineCount)
+      .map((l) => ({
+        position: { line: l.line - 1, character: doc.getText({ start: { line: l.line - 1, character: 0 }, end: { line: l.line, character: 0 } }).replace(/\r?\n$/, '').length },
+        label: ` ${formatShare(l.shares[0])}`,
+        kind: InlayHintKind.Parameter,
+        paddingLeft: true,
+        tooltip: `${event}: ${l.counts[0]}`,
+      }));
+  });
+
+  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+    const fns = await functionsOf(textDocument.uri);
+    const events = profiles.heatMap?.profile.events ?? [];
+    return fns.map((f) => ({
+      range: { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } },
+      command: { title: `Perf Heat: ${formatShare(f.shares[0])} of ${events[0]?.name ?? ''} in ${f.name}`, command: '' },
+    }));
+  });
+
+  connection.onDocumentSymbol(async ({ textDocument }): Promise<DocumentSymbol[]> => {
+    const fns = await functionsOf(textDocument.uri);
+    const events = profiles.heatMap?.profile.events ?? [];
+    return fns.map((f) => {
+      const range = { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } };
+      return { name: f.name, detail: `${formatShare(f.shares[0])} ${events[0]?.name ?? ''}`, kind: SymbolKind.Function, range, selectionRange: range };
+    });
+  });
+}

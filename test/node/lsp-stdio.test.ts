@@ -1,0 +1,85 @@
+/**
+ * The language server driven over stdio exactly as Neovim's built-in client drives it (the configuration in the
+ * README): initialize with a root, answer workspace/configuration with the `settings` table, open a file, ask for
+ * hover, inlay hints, code lenses and document symbols. Runs the built server (dist/server.js).
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  ConfigurationRequest,
+  createProtocolConnection,
+  InitializeRequest,
+  InitializedNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  DidOpenTextDocumentNotification,
+  HoverRequest,
+  InlayHintRequest,
+  CodeLensRequest,
+  DocumentSymbolRequest,
+  ShutdownRequest,
+  ExitNotification,
+  type MarkupContent,
+  type DocumentSymbol,
+} from 'vscode-languageserver-protocol/node';
+import { NotificationType } from 'vscode-languageserver-protocol';
+
+const ROOT = join(__dirname, '../..');
+const DEMO = join(ROOT, 'demo/mini-hz3');
+const SERVER = join(ROOT, 'dist/server.js');
+
+test('Neovim-style client over stdio: settings-driven profile, hover, inlay hints, code lens, symbols', { skip: !existsSync(SERVER) && 'run npm run build first' }, async () => {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  // What lspconfig does with `settings = { perfHeat = { profile = … } }`: answer each requested section.
+  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data' } };
+  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
+  const loaded = new Promise<void>((resolve) => conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()));
+  const messages: string[] = [];
+  conn.onNotification('window/showMessage', (m: { message: string }) => messages.push(m.message));
+  conn.listen();
+  try {
+    const init = await conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(DEMO).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {} } },
+    });
+    assert.ok(init.capabilities.hoverProvider);
+    assert.ok(init.capabilities.inlayHintProvider);
+    await conn.sendNotification(InitializedNotification.type, {});
+    await Promise.race([loaded, new Promise((_, rej) => setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 20_000))]);
+
+    const file = join(DEMO, 'src/mh3_owner_stash_pop.inc');
+    const uri = pathToFileURL(file).toString();
+    const text = readFileSync(file, 'utf8');
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+    const lines = text.split('\n');
+    const hotLine = lines.findIndex((l) => l.includes('__builtin_prefetch(ahead'));
+    assert.ok(hotLine > 0);
+
+    const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: hotLine, character: 10 } });
+    assert.match((hover!.contents as MarkupContent).value, /cpu\\-clock \| [\d,]+ \| 16\.0%/);
+
+    const hints = await conn.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+    const hot = hints!.find((h) => h.position.line === hotLine);
+    assert.ok(hot, 'an inlay hint on the hottest line');
+    assert.equal(hot.label, ' 16.0%', 'the share perf report gives (16.02%)');
+    assert.equal(hot.position.character, lines[hotLine].length, 'at the end of the line');
+
+    const lenses = await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.ok(lenses!.some((l) => /in mh3_owner_stash_pop$/.test(l.command!.title)), JSON.stringify(lenses));
+    const symbols = (await conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+    assert.ok(symbols.some((s) => s.name === 'mh3_owner_stash_pop' && /cpu-clock/.test(s.detail ?? '')));
+
+    await conn.sendRequest(ShutdownRequest.type);
+    await conn.sendNotification(ExitNotification.type);
+  } finally {
+    conn.dispose();
+    child.kill();
+  }
+});
