@@ -80,6 +80,8 @@ export interface FileHeatParams {
 export interface FileHeat {
   uri: string;
   profileId: number;
+  /** The file changed on disk after the profiled binary was built: lines may have moved since. */
+  stale: boolean;
   events: string[];
   lines: LineHeatInfo[];
   functions: FunctionHeatInfo[];

@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FileHeatRequest, type FileHeat } from '../protocol';
 import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
-import { lineValues } from './heat-values';
+import { lineValues, shiftHeat, type LineEdit } from './heat-values';
+
+const EDIT_REDRAW_MS = 150;
 
 import type { HeatMode } from './heat-values';
 export type { HeatMode } from './heat-values';
@@ -16,6 +18,10 @@ export type { HeatMode } from './heat-values';
 export interface AppliedHeat {
   uri: string;
   mode: HeatMode;
+  /** The profile the heat came from (0 when none). */
+  profileId: number;
+  /** The file changed since the profiled build (on disk, or edited here). */
+  stale?: boolean;
   lines: { line: number; level: number; text: string }[];
   functions: { line: number; text: string }[];
 }
@@ -30,6 +36,8 @@ export class HeatDecorations implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AppliedHeat>();
   /** Fires after heat is drawn on an editor: what tests and the status bar wait on. */
   readonly onDidApply = this.changed.event;
+  private readonly edited = new Set<string>();
+  private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
   enabled = true;
   mode: HeatMode = { kind: 'event', event: 0 };
 
@@ -55,17 +63,43 @@ export class HeatDecorations implements vscode.Disposable {
     this.functionTotal = vscode.window.createTextEditorDecorationType({
       after: { color: new vscode.ThemeColor('perfHeat.functionTotalForeground'), margin: '0 0 0 1.5em', fontWeight: 'bold' },
     });
-    this.disposables.push(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => void this.apply(e))));
+    this.disposables.push(
+      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => void this.apply(e))),
+      vscode.workspace.onDidChangeTextDocument((e) => this.followEdits(e)),
+    );
   }
 
   /** The profile changed: forget cached heat and redraw every visible editor. */
   refresh(): void {
     this.cache.clear();
+    this.edited.clear();
     void this.applyAll();
   }
 
   async applyAll(): Promise<void> {
     await Promise.all(vscode.window.visibleTextEditors.map((e) => this.apply(e)));
+  }
+
+  /**
+   * Keeps heat on the code it belongs to while the user edits: the cached heat is shifted by each change and the
+   * file is marked edited (its labels then read ≈, the profile no longer describes this text exactly). Redraws
+   * are debounced: typing must not redraw every keystroke.
+   */
+  private followEdits(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.toString();
+    const pending = this.cache.get(key);
+    if (!pending || e.contentChanges.length === 0) return;
+    const edits: LineEdit[] = e.contentChanges.map((c) => ({ startLine: c.range.start.line, endLine: c.range.end.line, insertedLines: c.text.split('\n').length - 1 }));
+    const shifted = pending.then((h) => (h ? shiftHeat(h, edits) : h));
+    this.cache.set(key, shifted);
+    this.edited.add(key);
+    clearTimeout(this.redrawTimers.get(key));
+    this.redrawTimers.set(
+      key,
+      setTimeout(() => {
+        for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) void this.apply(editor);
+      }, EDIT_REDRAW_MS),
+    );
   }
 
   /** Hide or show heat without forgetting it. */
@@ -108,20 +142,23 @@ export class HeatDecorations implements vscode.Disposable {
     const density = this.mode.kind === 'density';
     const byLevel: vscode.DecorationOptions[][] = this.levels.map(() => []);
     const fnOptions: vscode.DecorationOptions[] = [];
-    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, lines: [], functions: [] };
+    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
     if (heat) {
       const lastLine = editor.document.lineCount - 1;
       const shown = lineValues(heat, this.mode);
+      const stale = heat.stale || this.edited.has(applied.uri);
+      applied.stale = stale;
       for (const v of shown.lines) {
         if (v.line > lastLine) continue;
         const level = heatLevel(v.value, shown.max);
-        byLevel[level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: v.text } } : undefined });
-        applied.lines.push({ line: v.line, level, text: v.text });
+        const text = stale ? `≈${v.text}` : v.text;
+        byLevel[level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined });
+        applied.lines.push({ line: v.line, level, text });
       }
       const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.cycles;
       for (const f of heat.functions) {
         if (f.line > lastLine || f.counts[e] <= 0) continue;
-        const text = `Σ ${formatShare(f.shares[e])} in ${f.name}`;
+        const text = `Σ ${formatShare(f.shares[e])} in ${f.name}${applied.stale ? ' (source changed since the profile)' : ''}`;
         const end = editor.document.lineAt(f.line).range.end;
         fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
         applied.functions.push({ line: f.line, text });

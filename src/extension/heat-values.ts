@@ -35,3 +35,35 @@ export function lineValues(heat: FileHeat, mode: HeatMode): { lines: ShownLine[]
   }
   return { lines, max: max || Math.max(0, ...lines.map((l) => l.value)) };
 }
+
+/** One edit, in the shape of a VS Code content change, reduced to lines. */
+export interface LineEdit {
+  startLine: number;
+  endLine: number;
+  /** Newlines in the inserted text. */
+  insertedLines: number;
+}
+
+/**
+ * Moves heat with edits, so it stays on the code it belongs to: lines below an edit shift by the lines it added or
+ * removed; lines an edit deleted lose their heat (the code is gone); the edit's first line keeps its own.
+ * Edits are applied in the order given, as VS Code reports them.
+ */
+export function shiftHeat(heat: FileHeat, edits: readonly LineEdit[]): FileHeat {
+  let lines = heat.lines;
+  let functions = heat.functions;
+  for (const e of edits) {
+    const delta = e.insertedLines - (e.endLine - e.startLine);
+    if (delta === 0 && e.startLine === e.endLine) continue;
+    const move = (line: number): number | undefined => (line <= e.startLine ? line : line > e.endLine ? line + delta : undefined);
+    lines = lines.flatMap((l) => {
+      const to = move(l.line);
+      return to === undefined ? [] : [{ ...l, line: to }];
+    });
+    functions = functions.flatMap((f) => {
+      const to = move(f.line);
+      return to === undefined ? [] : [{ ...f, line: to }];
+    });
+  }
+  return { ...heat, lines, functions };
+}

@@ -9,6 +9,7 @@ import type { HeatedFunction, HeatedLine } from '../model/heat-map';
 import type { CSyntax, FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 
 export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>): void {
   connection.onRequest(FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
@@ -24,12 +25,27 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     return {
       uri,
       profileId: summary.id,
+      stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b)),
       events: summary.events.map((e) => e.name),
       lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
       functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
       maxShares: heatMap.maxShares,
     };
   });
+}
+
+const STALE_SLACK_MS = 10_000;
+
+/** A source edited after every binary it was compiled into: its line numbers may no longer match the profile. */
+function newerThanBinaries(source: string, binaries: string[]): boolean {
+  if (binaries.length === 0) return false;
+  try {
+    const src = statSync(source).mtimeMs;
+    // A fresh checkout writes sources and committed binaries seconds apart in any order: only a clear gap counts.
+    return binaries.every((b) => statSync(b).mtimeMs + STALE_SLACK_MS < src);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -40,7 +40,7 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
   conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
   const loaded = new Promise<void>((resolve) => conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()));
   const messages: string[] = [];
-  conn.onNotification('window/showMessage', (m: { message: string }) => messages.push(m.message));
+  conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
   conn.listen();
   try {
     const init = await conn.sendRequest(InitializeRequest.type, {

@@ -46,7 +46,7 @@ suite('Hover, hotspot panel and heat modes', () => {
     await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const header = vscode.Uri.file(join(root(), 'include/mh3_inline.h'));
     await vscode.window.showTextDocument(header);
-    const heat = await heatOf(a, header, (h) => h.lines.length > 0, 'heat on mh3_inline.h');
+    const heat = await heatOf(a, header, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0, 'heat on mh3_inline.h');
     const hottest = [...heat.lines].sort((x, y) => y.level - x.level)[0];
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', header, new vscode.Position(hottest.line, 2));
     const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
@@ -91,6 +91,24 @@ suite('Hover, hotspot panel and heat modes', () => {
     assert.ok(density.lines.some((l) => l.level === 10));
     await vscode.commands.executeCommand('perfHeat.showCycleHeat');
     await heatOf(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'Ir', 'Ir heat again');
+  });
+
+  test('edits move the heat with the code and mark it stale', async () => {
+    const a = await api();
+    await loadAndWait(a, 'profiles/cpu-clock.perf.data');
+    const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
+    const editor = await vscode.window.showTextDocument(inc);
+    const before = await heatOf(a, inc, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0 && !h.stale, 'fresh heat');
+    const hottest = [...before.lines].sort((x, y) => y.level - x.level || x.line - y.line)[0];
+    try {
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '/* one */\n/* two */\n'));
+      const after = await heatOf(a, inc, (h) => !!h.stale, 'heat after the edit');
+      const moved = after.lines.find((l) => l.line === hottest.line + 2);
+      assert.ok(moved, `the hottest line's heat moved from ${hottest.line} to ${hottest.line + 2}: before ${JSON.stringify(before.lines.slice(0, 6))} after ${JSON.stringify(after.lines.slice(0, 6))}`);
+      assert.equal(moved.text, `≈${hottest.text}`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   });
 
   test('a profile without miss events says why miss heat is unavailable, and keeps the current mode', async () => {

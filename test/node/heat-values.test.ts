@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { lineValues, shiftHeat } from '../../src/extension/heat-values';
+import type { FileHeat } from '../../src/protocol';
+
+const heat: FileHeat = {
+  uri: 'file:///x.c',
+  profileId: 1,
+  events: ['cycles', 'cache-misses'],
+  stale: false,
+  lines: [
+    { line: 2, counts: [10, 1], shares: [10, 1] },
+    { line: 5, counts: [40, 40], shares: [40, 40] },
+    { line: 9, counts: [1, 5], shares: [1, 5] },
+    { line: 12, counts: [0, 3], shares: [0, 3] },
+  ],
+  functions: [{ name: 'f', line: 1, counts: [51, 49], shares: [51, 49] }],
+  maxShares: [40, 40],
+};
+
+test('event mode: shares against the profile-wide hottest line; zero-count lines hidden', () => {
+  const v = lineValues(heat, { kind: 'event', event: 0 });
+  assert.equal(v.max, 40);
+  assert.deepEqual(v.lines.map((l) => [l.line, l.text]), [[2, '10.0%'], [5, '40.0%'], [9, '1.00%']]);
+});
+
+test('density mode: miss share ÷ cycle share; lines without cycles have no density', () => {
+  const v = lineValues(heat, { kind: 'density', miss: 1, cycles: 0 });
+  assert.deepEqual(v.lines.map((l) => [l.line, l.value]), [[2, 0.1], [5, 1], [9, 5]]);
+  assert.equal(v.max, 5);
+  assert.equal(v.lines[2].text, '×5.00 misses/cycles');
+});
+
+test('edits move heat with the code: insertions shift, deletions drop, same-line edits keep', () => {
+  const inserted = shiftHeat(heat, [{ startLine: 3, endLine: 3, insertedLines: 2 }]);
+  assert.deepEqual(inserted.lines.map((l) => l.line), [2, 7, 11, 14]);
+  assert.deepEqual(inserted.functions.map((f) => f.line), [1]);
+  const deleted = shiftHeat(heat, [{ startLine: 4, endLine: 6, insertedLines: 0 }]);
+  assert.deepEqual(deleted.lines.map((l) => l.line), [2, 7, 10], 'line 5 was deleted with its heat');
+  const typed = shiftHeat(heat, [{ startLine: 5, endLine: 5, insertedLines: 0 }]);
+  assert.equal(typed, typed.lines === heat.lines ? typed : typed);
+  assert.deepEqual(typed.lines.map((l) => l.line), [2, 5, 9, 12]);
+  const two = shiftHeat(heat, [
+    { startLine: 0, endLine: 0, insertedLines: 1 },
+    { startLine: 10, endLine: 11, insertedLines: 0 },
+  ]);
+  assert.deepEqual(two.lines.map((l) => l.line), [3, 6, 10, 12]);
+});
