@@ -38,7 +38,7 @@ make --no-print-directory ab presets >/dev/null
 [ -x "$A" ] && [ -x "$B" ] || die "build did not produce $A and $B"
 
 mkdir -p "$OUT"
-rm -f "$OUT"/cpu-clock.perf.data* "$OUT"/two-events.perf.data* "$OUT"/annotate*.txt "$OUT"/script*.txt \
+rm -f "$OUT"/cpu-clock.perf.data* "$OUT"/cpu-clock-b.perf.data* "$OUT"/two-events.perf.data* "$OUT"/annotate*.txt "$OUT"/script*.txt \
   "$OUT"/report-srcline*.txt "$OUT"/stat-*.csv "$OUT"/cachegrind.out "$OUT"/recording.txt "$OUT"/*.old
 
 LOG=$(mktemp)
@@ -71,6 +71,8 @@ done
 CMDS+=("perf record -e cpu-clock -F $FREQ -g -o $OUT/cpu-clock.perf.data -- ./$A $THREADS $ITERS")
 cat "$LOG.rec" >>"$LOG"
 run perf record -e cpu-clock,task-clock -F $FREQ -g -o $OUT/two-events.perf.data -- ./$A "$THREADS" "$ITERS"
+# The B build of the A/B pair (one flag flipped in the hot .inc), same workload: the input of profile diffs.
+run perf record -e cpu-clock -F $FREQ -g -o $OUT/cpu-clock-b.perf.data -- ./$B "$THREADS" "$ITERS"
 
 echo "== perf annotate"
 ANN=(perf annotate --stdio --dsos mini-hz3-bench)
@@ -85,6 +87,7 @@ to $OUT/script.txt perf script -i $OUT/cpu-clock.perf.data
 to $OUT/script-srcline.txt perf script -F comm,tid,time,event,ip,sym,dso,srcline,period -i $OUT/cpu-clock.perf.data
 to $OUT/report-srcline.txt perf report --stdio --no-children -g none --sort srcline -i $OUT/cpu-clock.perf.data
 to $OUT/report-srcline-n.txt perf report --stdio --no-children -g none --sort srcline -n -i $OUT/cpu-clock.perf.data
+to $OUT/report-srcline-b.txt perf report --stdio --no-children -g none --sort srcline -i $OUT/cpu-clock-b.perf.data
 to $OUT/report-srcline-two-events.txt perf report --stdio --no-children -g none --sort srcline -i $OUT/two-events.perf.data
 
 echo "== perf stat"

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadProfile } from '../engine/load-profile';
 import { addCounts, type Profile } from '../model/profile';
 import type { PathRemap } from '../model/path-map';
-import { applyRemaps, parseRemap } from '../model/path-map';
+import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
+import { diffProfiles } from '../model/profile-diff';
 
 const USAGE = `usage: perf-heat <command> [options]
 
@@ -21,6 +22,11 @@ commands:
   functions <profile>  every sampled function, with count and share per event
       --event, --top, --json, --binary-path, --remap as for lines
       --json              JSON: [{function, dso, counts: {event: n}, percent: {event: p}}]
+
+  diff <base> <other>  lines whose share changed between two profiles (an A/B pair), biggest change first
+      --event, --top, --binary-path, --remap as for lines
+      --json              JSON: [{file, line, base: {event: n}, other: {event: n}, basePercent, otherPercent,
+                            delta: {event: points}, normalizedDelta: {event: n}, only?: "base"|"other"}]
 
 inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
 
@@ -69,6 +75,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await linesCommand(rest, out, err);
       case 'functions':
         return await functionsCommand(rest, out, err);
+      case 'diff':
+        return await diffCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -92,6 +100,12 @@ interface CommonArgs {
 
 /** The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. */
 async function profileArgs(command: string, args: string[], err: (s: string) => void): Promise<CommonArgs> {
+  const [first] = await profilesArgs(command, args, err, 1);
+  return first;
+}
+
+/** `count` profiles as positionals, with the shared options; the event is looked up in the first. */
+async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number): Promise<CommonArgs[]> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -103,16 +117,55 @@ async function profileArgs(command: string, args: string[], err: (s: string) => 
       remap: { type: 'string', multiple: true, default: [] },
     },
   });
-  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one profile file`);
+  if (positionals.length !== count) throw new UsageError(`${command} takes exactly ${count === 1 ? 'one profile file' : `${count} profile files`}`);
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
   const remaps = values.remap.map(parseRemap);
-  const profile = await loadProfile(positionals[0], { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] });
-  const names = profile.events.map((e) => e.name);
-  const event = values.event === undefined ? 0 : names.indexOf(values.event);
-  if (event < 0) throw new UsageError(`no event "${values.event}" in ${positionals[0]} (it has: ${names.join(', ')})`);
-  for (const w of profile.warnings) err(`warning: ${w}`);
-  return { profile, event, top, json: values.json, remaps };
+  const out: CommonArgs[] = [];
+  for (const path of positionals) {
+    const profile = await loadProfile(path, { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] });
+    const names = profile.events.map((e) => e.name);
+    const event = values.event === undefined ? 0 : names.indexOf(values.event);
+    if (event < 0) throw new UsageError(`no event "${values.event}" in ${path} (it has: ${names.join(', ')})`);
+    for (const w of profile.warnings) err(`warning: ${w}`);
+    out.push({ profile, event, top, json: values.json, remaps });
+  }
+  return out;
+}
+
+async function diffCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [a, b] = await profilesArgs('diff', args, err, 2);
+  const remap = (p: Profile): Profile => ({ ...p, lines: p.lines.map((l) => ({ ...l, file: applyRemaps(l.file, a.remaps) })) });
+  const base = remap(a.profile);
+  // The other build's paths are matched to the baseline's by longest common suffix, as in the editor.
+  const d = diffProfiles(base, remap(b.profile), new PathMapper(new Set(base.lines.map((l) => l.file))));
+  const eventName = a.profile.events[a.event].name;
+  const e = d.events.indexOf(eventName);
+  if (e < 0) throw new UsageError(`${eventName} is not in both profiles (common events: ${d.events.join(', ') || 'none'})`);
+  const rows = d.lines.filter((l) => l.base[e] > 0 || l.other[e] > 0).sort((x, y) => Math.abs(y.delta[e]) - Math.abs(x.delta[e]));
+  const shown = a.top > 0 ? rows.slice(0, a.top) : rows;
+  const byEvent = (v: number[], digits: number) => Object.fromEntries(d.events.map((n, i) => [n, round(v[i], digits)]));
+  if (a.json) {
+    out(JSON.stringify(shown.map((l) => ({
+      file: l.file,
+      line: l.line,
+      base: byEvent(l.base, 3),
+      other: byEvent(l.other, 3),
+      basePercent: byEvent(l.baseShares, 4),
+      otherPercent: byEvent(l.otherShares, 4),
+      delta: byEvent(l.delta, 4),
+      normalizedDelta: byEvent(l.normalizedDelta, 3),
+      ...(l.only ? { only: l.only } : {}),
+    })), null, 2));
+    return 0;
+  }
+  out(`${'base %'.padStart(8)} ${'other %'.padStart(8)} ${'Δ points'.padStart(9)}  line (${eventName})`);
+  for (const l of shown) {
+    const note = l.only === 'base' ? '  (only in base)' : l.only === 'other' ? '  (only in other)' : '';
+    const delta = `${l.delta[e] >= 0 ? '+' : '−'}${Math.abs(l.delta[e]).toFixed(2)}`;
+    out(`${l.baseShares[e].toFixed(2).padStart(7)}% ${l.otherShares[e].toFixed(2).padStart(7)}% ${delta.padStart(9)}  ${l.file}:${l.line}${note}`);
+  }
+  return 0;
 }
 
 async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {

@@ -70,3 +70,17 @@ test('functions: per-function totals, clone suffixes merged', async () => {
   assert.ok(rows[0].percent['cpu-clock'] > 99, 'hot_loop holds 5519 of the 5541 annotated samples');
   assert.ok(rows.some((x: { function: string }) => x.function === 'cold_init'));
 });
+
+test('diff: A/B builds of the demo, biggest change first, one-sided lines marked', async () => {
+  const demo = join(__dirname, '../../demo/mini-hz3/profiles');
+  const r = await run(['diff', join(demo, 'cpu-clock.perf.data'), join(demo, 'cpu-clock-b.perf.data'), '--json', '--top', '0', '--binary-path', join(demo, '../build')]);
+  assert.equal(r.code, 0, r.err);
+  const rows = JSON.parse(r.out) as { file: string; line: number; delta: Record<string, number>; basePercent: Record<string, number>; otherPercent: Record<string, number>; only?: string }[];
+  const abs = rows.map((x) => Math.abs(x.delta['cpu-clock']));
+  assert.deepEqual(abs, [...abs].sort((x, y) => y - x));
+  for (const x of rows) assert.ok(Math.abs(x.otherPercent['cpu-clock'] - x.basePercent['cpu-clock'] - x.delta['cpu-clock']) < 1e-3);
+  // perf report of each build gives the two sides of the hottest header line.
+  const hot = rows.find((x) => x.file.endsWith('mh3_inline.h') && x.line === 78)!;
+  assert.ok(Math.abs(hot.basePercent['cpu-clock'] - 15.67) <= 0.05 && Math.abs(hot.otherPercent['cpu-clock'] - 26.39) <= 0.05, JSON.stringify(hot));
+  assert.ok(rows.some((x) => x.only === 'other') && rows.some((x) => x.only === 'base'));
+});
