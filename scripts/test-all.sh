@@ -25,6 +25,7 @@ tier build npm run --silent build
 tier typecheck npx tsc --noEmit -p .
 tier lint npx eslint .
 tier "node tests" node scripts/run-node-tests.mjs
+tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier "tests inside VS Code" npm run --silent test:vscode
 tier "UI tests (Playwright)" node --import tsx test/vscode/ui/heat.ui.ts
 echo "=== done in $(( $(date +%s) - start )) s${failures[*]:+; failed tiers: ${failures[*]}}"

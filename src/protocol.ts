@@ -52,10 +52,46 @@ export interface ProfileSummary {
 export interface LoadProfileParams {
   /** Absolute path of the profile file. */
   path: string;
+  /** `active` (default): its heat is shown. `baseline`: the active profile is compared with it. */
+  role?: 'active' | 'baseline';
 }
 export const LoadProfileRequest = new RequestType<LoadProfileParams, ProfileSummary, void>('perfHeat/loadProfile');
 
 export const ClearProfileRequest = new RequestType0<void, void>('perfHeat/clearProfile');
+
+export interface LoadedProfiles {
+  profiles: ProfileSummary[];
+  activeId?: number;
+  baselineId?: number;
+}
+export const ListProfilesRequest = new RequestType0<LoadedProfiles, void>('perfHeat/listProfiles');
+export const ActivateProfileRequest = new RequestType<{ id: number }, ProfileSummary, void>('perfHeat/activateProfile');
+/** `id: null` stops comparing. */
+export const SetBaselineRequest = new RequestType<{ id: number | null }, void, void>('perfHeat/setBaseline');
+
+/** One line of a comparison, per common event; lines 0-based. */
+export interface LineDiffInfo {
+  line: number;
+  base: number[];
+  other: number[];
+  baseShares: number[];
+  otherShares: number[];
+  /** Percentage points, other − base. */
+  delta: number[];
+  /** other scaled to the baseline's total, minus base. */
+  normalizedDelta: number[];
+  only?: 'base' | 'other';
+}
+
+export interface FileDiff {
+  baseline: string;
+  /** Common event names; LineDiffInfo arrays index these. */
+  events: string[];
+  lines: LineDiffInfo[];
+  /** Largest |delta| (points) and |normalizedDelta| per event over the whole comparison: one colour scale. */
+  maxAbsDelta: number[];
+  maxAbsNormalized: number[];
+}
 
 export interface LineHeatInfo {
   /** 0-based. */
@@ -87,11 +123,13 @@ export interface FileHeat {
   functions: FunctionHeatInfo[];
   /** The hottest line's share per event over the whole profile: one colour scale across files. */
   maxShares: number[];
+  /** Present while a baseline is set: this file's lines compared with it. */
+  diff?: FileDiff;
 }
 export const FileHeatRequest = new RequestType<FileHeatParams, FileHeat | null, void>('perfHeat/fileHeat');
 
 /** Sent by the server when the active profile changes (loaded, reloaded or cleared): clients pull heat again. */
-export const ProfileChangedNotification = new NotificationType<{ profile: ProfileSummary | null }>('perfHeat/profileChanged');
+export const ProfileChangedNotification = new NotificationType<{ profile: ProfileSummary | null; baseline?: ProfileSummary | null }>('perfHeat/profileChanged');
 
 export const TrustChangedNotification = new NotificationType<{ trusted: boolean }>('perfHeat/trustChanged');
 
@@ -129,10 +167,18 @@ export interface HotspotsParams {
   limit?: number;
 }
 
+export interface HotspotChange extends HotspotLine {
+  /** Points, other − base, for the sorted event. */
+  delta: number;
+  only?: 'base' | 'other';
+}
+
 export interface Hotspots {
   profileId: number;
   events: string[];
   functions: HotspotFunction[];
   files: HotspotFile[];
+  /** While comparing: lines by |change| of the sorted event, biggest first. */
+  changes?: { baseline: string; lines: HotspotChange[] };
 }
 export const HotspotsRequest = new RequestType<HotspotsParams, Hotspots | null, void>('perfHeat/hotspots');

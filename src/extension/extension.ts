@@ -4,12 +4,23 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ClearProfileRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type Hotspots, type ProfileSummary } from '../protocol';
+import {
+  ActivateProfileRequest,
+  ClearProfileRequest,
+  ListProfilesRequest,
+  LoadProfileRequest,
+  ProfileChangedNotification,
+  SetBaselineRequest,
+  TrustChangedNotification,
+  type Hotspots,
+  type ProfileSummary,
+} from '../protocol';
 import { createClient } from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
 import type { HeatMode } from './heat-values';
-import { cycleMode, densityMode, describeMode, missMode, pickHeatMode } from './heat-mode';
+import { cycleMode, densityMode, describeMode, diffMode, missMode, pickHeatMode } from './heat-mode';
+import { cycleEvent } from '../model/events';
 import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
 
@@ -20,6 +31,7 @@ export interface PerfHeatApi {
   appliedHeat(uri: vscode.Uri): AppliedHeat | undefined;
   onDidApplyHeat: vscode.Event<AppliedHeat>;
   heatMode(): HeatMode;
+  baselineProfile(): ProfileSummary | undefined;
   onDidRefreshHotspots: vscode.Event<Hotspots | null>;
 }
 
@@ -34,19 +46,20 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   let client: LanguageClient | undefined;
   let decorations: HeatDecorations | undefined;
   let active: ProfileSummary | undefined;
+  let baseline: ProfileSummary | undefined;
   let mode: HeatMode = { kind: 'event', event: 0 };
   const applyEmitter = new vscode.EventEmitter<AppliedHeat>();
   ctx.subscriptions.push(applyEmitter);
   const panel = new HotspotPanel(
     () => (active ? client : undefined),
-    () => (mode.kind === 'event' ? mode.event : mode.cycles),
+    () => (mode.kind === 'event' ? mode.event : mode.kind === 'density' ? mode.cycles : active ? cycleEvent(active.events.map((e) => e.name)) : 0),
     (uri) => loadReportingErrors(uri.fsPath),
   );
   ctx.subscriptions.push(panel);
 
   const setMode = async (next: HeatMode): Promise<void> => {
     mode = next;
-    status.show(active, active ? describeMode(mode, active.events.map((e) => e.name)) : '');
+    status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
     await Promise.all([decorations?.setMode(mode), panel.refresh()]);
   };
 
@@ -59,12 +72,21 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       decorations = new HeatDecorations(client, () => config.showLineText);
       ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => applyEmitter.fire(a)));
       ctx.subscriptions.push(
-        client.onNotification(ProfileChangedNotification, ({ profile }) => {
+        client.onNotification(ProfileChangedNotification, ({ profile, baseline: base }) => {
           const changedEvents = profile?.events.map((e) => e.name).join() !== active?.events.map((e) => e.name).join();
+          const startedComparing = !!base && base.id !== baseline?.id;
           active = profile ?? undefined;
+          baseline = base ?? undefined;
           if (active && changedEvents) mode = cycleMode(active);
+          if (active && baseline && (startedComparing || mode.kind !== 'diff')) {
+            const d = diffMode(active, baseline);
+            if (typeof d === 'string') void vscode.window.showWarningMessage(`Perf Heat: ${d}`);
+            else if (startedComparing) mode = d;
+          }
+          if (!baseline && mode.kind === 'diff' && active) mode = cycleMode(active);
           decorations!.mode = mode;
-          status.show(active, active ? describeMode(mode, active.events.map((e) => e.name)) : '');
+          void vscode.commands.executeCommand('setContext', 'perfHeat.comparing', !!baseline);
+          status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
           decorations!.refresh();
           void panel.refresh();
         }),
@@ -139,8 +161,45 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     }),
     vscode.commands.registerCommand('perfHeat.selectHeatMode', async () => {
       const p = requireProfile();
-      const next = p && (await pickHeatMode(p, mode));
+      const next = p && (await pickHeatMode(p, mode, baseline));
       if (next) await setMode(next);
+    }),
+    vscode.commands.registerCommand('perfHeat.compareWithBaseline', async (uri?: vscode.Uri) => {
+      const p = requireProfile();
+      if (!p || !client) return;
+      let target: { id: number } | vscode.Uri | undefined = uri;
+      if (!target) {
+        const { profiles } = await client.sendRequest(ListProfilesRequest);
+        type Item = vscode.QuickPickItem & { id?: number; browse?: true };
+        const items: Item[] = [
+          ...profiles.filter((x) => x.id !== p.id).map((x) => ({ label: `$(history) ${vscode.workspace.asRelativePath(x.source)}`, description: x.format, id: x.id })),
+          { label: '$(folder-opened) Choose a profile file…', browse: true },
+        ];
+        const chosen = await vscode.window.showQuickPick(items, { title: `Perf Heat: compare ${vscode.workspace.asRelativePath(p.source)} with…`, placeHolder: 'the baseline (for example the A build of an A/B pair)' });
+        if (!chosen) return;
+        target = chosen.browse ? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Baseline', title: 'Perf Heat: Baseline Profile' }))?.[0] : { id: chosen.id! };
+      }
+      if (!target) return;
+      try {
+        if (target instanceof vscode.Uri) await client.sendRequest(LoadProfileRequest, { path: target.fsPath, role: 'baseline' });
+        else await client.sendRequest(SetBaselineRequest, { id: target.id });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Perf Heat could not load the baseline: ${(e as Error).message}`);
+      }
+    }),
+    vscode.commands.registerCommand('perfHeat.loadThisProfile', async (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (target) await loadReportingErrors(target.fsPath);
+    }),
+    vscode.commands.registerCommand('perfHeat.stopComparing', () => client?.sendRequest(SetBaselineRequest, { id: null })),
+    vscode.commands.registerCommand('perfHeat.switchProfile', async () => {
+      if (!client) return requireProfile();
+      const { profiles, activeId } = await client.sendRequest(ListProfilesRequest);
+      const chosen = await vscode.window.showQuickPick(
+        profiles.map((x) => ({ label: `${x.id === activeId ? '$(check) ' : ''}${vscode.workspace.asRelativePath(x.source)}`, description: `${x.format} · ${x.events.map((e) => e.name).join(', ')}`, id: x.id })),
+        { title: 'Perf Heat: Switch Profile' },
+      );
+      if (chosen) await client.sendRequest(ActivateProfileRequest, { id: chosen.id });
     }),
     vscode.commands.registerCommand('perfHeat.showCycleHeat', modeCommand(cycleMode)),
     vscode.commands.registerCommand('perfHeat.showCacheMissHeat', modeCommand(missMode)),
@@ -178,6 +237,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     appliedHeat: (uri) => decorations?.lastApplied(uri),
     onDidApplyHeat: applyEmitter.event,
     heatMode: () => mode,
+    baselineProfile: () => baseline,
     onDidRefreshHotspots: panel.onDidRefresh,
   };
 }

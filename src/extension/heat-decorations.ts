@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FileHeatRequest, type FileHeat } from '../protocol';
 import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
-import { lineValues, shiftHeat, type LineEdit } from './heat-values';
+import { lineValues, shiftHeat, type LineEdit, type Tone } from './heat-values';
+
+const TONES: Tone[] = ['heat', 'density', 'more', 'less'];
 
 const EDIT_REDRAW_MS = 150;
 
@@ -22,13 +24,13 @@ export interface AppliedHeat {
   profileId: number;
   /** The file changed since the profiled build (on disk, or edited here). */
   stale?: boolean;
-  lines: { line: number; level: number; text: string }[];
+  lines: { line: number; level: number; text: string; tone: Tone }[];
   functions: { line: number; text: string }[];
 }
 
 export class HeatDecorations implements vscode.Disposable {
-  private readonly levels: vscode.TextEditorDecorationType[];
-  private readonly densityLevels: vscode.TextEditorDecorationType[];
+  /** Ten colour steps per palette, each a decoration type created once. */
+  private readonly palettes: Record<Tone, vscode.TextEditorDecorationType[]>;
   private readonly functionTotal: vscode.TextEditorDecorationType;
   private readonly cache = new Map<string, Promise<FileHeat | null>>();
   private readonly applied = new Map<string, AppliedHeat>();
@@ -42,24 +44,22 @@ export class HeatDecorations implements vscode.Disposable {
   mode: HeatMode = { kind: 'event', event: 0 };
 
   constructor(private readonly client: LanguageClient, private readonly showLineText: () => boolean) {
-    this.levels = Array.from({ length: HEAT_LEVELS }, (_, i) =>
-      vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        backgroundColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
-        overviewRulerColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
-        overviewRulerLane: vscode.OverviewRulerLane.Right,
-        after: { color: new vscode.ThemeColor('perfHeat.lineShareForeground'), margin: '0 0 0 2.5em', fontStyle: 'normal' },
-      }),
-    );
-    this.densityLevels = Array.from({ length: HEAT_LEVELS }, (_, i) =>
-      vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        backgroundColor: new vscode.ThemeColor(`perfHeat.density${i + 1}`),
-        overviewRulerColor: new vscode.ThemeColor(`perfHeat.density${i + 1}`),
-        overviewRulerLane: vscode.OverviewRulerLane.Right,
-        after: { color: new vscode.ThemeColor('perfHeat.densityForeground'), margin: '0 0 0 2.5em', fontStyle: 'normal' },
-      }),
-    );
+    const palette = (colour: string, text: string): vscode.TextEditorDecorationType[] =>
+      Array.from({ length: HEAT_LEVELS }, (_, i) =>
+        vscode.window.createTextEditorDecorationType({
+          isWholeLine: true,
+          backgroundColor: new vscode.ThemeColor(`${colour}${i + 1}`),
+          overviewRulerColor: new vscode.ThemeColor(`${colour}${i + 1}`),
+          overviewRulerLane: vscode.OverviewRulerLane.Right,
+          after: { color: new vscode.ThemeColor(text), margin: '0 0 0 2.5em', fontStyle: 'normal' },
+        }),
+      );
+    this.palettes = {
+      heat: palette('perfHeat.heat', 'perfHeat.lineShareForeground'),
+      density: palette('perfHeat.density', 'perfHeat.densityForeground'),
+      more: palette('perfHeat.diffMore', 'perfHeat.diffMoreForeground'),
+      less: palette('perfHeat.diffLess', 'perfHeat.diffLessForeground'),
+    };
     this.functionTotal = vscode.window.createTextEditorDecorationType({
       after: { color: new vscode.ThemeColor('perfHeat.functionTotalForeground'), margin: '0 0 0 1.5em', fontWeight: 'bold' },
     });
@@ -139,8 +139,8 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): void {
-    const density = this.mode.kind === 'density';
-    const byLevel: vscode.DecorationOptions[][] = this.levels.map(() => []);
+    const byTone: Record<Tone, vscode.DecorationOptions[][]> = { heat: [], density: [], more: [], less: [] };
+    for (const t of TONES) byTone[t] = Array.from({ length: HEAT_LEVELS }, () => []);
     const fnOptions: vscode.DecorationOptions[] = [];
     const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
     if (heat) {
@@ -152,20 +152,19 @@ export class HeatDecorations implements vscode.Disposable {
         if (v.line > lastLine) continue;
         const level = heatLevel(v.value, shown.max);
         const text = stale ? `≈${v.text}` : v.text;
-        byLevel[level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined });
-        applied.lines.push({ line: v.line, level, text });
+        byTone[v.tone][level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined });
+        applied.lines.push({ line: v.line, level, text, tone: v.tone });
       }
-      const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.cycles;
+      const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.kind === 'density' ? this.mode.cycles : -1;
       for (const f of heat.functions) {
-        if (f.line > lastLine || f.counts[e] <= 0) continue;
+        if (e < 0 || f.line > lastLine || f.counts[e] <= 0) continue;
         const text = `Σ ${formatShare(f.shares[e])} in ${f.name}${applied.stale ? ' (source changed since the profile)' : ''}`;
         const end = editor.document.lineAt(f.line).range.end;
         fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
         applied.functions.push({ line: f.line, text });
       }
     }
-    this.levels.forEach((type, i) => editor.setDecorations(type, density ? [] : byLevel[i]));
-    this.densityLevels.forEach((type, i) => editor.setDecorations(type, density ? byLevel[i] : []));
+    for (const t of TONES) this.palettes[t].forEach((type, i) => editor.setDecorations(type, byTone[t][i]));
     editor.setDecorations(this.functionTotal, fnOptions);
     if (heat) this.applied.set(applied.uri, applied);
     else this.applied.delete(applied.uri);
@@ -173,6 +172,6 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of [...this.levels, ...this.densityLevels, this.functionTotal, ...this.disposables, this.changed]) d.dispose();
+    for (const d of [...TONES.flatMap((t) => this.palettes[t]), this.functionTotal, ...this.disposables, this.changed]) d.dispose();
   }
 }

@@ -5,13 +5,24 @@ import type { FileHeat } from '../protocol';
 import { formatShare } from '../model/heat-scale';
 import { missDensity } from '../model/events';
 
-/** What the heat shows: one event's share, or miss density (miss share ÷ cycle share). */
-export type HeatMode = { kind: 'event'; event: number } | { kind: 'density'; miss: number; cycles: number };
+/**
+ * What the heat shows: one event's share, miss density (miss share ÷ cycle share), or the change against a
+ * baseline profile (`event` indexes the comparison's common events) in share points or normalised counts.
+ */
+export type HeatMode =
+  | { kind: 'event'; event: number }
+  | { kind: 'density'; miss: number; cycles: number }
+  | { kind: 'diff'; event: number; by: 'share' | 'normalized' };
 
-interface ShownLine {
+/** Which palette a line is drawn with. */
+export type Tone = 'heat' | 'density' | 'more' | 'less';
+
+export interface ShownLine {
   line: number;
+  /** Magnitude that picks the colour step. */
   value: number;
   text: string;
+  tone: Tone;
 }
 
 /**
@@ -22,15 +33,16 @@ interface ShownLine {
 export function lineValues(heat: FileHeat, mode: HeatMode): { lines: ShownLine[]; max: number } {
   if (mode.kind === 'event') {
     const e = Math.min(mode.event, heat.events.length - 1);
-    const lines = heat.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: formatShare(l.shares[e]) }));
+    const lines = heat.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: formatShare(l.shares[e]), tone: 'heat' as const }));
     return { lines, max: heat.maxShares[e] };
   }
+  if (mode.kind === 'diff') return diffValues(heat, mode);
   const lines: ShownLine[] = [];
   let max = 0;
   for (const l of heat.lines) {
     const d = missDensity(l.shares[mode.miss], l.shares[mode.cycles]);
     if (d === undefined || l.counts[mode.miss] <= 0) continue;
-    lines.push({ line: l.line, value: d, text: `×${d >= 10 ? d.toFixed(0) : d.toFixed(2)} misses/cycles` });
+    lines.push({ line: l.line, value: d, text: `×${d >= 10 ? d.toFixed(0) : d.toFixed(2)} misses/cycles`, tone: 'density' });
     if (l.shares[mode.cycles] >= 0.05) max = Math.max(max, d);
   }
   return { lines, max: max || Math.max(0, ...lines.map((l) => l.value)) };
@@ -66,4 +78,33 @@ export function shiftHeat(heat: FileHeat, edits: readonly LineEdit[]): FileHeat 
     });
   }
   return { ...heat, lines, functions };
+}
+
+/**
+ * Comparison with the baseline: more in one palette, less in the other, scaled by the largest change of the whole
+ * comparison so colours compare across files. Lines run in one build only say so.
+ */
+function diffValues(heat: FileHeat, mode: Extract<HeatMode, { kind: 'diff' }>): { lines: ShownLine[]; max: number } {
+  const d = heat.diff;
+  if (!d) return { lines: [], max: 0 };
+  const e = Math.min(mode.event, d.events.length - 1);
+  const byShare = mode.by === 'share';
+  const lines: ShownLine[] = [];
+  for (const l of d.lines) {
+    const v = byShare ? l.delta[e] : l.normalizedDelta[e];
+    if (v === 0 || (l.base[e] === 0 && l.other[e] === 0)) continue;
+    const sign = v > 0 ? '+' : '−';
+    const magnitude = Math.abs(v);
+    const amount = byShare ? `${sign}${magnitude >= 10 ? magnitude.toFixed(1) : magnitude.toFixed(2)} pts` : `${sign}${formatCount(magnitude)} norm.`;
+    const note = l.only === 'other' ? ' · new in this build' : l.only === 'base' ? ' · baseline only' : '';
+    lines.push({ line: l.line, value: magnitude, text: `${amount}${note}`, tone: v > 0 ? 'more' : 'less' });
+  }
+  return { lines, max: byShare ? d.maxAbsDelta[e] : d.maxAbsNormalized[e] };
+}
+
+function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
 }

@@ -1,5 +1,6 @@
 /**
- * The hotspot panel: Functions → lines and Files → lines, sorted by the selected event, with count and share on
+ * The hotspot panel: Functions → lines and Files → lines, sorted by the selected event (and, while comparing,
+ * the lines that changed most against the baseline), with count and share on
  * every item; a click opens the file at the line. A filter narrows it; dropping a profile file on it loads it.
  * Data comes from the server (perfHeat/hotspots); nothing is computed here.
  */
@@ -9,7 +10,8 @@ import { HotspotsRequest, type HotspotLine, type Hotspots } from '../protocol';
 import { formatShare } from '../model/heat-scale';
 
 type Node =
-  | { kind: 'section'; id: 'functions' | 'files'; label: string }
+  | { kind: 'section'; id: 'functions' | 'files' | 'changes'; label: string }
+  | { kind: 'change'; index: number }
   | { kind: 'function'; index: number }
   | { kind: 'file'; index: number }
   | { kind: 'line'; parent: string; line: HotspotLine }
@@ -89,6 +91,17 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         if (l.uri) item.command = revealCommand(l);
         return item;
       }
+      case 'change': {
+        const c = d.changes!.lines[node.index];
+        const item = new vscode.TreeItem(`${c.path.split('/').pop()}:${c.line + 1}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `change:${c.path}:${c.line}`;
+        const pts = `${c.delta > 0 ? '+' : '−'}${Math.abs(c.delta).toFixed(2)} pts`;
+        item.description = `${pts}${c.only === 'other' ? ' · new' : c.only === 'base' ? ' · baseline only' : ''}`;
+        item.tooltip = `${c.path}:${c.line + 1}\n${pts} of ${d.events[e]} against ${d.changes!.baseline}`;
+        item.iconPath = new vscode.ThemeIcon(c.delta > 0 ? 'arrow-up' : 'arrow-down', new vscode.ThemeColor(c.delta > 0 ? 'perfHeat.diffMoreForeground' : 'perfHeat.diffLessForeground'));
+        if (c.uri) item.command = revealCommand(c);
+        return item;
+      }
       case 'message':
         return new vscode.TreeItem(node.text);
     }
@@ -100,10 +113,19 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const e = this.event();
     const match = (s: string): boolean => !this.filter || s.toLowerCase().includes(this.filter);
     if (!node) {
-      return [
+      const sections: Node[] = [
         { kind: 'section', id: 'functions', label: 'Functions' },
         { kind: 'section', id: 'files', label: 'Files' },
       ];
+      if (d.changes) sections.unshift({ kind: 'section', id: 'changes', label: `Changes vs ${d.changes.baseline.split('/').pop()}` });
+      return sections;
+    }
+    if (node.kind === 'section' && node.id === 'changes') {
+      const out: Node[] = [];
+      d.changes?.lines.forEach((c, index) => {
+        if (match(c.path)) out.push({ kind: 'change', index });
+      });
+      return out.length ? out : [{ kind: 'message', text: 'No line changed' }];
     }
     if (node.kind === 'section' && node.id === 'functions') {
       const out: Node[] = [];

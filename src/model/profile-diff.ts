@@ -9,6 +9,8 @@ import type { PathMapper } from './path-map';
 export interface LineDiff {
   /** Workspace path when mapped, else as recorded by the baseline (or the other profile). */
   file: string;
+  /** True when `file` is a workspace file. */
+  mapped: boolean;
   /** 1-based. */
   line: number;
   /** Per common event. */
@@ -36,17 +38,17 @@ export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper)
   const events = base.events.map((e) => e.name).filter((n) => other.events.some((o) => o.name === n));
   const bi = events.map((n) => base.events.findIndex((e) => e.name === n));
   const oi = events.map((n) => other.events.findIndex((e) => e.name === n));
-  const where = (file: string): string => {
+  const where = (file: string): { file: string; mapped: boolean } => {
     const r = mapper?.resolve(file);
-    return r?.kind === 'mapped' ? r.path : file;
+    return r?.kind === 'mapped' ? { file: r.path, mapped: true } : { file, mapped: false };
   };
-  const rows = new Map<string, { file: string; line: number; base: number[]; other: number[] }>();
+  const rows = new Map<string, { file: string; mapped: boolean; line: number; base: number[]; other: number[] }>();
   const add = (p: Profile, idx: number[], side: 'base' | 'other'): void => {
     for (const l of p.lines) {
-      const file = where(l.file);
+      const { file, mapped } = where(l.file);
       const key = `${file}\0${l.line}`;
       let r = rows.get(key);
-      if (!r) rows.set(key, (r = { file, line: l.line, base: events.map(() => 0), other: events.map(() => 0) }));
+      if (!r) rows.set(key, (r = { file, mapped, line: l.line, base: events.map(() => 0), other: events.map(() => 0) }));
       addCounts(r[side], idx.map((i) => l.counts[i]));
     }
   };
@@ -65,7 +67,7 @@ export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper)
     delta.forEach((d, e) => (maxAbsDelta[e] = Math.max(maxAbsDelta[e], Math.abs(d))));
     const inBase = r.base.some((c) => c > 0);
     const inOther = r.other.some((c) => c > 0);
-    lines.push({ file: r.file, line: r.line, base: r.base, other: r.other, baseShares, otherShares, delta, normalizedDelta, only: inBase && !inOther ? 'base' : !inBase && inOther ? 'other' : undefined });
+    lines.push({ file: r.file, mapped: r.mapped, line: r.line, base: r.base, other: r.other, baseShares, otherShares, delta, normalizedDelta, only: inBase && !inOther ? 'base' : !inBase && inOther ? 'other' : undefined });
   }
   lines.sort((a, b) => Math.abs(b.delta[0] ?? 0) - Math.abs(a.delta[0] ?? 0) || a.file.localeCompare(b.file) || a.line - b.line);
   return { events, lines, maxAbsDelta };

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { FileHeatRequest, type FileHeat, type FunctionHeatInfo } from '../protocol';
+import { FileHeatRequest, type FileDiff, type FileHeat, type FunctionHeatInfo } from '../protocol';
 import type { HeatedFunction, HeatedLine } from '../model/heat-map';
 import type { CSyntax, FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
@@ -18,7 +18,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;
     const path = fileURLToPath(uri);
     const lines = heatMap.linesOf(path);
-    if (lines.length === 0) return null;
+    if (lines.length === 0 && !profiles.diff?.byFile.has(path)) return null;
     const doc = documents.get(uri);
     const text = doc?.getText() ?? (await readFile(path, 'utf8').catch(() => ''));
     const spans = (await syntax)?.functionSpans(text, doc ? `${uri}@${doc.version}` : undefined) ?? [];
@@ -30,11 +30,34 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
       lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
       functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
       maxShares: heatMap.maxShares,
+      diff: fileDiff(profiles, path),
     };
   });
 }
 
 const STALE_SLACK_MS = 10_000;
+
+function fileDiff(profiles: ProfileService, path: string): FileDiff | undefined {
+  const d = profiles.diff;
+  if (!d) return undefined;
+  const maxAbsNormalized = d.diff.events.map((_, e) => Math.max(0, ...d.diff.lines.map((l) => Math.abs(l.normalizedDelta[e]))));
+  return {
+    baseline: d.baseline.source,
+    events: d.diff.events,
+    lines: (d.byFile.get(path) ?? []).map((l) => ({
+      line: l.line - 1,
+      base: l.base,
+      other: l.other,
+      baseShares: l.baseShares,
+      otherShares: l.otherShares,
+      delta: l.delta,
+      normalizedDelta: l.normalizedDelta,
+      only: l.only,
+    })),
+    maxAbsDelta: d.diff.maxAbsDelta,
+    maxAbsNormalized,
+  };
+}
 
 /** A source edited after every binary it was compiled into: its line numbers may no longer match the profile. */
 function newerThanBinaries(source: string, binaries: string[]): boolean {

@@ -38,6 +38,23 @@ export function register(connection: Connection, profiles: ProfileService): void
       .filter((f) => f.counts[e] > 0)
       .sort((a, b) => b.counts[e] - a.counts[e])
       .slice(0, limit);
-    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files };
+    const d = profiles.diff;
+    const de = d?.diff.events.indexOf(summary.events[e].name) ?? -1;
+    const changes =
+      d && de >= 0
+        ? {
+            baseline: d.baseline.source,
+            lines: d.diff.lines
+              .filter((l) => l.delta[de] !== 0)
+              .sort((a, b) => Math.abs(b.delta[de]) - Math.abs(a.delta[de]))
+              .slice(0, limit)
+              .map((l) => ({
+                ...line({ file: l.file, mapped: l.mapped, line: l.line, counts: l.other }),
+                delta: l.delta[de],
+                only: l.only,
+              })),
+          }
+        : undefined;
+    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes };
   });
 }

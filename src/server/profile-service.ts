@@ -1,22 +1,44 @@
 /**
- * The server's state: the active profile and its HeatMap over the workspace. One profile is active at a time in this
- * version; loading another replaces it.
+ * The server's state: every loaded profile with its HeatMap over the workspace, which one is active (heat, hover,
+ * panel), and which one is the baseline the active one is compared with.
  */
 import { performance } from 'node:perf_hooks';
 import { loadProfile } from '../engine/load-profile';
 import { HeatMap } from '../model/heat-map';
 import { PathMapper } from '../model/path-map';
 import { ProfileIndex } from '../model/profile-index';
+import { diffProfiles, type LineDiff, type ProfileDiff } from '../model/profile-diff';
 import type { ProfileSummary, ServerSettings } from '../protocol';
 import { listSourceFiles } from './workspace-index';
 
+interface Loaded {
+  heatMap: HeatMap;
+  index: ProfileIndex;
+  summary: ProfileSummary;
+  mapper: PathMapper;
+}
+
+/** A baseline compared with the active profile, line by line, indexed by workspace file. */
+export interface ActiveDiff {
+  baseline: ProfileSummary;
+  diff: ProfileDiff;
+  byFile: Map<string, LineDiff[]>;
+}
+
 export class ProfileService {
-  private active: { heatMap: HeatMap; index: ProfileIndex; summary: ProfileSummary } | undefined;
+  private readonly loaded = new Map<number, Loaded>();
+  private activeId: number | undefined;
+  private baselineId: number | undefined;
+  private cachedDiff: ActiveDiff | undefined;
   private nextId = 1;
   trusted: boolean;
 
   constructor(private readonly workspaceRoots: () => string[], trusted: boolean) {
     this.trusted = trusted;
+  }
+
+  private get active(): Loaded | undefined {
+    return this.activeId === undefined ? undefined : this.loaded.get(this.activeId);
   }
 
   get heatMap(): HeatMap | undefined {
@@ -31,7 +53,38 @@ export class ProfileService {
     return this.active?.summary;
   }
 
-  async load(path: string, settings: ServerSettings, signal?: AbortSignal): Promise<ProfileSummary> {
+  get baseline(): ProfileSummary | undefined {
+    return this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId)?.summary;
+  }
+
+  list(): ProfileSummary[] {
+    return [...this.loaded.values()].map((l) => l.summary);
+  }
+
+  /** The active profile against the baseline; undefined unless both are set and differ. */
+  get diff(): ActiveDiff | undefined {
+    const a = this.active;
+    const b = this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId);
+    if (!a || !b || a === b) return undefined;
+    if (this.cachedDiff?.baseline === b.summary && this.cachedDiffFor === a.summary) return this.cachedDiff;
+    const diff = diffProfiles(b.heatMap.profile, a.heatMap.profile, a.mapper);
+    const byFile = new Map<string, LineDiff[]>();
+    for (const l of diff.lines) {
+      const list = byFile.get(l.file);
+      if (list) list.push(l);
+      else byFile.set(l.file, [l]);
+    }
+    this.cachedDiff = { baseline: b.summary, diff, byFile };
+    this.cachedDiffFor = a.summary;
+    return this.cachedDiff;
+  }
+  private cachedDiffFor: ProfileSummary | undefined;
+
+  /**
+   * Reads a profile; by default it becomes the active one. Loading a path again replaces its earlier load (the
+   * file was re-recorded), keeping its role.
+   */
+  async load(path: string, settings: ServerSettings, signal?: AbortSignal, role: 'active' | 'baseline' = 'active'): Promise<ProfileSummary> {
     const t0 = performance.now();
     const roots = this.workspaceRoots();
     const [profile, files] = await Promise.all([
@@ -64,12 +117,34 @@ export class ProfileService {
       warnings: [...profile.warnings, ...unmappedWarnings(heatMap)],
       loadMs: Math.round(performance.now() - t0),
     };
-    this.active = { heatMap, index, summary };
+    for (const [id, l] of this.loaded) {
+      if (l.summary.source !== path) continue;
+      this.loaded.delete(id);
+      if (this.activeId === id) this.activeId = summary.id;
+      if (this.baselineId === id) this.baselineId = summary.id;
+    }
+    this.loaded.set(summary.id, { heatMap, index, summary, mapper });
+    if (role === 'active') this.activeId = summary.id;
+    else this.baselineId = summary.id;
     return summary;
   }
 
+  activate(id: number): ProfileSummary {
+    const l = this.loaded.get(id);
+    if (!l) throw new Error(`no loaded profile has id ${id}`);
+    this.activeId = id;
+    return l.summary;
+  }
+
+  setBaseline(id: number | undefined): void {
+    if (id !== undefined && !this.loaded.has(id)) throw new Error(`no loaded profile has id ${id}`);
+    this.baselineId = id;
+  }
+
+  /** Unloads every profile: no heat, no comparison. */
   clear(): void {
-    this.active = undefined;
+    this.loaded.clear();
+    this.activeId = this.baselineId = undefined;
   }
 }
 

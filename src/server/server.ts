@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  ActivateProfileRequest,
+  ListProfilesRequest,
+  SetBaselineRequest,
   ClearProfileRequest,
   LoadProfileRequest,
   ProfileChangedNotification,
@@ -68,7 +71,7 @@ async function loadConfiguredProfile(): Promise<void> {
   if (!path) return;
   try {
     const summary = await profiles.load(path, s);
-    connection.sendNotification(ProfileChangedNotification, { profile: summary });
+    notifyChanged();
     for (const w of summary.warnings) connection.console.warn(w);
   } catch (e) {
     connection.window.showErrorMessage(`Perf Heat could not load the profile: ${(e as Error).message}`);
@@ -96,17 +99,34 @@ async function settings(): Promise<ServerSettings> {
   };
 }
 
-connection.onRequest(LoadProfileRequest, async ({ path }, token) => {
+const notifyChanged = (): void => {
+  void connection.sendNotification(ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
+};
+
+connection.onRequest(LoadProfileRequest, async ({ path, role }, token) => {
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
-  const summary = await profiles.load(path, await settings(), abort.signal);
-  connection.sendNotification(ProfileChangedNotification, { profile: summary });
+  const summary = await profiles.load(path, await settings(), abort.signal, role);
+  notifyChanged();
   return summary;
 });
 
 connection.onRequest(ClearProfileRequest, () => {
   profiles.clear();
-  connection.sendNotification(ProfileChangedNotification, { profile: null });
+  notifyChanged();
+});
+
+connection.onRequest(ListProfilesRequest, () => ({ profiles: profiles.list(), activeId: profiles.summary?.id, baselineId: profiles.baseline?.id }));
+
+connection.onRequest(ActivateProfileRequest, ({ id }) => {
+  const summary = profiles.activate(id);
+  notifyChanged();
+  return summary;
+});
+
+connection.onRequest(SetBaselineRequest, ({ id }) => {
+  profiles.setBaseline(id ?? undefined);
+  notifyChanged();
 });
 
 connection.onNotification(TrustChangedNotification, ({ trusted }) => {

@@ -1,0 +1,64 @@
+/**
+ * Inside a real VS Code: the A/B pair of the demo as diff heat. Expected values come from perf report of each
+ * build (profiles/report-srcline.txt for A, report-srcline-b.txt for B).
+ */
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { PerfHeatApi } from '../../../src/extension/extension';
+import type { AppliedHeat } from '../../../src/extension/heat-decorations';
+
+async function api(): Promise<PerfHeatApi> {
+  const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+function reportShare(file: string, key: string): number {
+  const m = new RegExp(`^\\s+([\\d.]+)%\\s+${key.replace(/\./g, '\\.')}\\s*$`, 'm').exec(readFileSync(join(root(), 'profiles', file), 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+function heatWhere(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string): Promise<AppliedHeat> {
+  const now = a.appliedHeat(uri);
+  if (now && accept(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (sub.dispose(), reject(new Error(`timed out waiting for ${what}`))), 30_000);
+    const sub = a.onDidApplyHeat((h) => {
+      if (h.uri === uri.toString() && accept(h)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(h);
+      }
+    });
+  });
+}
+
+suite('Comparing an A/B pair', () => {
+  test('B against baseline A: lines that gained and lost share, in points, as perf report of each build gives', async () => {
+    const a = await api();
+    await a.loadProfile(join(root(), 'profiles/cpu-clock-b.perf.data'));
+    await vscode.commands.executeCommand('perfHeat.compareWithBaseline', vscode.Uri.file(join(root(), 'profiles/cpu-clock.perf.data')));
+    const header = vscode.Uri.file(join(root(), 'include/mh3_inline.h'));
+    await vscode.window.showTextDocument(header);
+    const heat = await heatWhere(a, header, (h) => h.mode.kind === 'diff' && h.lines.length > 0, 'diff heat on mh3_inline.h');
+    assert.match(a.baselineProfile()?.source ?? '', /cpu-clock\.perf\.data$/);
+    const line78 = heat.lines.find((l) => l.line === 77)!;
+    const expected = reportShare('report-srcline-b.txt', 'mh3_inline.h:78') - reportShare('report-srcline.txt', 'mh3_inline.h:78');
+    assert.equal(line78.tone, expected > 0 ? 'more' : 'less');
+    const shown = Number(line78.text.replace('−', '-').replace(/ pts.*$/, ''));
+    assert.ok(Math.abs(shown - expected) <= 0.06, `mh3_inline.h:78 shows ${line78.text}, perf report gives ${expected.toFixed(2)} points`);
+    assert.ok(heat.lines.some((l) => l.tone === 'less'), 'some lines lost share');
+
+    const body = vscode.Uri.file(join(root(), 'src/mh3_pop_std_body.inc'));
+    await vscode.window.showTextDocument(body);
+    const bodyHeat = await heatWhere(a, body, (h) => h.mode.kind === 'diff' && h.lines.length > 0, 'diff heat on the std body');
+    const onlyB = bodyHeat.lines.find((l) => l.line === 31);
+    assert.ok(onlyB && /new in this build/.test(onlyB.text), `line 32 runs in B only: ${JSON.stringify(bodyHeat.lines)}`);
+
+    await vscode.commands.executeCommand('perfHeat.stopComparing');
+    await heatWhere(a, body, (h) => h.mode.kind === 'event', 'plain heat after comparing stops');
+    assert.equal(a.baselineProfile(), undefined);
+  });
+});
