@@ -99,6 +99,8 @@ export interface LineHeatInfo {
   counts: number[];
   /** Percent of the profile's total, per event. */
   shares: number[];
+  /** Percent of the total of the function whose samples these are, per event (absent when unknown). */
+  functionShares?: number[];
 }
 
 export interface FunctionHeatInfo {

@@ -10,7 +10,7 @@ import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, 
 import { binaryCandidates } from '../symbolize/find-binary';
 import { readElf } from '../symbolize/elf';
 import { symbolizeAddresses } from '../symbolize/addr2line';
-import type { LoadOptions } from './load-profile';
+import { UNTRUSTED, type LoadOptions } from './load-profile';
 
 interface DsoGroup {
   recorded: string;
@@ -93,6 +93,7 @@ async function symbolizeGroup(
   metadata.binaries.push(entry);
   if (options.allowExternalPrograms === false) {
     entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
+    builder.warn(UNTRUSTED);
     return undefined;
   }
   const candidates = binaryCandidates(g.recorded, options);

@@ -26,6 +26,10 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
+/** Said once per load when the workspace is untrusted and symbolization was skipped. */
+export const UNTRUSTED =
+  'This workspace is not trusted, so Perf Heat runs no external program: addr2line was not started, and lines come only from what the profile text itself names (perf annotate -l suffixes, perf script srclines). Trust the workspace to map every sample to its line.';
+
 export type ProfileFormat = 'perf-annotate' | 'perf-data' | 'perf-script' | 'perf-report' | 'cachegrind';
 
 const SNIFF_BYTES = 64 * 1024;

@@ -9,7 +9,7 @@ import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
 import { binaryCandidates } from '../symbolize/find-binary';
 import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
 import { symbolizeAddresses } from '../symbolize/addr2line';
-import type { LoadOptions } from './load-profile';
+import { UNTRUSTED, type LoadOptions } from './load-profile';
 
 export interface SymbolizedAddress {
   vaddr: number;
@@ -46,6 +46,7 @@ export async function symbolizeDso(
   let chains = new Map<number, InlineFrame[]>();
   if (options.allowExternalPrograms === false) {
     entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
+    builder.warn(UNTRUSTED);
   } else {
     const debugFile = debugInfoFile(found, builder);
     if (debugFile) {

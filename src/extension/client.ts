@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../protocol';
 
-export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, totalsAsLenses: () => boolean): LanguageClient {
   const module = ctx.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -18,10 +18,11 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     synchronize: { configurationSection: 'perfHeat' },
     outputChannel: output,
     initializationOptions,
-    // The server offers inlay hints and lenses for other editors; here decorations show the same, out of the way.
+    // The server offers inlay hints and lenses for other editors; here decorations show the same, out of the way,
+    // unless the user asked for totals as code lenses (perfHeat.totals.style).
     middleware: {
       provideInlayHints: () => [],
-      provideCodeLenses: () => [],
+      provideCodeLenses: (document, token, next) => (totalsAsLenses() ? next(document, token) : []),
     },
   };
   return new LanguageClient('perfHeat', 'Perf Heat', serverOptions, clientOptions);

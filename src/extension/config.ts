@@ -21,8 +21,18 @@ export class Config {
     return p.startsWith('/') || !root ? p : vscode.Uri.joinPath(root, p).fsPath;
   }
 
-  get showLineText(): boolean {
-    return this.read('heat.showLineText');
+  /** What is written after a heated line: its share of the profile, of its function, its count, or nothing. */
+  get lineText(): 'share' | 'shareOfFunction' | 'count' | 'none' {
+    return this.read('heat.lineText');
+  }
+
+  get gutterBar(): boolean {
+    return this.read('heat.gutterBar');
+  }
+
+  /** Function totals after the name (text), as code lenses above it, or not at all. */
+  get totalsStyle(): 'text' | 'codeLens' | 'none' {
+    return this.read('totals.style');
   }
 
   affects(e: vscode.ConfigurationChangeEvent, name: SettingName): boolean {

@@ -67,9 +67,9 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   let starting: Promise<{ client: LanguageClient; decorations: HeatDecorations }> | undefined;
   const ensureStarted = (): Promise<{ client: LanguageClient; decorations: HeatDecorations }> =>
     (starting ??= (async () => {
-      client = createClient(ctx, output);
+      client = createClient(ctx, output, () => config.totalsStyle === 'codeLens');
       await client.start();
-      decorations = new HeatDecorations(client, () => config.showLineText);
+      decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
       ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => applyEmitter.fire(a)));
       ctx.subscriptions.push(
         client.onNotification(ProfileChangedNotification, ({ profile, baseline: base }) => {
@@ -220,7 +220,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     vscode.workspace.onDidGrantWorkspaceTrust(() => client?.sendNotification(TrustChangedNotification, { trusted: true })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'profile') && config.profile) void loadReportingErrors(config.profile);
-      if (config.affects(e, 'heat.showLineText')) void decorations?.applyAll();
+      if (config.affects(e, 'heat.lineText') || config.affects(e, 'totals.style')) void decorations?.applyAll();
+      if (config.affects(e, 'heat.gutterBar')) void decorations?.rebuildPalettes();
     }),
   );
   void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', false);

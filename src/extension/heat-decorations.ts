@@ -8,9 +8,49 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FileHeatRequest, type FileHeat } from '../protocol';
 import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
-import { lineValues, shiftHeat, type LineEdit, type Tone } from './heat-values';
+import { lineValues, shiftHeat, type LineEdit, type LineText, type Tone } from './heat-values';
 
 const TONES: Tone[] = ['heat', 'density', 'more', 'less'];
+
+/** The display settings the decorations follow. */
+export interface HeatView {
+  lineText: LineText;
+  gutterBar: boolean;
+  totalsStyle: 'text' | 'codeLens' | 'none';
+}
+
+const PALETTES: Record<Tone, { background: string; text: string; gutter: string }> = {
+  heat: { background: 'perfHeat.heat', text: 'perfHeat.lineShareForeground', gutter: '#f26b1d' },
+  density: { background: 'perfHeat.density', text: 'perfHeat.densityForeground', gutter: '#9b6bff' },
+  more: { background: 'perfHeat.diffMore', text: 'perfHeat.diffMoreForeground', gutter: '#f04848' },
+  less: { background: 'perfHeat.diffLess', text: 'perfHeat.diffLessForeground', gutter: '#22b573' },
+};
+
+/**
+ * A gutter bar whose length follows the step. Gutter icons cannot take theme colours, so each palette has one
+ * mid-tone that reads on light and dark backgrounds alike.
+ */
+function gutterBar(colour: string, step: number): vscode.Uri {
+  const width = Math.max(2, Math.round((step / HEAT_LEVELS) * 14));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect x="1" y="3" width="${width}" height="10" rx="1.5" fill="${colour}"/></svg>`;
+  return vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`);
+}
+
+function createPalettes(withGutter: boolean): Record<Tone, vscode.TextEditorDecorationType[]> {
+  const make = (tone: Tone): vscode.TextEditorDecorationType[] =>
+    Array.from({ length: HEAT_LEVELS }, (_, i) =>
+      vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        backgroundColor: new vscode.ThemeColor(`${PALETTES[tone].background}${i + 1}`),
+        overviewRulerColor: new vscode.ThemeColor(`${PALETTES[tone].background}${i + 1}`),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+        gutterIconPath: withGutter ? gutterBar(PALETTES[tone].gutter, i + 1) : undefined,
+        gutterIconSize: 'contain',
+        after: { color: new vscode.ThemeColor(PALETTES[tone].text), margin: '0 0 0 2.5em', fontStyle: 'normal' },
+      }),
+    );
+  return { heat: make('heat'), density: make('density'), more: make('more'), less: make('less') };
+}
 
 const EDIT_REDRAW_MS = 150;
 
@@ -29,8 +69,8 @@ export interface AppliedHeat {
 }
 
 export class HeatDecorations implements vscode.Disposable {
-  /** Ten colour steps per palette, each a decoration type created once. */
-  private readonly palettes: Record<Tone, vscode.TextEditorDecorationType[]>;
+  /** Ten colour steps per palette, each a decoration type; recreated only when the gutter setting changes. */
+  private palettes: Record<Tone, vscode.TextEditorDecorationType[]>;
   private readonly functionTotal: vscode.TextEditorDecorationType;
   private readonly cache = new Map<string, Promise<FileHeat | null>>();
   private readonly applied = new Map<string, AppliedHeat>();
@@ -43,23 +83,8 @@ export class HeatDecorations implements vscode.Disposable {
   enabled = true;
   mode: HeatMode = { kind: 'event', event: 0 };
 
-  constructor(private readonly client: LanguageClient, private readonly showLineText: () => boolean) {
-    const palette = (colour: string, text: string): vscode.TextEditorDecorationType[] =>
-      Array.from({ length: HEAT_LEVELS }, (_, i) =>
-        vscode.window.createTextEditorDecorationType({
-          isWholeLine: true,
-          backgroundColor: new vscode.ThemeColor(`${colour}${i + 1}`),
-          overviewRulerColor: new vscode.ThemeColor(`${colour}${i + 1}`),
-          overviewRulerLane: vscode.OverviewRulerLane.Right,
-          after: { color: new vscode.ThemeColor(text), margin: '0 0 0 2.5em', fontStyle: 'normal' },
-        }),
-      );
-    this.palettes = {
-      heat: palette('perfHeat.heat', 'perfHeat.lineShareForeground'),
-      density: palette('perfHeat.density', 'perfHeat.densityForeground'),
-      more: palette('perfHeat.diffMore', 'perfHeat.diffMoreForeground'),
-      less: palette('perfHeat.diffLess', 'perfHeat.diffLessForeground'),
-    };
+  constructor(private readonly client: LanguageClient, private readonly view: () => HeatView) {
+    this.palettes = createPalettes(view().gutterBar);
     this.functionTotal = vscode.window.createTextEditorDecorationType({
       after: { color: new vscode.ThemeColor('perfHeat.functionTotalForeground'), margin: '0 0 0 1.5em', fontWeight: 'bold' },
     });
@@ -100,6 +125,13 @@ export class HeatDecorations implements vscode.Disposable {
         for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) void this.apply(editor);
       }, EDIT_REDRAW_MS),
     );
+  }
+
+  /** The gutter setting changed: decoration types carry the gutter icon, so they are made anew. */
+  async rebuildPalettes(): Promise<void> {
+    for (const t of TONES) for (const d of this.palettes[t]) d.dispose();
+    this.palettes = createPalettes(this.view().gutterBar);
+    await this.applyAll();
   }
 
   /** Hide or show heat without forgetting it. */
@@ -145,19 +177,20 @@ export class HeatDecorations implements vscode.Disposable {
     const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
     if (heat) {
       const lastLine = editor.document.lineCount - 1;
-      const shown = lineValues(heat, this.mode);
+      const view = this.view();
+      const shown = lineValues(heat, this.mode, view.lineText);
       const stale = heat.stale || this.edited.has(applied.uri);
       applied.stale = stale;
       for (const v of shown.lines) {
         if (v.line > lastLine) continue;
         const level = heatLevel(v.value, shown.max);
         const text = stale ? `≈${v.text}` : v.text;
-        byTone[v.tone][level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: this.showLineText() ? { after: { contentText: text } } : undefined });
+        byTone[v.tone][level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
         applied.lines.push({ line: v.line, level, text, tone: v.tone });
       }
       const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.kind === 'density' ? this.mode.cycles : -1;
       for (const f of heat.functions) {
-        if (e < 0 || f.line > lastLine || f.counts[e] <= 0) continue;
+        if (e < 0 || view.totalsStyle !== 'text' || f.line > lastLine || f.counts[e] <= 0) continue;
         const text = `Σ ${formatShare(f.shares[e])} in ${f.name}${applied.stale ? ' (source changed since the profile)' : ''}`;
         const end = editor.document.lineAt(f.line).range.end;
         fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });

@@ -30,10 +30,18 @@ export interface ShownLine {
  * line of the whole profile, so colours compare across files; density uses the densest line of the file, counting
  * only lines with at least 0.05% of the cycles (a single miss on a cold line would otherwise dominate the scale).
  */
-export function lineValues(heat: FileHeat, mode: HeatMode): { lines: ShownLine[]; max: number } {
+/** What event modes write after a line (the `perfHeat.heat.lineText` setting). */
+export type LineText = 'share' | 'shareOfFunction' | 'count' | 'none';
+
+export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'share'): { lines: ShownLine[]; max: number } {
   if (mode.kind === 'event') {
     const e = Math.min(mode.event, heat.events.length - 1);
-    const lines = heat.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: formatShare(l.shares[e]), tone: 'heat' as const }));
+    const label = (l: FileHeat['lines'][number]): string => {
+      if (text === 'count') return formatCount(l.counts[e]);
+      if (text === 'shareOfFunction' && l.functionShares) return `${formatShare(l.functionShares[e])} of fn`;
+      return text === 'none' ? '' : formatShare(l.shares[e]);
+    };
+    const lines = heat.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: label(l), tone: 'heat' as const }));
     return { lines, max: heat.maxShares[e] };
   }
   if (mode.kind === 'diff') return diffValues(heat, mode);
@@ -102,7 +110,7 @@ function diffValues(heat: FileHeat, mode: Extract<HeatMode, { kind: 'diff' }>): 
   return { lines, max: byShare ? d.maxAbsDelta[e] : d.maxAbsNormalized[e] };
 }
 
-function formatCount(n: number): string {
+export function formatCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;

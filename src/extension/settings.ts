@@ -7,7 +7,9 @@ export const SETTINGS = {
   binaryPaths: { default: [] as string[], restart: false },
   pathRemaps: { default: {} as Record<string, string>, restart: false },
   addr2linePath: { default: '', restart: false },
-  'heat.showLineText': { default: true, restart: false },
+  'heat.lineText': { default: 'share' as 'share' | 'shareOfFunction' | 'count' | 'none', restart: false },
+  'heat.gutterBar': { default: true, restart: false },
+  'totals.style': { default: 'text' as 'text' | 'codeLens' | 'none', restart: false },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

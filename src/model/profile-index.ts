@@ -56,6 +56,23 @@ export class ProfileIndex {
       .sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
   }
 
+  /**
+   * A line's counts as a share of the function its samples belong to (the symbol holding most of them: a header
+   * line inlined into several functions is counted against the main one). Undefined without address data.
+   */
+  functionShares(file: string, line: number, counts: readonly number[]): number[] | undefined {
+    const addresses = this.atLine.get(`${file}\0${line}`);
+    if (!addresses?.length) return undefined;
+    const bySymbol = new Map<string, number>();
+    for (const a of addresses) {
+      const key = `${a.dso}\0${normaliseFunctionName(a.symbol)}`;
+      bySymbol.set(key, (bySymbol.get(key) ?? 0) + a.counts[0]);
+    }
+    const owner = [...bySymbol.entries()].sort((x, y) => y[1] - x[1])[0][0];
+    const fn = this.fns.get(owner);
+    return fn ? counts.map((c, e) => (fn.counts[e] > 0 ? (100 * c) / fn.counts[e] : 0)) : undefined;
+  }
+
   /** The instructions whose innermost source location is this workspace line (1-based), hottest first. */
   addressesAt(file: string, line: number, event = 0): AddressHeat[] {
     return (this.atLine.get(`${file}\0${line}`) ?? []).slice().sort((a, b) => b.counts[event] - a.counts[event]);

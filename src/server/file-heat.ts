@@ -27,7 +27,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
       profileId: summary.id,
       stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b)),
       events: summary.events.map((e) => e.name),
-      lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
+      lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: profiles.index?.functionShares(path, l.line, l.counts) })),
       functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
       maxShares: heatMap.maxShares,
       diff: fileDiff(profiles, path),

@@ -111,6 +111,27 @@ suite('Hover, hotspot panel and heat modes', () => {
     }
   });
 
+  test('line text follows perfHeat.heat.lineText: share of function, count, none', async () => {
+    const a = await api();
+    await loadAndWait(a, 'profiles/cpu-clock.perf.data');
+    const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
+    await vscode.window.showTextDocument(inc);
+    const cfg = vscode.workspace.getConfiguration('perfHeat');
+    try {
+      await cfg.update('heat.lineText', 'shareOfFunction', vscode.ConfigurationTarget.Global);
+      const fn = await heatOf(a, inc, (h) => h.lines.some((l) => / of fn$/.test(l.text)), 'share-of-function labels');
+      // Line 195 holds 278,250,000 of mh3_owner_stash_pop's 867,250,000 (perf report: 16.02% of 49.9%): 32.1%.
+      assert.equal(fn.lines.find((l) => l.line === 194)?.text, '32.1% of fn');
+      await cfg.update('heat.lineText', 'count', vscode.ConfigurationTarget.Global);
+      const counts = await heatOf(a, inc, (h) => h.lines.some((l) => /M$/.test(l.text)), 'count labels');
+      assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25M');
+      await cfg.update('heat.lineText', 'none', vscode.ConfigurationTarget.Global);
+      await heatOf(a, inc, (h) => h.lines.length > 0 && h.lines.every((l) => l.text === ''), 'no labels');
+    } finally {
+      await cfg.update('heat.lineText', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('a profile without miss events says why miss heat is unavailable, and keeps the current mode', async () => {
     const a = await api();
     await loadAndWait(a, 'profiles/annotate-l.txt');
