@@ -22,6 +22,8 @@ const common = {
 };
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The language client, loaded by the extension only when the server is first needed.
+  { ...common, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
 ];

@@ -2,7 +2,21 @@
  * Every request and notification between the extension and the language server, declared once. No `vscode` import:
  * the server, the client and Node tests all use this module. Lines are 0-based here, as everywhere in LSP.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+/**
+ * A request or notification: its method name and, for the type checker only, its parameter and result types.
+ * Plain objects rather than vscode-jsonrpc's classes: the extension's activation bundle then carries no JSON-RPC
+ * code, and the client and server bundles can each use their own copy of it without instanceof mismatches.
+ */
+export interface Request<P, R> {
+  readonly method: string;
+  readonly types?: { params: P; result: R };
+}
+export interface Notification<P> {
+  readonly method: string;
+  readonly types?: { params: P };
+}
+const request = <P, R>(method: string): Request<P, R> => ({ method });
+const notification = <P>(method: string): Notification<P> => ({ method });
 
 /** What the server reads from `perfHeat.*` (pulled with workspace/configuration; the schema is in package.json). */
 export interface ServerSettings {
@@ -55,19 +69,19 @@ export interface LoadProfileParams {
   /** `active` (default): its heat is shown. `baseline`: the active profile is compared with it. */
   role?: 'active' | 'baseline';
 }
-export const LoadProfileRequest = new RequestType<LoadProfileParams, ProfileSummary, void>('perfHeat/loadProfile');
+export const LoadProfileRequest = request<LoadProfileParams, ProfileSummary>('perfHeat/loadProfile');
 
-export const ClearProfileRequest = new RequestType0<void, void>('perfHeat/clearProfile');
+export const ClearProfileRequest = request<void, void>('perfHeat/clearProfile');
 
 export interface LoadedProfiles {
   profiles: ProfileSummary[];
   activeId?: number;
   baselineId?: number;
 }
-export const ListProfilesRequest = new RequestType0<LoadedProfiles, void>('perfHeat/listProfiles');
-export const ActivateProfileRequest = new RequestType<{ id: number }, ProfileSummary, void>('perfHeat/activateProfile');
+export const ListProfilesRequest = request<void, LoadedProfiles>('perfHeat/listProfiles');
+export const ActivateProfileRequest = request<{ id: number }, ProfileSummary>('perfHeat/activateProfile');
 /** `id: null` stops comparing. */
-export const SetBaselineRequest = new RequestType<{ id: number | null }, void, void>('perfHeat/setBaseline');
+export const SetBaselineRequest = request<{ id: number | null }, void>('perfHeat/setBaseline');
 
 /** One line of a comparison, per common event; lines 0-based. */
 export interface LineDiffInfo {
@@ -128,12 +142,12 @@ export interface FileHeat {
   /** Present while a baseline is set: this file's lines compared with it. */
   diff?: FileDiff;
 }
-export const FileHeatRequest = new RequestType<FileHeatParams, FileHeat | null, void>('perfHeat/fileHeat');
+export const FileHeatRequest = request<FileHeatParams, FileHeat | null>('perfHeat/fileHeat');
 
 /** Sent by the server when the active profile changes (loaded, reloaded or cleared): clients pull heat again. */
-export const ProfileChangedNotification = new NotificationType<{ profile: ProfileSummary | null; baseline?: ProfileSummary | null }>('perfHeat/profileChanged');
+export const ProfileChangedNotification = notification<{ profile: ProfileSummary | null; baseline?: ProfileSummary | null }>('perfHeat/profileChanged');
 
-export const TrustChangedNotification = new NotificationType<{ trusted: boolean }>('perfHeat/trustChanged');
+export const TrustChangedNotification = notification<{ trusted: boolean }>('perfHeat/trustChanged');
 
 export interface HotspotLine {
   /** file: URI of a workspace file; absent when the recorded path maps to none. */
@@ -183,4 +197,4 @@ export interface Hotspots {
   /** While comparing: lines by |change| of the sorted event, biggest first. */
   changes?: { baseline: string; lines: HotspotChange[] };
 }
-export const HotspotsRequest = new RequestType<HotspotsParams, Hotspots | null, void>('perfHeat/hotspots');
+export const HotspotsRequest = request<HotspotsParams, Hotspots | null>('perfHeat/hotspots');

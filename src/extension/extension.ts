@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { notify, onNotification, send } from './rpc';
 import {
   ActivateProfileRequest,
   ClearProfileRequest,
@@ -15,7 +16,7 @@ import {
   type Hotspots,
   type ProfileSummary,
 } from '../protocol';
-import { createClient } from './client';
+import type * as ClientModule from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
 import type { HeatMode } from './heat-values';
@@ -67,12 +68,15 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   let starting: Promise<{ client: LanguageClient; decorations: HeatDecorations }> | undefined;
   const ensureStarted = (): Promise<{ client: LanguageClient; decorations: HeatDecorations }> =>
     (starting ??= (async () => {
+      // vscode-languageclient is most of the extension's code: it lives in its own bundle, loaded on first need,
+      // so activation stays cheap (npm run bench:editor measures it).
+      const { createClient } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
       client = createClient(ctx, output, () => config.totalsStyle === 'codeLens');
       await client.start();
       decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
       ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => applyEmitter.fire(a)));
       ctx.subscriptions.push(
-        client.onNotification(ProfileChangedNotification, ({ profile, baseline: base }) => {
+        onNotification(client, ProfileChangedNotification, ({ profile, baseline: base }) => {
           const changedEvents = profile?.events.map((e) => e.name).join() !== active?.events.map((e) => e.name).join();
           const startedComparing = !!base && base.id !== baseline?.id;
           active = profile ?? undefined;
@@ -97,7 +101,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   const load = async (path: string): Promise<ProfileSummary> => {
     const { client } = await ensureStarted();
     const cancel = new vscode.CancellationTokenSource();
-    const request = client.sendRequest(LoadProfileRequest, { path }, cancel.token);
+    const request = send(client, LoadProfileRequest, { path }, cancel.token);
     const title = `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`;
     const slow = setTimeout(() => {
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
@@ -152,7 +156,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     }),
     vscode.commands.registerCommand('perfHeat.clearHeat', async () => {
       if (!client) return;
-      await client.sendRequest(ClearProfileRequest);
+      await send(client, ClearProfileRequest);
       decorations?.clear();
     }),
     vscode.commands.registerCommand('perfHeat.toggleHeat', async () => {
@@ -169,7 +173,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       if (!p || !client) return;
       let target: { id: number } | vscode.Uri | undefined = uri;
       if (!target) {
-        const { profiles } = await client.sendRequest(ListProfilesRequest);
+        const { profiles } = await send(client, ListProfilesRequest);
         type Item = vscode.QuickPickItem & { id?: number; browse?: true };
         const items: Item[] = [
           ...profiles.filter((x) => x.id !== p.id).map((x) => ({ label: `$(history) ${vscode.workspace.asRelativePath(x.source)}`, description: x.format, id: x.id })),
@@ -181,8 +185,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       }
       if (!target) return;
       try {
-        if (target instanceof vscode.Uri) await client.sendRequest(LoadProfileRequest, { path: target.fsPath, role: 'baseline' });
-        else await client.sendRequest(SetBaselineRequest, { id: target.id });
+        if (target instanceof vscode.Uri) await send(client, LoadProfileRequest, { path: target.fsPath, role: 'baseline' });
+        else await send(client, SetBaselineRequest, { id: target.id });
       } catch (e) {
         void vscode.window.showErrorMessage(`Perf Heat could not load the baseline: ${(e as Error).message}`);
       }
@@ -191,15 +195,15 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
       if (target) await loadReportingErrors(target.fsPath);
     }),
-    vscode.commands.registerCommand('perfHeat.stopComparing', () => client?.sendRequest(SetBaselineRequest, { id: null })),
+    vscode.commands.registerCommand('perfHeat.stopComparing', () => client && send(client, SetBaselineRequest, { id: null })),
     vscode.commands.registerCommand('perfHeat.switchProfile', async () => {
       if (!client) return requireProfile();
-      const { profiles, activeId } = await client.sendRequest(ListProfilesRequest);
+      const { profiles, activeId } = await send(client, ListProfilesRequest);
       const chosen = await vscode.window.showQuickPick(
         profiles.map((x) => ({ label: `${x.id === activeId ? '$(check) ' : ''}${vscode.workspace.asRelativePath(x.source)}`, description: `${x.format} · ${x.events.map((e) => e.name).join(', ')}`, id: x.id })),
         { title: 'Perf Heat: Switch Profile' },
       );
-      if (chosen) await client.sendRequest(ActivateProfileRequest, { id: chosen.id });
+      if (chosen) await send(client, ActivateProfileRequest, { id: chosen.id });
     }),
     vscode.commands.registerCommand('perfHeat.showCycleHeat', modeCommand(cycleMode)),
     vscode.commands.registerCommand('perfHeat.showCacheMissHeat', modeCommand(missMode)),
@@ -217,7 +221,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     vscode.commands.registerCommand('perfHeat.clearHotspotFilter', () => panel.setFilter('')),
     vscode.commands.registerCommand('perfHeat.refreshHotspots', () => panel.refresh()),
     vscode.commands.registerCommand('perfHeat.showOutput', () => output.show()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => client?.sendNotification(TrustChangedNotification, { trusted: true })),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => client && notify(client, TrustChangedNotification, { trusted: true })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'profile') && config.profile) void loadReportingErrors(config.profile);
       if (config.affects(e, 'heat.lineText') || config.affects(e, 'totals.style')) void decorations?.applyAll();

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { send } from './rpc';
 import { FileHeatRequest, type FileHeat } from '../protocol';
 import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
 import { lineValues, shiftHeat, type LineEdit, type LineText, type Tone } from './heat-values';
@@ -156,7 +157,7 @@ export class HeatDecorations implements vscode.Disposable {
     const key = uri.toString();
     let pending = this.cache.get(key);
     if (!pending) {
-      pending = this.client.sendRequest(FileHeatRequest, { uri: key }).catch(() => null);
+      pending = send(this.client, FileHeatRequest, { uri: key }).catch(() => null);
       this.cache.set(key, pending);
     }
     const heat = await pending;

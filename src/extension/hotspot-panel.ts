@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { send } from './rpc';
 import { HotspotsRequest, type HotspotLine, type Hotspots } from '../protocol';
 import { formatShare } from '../model/heat-scale';
 
@@ -39,7 +40,7 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   async refresh(): Promise<void> {
     const c = this.client();
-    this.data = c ? await c.sendRequest(HotspotsRequest, { event: this.event() }).catch(() => null) : null;
+    this.data = c ? await send(c, HotspotsRequest, { event: this.event() }).catch(() => null) : null;
     const e = this.data?.events[this.event()] ?? '';
     this.view.description = this.data ? `by ${e}${this.filter ? ` · "${this.filter}"` : ''}` : undefined;
     void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', !!this.data);

@@ -8,11 +8,12 @@ import { FileHeatRequest, type FileDiff, type FileHeat, type FunctionHeatInfo } 
 import type { HeatedFunction, HeatedLine } from '../model/heat-map';
 import type { CSyntax, FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
+import { onRequest } from './rpc';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 
 export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>): void {
-  connection.onRequest(FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
+  onRequest(connection, FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
     const heatMap = profiles.heatMap;
     const summary = profiles.summary;
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;

@@ -4,11 +4,12 @@ import type { Connection } from 'vscode-languageserver/node';
 import { HotspotsRequest, type HotspotFile, type HotspotLine, type Hotspots } from '../protocol';
 import type { LineRef } from '../model/profile-index';
 import type { ProfileService } from './profile-service';
+import { onRequest } from './rpc';
 
 const LINES_PER_ITEM = 50;
 
 export function register(connection: Connection, profiles: ProfileService): void {
-  connection.onRequest(HotspotsRequest, ({ event, limit = 200 }): Hotspots | null => {
+  onRequest(connection, HotspotsRequest, ({ event, limit = 200 }): Hotspots | null => {
     const heatMap = profiles.heatMap;
     const index = profiles.index;
     const summary = profiles.summary;

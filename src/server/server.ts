@@ -20,6 +20,7 @@ import {
 import { CSyntax } from '../engine/c-syntax';
 import { ProfileService } from './profile-service';
 import * as fileHeat from './file-heat';
+import { notify, onNotification, onRequest } from './rpc';
 import * as hotspots from './hotspots';
 import * as hover from './hover';
 import * as editorFeatures from './editor-features';
@@ -100,10 +101,10 @@ async function settings(): Promise<ServerSettings> {
 }
 
 const notifyChanged = (): void => {
-  void connection.sendNotification(ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
+  notify(connection, ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
 };
 
-connection.onRequest(LoadProfileRequest, async ({ path, role }, token) => {
+onRequest(connection, LoadProfileRequest, async ({ path, role }, token) => {
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
   const summary = await profiles.load(path, await settings(), abort.signal, role);
@@ -111,25 +112,25 @@ connection.onRequest(LoadProfileRequest, async ({ path, role }, token) => {
   return summary;
 });
 
-connection.onRequest(ClearProfileRequest, () => {
+onRequest(connection, ClearProfileRequest, () => {
   profiles.clear();
   notifyChanged();
 });
 
-connection.onRequest(ListProfilesRequest, () => ({ profiles: profiles.list(), activeId: profiles.summary?.id, baselineId: profiles.baseline?.id }));
+onRequest(connection, ListProfilesRequest, () => ({ profiles: profiles.list(), activeId: profiles.summary?.id, baselineId: profiles.baseline?.id }));
 
-connection.onRequest(ActivateProfileRequest, ({ id }) => {
+onRequest(connection, ActivateProfileRequest, ({ id }) => {
   const summary = profiles.activate(id);
   notifyChanged();
   return summary;
 });
 
-connection.onRequest(SetBaselineRequest, ({ id }) => {
+onRequest(connection, SetBaselineRequest, ({ id }) => {
   profiles.setBaseline(id ?? undefined);
   notifyChanged();
 });
 
-connection.onNotification(TrustChangedNotification, ({ trusted }) => {
+onNotification(connection, TrustChangedNotification, ({ trusted }) => {
   profiles.trusted = trusted;
 });
 

@@ -33,7 +33,10 @@ async function main(): Promise<number> {
       });
       void page.exposeFunction('codeAutomationExit', (c: number) => resolve(c));
     });
-    await page.goto(workbenchUrl(cs, DEMO_WORKSPACE, [['extensionTestsPath', cs.remote(join(ROOT, 'out/test/vscode/suite/index.js'))]]));
+    // The latency benchmark reuses this runner with its own entry point and a generated workspace.
+    const tests = process.env.PERF_HEAT_TESTS_ENTRY ?? join(ROOT, 'out/test/vscode/suite/index.js');
+    const workspace = process.env.PERF_HEAT_TEST_WORKSPACE ?? DEMO_WORKSPACE;
+    await page.goto(workbenchUrl(cs, workspace, [['extensionTestsPath', cs.remote(tests)]]));
     let timer: NodeJS.Timeout | undefined;
     code = await Promise.race([done, new Promise<number>((_, rej) => (timer = setTimeout(() => rej(new Error(`no result after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)))]);
     clearTimeout(timer);

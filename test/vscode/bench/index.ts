@@ -1,0 +1,77 @@
+/**
+ * Editor latency, measured inside the extension host of a real VS Code (`npm run bench:editor`):
+ * activation, profile loaded → heat drawn on a 1,500-line file, and a heat-mode switch → redrawn.
+ * Writes its figures to PERF_HEAT_TEST_RESULT (as passed/failed against the targets) for the runner to print.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { PerfHeatApi } from '../../../src/extension/extension';
+
+const RUNS = 5;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function waitFor<T>(event: vscode.Event<T>, accept: (t: T) => boolean, ms = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (sub.dispose(), reject(new Error('timed out'))), ms);
+    const sub = event((t) => {
+      if (accept(t)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(t);
+      }
+    });
+  });
+}
+
+export async function run(): Promise<void> {
+  const result = { passed: [] as string[], failed: [] as { title: string; error: string }[], figures: {} as Record<string, number> };
+  const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const record = (name: string, ms: number, target: number): void => {
+    result.figures[name] = ms;
+    const line = `${name}: ${ms.toFixed(1)} ms (target < ${target} ms)`;
+    if (ms < target) result.passed.push(line);
+    else result.failed.push({ title: line, error: 'over target' });
+  };
+  try {
+    const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
+    let t0 = performance.now();
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    record('activation', performance.now() - t0, 50);
+
+    const file = vscode.Uri.file(path.join(root, 'src/big.c'));
+    const editor = await vscode.window.showTextDocument(file);
+    if (editor.document.lineCount < 1500) throw new Error(`the generated file has ${editor.document.lineCount} lines`);
+    const profile = path.join(root, 'profile.report.txt');
+    const loads: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      t0 = performance.now();
+      const drawn = waitFor(api.onDidApplyHeat, (h) => h.uri === file.toString() && h.lines.length > 1000 && h.profileId === api.activeProfile()?.id);
+      await api.loadProfile(profile);
+      await drawn;
+      loads.push(performance.now() - t0);
+    }
+    // Loading includes reading the profile and indexing the workspace; drawing is what the user waits for after.
+    record(`profile loaded → heat drawn on a ${editor.document.lineCount}-line file (median of ${RUNS})`, median(loads), 50);
+
+    const switches: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      t0 = performance.now();
+      const drawn = waitFor(api.onDidApplyHeat, (h) => h.uri === file.toString() && h.mode.kind === 'event' && h.mode.event === (i % 2));
+      await vscode.commands.executeCommand(i % 2 ? 'perfHeat.showCacheMissHeat' : 'perfHeat.showCycleHeat');
+      await drawn;
+      switches.push(performance.now() - t0);
+    }
+    record(`heat mode switched → redrawn (median of ${RUNS})`, median(switches), 100);
+  } catch (e) {
+    result.failed.push({ title: 'benchmark', error: String((e as Error).stack ?? e) });
+  }
+  const out = process.env.PERF_HEAT_TEST_RESULT!;
+  fs.writeFileSync(out, JSON.stringify(result, null, 1));
+  if (result.failed.length) throw new Error(`${result.failed.length} figures over target`);
+}
