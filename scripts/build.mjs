@@ -20,12 +20,18 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
 };
+// web-tree-sitter's ESM build (picked for `import`) finds its files through import.meta.url, which a CommonJS
+// bundle lacks: give it the bundle's own URL.
+const importMeta = {
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   // The language client, loaded by the extension only when the server is first needed.
   { ...common, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { ...common, ...importMeta, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
 ];
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -120,7 +120,7 @@ async function symbolizeGroup(
     }
     const addresses = g.symbols.flatMap((s) => s.instructions.filter((i) => i.values.some((v) => v > 0)).map((i) => i.address));
     try {
-      const chains = await symbolizeAddresses(candidate, addresses, { program: options.addr2line, signal: options.signal });
+      const chains = await symbolizeAddresses(candidate, addresses, { program: options.addr2line, signal: options.signal, onWarning: (m) => builder.warn(m) });
       entry.foundAt = candidate;
       entry.buildId = elf.buildId;
       for (const [addr, chain] of chains) {

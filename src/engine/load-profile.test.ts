@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadProfile } from './load-profile';
 import { ProfileFormatError } from '../parsers/errors';
 import type { Profile } from '../model/profile';
+import { correctPerf } from '../../test/perf-oracle';
 
 const ROOT = join(__dirname, '../..');
 const DEMO = join(ROOT, 'demo/mini-hz3');
@@ -38,8 +39,10 @@ function ourShares(p: Profile, event = 0): Map<string, number> {
   return out;
 }
 
-function assertMatchesReport(p: Profile, reportFile: string, event = 0, minLines = 20): void {
-  const report = reportShares(readFileSync(reportFile, 'utf8'), p.events[event].name);
+function assertMatchesReport(p: Profile, reportFile: string, event = 0, minLines = 20, perfsOwnLines = false): void {
+  const shares = reportShares(readFileSync(reportFile, 'utf8'), p.events[event].name);
+  // A profile read from perf report text carries perf's lines, errors included: compare it as is.
+  const report = perfsOwnLines ? shares : correctPerf(shares);
   const ours = ourShares(p, event);
   assert.ok(report.size >= minLines, `the report lists lines (${report.size})`);
   for (const [key, share] of report) {
@@ -68,7 +71,7 @@ for (const [profile, report] of [
 ]) {
   test(`demo ${profile}: every event's lines equal ${report}`, async () => {
     const p = await loadProfile(join(DEMO, 'profiles', profile), { searchRoots: [DEMO] });
-    for (let e = 0; e < p.events.length; e++) assertMatchesReport(p, join(DEMO, 'profiles', report), e);
+    for (let e = 0; e < p.events.length; e++) assertMatchesReport(p, join(DEMO, 'profiles', report), e, 20, profile.startsWith('report-'));
   });
 }
 

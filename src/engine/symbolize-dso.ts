@@ -51,7 +51,7 @@ export async function symbolizeDso(
     const debugFile = debugInfoFile(found, builder);
     if (debugFile) {
       try {
-        chains = await symbolizeAddresses(debugFile, [...vaddrs.values()], { program: options.addr2line, signal: options.signal });
+        chains = await symbolizeAddresses(debugFile, [...vaddrs.values()], { program: options.addr2line, signal: options.signal, onWarning: (m) => builder.warn(m) });
       } catch (e) {
         builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
       }

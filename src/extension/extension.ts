@@ -70,6 +70,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     (starting ??= (async () => {
       // vscode-languageclient is most of the extension's code: it lives in its own bundle, loaded on first need,
       // so activation stays cheap (npm run bench:editor measures it).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, not a module import
       const { createClient } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
       client = createClient(ctx, output, () => config.totalsStyle === 'codeLens');
       await client.start();
@@ -88,6 +89,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
             else if (startedComparing) mode = d;
           }
           if (!baseline && mode.kind === 'diff' && active) mode = cycleMode(active);
+          if (startedComparing) output.appendLine(`comparing ${active?.source} with baseline ${baseline?.source}`);
           decorations!.mode = mode;
           void vscode.commands.executeCommand('setContext', 'perfHeat.comparing', !!baseline);
           status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
@@ -188,6 +190,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
         if (target instanceof vscode.Uri) await send(client, LoadProfileRequest, { path: target.fsPath, role: 'baseline' });
         else await send(client, SetBaselineRequest, { id: target.id });
       } catch (e) {
+        output.error(`baseline: ${(e as Error).message}`);
         void vscode.window.showErrorMessage(`Perf Heat could not load the baseline: ${(e as Error).message}`);
       }
     }),

@@ -26,7 +26,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     return {
       uri,
       profileId: summary.id,
-      stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b)),
+      stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
       events: summary.events.map((e) => e.name),
       lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: profiles.index?.functionShares(path, l.line, l.counts) })),
       functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
@@ -60,7 +60,10 @@ function fileDiff(profiles: ProfileService, path: string): FileDiff | undefined 
   };
 }
 
-/** A source edited after every binary it was compiled into: its line numbers may no longer match the profile. */
+/**
+ * A source edited after the workspace's binaries were built: its line numbers may no longer match the profile.
+ * Only binaries inside the workspace count: a system library or another checkout says nothing about this file.
+ */
 function newerThanBinaries(source: string, binaries: string[]): boolean {
   if (binaries.length === 0) return false;
   try {

@@ -57,6 +57,10 @@ export class ProfileService {
     return this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId)?.summary;
   }
 
+  inWorkspace(path: string): boolean {
+    return this.workspaceRoots().some((r) => path === r || path.startsWith(r.endsWith('/') ? r : r + '/'));
+  }
+
   list(): ProfileSummary[] {
     return [...this.loaded.values()].map((l) => l.summary);
   }

@@ -5,11 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { InlineFrame } from '../model/profile';
+import { lookupLines } from './dwarf/line-table';
+import { correctInnermostFrames } from './dwarf/correct-chains';
 
 export interface SymbolizerOptions {
   /** `addr2line` by default; any binutils-compatible tool that accepts `-f -i -a -e`. */
   program?: string;
   signal?: AbortSignal;
+  /** Told when the native line table could not be used to check addr2line's innermost frames. */
+  onWarning?: (message: string) => void;
 }
 
 /** Maps each address to its inline chain, innermost first; addresses with no line info map to []. */
@@ -25,6 +29,14 @@ export async function symbolizeAddresses(
   const stdout = await runWithInput(program, ['-f', '-i', '-a', '-e', binary], unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
   parseAddr2lineOutput(stdout, result);
   for (const a of unique) if (!result.has(a)) result.set(a, []);
+  // binutils 2.40 puts the first rows of a function compiled from an .inc into the including .c under DWARF 5
+  // (perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
+  // addr2line's call sites, which binutils reads correctly.
+  try {
+    correctInnermostFrames(result, lookupLines(binary, unique));
+  } catch (e) {
+    options.onWarning?.(`line table of ${binary} not used: ${(e as Error).message}`);
+  }
   return result;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Finding the binary a profile names. Profiles are often read on another machine or in another checkout than the
- * one they were recorded in, so the recorded path is only the first guess: then the configured binary folders, then
- * a bounded search of the given roots (the workspace, the profile's folder) by file name.
+ * one they were recorded in: the configured binary folders come first, then a bounded search of the given roots
+ * (the workspace) by file name, then the recorded path. Callers check each candidate (build-id, symbol addresses).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
@@ -24,9 +24,11 @@ export function binaryCandidates(recorded: string, search: BinarySearch): string
   const add = (p: string): void => {
     if (!out.includes(p) && isFile(p)) out.push(p);
   };
-  if (isAbsolute(recorded)) add(recorded);
+  // Configured folders first (the user said so), then the workspace (the checkout the user is looking at, whose
+  // sources the heat is drawn on), then the recorded path (which may be another checkout of the same build).
   for (const dir of search.binaryPaths ?? []) add(join(dir, name));
   for (const root of search.searchRoots ?? []) for (const p of findByName(root, name)) add(p);
+  if (isAbsolute(recorded)) add(recorded);
   return out;
 }
 

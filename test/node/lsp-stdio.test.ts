@@ -41,6 +41,7 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
   const loaded = new Promise<void>((resolve) => conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()));
   const messages: string[] = [];
   conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
+  conn.onNotification('window/logMessage', (m: { message: string }) => void messages.push(m.message));
   conn.listen();
   try {
     const init = await conn.sendRequest(InitializeRequest.type, {
@@ -76,6 +77,8 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
     const symbols = (await conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
     assert.ok(symbols.some((s) => s.name === 'mh3_owner_stash_pop' && /cpu-clock/.test(s.detail ?? '')));
 
+    // The bundle must find tree-sitter's wasm next to it (function spans); a failure would be logged.
+    assert.ok(!messages.some((m) => /tree-sitter unavailable/.test(m)), messages.join('\n'));
     await conn.sendRequest(ShutdownRequest.type);
     await conn.sendNotification(ExitNotification.type);
   } finally {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfHeatApi } from '../../../src/extension/extension';
 import type { AppliedHeat } from '../../../src/extension/heat-decorations';
-import { parseReportSrclineCounts, annotateSampleTotal } from '../report-oracle';
+import { parseReportSrclineCounts, annotateSampleTotal, correctRows } from '../../perf-oracle';
 
 const EXTENSION_ID = 'perf-heat.perf-heat';
 
@@ -64,7 +64,7 @@ suite('Perf Heat in VS Code', () => {
     assert.ok(profile, 'a profile is active');
     assert.match(profile.source, /profiles\/annotate-l\.txt$/);
 
-    const report = parseReportSrclineCounts(readFileSync(join(root, 'profiles/report-srcline-n.txt'), 'utf8'));
+    const report = correctRows(parseReportSrclineCounts(readFileSync(join(root, 'profiles/report-srcline-n.txt'), 'utf8')));
     const total = annotateSampleTotal(readFileSync(join(root, 'profiles/annotate-l.txt'), 'utf8'));
     const incRows = report.filter((r) => r.file === 'mh3_owner_stash_pop.inc');
     assert.ok(incRows.length >= 10, `perf report lists at least 10 lines of the .inc (has ${incRows.length})`);
@@ -93,7 +93,7 @@ suite('Perf Heat in VS Code', () => {
     const header = vscode.Uri.file(join(root, 'include/mh3_inline.h'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(header));
     const applied = await heatOn(a, header);
-    const report = parseReportSrclineCounts(readFileSync(join(root, 'profiles/report-srcline-n.txt'), 'utf8'));
+    const report = correctRows(parseReportSrclineCounts(readFileSync(join(root, 'profiles/report-srcline-n.txt'), 'utf8')));
     const headerLines = new Set(report.filter((r) => r.file === 'mh3_inline.h').map((r) => r.line));
     assert.ok(applied.lines.length > 0);
     for (const l of applied.lines) assert.ok(headerLines.has(l.line + 1), `heated line ${l.line + 1} of mh3_inline.h is one perf report lists`);

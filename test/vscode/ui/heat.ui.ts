@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, type CodeServer } from '../host';
-import { annotateSampleTotal, parseReportSrclineCounts } from '../report-oracle';
+import { annotateSampleTotal, correctRows, parseReportSrclineCounts } from '../../perf-oracle';
 
 const RESULTS = join(ROOT, 'test-results');
 const HOT_FILE = 'mh3_owner_stash_pop.inc';
@@ -77,7 +77,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
 
 async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
-  const report = parseReportSrclineCounts(readFileSync(join(DEMO_WORKSPACE, 'profiles/report-srcline-n.txt'), 'utf8'));
+  const report = correctRows(parseReportSrclineCounts(readFileSync(join(DEMO_WORKSPACE, 'profiles/report-srcline-n.txt'), 'utf8')));
   const total = annotateSampleTotal(readFileSync(join(DEMO_WORKSPACE, 'profiles/annotate-l.txt'), 'utf8'));
   const hottest = report.filter((r) => r.file === HOT_FILE).sort((a, b) => b.samples - a.samples)[0];
   let cs: CodeServer | undefined;
