@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
-for (const wasm of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-c/tree-sitter-c.wasm']) {
+// chart.js is loaded by the perf stat webview from the extension's own files (a strict CSP, no CDN).
+for (const wasm of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-c/tree-sitter-c.wasm', 'node_modules/chart.js/dist/chart.umd.min.js']) {
   copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
 }
 const common = {

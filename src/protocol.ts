@@ -198,3 +198,14 @@ export interface Hotspots {
   changes?: { baseline: string; lines: HotspotChange[] };
 }
 export const HotspotsRequest = request<HotspotsParams, Hotspots | null>('perfHeat/hotspots');
+
+export interface ExportReportParams {
+  /** Where to write the Markdown. */
+  output: string;
+  /** perf stat outputs to compare (the first is the base), optional. */
+  statFiles: string[];
+  /** Break this function down by #if block (default: the hottest). */
+  functionName?: string;
+}
+/** Writes the analysis report of the active profile (against the baseline when one is set). */
+export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');

@@ -8,6 +8,8 @@ import { addCounts, type Profile } from '../model/profile';
 import type { PathRemap } from '../model/path-map';
 import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
 import { diffProfiles } from '../model/profile-diff';
+import { statCommand, STAT_USAGE } from './stat-command';
+import { reportCommand, REPORT_USAGE } from './report-command';
 
 const USAGE = `usage: perf-heat <command> [options]
 
@@ -27,6 +29,10 @@ commands:
       --event, --top, --binary-path, --remap as for lines
       --json              JSON: [{file, line, base: {event: n}, other: {event: n}, basePercent, otherPercent,
                             delta: {event: points}, normalizedDelta: {event: n}, only?: "base"|"other"}]
+
+${STAT_USAGE}
+
+${REPORT_USAGE}
 
 inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
 
@@ -77,6 +83,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await functionsCommand(rest, out, err);
       case 'diff':
         return await diffCommand(rest, out, err);
+      case 'stat':
+        return await statCommand(rest, out, err);
+      case 'report':
+        return await reportCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -8,6 +8,7 @@ import { notify, onNotification, send } from './rpc';
 import {
   ActivateProfileRequest,
   ClearProfileRequest,
+  ExportReportRequest,
   ListProfilesRequest,
   LoadProfileRequest,
   ProfileChangedNotification,
@@ -24,6 +25,7 @@ import { cycleMode, densityMode, describeMode, diffMode, missMode, pickHeatMode 
 import { cycleEvent } from '../model/events';
 import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
+import { activate as activateStatView } from './stat-view';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -33,6 +35,8 @@ export interface PerfHeatApi {
   onDidApplyHeat: vscode.Event<AppliedHeat>;
   heatMode(): HeatMode;
   baselineProfile(): ProfileSummary | undefined;
+  /** What "Export Analysis Report" writes, without its dialogs. */
+  exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
   onDidRefreshHotspots: vscode.Event<Hotspots | null>;
 }
 
@@ -41,6 +45,7 @@ const PROGRESS_DELAY_MS = 300;
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatApi> {
   const config = new Config();
+  activateStatView(ctx);
   const output = vscode.window.createOutputChannel('Perf Heat', { log: true });
   const status = new StatusItem();
   ctx.subscriptions.push(output, status);
@@ -208,6 +213,20 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       );
       if (chosen) await send(client, ActivateProfileRequest, { id: chosen.id });
     }),
+    vscode.commands.registerCommand('perfHeat.exportReport', async () => {
+      if (!client) return requireProfile();
+      const stats = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Compare These perf stat Runs', title: 'Perf Heat: perf stat outputs for the report (Cancel: none)' });
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const target = await vscode.window.showSaveDialog({ title: 'Perf Heat: Export Analysis Report', filters: { Markdown: ['md'] }, defaultUri: root && vscode.Uri.joinPath(root, 'perf-analysis.md') });
+      if (!target) return;
+      try {
+        const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: (stats ?? []).map((u) => u.fsPath) });
+        output.appendLine(`report written to ${r.output} (${r.bytes} bytes)`);
+        await vscode.window.showTextDocument(target);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Perf Heat could not write the report: ${(e as Error).message}`);
+      }
+    }),
     vscode.commands.registerCommand('perfHeat.showCycleHeat', modeCommand(cycleMode)),
     vscode.commands.registerCommand('perfHeat.showCacheMissHeat', modeCommand(missMode)),
     vscode.commands.registerCommand('perfHeat.showMissDensity', modeCommand(densityMode)),
@@ -246,6 +265,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     onDidApplyHeat: applyEmitter.event,
     heatMode: () => mode,
     baselineProfile: () => baseline,
+    exportReport: async (out, statFiles) => send((await ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
     onDidRefreshHotspots: panel.onDidRefresh,
   };
 }

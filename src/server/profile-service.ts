@@ -53,6 +53,10 @@ export class ProfileService {
     return this.active?.summary;
   }
 
+  get baselineHeatMap(): HeatMap | undefined {
+    return this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId)?.heatMap;
+  }
+
   get baseline(): ProfileSummary | undefined {
     return this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId)?.summary;
   }

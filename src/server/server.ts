@@ -24,6 +24,7 @@ import { notify, onNotification, onRequest } from './rpc';
 import * as hotspots from './hotspots';
 import * as hover from './hover';
 import * as editorFeatures from './editor-features';
+import * as exportReport from './export-report';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -44,6 +45,7 @@ connection.onInitialize((params) => {
   hotspots.register(connection, profiles);
   hover.register(connection, profiles);
   editorFeatures.register(connection, documents, profiles, syntax);
+  exportReport.register(connection, profiles, () => roots);
   clientLoadsProfile = init.clientLoadsProfile === true;
   initProfile = typeof init.profile === 'string' ? init.profile : undefined;
   return {

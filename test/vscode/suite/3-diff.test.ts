@@ -57,6 +57,15 @@ suite('Comparing an A/B pair', () => {
     const onlyB = bodyHeat.lines.find((l) => l.line === 31);
     assert.ok(onlyB && /new in this build/.test(onlyB.text), `line 32 runs in B only: ${JSON.stringify(bodyHeat.lines)}`);
 
+    // The analysis report of the pair, as "Export Analysis Report" writes it.
+    const out = join(require('node:os').tmpdir(), `perf-heat-report-${process.pid}.md`);
+    const written = await a.exportReport(out, [join(root(), 'profiles/stat-a.csv'), join(root(), 'profiles/stat-b.csv')]);
+    const md = readFileSync(written.output, 'utf8');
+    assert.match(md, /^# Performance analysis: cpu-clock-b\.perf\.data vs cpu-clock\.perf\.data/);
+    assert.match(md, /## 1\. Basic metrics \(perf stat\)/);
+    assert.match(md, /\| 1 \| `mh3_owner_stash_pop` \|/);
+    assert.match(md, /by `#if` block/);
+
     await vscode.commands.executeCommand('perfHeat.stopComparing');
     await heatWhere(a, body, (h) => h.mode.kind === 'event', 'plain heat after comparing stops');
     assert.equal(a.baselineProfile(), undefined);

@@ -1,0 +1,176 @@
+/**
+ * The hottest function (or `--function NAME`) broken down by `#if` block: its samples per source line (innermost
+ * frame, so header helpers inlined into it count in the header's blocks), each line put in the innermost branch that
+ * holds it, counts rolled up to the enclosing branches, and the hot lines of each branch quoted from the source.
+ */
+import { cycleEvent } from '../model/events';
+import { addCounts, normaliseFunctionName, type Profile } from '../model/profile';
+import { blockOfLine, blockPath, directiveText, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
+import { code, count, fence, share, table, text } from './report-markdown';
+import { cmp, functionsByName, missEvents, type ProfileSide } from './report-profile';
+import type { SourceFiles } from './report-sources';
+
+export interface FunctionBreakdownOptions {
+  functionName?: string;
+  blocks?: BlockProvider;
+  /** Quoted lines per branch. */
+  linesPerBlock?: number;
+}
+
+interface LineCount {
+  file: string;
+  line: number;
+  counts: number[];
+}
+
+/** The function's samples per (recorded file, line), and what it has on no line. */
+export function functionLines(p: Profile, name: string): { lines: LineCount[]; unattributed: number[] } {
+  const by = new Map<string, LineCount>();
+  const unattributed = p.events.map(() => 0);
+  for (const a of p.addresses) {
+    if (normaliseFunctionName(a.symbol) !== name) continue;
+    const f = a.inlineChain[0];
+    if (!f) {
+      addCounts(unattributed, a.counts);
+      continue;
+    }
+    const key = `${f.file}\0${f.line}`;
+    let l = by.get(key);
+    if (!l) by.set(key, (l = { file: f.file, line: f.line, counts: p.events.map(() => 0) }));
+    addCounts(l.counts, a.counts);
+  }
+  return { lines: [...by.values()], unattributed };
+}
+
+/** The function to break down: the one asked for, else the hottest whose lines are in a file we can read. */
+export function chooseFunction(p: Profile, sources: SourceFiles, asked?: string): { name: string } | { problem: string } {
+  const e = cycleEvent(p.events.map((x) => x.name));
+  const fns = functionsByName(p).sort((a, b) => b.counts[e] - a.counts[e] || cmp(a.name, b.name));
+  if (asked !== undefined) {
+    const name = fns.find((f) => f.name === asked || f.name === normaliseFunctionName(asked))?.name;
+    return name ? { name } : { problem: `no function ${code(asked)} in the profile` };
+  }
+  for (const f of fns) {
+    if (f.counts[e] <= 0) break;
+    if (functionLines(p, f.name).lines.some((l) => sources.lines(l.file))) return { name: f.name };
+  }
+  return { problem: p.lines.length ? 'none of the profile\'s source files was found under the source root (pass `--source-root DIR`)' : 'the profile has no source lines (a symbol-sorted perf report): load the perf.data, or a `perf report --sort srcline`' };
+}
+
+interface BlockRow {
+  index: number;
+  /** Counts on lines directly in this branch, and including nested branches. */
+  own: number[];
+  all: number[];
+  lines: LineCount[];
+}
+
+const OUTSIDE = -1;
+
+function describe(blocks: readonly SourceBlock[], i: number): string {
+  const b = blocks[i];
+  const first = blocks[b.groupFirst];
+  const of = b.kind === 'else' || b.kind.startsWith('elif') ? ` (of ${code(directiveText(first).slice(0, 80))})` : '';
+  const compiled = b.active === false ? ' (not compiled)' : '';
+  return `${code(directiveText(b).slice(0, 80))}${of}${compiled}`;
+}
+
+/** One file's part of the function: a tree table of its branches and the quoted hot lines of each. */
+function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, lines: LineCount[], fnTotal: number[], ev: number[], provider: BlockProvider, perBlock: number): string[] {
+  const p = side.profile;
+  const [c, m] = ev;
+  const src = sources.lines(recorded)!;
+  const blocks = provider.blocks(sources.display(recorded), src.join('\n'));
+  const rows = new Map<number, BlockRow>();
+  const row = (i: number): BlockRow => {
+    let r = rows.get(i);
+    if (!r) rows.set(i, (r = { index: i, own: p.events.map(() => 0), all: p.events.map(() => 0), lines: [] }));
+    return r;
+  };
+  for (const l of lines) {
+    const i = blockOfLine(blocks, l.line);
+    const r = row(i);
+    addCounts(r.own, l.counts);
+    r.lines.push(l);
+    if (i === OUTSIDE) addCounts(r.all, l.counts);
+    for (const b of i === OUTSIDE ? [] : blockPath(blocks, i)) addCounts(row(blocks.indexOf(b)).all, l.counts);
+  }
+  const ordered = [...rows.values()].filter((r) => r.all[c] > 0 || (m !== undefined && r.all[m] > 0)).sort((a, b) => (a.index === OUTSIDE ? -1 : b.index === OUTSIDE ? 1 : a.index - b.index));
+  const names = p.events.map((e) => e.name);
+  const header = ['Block', 'Lines', names[c], `% of function`, `% of profile`, ...(m !== undefined ? [`% of fn ${names[m]}`] : [])];
+  const table_ = table(
+    header.map(text),
+    ordered.map((r) => {
+      const b = blocks[r.index];
+      const label = r.index === OUTSIDE ? '(outside any `#if`)' : `${'· '.repeat(b.depth - 1)}${describe(blocks, r.index)}`;
+      const span = r.index === OUTSIDE ? '' : `${b.line}-${b.endLine}`;
+      return [label, span, count(r.all[c]), share(r.all[c], fnTotal[c], 1), share(r.all[c], p.totals[c]), ...(m !== undefined ? [share(r.all[m], fnTotal[m], 1)] : [])];
+    }),
+    'llrrrr',
+  );
+  const out = [...table_];
+  const beyond = lines.filter((l) => l.line > src.length);
+  if (beyond.length) {
+    out.push('', `${beyond.length} of these lines are past the end of the file (it has ${src.length} lines): the debug info does not describe this text (edited since the build, or the compiler placed code of an \`#include\`d body on the includer).`);
+  }
+  // Quote the branches that hold lines themselves, in source order.
+  const quoted = ordered.filter((r) => r.own[c] > 0 || (m !== undefined && r.own[m] > 0));
+  for (const r of quoted) {
+    const hot = r.lines
+      .slice()
+      .sort((a, b) => b.counts[c] - a.counts[c] || (m !== undefined ? b.counts[m] - a.counts[m] : 0) || a.line - b.line)
+      .slice(0, perBlock)
+      .sort((a, b) => a.line - b.line);
+    const where = r.index === OUTSIDE ? 'outside any `#if`' : blockPath(blocks, r.index).map((_, k, path) => describe(blocks, blocks.indexOf(path[k]))).join(' › ');
+    out.push('', `${where}: ${share(r.own[c], fnTotal[c], 1)} of the function on its own lines${hot.length < r.lines.length ? ` (hottest ${hot.length} of ${r.lines.length} shown)` : ''}`, '');
+    const width = String(Math.max(...hot.map((l) => l.line))).length;
+    out.push(
+      ...fence(
+        'c',
+        hot.map((l) => {
+          const misses = m !== undefined ? ` ${share(l.counts[m], fnTotal[m], 1).padStart(6)} ${names[m]} │` : '';
+          const textLine = l.line <= src.length ? src[l.line - 1].replace(/\t/g, '    ').slice(0, 140) : `/* no line ${l.line}: the file has ${src.length} */`;
+          return `${String(l.line).padStart(width)} │ ${share(l.counts[c], fnTotal[c], 1).padStart(6)} │${misses} ${textLine}`.trimEnd();
+        }),
+      ),
+    );
+  }
+  return out;
+}
+
+export function functionSection(side: ProfileSide, sources: SourceFiles, options: FunctionBreakdownOptions = {}): { title: string; body: string[] } {
+  const p = side.profile;
+  const chosen = chooseFunction(p, sources, options.functionName);
+  if ('problem' in chosen) return { title: 'Hottest function by `#if` block', body: [`No breakdown: ${chosen.problem}.`] };
+  const names = p.events.map((e) => e.name);
+  const c = cycleEvent(names);
+  const m = missEvents(p).find((x) => x !== c);
+  const ev = [c, ...(m !== undefined ? [m] : [])];
+  const { lines, unattributed } = functionLines(p, chosen.name);
+  const fnTotal = p.events.map(() => 0);
+  for (const l of lines) addCounts(fnTotal, l.counts);
+  addCounts(fnTotal, unattributed);
+  const byFile = new Map<string, LineCount[]>();
+  for (const l of lines) {
+    const list = byFile.get(l.file);
+    if (list) list.push(l);
+    else byFile.set(l.file, [l]);
+  }
+  const files = [...byFile]
+    .map(([file, ls]) => ({ file, ls, n: ls.reduce((s, l) => s + l.counts[c], 0), shown: sources.display(file) }))
+    .sort((a, b) => b.n - a.n || cmp(a.shown, b.shown));
+  const body: string[] = [
+    `${code(chosen.name)}: ${count(fnTotal[c])} ${code(names[c])} (${share(fnTotal[c], p.totals[c])} of the profile)${m !== undefined ? `, ${share(fnTotal[m], p.totals[m])} of ${code(names[m])}` : ''}, on ${lines.length} source line${lines.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} (inlined helpers count in their own files). Blocks from ${(options.blocks ?? lineScanBlocks).description}; a block's count includes its nested blocks.`,
+  ];
+  if (unattributed[c] > 0) body.push('', `${share(unattributed[c], fnTotal[c], 1)} of the function has no source line (no debug info for those addresses).`);
+  body.push('', ...table(['File', names[c], '% of function'].map(text), files.map((f) => [code(f.shown), count(f.n), share(f.n, fnTotal[c], 1)]), 'lrr'));
+  for (const f of files) {
+    body.push('', `### ${code(f.shown)}`, '');
+    if (!sources.lines(f.file)) {
+      body.push(`Not found under the source root: ${share(f.n, fnTotal[c], 1)} of the function is on its lines (${f.ls.length} lines).`);
+      continue;
+    }
+    body.push(...fileSection(side, sources, f.file, f.ls, fnTotal, ev, options.blocks ?? lineScanBlocks, options.linesPerBlock ?? 5));
+  }
+  return { title: `Hottest function by \`#if\` block: ${code(chosen.name)}`, body };
+}

@@ -1,0 +1,219 @@
+/**
+ * "Perf Heat: Compare perf stat Runs…": a webview with every metric of several perf stat runs side by side (value,
+ * ± variance, change and difference against the base run), the cycle-gap decomposition, and bar charts (chart.js).
+ *
+ * Where the numbers come from: perf stat files are small and self-contained, so this feature does not go through
+ * the language server. The extension host reads the files with vscode.workspace.fs and calls the pure modules
+ * (src/parsers/perf-stat.ts, src/model/stat-metrics*.ts: no Node built-ins, no state); the CLI and the report use
+ * the same functions, so the three agree.
+ *
+ * The webview gets its data only by postMessage (StatViewMessage), builds its DOM with textContent (so no string
+ * from a file is ever parsed as HTML), and runs under `default-src 'none'` with nonce'd scripts and a stylesheet
+ * file: no inline script or style. Every table cell carries data-metric / data-run / data-kind, and after each
+ * render the webview posts back the cell texts (`rendered`), which tests read through the returned handle.
+ */
+import * as vscode from 'vscode';
+import { parsePerfStat } from '../parsers/perf-stat';
+import { statRun, uniqueLabels, type StatRun } from '../model/stat-metrics';
+import { viewModel, type StatViewModel } from '../model/stat-metrics-view';
+
+export type { StatViewCell, StatViewModel, StatViewRow } from '../model/stat-metrics-view';
+
+/** What the webview drew: the table's cells read back from its DOM, and how many charts chart.js drew. */
+export interface RenderedTable {
+  cells: RenderedCell[];
+  charts: number;
+}
+
+export interface RenderedCell {
+  metric: string;
+  run: number;
+  kind: 'value' | 'variance' | 'change' | 'delta';
+  text: string;
+}
+
+/** Everything that crosses the webview boundary, both ways. */
+export type StatViewMessage =
+  | { type: 'ready' } // webview → host: loaded (again, after being hidden); send the model
+  | { type: 'show'; model: StatViewModel } // host → webview
+  | { type: 'setBase'; base: number } // webview → host: the user picked another base run
+  | ({ type: 'rendered' } & RenderedTable); // webview → host: the table as drawn, for tests
+
+/** One open comparison; `rendered()` resolves with the table's cells once the webview has drawn the latest model. */
+export class StatViewPanel implements vscode.Disposable {
+  private model: StatViewModel;
+  private latest: RenderedTable | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<RenderedTable>();
+  readonly onDidRender = this.renderedEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private runs: StatRun[],
+    base: number,
+    onDispose: () => void,
+  ) {
+    this.model = viewModel(runs, base);
+    this.disposables.push(
+      this.renderedEmitter,
+      panel.onDidDispose(() => {
+        onDispose();
+        this.dispose();
+      }),
+      panel.webview.onDidReceiveMessage((m: StatViewMessage) => this.receive(m)),
+    );
+  }
+
+  get currentModel(): StatViewModel {
+    return this.model;
+  }
+
+  /** The table as last drawn, or the next drawing when the latest model is not drawn yet. */
+  rendered(): Promise<RenderedTable> {
+    if (this.latest) return Promise.resolve(this.latest);
+    return new Promise((resolve) => {
+      const sub = this.onDidRender((table) => {
+        sub.dispose();
+        resolve(table);
+      });
+    });
+  }
+
+  show(runs: StatRun[], base: number): void {
+    this.runs = runs;
+    this.setBase(base);
+  }
+
+  private setBase(base: number): void {
+    this.model = viewModel(this.runs, Math.min(Math.max(0, base), this.runs.length - 1));
+    this.latest = undefined;
+    this.panel.title = title(this.model);
+    void this.post({ type: 'show', model: this.model });
+  }
+
+  private receive(m: StatViewMessage): void {
+    switch (m.type) {
+      case 'ready':
+        this.latest = undefined;
+        void this.post({ type: 'show', model: this.model });
+        break;
+      case 'setBase':
+        if (Number.isInteger(m.base)) this.setBase(m.base);
+        break;
+      case 'rendered':
+        this.latest = { cells: m.cells, charts: m.charts };
+        this.renderedEmitter.fire(this.latest);
+        break;
+    }
+  }
+
+  private post(m: StatViewMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function title(m: StatViewModel): string {
+  return `perf stat: ${m.runs.map((r, i) => (i === m.base ? `${r.label} (base)` : r.label)).join(' · ')}`;
+}
+
+function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+/** The page: no data in it (that comes by postMessage), only resource URIs and the nonce. */
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const n = nonce();
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${n}'; style-src ${webview.cspSource}; img-src ${webview.cspSource};">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${uri('media', 'stat-view', 'stat-view.css')}">
+<title>perf stat comparison</title>
+</head>
+<body>
+<header><h1>perf stat comparison</h1><label>Base run <select id="base"></select></label></header>
+<p id="status">Loading…</p>
+<table id="metrics"></table>
+<section id="gaps"></section>
+<ul id="notes"></ul>
+<section id="charts"></section>
+<script nonce="${n}" src="${uri('dist', 'chart.umd.min.js')}"></script>
+<script nonce="${n}" src="${uri('media', 'stat-view', 'stat-view.js')}"></script>
+</body>
+</html>`;
+}
+
+/** Reads and parses the files; errors name the file (ProfileFormatError already does, with the line). */
+export async function readRuns(uris: readonly vscode.Uri[]): Promise<StatRun[]> {
+  const names = uris.map((u) => vscode.workspace.asRelativePath(u, false));
+  const labels = uniqueLabels(names);
+  const runs: StatRun[] = [];
+  for (const [i, u] of uris.entries()) {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(u));
+    } catch (e) {
+      throw new Error(`${names[i]}: cannot be read (${(e as Error).message})`);
+    }
+    runs.push(statRun(parsePerfStat(text, names[i]), names[i], labels[i]));
+  }
+  return runs;
+}
+
+export interface StatViewApi {
+  /** Opens (or updates) the comparison of these files; base is an index into them. */
+  open(uris: readonly vscode.Uri[], base?: number): Promise<StatViewPanel>;
+  current(): StatViewPanel | undefined;
+}
+
+export function activate(ctx: vscode.ExtensionContext): StatViewApi {
+  let current: StatViewPanel | undefined;
+  const open = async (uris: readonly vscode.Uri[], base = 0): Promise<StatViewPanel> => {
+    const runs = await readRuns(uris);
+    if (current) {
+      current.show(runs, base);
+      current.panel.reveal(undefined, false);
+      return current;
+    }
+    const panel = vscode.window.createWebviewPanel('perfHeat.statView', 'perf stat', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'media', 'stat-view'), vscode.Uri.joinPath(ctx.extensionUri, 'dist')],
+    });
+    const view = new StatViewPanel(panel, runs, base, () => (current = current?.panel === panel ? undefined : current));
+    current = view;
+    panel.title = title(view.currentModel);
+    panel.webview.html = html(panel.webview, ctx.extensionUri);
+    ctx.subscriptions.push(view);
+    return view;
+  };
+  ctx.subscriptions.push(
+    // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
+    vscode.commands.registerCommand('perfHeat.compareStat', async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
+      let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
+      uris ??= await vscode.window.showOpenDialog({
+        canSelectMany: true,
+        openLabel: 'Compare',
+        title: 'Perf Heat: perf stat runs to compare (the first is the base)',
+        filters: { 'perf stat output': ['stat', 'csv', 'txt', 'json'], 'All files': ['*'] },
+      });
+      if (!uris?.length) return undefined;
+      try {
+        return await open(uris);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Perf Heat could not compare the perf stat runs: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  return { open, current: () => current };
+}
