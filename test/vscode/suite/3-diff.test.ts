@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfHeatApi } from '../../../src/extension/extension';
@@ -58,7 +59,7 @@ suite('Comparing an A/B pair', () => {
     assert.ok(onlyB && /new in this build/.test(onlyB.text), `line 32 runs in B only: ${JSON.stringify(bodyHeat.lines)}`);
 
     // The analysis report of the pair, as "Export Analysis Report" writes it.
-    const out = join(require('node:os').tmpdir(), `perf-heat-report-${process.pid}.md`);
+    const out = join(tmpdir(), `perf-heat-report-${process.pid}.md`);
     const written = await a.exportReport(out, [join(root(), 'profiles/stat-a.csv'), join(root(), 'profiles/stat-b.csv')]);
     const md = readFileSync(written.output, 'utf8');
     assert.match(md, /^# Performance analysis: cpu-clock-b\.perf\.data vs cpu-clock\.perf\.data/);
