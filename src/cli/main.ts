@@ -9,6 +9,7 @@ import type { PathRemap } from '../model/path-map';
 import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
 import { diffProfiles } from '../model/profile-diff';
 import { statCommand, STAT_USAGE } from './stat-command';
+import { blocksCommand, regionsCommand, REGIONS_USAGE } from './regions';
 import { reportCommand, REPORT_USAGE } from './report-command';
 
 const USAGE = `usage: perf-heat <command> [options]
@@ -29,6 +30,8 @@ commands:
       --event, --top, --binary-path, --remap as for lines
       --json              JSON: [{file, line, base: {event: n}, other: {event: n}, basePercent, otherPercent,
                             delta: {event: points}, normalizedDelta: {event: n}, only?: "base"|"other"}]
+
+${REGIONS_USAGE}
 
 ${STAT_USAGE}
 
@@ -83,6 +86,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await functionsCommand(rest, out, err);
       case 'diff':
         return await diffCommand(rest, out, err);
+      case 'regions':
+        return await regionsCommand(rest, out, err);
+      case 'blocks':
+        return await blocksCommand(rest, out, err);
       case 'stat':
         return await statCommand(rest, out, err);
       case 'report':

@@ -9,7 +9,7 @@
 import { resolve, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildFlags, flagsFromCompileCommands, mergeFlags, parseCompilerArgs, viewFromFlags } from '../engine/cpp/build-flags';
-import { compilerTruth } from '../engine/cpp/compiler';
+import { compilerTruth, withCompilerValues } from '../engine/cpp/compiler';
 import { type FileRegions, type FlagView, FlagViewEngine, projectRoot } from '../engine/cpp/flag-view';
 import { flagsFromMakeDryRun, flagsFromMakefile } from '../engine/cpp/make-flags';
 import { LINE_CODE, LINE_DIRECTIVE } from '../engine/cpp/scanner';
@@ -178,7 +178,7 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
 async function regions(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], json: boolean, truth: boolean, out: Out): Promise<number> {
   const r = engine.evaluate(file, view, { unit });
   r.notes.unshift(...notes);
-  let compiler: { command: string; agrees: boolean; onlyOurs: number[]; onlyCompiler: number[]; errors: string[] } | undefined;
+  let compiler: { command: string; agrees: boolean; onlyOurs: number[]; onlyCompiler: number[]; errors: string[]; flagsDiffer: { name: string; engine: string | null; compiler: string | null }[] } | undefined;
   if (truth) {
     const t = await compilerTruth(r.unit, view, { allowExternalPrograms: true, cwd: process.cwd() });
     const live = t.codeLines.get(file) ?? new Set<number>();
@@ -195,7 +195,18 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
     }
     const errors = t.errors.map((x) => `${display(x.file)}:${x.line}: ${x.message}`);
     const ourErrors = r.errors.map((x) => `${display(x.file)}:${x.line}: ${x.message}`);
-    compiler = { command: t.command.join(' '), agrees: !onlyOurs.length && !onlyCompiler.length && errors.join('\n') === ourErrors.join('\n'), onlyOurs, onlyCompiler, errors };
+    // Flags the compiler's predefined set answers differently (the engine assumes gcc on x86-64) count as well.
+    const flagsDiffer = withCompilerValues(r.flags, t.macros)
+      .filter((f) => !f.agrees && !f.name.startsWith('__'))
+      .map((f) => ({ name: f.name, engine: f.engineValue, compiler: f.value }));
+    compiler = {
+      command: t.command.join(' '),
+      agrees: !onlyOurs.length && !onlyCompiler.length && !flagsDiffer.length && errors.join('\n') === ourErrors.join('\n'),
+      onlyOurs,
+      onlyCompiler,
+      errors,
+      flagsDiffer,
+    };
   }
   if (json) {
     out(JSON.stringify({ file: r.file, unit: r.unit, view: view.label ?? 'command line', reached: r.reached, active: r.active, inactive: r.inactive, blocks: blocksJson(r), flags: r.flags, errors: r.errors, diagnostics: r.diagnostics, notes: r.notes, ...(compiler ? { compiler } : {}) }, null, 2));
@@ -220,6 +231,7 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
     out(compiler.agrees ? `compiler: agrees (${compiler.command})` : `compiler: DISAGREES (${compiler.command})`);
     if (compiler.onlyOurs.length) out(`  live here, not for the compiler: ${compiler.onlyOurs.join(', ')}`);
     if (compiler.onlyCompiler.length) out(`  live for the compiler, not here: ${compiler.onlyCompiler.join(', ')}`);
+    for (const f of compiler.flagsDiffer) out(`  ${f.name}: ${f.engine ?? '(undefined)'} here, ${f.compiler ?? '(undefined)'} for the compiler`);
   }
   return 0;
 }

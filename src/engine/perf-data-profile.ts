@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
 import { PerfDataError, addrToHex, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
-import { symbolizeDso } from './symbolize-dso';
+import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
 import type { LoadOptions } from './load-profile';
 
 export async function loadPerfDataProfile(path: string, options: LoadOptions): Promise<Profile> {
@@ -36,9 +36,11 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
     if (list) list.push(a);
     else byDso.set(a.dso, [a]);
   }
-  for (const [dso, addresses] of byDso) {
-    await addDso(dso, addresses, summary.buildIds[dso], options, builder, metadata);
-  }
+  // Each binary's addr2line runs in its own process: symbolize them together, then add in a fixed order so the
+  // profile does not depend on which finished first.
+  const entries = [...byDso.entries()];
+  const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, summary.buildIds[dso], options, builder, metadata)));
+  for (const add of done) add();
   return builder.build();
 }
 
@@ -47,20 +49,31 @@ function isPseudoDso(dso: string): boolean {
   return dso.startsWith('[') || dso === '//anon' || dso.startsWith('/memfd:') || dso === '';
 }
 
-async function addDso(
+/** Symbolizes one DSO's addresses and returns the step that adds them to the profile. */
+async function prepareDso(
   dso: string,
   addresses: AddressCounts[],
   recordedBuildId: string | undefined,
   options: LoadOptions,
   builder: ProfileBuilder,
   metadata: ProfileMetadata,
-): Promise<void> {
+): Promise<() => void> {
   const asUnresolved = (a: AddressCounts, symbol: string): void => {
     // Kept visible as dso+offset rather than dropped: they belong to the total and to the function list.
     builder.addAddress({ dso, address: -1, symbol, counts: a.period, inlineChain: [] });
   };
   const offsets = addresses.map((a) => a.fileOffset).filter((o): o is number => typeof o === 'number');
   const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, offsets, options, builder, metadata);
+  return () => addAll(dso, addresses, symbolized, builder, asUnresolved);
+}
+
+function addAll(
+  dso: string,
+  addresses: AddressCounts[],
+  symbolized: Map<number, SymbolizedAddress> | undefined,
+  builder: ProfileBuilder,
+  asUnresolved: (a: AddressCounts, symbol: string) => void,
+): void {
   for (const a of addresses) {
     const r = typeof a.fileOffset === 'number' ? symbolized?.get(a.fileOffset) : undefined;
     if (!r) {

@@ -4,6 +4,10 @@
  * take half a minute on big profiles (perf-formats.md §5); one batch over the same addresses takes a tenth of a second.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InlineFrame } from '../model/profile';
 import { lookupLines } from './dwarf/line-table';
 import { correctInnermostFrames } from './dwarf/correct-chains';
@@ -26,17 +30,20 @@ export async function symbolizeAddresses(
   const result = new Map<number, InlineFrame[]>();
   if (unique.length === 0) return result;
   const program = options.program ?? 'addr2line';
-  const stdout = await runWithInput(program, ['-f', '-i', '-a', '-e', binary], unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
-  parseAddr2lineOutput(stdout, result);
-  for (const a of unique) if (!result.has(a)) result.set(a, []);
+  // Start addr2line first: our own line-table pass below runs on this thread while it works in its process.
+  const pending = runWithInput(program, ['-f', '-i', '-a', '-e', binary], unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
   // binutils 2.40 puts the first rows of a function compiled from an .inc into the including .c under DWARF 5
   // (perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
   // addr2line's call sites, which binutils reads correctly.
+  let lines: ReturnType<typeof lookupLines> | undefined;
   try {
-    correctInnermostFrames(result, lookupLines(binary, unique));
+    lines = lookupLines(binary, unique);
   } catch (e) {
     options.onWarning?.(`line table of ${binary} not used: ${(e as Error).message}`);
   }
+  parseAddr2lineOutput(await pending, result);
+  for (const a of unique) if (!result.has(a)) result.set(a, []);
+  if (lines) correctInnermostFrames(result, lines);
   return result;
 }
 
@@ -63,19 +70,30 @@ export function parseAddr2lineOutput(text: string, into: Map<number, InlineFrame
   }
 }
 
-function runWithInput(program: string, args: string[], input: string, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new Error(`could not run ${program}: ${e.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new Error(`${program} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`));
+/**
+ * Runs the symbolizer with all addresses on stdin. Its stdout goes to a temporary file, not a pipe: binutils
+ * addr2line flushes after every address, and tens of thousands of small pipe reads cost more than the lookup itself.
+ */
+async function runWithInput(program: string, args: string[], input: string, signal?: AbortSignal): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'perf-heat-a2l-'));
+  const outPath = join(dir, 'out');
+  const out = openSync(outPath, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(program, args, { stdio: ['pipe', out, 'pipe'], signal });
+      const err: Buffer[] = [];
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e) => reject(new Error(`could not run ${program}: ${e.message}`)));
+      child.on('close', (code) => {
+        if (code === 0) resolve();
+        else reject(new Error(`${program} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`));
+      });
+      child.stdin!.on('error', () => undefined); // a failed start already rejects above
+      child.stdin!.end(input);
     });
-    child.stdin.on('error', () => undefined); // a failed start already rejects above
-    child.stdin.end(input);
-  });
+    return await readFile(outPath, 'utf8');
+  } finally {
+    closeSync(out);
+    await rm(dir, { recursive: true, force: true });
+  }
 }
