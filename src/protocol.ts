@@ -209,3 +209,60 @@ export interface ExportReportParams {
 }
 /** Writes the analysis report of the active profile (against the baseline when one is set). */
 export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');
+
+/** One flag a file's conditions use, under the current build view. */
+export interface FlagItem {
+  name: string;
+  /** Replacement text; null when undefined. */
+  value: string | null;
+  /** default (config header), override (a later #undef/#define), -D, define, predefined, compiler, undefined, user */
+  source: string;
+  /** Where the value comes from, `file:line`, when known. */
+  where?: string;
+  /** The comment above its default in the config header. */
+  description?: string;
+  /** The user toggled it (an override on top of the build). */
+  overridden: boolean;
+}
+
+/** One `#if`/`#elif`/`#else` branch with its heat; lines 0-based. */
+export interface BlockItem {
+  line: number;
+  endLine: number;
+  directive: string;
+  condition: string;
+  value: string | null;
+  active: boolean;
+  depth: number;
+  /** Per event: the branch's own lines, and with nested blocks. */
+  self: number[];
+  inclusive: number[];
+  selfShares: number[];
+  inclusiveShares: number[];
+}
+
+export interface FlagState {
+  uri: string;
+  /** The build the view starts from: a Makefile target, or undefined for the Makefile's default goal. */
+  preset?: string;
+  presets: string[];
+  /** What the base view came from (`Makefile all`, `compile_commands.json`, `config headers only`). */
+  base: string;
+  flags: FlagItem[];
+  /** 0-based inclusive ranges. */
+  inactive: [number, number][];
+  blocks: BlockItem[];
+  /** `#error`s the view reaches: it does not build. */
+  errors: { message: string; where: string }[];
+  /** Samples on lines this view does not compile, and the flag values that would compile them. */
+  inactiveSamples?: { share: number; lines: number; proposal?: string };
+  events: string[];
+}
+
+export const FlagStateRequest = request<{ uri: string }, FlagState | null>('perfHeat/flagState');
+/** `value: null` removes the user's override (back to the build's value). */
+export const SetFlagRequest = request<{ name: string; value: string | null }, void>('perfHeat/setFlag');
+/** `preset: null` goes back to the Makefile's default goal. */
+export const SelectPresetRequest = request<{ preset: string | null }, void>('perfHeat/selectPreset');
+/** The flag view changed (toggle, preset): clients pull flag states again. */
+export const FlagsChangedNotification = notification<{ preset?: string; overrides: Record<string, string | null> }>('perfHeat/flagsChanged');

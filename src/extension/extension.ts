@@ -14,6 +14,7 @@ import {
   ProfileChangedNotification,
   SetBaselineRequest,
   TrustChangedNotification,
+  type FlagState,
   type Hotspots,
   type ProfileSummary,
 } from '../protocol';
@@ -25,6 +26,7 @@ import { cycleMode, densityMode, describeMode, diffMode, missMode, pickHeatMode 
 import { cycleEvent } from '../model/events';
 import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
+import { FlagsView } from './flags-view';
 import { activate as activateStatView } from './stat-view';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
@@ -34,6 +36,8 @@ export interface PerfHeatApi {
   appliedHeat(uri: vscode.Uri): AppliedHeat | undefined;
   onDidApplyHeat: vscode.Event<AppliedHeat>;
   heatMode(): HeatMode;
+  /** The Flags view: the active editor's flag state, and toggling with a wait for the redraw. */
+  flags: { current(): FlagState | null; setFlag(name: string, value: string | null): Promise<FlagState | null>; refresh(): Promise<void> };
   baselineProfile(): ProfileSummary | undefined;
   /** What "Export Analysis Report" writes, without its dialogs. */
   exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
@@ -62,6 +66,11 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     (uri) => loadReportingErrors(uri.fsPath),
   );
   ctx.subscriptions.push(panel);
+  const flagsView = new FlagsView(
+    () => client,
+    () => (mode.kind === 'event' ? mode.event : mode.kind === 'density' ? mode.cycles : active ? cycleEvent(active.events.map((e) => e.name)) : 0),
+  );
+  ctx.subscriptions.push(flagsView);
 
   const setMode = async (next: HeatMode): Promise<void> => {
     mode = next;
@@ -69,7 +78,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     await Promise.all([decorations?.setMode(mode), panel.refresh()]);
   };
 
-  // The server starts on first need, so opening a C file in a workspace without a profile costs nothing.
+  // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a C
+  // file in a workspace without either costs nothing.
   let starting: Promise<{ client: LanguageClient; decorations: HeatDecorations }> | undefined;
   const ensureStarted = (): Promise<{ client: LanguageClient; decorations: HeatDecorations }> =>
     (starting ??= (async () => {
@@ -79,6 +89,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
       const { createClient } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
       client = createClient(ctx, output, () => config.totalsStyle === 'codeLens');
       await client.start();
+      flagsView.attach(client);
       decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
       ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => applyEmitter.fire(a)));
       ctx.subscriptions.push(
@@ -100,6 +111,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
           status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
           decorations!.refresh();
           void panel.refresh();
+          void flagsView.refresh();
         }),
       );
       return { client, decorations };
@@ -255,6 +267,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     output.appendLine('Untrusted workspace: no external program (addr2line) runs; lines come from perf annotate -l suffixes and perf\'s printed srclines only.');
   }
 
+  ctx.subscriptions.push(flagsView.onDidBecomeVisible((e) => e.visible && void ensureStarted()));
+
   const configured = config.profile;
   if (configured) void loadReportingErrors(configured);
 
@@ -264,6 +278,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
     appliedHeat: (uri) => decorations?.lastApplied(uri),
     onDidApplyHeat: applyEmitter.event,
     heatMode: () => mode,
+    flags: { current: () => flagsView.current(), setFlag: (n, v) => flagsView.setFlag(n, v), refresh: () => flagsView.refresh() },
     baselineProfile: () => baseline,
     exportReport: async (out, statFiles) => send((await ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
     onDidRefreshHotspots: panel.onDidRefresh,

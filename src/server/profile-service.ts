@@ -61,6 +61,10 @@ export class ProfileService {
     return this.baselineId === undefined ? undefined : this.loaded.get(this.baselineId)?.summary;
   }
 
+  roots(): string[] {
+    return this.workspaceRoots();
+  }
+
   inWorkspace(path: string): boolean {
     return this.workspaceRoots().some((r) => path === r || path.startsWith(r.endsWith('/') ? r : r + '/'));
   }

@@ -25,6 +25,7 @@ import * as hotspots from './hotspots';
 import * as hover from './hover';
 import * as editorFeatures from './editor-features';
 import * as exportReport from './export-report';
+import * as flags from './flags';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -46,6 +47,7 @@ connection.onInitialize((params) => {
   hover.register(connection, profiles);
   editorFeatures.register(connection, documents, profiles, syntax);
   exportReport.register(connection, profiles, () => roots);
+  flags.register(connection, documents, profiles, new flags.FlagService(() => roots));
   clientLoadsProfile = init.clientLoadsProfile === true;
   initProfile = typeof init.profile === 'string' ? init.profile : undefined;
   return {

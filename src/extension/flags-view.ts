@@ -1,0 +1,163 @@
+/**
+ * The Flags view and the dimming of inactive `#if` branches, for the active C editor. The server evaluates the
+ * file under the build's flags plus the user's toggles (perfHeat/flagState); here the answer is drawn: inactive
+ * ranges at reduced opacity (as clangd does), each block's share at the end of its `#if` line, and the flags the
+ * file's conditions use as a tree whose items toggle on click.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagItem, type FlagState } from '../protocol';
+import { formatShare } from '../model/heat-scale';
+import { onNotification, send } from './rpc';
+
+type Node = { kind: 'build' } | { kind: 'flag'; flag: FlagItem } | { kind: 'message'; text: string };
+
+export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private state: FlagState | null = null;
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly applied = new vscode.EventEmitter<FlagState | null>();
+  /** Fires after dimming and block heat are drawn for the active editor: tests and benchmarks wait on it. */
+  readonly onDidApply = this.applied.event;
+  private readonly inactive = vscode.window.createTextEditorDecorationType({
+    opacity: '0.55',
+    backgroundColor: new vscode.ThemeColor('perfHeat.inactiveRegionBackground'),
+    isWholeLine: true,
+  });
+  private readonly blockHeat = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('perfHeat.blockTotalForeground'), margin: '0 0 0 1.5em', fontStyle: 'italic' },
+  });
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly view: vscode.TreeView<Node>;
+  private pending = 0;
+
+  constructor(private readonly client: () => LanguageClient | undefined, private readonly event: () => number) {
+    this.view = vscode.window.createTreeView('perfHeat.flags', { treeDataProvider: this });
+    this.disposables.push(
+      this.view,
+      vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
+      vscode.commands.registerCommand('perfHeat.toggleFlag', (node?: Node) => this.toggle(node)),
+      vscode.commands.registerCommand('perfHeat.resetFlag', (node?: Node) => node?.kind === 'flag' && this.set(node.flag.name, null)),
+      vscode.commands.registerCommand('perfHeat.selectBuild', () => this.pickPreset()),
+    );
+  }
+
+  /** The view was shown: the caller starts the server if it is not running yet. */
+  get onDidBecomeVisible(): vscode.Event<vscode.TreeViewVisibilityChangeEvent> {
+    return this.view.onDidChangeVisibility;
+  }
+
+  /** Called once the language client runs. */
+  attach(client: LanguageClient): void {
+    this.disposables.push(onNotification(client, FlagsChangedNotification, () => void this.refresh()));
+    void this.refresh();
+  }
+
+  current(): FlagState | null {
+    return this.state;
+  }
+
+  async refresh(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const c = this.client();
+    const ticket = ++this.pending;
+    const isC = editor && ['c', 'cpp'].includes(editor.document.languageId) && editor.document.uri.scheme === 'file';
+    const state = c && isC ? await send(c, FlagStateRequest, { uri: editor.document.uri.toString() }).catch(() => null) : null;
+    if (ticket !== this.pending) return; // a newer refresh is under way
+    this.state = state;
+    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}` : undefined;
+    this.view.message = state?.inactiveSamples
+      ? `${state.inactiveSamples.share.toFixed(2)}% of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
+      : undefined;
+    if (editor) this.draw(editor, state && state.uri === editor.document.uri.toString() ? state : null);
+    this.changed.fire(undefined);
+    this.applied.fire(state);
+  }
+
+  private draw(editor: vscode.TextEditor, state: FlagState | null): void {
+    const last = editor.document.lineCount - 1;
+    const clamp = (l: number): number => Math.max(0, Math.min(last, l));
+    editor.setDecorations(this.inactive, (state?.inactive ?? []).map(([a, b]) => new vscode.Range(clamp(a), 0, clamp(b), 0)));
+    const e = Math.min(this.event(), Math.max(0, (state?.events.length ?? 1) - 1));
+    const labels: vscode.DecorationOptions[] = [];
+    for (const b of state?.blocks ?? []) {
+      if (!(b.inclusive[e] > 0) || b.line > last) continue;
+      const end = editor.document.lineAt(b.line).range.end;
+      const own = b.self[e] !== b.inclusive[e] ? ` (own ${formatShare(b.selfShares[e])})` : '';
+      labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active ? '' : ' · not compiled'}` } } });
+    }
+    editor.setDecorations(this.blockHeat, labels);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'message') return new vscode.TreeItem(node.text);
+    if (node.kind === 'build') {
+      const item = new vscode.TreeItem(`Build: ${this.state?.preset ?? 'default goal'}`);
+      item.description = this.state?.base;
+      item.iconPath = new vscode.ThemeIcon('tools');
+      item.tooltip = 'The build whose flags decide which #if branches are compiled. Click to pick a Makefile target.';
+      item.command = { command: 'perfHeat.selectBuild', title: 'Select Build' };
+      return item;
+    }
+    const f = node.flag;
+    const item = new vscode.TreeItem(f.name);
+    item.id = `flag:${f.name}`;
+    item.description = `${f.value ?? 'undefined'} · ${f.source}${f.where ? ` ${f.where}` : ''}`;
+    const md = new vscode.MarkdownString();
+    md.appendText(`${f.name} = ${f.value ?? '(undefined)'}\n\n`);
+    if (f.description) md.appendText(`${f.description}\n\n`);
+    md.appendText(`from: ${f.source}${f.where ? ` (${f.where})` : ''}${f.overridden ? ' — your toggle; right-click to reset' : ''}`);
+    item.tooltip = md;
+    item.iconPath = new vscode.ThemeIcon(f.overridden ? 'debug-breakpoint-log' : isOn(f.value) ? 'pass-filled' : 'circle-large-outline');
+    item.contextValue = f.overridden ? 'flag-overridden' : 'flag';
+    item.command = { command: 'perfHeat.toggleFlag', title: 'Toggle Flag', arguments: [node] };
+    return item;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (node) return [];
+    if (!this.state) return [{ kind: 'message', text: 'Open a C file to see the flags its #if conditions use.' }];
+    return [{ kind: 'build' }, ...this.state.flags.map((flag) => ({ kind: 'flag' as const, flag }))];
+  }
+
+  private async toggle(node?: Node): Promise<void> {
+    if (node?.kind !== 'flag') return;
+    const f = node.flag;
+    if (f.value === null || /^[01]$/.test(f.value.trim())) return this.set(f.name, isOn(f.value) ? '0' : '1');
+    const value = await vscode.window.showInputBox({ title: `Perf Heat: ${f.name}`, prompt: 'New value (an #if expression; empty to undefine)', value: f.value });
+    if (value !== undefined) await this.set(f.name, value);
+  }
+
+  private async set(name: string, value: string | null): Promise<void> {
+    const c = this.client();
+    if (c) await send(c, SetFlagRequest, { name, value });
+  }
+
+  private async pickPreset(): Promise<void> {
+    const c = this.client();
+    if (!c || !this.state) return;
+    const items = [{ label: 'default goal', preset: null as string | null }, ...this.state.presets.map((p) => ({ label: p, preset: p as string | null }))];
+    const chosen = await vscode.window.showQuickPick(items, { title: 'Perf Heat: Build to view the code under' });
+    if (chosen) await send(c, SelectPresetRequest, { preset: chosen.preset });
+  }
+
+  /** For tests and other extensions: set a flag and wait for the redraw. */
+  async setFlag(name: string, value: string | null): Promise<FlagState | null> {
+    const done = new Promise<FlagState | null>((resolve) => {
+      const sub = this.onDidApply((s) => {
+        sub.dispose();
+        resolve(s);
+      });
+    });
+    await this.set(name, value);
+    return done;
+  }
+
+  dispose(): void {
+    for (const d of [...this.disposables, this.inactive, this.blockHeat, this.changed, this.applied]) d.dispose();
+  }
+}
+
+function isOn(value: string | null): boolean {
+  return value !== null && value.trim() !== '' && value.trim() !== '0';
+}

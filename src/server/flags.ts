@@ -1,0 +1,164 @@
+/**
+ * Flag views in the server: which `#if` branches a build compiles, per file, with every block's heat.
+ * The base view comes from the workspace's Makefile (its default goal or a preset target the user picks) or from
+ * compile_commands.json; the user's toggles are overrides on top. Samples on lines the view does not compile are
+ * published as diagnostics with the flag values that would compile them.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
+import { DiagnosticSeverity } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagState } from '../protocol';
+import { emptyView, FlagViewEngine, withOverride, type FlagView } from '../engine/cpp/flag-view';
+import { FileSystemSources } from '../engine/cpp/sources';
+import { readMakefile } from '../engine/cpp/makefile';
+import { flagsFromMakefile } from '../engine/cpp/make-flags';
+import { flagsFromCompileCommands, viewFromFlags } from '../engine/cpp/build-flags';
+import { viewHeat } from '../engine/cpp/view-heat';
+import type { ProfileService } from './profile-service';
+import { notify, onRequest } from './rpc';
+
+export class FlagService {
+  readonly sources = new FileSystemSources();
+  readonly engine = new FlagViewEngine({ sources: this.sources });
+  preset: string | undefined;
+  readonly overrides = new Map<string, string | null>();
+
+  constructor(private readonly roots: () => string[]) {}
+
+  private makefile(): string | undefined {
+    for (const r of this.roots()) for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (existsSync(join(r, name))) return join(r, name);
+    return undefined;
+  }
+
+  presets(): string[] {
+    const mf = this.makefile();
+    if (!mf) return [];
+    try {
+      const parsed = readMakefile(mf);
+      const names = new Set<string>();
+      for (const t of parsed.targetVars) if (!t.target.includes('%')) names.add(t.target);
+      for (const r of parsed.rules) for (const t of r.targets) if (/^preset[_-]/.test(t)) names.add(t);
+      return [...names].sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** The build's view of this file, with the user's toggles on top. */
+  view(file: string): { view: FlagView; base: string } {
+    let view = emptyView();
+    let base = 'config headers only';
+    const mf = this.makefile();
+    const cc = this.roots().map((r) => join(r, 'compile_commands.json')).find((p) => existsSync(p));
+    try {
+      if (mf) {
+        view = viewFromFlags(flagsFromMakefile(mf, this.preset, { sourceFile: file }));
+        base = `${basename(mf)} ${this.preset ?? 'default goal'}`;
+      } else if (cc) {
+        const flags = flagsFromCompileCommands(cc, file);
+        if (flags) {
+          view = viewFromFlags(flags);
+          base = 'compile_commands.json';
+        }
+      }
+    } catch (e) {
+      base = `config headers only (${(e as Error).message})`;
+    }
+    for (const [name, value] of this.overrides) view = withOverride(view, name, value);
+    return { view, base };
+  }
+}
+
+export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, flags: FlagService): void {
+  // The engine reads unsaved editor text, so the dimming follows what the user sees.
+  documents.onDidChangeContent((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), e.document.getText()));
+  documents.onDidClose((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), undefined));
+
+  const changed = (): void => {
+    notify(connection, FlagsChangedNotification, { preset: flags.preset, overrides: Object.fromEntries(flags.overrides) });
+  };
+  onRequest(connection, SetFlagRequest, ({ name, value }) => {
+    if (value === null) flags.overrides.delete(name);
+    else flags.overrides.set(name, value);
+    changed();
+  });
+  onRequest(connection, SelectPresetRequest, ({ preset }) => {
+    flags.preset = preset ?? undefined;
+    changed();
+  });
+
+  onRequest(connection, FlagStateRequest, ({ uri }): FlagState | null => {
+    if (!uri.startsWith('file:')) return null;
+    const file = fileURLToPath(uri);
+    const { view, base } = flags.view(file);
+    const heatMap = profiles.heatMap;
+    const events = heatMap?.profile.events.map((e) => e.name) ?? [];
+    const counts = new Map<number, number[]>((heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
+    const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), propose: counts.size > 0 });
+    const r = vh.regions;
+    const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
+    const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
+    const root = (p: string): string => {
+      const base = profiles.roots().find((x) => p.startsWith(x + '/'));
+      return base ? relative(base, p) : p;
+    };
+    const state: FlagState = {
+      uri,
+      preset: flags.preset,
+      presets: flags.presets(),
+      base,
+      events,
+      flags: r.flags.map((f) => ({
+        name: f.name,
+        value: f.value,
+        source: flags.overrides.has(f.name) ? 'user' : f.source.kind,
+        where: f.source.file ? `${root(f.source.file)}${f.source.line ? `:${f.source.line}` : ''}` : undefined,
+        description: f.description?.text,
+        overridden: flags.overrides.has(f.name),
+      })),
+      inactive: r.inactive.map(([a, b]) => [a - 1, b - 1]),
+      blocks: r.blocks.map((b) => {
+        const h = heatByIndex.get(b.index);
+        const self = h?.self ?? events.map(() => 0);
+        const inclusive = h?.inclusive ?? events.map(() => 0);
+        return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive) };
+      }),
+      errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
+    };
+    const dead = vh.heat.inactiveSamples;
+    if (heatMap && dead.length) {
+      const proposal = vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
+      state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
+    }
+    publish(connection, uri, state, dead.map((d) => d.line));
+    return state;
+  });
+}
+
+/**
+ * Samples on lines this view does not compile mean the profile was recorded with other flags: one warning on the
+ * first such line, naming the flag values that would compile them all (the proposal), and hints on the others.
+ */
+function publish(connection: Connection, uri: string, state: FlagState, deadLines: number[]): void {
+  const diagnostics: Diagnostic[] = [];
+  const s = state.inactiveSamples;
+  deadLines.sort((a, b) => a - b).forEach((line, i) => {
+    const range = { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 200 } };
+    diagnostics.push({
+      range,
+      severity: i === 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Hint,
+      source: 'Perf Heat',
+      message:
+        i === 0 && s
+          ? `${s.share.toFixed(2)}% of ${state.events[0] ?? 'samples'} lands on ${s.lines} line(s) that ${state.base} does not compile: the profile was recorded with other flags.${s.proposal ? ` These would compile them: ${s.proposal}.` : ''}`
+          : 'Samples on a line this flag view does not compile.',
+    });
+  });
+  for (const e of state.errors) {
+    diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'Perf Heat', message: `This flag view does not build: #error ${e.message} (${e.where})` });
+  }
+  void connection.sendDiagnostics({ uri, diagnostics });
+}
