@@ -34,6 +34,20 @@ async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
   }
 }
 
+/** In the page: some line shows its share (not a block ▸ or function Σ total). */
+const HAS_LINE_SHARES = `() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => { const c = getComputedStyle(s, '::after').content; return /%/.test(c) && !/^"[▸Σ]/.test(c); })`;
+
+/** In the page: the view-line element of editor line `n` (1-based), matched through the line-number gutter. */
+const LINE_ELEMENT = `(n) => {
+  const editor = document.querySelector('.editor-instance .monaco-editor');
+  const tops = new Map();
+  for (const m of editor.querySelectorAll('.margin-view-overlays > div')) {
+    const num = Number(m.querySelector('.line-numbers')?.textContent?.trim());
+    if (num) tops.set(m.style.top, num);
+  }
+  return [...editor.querySelectorAll('.view-lines > .view-line')].find((l) => tops.get(l.style.top) === n);
+}`;
+
 interface DomHeat {
   line: number;
   label: string;
@@ -52,7 +66,8 @@ async function renderedHeat(page: Page): Promise<DomHeat[]> {
     const out: { line: number; label: string; background: string }[] = [];
     const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines > .view-line')];
     for (const l of lines) {
-      const labelled = [...l.querySelectorAll('span[class*="ced-"]')].map((s) => getComputedStyle(s, '::after').content).find((c) => /%/.test(c));
+      // Line shares only: block totals (▸ …) and function totals (Σ …) are other decorations.
+      const labelled = [...l.querySelectorAll('span[class*="ced-"]')].map((s) => getComputedStyle(s, '::after').content).find((c) => /%/.test(c) && !/^"[▸Σ]/.test(c));
       if (!labelled) continue;
       out.push({ line: numbers.get(l.style.top) ?? -1, label: labelled.replace(/^"|"$/g, ''), background: '' });
     }
@@ -112,7 +127,13 @@ async function main(): Promise<number> {
         await page.keyboard.press('Enter');
         await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
         await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${hottest.line},/`);
-        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 60_000 });
+        await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 60_000 });
+        // The hottest line itself carries its label once the heat of this file is drawn (not a stale frame).
+        await page.waitForFunction(
+          `(() => { const row = (${LINE_ELEMENT})(${hottest.line}); return !!row && [...row.querySelectorAll('span[class*="ced-"]')].some((s) => /\\d%"$/.test(getComputedStyle(s, '::after').content)); })()`,
+          null,
+          { timeout: 30_000 },
+        );
         const heat = await renderedHeat(page);
         const row = heat.find((h) => h.line === hottest.line);
         assert.ok(row, `line ${hottest.line} (perf report's hottest in ${HOT_FILE}) is heated; heated: ${heat.map((h) => h.line).join(',')}`);
@@ -159,7 +180,9 @@ async function main(): Promise<number> {
       });
 
       await step('hovering a heated line shows its counts, instructions and inline chain', async () => {
-        const heated = page.locator('.view-line:has(span[class*="ced-"])').first();
+        const handle = await page.evaluateHandle<Element | undefined>(`(${LINE_ELEMENT})(${hottest.line})`);
+        const heated = handle.asElement();
+        if (!heated) throw new Error(`line ${hottest.line} is not rendered`);
         const box = (await heated.boundingBox())!;
         await page.mouse.move(box.x + 40, box.y + box.height / 2);
         const hover = page.locator('.monaco-hover:has-text("Perf Heat")');
@@ -181,11 +204,28 @@ async function main(): Promise<number> {
         await page.mouse.move(5, 5);
       });
 
+      await step('clicking a flag in the Flags view dims the branches it turns off', async () => {
+        // Dimmed as clangd dims: the line's text spans at opacity 0.55.
+        const dimmed = (line: number, want: boolean): string =>
+          `(() => { const row = (${LINE_ELEMENT})(${line}); return !!row && [...row.querySelectorAll('span')].some((s) => getComputedStyle(s).opacity === '0.55') === ${want}; })()`;
+        await page.waitForFunction(dimmed(hottest.line, false), null, { timeout: 10_000 });
+        const flag = page.locator('.pane:has(.pane-header:has-text("Flags")) .monaco-list-row:has-text("HZ3_S154_SPILL_PREFETCH")').first();
+        await flag.waitFor({ timeout: 20_000 });
+        await flag.click();
+        await page.waitForFunction(dimmed(hottest.line, true), null, { timeout: 15_000 });
+        await page.mouse.move(5, 5);
+        await page.screenshot({ path: join(RESULTS, 'flags.png') });
+        // The inline Reset action of an overridden flag returns it to the build's value.
+        await flag.hover();
+        await flag.locator('.action-label[aria-label*="Reset"]').click();
+        await page.waitForFunction(dimmed(hottest.line, false), null, { timeout: 15_000 });
+      });
+
       await step('Toggle Heat from the command palette hides the heat', async () => {
         await runCommand(page, 'Perf Heat: Toggle Heat');
-        await page.waitForFunction(() => ![...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 10_000 });
+        await page.waitForFunction(`!(${HAS_LINE_SHARES})()`, null, { timeout: 10_000 });
         await runCommand(page, 'Perf Heat: Toggle Heat');
-        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /%/.test(getComputedStyle(s, '::after').content)), null, { timeout: 10_000 });
+        await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 10_000 });
       });
     } catch (e) {
       results.push({ name: 'workbench', error: (e as Error).stack ?? String(e) });
