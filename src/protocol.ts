@@ -25,6 +25,8 @@ export interface ServerSettings {
   binaryPaths: string[];
   pathRemaps: Record<string, string>;
   addr2linePath: string;
+  /** `NAME=VALUE` (or `NAME`) defines applied on top of the build's flags in flag views. */
+  flagDefines: string[];
 }
 
 export interface InitializationOptions {
@@ -257,6 +259,8 @@ export interface FlagState {
   /** Samples on lines this view does not compile, and the flag values that would compile them. */
   inactiveSamples?: { share: number; lines: number; proposal?: string };
   events: string[];
+  /** The compiler's own answer (`cc -E` with the view's flags), in trusted workspaces where a compiler runs. */
+  compiler?: { agrees: boolean; disagreements: number; command: string; errors: string[] };
 }
 
 export const FlagStateRequest = request<{ uri: string }, FlagState | null>('perfHeat/flagState');

@@ -60,17 +60,19 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   let mode: HeatMode = { kind: 'event', event: 0 };
   const applyEmitter = new vscode.EventEmitter<AppliedHeat>();
   ctx.subscriptions.push(applyEmitter);
-  const panel = new HotspotPanel(
-    () => (active ? client : undefined),
-    () => (mode.kind === 'event' ? mode.event : mode.kind === 'density' ? mode.cycles : active ? cycleEvent(active.events.map((e) => e.name)) : 0),
-    (uri) => loadReportingErrors(uri.fsPath),
-  );
-  ctx.subscriptions.push(panel);
   const flagsView = new FlagsView(
     () => client,
     () => (mode.kind === 'event' ? mode.event : mode.kind === 'density' ? mode.cycles : active ? cycleEvent(active.events.map((e) => e.name)) : 0),
   );
   ctx.subscriptions.push(flagsView);
+  const panel = new HotspotPanel(
+    () => (active ? client : undefined),
+    () => (mode.kind === 'event' ? mode.event : mode.kind === 'density' ? mode.cycles : active ? cycleEvent(active.events.map((e) => e.name)) : 0),
+    (uri) => loadReportingErrors(uri.fsPath),
+    () => flagsView.current(),
+  );
+  ctx.subscriptions.push(flagsView.onDidApply(() => panel.blocksChanged()));
+  ctx.subscriptions.push(panel);
 
   const setMode = async (next: HeatMode): Promise<void> => {
     mode = next;

@@ -57,15 +57,21 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     return this.state;
   }
 
+  /** Re-evaluates every visible C editor (a toggle changes them all); the tree follows the active one. */
   async refresh(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     const c = this.client();
     const ticket = ++this.pending;
-    const isC = editor && ['c', 'cpp'].includes(editor.document.languageId) && editor.document.uri.scheme === 'file';
-    const state = c && isC ? await send(c, FlagStateRequest, { uri: editor.document.uri.toString() }).catch(() => null) : null;
+    const isC = (e: vscode.TextEditor | undefined): e is vscode.TextEditor => !!e && ['c', 'cpp'].includes(e.document.languageId) && e.document.uri.scheme === 'file';
+    const others = vscode.window.visibleTextEditors.filter((e) => e !== editor && isC(e));
+    const [state, ...rest] = await Promise.all(
+      [isC(editor) ? editor : undefined, ...others].map((e) => (c && e ? send(c, FlagStateRequest, { uri: e.document.uri.toString() }).catch(() => null) : Promise.resolve(null))),
+    );
     if (ticket !== this.pending) return; // a newer refresh is under way
+    others.forEach((e, i) => this.draw(e, rest[i]));
     this.state = state;
-    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}` : undefined;
+    const cc = state?.compiler;
+    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}` : undefined;
     this.view.message = state?.inactiveSamples
       ? `${state.inactiveSamples.share.toFixed(2)}% of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
       : undefined;

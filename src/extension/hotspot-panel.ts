@@ -7,11 +7,12 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
-import { HotspotsRequest, type HotspotLine, type Hotspots } from '../protocol';
+import { HotspotsRequest, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
 import { formatShare } from '../model/heat-scale';
 
 type Node =
-  | { kind: 'section'; id: 'functions' | 'files' | 'changes'; label: string }
+  | { kind: 'section'; id: 'functions' | 'files' | 'changes' | 'blocks'; label: string }
+  | { kind: 'block'; index: number }
   | { kind: 'change'; index: number }
   | { kind: 'function'; index: number }
   | { kind: 'file'; index: number }
@@ -34,6 +35,8 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     private readonly client: () => LanguageClient | undefined,
     private readonly event: () => number,
     private readonly loadProfile: (uri: vscode.Uri) => Promise<void>,
+    /** The #if blocks of the active C file under the current flag view (from the Flags view). */
+    private readonly blocks: () => FlagState | null = () => null,
   ) {
     this.view = vscode.window.createTreeView('perfHeat.hotspots', { treeDataProvider: this, dragAndDropController: this, showCollapseAll: true });
   }
@@ -47,6 +50,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     void vscode.commands.executeCommand('setContext', 'perfHeat.hotspotsFiltered', !!this.filter);
     this.changed.fire(undefined);
     this.refreshed.fire(this.data);
+  }
+
+  /** The flag view changed (toggle, preset, active file): the Blocks section follows it. */
+  blocksChanged(): void {
+    this.changed.fire(undefined);
   }
 
   async setFilter(text: string): Promise<void> {
@@ -103,6 +111,18 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         if (c.uri) item.command = revealCommand(c);
         return item;
       }
+      case 'block': {
+        const st = this.blocks()!;
+        const b = st.blocks[node.index];
+        const be = Math.min(e, st.events.length - 1);
+        const item = new vscode.TreeItem(`#${b.directive}${b.condition ? ' ' + b.condition : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `block:${st.uri}:${b.line}`;
+        item.description = `${formatShare(b.inclusiveShares[be])} · lines ${b.line + 1}–${b.endLine + 1}${b.active ? '' : ' · not compiled'}`;
+        item.tooltip = `${item.label}\n= ${b.value ?? '?'} (${b.active ? 'compiled' : 'not compiled'} under ${st.base})\nown lines ${formatShare(b.selfShares[be])}, with nested blocks ${formatShare(b.inclusiveShares[be])} of ${st.events[be]}`;
+        item.iconPath = new vscode.ThemeIcon(b.active ? 'symbol-namespace' : 'circle-slash');
+        item.command = revealCommand({ uri: st.uri, path: st.uri, line: b.line, counts: b.inclusive, shares: b.inclusiveShares });
+        return item;
+      }
       case 'message':
         return new vscode.TreeItem(node.text);
     }
@@ -119,7 +139,25 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         { kind: 'section', id: 'files', label: 'Files' },
       ];
       if (d.changes) sections.unshift({ kind: 'section', id: 'changes', label: `Changes vs ${d.changes.baseline.split('/').pop()}` });
+      const st = this.blocks();
+      if (st && st.blocks.length) sections.push({ kind: 'section', id: 'blocks', label: `Blocks (#if) of ${st.uri.split('/').pop()}` });
       return sections;
+    }
+    if (node.kind === 'section' && node.id === 'blocks') {
+      const st = this.blocks();
+      if (!st) return [];
+      const be = Math.min(e, st.events.length - 1);
+      return st.blocks
+        .map((b, index) => ({ b, index }))
+        .filter(({ b }) => b.inclusive[be] > 0 && match(b.condition))
+        .sort((x, y) => y.b.inclusive[be] - x.b.inclusive[be])
+        .map(({ index }) => ({ kind: 'block' as const, index }));
+    }
+    if (node.kind === 'block') {
+      const st = this.blocks()!;
+      const b = st.blocks[node.index];
+      const file = d.files.find((f) => f.uri === st.uri);
+      return (file?.lines ?? []).filter((l) => l.line > b.line && l.line <= b.endLine).map((line) => ({ kind: 'line' as const, parent: `block:${b.line}`, line }));
     }
     if (node.kind === 'section' && node.id === 'changes') {
       const out: Node[] = [];

@@ -9,6 +9,7 @@ export const SETTINGS = {
   addr2linePath: { default: '', restart: false },
   'heat.lineText': { default: 'share' as 'share' | 'shareOfFunction' | 'count' | 'none', restart: false },
   'heat.gutterBar': { default: true, restart: false },
+  'flags.defines': { default: [] as string[], restart: false },
   'totals.style': { default: 'text' as 'text' | 'codeLens' | 'none', restart: false },
 } as const;
 

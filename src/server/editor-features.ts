@@ -10,9 +10,10 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatShare } from '../model/heat-scale';
 import type { CSyntax } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
+import type { FlagService } from './flags';
 import { placeFunctions, functionTotals } from './file-heat';
 
-export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>): void {
+export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>, flags?: FlagService): void {
   const heatOf = (uri: string) => {
     const heatMap = profiles.heatMap;
     if (!heatMap || !uri.startsWith('file:')) return undefined;
@@ -57,9 +58,31 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
   connection.onDocumentSymbol(async ({ textDocument }): Promise<DocumentSymbol[]> => {
     const fns = await functionsOf(textDocument.uri);
     const events = profiles.heatMap?.profile.events ?? [];
-    return fns.map((f) => {
+    const symbols: DocumentSymbol[] = fns.map((f) => {
       const range = { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } };
       return { name: f.name, detail: `${formatShare(f.shares[0])} ${events[0]?.name ?? ''}`, kind: SymbolKind.Function, range, selectionRange: range };
     });
+    return [...symbols, ...blockSymbols(textDocument.uri)];
   });
+
+  /** The #if blocks of the file as an outline, nested as written, each with its value under the current view. */
+  const blockSymbols = (uri: string): DocumentSymbol[] => {
+    const doc = documents.get(uri);
+    if (!flags || !doc || !uri.startsWith('file:')) return [];
+    const path = fileURLToPath(uri);
+    let r;
+    try {
+      r = flags.engine.evaluate(path, flags.view(path).view);
+    } catch {
+      return [];
+    }
+    const nodes = r.blocks.map((b) => {
+      const range = { start: { line: b.line - 1, character: 0 }, end: { line: Math.max(b.line, b.endLine) - 1, character: 0 } };
+      const name = `#${b.directive}${b.condition ? ' ' + b.condition : ''}`.slice(0, 120);
+      return { name, detail: `= ${b.value ?? '?'}${b.active ? '' : ' · not compiled'}`, kind: SymbolKind.Namespace, range, selectionRange: { start: range.start, end: range.start }, children: [] as DocumentSymbol[] };
+    });
+    const roots: DocumentSymbol[] = [];
+    r.blocks.forEach((b, i) => (b.parent >= 0 ? nodes[b.parent].children.push(nodes[i]) : roots.push(nodes[i])));
+    return roots;
+  };
 }

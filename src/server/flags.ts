@@ -5,7 +5,7 @@
  * published as diagnostics with the flag values that would compile them.
  */
 import { existsSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
@@ -17,6 +17,7 @@ import { readMakefile } from '../engine/cpp/makefile';
 import { flagsFromMakefile } from '../engine/cpp/make-flags';
 import { flagsFromCompileCommands, viewFromFlags } from '../engine/cpp/build-flags';
 import { viewHeat } from '../engine/cpp/view-heat';
+import { compilerTruth } from '../engine/cpp/compiler';
 import type { ProfileService } from './profile-service';
 import { notify, onRequest } from './rpc';
 
@@ -25,6 +26,10 @@ export class FlagService {
   readonly engine = new FlagViewEngine({ sources: this.sources });
   preset: string | undefined;
   readonly overrides = new Map<string, string | null>();
+  /** `-D`s from the perfHeat.flags.defines setting, applied on top of the build. */
+  settingDefines: string[] = [];
+  /** undefined: not tried yet; false: no compiler here. */
+  compilerWorks: boolean | undefined;
 
   constructor(private readonly roots: () => string[]) {}
 
@@ -67,6 +72,11 @@ export class FlagService {
     } catch (e) {
       base = `config headers only (${(e as Error).message})`;
     }
+    for (const d of this.settingDefines) {
+      const eq = d.indexOf('=');
+      view = withOverride(view, (eq < 0 ? d : d.slice(0, eq)).trim(), eq < 0 ? '1' : d.slice(eq + 1));
+    }
+    if (this.settingDefines.length) base += ` + ${this.settingDefines.map((d) => `-D${d}`).join(' ')}`;
     for (const [name, value] of this.overrides) view = withOverride(view, name, value);
     return { view, base };
   }
@@ -90,7 +100,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     changed();
   });
 
-  onRequest(connection, FlagStateRequest, ({ uri }): FlagState | null => {
+  onRequest(connection, FlagStateRequest, async ({ uri }): Promise<FlagState | null> => {
     if (!uri.startsWith('file:')) return null;
     const file = fileURLToPath(uri);
     const { view, base } = flags.view(file);
@@ -133,9 +143,42 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
       const proposal = vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
       state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
     }
+    if (profiles.trusted && flags.compilerWorks !== false) await checkWithCompiler(flags, file, r.unit, view, state);
     publish(connection, uri, state, dead.map((d) => d.line));
     return state;
   });
+}
+
+/**
+ * The compiler as ground truth (trusted workspaces): `cc -E` of the unit with the view's flags. Lines it compiles
+ * that the engine dims are shown as compiled, and the Flags view says whether the two agree. A missing compiler is
+ * remembered, not retried on every toggle.
+ */
+async function checkWithCompiler(flags: FlagService, file: string, unit: string, view: FlagView, state: FlagState): Promise<void> {
+  try {
+    const truth = await compilerTruth(unit, view, { allowExternalPrograms: true, cwd: dirname(unit) });
+    flags.compilerWorks = true;
+    const live = truth.codeLines.get(file) ?? new Set<number>();
+    const dimmed = new Set(state.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i + 1)));
+    const wrong = [...live].filter((l) => dimmed.has(l));
+    if (wrong.length) {
+      const keep = new Set(wrong.map((l) => l - 1));
+      state.inactive = ranges([...dimmed].map((l) => l - 1).filter((l) => !keep.has(l)));
+    }
+    state.compiler = { agrees: wrong.length === 0, disagreements: wrong.length, command: truth.command.join(' '), errors: truth.errors.map((e) => e.message) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /could not run|ENOENT/.test((e as Error).message)) flags.compilerWorks = false;
+  }
+}
+
+function ranges(lines: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const l of lines.sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    if (last && last[1] === l - 1) last[1] = l;
+    else out.push([l, l]);
+  }
+  return out;
 }
 
 /**

@@ -9,10 +9,12 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import { normaliseFunctionName } from '../model/profile';
 import { formatShare } from '../model/heat-scale';
 import type { ProfileService } from './profile-service';
+import type { FlagService } from './flags';
+import type { BlockInfo } from '../engine/cpp/flag-view';
 
 const MAX_INSTRUCTIONS = 8;
 
-export function register(connection: Connection, profiles: ProfileService): void {
+export function register(connection: Connection, profiles: ProfileService, flags?: FlagService): void {
   connection.onHover(({ textDocument, position }): Hover | null => {
     const heatMap = profiles.heatMap;
     const index = profiles.index;
@@ -21,7 +23,22 @@ export function register(connection: Connection, profiles: ProfileService): void
     const line = position.line + 1;
     const heated = heatMap.linesOf(path).find((l) => l.line === line);
     if (!heated) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(profiles, path, line, heated.counts) } };
+    const parts = [hoverMarkdown(profiles, path, line, heated.counts)];
+    const diff = profiles.diff?.byFile.get(path)?.find((l) => l.line === line);
+    if (diff) {
+      const d = profiles.diff!;
+      parts.push(
+        '',
+        `Against the baseline ${esc(d.baseline.source.split('/').pop() ?? '')}:`,
+        '',
+        '| event | baseline | this profile | change |',
+        '|---|---:|---:|---:|',
+        ...d.diff.events.map((e, i) => `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${diff.delta[i] >= 0 ? '+' : '−'}${Math.abs(diff.delta[i]).toFixed(2)} points |`),
+      );
+    }
+    const block = flags && enclosingBlock(flags, path, line);
+    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : 'not compiled'} under ${esc(flags!.view(path).base)}`);
+    return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } };
   });
 }
 
@@ -61,6 +78,16 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
     out.push('', 'Inlined: ' + chain.map((f) => `\`${code(f.function || '?')}\` (${esc(f.file.split('/').pop() ?? f.file)}:${f.line})`).join(' ← '));
   }
   return out.join('\n');
+}
+
+/** The innermost #if branch around a line, under the current flag view. */
+function enclosingBlock(flags: FlagService, path: string, line: number): BlockInfo | undefined {
+  try {
+    const r = flags.engine.evaluate(path, flags.view(path).view);
+    return r.blocks.filter((b) => b.line < line && line <= b.endLine).sort((a, b) => b.depth - a.depth)[0];
+  } catch {
+    return undefined;
+  }
 }
 
 function fmt(n: number): string {

@@ -11,6 +11,7 @@ import {
   ListProfilesRequest,
   SetBaselineRequest,
   ClearProfileRequest,
+  FlagsChangedNotification,
   LoadProfileRequest,
   ProfileChangedNotification,
   TrustChangedNotification,
@@ -44,10 +45,11 @@ connection.onInitialize((params) => {
   profiles = new ProfileService(() => roots, init.trusted !== false);
   fileHeat.register(connection, documents, profiles, syntax);
   hotspots.register(connection, profiles);
-  hover.register(connection, profiles);
-  editorFeatures.register(connection, documents, profiles, syntax);
+  flagService = new flags.FlagService(() => roots);
+  hover.register(connection, profiles, flagService);
+  editorFeatures.register(connection, documents, profiles, syntax, flagService);
   exportReport.register(connection, profiles, () => roots);
-  flags.register(connection, documents, profiles, new flags.FlagService(() => roots));
+  flags.register(connection, documents, profiles, flagService);
   clientLoadsProfile = init.clientLoadsProfile === true;
   initProfile = typeof init.profile === 'string' ? init.profile : undefined;
   return {
@@ -63,6 +65,7 @@ connection.onInitialize((params) => {
 });
 
 let clientLoadsProfile = false;
+let flagService: flags.FlagService | undefined;
 let initProfile: string | undefined;
 
 /**
@@ -83,10 +86,18 @@ async function loadConfiguredProfile(): Promise<void> {
   }
 }
 
-connection.onDidChangeConfiguration(() => void loadConfiguredProfile());
+connection.onDidChangeConfiguration(async () => {
+  const s = await settings();
+  if (flagService && s.flagDefines.join() !== flagService.settingDefines.join()) {
+    flagService.settingDefines = s.flagDefines;
+    notify(connection, FlagsChangedNotification, { preset: flagService.preset, overrides: Object.fromEntries(flagService.overrides) });
+  }
+  await loadConfiguredProfile();
+});
 
 connection.onInitialized(() => {
   void loadConfiguredProfile();
+  void settings().then((s) => flagService && (flagService.settingDefines = s.flagDefines));
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
     roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => fileURLToPath(f.uri))];
@@ -101,6 +112,7 @@ async function settings(): Promise<ServerSettings> {
     binaryPaths: (s.binaryPaths ?? []).map(resolve),
     pathRemaps: s.pathRemaps ?? {},
     addr2linePath: s.addr2linePath ?? '',
+    flagDefines: (s as { flags?: { defines?: string[] } }).flags?.defines ?? [],
   };
 }
 

@@ -44,4 +44,19 @@ suite('Flag views', () => {
     const reset = await a.flags.setFlag('HZ3_S154_SPILL_PREFETCH', null);
     assert.ok(reset && !inactiveLines(reset).has(194));
   });
+
+  test('the hover names the enclosing #if block; the Outline lists the blocks, nested', async () => {
+    const a = await api();
+    const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
+    await vscode.window.showTextDocument(inc);
+    await a.flags.refresh();
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', inc, new vscode.Position(194, 12));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/\\(.)/g, '$1');
+    assert.match(text, /In `#if HZ3_S154_SPILL_PREFETCH && \(defined\(__GNUC__\) \|\| defined\(__clang__\)\)` \(line 189\) = 1, compiled/, text);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', inc);
+    const flat = (xs: vscode.DocumentSymbol[]): vscode.DocumentSymbol[] => xs.flatMap((x) => [x, ...flat(x.children)]);
+    const s154 = flat(symbols).filter((x) => x.name.startsWith('#if HZ3_S154_SPILL_PREFETCH'));
+    assert.ok(s154.length >= 2, `the S154 blocks are in the Outline: ${flat(symbols).map((x) => x.name).join(' | ')}`);
+    assert.ok(symbols.some((x) => x.name.startsWith('#') && x.children.length > 0), 'nested as written');
+  });
 });
