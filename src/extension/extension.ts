@@ -111,9 +111,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
           decorations!.mode = mode;
           void vscode.commands.executeCommand('setContext', 'perfHeat.comparing', !!baseline);
           status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
-          decorations!.refresh();
-          void panel.refresh();
-          void flagsView.refresh();
+          // Heat first: it is what the user waits for; the panel and the block totals follow.
+          void decorations!.refresh().then(() => Promise.all([panel.refresh(), flagsView.refresh()]));
         }),
       );
       return { client, decorations };

@@ -96,10 +96,10 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   /** The profile changed: forget cached heat and redraw every visible editor. */
-  refresh(): void {
+  refresh(): Promise<void> {
     this.cache.clear();
     this.edited.clear();
-    void this.applyAll();
+    return this.applyAll();
   }
 
   async applyAll(): Promise<void> {

@@ -9,10 +9,13 @@ node -e '
 const fs = require("fs");
 const ws = process.argv[1];
 const lines = ["#include <stddef.h>", "static unsigned long acc;"];
+// Ten feature flags with defaults, each guarding every tenth function: what a flag toggle re-dims.
+for (let k = 0; k < 10; k++) lines.push(`#ifndef FEATURE_${k}`, `#define FEATURE_${k} 1`, "#endif");
 for (let f = 0; f < 100; f++) {
+  lines.push(`#if FEATURE_${f % 10}`);
   lines.push(`void fn_${f}(unsigned long *p, size_t n) {`);
-  for (let i = 0; i < 13; i++) lines.push(`  acc += p[(n * ${i} + ${f}) % 1024] * ${i + 1}; /* work ${f}.${i} */`);
-  lines.push("}");
+  for (let i = 0; i < 12; i++) lines.push(`  acc += p[(n * ${i} + ${f}) % 1024] * ${i + 1}; /* work ${f}.${i} */`);
+  lines.push("}", "#endif");
 }
 fs.writeFileSync(`${ws}/src/big.c`, lines.join("\n") + "\n");
 // A perf report (srcline sort, --group, two events): one row per statement line.
