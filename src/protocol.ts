@@ -241,6 +241,8 @@ export interface BlockItem {
   inclusive: number[];
   selfShares: number[];
   inclusiveShares: number[];
+  /** While comparing: the block's share in the baseline, per common event (names in `events`). */
+  baseline?: { events: string[]; inclusiveShares: number[] };
 }
 
 export interface FlagState {

@@ -87,8 +87,17 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const e = Math.min(this.event(), Math.max(0, (state?.events.length ?? 1) - 1));
     const labels: vscode.DecorationOptions[] = [];
     for (const b of state?.blocks ?? []) {
-      if (!(b.inclusive[e] > 0) || b.line > last) continue;
+      if (b.line > last) continue;
       const end = editor.document.lineAt(b.line).range.end;
+      // While comparing, the block's change against the baseline (the same event, by name).
+      const be = b.baseline ? b.baseline.events.indexOf(state!.events[e]) : -1;
+      if (b.baseline && be >= 0 && (b.inclusive[e] > 0 || b.baseline.inclusiveShares[be] > 0)) {
+        const d = b.inclusiveShares[e] - b.baseline.inclusiveShares[be];
+        const text = `▸ ${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)} pts (${formatShare(b.baseline.inclusiveShares[be])} → ${formatShare(b.inclusiveShares[e])})${b.active ? '' : ' · not compiled'}`;
+        labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+        continue;
+      }
+      if (!(b.inclusive[e] > 0)) continue;
       const own = b.self[e] !== b.inclusive[e] ? ` (own ${formatShare(b.selfShares[e])})` : '';
       labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active ? '' : ' · not compiled'}` } } });
     }

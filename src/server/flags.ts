@@ -17,6 +17,7 @@ import { readMakefile } from '../engine/cpp/makefile';
 import { flagsFromMakefile } from '../engine/cpp/make-flags';
 import { flagsFromCompileCommands, viewFromFlags } from '../engine/cpp/build-flags';
 import { viewHeat } from '../engine/cpp/view-heat';
+import { blockHeat } from '../engine/cpp/block-heat';
 import { compilerTruth } from '../engine/cpp/compiler';
 import type { ProfileService } from './profile-service';
 import { notify, onRequest } from './rpc';
@@ -111,6 +112,17 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     const r = vh.regions;
     const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
     const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
+    // While comparing: the same blocks weighed by the baseline's samples, for block-level diffs.
+    const diff = profiles.diff;
+    const baseMap = profiles.baselineHeatMap;
+    const baseByIndex = new Map<number, number[]>();
+    if (diff && baseMap && heatMap) {
+      const names = diff.diff.events;
+      const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, names.map((n) => l.counts[baseMap.profile.events.findIndex((x) => x.name === n)] ?? 0)]));
+      for (const b of blockHeat(r, baseCounts, names.length).blocks) {
+        baseByIndex.set(b.block.index, b.inclusive.map((c, i) => baseMap.share(c, baseMap.profile.events.findIndex((x) => x.name === names[i]))));
+      }
+    }
     const root = (p: string): string => {
       const base = profiles.roots().find((x) => p.startsWith(x + '/'));
       return base ? relative(base, p) : p;
@@ -134,7 +146,9 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
         const h = heatByIndex.get(b.index);
         const self = h?.self ?? events.map(() => 0);
         const inclusive = h?.inclusive ?? events.map(() => 0);
-        return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive) };
+        const base = baseByIndex.get(b.index);
+        const baseline = base && diff ? { events: diff.diff.events, inclusiveShares: base } : undefined;
+        return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive), baseline };
       }),
       errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
     };

@@ -51,12 +51,25 @@ suite('Comparing an A/B pair', () => {
     const shown = Number(line78.text.replace('−', '-').replace(/ pts.*$/, ''));
     assert.ok(Math.abs(shown - expected) <= 0.06, `mh3_inline.h:78 shows ${line78.text}, perf report gives ${expected.toFixed(2)} points`);
     assert.ok(heat.lines.some((l) => l.tone === 'less'), 'some lines lost share');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', header, new vscode.Position(77, 4));
+    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/\\(.)/g, '$1');
+    assert.match(hoverText, /Against the baseline cpu-clock.perf.data:[\s\S]*\| cpu-clock \| 15\.7% \| 26\.4% \| \+10\.7\d points \|/, hoverText);
 
     const body = vscode.Uri.file(join(root(), 'src/mh3_pop_std_body.inc'));
     await vscode.window.showTextDocument(body);
     const bodyHeat = await heatWhere(a, body, (h) => h.mode.kind === 'diff' && h.lines.length > 0, 'diff heat on the std body');
     const onlyB = bodyHeat.lines.find((l) => l.line === 31);
     assert.ok(onlyB && /new in this build/.test(onlyB.text), `line 32 runs in B only: ${JSON.stringify(bodyHeat.lines)}`);
+
+    // Block-level diffs: each #if block's share in both builds (the S121 blocks flip between A and B).
+    const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
+    await vscode.window.showTextDocument(inc);
+    await a.flags.refresh();
+    const blocks = a.flags.current()!.blocks.filter((b) => b.baseline);
+    assert.ok(blocks.length > 0, 'blocks carry the baseline share while comparing');
+    const prefetch = blocks.find((b) => b.line === 188)!;
+    const before = reportShare('report-srcline.txt', 'mh3_owner_stash_pop.inc:195');
+    assert.ok(Math.abs(prefetch.baseline!.inclusiveShares[0] - before) < 0.5, `the prefetch block held ~${before}% in A: ${JSON.stringify(prefetch.baseline)}`);
 
     // The analysis report of the pair, as "Export Analysis Report" writes it.
     const out = join(tmpdir(), `perf-heat-report-${process.pid}.md`);
@@ -68,7 +81,7 @@ suite('Comparing an A/B pair', () => {
     assert.match(md, /by `#if` block/);
 
     await vscode.commands.executeCommand('perfHeat.stopComparing');
-    await heatWhere(a, body, (h) => h.mode.kind === 'event', 'plain heat after comparing stops');
+    await heatWhere(a, inc, (h) => h.mode.kind === 'event', 'plain heat after comparing stops');
     assert.equal(a.baselineProfile(), undefined);
   });
 });
