@@ -77,7 +77,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfHeatAp
   const setMode = async (next: HeatMode): Promise<void> => {
     mode = next;
     status.show(active, active ? describeMode(mode, active.events.map((e) => e.name), baseline) : '');
-    await Promise.all([decorations?.setMode(mode), panel.refresh()]);
+    await Promise.all([decorations?.setMode(mode), panel.refresh(), flagsView.refresh()]);
   };
 
   // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a C

@@ -227,6 +227,28 @@ async function main(): Promise<number> {
         await runCommand(page, 'Perf Heat: Toggle Heat');
         await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 10_000 });
       });
+
+      await step('a cachegrind profile loaded from the Explorer, then cache-miss heat from the command palette', async () => {
+        await page.click('.activitybar .action-item a[aria-label^="Explorer"]');
+        const profiles = page.locator('.explorer-folders-view .monaco-list-row:has-text("profiles")').first();
+        await profiles.waitFor({ timeout: 10_000 });
+        if ((await profiles.getAttribute('aria-expanded')) !== 'true') await profiles.click();
+        const cg = page.locator('.explorer-folders-view .monaco-list-row:has-text("cachegrind.out")').first();
+        await cg.waitFor({ timeout: 10_000 });
+        await cg.click({ button: 'right' });
+        // The context menu lives in a shadow root that takes keys more reliably than clicks: ours is the last entry.
+        await page.locator('.context-view .action-label:has-text("Load Profile…")').first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('ArrowUp');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.statusbar-item:has-text("cachegrind.out")', { timeout: 30_000 });
+        await runCommand(page, 'Perf Heat: Show Cache-Miss Heat');
+        await page.waitForSelector('.statusbar-item:has-text("cachegrind.out · D1mr")', { timeout: 15_000 });
+        await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 15_000 });
+        // Block totals follow the mode too.
+        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /^"▸ .* of D1mr/.test(getComputedStyle(s, '::after').content)), null, { timeout: 15_000 });
+        await page.mouse.move(5, 5);
+        await page.screenshot({ path: join(RESULTS, 'cache-miss-heat.png') });
+      });
     } catch (e) {
       results.push({ name: 'workbench', error: (e as Error).stack ?? String(e) });
       await page.screenshot({ path: join(RESULTS, 'ui-failure.png') }).catch(() => undefined);
