@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { looksLikePerfReport, parsePerfReport, type ReportRow } from './perf-report';
 import { ProfileFormatError } from './errors';
+import { fuzzTextParser } from '../../test/fuzz-text';
 
 const FIX = join(__dirname, '../../test/fixtures');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
@@ -135,31 +135,12 @@ test('bad input: errors name the file, the line and the problem', () => {
 });
 
 test('fuzz: mutated report text never throws anything but ProfileFormatError', () => {
-  const bases = ['perf-probe/report_group_n_period.txt', 'perf-probe/report_nogroup_fieldsep.txt', 'perf-probe/report_sort_sym_srcline_group_two_events.txt'].map((p) => read(p).split('\n').slice(0, 24));
-  const pieces = fc.constantFrom('#', '# ', '.', ';', '%', '|', '--', '[k] ', "# Samples: 2 of events 'a, b'", '# ....  ..', '  ', ':', '+99999999999');
-  const cases = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
-  const started = Date.now();
-  fc.assert(
-    fc.property(
-      fc.nat(bases.length - 1),
-      fc.array(fc.tuple(fc.nat(30), fc.nat(120), fc.oneof(fc.string({ maxLength: 12 }), pieces), fc.boolean()), { maxLength: 5 }),
-      (b, edits) => {
-        const lines = bases[b].slice();
-        for (const [at, cut, s, insert] of edits) {
-          const i = at % lines.length;
-          if (insert) lines.splice(i, 0, s);
-          else lines[i] = lines[i].slice(0, cut % (lines[i].length + 1)) + s;
-        }
-        try {
-          const f = parsePerfReport(lines.join('\n'), 'fuzz.txt');
-          for (const s of f.sections) for (const r of s.rows) assert.ok((r.overhead ?? []).every(Number.isFinite));
-        } catch (e) {
-          if (!(e instanceof ProfileFormatError)) throw e;
-          assert.match(e.message, /^fuzz\.txt(:\d+)?: /);
-        }
-      },
-    ),
-    { numRuns: cases },
-  );
-  assert.ok(Date.now() - started < 20_000, 'no input may take long');
+  fuzzTextParser({
+    bases: ['perf-probe/report_group_n_period.txt', 'perf-probe/report_nogroup_fieldsep.txt', 'perf-probe/report_sort_sym_srcline_group_two_events.txt'].map((p) => read(p).split('\n').slice(0, 24)),
+    pieces: ['#', '# ', '.', ';', '%', '|', '--', '[k] ', "# Samples: 2 of events 'a, b'", '# ....  ..', '  ', ':', '+99999999999'],
+    parse: (text, file) => {
+      const f = parsePerfReport(text, file);
+      for (const s of f.sections) for (const r of s.rows) assert.ok((r.overhead ?? []).every(Number.isFinite));
+    },
+  });
 });

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { aggregatePerfScript, ipToNumber, looksLikePerfScript, parsePerfScript, type PerfScriptAggregate, type PerfScriptFile } from './perf-script';
 import { looksLikePerfReport, parsePerfReport } from './perf-report';
 import { looksLikePerfAnnotate } from './perf-annotate';
 import { looksLikePerfStat } from './perf-stat';
 import { looksLikeCachegrind } from './cachegrind';
 import { ProfileFormatError } from './errors';
+import { fuzzTextParser } from '../../test/fuzz-text';
 
 const FIX = join(__dirname, '../../test/fixtures');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
@@ -210,33 +210,20 @@ test('fuzz: mutated script text never throws anything but ProfileFormatError, an
   const two = read('perf-probe/script_two_events_srcline.txt').split('\n').slice(0, 30);
   const g = read('perf-probe/script_two_events_symoff_dso.txt').split('\n').slice(0, 8);
   const dwarf = read('perf-probe/script_dwarf_callgraph_inline.txt').split('\n').slice(0, 12);
-  const bases = [two, g, dwarf, read('perf-probe/script_big_srcline_head2000.txt').split('\n').slice(0, 8)];
-  const pieces = fc.constantFrom('\t', '  ', ': ', ':', ' (inlined)', '+0x', ' (', ')', '\t 12a2 f', '  a.c:1', 'PERF_RECORD_', '1.5:', '', '\r', '[000]', '9/9');
-  const cases = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
-  const started = Date.now();
-  fc.assert(
-    fc.property(
-      fc.nat(bases.length - 1),
-      fc.array(fc.tuple(fc.nat(40), fc.nat(80), fc.oneof(fc.string({ maxLength: 12 }), pieces), fc.boolean()), { maxLength: 5 }),
-      (b, edits) => {
-        const lines = bases[b].slice();
-        for (const [at, cut, s, insert] of edits) {
-          const i = at % lines.length;
-          if (insert) lines.splice(i, 0, s);
-          else lines[i] = lines[i].slice(0, cut % (lines[i].length + 1)) + s;
+  fuzzTextParser({
+    bases: [two, g, dwarf, read('perf-probe/script_big_srcline_head2000.txt').split('\n').slice(0, 8)],
+    pieces: ['\t', '  ', ': ', ':', ' (inlined)', '+0x', ' (', ')', '\t 12a2 f', '  a.c:1', 'PERF_RECORD_', '1.5:', '', '\r', '[000]', '9/9'],
+    // Both entry points: the full parse and the streaming aggregate.
+    parse: (text, file) => {
+      let first: unknown;
+      for (const fn of [parsePerfScript, aggregatePerfScript]) {
+        try {
+          fn(text, file);
+        } catch (e) {
+          first ??= e;
         }
-        const text = lines.join('\n');
-        for (const fn of [parsePerfScript, aggregatePerfScript]) {
-          try {
-            fn(text, 'fuzz.txt');
-          } catch (e) {
-            if (!(e instanceof ProfileFormatError)) throw e;
-            assert.match(e.message, /^fuzz\.txt(:\d+)?: /);
-          }
-        }
-      },
-    ),
-    { numRuns: cases },
-  );
-  assert.ok(Date.now() - started < 20_000);
+      }
+      if (first) throw first;
+    },
+  });
 });

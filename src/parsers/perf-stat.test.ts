@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { looksLikePerfStat, parsePerfStat, type StatCounter } from './perf-stat';
 import { ProfileFormatError } from './errors';
+import { fuzzTextParser } from '../../test/fuzz-text';
 
 const FIX = join(__dirname, '../../test/fixtures');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
@@ -173,31 +173,12 @@ test('bad input: errors name the file, the line and the problem', () => {
 });
 
 test('fuzz: mutated stat text never throws anything but ProfileFormatError', () => {
-  const bases = ['perf-probe/stat_human_repeat3.txt', 'perf-probe/stat_csv_default.txt', 'hz10/glibc.stat', 'perf-probe/stat_json.txt', 'perf-probe/stat_human_default.txt'].map((p) => read(p).split('\n'));
-  const pieces = fc.constantFrom(',', ';', '%', '<not supported>', '<not counted>', '#', '( +-  1.5% )', '(50.00%)', '{', '"', ':', ' seconds user', ' (3 runs):', '1,234');
-  const cases = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
-  const started = Date.now();
-  fc.assert(
-    fc.property(
-      fc.nat(bases.length - 1),
-      fc.array(fc.tuple(fc.nat(20), fc.nat(120), fc.oneof(fc.string({ maxLength: 12 }), pieces), fc.boolean()), { maxLength: 5 }),
-      (b, edits) => {
-        const lines = bases[b].slice();
-        for (const [at, cut, s, insert] of edits) {
-          const i = at % lines.length;
-          if (insert) lines.splice(i, 0, s);
-          else lines[i] = lines[i].slice(0, cut % (lines[i].length + 1)) + s;
-        }
-        try {
-          const f = parsePerfStat(lines.join('\n'), 'fuzz.txt');
-          assert.ok(f.counters.every((c) => c.value === null || Number.isFinite(c.value)));
-        } catch (e) {
-          if (!(e instanceof ProfileFormatError)) throw e;
-          assert.match(e.message, /^fuzz\.txt(:\d+)?: /);
-        }
-      },
-    ),
-    { numRuns: cases },
-  );
-  assert.ok(Date.now() - started < 20_000, 'no input may take long');
+  fuzzTextParser({
+    bases: ['perf-probe/stat_human_repeat3.txt', 'perf-probe/stat_csv_default.txt', 'hz10/glibc.stat', 'perf-probe/stat_json.txt', 'perf-probe/stat_human_default.txt'].map((p) => read(p).split('\n')),
+    pieces: [',', ';', '%', '<not supported>', '<not counted>', '#', '( +-  1.5% )', '(50.00%)', '{', '"', ':', ' seconds user', ' (3 runs):', '1,234'],
+    parse: (text, file) => {
+      const f = parsePerfStat(text, file);
+      assert.ok(f.counters.every((c) => c.value === null || Number.isFinite(c.value)));
+    },
+  });
 });
