@@ -103,7 +103,8 @@ function diffValues(heat: FileHeat, mode: Extract<HeatMode, { kind: 'diff' }>): 
     if (v === 0 || (l.base[e] === 0 && l.other[e] === 0)) continue;
     const sign = v > 0 ? '+' : '−';
     const magnitude = Math.abs(v);
-    const amount = byShare ? `${sign}${magnitude >= 10 ? magnitude.toFixed(1) : magnitude.toFixed(2)} pts` : `${sign}${formatCount(magnitude)} norm.`;
+    const points = magnitude >= 10 ? magnitude.toFixed(1) : magnitude >= 0.005 ? magnitude.toFixed(2) : '<0.01';
+    const amount = byShare ? `${sign}${points} pts` : `${sign}${formatCount(magnitude)} norm.`;
     const note = l.only === 'other' ? ' · new in this build' : l.only === 'base' ? ' · baseline only' : '';
     lines.push({ line: l.line, value: magnitude, text: `${amount}${note}`, tone: v > 0 ? 'more' : 'less' });
   }
