@@ -12,36 +12,16 @@
  *   so the process total is their SUM (as are per-CPU `-A` rows and `-I` interval rows of one event).
  *
  * A metric whose input is `<not supported>` is unsupported, never 0; one with an input missing from the file is
- * absent. Model only: the input is structurally the parser's PerfStatFile, so nothing here imports a parser.
+ * absent. Reads the parser's output types (type-only imports: no parser code in the model).
  */
+
+import type { PerfStatFile, StatCounter } from '../parsers/perf-stat';
 
 export type CounterStatus = 'ok' | 'unsupported' | 'not-counted' | 'absent';
 
-/** The fields of the parser's StatCounter this module reads. */
-export interface StatCounterInput {
-  event: string;
-  value: number | null;
-  unit: string;
-  unsupported: boolean;
-  notCounted: boolean;
-  variancePct: number | undefined;
-  pctRunning: number | undefined;
-  metricValue: number | undefined;
-  metricUnit: string | undefined;
-  line: number;
-}
-
-/** The fields of the parser's PerfStatFile this module reads. */
-export interface StatFileInput {
-  format: string;
-  counters: readonly StatCounterInput[];
-  repeat: number | undefined;
-  hasVariance: boolean;
-  elapsedSeconds: number | undefined;
-  elapsedStddevSeconds: number | undefined;
-  userSeconds: number | undefined;
-  sysSeconds: number | undefined;
-}
+/** The parser's counters and file, by the fields this module reads (tests build them by hand). */
+export type StatCounterInput = Pick<StatCounter, 'event' | 'value' | 'unit' | 'unsupported' | 'notCounted' | 'variancePct' | 'pctRunning' | 'metricValue' | 'metricUnit' | 'line'>;
+export type StatFileInput = Pick<PerfStatFile, 'format' | 'repeat' | 'hasVariance' | 'elapsedSeconds' | 'elapsedStddevSeconds' | 'userSeconds' | 'sysSeconds' | 'command'> & { counters: readonly StatCounterInput[] };
 
 /** Every row of one event name, summed (per-CPU, interval and repeated rows of one name are one counter). */
 export interface RawCounter {
