@@ -22,6 +22,7 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     // unless the user asked for totals as code lenses (perfHeat.totals.style).
     middleware: {
       provideInlayHints: () => [],
+      provideDocumentSemanticTokens: () => undefined,
       provideCodeLenses: (document, token, next) => (totalsAsLenses() ? next(document, token) : []),
     },
   };

@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import { SETTINGS, type SettingName } from './settings';
 
 export class Config {
+  /** Resource-scoped settings are read for the first workspace folder, the one the profile path is relative to. */
   private get section(): vscode.WorkspaceConfiguration {
-    return vscode.workspace.getConfiguration('perfHeat');
+    return vscode.workspace.getConfiguration('perfHeat', vscode.workspace.workspaceFolders?.[0]?.uri ?? null);
   }
 
   private read<K extends SettingName>(name: K): (typeof SETTINGS)[K]['default'] {

@@ -65,6 +65,31 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     return [...symbols, ...blockSymbols(textDocument.uri)];
   });
 
+  // Branches the build does not compile, as `comment` tokens: editors without Perf Heat's own client dim them with
+  // their theme's comment colour (VS Code draws its own dimming and drops these in the client middleware).
+  connection.languages.semanticTokens.on(({ textDocument }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!flags || !doc || !textDocument.uri.startsWith('file:')) return { data: [] };
+    const path = fileURLToPath(textDocument.uri);
+    let inactive: [number, number][];
+    try {
+      inactive = flags.engine.evaluate(path, flags.view(path).view).inactive;
+    } catch {
+      return { data: [] };
+    }
+    const data: number[] = [];
+    let prev = 0;
+    for (const [a, b] of inactive) {
+      for (let line = a - 1; line <= b - 1 && line < doc.lineCount; line++) {
+        const length = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
+        if (length === 0) continue;
+        data.push(line - prev, 0, length, 0, 0);
+        prev = line;
+      }
+    }
+    return { data };
+  });
+
   /** The #if blocks of the file as an outline, nested as written, each with its value under the current view. */
   const blockSymbols = (uri: string): DocumentSymbol[] => {
     const doc = documents.get(uri);

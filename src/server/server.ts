@@ -59,6 +59,7 @@ connection.onInitialize((params) => {
       inlayHintProvider: true,
       codeLensProvider: { resolveProvider: false },
       documentSymbolProvider: true,
+      semanticTokensProvider: { legend: { tokenTypes: ['comment'], tokenModifiers: [] }, full: true },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
   };

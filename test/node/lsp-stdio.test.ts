@@ -21,6 +21,7 @@ import {
   InlayHintRequest,
   CodeLensRequest,
   DocumentSymbolRequest,
+  SemanticTokensRequest,
   ShutdownRequest,
   ExitNotification,
   type MarkupContent,
@@ -76,6 +77,13 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
     assert.ok(lenses!.some((l) => /in mh3_owner_stash_pop$/.test(l.command!.title)), JSON.stringify(lenses));
     const symbols = (await conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
     assert.ok(symbols.some((s) => s.name === 'mh3_owner_stash_pop' && /cpu-clock/.test(s.detail ?? '')));
+
+    // Branches the Makefile's default build does not compile come as comment tokens (line 32: the #else of S77).
+    const tokens = await conn.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
+    const tokenLines: number[] = [];
+    for (let i = 0, line = 0; i < tokens!.data.length; i += 5) tokenLines.push((line += tokens!.data[i]));
+    assert.ok(tokenLines.includes(31), `line 32 is an inactive token line: ${tokenLines.slice(0, 10)}`);
+    assert.ok(!tokenLines.includes(hotLine), 'the hot line is compiled');
 
     // The bundle must find tree-sitter's wasm next to it (function spans); a failure would be logged.
     assert.ok(!messages.some((m) => /tree-sitter unavailable/.test(m)), messages.join('\n'));
