@@ -4,7 +4,7 @@
  * compile_commands.json; the user's toggles are overrides on top. Samples on lines the view does not compile are
  * published as diagnostics with the flag values that would compile them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
@@ -53,11 +53,34 @@ export class FlagService {
     }
   }
 
-  /** The build's view of this file, with the user's toggles on top. */
+  private readonly views = new Map<string, { view: FlagView; base: string }>();
+
+  /**
+   * The build's view of this file, with the user's toggles on top. Cached per file, build file timestamps, preset,
+   * settings and toggles: hovers, symbols and tokens ask for it on every request.
+   */
   view(file: string): { view: FlagView; base: string } {
+    const mf = this.makefile();
+    const stamp = (p: string | undefined): number => {
+      try {
+        return p ? statSync(p).mtimeMs : 0;
+      } catch {
+        return 0;
+      }
+    };
+    const cc = this.roots().map((r) => join(r, 'compile_commands.json')).find((p) => existsSync(p));
+    const key = JSON.stringify([file, mf, stamp(mf), cc, stamp(cc), this.preset, this.settingDefines, [...this.overrides]]);
+    let v = this.views.get(key);
+    if (!v) {
+      if (this.views.size > 64) this.views.clear();
+      this.views.set(key, (v = this.computeView(file, mf)));
+    }
+    return v;
+  }
+
+  private computeView(file: string, mf: string | undefined): { view: FlagView; base: string } {
     let view = emptyView();
     let base = 'config headers only';
-    const mf = this.makefile();
     const cc = this.roots().map((r) => join(r, 'compile_commands.json')).find((p) => existsSync(p));
     try {
       if (mf) {
