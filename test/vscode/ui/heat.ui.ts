@@ -158,6 +158,21 @@ async function main(): Promise<number> {
         await page.screenshot({ path: join(RESULTS, 'heat-light.png') });
       });
 
+      await step('and in a high-contrast theme', async () => {
+        await runCommand(page, 'Preferences: Color Theme');
+        await page.keyboard.type('Dark High Contrast');
+        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^(Default )?Dark High Contrast$/ }).first().click({ timeout: 20_000 });
+        await page.waitForSelector('.monaco-workbench.hc-black', { timeout: 30_000 });
+        const heat = await renderedHeat(page);
+        assert.ok(heat.some((h) => h.line === hottest.line && h.background), 'still heated in high contrast');
+        await page.screenshot({ path: join(RESULTS, 'heat-high-contrast.png') });
+        // Back to light for the steps that follow.
+        await runCommand(page, 'Preferences: Color Theme');
+        await page.keyboard.type('Light Modern');
+        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^Light Modern$|^Default Light Modern$/ }).first().click({ timeout: 20_000 });
+        await page.waitForSelector('.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
+      });
+
       await step('the status bar names the loaded profile', async () => {
         const item = await page.waitForSelector('[id="perf-heat.perf-heat.perfHeat.status"], .statusbar-item:has-text("annotate-l.txt")', { timeout: 10_000 });
         assert.match((await item.textContent()) ?? '', /annotate-l\.txt/);
