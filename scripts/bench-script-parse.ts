@@ -2,7 +2,8 @@
 // samples are common). Run: node --import tsx scripts/bench-script-parse.ts [MB]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregatePerfScript, parsePerfScript } from '../src/parsers/perf-script';
+import { parsePerfScript } from '../src/parsers/perf-script';
+import { aggregatePerfScript } from '../src/parsers/perf-script-aggregate';
 
 const FIX = join(__dirname, '../test/fixtures/perf-probe');
 const targetMB = Number(process.argv[2] ?? 50);

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { aggregatePerfScript } from '../../src/parsers/perf-script';
+import { aggregatePerfScript } from '../../src/parsers/perf-script-aggregate';
 import { BINARY_NAME, DEFAULT_PARAMS, generateProgram } from './gen-program';
 import { GNU_TIME, measure, median, summarizeCpuProfile, type Measurement } from './measure';
 

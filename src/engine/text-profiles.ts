@@ -6,7 +6,8 @@
  * counts for its function only. perf report rows and cachegrind rows are already per source line.
  */
 import { basename } from 'node:path';
-import { aggregatePerfScript, ipToNumber, type ScriptLeafCount } from '../parsers/perf-script';
+import { ipToNumber } from '../parsers/perf-script';
+import { aggregatePerfScript, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
 import { parsePerfReport } from '../parsers/perf-report';
 import { parseCachegrind } from '../parsers/cachegrind';
 import { ProfileFormatError } from '../parsers/errors';
