@@ -57,10 +57,16 @@ export class ProfileIndex {
   }
 
   /**
-   * A line's counts as a share of the function its samples belong to (the symbol holding most of them: a header
-   * line inlined into several functions is counted against the main one). Undefined without address data.
+   * A line's counts as a share of the function its samples belong to (a header line inlined into several
+   * functions is counted against the main one, see ownerOf). Undefined without address data.
    */
   functionShares(file: string, line: number, counts: readonly number[]): number[] | undefined {
+    const fn = this.ownerOf(file, line);
+    return fn ? counts.map((c, e) => (fn.counts[e] > 0 ? (100 * c) / fn.counts[e] : 0)) : undefined;
+  }
+
+  /** The function whose samples a workspace line's are: the symbol holding most of them, with its totals. */
+  ownerOf(file: string, line: number): { name: string; dso: string; counts: number[] } | undefined {
     const addresses = this.atLine.get(`${file}\0${line}`);
     if (!addresses?.length) return undefined;
     const bySymbol = new Map<string, number>();
@@ -69,8 +75,7 @@ export class ProfileIndex {
       bySymbol.set(key, (bySymbol.get(key) ?? 0) + a.counts[0]);
     }
     const owner = [...bySymbol.entries()].sort((x, y) => y[1] - x[1])[0][0];
-    const fn = this.fns.get(owner);
-    return fn ? counts.map((c, e) => (fn.counts[e] > 0 ? (100 * c) / fn.counts[e] : 0)) : undefined;
+    return this.fns.get(owner);
   }
 
   /** The instructions whose innermost source location is this workspace line (1-based), hottest first. */

@@ -6,7 +6,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection, Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
-import { normaliseFunctionName } from '../model/profile';
 import { formatShare } from '../model/heat-scale';
 import type { ProfileService } from './profile-service';
 import type { FlagService } from './flags';
@@ -47,16 +46,7 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
   const index = profiles.index!;
   const events = heatMap.profile.events;
   const addresses = index.addressesAt(path, line);
-  // The function whose samples these are: the symbol holding most of them (a header line can serve several).
-  const bySymbol = new Map<string, number[]>();
-  for (const a of addresses) {
-    const name = normaliseFunctionName(a.symbol);
-    const c = bySymbol.get(name) ?? events.map(() => 0);
-    a.counts.forEach((x, i) => (c[i] += x));
-    bySymbol.set(name, c);
-  }
-  const owner = [...bySymbol.entries()].sort((a, b) => b[1][0] - a[1][0])[0];
-  const fn = owner ? index.functions(0).find((f) => f.name === owner[0]) : undefined;
+  const fn = index.ownerOf(path, line);
   const out: string[] = [`**Perf Heat** · ${esc(path.split('/').pop() ?? path)}:${line}`, ''];
   out.push(`| event | count | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
   events.forEach((e, i) => {
