@@ -29,6 +29,8 @@ export class FlagService {
   readonly overrides = new Map<string, string | null>();
   /** `-D`s from the perfHeat.flags.defines setting, applied on top of the build. */
   settingDefines: string[] = [];
+  /** Proposed flag assignments already searched, by file, profile and view. */
+  readonly proposals = new Map<string, { text: string | undefined }>();
   /** undefined: not tried yet; false: no compiler here. */
   compilerWorks: boolean | undefined;
 
@@ -131,7 +133,11 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     const heatMap = profiles.heatMap;
     const events = heatMap?.profile.events.map((e) => e.name) ?? [];
     const counts = new Map<number, number[]>((heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
-    const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), propose: counts.size > 0 });
+    // The proposal search evaluates the view up to a few hundred times: once per file, view and profile is enough
+    // (the Flags view asks again on every editor switch).
+    const proposalKey = JSON.stringify([file, profiles.summary?.id, flags.preset, flags.settingDefines, [...flags.overrides]]);
+    const known = flags.proposals.get(proposalKey);
+    const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), propose: counts.size > 0 && !known });
     const r = vh.regions;
     const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
     const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
@@ -177,7 +183,11 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
     };
     const dead = vh.heat.inactiveSamples;
     if (heatMap && dead.length) {
-      const proposal = vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
+      const proposal = known ? known.text : vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
+      if (!known) {
+        if (flags.proposals.size > 64) flags.proposals.clear();
+        flags.proposals.set(proposalKey, { text: proposal });
+      }
       state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
     }
     if (profiles.trusted && flags.compilerWorks !== false) await checkWithCompiler(flags, file, r.unit, view, state);
