@@ -2,19 +2,35 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SETTINGS } from '../../src/extension/settings';
+import { nestedGet, readSettings, SETTINGS } from '../../src/settings';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
-const schema: Record<string, { default: unknown; type: string }> = manifest.contributes.configuration.properties;
+const schema: Record<string, { default: unknown; type: string; enum?: string[] }> = manifest.contributes.configuration.properties;
 
-test('every setting in package.json has a typed accessor entry with the same default, and back', () => {
+test('every setting in package.json is in the shared schema (src/settings.ts) with the same type, default and values, and back', () => {
   const declared = Object.keys(schema).map((k) => k.replace(/^perfHeat\./, '')).sort();
   assert.deepEqual(declared, Object.keys(SETTINGS).sort());
   for (const [name, s] of Object.entries(SETTINGS)) {
-    assert.deepEqual(schema[`perfHeat.${name}`].default, s.default, `default of perfHeat.${name}`);
-    const jsType = Array.isArray(s.default) ? 'array' : typeof s.default === 'object' ? 'object' : typeof s.default;
-    assert.equal(schema[`perfHeat.${name}`].type, jsType, `type of perfHeat.${name}`);
+    const p = schema[`perfHeat.${name}`];
+    assert.deepEqual(p.default, s.default, `default of perfHeat.${name}`);
+    assert.equal(p.type, s.type, `type of perfHeat.${name}`);
+    assert.deepEqual(p.enum, 'values' in s ? s.values : undefined, `allowed values of perfHeat.${name}`);
   }
+});
+
+test('settings as an LSP client sends them (dotted names nested): read typed, a wrong value defaulted with a one-line reason', () => {
+  const problems: string[] = [];
+  const s = readSettings(nestedGet({ profile: 'p.data', heat: { lineText: 'count', gutterBar: 'yes' }, flags: { defines: ['A=1'] }, pathRemaps: { '/ci': '/src' } }), (m) => problems.push(m));
+  assert.equal(s.profile, 'p.data');
+  assert.equal(s['heat.lineText'], 'count');
+  assert.deepEqual(s['flags.defines'], ['A=1']);
+  assert.deepEqual(s.pathRemaps, { '/ci': '/src' });
+  assert.equal(s['heat.gutterBar'], true, 'the default, not the string');
+  assert.equal(s['totals.style'], 'text', 'absent: the default');
+  assert.deepEqual(problems, ['perfHeat.heat.gutterBar must be true or false, not "yes": using true']);
+  readSettings(nestedGet({ heat: { lineText: 'loud' }, binaryPaths: [3] }), (m) => problems.push(m));
+  assert.match(problems[1], /^perfHeat\.binaryPaths must be a list of strings/);
+  assert.match(problems[2], /^perfHeat\.heat\.lineText must be one of "share", "shareOfFunction", "count", "none", not "loud"/);
 });
 
 test('activation is on demand, never *', () => {
