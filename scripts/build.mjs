@@ -31,7 +31,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   // The language client, loaded by the extension only when the server is first needed.
   { ...common, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, ...importMeta, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
 ];
 if (process.argv.includes('--watch')) {

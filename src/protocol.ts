@@ -271,4 +271,9 @@ export const SetFlagRequest = request<{ name: string; value: string | null }, vo
 /** `preset: null` goes back to the Makefile's default goal. */
 export const SelectPresetRequest = request<{ preset: string | null }, void>('perfHeat/selectPreset');
 /** The flag view changed (toggle, preset): clients pull flag states again. */
-export const FlagsChangedNotification = notification<{ preset?: string; overrides: Record<string, string | null> }>('perfHeat/flagsChanged');
+/** The build preset and the user's toggles, after any change to the flag view. */
+export interface FlagsChanged {
+  preset?: string;
+  overrides: Record<string, string | null>;
+}
+export const FlagsChangedNotification = notification<FlagsChanged>('perfHeat/flagsChanged');

@@ -4,16 +4,13 @@
  * for the sampled functions. The VS Code client draws its own decorations and turns the first two off.
  */
 import { fileURLToPath } from 'node:url';
-import type { CodeLens, Connection, DocumentSymbol, InlayHint, TextDocuments } from 'vscode-languageserver/node';
+import type { CodeLens, DocumentSymbol, InlayHint } from 'vscode-languageserver/node';
 import { InlayHintKind, SymbolKind } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatShare } from '../model/heat-scale';
-import type { CSyntax } from '../engine/c-syntax';
-import type { ProfileService } from './profile-service';
-import type { FlagService } from './flags';
+import type { ServerContext } from './context';
 import { placeFunctions, functionTotals } from './file-heat';
 
-export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>, flags?: FlagService): void {
+export function register({ connection, documents, profiles, syntax, flags }: ServerContext): void {
   const heatOf = (uri: string) => {
     const heatMap = profiles.heatMap;
     if (!heatMap || !uri.startsWith('file:')) return undefined;
@@ -69,7 +66,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
   // their theme's comment colour (VS Code draws its own dimming and drops these in the client middleware).
   connection.languages.semanticTokens.on(({ textDocument }) => {
     const doc = documents.get(textDocument.uri);
-    if (!flags || !doc || !textDocument.uri.startsWith('file:')) return { data: [] };
+    if (!doc || !textDocument.uri.startsWith('file:')) return { data: [] };
     const path = fileURLToPath(textDocument.uri);
     let inactive: [number, number][];
     try {
@@ -93,7 +90,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
   /** The #if blocks of the file as an outline, nested as written, each with its value under the current view. */
   const blockSymbols = (uri: string): DocumentSymbol[] => {
     const doc = documents.get(uri);
-    if (!flags || !doc || !uri.startsWith('file:')) return [];
+    if (!doc || !uri.startsWith('file:')) return [];
     const path = fileURLToPath(uri);
     let r;
     try {

@@ -1,15 +1,14 @@
 /** perfHeat/exportReport: the Markdown analysis of the active profile, its baseline and perf stat runs. */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Connection } from 'vscode-languageserver/node';
 import { ExportReportRequest } from '../protocol';
 import { buildReport } from '../engine/report';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
-import type { ProfileService } from './profile-service';
+import type { ServerContext } from './context';
 import { onRequest } from './rpc';
 
-export function register(connection: Connection, profiles: ProfileService, roots: () => string[]): void {
+export function register({ connection, profiles, workspace }: ServerContext): void {
   onRequest(connection, ExportReportRequest, async ({ output, statFiles, functionName }) => {
     const active = profiles.heatMap;
     const summary = profiles.summary;
@@ -21,7 +20,7 @@ export function register(connection: Connection, profiles: ProfileService, roots
       profile: active && summary ? { name: basename(summary.source), profile: active.profile } : undefined,
       baseline: baseline && baseMap ? { name: basename(baseline.source), profile: baseMap.profile } : undefined,
       stats,
-      sources: new SourceFiles(roots()[0] ?? process.cwd()),
+      sources: new SourceFiles(workspace.roots()[0] ?? process.cwd()),
       functionName,
     });
     await writeFile(output, markdown);

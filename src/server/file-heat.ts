@@ -2,17 +2,16 @@
  * perfHeat/fileHeat: the heat of one workspace file, with per-function totals placed on each function's name line.
  */
 import { fileURLToPath } from 'node:url';
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { FileHeatRequest, type FileDiff, type FileHeat, type FunctionHeatInfo } from '../protocol';
 import type { HeatedFunction, HeatedLine } from '../model/heat-map';
-import type { CSyntax, FunctionSpan } from '../engine/c-syntax';
+import type { FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
+import type { ServerContext } from './context';
 import { onRequest } from './rpc';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 
-export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, syntax: Promise<CSyntax | undefined>): void {
+export function register({ connection, documents, profiles, syntax }: ServerContext): void {
   onRequest(connection, FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
     const heatMap = profiles.heatMap;
     const summary = profiles.summary;

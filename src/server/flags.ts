@@ -7,10 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
+import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagState } from '../protocol';
+import { FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagsChanged, type FlagState } from '../protocol';
 import { emptyView, FlagViewEngine, withOverride, type FlagView } from '../engine/cpp/flag-view';
 import { FileSystemSources } from '../engine/cpp/sources';
 import { readMakefile } from '../engine/cpp/makefile';
@@ -19,22 +18,74 @@ import { flagsFromCompileCommands, viewFromFlags } from '../engine/cpp/build-fla
 import { viewHeat } from '../engine/cpp/view-heat';
 import { blockHeat } from '../engine/cpp/block-heat';
 import { compilerTruth } from '../engine/cpp/compiler';
-import type { ProfileService } from './profile-service';
-import { notify, onRequest } from './rpc';
+import type { ServerContext } from './context';
+import { onRequest } from './rpc';
 
 export class FlagService {
   readonly sources = new FileSystemSources();
   readonly engine = new FlagViewEngine({ sources: this.sources });
-  preset: string | undefined;
-  readonly overrides = new Map<string, string | null>();
-  /** `-D`s from the perfHeat.flags.defines setting, applied on top of the build. */
-  settingDefines: string[] = [];
+  private chosenPreset: string | undefined;
+  private readonly userToggles = new Map<string, string | null>();
+  private defines: string[] = [];
   /** Proposed flag assignments already searched, by file, profile and view. */
-  readonly proposals = new Map<string, { text: string | undefined }>();
-  /** undefined: not tried yet; false: no compiler here. */
-  compilerWorks: boolean | undefined;
+  private readonly proposals = new Map<string, { text: string | undefined }>();
+  private compiler: boolean | undefined;
 
   constructor(private readonly roots: () => string[]) {}
+
+  /** The Makefile preset target the user picked; undefined: the default goal. */
+  get preset(): string | undefined {
+    return this.chosenPreset;
+  }
+
+  /** The user's toggles, by flag name (null: #undef). */
+  get overrides(): ReadonlyMap<string, string | null> {
+    return this.userToggles;
+  }
+
+  /** `-D`s from the perfHeat.flags.defines setting, applied on top of the build. */
+  get settingDefines(): readonly string[] {
+    return this.defines;
+  }
+
+  /** undefined: not tried yet; false: no compiler here. */
+  get compilerWorks(): boolean | undefined {
+    return this.compiler;
+  }
+
+  selectPreset(preset: string | undefined): void {
+    this.chosenPreset = preset;
+  }
+
+  setFlag(name: string, value: string | null): void {
+    if (value === null) this.userToggles.delete(name);
+    else this.userToggles.set(name, value);
+  }
+
+  /** True when the defines differ from the ones in use (the views change). */
+  setSettingDefines(defines: readonly string[]): boolean {
+    if (defines.join() === this.defines.join()) return false;
+    this.defines = [...defines];
+    return true;
+  }
+
+  /** What perfHeat/flagsChanged carries. */
+  toggles(): FlagsChanged {
+    return { preset: this.chosenPreset, overrides: Object.fromEntries(this.userToggles) };
+  }
+
+  knownProposal(key: string): { text: string | undefined } | undefined {
+    return this.proposals.get(key);
+  }
+
+  rememberProposal(key: string, text: string | undefined): void {
+    if (this.proposals.size > 64) this.proposals.clear();
+    this.proposals.set(key, { text });
+  }
+
+  noteCompiler(works: boolean): void {
+    this.compiler = works;
+  }
 
   private makefile(): string | undefined {
     for (const r of this.roots()) for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (existsSync(join(r, name))) return join(r, name);
@@ -108,92 +159,100 @@ export class FlagService {
   }
 }
 
-export function register(connection: Connection, documents: TextDocuments<TextDocument>, profiles: ProfileService, flags: FlagService): void {
+export function register(ctx: ServerContext): void {
+  const { connection, documents, flags } = ctx;
   // The engine reads unsaved editor text, so the dimming follows what the user sees.
   documents.onDidChangeContent((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), e.document.getText()));
   documents.onDidClose((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), undefined));
 
-  const changed = (): void => {
-    notify(connection, FlagsChangedNotification, { preset: flags.preset, overrides: Object.fromEntries(flags.overrides) });
-  };
   onRequest(connection, SetFlagRequest, ({ name, value }) => {
-    if (value === null) flags.overrides.delete(name);
-    else flags.overrides.set(name, value);
-    changed();
+    flags.setFlag(name, value);
+    ctx.flagsChanged();
   });
   onRequest(connection, SelectPresetRequest, ({ preset }) => {
-    flags.preset = preset ?? undefined;
-    changed();
+    flags.selectPreset(preset ?? undefined);
+    ctx.flagsChanged();
   });
+  const applyDefines = async (): Promise<void> => {
+    if (flags.setSettingDefines((await ctx.settings()).flagDefines)) ctx.flagsChanged();
+  };
+  ctx.onInitialized(() => void applyDefines());
+  ctx.onSettingsChanged(() => void applyDefines());
 
   onRequest(connection, FlagStateRequest, async ({ uri }): Promise<FlagState | null> => {
-    if (!uri.startsWith('file:')) return null;
-    const file = fileURLToPath(uri);
-    const { view, base } = flags.view(file);
-    const heatMap = profiles.heatMap;
-    const events = heatMap?.profile.events.map((e) => e.name) ?? [];
-    const counts = new Map<number, number[]>((heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
-    // The proposal search evaluates the view up to a few hundred times: once per file, view and profile is enough
-    // (the Flags view asks again on every editor switch).
-    const proposalKey = JSON.stringify([file, profiles.summary?.id, flags.preset, flags.settingDefines, [...flags.overrides]]);
-    const known = flags.proposals.get(proposalKey);
-    const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), propose: counts.size > 0 && !known });
-    const r = vh.regions;
-    const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
-    const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
-    // While comparing: the same blocks weighed by the baseline's samples, for block-level diffs.
-    const diff = profiles.diff;
-    const baseMap = profiles.baselineHeatMap;
-    const baseByIndex = new Map<number, number[]>();
-    if (diff && baseMap && heatMap) {
-      const names = diff.diff.events;
-      const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, names.map((n) => l.counts[baseMap.profile.events.findIndex((x) => x.name === n)] ?? 0)]));
-      for (const b of blockHeat(r, baseCounts, names.length).blocks) {
-        baseByIndex.set(b.block.index, b.inclusive.map((c, i) => baseMap.share(c, baseMap.profile.events.findIndex((x) => x.name === names[i]))));
-      }
-    }
-    const root = (p: string): string => {
-      const base = profiles.roots().find((x) => p.startsWith(x + '/'));
-      return base ? relative(base, p) : p;
-    };
-    const state: FlagState = {
-      uri,
-      preset: flags.preset,
-      presets: flags.presets(),
-      base,
-      events,
-      flags: r.flags.map((f) => ({
-        name: f.name,
-        value: f.value,
-        source: flags.overrides.has(f.name) ? 'user' : f.source.kind,
-        where: f.source.file ? `${root(f.source.file)}${f.source.line ? `:${f.source.line}` : ''}` : undefined,
-        description: f.description?.text,
-        overridden: flags.overrides.has(f.name),
-      })),
-      inactive: r.inactive.map(([a, b]) => [a - 1, b - 1]),
-      blocks: r.blocks.map((b) => {
-        const h = heatByIndex.get(b.index);
-        const self = h?.self ?? events.map(() => 0);
-        const inclusive = h?.inclusive ?? events.map(() => 0);
-        const base = baseByIndex.get(b.index);
-        const baseline = base && diff ? { events: diff.diff.events, inclusiveShares: base } : undefined;
-        return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive), baseline };
-      }),
-      errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
-    };
-    const dead = vh.heat.inactiveSamples;
-    if (heatMap && dead.length) {
-      const proposal = known ? known.text : vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
-      if (!known) {
-        if (flags.proposals.size > 64) flags.proposals.clear();
-        flags.proposals.set(proposalKey, { text: proposal });
-      }
-      state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
-    }
-    if (profiles.trusted && flags.compilerWorks !== false) await checkWithCompiler(flags, file, r.unit, view, state);
-    publish(connection, uri, state, dead.map((d) => d.line));
-    return state;
+    const r = await flagState(ctx, uri);
+    if (r) publishDiagnostics(connection, uri, r.state, r.deadLines);
+    return r?.state ?? null;
   });
+}
+
+/**
+ * The flag state of one file under the current view, with block heat and the lines whose samples the view does
+ * not compile. `compiler: false` skips the `cc -E` check (diagnostics do not depend on it).
+ */
+export async function flagState({ flags, profiles }: ServerContext, uri: string, options: { compiler: boolean } = { compiler: true }): Promise<{ state: FlagState; deadLines: number[] } | null> {
+  if (!uri.startsWith('file:')) return null;
+  const file = fileURLToPath(uri);
+  const { view, base } = flags.view(file);
+  const heatMap = profiles.heatMap;
+  const events = heatMap?.profile.events.map((e) => e.name) ?? [];
+  const counts = new Map<number, number[]>((heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
+  // The proposal search evaluates the view up to a few hundred times: once per file, view and profile is enough
+  // (the Flags view asks again on every editor switch).
+  const proposalKey = JSON.stringify([file, profiles.summary?.id, flags.preset, flags.settingDefines, [...flags.overrides]]);
+  const known = flags.knownProposal(proposalKey);
+  const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), propose: counts.size > 0 && !known });
+  const r = vh.regions;
+  const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
+  const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
+  // While comparing: the same blocks weighed by the baseline's samples, for block-level diffs.
+  const diff = profiles.diff;
+  const baseMap = profiles.baselineHeatMap;
+  const baseByIndex = new Map<number, number[]>();
+  if (diff && baseMap && heatMap) {
+    const names = diff.diff.events;
+    const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, names.map((n) => l.counts[baseMap.profile.events.findIndex((x) => x.name === n)] ?? 0)]));
+    for (const b of blockHeat(r, baseCounts, names.length).blocks) {
+      baseByIndex.set(b.block.index, b.inclusive.map((c, i) => baseMap.share(c, baseMap.profile.events.findIndex((x) => x.name === names[i]))));
+    }
+  }
+  const root = (p: string): string => {
+    const base = profiles.roots().find((x) => p.startsWith(x + '/'));
+    return base ? relative(base, p) : p;
+  };
+  const state: FlagState = {
+    uri,
+    preset: flags.preset,
+    presets: flags.presets(),
+    base,
+    events,
+    flags: r.flags.map((f) => ({
+      name: f.name,
+      value: f.value,
+      source: flags.overrides.has(f.name) ? 'user' : f.source.kind,
+      where: f.source.file ? `${root(f.source.file)}${f.source.line ? `:${f.source.line}` : ''}` : undefined,
+      description: f.description?.text,
+      overridden: flags.overrides.has(f.name),
+    })),
+    inactive: r.inactive.map(([a, b]) => [a - 1, b - 1]),
+    blocks: r.blocks.map((b) => {
+      const h = heatByIndex.get(b.index);
+      const self = h?.self ?? events.map(() => 0);
+      const inclusive = h?.inclusive ?? events.map(() => 0);
+      const base = baseByIndex.get(b.index);
+      const baseline = base && diff ? { events: diff.diff.events, inclusiveShares: base } : undefined;
+      return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive), baseline };
+    }),
+    errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
+  };
+  const dead = vh.heat.inactiveSamples;
+  if (heatMap && dead.length) {
+    const proposal = known ? known.text : vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
+    if (!known) flags.rememberProposal(proposalKey, proposal);
+    state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
+  }
+  if (options.compiler && profiles.trusted && flags.compilerWorks !== false) await checkWithCompiler(flags, file, r.unit, view, state);
+  return { state, deadLines: dead.map((d) => d.line) };
 }
 
 /**
@@ -204,7 +263,7 @@ export function register(connection: Connection, documents: TextDocuments<TextDo
 async function checkWithCompiler(flags: FlagService, file: string, unit: string, view: FlagView, state: FlagState): Promise<void> {
   try {
     const truth = await compilerTruth(unit, view, { allowExternalPrograms: true, cwd: dirname(unit) });
-    flags.compilerWorks = true;
+    flags.noteCompiler(true);
     const live = truth.codeLines.get(file) ?? new Set<number>();
     const dimmed = new Set(state.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i + 1)));
     const wrong = [...live].filter((l) => dimmed.has(l));
@@ -214,7 +273,7 @@ async function checkWithCompiler(flags: FlagService, file: string, unit: string,
     }
     state.compiler = { agrees: wrong.length === 0, disagreements: wrong.length, command: truth.command.join(' '), errors: truth.errors.map((e) => e.message) };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /could not run|ENOENT/.test((e as Error).message)) flags.compilerWorks = false;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /could not run|ENOENT/.test((e as Error).message)) flags.noteCompiler(false);
   }
 }
 
@@ -232,7 +291,7 @@ function ranges(lines: number[]): [number, number][] {
  * Samples on lines this view does not compile mean the profile was recorded with other flags: one warning on the
  * first such line, naming the flag values that would compile them all (the proposal), and hints on the others.
  */
-function publish(connection: Connection, uri: string, state: FlagState, deadLines: number[]): void {
+export function publishDiagnostics(connection: Connection, uri: string, state: FlagState, deadLines: number[]): void {
   const diagnostics: Diagnostic[] = [];
   const s = state.inactiveSamples;
   deadLines.sort((a, b) => a - b).forEach((line, i) => {

@@ -1,14 +1,13 @@
 /** perfHeat/hotspots: functions → lines and files → lines, sorted by one event, for the hotspot panel. */
 import { pathToFileURL } from 'node:url';
-import type { Connection } from 'vscode-languageserver/node';
 import { HotspotsRequest, type HotspotFile, type HotspotLine, type Hotspots } from '../protocol';
 import type { LineRef } from '../model/profile-index';
-import type { ProfileService } from './profile-service';
+import type { ServerContext } from './context';
 import { onRequest } from './rpc';
 
 const LINES_PER_ITEM = 50;
 
-export function register(connection: Connection, profiles: ProfileService): void {
+export function register({ connection, profiles }: ServerContext): void {
   onRequest(connection, HotspotsRequest, ({ event, limit = 200 }): Hotspots | null => {
     const heatMap = profiles.heatMap;
     const index = profiles.index;

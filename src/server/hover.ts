@@ -4,16 +4,17 @@
  * Everything from the profile is escaped: symbol and file names are data, never markup.
  */
 import { fileURLToPath } from 'node:url';
-import type { Connection, Hover } from 'vscode-languageserver/node';
+import type { Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import { formatShare } from '../model/heat-scale';
 import type { ProfileService } from './profile-service';
 import type { FlagService } from './flags';
+import type { ServerContext } from './context';
 import type { BlockInfo } from '../engine/cpp/flag-view';
 
 const MAX_INSTRUCTIONS = 8;
 
-export function register(connection: Connection, profiles: ProfileService, flags?: FlagService): void {
+export function register({ connection, profiles, flags }: ServerContext): void {
   connection.onHover(({ textDocument, position }): Hover | null => {
     const heatMap = profiles.heatMap;
     const index = profiles.index;
@@ -35,8 +36,8 @@ export function register(connection: Connection, profiles: ProfileService, flags
         ...d.diff.events.map((e, i) => `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${diff.delta[i] >= 0 ? '+' : '−'}${Math.abs(diff.delta[i]).toFixed(2)} points |`),
       );
     }
-    const block = flags && enclosingBlock(flags, path, line);
-    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : 'not compiled'} under ${esc(flags!.view(path).base)}`);
+    const block = enclosingBlock(flags, path, line);
+    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : 'not compiled'} under ${esc(flags.view(path).base)}`);
     return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } };
   });
 }

@@ -1,155 +1,102 @@
 /**
- * The Perf Heat language server: owns profiles and every computation on them. Started by the extension over IPC, or
- * by any LSP client with `--stdio`.
+ * The Perf Heat language server: owns profiles and every computation on them. startServer() builds the one context
+ * and hands it to every feature's `register(ctx)`; nothing runs at import, so a test can drive it over any
+ * connection (main.ts is the process entry).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { Emitter, TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  ActivateProfileRequest,
-  ListProfilesRequest,
-  SetBaselineRequest,
-  ClearProfileRequest,
-  FlagsChangedNotification,
-  LoadProfileRequest,
-  ProfileChangedNotification,
-  TrustChangedNotification,
-  type InitializationOptions,
-  type ServerSettings,
-} from '../protocol';
+import { FlagsChangedNotification, ProfileChangedNotification, type InitializationOptions, type ServerSettings } from '../protocol';
+import { nestedGet, readSettings } from '../settings';
 import { CSyntax } from '../engine/c-syntax';
 import { ProfileService } from './profile-service';
+import { FlagService } from './flags';
+import { Workspace, type ServerContext } from './context';
+import { notify } from './rpc';
+import * as profileRequests from './profile-requests';
+import * as workspaceIndex from './workspace-index';
 import * as fileHeat from './file-heat';
-import { notify, onNotification, onRequest } from './rpc';
 import * as hotspots from './hotspots';
 import * as hover from './hover';
 import * as editorFeatures from './editor-features';
 import * as exportReport from './export-report';
 import * as flags from './flags';
+import * as diagnostics from './diagnostics';
 
-const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
-let roots: string[] = [];
-let profiles: ProfileService;
-// The wasm files sit next to the bundle (scripts/build.mjs copies them); a failure only loses function totals.
-const syntax: Promise<CSyntax | undefined> = CSyntax.create(__dirname).catch((e: Error) => {
-  connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
-  return undefined;
-});
+/** Every feature, registered in this order (flags keeps the engine's view of unsaved text before diagnostics read it). */
+const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, flags, diagnostics];
 
-connection.onInitialize((params) => {
-  roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
-  if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
-  const init = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
-  profiles = new ProfileService(() => roots, init.trusted !== false);
-  fileHeat.register(connection, documents, profiles, syntax);
-  hotspots.register(connection, profiles);
-  flagService = new flags.FlagService(() => roots);
-  hover.register(connection, profiles, flagService);
-  editorFeatures.register(connection, documents, profiles, syntax, flagService);
-  exportReport.register(connection, profiles, () => roots);
-  flags.register(connection, documents, profiles, flagService);
-  clientLoadsProfile = init.clientLoadsProfile === true;
-  initProfile = typeof init.profile === 'string' ? init.profile : undefined;
-  return {
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      hoverProvider: true,
-      inlayHintProvider: true,
-      codeLensProvider: { resolveProvider: false },
-      documentSymbolProvider: true,
-      semanticTokensProvider: { legend: { tokenTypes: ['comment'], tokenModifiers: [] }, full: true },
-      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+export function startServer(connection: Connection): ServerContext {
+  const workspace = new Workspace();
+  const documents = new TextDocuments(TextDocument);
+  const profiles = new ProfileService(() => workspace.roots(), true);
+  const flagService = new FlagService(() => workspace.roots());
+  const emitters = { profile: new Emitter<void>(), flags: new Emitter<void>(), initialized: new Emitter<void>(), settings: new Emitter<void>() };
+  const ctx: ServerContext = {
+    connection,
+    documents,
+    workspace,
+    profiles,
+    flags: flagService,
+    // The wasm files sit next to the bundle (scripts/build.mjs copies them); a failure only loses function totals.
+    syntax: CSyntax.create(__dirname).catch((e: Error) => {
+      connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
+      return undefined;
+    }),
+    settings: () => pullSettings(connection, workspace),
+    profileChanged: () => {
+      notify(connection, ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
+      emitters.profile.fire();
     },
+    flagsChanged: () => {
+      notify(connection, FlagsChangedNotification, flagService.toggles());
+      emitters.flags.fire();
+    },
+    onProfileChanged: emitters.profile.event,
+    onFlagsChanged: emitters.flags.event,
+    onInitialized: emitters.initialized.event,
+    onSettingsChanged: emitters.settings.event,
   };
-});
 
-let clientLoadsProfile = false;
-let flagService: flags.FlagService | undefined;
-let initProfile: string | undefined;
-
-/**
- * Clients other than Perf Heat's own (Neovim, Emacs…) only have settings: the server loads `perfHeat.profile`
- * itself, at start and whenever the settings change, and reports failures with window/showMessage.
- */
-async function loadConfiguredProfile(): Promise<void> {
-  if (clientLoadsProfile) return;
-  const s = await settings();
-  const path = s.profile || initProfile;
-  if (!path) return;
-  try {
-    const summary = await profiles.load(path, s);
-    notifyChanged();
-    for (const w of summary.warnings) connection.console.warn(w);
-  } catch (e) {
-    connection.window.showErrorMessage(`Perf Heat could not load the profile: ${(e as Error).message}`);
-  }
-}
-
-connection.onDidChangeConfiguration(async () => {
-  const s = await settings();
-  if (flagService && s.flagDefines.join() !== flagService.settingDefines.join()) {
-    flagService.settingDefines = s.flagDefines;
-    notify(connection, FlagsChangedNotification, { preset: flagService.preset, overrides: Object.fromEntries(flagService.overrides) });
-  }
-  await loadConfiguredProfile();
-});
-
-connection.onInitialized(() => {
-  void loadConfiguredProfile();
-  void settings().then((s) => flagService && (flagService.settingDefines = s.flagDefines));
-  connection.workspace.onDidChangeWorkspaceFolders((e) => {
-    const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
-    roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => fileURLToPath(f.uri))];
+  connection.onInitialize((params) => {
+    let roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
+    workspace.initialize(roots, (params.initializationOptions ?? {}) as Partial<InitializationOptions>);
+    profiles.trusted = workspace.trusted;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+        semanticTokensProvider: { legend: { tokenTypes: ['comment'], tokenModifiers: [] }, full: true },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+    };
   });
-});
+  connection.onInitialized(() => emitters.initialized.fire());
+  connection.onDidChangeConfiguration(() => emitters.settings.fire());
 
-async function settings(): Promise<ServerSettings> {
-  const s = ((await connection.workspace.getConfiguration('perfHeat').catch(() => undefined)) ?? {}) as Partial<ServerSettings>;
-  const resolve = (p: string): string => (p.startsWith('/') || roots.length === 0 ? p : join(roots[0], p));
-  return {
-    profile: s.profile ? resolve(s.profile) : initProfile ? resolve(initProfile) : '',
-    binaryPaths: (s.binaryPaths ?? []).map(resolve),
-    pathRemaps: s.pathRemaps ?? {},
-    addr2linePath: s.addr2linePath ?? '',
-    flagDefines: (s as { flags?: { defines?: string[] } }).flags?.defines ?? [],
-  };
+  for (const feature of FEATURES) feature.register(ctx);
+  documents.listen(connection);
+  connection.listen();
+  return ctx;
 }
 
-const notifyChanged = (): void => {
-  notify(connection, ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
-};
-
-onRequest(connection, LoadProfileRequest, async ({ path, role }, token) => {
-  const abort = new AbortController();
-  token.onCancellationRequested(() => abort.abort());
-  const summary = await profiles.load(path, await settings(), abort.signal, role);
-  notifyChanged();
-  return summary;
-});
-
-onRequest(connection, ClearProfileRequest, () => {
-  profiles.clear();
-  notifyChanged();
-});
-
-onRequest(connection, ListProfilesRequest, () => ({ profiles: profiles.list(), activeId: profiles.summary?.id, baselineId: profiles.baseline?.id }));
-
-onRequest(connection, ActivateProfileRequest, ({ id }) => {
-  const summary = profiles.activate(id);
-  notifyChanged();
-  return summary;
-});
-
-onRequest(connection, SetBaselineRequest, ({ id }) => {
-  profiles.setBaseline(id ?? undefined);
-  notifyChanged();
-});
-
-onNotification(connection, TrustChangedNotification, ({ trusted }) => {
-  profiles.trusted = trusted;
-});
-
-documents.listen(connection);
-connection.listen();
+/** workspace/configuration for `perfHeat`, typed by the shared schema; a wrong value is logged and defaulted. */
+async function pullSettings(connection: Connection, workspace: Workspace): Promise<ServerSettings> {
+  const section: unknown = await connection.workspace.getConfiguration('perfHeat').catch(() => undefined);
+  const s = readSettings(nestedGet(section ?? {}), (m) => connection.console.warn(m));
+  const roots = workspace.roots();
+  const resolve = (p: string): string => (p.startsWith('/') || roots.length === 0 ? p : join(roots[0], p));
+  const profile = s.profile || workspace.initProfile;
+  return {
+    profile: profile ? resolve(profile) : '',
+    binaryPaths: s.binaryPaths.map(resolve),
+    pathRemaps: s.pathRemaps,
+    addr2linePath: s.addr2linePath,
+    flagDefines: s['flags.defines'],
+  };
+}

@@ -4,6 +4,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerContext } from './context';
 
 const SOURCE = /\.(c|h|inc|inl|def|cc|cpp|cxx|hh|hpp|hxx|ipp|tcc|s|S)$/;
 const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test']);
@@ -29,4 +31,16 @@ export async function listSourceFiles(roots: readonly string[]): Promise<string[
   };
   for (const r of roots) await walk(r);
   return out;
+}
+
+/** Folders added to or removed from the workspace: the next profile load matches against the new set. */
+export function register(ctx: ServerContext): void {
+  ctx.onInitialized(() => {
+    ctx.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      ctx.workspace.changeFolders(
+        e.added.map((f) => fileURLToPath(f.uri)),
+        e.removed.map((f) => fileURLToPath(f.uri)),
+      );
+    });
+  });
 }

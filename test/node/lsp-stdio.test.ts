@@ -1,7 +1,8 @@
 /**
  * The language server driven over stdio exactly as Neovim's built-in client drives it (the configuration in the
  * README): initialize with a root, answer workspace/configuration with the `settings` table, open a file, ask for
- * hover, inlay hints, code lenses and document symbols. Runs the built server (dist/server.js).
+ * hover, inlay hints, code lenses and document symbols, and receive diagnostics without any perfHeat/* request.
+ * Runs the built server (dist/server.js).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -17,6 +18,10 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   DidOpenTextDocumentNotification,
+  DidChangeConfigurationNotification,
+  PublishDiagnosticsNotification,
+  DiagnosticSeverity,
+  type Diagnostic,
   HoverRequest,
   InlayHintRequest,
   CodeLensRequest,
@@ -87,6 +92,64 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
 
     // The bundle must find tree-sitter's wasm next to it (function spans); a failure would be logged.
     assert.ok(!messages.some((m) => /tree-sitter unavailable/.test(m)), messages.join('\n'));
+    await conn.sendRequest(ShutdownRequest.type);
+    await conn.sendNotification(ExitNotification.type);
+  } finally {
+    conn.dispose();
+    child.kill();
+  }
+});
+
+test('Neovim-style client over stdio: samples on lines the build does not compile arrive as diagnostics, with no perfHeat/* request', { skip: !existsSync(SERVER) && 'run npm run build first' }, async () => {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  // An A/B experiment from settings alone: the profile was recorded with S154's prefetch on; the view turns it off.
+  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data', flags: { defines: ['HZ3_S154_SPILL_PREFETCH=0'] } } };
+  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
+  const file = join(DEMO, 'src/mh3_owner_stash_pop.inc');
+  const uri = pathToFileURL(file).toString();
+  const published: Diagnostic[][] = [];
+  const waiters: { match: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+  conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    if (p.uri !== uri) return;
+    published.push(p.diagnostics);
+    for (const w of waiters.splice(0)) {
+      if (w.match(p.diagnostics)) w.resolve(p.diagnostics);
+      else waiters.push(w);
+    }
+  });
+  const next = (what: string, match: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> =>
+    Promise.race([
+      new Promise<Diagnostic[]>((resolve) => (published.some(match) ? resolve(published.find(match)!) : waiters.push({ match, resolve }))),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no diagnostics ${what}; got ${JSON.stringify(published)}`)), 20_000)),
+    ]);
+  conn.listen();
+  try {
+    await conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(DEMO).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: {} } },
+    });
+    await conn.sendNotification(InitializedNotification.type, {});
+    const text = readFileSync(file, 'utf8');
+    const hotLine = text.split('\n').findIndex((l) => l.includes('__builtin_prefetch(ahead'));
+    assert.ok(hotLine > 0);
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
+
+    const dead = await next('for the prefetch line', (d) => d.some((x) => x.range.start.line === hotLine));
+    const warning = dead.find((x) => x.severity === DiagnosticSeverity.Warning);
+    assert.ok(warning, JSON.stringify(dead));
+    const message = typeof warning.message === 'string' ? warning.message : warning.message.value;
+    assert.match(message, /line\(s\) that Makefile default goal \+ -DHZ3_S154_SPILL_PREFETCH=0 does not compile/);
+    assert.match(message, /These would compile them: .*HZ3_S154_SPILL_PREFETCH=1/);
+    assert.ok(dead.every((x) => x.source === 'Perf Heat'));
+
+    // The setting removed (a flag-view event): the prefetch line compiles again and its diagnostic goes.
+    settings.perfHeat = { profile: 'profiles/cpu-clock.perf.data' };
+    published.length = 0;
+    await conn.sendNotification(DidChangeConfigurationNotification.type, { settings });
+    await next('after the define was removed', (d) => !d.some((x) => x.range.start.line === hotLine));
     await conn.sendRequest(ShutdownRequest.type);
     await conn.sendNotification(ExitNotification.type);
   } finally {
