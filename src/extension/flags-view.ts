@@ -10,7 +10,9 @@ import { FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFla
 import { formatShare } from '../model/heat-scale';
 import { onNotification, send } from './rpc';
 
-type Node = { kind: 'build' } | { kind: 'flag'; flag: FlagItem } | { kind: 'message'; text: string };
+/** A row of the Flags tree; the toggle and reset commands receive it (commands.ts). */
+export type FlagsNode = { kind: 'build' } | { kind: 'flag'; flag: FlagItem } | { kind: 'message'; text: string };
+type Node = FlagsNode;
 
 export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private state: FlagState | null = null;
@@ -36,9 +38,6 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     this.disposables.push(
       this.view,
       vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
-      vscode.commands.registerCommand('perfHeat.toggleFlag', (node?: Node) => this.toggle(node)),
-      vscode.commands.registerCommand('perfHeat.resetFlag', (node?: Node) => node?.kind === 'flag' && this.set(node.flag.name, null)),
-      vscode.commands.registerCommand('perfHeat.selectBuild', () => this.pickPreset()),
     );
   }
 
@@ -135,7 +134,7 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     return [{ kind: 'build' }, ...this.state.flags.map((flag) => ({ kind: 'flag' as const, flag }))];
   }
 
-  private async toggle(node?: Node): Promise<void> {
+  async toggle(node?: Node): Promise<void> {
     if (node?.kind !== 'flag') return;
     const f = node.flag;
     if (f.value === null || /^[01]$/.test(f.value.trim())) return this.set(f.name, isOn(f.value) ? '0' : '1');
@@ -143,12 +142,12 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     if (value !== undefined) await this.set(f.name, value);
   }
 
-  private async set(name: string, value: string | null): Promise<void> {
+  async set(name: string, value: string | null): Promise<void> {
     const c = this.client();
     if (c) await send(c, SetFlagRequest, { name, value });
   }
 
-  private async pickPreset(): Promise<void> {
+  async pickPreset(): Promise<void> {
     const c = this.client();
     if (!c || !this.state) return;
     const items = [{ label: 'default goal', preset: null as string | null }, ...this.state.presets.map((p) => ({ label: p, preset: p as string | null }))];

@@ -196,24 +196,5 @@ export function activate(ctx: vscode.ExtensionContext): StatViewApi {
     ctx.subscriptions.push(view);
     return view;
   };
-  ctx.subscriptions.push(
-    // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
-    vscode.commands.registerCommand('perfHeat.compareStat', async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
-      let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
-      uris ??= await vscode.window.showOpenDialog({
-        canSelectMany: true,
-        openLabel: 'Compare',
-        title: 'Perf Heat: perf stat runs to compare (the first is the base)',
-        filters: { 'perf stat output': ['stat', 'csv', 'txt', 'json'], 'All files': ['*'] },
-      });
-      if (!uris?.length) return undefined;
-      try {
-        return await open(uris);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`Perf Heat could not compare the perf stat runs: ${(e as Error).message}`);
-        return undefined;
-      }
-    }),
-  );
   return { open, current: () => current };
 }

@@ -1,0 +1,146 @@
+/**
+ * Every `perfHeat.*` command, as a table of factories: each takes the session (`ctx`) and returns the handler.
+ * activate() registers the whole table in one place; a feature adds its commands here, never in its own
+ * constructor, so the table and package.json's `contributes.commands` can be compared (test/vscode/suite/1-heat).
+ */
+import * as vscode from 'vscode';
+import { ActivateProfileRequest, ClearProfileRequest, ExportReportRequest, ListProfilesRequest, LoadProfileRequest, SetBaselineRequest, type ProfileSummary } from '../protocol';
+import type { HeatMode } from './heat-values';
+import { cycleMode, densityMode, missMode, pickHeatMode } from './heat-mode';
+import type { FlagsNode } from './flags-view';
+import { send } from './rpc';
+import type { Session } from './session';
+
+// Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (...args: any[]) => unknown;
+
+export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
+  'perfHeat.loadProfile': (ctx) => async (uri?: vscode.Uri) => {
+    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Load Profile', title: 'Perf Heat: Load Profile' }))?.[0];
+    if (target) await ctx.loadReportingErrors(target.fsPath);
+  },
+  'perfHeat.loadThisProfile': (ctx) => async (uri?: vscode.Uri) => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (target) await ctx.loadReportingErrors(target.fsPath);
+  },
+  'perfHeat.clearHeat': (ctx) => async () => {
+    if (!ctx.client) return;
+    await send(ctx.client, ClearProfileRequest);
+    ctx.decorations?.clear();
+  },
+  'perfHeat.toggleHeat': (ctx) => async () => {
+    const { decorations } = await ctx.ensureStarted();
+    await decorations.setEnabled(!decorations.enabled);
+  },
+  'perfHeat.selectHeatMode': (ctx) => async () => {
+    const p = ctx.requireProfile();
+    const next = p && (await pickHeatMode(p, ctx.mode, ctx.baseline));
+    if (next) await ctx.setMode(next);
+  },
+  'perfHeat.showCycleHeat': (ctx) => modeCommand(ctx, cycleMode),
+  'perfHeat.showCacheMissHeat': (ctx) => modeCommand(ctx, missMode),
+  'perfHeat.showMissDensity': (ctx) => modeCommand(ctx, densityMode),
+  'perfHeat.compareWithBaseline': (ctx) => (uri?: vscode.Uri) => compareWithBaseline(ctx, uri),
+  'perfHeat.stopComparing': (ctx) => () => ctx.client && send(ctx.client, SetBaselineRequest, { id: null }),
+  'perfHeat.switchProfile': (ctx) => async () => {
+    const client = ctx.client;
+    if (!client) return ctx.requireProfile();
+    const { profiles, activeId } = await send(client, ListProfilesRequest);
+    const chosen = await vscode.window.showQuickPick(
+      profiles.map((x) => ({ label: `${x.id === activeId ? '$(check) ' : ''}${vscode.workspace.asRelativePath(x.source)}`, description: `${x.format} · ${x.events.map((e) => e.name).join(', ')}`, id: x.id })),
+      { title: 'Perf Heat: Switch Profile' },
+    );
+    if (chosen) await send(client, ActivateProfileRequest, { id: chosen.id });
+  },
+  'perfHeat.exportReport': (ctx) => () => exportReport(ctx),
+  'perfHeat.revealLine': () => async (uri: string, line: number) => {
+    const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
+    const pos = new vscode.Position(line, 0);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  },
+  'perfHeat.filterHotspots': (ctx) => async () => {
+    const text = await vscode.window.showInputBox({ title: 'Filter hotspots', prompt: 'Show functions and files whose name contains this text', value: ctx.panel.currentFilter });
+    if (text !== undefined) await ctx.panel.setFilter(text);
+  },
+  'perfHeat.clearHotspotFilter': (ctx) => () => ctx.panel.setFilter(''),
+  'perfHeat.refreshHotspots': (ctx) => () => ctx.panel.refresh(),
+  'perfHeat.showOutput': (ctx) => () => ctx.output.show(),
+  'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),
+  'perfHeat.resetFlag': (ctx) => (node?: FlagsNode) => node?.kind === 'flag' && ctx.flagsView.set(node.flag.name, null),
+  'perfHeat.selectBuild': (ctx) => () => ctx.flagsView.pickPreset(),
+  // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
+  'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
+    let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
+    uris ??= await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: 'Compare',
+      title: 'Perf Heat: perf stat runs to compare (the first is the base)',
+      filters: { 'perf stat output': ['stat', 'csv', 'txt', 'json'], 'All files': ['*'] },
+    });
+    if (!uris?.length) return undefined;
+    try {
+      return await ctx.stat.open(uris);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Perf Heat could not compare the perf stat runs: ${(e as Error).message}`);
+      return undefined;
+    }
+  },
+};
+
+export function registerCommands(ctx: Session): void {
+  for (const [id, make] of Object.entries(COMMANDS)) ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, make(ctx)));
+}
+
+function modeCommand(ctx: Session, make: (p: ProfileSummary) => HeatMode | string): Handler {
+  return async () => {
+    const p = ctx.requireProfile();
+    if (!p) return;
+    const m = make(p);
+    if (typeof m === 'string') void vscode.window.showWarningMessage(`Perf Heat: ${m}`);
+    else await ctx.setMode(m);
+  };
+}
+
+async function compareWithBaseline(ctx: Session, uri?: vscode.Uri): Promise<void> {
+  const p = ctx.requireProfile();
+  const client = ctx.client;
+  if (!p || !client) return;
+  let target: { id: number } | vscode.Uri | undefined = uri;
+  if (!target) {
+    const { profiles } = await send(client, ListProfilesRequest);
+    type Item = vscode.QuickPickItem & { id?: number; browse?: true };
+    const items: Item[] = [
+      ...profiles.filter((x) => x.id !== p.id).map((x) => ({ label: `$(history) ${vscode.workspace.asRelativePath(x.source)}`, description: x.format, id: x.id })),
+      { label: '$(folder-opened) Choose a profile file…', browse: true },
+    ];
+    const chosen = await vscode.window.showQuickPick(items, { title: `Perf Heat: compare ${vscode.workspace.asRelativePath(p.source)} with…`, placeHolder: 'the baseline (for example the A build of an A/B pair)' });
+    if (!chosen) return;
+    target = chosen.browse ? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Baseline', title: 'Perf Heat: Baseline Profile' }))?.[0] : { id: chosen.id! };
+  }
+  if (!target) return;
+  try {
+    if (target instanceof vscode.Uri) await send(client, LoadProfileRequest, { path: target.fsPath, role: 'baseline' });
+    else await send(client, SetBaselineRequest, { id: target.id });
+  } catch (e) {
+    ctx.output.error(`baseline: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Perf Heat could not load the baseline: ${(e as Error).message}`);
+  }
+}
+
+async function exportReport(ctx: Session): Promise<void> {
+  const client = ctx.client;
+  if (!client) return void ctx.requireProfile();
+  const stats = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Compare These perf stat Runs', title: 'Perf Heat: perf stat outputs for the report (Cancel: none)' });
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({ title: 'Perf Heat: Export Analysis Report', filters: { Markdown: ['md'] }, defaultUri: root && vscode.Uri.joinPath(root, 'perf-analysis.md') });
+  if (!target) return;
+  try {
+    const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: (stats ?? []).map((u) => u.fsPath) });
+    ctx.output.appendLine(`report written to ${r.output} (${r.bytes} bytes)`);
+    await vscode.window.showTextDocument(target);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Perf Heat could not write the report: ${(e as Error).message}`);
+  }
+}

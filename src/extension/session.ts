@@ -1,0 +1,224 @@
+/**
+ * The running extension, as every command and view sees it: the views, the language client once started, the
+ * active profile and baseline, and the heat mode. Built once by activate(); commands.ts receives it as `ctx`.
+ * Every computation happens in the language server; this side only asks and draws.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { notify, onNotification, send } from './rpc';
+import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type Hotspots, type ProfileSummary } from '../protocol';
+import type * as ClientModule from './client';
+import { Config } from './config';
+import { HeatDecorations, type AppliedHeat } from './heat-decorations';
+import type { HeatMode } from './heat-values';
+import { cycleMode, describeMode, diffMode } from './heat-mode';
+import { cycleEvent } from '../model/events';
+import { HotspotPanel } from './hotspot-panel';
+import { StatusItem } from './status-item';
+import { FlagsView } from './flags-view';
+import { activate as activateStatView, type StatViewApi } from './stat-view';
+
+/** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
+export interface PerfHeatApi {
+  loadProfile(path: string): Promise<ProfileSummary>;
+  activeProfile(): ProfileSummary | undefined;
+  appliedHeat(uri: vscode.Uri): AppliedHeat | undefined;
+  onDidApplyHeat: vscode.Event<AppliedHeat>;
+  heatMode(): HeatMode;
+  /** The Flags view: the active editor's flag state, and toggling with a wait for the redraw. */
+  flags: { current(): FlagState | null; setFlag(name: string, value: string | null): Promise<FlagState | null>; refresh(): Promise<void> };
+  baselineProfile(): ProfileSummary | undefined;
+  /** What "Export Analysis Report" writes, without its dialogs. */
+  exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
+  onDidRefreshHotspots: vscode.Event<Hotspots | null>;
+}
+
+/** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
+const PROGRESS_DELAY_MS = 300;
+
+interface Started {
+  client: LanguageClient;
+  decorations: HeatDecorations;
+}
+
+export class Session {
+  readonly output = vscode.window.createOutputChannel('Perf Heat', { log: true });
+  readonly config = new Config((m) => this.output.warn(m));
+  readonly status = new StatusItem();
+  readonly flagsView: FlagsView;
+  readonly panel: HotspotPanel;
+  readonly stat: StatViewApi;
+  private started: Started | undefined;
+  private starting: Promise<Started> | undefined;
+  private activeProfile: ProfileSummary | undefined;
+  private baselineProfile: ProfileSummary | undefined;
+  private heatMode: HeatMode = { kind: 'event', event: 0 };
+  private readonly applied = new vscode.EventEmitter<AppliedHeat>();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.stat = activateStatView(extension);
+    this.flagsView = new FlagsView(() => this.client, () => this.event());
+    this.panel = new HotspotPanel(
+      () => (this.active ? this.client : undefined),
+      () => this.event(),
+      (uri) => this.loadReportingErrors(uri.fsPath),
+      () => this.flagsView.current(),
+    );
+    extension.subscriptions.push(
+      this.output,
+      this.status,
+      this.applied,
+      this.flagsView,
+      this.panel,
+      this.flagsView.onDidApply(() => this.panel.blocksChanged()),
+      // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a
+      // C file in a workspace without either costs nothing.
+      this.flagsView.onDidBecomeVisible((e) => e.visible && void this.ensureStarted()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.client && notify(this.client, TrustChangedNotification, { trusted: true })),
+      vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)),
+    );
+  }
+
+  get client(): LanguageClient | undefined {
+    return this.started?.client;
+  }
+
+  get decorations(): HeatDecorations | undefined {
+    return this.started?.decorations;
+  }
+
+  get active(): ProfileSummary | undefined {
+    return this.activeProfile;
+  }
+
+  get baseline(): ProfileSummary | undefined {
+    return this.baselineProfile;
+  }
+
+  get mode(): HeatMode {
+    return this.heatMode;
+  }
+
+  /** The event the panel and the block totals sort by: the mode's own, or cycles. */
+  private event(): number {
+    const m = this.heatMode;
+    return m.kind === 'event' ? m.event : m.kind === 'density' ? m.cycles : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
+  }
+
+  async setMode(next: HeatMode): Promise<void> {
+    this.heatMode = next;
+    this.showStatus();
+    await Promise.all([this.decorations?.setMode(next), this.panel.refresh(), this.flagsView.refresh()]);
+  }
+
+  /** Tells the user to load a profile first when none is; returns the active one. */
+  requireProfile(): ProfileSummary | undefined {
+    if (!this.activeProfile) void vscode.window.showInformationMessage('Perf Heat: load a profile first (Perf Heat: Load Profile…).');
+    return this.activeProfile;
+  }
+
+  ensureStarted(): Promise<Started> {
+    return (this.starting ??= this.start());
+  }
+
+  private async start(): Promise<Started> {
+    const ctx = this.extension;
+    // vscode-languageclient is most of the extension's code: it lives in its own bundle, loaded on first need,
+    // so activation stays cheap (npm run bench:editor measures it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, not a module import
+    const { createClient } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
+    const client = createClient(ctx, this.output, () => this.config.totalsStyle === 'codeLens');
+    await client.start();
+    this.flagsView.attach(client);
+    const config = this.config;
+    const decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
+    this.started = { client, decorations };
+    ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => this.applied.fire(a)), onNotification(client, ProfileChangedNotification, (p) => this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined)));
+    return this.started;
+  }
+
+  private profileChanged(profile: ProfileSummary | undefined, base: ProfileSummary | undefined): void {
+    const changedEvents = profile?.events.map((e) => e.name).join() !== this.activeProfile?.events.map((e) => e.name).join();
+    const startedComparing = !!base && base.id !== this.baselineProfile?.id;
+    this.activeProfile = profile;
+    this.baselineProfile = base;
+    if (profile && changedEvents) this.heatMode = cycleMode(profile);
+    if (profile && base && (startedComparing || this.heatMode.kind !== 'diff')) {
+      const d = diffMode(profile, base);
+      if (typeof d === 'string') void vscode.window.showWarningMessage(`Perf Heat: ${d}`);
+      else if (startedComparing) this.heatMode = d;
+    }
+    if (!base && this.heatMode.kind === 'diff' && profile) this.heatMode = cycleMode(profile);
+    if (startedComparing) this.output.appendLine(`comparing ${profile?.source} with baseline ${base?.source}`);
+    const decorations = this.decorations!;
+    decorations.mode = this.heatMode;
+    void vscode.commands.executeCommand('setContext', 'perfHeat.comparing', !!base);
+    this.showStatus();
+    // Heat first: it is what the user waits for; the panel and the block totals follow.
+    void decorations.refresh().then(() => Promise.all([this.panel.refresh(), this.flagsView.refresh()]));
+  }
+
+  private showStatus(): void {
+    const p = this.activeProfile;
+    this.status.show(p, p ? describeMode(this.heatMode, p.events.map((e) => e.name), this.baselineProfile) : '');
+  }
+
+  private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    const { config } = this;
+    if (config.affects(e, 'profile') && config.profile) void this.loadReportingErrors(config.profile);
+    if (config.affects(e, 'heat.lineText') || config.affects(e, 'totals.style')) void this.decorations?.applyAll();
+    if (config.affects(e, 'heat.gutterBar')) void this.decorations?.rebuildPalettes();
+  }
+
+  async load(path: string): Promise<ProfileSummary> {
+    const { client } = await this.ensureStarted();
+    const output = this.output;
+    const cancel = new vscode.CancellationTokenSource();
+    const request = send(client, LoadProfileRequest, { path }, cancel.token);
+    const title = `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`;
+    const slow = setTimeout(() => {
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
+        token.onCancellationRequested(() => cancel.cancel());
+        return request.catch(() => undefined);
+      });
+    }, PROGRESS_DELAY_MS);
+    let summary: ProfileSummary;
+    try {
+      summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => request);
+    } finally {
+      clearTimeout(slow);
+      cancel.dispose();
+    }
+    output.appendLine(`loaded ${summary.source} (${summary.format}) in ${summary.loadMs} ms: ${summary.events.map((e) => `${e.name} ${e.total}`).join(', ')}; ${summary.files.length} workspace files with heat`);
+    for (const b of summary.binaries) output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : b.note ?? 'not found'}`);
+    for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
+    if (summary.warnings.length) {
+      void vscode.window.showWarningMessage(`Perf Heat: ${summary.warnings[0]}`, 'Show Details').then((a) => a && output.show(true));
+    }
+    return summary;
+  }
+
+  async loadReportingErrors(path: string): Promise<void> {
+    try {
+      await this.load(path);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.output.error(message);
+      void vscode.window.showErrorMessage(`Perf Heat could not load the profile: ${message}`, 'Show Output').then((a) => a && this.output.show(true));
+    }
+  }
+
+  api(): PerfHeatApi {
+    return {
+      loadProfile: (path) => this.load(path),
+      activeProfile: () => this.activeProfile,
+      appliedHeat: (uri) => this.decorations?.lastApplied(uri),
+      onDidApplyHeat: this.applied.event,
+      heatMode: () => this.heatMode,
+      flags: { current: () => this.flagsView.current(), setFlag: (n, v) => this.flagsView.setFlag(n, v), refresh: () => this.flagsView.refresh() },
+      baselineProfile: () => this.baselineProfile,
+      exportReport: async (out, statFiles) => send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
+      onDidRefreshHotspots: this.panel.onDidRefresh,
+    };
+  }
+}
