@@ -6,7 +6,7 @@
 import type { ServerContext } from './context';
 import { flagState, publishDiagnostics } from './flags';
 
-/** Edits come in bursts while typing: wait for a pause before re-evaluating the file. */
+/** Edits come in bursts while typing: wait for a pause before re-evaluating the file (and let requests go first). */
 const EDIT_PAUSE_MS = 250;
 const C_SOURCE = /\.(c|h|inc|inl|def)$/;
 
@@ -35,7 +35,9 @@ export function register(ctx: ServerContext): void {
       }, EDIT_PAUSE_MS),
     );
   };
-  const everyOpenDocument = (): void => documents.all().forEach((d) => void publish(d.uri));
+  // Deferred too: a profile load or a toggle answers its request first, and the client's own requests (heat,
+  // flag state) come before this recomputation.
+  const everyOpenDocument = (): void => documents.all().forEach((d) => soon(d.uri));
 
   // TextDocuments fires onDidChangeContent on open as well as on every edit.
   documents.onDidChangeContent((e) => soon(e.document.uri));
