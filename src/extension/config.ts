@@ -5,12 +5,22 @@ import * as vscode from 'vscode';
 import { readSettings, type SettingName, type Settings } from '../settings';
 
 export class Config {
+  /** Each wrong value is reported once, not on every read (the decorations read settings on every draw). */
+  private readonly reported = new Set<string>();
+
   constructor(private readonly problem: (message: string) => void = () => undefined) {}
 
   /** Resource-scoped settings are read for the first workspace folder, the one the profile path is relative to. */
   private get all(): Settings {
     const section = vscode.workspace.getConfiguration('perfHeat', vscode.workspace.workspaceFolders?.[0]?.uri ?? null);
-    return readSettings((name) => section.get(name), this.problem);
+    return readSettings(
+      (name) => section.get(name),
+      (m) => {
+        if (this.reported.has(m)) return;
+        this.reported.add(m);
+        this.problem(m);
+      },
+    );
   }
 
   /** The profile to load at start, absolute or relative to the first workspace folder. */
