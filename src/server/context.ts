@@ -37,6 +37,7 @@ export interface ServerContext {
 export class Workspace {
   private folders: string[] = [];
   private options: Partial<InitializationOptions> = {};
+  private folderEvents = false;
 
   roots(): string[] {
     return this.folders;
@@ -56,9 +57,15 @@ export class Workspace {
     return this.options.trusted !== false;
   }
 
-  initialize(folders: string[], options: Partial<InitializationOptions>): void {
+  /** The client sends workspace/didChangeWorkspaceFolders (vscode-languageserver throws if asked otherwise). */
+  get sendsFolderChanges(): boolean {
+    return this.folderEvents;
+  }
+
+  initialize(folders: string[], options: Partial<InitializationOptions>, sendsFolderChanges: boolean): void {
     this.folders = folders;
     this.options = options;
+    this.folderEvents = sendsFolderChanges;
   }
 
   changeFolders(added: string[], removed: string[]): void {

@@ -62,7 +62,7 @@ export function startServer(connection: Connection): ServerContext {
   connection.onInitialize((params) => {
     let roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
     if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
-    workspace.initialize(roots, (params.initializationOptions ?? {}) as Partial<InitializationOptions>);
+    workspace.initialize(roots, (params.initializationOptions ?? {}) as Partial<InitializationOptions>, params.capabilities.workspace?.workspaceFolders === true);
     profiles.trusted = workspace.trusted;
     return {
       capabilities: {

@@ -36,6 +36,7 @@ export async function listSourceFiles(roots: readonly string[]): Promise<string[
 /** Folders added to or removed from the workspace: the next profile load matches against the new set. */
 export function register(ctx: ServerContext): void {
   ctx.onInitialized(() => {
+    if (!ctx.workspace.sendsFolderChanges) return;
     ctx.connection.workspace.onDidChangeWorkspaceFolders((e) => {
       ctx.workspace.changeFolders(
         e.added.map((f) => fileURLToPath(f.uri)),
