@@ -157,6 +157,8 @@ export function parseLineProgramHeader(ctx: LineContext, offset: number): LinePr
       return e.path;
     });
     header.compDir = header.directories[0];
+    // Both reference tools join a relative directory entry, entry 0 included, to the unit's DW_AT_comp_dir.
+    compDirOf.set(header, once(() => ctx.compDirFor?.(offset)));
     const fileFormat = readEntryFormat(h, 'file_name_entry_format');
     const fileCount = h.uleb('file_names_count');
     for (let i = 0; i < fileCount; i++) {
@@ -290,8 +292,11 @@ function filePath(header: LineProgramHeader, name: string, directoryIndex: numbe
   let dir: string | undefined;
   if (header.version >= 5) {
     dir = header.directories[directoryIndex];
-    // Entry 0 is the compilation directory itself; the others are relative to it.
-    if (dir !== undefined && directoryIndex !== 0 && !isAbsolutePath(dir) && header.compDir) dir = join(header.compDir, dir);
+    // A relative entry is joined to DW_AT_comp_dir (so `./debug` + `./debug` when entry 0 repeats a relative comp
+    // dir, as addr2line and llvm-symbolizer print it); without it, entries other than 0 are relative to entry 0.
+    const unitDir = dir !== undefined && !isAbsolutePath(dir) ? compDirOf.get(header)?.() : undefined;
+    if (unitDir) dir = join(unitDir, dir!);
+    else if (dir !== undefined && directoryIndex !== 0 && !isAbsolutePath(dir) && header.compDir) dir = join(header.compDir, dir);
   } else if (directoryIndex === 0) {
     dir = compDirNeeded(header);
   } else {

@@ -106,7 +106,11 @@ export class LineTable {
     return LineTable.fromSections(readDebugSections(path));
   }
 
-  static fromSections(sections: DebugSections): LineTable {
+  /**
+   * `only`: read just these line programs (the units holding sampled addresses), with their comp dirs already
+   * known; by default every line program of the file is read.
+   */
+  static fromSections(sections: DebugSections, only?: { offsets: readonly number[]; compDirs: ReadonlyMap<number, string> }): LineTable {
     const file = sections.file;
     if (sections.elf.type === ET_REL) {
       throw new DwarfError(file, '.debug_line', 0, 'relocatable object file (ET_REL): its .debug_line addresses are not relocated; symbolize the linked binary');
@@ -122,6 +126,7 @@ export class LineTable {
       debugStr: sections.get('.debug_str'),
       defaultAddressSize: sections.elf.is64 ? 8 : 4,
       compDirFor: (offset) => {
+        if (only) return only.compDirs.get(offset);
         if (!compDirs) {
           compDirs = new Map();
           for (const cu of readCompUnits(sections)) if (cu.stmtList !== undefined && cu.compDir !== undefined && !compDirs.has(cu.stmtList)) compDirs.set(cu.stmtList, cu.compDir);
@@ -133,7 +138,7 @@ export class LineTable {
     const paths: string[] = [];
     const pathIds = new Map<string, number>();
     const sequences: { start: number; end: number; first: number; last: number }[] = [];
-    const offsets = lineProgramOffsets(ctx);
+    const offsets = only ? [...new Set(only.offsets)].sort((a, b) => a - b) : lineProgramOffsets(ctx);
     for (const offset of offsets) {
       const header = parseLineProgramHeader(ctx, offset);
       const files: FileEntry[] = header.files.slice();
