@@ -9,8 +9,8 @@ import { ProfileFormatError } from '../parsers/errors';
 import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
 import { binaryCandidates } from '../symbolize/find-binary';
 import { readElf } from '../symbolize/elf';
-import { symbolizeAddresses } from '../symbolize/addr2line';
-import { UNTRUSTED, type LoadOptions } from './load-profile';
+import { symbolize } from '../symbolize/symbolize';
+import { symbolizerOptions, type LoadOptions } from './load-profile';
 
 interface DsoGroup {
   recorded: string;
@@ -91,11 +91,6 @@ async function symbolizeGroup(
 ): Promise<Map<number, InlineFrame[]> | undefined> {
   const entry: ProfileMetadata['binaries'][number] = { recorded: g.recorded };
   metadata.binaries.push(entry);
-  if (options.allowExternalPrograms === false) {
-    entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
-    builder.warn(UNTRUSTED);
-    return undefined;
-  }
   const candidates = binaryCandidates(g.recorded, options);
   const mismatches: string[] = [];
   for (const candidate of candidates) {
@@ -120,7 +115,7 @@ async function symbolizeGroup(
     }
     const addresses = g.symbols.flatMap((s) => s.instructions.filter((i) => i.values.some((v) => v > 0)).map((i) => i.address));
     try {
-      const chains = await symbolizeAddresses(candidate, addresses, { program: options.addr2line, signal: options.signal, onWarning: (m) => builder.warn(m) });
+      const chains = await symbolize(candidate, addresses, { ...symbolizerOptions(options, (m) => builder.warn(m)), buildId: elf.buildId });
       entry.foundAt = candidate;
       entry.buildId = elf.buildId;
       for (const [addr, chain] of chains) {

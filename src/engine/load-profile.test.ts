@@ -120,12 +120,15 @@ test('perf.data: garbage after a valid magic is a format error naming the file a
   await assert.rejects(loadProfile(bad), (e: ProfileFormatError) => e instanceof ProfileFormatError && e.message.startsWith(bad) && /byte \d+/.test(e.message));
 });
 
-test('untrusted workspace: no addr2line, lines only from -l suffixes, and the user is told why', async () => {
-  const p = await loadProfile(join(DEMO, 'profiles/annotate-l.txt'), { searchRoots: [DEMO], allowExternalPrograms: false, addr2line: '/nonexistent/addr2line-must-not-run' });
+test('untrusted workspace: no process is started, the builtin symbolizer still maps every line', async () => {
+  // The annotate and perf.data loads name a symbolizer that cannot run: nothing may start it.
+  const options = { searchRoots: [DEMO], allowExternalPrograms: false, symbolizer: 'addr2line' as const, addr2line: '/nonexistent/addr2line-must-not-run', symbolCache: false as const };
+  const p = await loadProfile(join(DEMO, 'profiles/annotate-l.txt'), options);
   assert.ok(p.warnings.some((w) => /not trusted/.test(w)), p.warnings.join('\n'));
-  assert.ok(p.lines.length > 0, 'the -l suffixes still place the hottest instructions');
-  assert.ok(p.lines.every((l) => !l.file.startsWith('/')), 'only basenames from the suffixes, nothing symbolized');
-  const d = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), { searchRoots: [DEMO], allowExternalPrograms: false, addr2line: '/nonexistent/addr2line-must-not-run' });
-  assert.equal(d.lines.length, 0);
+  assert.ok(p.lines.some((l) => l.file.startsWith('/')), 'lines come from the binary\'s DWARF, not only the -l suffixes');
+  const d = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), options);
   assert.ok(d.functions.some((f) => f.name === 'mh3_owner_stash_pop'), 'functions still come from the ELF symbol table');
+  assertMatchesReport(d, join(DEMO, 'profiles/report-srcline.txt'));
+  const trusted = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), { searchRoots: [DEMO], symbolCache: false });
+  assert.equal(trusted.warnings.some((w) => /not trusted/.test(w)), false);
 });

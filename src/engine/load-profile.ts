@@ -11,6 +11,8 @@ import { looksLikePerfScript } from '../parsers/perf-script';
 import { looksLikePerfStat } from '../parsers/perf-stat';
 import { looksLikeCachegrind } from '../parsers/cachegrind';
 import type { Profile } from '../model/profile';
+import type { SymbolizerKind } from '../symbolize/symbolize';
+import type { SymbolCache } from '../symbolize/symbol-cache';
 import { loadAnnotateProfile } from './annotate-profile';
 import { loadPerfDataProfile } from './perf-data-profile';
 import { loadCachegrindProfile, loadPerfReportProfile, loadPerfScriptProfile } from './text-profiles';
@@ -20,15 +22,37 @@ export interface LoadOptions {
   binaryPaths?: readonly string[];
   /** Folders searched for binaries by name when the recorded path does not exist (workspace folders). */
   searchRoots?: readonly string[];
-  /** False in an untrusted workspace: no addr2line, perf or compiler is started. */
+  /** False in an untrusted workspace: no addr2line, perf or compiler is started (the builtin symbolizer still runs). */
   allowExternalPrograms?: boolean;
+  /** `perfHeat.symbolizer`: builtin (default, in process), addr2line or llvm-symbolizer. */
+  symbolizer?: SymbolizerKind;
   addr2line?: string;
+  llvmSymbolizer?: string;
+  /** The builtin symbolizer's on-disk cache; false for none (default: ~/.cache/perf-heat, PERF_HEAT_CACHE_DIR). */
+  symbolCache?: SymbolCache | false;
+  /** Debug files of at least this many bytes are decoded in a worker thread (the server sets it). */
+  symbolizeWorkerBytes?: number;
   signal?: AbortSignal;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */
 export const UNTRUSTED =
-  'This workspace is not trusted, so Perf Heat runs no external program: addr2line was not started, and lines come only from what the profile text itself names (perf annotate -l suffixes, perf script srclines). Trust the workspace to map every sample to its line.';
+  'This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer (perfHeat.symbolizer) was not started and the builtin one, which starts no process, mapped the samples instead. Trust the workspace to use addr2line or llvm-symbolizer.';
+
+/** The symbolizer options of a load, for symbolize(). */
+export function symbolizerOptions(options: LoadOptions, warn: (m: string) => void): import('../symbolize/symbolize').SymbolizeOptions {
+  const kind = options.symbolizer ?? 'builtin';
+  if (kind !== 'builtin' && options.allowExternalPrograms === false) warn(UNTRUSTED);
+  return {
+    kind,
+    program: kind === 'addr2line' ? options.addr2line : kind === 'llvm-symbolizer' ? options.llvmSymbolizer : undefined,
+    allowExternalPrograms: options.allowExternalPrograms,
+    cache: options.symbolCache,
+    workerThreshold: options.symbolizeWorkerBytes,
+    signal: options.signal,
+    onWarning: warn,
+  };
+}
 
 export type ProfileFormat = 'perf-annotate' | 'perf-data' | 'perf-script' | 'perf-report' | 'cachegrind';
 

@@ -8,8 +8,8 @@ import { normaliseFunctionName, type InlineFrame, type ProfileBuilder, type Prof
 import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
 import { binaryCandidates } from '../symbolize/find-binary';
 import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
-import { symbolizeAddresses } from '../symbolize/addr2line';
-import { UNTRUSTED, type LoadOptions } from './load-profile';
+import { symbolize } from '../symbolize/symbolize';
+import { symbolizerOptions, type LoadOptions } from './load-profile';
 
 export interface SymbolizedAddress {
   vaddr: number;
@@ -44,17 +44,16 @@ export async function symbolizeDso(
     if (v !== undefined) vaddrs.set(off, v);
   }
   let chains = new Map<number, InlineFrame[]>();
-  if (options.allowExternalPrograms === false) {
-    entry.note = 'not symbolized: external programs are disabled in an untrusted workspace';
-    builder.warn(UNTRUSTED);
-  } else {
-    const debugFile = debugInfoFile(found, builder);
-    if (debugFile) {
-      try {
-        chains = await symbolizeAddresses(debugFile, [...vaddrs.values()], { program: options.addr2line, signal: options.signal, onWarning: (m) => builder.warn(m) });
-      } catch (e) {
-        builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
-      }
+  const debugFile = debugInfoFile(found, builder);
+  if (debugFile) {
+    try {
+      chains = await symbolize(debugFile, [...vaddrs.values()], {
+        ...symbolizerOptions(options, (m) => builder.warn(m)),
+        binary: found.path,
+        buildId: found.buildId,
+      });
+    } catch (e) {
+      builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
     }
   }
   const out = new Map<number, SymbolizedAddress>();

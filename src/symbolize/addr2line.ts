@@ -15,6 +15,11 @@ import { correctInnermostFrames } from './dwarf/correct-chains';
 export interface SymbolizerOptions {
   /** `addr2line` by default; any binutils-compatible tool that accepts `-f -i -a -e`. */
   program?: string;
+  /**
+   * `gnu`: binutils addr2line (its innermost frames are checked against our line table); `llvm`: llvm-symbolizer,
+   * asked for the same output style (it reads DWARF 5 file numbers right, so nothing is corrected).
+   */
+  style?: 'gnu' | 'llvm';
   signal?: AbortSignal;
   /** Told when the native line table could not be used to check addr2line's innermost frames. */
   onWarning?: (message: string) => void;
@@ -31,15 +36,19 @@ export async function symbolizeAddresses(
   if (unique.length === 0) return result;
   const program = options.program ?? 'addr2line';
   // Start addr2line first: our own line-table pass below runs on this thread while it works in its process.
-  const pending = runWithInput(program, ['-f', '-i', '-a', '-e', binary], unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
+  const llvm = options.style === 'llvm';
+  const args = llvm ? ['--output-style=GNU', '--no-demangle', '-f', '-i', '-a', '-e', binary] : ['-f', '-i', '-a', '-e', binary];
+  const pending = runWithInput(program, args, unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
   // binutils 2.40 puts the first rows of a function compiled from an .inc into the including .c under DWARF 5
   // (perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
   // addr2line's call sites, which binutils reads correctly.
   let lines: ReturnType<typeof lookupLines> | undefined;
-  try {
-    lines = lookupLines(binary, unique);
-  } catch (e) {
-    options.onWarning?.(`line table of ${binary} not used: ${(e as Error).message}`);
+  if (!llvm) {
+    try {
+      lines = lookupLines(binary, unique);
+    } catch (e) {
+      options.onWarning?.(`line table of ${binary} not used: ${(e as Error).message}`);
+    }
   }
   parseAddr2lineOutput(await pending, result);
   for (const a of unique) if (!result.has(a)) result.set(a, []);
