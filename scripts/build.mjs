@@ -33,6 +33,10 @@ const builds = [
   { ...common, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The CLI's heavier commands, required by dist/cli.js only when run (`lines` never loads them).
+  ...['regions', 'stat-command', 'report-command'].map((name) => ({ ...common, ...importMeta, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js` })),
+  // The builtin symbolizer's worker thread (the server decodes large debug files in it).
+  { ...common, entryPoints: ['src/symbolize/symbolize-worker.ts'], outfile: 'dist/symbolize-worker.js' },
 ];
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context(b)).watch();

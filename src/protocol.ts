@@ -25,6 +25,9 @@ export interface ServerSettings {
   binaryPaths: string[];
   pathRemaps: Record<string, string>;
   addr2linePath: string;
+  /** `perfHeat.symbolizer`: builtin (in process, the default), addr2line or llvm-symbolizer. */
+  symbolizer: 'builtin' | 'addr2line' | 'llvm-symbolizer';
+  llvmSymbolizerPath: string;
   /** `NAME=VALUE` (or `NAME`) defines applied on top of the build's flags in flag views. */
   flagDefines: string[];
 }

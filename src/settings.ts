@@ -25,6 +25,8 @@ export const SETTINGS = {
   binaryPaths: list(),
   pathRemaps: map(),
   addr2linePath: text(),
+  symbolizer: choice(['builtin', 'addr2line', 'llvm-symbolizer'], 'builtin'),
+  llvmSymbolizerPath: text(),
   'heat.lineText': choice(['share', 'shareOfFunction', 'count', 'none'], 'share'),
   'heat.gutterBar': flag(true),
   'flags.defines': list(),

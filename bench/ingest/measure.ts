@@ -19,13 +19,13 @@ export interface Measurement {
 export const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((t) => existsSync(t) && spawnSync(t, ['-f', '%e', 'true']).status === 0);
 
 /** Runs `cmd` with stdout into `stdoutPath` ('/dev/null' to discard). */
-export async function measure(cmd: string[], stdoutPath: string, cwd: string, scratch: string): Promise<Measurement> {
+export async function measure(cmd: string[], stdoutPath: string, cwd: string, scratch: string, env?: NodeJS.ProcessEnv): Promise<Measurement> {
   const fd = openSync(stdoutPath, 'w');
   try {
     if (GNU_TIME) {
       rmSync(scratch, { force: true });
       const t0 = process.hrtime.bigint();
-      const r = await run([GNU_TIME, '-f', '%U %S %M', '-o', scratch, ...cmd], fd, cwd);
+      const r = await run([GNU_TIME, '-f', '%U %S %M', '-o', scratch, ...cmd], fd, cwd, undefined, env);
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       const fields = readFileSync(scratch, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       return { wallS, cpuS: fields[0] + fields[1], peakRssMB: (fields[2] * 1024) / 1e6, exitCode: r.code, stderr: r.stderr };
@@ -39,16 +39,16 @@ export async function measure(cmd: string[], stdoutPath: string, cwd: string, sc
       } catch {
         /* exited between polls */
       }
-    });
+    }, env);
     return { wallS: Number(process.hrtime.bigint() - t0) / 1e9, cpuS: NaN, peakRssMB: (hwmKB * 1024) / 1e6, exitCode: r.code, stderr: r.stderr };
   } finally {
     closeSync(fd);
   }
 }
 
-function run(cmd: string[], stdoutFd: number, cwd: string, poll?: (pid: number) => void): Promise<{ code: number; stderr: string }> {
+function run(cmd: string[], stdoutFd: number, cwd: string, poll?: (pid: number) => void, env?: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', stdoutFd, 'pipe'] });
+    const child = spawn(cmd[0], cmd.slice(1), { cwd, env: env ?? process.env, stdio: ['ignore', stdoutFd, 'pipe'] });
     const err: Buffer[] = [];
     child.stderr!.on('data', (d: Buffer) => err.push(d));
     const timer = poll && child.pid ? setInterval(() => poll(child.pid!), 5) : undefined;

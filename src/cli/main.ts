@@ -8,11 +8,27 @@ import { addCounts, type Profile } from '../model/profile';
 import type { PathRemap } from '../model/path-map';
 import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
 import { diffProfiles } from '../model/profile-diff';
-import { statCommand, STAT_USAGE } from './stat-command';
-import { blocksCommand, regionsCommand, REGIONS_USAGE } from './regions';
-import { reportCommand, REPORT_USAGE } from './report-command';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
-const USAGE = `usage: perf-heat <command> [options]
+type Regions = typeof import('./regions');
+type Stat = typeof import('./stat-command');
+type Report = typeof import('./report-command');
+
+/**
+ * The commands that need the #if engine, tree-sitter, perf stat or the report code are loaded when run, not at
+ * start: in dist/ each is its own bundle beside cli.js (scripts/build.mjs), under tsx its source module.
+ */
+function lazyCommand<T>(name: 'regions' | 'stat-command' | 'report-command'): T {
+  const path = __filename.endsWith('.ts') ? join(__dirname, name) : join(__dirname, `cli-${name}.js`);
+  return createRequire(__filename)(path) as T;
+}
+
+const usage = (): string => {
+  const { REGIONS_USAGE } = lazyCommand<Regions>('regions');
+  const { STAT_USAGE } = lazyCommand<Stat>('stat-command');
+  const { REPORT_USAGE } = lazyCommand<Report>('report-command');
+  return `usage: perf-heat <command> [options]
 
 commands:
   lines <profile>   the hottest source lines, with count and share per event
@@ -38,6 +54,7 @@ ${STAT_USAGE}
 ${REPORT_USAGE}
 
 inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
+};
 
 export class UsageError extends Error {}
 
@@ -75,7 +92,7 @@ function round(x: number, digits: number): number {
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    out(USAGE);
+    out(usage());
     return command ? 0 : 2;
   }
   try {
@@ -87,19 +104,19 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       case 'diff':
         return await diffCommand(rest, out, err);
       case 'regions':
-        return await regionsCommand(rest, out, err);
+        return await lazyCommand<Regions>('regions').regionsCommand(rest, out, err);
       case 'blocks':
-        return await blocksCommand(rest, out, err);
+        return await lazyCommand<Regions>('regions').blocksCommand(rest, out, err);
       case 'stat':
-        return await statCommand(rest, out, err);
+        return await lazyCommand<Stat>('stat-command').statCommand(rest, out, err);
       case 'report':
-        return await reportCommand(rest, out, err);
+        return await lazyCommand<Report>('report-command').reportCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`perf-heat: ${(e as Error).message}\n\n${USAGE}`);
+      err(`perf-heat: ${(e as Error).message}\n\n${usage()}`);
       return 2;
     }
     err(`perf-heat: ${(e as Error).message}`);

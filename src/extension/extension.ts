@@ -13,7 +13,7 @@ export function activate(extension: vscode.ExtensionContext): PerfHeatApi {
   registerCommands(ctx);
   void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', false);
   if (!vscode.workspace.isTrusted) {
-    ctx.output.appendLine("Untrusted workspace: no external program (addr2line) runs; lines come from perf annotate -l suffixes and perf's printed srclines only.");
+    ctx.output.appendLine('Untrusted workspace: no external program runs; the builtin symbolizer still maps every sample to its line (addr2line, llvm-symbolizer, cc -E and make wait for trust).');
   }
   const configured = ctx.config.profile;
   if (configured) void ctx.loadReportingErrors(configured);

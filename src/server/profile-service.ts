@@ -105,6 +105,10 @@ export class ProfileService {
         searchRoots: roots,
         allowExternalPrograms: this.trusted,
         addr2line: settings.addr2linePath || undefined,
+        symbolizer: settings.symbolizer,
+        llvmSymbolizer: settings.llvmSymbolizerPath || undefined,
+        // Big debug files (libc's) are decoded off the server's thread, so requests keep being answered.
+        symbolizeWorkerBytes: 2 * 1024 * 1024,
         signal,
       }),
       listSourceFiles(roots),

@@ -97,6 +97,8 @@ async function pullSettings(connection: Connection, workspace: Workspace): Promi
     binaryPaths: s.binaryPaths.map(resolve),
     pathRemaps: s.pathRemaps,
     addr2linePath: s.addr2linePath,
+    symbolizer: s.symbolizer,
+    llvmSymbolizerPath: s.llvmSymbolizerPath,
     flagDefines: s['flags.defines'],
   };
 }

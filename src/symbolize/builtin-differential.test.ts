@@ -86,7 +86,8 @@ async function recordingCases(path: string): Promise<Map<string, Case>> {
       const binary = localCopy(a.dso, summary.buildIds[a.dso]);
       if (!binary) continue;
       const elf = readElf(binary);
-      const debugFile = elf.hasDebugInfo ? binary : elf.buildId ? buildIdPaths(elf.buildId)[0] : undefined;
+      // ~/.debug/.build-id may hold perf's copy of the (stripped) binary itself: take a file that has DWARF.
+      const debugFile = elf.hasDebugInfo ? binary : elf.buildId ? buildIdPaths(elf.buildId).find((p) => readElf(p).hasDebugInfo) : undefined;
       if (!debugFile) continue;
       c = { debugFile, binary, addresses: [] };
       (c as Case & { elf: ElfFile }).elf = elf;
@@ -134,7 +135,7 @@ function randomCodeAddresses(elf: ElfFile, count: number, seed: number): number[
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
 const libcDebug = existsSync(LIBC) ? (() => {
   const id = readElf(LIBC).buildId;
-  return id ? buildIdPaths(id)[0] : undefined;
+  return id ? buildIdPaths(id).find((p) => readElf(p).hasDebugInfo) : undefined;
 })() : undefined;
 
 test('differential: 3,000 random code addresses of libc (libc6-dbg debug file)', { skip: skip || (libcDebug ? false : 'libc6-dbg is not installed (scripts/ensure-deps.sh installs it)') }, (t) => {

@@ -73,9 +73,13 @@ export function symbolizeInProcess(debugFile: string, addresses: readonly number
     }
   }
   if (left.length > 0 && units.length > 0) {
+    // As llvm-symbolizer builds its address map: units .debug_aranges lists are known by it; the others' own
+    // ranges fill in. (Addresses in no unit at all — PLT stubs, padding — then cost nothing more.)
+    const listed = new Set(aranges ? aranges.units : []);
     const index: [number, number, UnitHeader][] = [];
     for (const u of units) {
-      const cu = safely(() => cuOf(u), options, debugFile);
+      if (listed.has(u.offset)) continue;
+      const cu = safely(() => (info ? withRanges(sections, info, readCompUnit(sections, info, u, abbrevs, false)) : undefined), options, debugFile);
       if (cu) for (let k = 0; k < cu.ranges.length; k += 2) index.push([cu.ranges[k]!, cu.ranges[k + 1]!, u]);
     }
     index.sort((x, y) => x[0] - y[0]);

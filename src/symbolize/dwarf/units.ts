@@ -213,8 +213,12 @@ export class UnitStrings {
   }
 }
 
-/** Reads the first DIE of a unit. Returns undefined for a unit without one (only padding). */
-export function readCompUnit(sections: DebugSections, info: SectionData, header: UnitHeader, abbrevs: AbbrevCache): CompUnit | undefined {
+/**
+ * Reads the first DIE of a unit. Returns undefined for a unit without one (only padding). `withStrings: false`
+ * leaves the name and comp dir out (a scan for address ranges only: decoding thousands of strings costs more
+ * than the rest of the DIE).
+ */
+export function readCompUnit(sections: DebugSections, info: SectionData, header: UnitHeader, abbrevs: AbbrevCache, withStrings = true): CompUnit | undefined {
   const r = new ByteReader(sections.file, info, sections.littleEndian, header.dieOffset, header.end, 'unit');
   if (r.remaining === 0) return undefined;
   const codeAt = r.offset;
@@ -257,7 +261,7 @@ export function readCompUnit(sections: DebugSections, info: SectionData, header:
         break;
       case AT.name:
       case AT.compDir:
-        strs.push({ attr: a.names[i]!, form, value });
+        if (withStrings) strs.push({ attr: a.names[i]!, form, value });
         break;
     }
   }
