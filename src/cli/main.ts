@@ -74,7 +74,8 @@ export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRe
     if (m) addCounts(m.counts, l.counts);
     else merged.set(key, { file, line: l.line, counts: l.counts.slice() });
   }
-  const rows = [...merged.values()].sort((a, b) => b.counts[event] - a.counts[event] || a.file.localeCompare(b.file) || a.line - b.line);
+  // Plain code-unit order for ties: localeCompare's first call initialises ICU (~20 ms of a 100 ms command).
+  const rows = [...merged.values()].sort((a, b) => b.counts[event] - a.counts[event] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line);
   const names = profile.events.map((e) => e.name);
   return (top > 0 ? rows.slice(0, top) : rows).map((r) => ({
     file: r.file,
@@ -222,7 +223,7 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
 async function functionsCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { profile, event, top, json } = await profileArgs('functions', args, err);
   const names = profile.events.map((e) => e.name);
-  const sorted = profile.functions.slice().sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
+  const sorted = profile.functions.slice().sort((a, b) => b.counts[event] - a.counts[event] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rows = (top > 0 ? sorted.slice(0, top) : sorted).map((f) => ({
     function: f.name,
     dso: f.dso,

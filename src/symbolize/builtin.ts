@@ -37,7 +37,11 @@ export interface BuiltinStats {
 
 /** Maps every address to its frames, innermost first; [] where nothing at all is known of it. */
 export function symbolizeInProcess(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats): Map<number, SymbolFrame[]> {
-  const buf = readFileSync(debugFile);
+  return symbolizeBuffer(readFileSync(debugFile), debugFile, addresses, options, stats);
+}
+
+/** The same over a file's bytes (`debugFile` names it in messages). */
+export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats): Map<number, SymbolFrame[]> {
   const sections = debugSectionsOf(buf, debugFile);
   const unique = [...new Set(addresses)].sort((a, b) => a - b);
   const symbolOf = symbolNames(sections.elf, buf, options.binary);

@@ -89,16 +89,16 @@ function fileSize(path: string): number {
   }
 }
 
-/** The worker script: beside the bundle in dist/, or the TypeScript source under tsx (tests). */
-function workerScript(): { file: string; execArgv?: string[] } {
-  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'symbolize-worker.ts'), execArgv: ['--import', 'tsx'] };
-  return { file: join(__dirname, 'symbolize-worker.js') };
+/** The worker: its bundle beside this one in dist/, or under tsx (tests) the TypeScript source, registered first. */
+function startWorker(): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'symbolize-worker.js'));
+  const source = JSON.stringify(join(__dirname, 'symbolize-worker.ts'));
+  return new Worker(`require('tsx/cjs'); require(${source});`, { eval: true });
 }
 
 function inWorker(req: WorkerRequest, options: SymbolizeOptions): Promise<Map<number, SymbolFrame[]>> {
-  const { file, execArgv } = workerScript();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(file, { execArgv });
+    const worker = startWorker();
     const abort = (): void => {
       void worker.terminate();
       reject(new Error('symbolizing was cancelled'));
