@@ -14,6 +14,9 @@ fi
 missing=()
 command -v addr2line >/dev/null || missing+=(binutils)
 command -v gcc >/dev/null || missing+=(gcc)
+# The symbolizer's differential test compares with llvm-symbolizer and reads libc's separate debug file.
+command -v llvm-symbolizer >/dev/null || missing+=(llvm)
+dpkg -s libc6-dbg >/dev/null 2>&1 || missing+=(libc6-dbg)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,7 +1,8 @@
 // Runs every fast Node test (src/**/*.test.ts, test/node/**/*.test.ts) with node:test through tsx, and prints
 // `N passed, N failed` last so the caller can add tiers up.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,15 @@ walk(join(root, 'src'));
 walk(join(root, 'test/node'));
 const filter = process.argv.slice(2);
 const chosen = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen.sort()], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+// The builtin symbolizer's cache goes to a folder of this run: tests start cold and leave ~/.cache alone.
+const cacheDir = mkdtempSync(join(tmpdir(), 'ph-test-cache-'));
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen.sort()], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, PERF_HEAT_CACHE_DIR: cacheDir },
+});
+rmSync(cacheDir, { recursive: true, force: true });
 process.stdout.write(r.stdout);
 const count = (k) => Number((new RegExp(`^ℹ ${k} (\\d+)`, 'm').exec(r.stdout) ?? [])[1] ?? 0);
 console.log(`${count('pass')} passed, ${count('fail')} failed`);
