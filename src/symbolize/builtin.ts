@@ -106,8 +106,9 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
     }
   }
   if (stats) stats.unitsDecoded = scopesOf.size;
-  // Without .debug_info (or when no unit claims an address) the whole line table is the only source of lines.
-  const wholeTable = unitOfAddress.size < unique.length && sections.get('.debug_line') !== undefined;
+  // Without .debug_info the whole line table is the only source of lines. With it, an address no unit claims
+  // (a PLT stub, padding) has no line in llvm-symbolizer either, and must not cost a decode of every line program.
+  const wholeTable = !info && sections.get('.debug_line') !== undefined;
   const table = sections.get('.debug_line')
     ? safely(() => LineTable.fromSections(sections, wholeTable ? undefined : { offsets: lineOffsets, compDirs }), options, debugFile)
     : undefined;
