@@ -375,7 +375,7 @@ export function writeElf(spec: ElfSpec): Uint8Array {
 }
 
 /** ELF with the given sections (SHT_PROGBITS) after a null section, plus .shstrtab. */
-export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, sections: { name: string; data: Uint8Array; flags?: number; entsize?: number; type?: number }[]): Uint8Array {
+export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, sections: { name: string; data: Uint8Array; flags?: number; entsize?: number; type?: number; addr?: number }[]): Uint8Array {
   const is64 = elfClass === 64;
   const ehsize = is64 ? 64 : 52;
   const shentsize = is64 ? 64 : 40;
@@ -409,10 +409,10 @@ export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, section
   word(shoff);
   w.u32(0).u16(ehsize).u16(0).u16(0).u16(shentsize).u16(sections.length + 2).u16(sections.length + 1);
   w.raw(body.toBytes());
-  const sh = (name: number, type: number, flags: number, off: number, size: number, entsize: number): void => {
+  const sh = (name: number, type: number, flags: number, off: number, size: number, entsize: number, addr = 0): void => {
     w.u32(name).u32(type);
     word(flags);
-    word(0); // addr
+    word(addr);
     word(off);
     word(size);
     w.u32(0).u32(0); // link, info
@@ -420,7 +420,7 @@ export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, section
     word(entsize);
   };
   sh(0, 0, 0, 0, 0, 0);
-  sections.forEach((s, i) => sh(names[i]!, s.type ?? 1, s.flags ?? 0, placed[i]!.off, placed[i]!.size, s.entsize ?? 0));
+  sections.forEach((s, i) => sh(names[i]!, s.type ?? 1, s.flags ?? 0, placed[i]!.off, placed[i]!.size, s.entsize ?? 0, s.addr));
   sh(shstrName, 3, 0, shstrOff, shstrBytes.length, 0);
   return w.toBytes();
 }

@@ -8,18 +8,24 @@ import type { SymbolFrame } from '../builtin';
 export type Rule =
   /** binutils 2.40 numbers DWARF 5 line-table files from 1 (perf-formats.md §2.4): its file is the including one. */
   | 'binutils-dwarf5-file-index'
-  /** llvm-symbolizer 14 puts the ELF symbol covering the address in place of the outermost frame's DWARF name. */
+  /**
+   * llvm-symbolizer 14 puts the ELF symbol covering the address in place of the outermost frame's DWARF name
+   * (an alias, a versioned or a `.part.N` name; nothing at all where no symbol covers it).
+   */
   | 'llvm-outer-name-from-symtab'
   /** Where no DWARF function covers the address, binutils names the preceding ELF symbol even past its st_size. */
   | 'binutils-symbol-past-size'
   /** Several ELF symbols at one address and no DWARF function: the tools pick different aliases. */
-  | 'symbol-alias';
+  | 'symbol-alias'
+  /** binutils 2.40 drops an inlined call whose DW_AT_ranges is a DW_FORM_rnglistx index (the unit's own works). */
+  | 'binutils-rnglistx-inline';
 
 export const FOLLOWS: Record<Rule, 'addr2line' | 'llvm-symbolizer'> = {
   'binutils-dwarf5-file-index': 'llvm-symbolizer',
   'llvm-outer-name-from-symtab': 'addr2line',
   'binutils-symbol-past-size': 'llvm-symbolizer',
   'symbol-alias': 'llvm-symbolizer',
+  'binutils-rnglistx-inline': 'llvm-symbolizer',
 };
 
 export interface Verdict {
@@ -39,9 +45,13 @@ export function compareFrames(
   llvm: readonly SymbolFrame[],
   dwarf5: boolean,
   aliases: (a: string, b: string) => boolean = () => false,
+  /** Rules that apply only where the caller knows the DWARF shape (hand-written units). */
+  shapeRules: Rule[] = [],
 ): Verdict {
   const rules = new Set<Rule>();
   const mismatches: string[] = [];
+  const same = (x: readonly SymbolFrame[], y: readonly SymbolFrame[]): boolean => x.length === y.length && x.every((f, i) => f.function === y[i]!.function && f.file === y[i]!.file && f.line === y[i]!.line);
+  if (shapeRules.includes('binutils-rnglistx-inline') && a2l.length < llvm.length && same(ours, llvm)) return { rules: ['binutils-rnglistx-inline'], mismatches };
   // Padding after a function: addr2line prints the preceding symbol with line 0, llvm-symbolizer and we nothing.
   if (llvm.length === 0 && ours.length === 0 && a2l.length === 1 && a2l[0]!.line === 0) return { rules: ['binutils-symbol-past-size'], mismatches };
   const n = Math.max(ours.length, a2l.length, llvm.length);
