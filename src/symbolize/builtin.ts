@@ -260,6 +260,7 @@ function safely<T>(f: () => T, options: BuiltinOptions, file: string): T | undef
 }
 
 /** The frames the model keeps: those with a file and a line (as `parseAddr2lineOutput` keeps them). */
-export function modelChain(frames: readonly SymbolFrame[]): { function: string; file: string; line: number }[] {
-  return frames.filter((f) => f.file !== '' && f.line > 0).map((f) => ({ function: f.function, file: f.file, line: f.line }));
+export function modelChain(frames: SymbolFrame[]): { function: string; file: string; line: number }[] {
+  // Usually every frame is kept: hand the array on as it is (tens of thousands of addresses, no copies).
+  return frames.every((f) => f.file !== '' && f.line > 0) ? frames : frames.filter((f) => f.file !== '' && f.line > 0);
 }

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { SymbolFrame } from './builtin';
 
 /** Bumped whenever the symbolizer's answers or the file format change: older entries are then never read. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 /** The whole folder's cap; a cache of a few profiles' binaries is far below it. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -62,8 +62,10 @@ interface CacheFile {
   key: string;
   files: string[];
   functions: string[];
-  /** address → frames as [function index, file index, line] triples, flattened. */
-  entries: Record<string, number[]>;
+  /** Sorted addresses; `counts[i]` frames of address i follow in `frames` as (function, file, line) triples. */
+  addresses: number[];
+  counts: number[];
+  frames: number[];
 }
 
 export class SymbolCache {
@@ -85,21 +87,25 @@ export class SymbolCache {
     } catch {
       return out;
     }
-    if (!parsed || parsed.version !== CACHE_VERSION || parsed.key !== key || !Array.isArray(parsed.files) || !Array.isArray(parsed.functions) || typeof parsed.entries !== 'object') return out;
-    const { files, functions } = parsed;
-    for (const [addr, flat] of Object.entries(parsed.entries)) {
-      const a = Number(addr);
-      if (!Number.isSafeInteger(a) || !Array.isArray(flat) || flat.length % 3 !== 0) return new Map();
-      const frames: SymbolFrame[] = [];
-      for (let i = 0; i < flat.length; i += 3) {
-        const fn = functions[flat[i]!];
-        const file = files[flat[i + 1]!];
-        const line = flat[i + 2]!;
+    if (!parsed || parsed.version !== CACHE_VERSION || parsed.key !== key) return out;
+    const { files, functions, addresses, counts, frames } = parsed;
+    if (![files, functions, addresses, counts, frames].every(Array.isArray) || addresses.length !== counts.length) return out;
+    let at = 0;
+    for (let i = 0; i < addresses.length; i++) {
+      const a = addresses[i]!;
+      const n = counts[i]!;
+      if (!Number.isSafeInteger(a) || !Number.isInteger(n) || n < 0 || at + 3 * n > frames.length) return new Map();
+      const list: SymbolFrame[] = [];
+      for (let k = 0; k < n; k++, at += 3) {
+        const fn = functions[frames[at]!];
+        const file = files[frames[at + 1]!];
+        const line = frames[at + 2]!;
         if (typeof fn !== 'string' || typeof file !== 'string' || !Number.isInteger(line) || line < 0) return new Map();
-        frames.push({ function: fn, file, line });
+        list.push({ function: fn, file, line });
       }
-      out.set(a, frames);
+      out.set(a, list);
     }
+    if (at !== frames.length) return new Map();
     try {
       // Touch it: the size cap evicts by last use.
       const now = new Date();
@@ -125,9 +131,16 @@ export class SymbolCache {
       }
       return i;
     };
-    const entries: Record<string, number[]> = {};
-    for (const [a, fs] of frames) entries[String(a)] = fs.flatMap((f) => [id(fnIds, functions, f.function), id(fileIds, files, f.file), f.line]);
-    const body = JSON.stringify({ version: CACHE_VERSION, key, files, functions, entries } satisfies CacheFile);
+    const addresses = [...frames.keys()].sort((a, b) => a - b);
+    const counts: number[] = [];
+    const flat: number[] = [];
+    for (const a of addresses) {
+      const fs = frames.get(a)!;
+      counts.push(fs.length);
+      for (const f of fs) flat.push(id(fnIds, functions, f.function), id(fileIds, files, f.file), f.line);
+    }
+    // Numbers in flat arrays: a fraction of the parse and write time of one object per address.
+    const body = JSON.stringify({ version: CACHE_VERSION, key, files, functions, addresses, counts, frames: flat } satisfies CacheFile);
     if (body.length > this.maxBytes / 4) return; // one binary must not push everything else out
     mkdirSync(this.dir, { recursive: true });
     // Written aside and renamed, so a concurrent reader (another window) never sees half a file.

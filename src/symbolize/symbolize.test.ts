@@ -43,11 +43,12 @@ test('cache: a second load is answered from the cache file, without reading DWAR
     const file = join(cache.dir, `${key}.json`);
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(stored.version, CACHE_VERSION);
-    assert.equal(Object.keys(stored.entries).length, new Set(addresses).size);
+    assert.equal(stored.addresses.length, new Set(addresses).size);
     // Plant an answer DWARF would never give: a cache hit must return it.
     stored.functions.push('planted_by_the_test');
     const planted = stored.functions.length - 1;
-    for (const k of Object.keys(stored.entries)) stored.entries[k] = [planted, 0, 7];
+    stored.counts = stored.addresses.map(() => 1);
+    stored.frames = stored.addresses.flatMap(() => [planted, 0, 7]);
     writeFileSync(file, JSON.stringify(stored));
     const second = await builtinFrames(BIN, addresses, { cache, buildId: readElf(BIN).buildId });
     assert.ok([...second.values()].every((f) => f[0]?.function === 'planted_by_the_test'));
@@ -64,8 +65,15 @@ test('cache: new addresses of the same binary are resolved and merged in; a dama
     await builtinFrames(BIN, addresses.slice(0, 20), { cache, buildId });
     await builtinFrames(BIN, addresses.slice(10, 40), { cache, buildId });
     const file = join(cache.dir, `${cacheKey(BIN, buildId, undefined)}.json`);
-    assert.equal(Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries).length, new Set(addresses.slice(0, 40)).size);
-    for (const damage of ['{"version":', JSON.stringify({ version: CACHE_VERSION - 1, key: 'x', files: [], functions: [], entries: {} }), JSON.stringify({ version: CACHE_VERSION, key: cacheKey(BIN, buildId, undefined), files: [], functions: [], entries: { 4096: [5, 9, -1] } })]) {
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).addresses.length, new Set(addresses.slice(0, 40)).size);
+    const key = cacheKey(BIN, buildId, undefined);
+    const damaged = [
+      '{"version":',
+      JSON.stringify({ version: CACHE_VERSION - 1, key, files: [], functions: [], addresses: [], counts: [], frames: [] }),
+      JSON.stringify({ version: CACHE_VERSION, key, files: [], functions: [], addresses: [4096], counts: [1], frames: [5, 9, -1] }),
+      JSON.stringify({ version: CACHE_VERSION, key, files: ['a.c'], functions: ['f'], addresses: [4096], counts: [1e9], frames: [0, 0, 1] }),
+    ];
+    for (const damage of damaged) {
       writeFileSync(file, damage);
       assert.equal(cache.read(cacheKey(BIN, buildId, undefined)).size, 0, `ignored: ${damage.slice(0, 40)}`);
       const again = await builtinFrames(BIN, addresses.slice(0, 5), { cache, buildId });
