@@ -92,6 +92,7 @@ export async function realShapedCase(root: string, scratch: string, runs: number
       { figure: `real-shaped: perf report --sort srcline, wall (median of ${report.length})`, value: `${reportS.toFixed(2)} s`, target: '' },
       { figure: `real-shaped: perf-heat lines cold, wall (median of ${cold.length})`, value: `${coldMs.toFixed(0)} ms`, target: `≤ ${REAL_TARGET.coldMs} ms`, pass: coldMs <= REAL_TARGET.coldMs },
       { figure: `real-shaped: perf-heat lines cached, wall (median of ${cached.length})`, value: `${cachedMs.toFixed(0)} ms`, target: `≤ ${REAL_TARGET.cachedMs} ms`, pass: cachedMs <= REAL_TARGET.cachedMs },
+      { figure: 'real-shaped: perf-heat CPU user+sys, cold / cached (info)', value: `${(median(cold.map((m) => m.cpuS)) * 1000).toFixed(0)} / ${(median(cached.map((m) => m.cpuS)) * 1000).toFixed(0)} ms`, target: '' },
       { figure: 'real-shaped: speed-up, wall (perf report / perf-heat cold)', value: `${speedup.toFixed(1)}×`, target: `≥ ${REAL_TARGET.speedup}×`, pass: speedup >= REAL_TARGET.speedup },
       { figure: 'real-shaped: speed-up, CPU (perf report / perf-heat cold, info)', value: `${(median(report.map((m) => m.cpuS)) / median(cold.map((m) => m.cpuS))).toFixed(1)}×`, target: '' },
       { figure: 'real-shaped: top-20 lines agree with perf report', value: `${agree.ok ? 'OK' : 'MISMATCH'}, max Δ ${agree.maxDiff.toFixed(3)} pp`, target: '≤ 0.05 pp', pass: agree.ok },
