@@ -98,5 +98,7 @@ async function pullSettings(connection: Connection, workspace: Workspace): Promi
     pathRemaps: s.pathRemaps,
     addr2linePath: s.addr2linePath,
     flagDefines: s['flags.defines'],
+    compileCommands: s.compileCommands,
+    makeVariables: s['make.variables'],
   };
 }
