@@ -30,6 +30,10 @@ export interface ServerSettings {
   llvmSymbolizerPath: string;
   /** `NAME=VALUE` (or `NAME`) defines applied on top of the build's flags in flag views. */
   flagDefines: string[];
+  /** compile_commands.json to take flags from (absolute, or '' to look at the workspace root and `build/`). */
+  compileCommands: string;
+  /** `NAME=VALUE` make command-line variables for reading (and dry-running) the Makefile. */
+  makeVariables: string[];
 }
 
 export interface InitializationOptions {
@@ -253,8 +257,17 @@ export interface FlagState {
   /** The build the view starts from: a Makefile target, or undefined for the Makefile's default goal. */
   preset?: string;
   presets: string[];
-  /** What the base view came from (`Makefile all`, `compile_commands.json`, `config headers only`). */
+  /** What the base view came from (`Makefile all`, `compile_commands.json`, `inferred from the profile`). */
   base: string;
+  /** Where the view's flags come from; only a known build (`compile_commands`, `makefile`, `make -n`) dims lines. */
+  origin: FlagOrigin;
+  /** Why the build's flags could not be found, or notes on how they were: the Output channel shows it in full. */
+  detail?: string;
+  /**
+   * A known build (or the user's own -D settings and toggles) says which lines are compiled: only then is anything
+   * dimmed as a build's choice, or a sampled line called "not compiled".
+   */
+  known: boolean;
   flags: FlagItem[];
   /** 0-based inclusive ranges. */
   inactive: [number, number][];
@@ -265,13 +278,25 @@ export interface FlagState {
   inactiveSamples?: { share: number; lines: number; proposal?: string };
   events: string[];
   /** The compiler's own answer (`cc -E` with the view's flags), in trusted workspaces where a compiler runs. */
-  compiler?: { agrees: boolean; disagreements: number; command: string; errors: string[] };
+  compiler?: { agrees: boolean; disagreements: number; command: string; errors: string[]; /** cc -E stopped (a header not found, …): its answer is not used. */ failed?: string };
+}
+
+/** `none`: no build found and no profile to infer from, so nothing is dimmed. */
+export type FlagOrigin = 'compile_commands' | 'makefile' | 'make -n' | 'settings' | 'inferred' | 'none';
+
+/** A build to view a file under (`id` goes to SelectPresetRequest). */
+export interface BuildChoice {
+  id: string;
+  label: string;
+  description?: string;
 }
 
 export const FlagStateRequest = request<{ uri: string }, FlagState | null>('perfHeat/flagState');
 /** `value: null` removes the user's override (back to the build's value). */
 export const SetFlagRequest = request<{ name: string; value: string | null }, void>('perfHeat/setFlag');
-/** `preset: null` goes back to the Makefile's default goal. */
+/** Every build that compiles the file: the Makefile's targets (read, not run) and compile_commands.json's entries. */
+export const BuildsRequest = request<{ uri: string }, BuildChoice[]>('perfHeat/builds');
+/** `preset`: a Makefile target or a BuildChoice id (`compile_commands.json#N`); null goes back to the default. */
 export const SelectPresetRequest = request<{ preset: string | null }, void>('perfHeat/selectPreset');
 /** The flag view changed (toggle, preset): clients pull flag states again. */
 /** The build preset and the user's toggles, after any change to the flag view. */

@@ -30,6 +30,8 @@ export const SETTINGS = {
   'heat.lineText': choice(['share', 'shareOfFunction', 'count', 'none'], 'share'),
   'heat.gutterBar': flag(true),
   'flags.defines': list(),
+  compileCommands: text(),
+  'make.variables': list(),
   'totals.style': choice(['text', 'codeLens', 'none'], 'text'),
 };
 

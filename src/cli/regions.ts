@@ -25,10 +25,10 @@ export const REGIONS_USAGE = `  regions <file>    the file's #if blocks under a 
       -I DIR              include folder (repeatable)
       --config-header F   read F before the file, like -include (repeatable)
       --compile-commands F  take the build's flags from compile_commands.json
-      --makefile F        take them from a Makefile target (default goal, or --preset)
-      --preset TARGET     the Makefile target to read (e.g. preset_lite)
-      --make-var N=V      a make command-line variable (repeatable)
-      --make-dry-run      run make -n -B TARGET instead of reading the Makefile
+      --makefile F        take them from a Makefile target (default goal, or --target)
+      --target T          the Makefile target to read (e.g. all_ldpreload_scale; --preset is the same)
+      --make-var N=V      a make command-line variable, as on make's command line (repeatable)
+      --make-dry-run      run make -n -B TARGET (with the --make-var's) instead of reading the Makefile
       --unit FILE         the .c file to evaluate in (default: one that includes the file)
       --compiler-truth    also run cc -E and report where it disagrees
       --json              JSON: {file, unit, active, inactive, blocks: [{line, endLine, directive, condition, value, active}], flags, errors}
@@ -46,6 +46,7 @@ const OPTIONS = {
   'compile-commands': { type: 'string' },
   makefile: { type: 'string' },
   preset: { type: 'string' },
+  target: { type: 'string' },
   'make-var': { type: 'string', multiple: true, default: [] as string[] },
   'make-dry-run': { type: 'boolean', default: false },
   unit: { type: 'string' },
@@ -65,6 +66,7 @@ type ViewValues = {
   'compile-commands'?: string;
   makefile?: string;
   preset?: string;
+  target?: string;
   'make-var': string[];
   'make-dry-run': boolean;
   unit?: string;
@@ -79,33 +81,45 @@ function ranges(rs: [number, number][]): string {
   return rs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ') || '(none)';
 }
 
-async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): Promise<{ view: FlagView; unit?: string; notes: string[] }> {
+async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): Promise<{ view: FlagView; unit?: string; notes: string[]; origin: string }> {
   const notes: string[] = [];
   const cwd = process.cwd();
   let flags: BuildFlags = { defines: [], paths: { quote: [], angled: [], system: [] }, forcedIncludes: [], compileOptions: [], source: 'command line', notes: [] };
   let unit = v.unit ? resolve(v.unit) : undefined;
+  let origin = 'the command line only (-D/-U/-I/--config-header)';
   const makeVars: Record<string, string> = {};
   for (const mv of v['make-var']) {
     const eq = mv.indexOf('=');
     if (eq <= 0) throw new UsageError(`--make-var expects NAME=VALUE, got "${mv}"`);
     makeVars[mv.slice(0, eq)] = mv.slice(eq + 1);
   }
-  if (v['compile-commands'] && (v.makefile || v.preset)) throw new UsageError('--compile-commands and --makefile/--preset are alternatives: give one');
+  if (v.target && v.preset && v.target !== v.preset) throw new UsageError('--target and --preset name the same thing: give one');
+  const target = v.target ?? v.preset;
+  if (v['compile-commands'] && (v.makefile || target || v['make-dry-run'])) throw new UsageError('--compile-commands and --makefile/--target/--make-dry-run are alternatives: give one');
+  const varsText = Object.keys(makeVars).length ? ` with ${Object.entries(makeVars).map(([k, x]) => `${k}=${x}`).join(' ')}` : '';
   if (v['compile-commands']) {
     const cc = resolve(v['compile-commands']);
     const found = flagsFromCompileCommands(cc, file, unit ?? engine.unitFor(file, { base: [], overrides: [], paths: { quote: [], angled: [], system: [] }, configHeaders: [] }));
     if (!found) throw new Error(`${cc}: no entry compiles ${display(file)}${unit ? ` or ${display(unit)}` : ''}`);
     flags = found;
     unit ??= found.file;
-  } else if (v.makefile || v.preset) {
+    origin = `${display(cc)}, the entry for ${display(found.file ?? file)}`;
+  } else if (v.makefile || target || v['make-dry-run']) {
     const mf = resolve(v.makefile ?? resolve(projectRoot(file), 'Makefile'));
-    // The unit decides which compile command of the target applies: find it with the include paths the
-    // target's first compile uses.
-    const first = flagsFromMakefile(mf, v.preset, { commandLine: makeVars });
-    unit ??= engine.unitFor(file, viewFromFlags(first));
-    flags = v['make-dry-run']
-      ? await flagsFromMakeDryRun(mf, v.preset, { sourceFile: unit, commandLine: makeVars, allowExternalPrograms: true })
-      : flagsFromMakefile(mf, v.preset, { sourceFile: unit, commandLine: makeVars });
+    if (v['make-dry-run']) {
+      // make itself is the reader: no static read first (it may fail where make does not).
+      const first = await flagsFromMakeDryRun(mf, target, { commandLine: makeVars, allowExternalPrograms: true });
+      unit ??= engine.unitFor(file, viewFromFlags(first));
+      flags = await flagsFromMakeDryRun(mf, target, { sourceFile: unit, commandLine: makeVars, allowExternalPrograms: true });
+      origin = `make -n -B ${target ?? '(default goal)'}${varsText} in ${display(resolve(mf, '..'))}: ${flags.command ?? ''}`;
+    } else {
+      // The unit decides which compile command of the target applies: find it with the include paths the
+      // target's first compile uses.
+      const first = flagsFromMakefile(mf, target, { commandLine: makeVars });
+      unit ??= engine.unitFor(file, viewFromFlags(first));
+      flags = flagsFromMakefile(mf, target, { sourceFile: unit, commandLine: makeVars });
+      origin = `${display(mf)} target ${target ?? '(default goal)'}${varsText}, read without running make: ${flags.command ?? ''}`;
+    }
   }
   notes.push(...flags.notes);
   const extra = parseCompilerArgs([...v.I.map((d) => `-I${d}`)], cwd, 'command line');
@@ -116,7 +130,7 @@ async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): P
     view.overrides.push(eq < 0 ? { op: 'D', name: d, via: '-D' } : { op: 'D', name: d.slice(0, eq), value: d.slice(eq + 1), via: '-D' });
   }
   for (const u of v.U) view.overrides.push({ op: 'U', name: u, via: '-U' });
-  return { view, unit, notes };
+  return { view, unit, notes, origin };
 }
 
 function blocksJson(r: FileRegions) {
@@ -161,9 +175,10 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
   try {
     const engine = new FlagViewEngine();
     if (engine.sources.read(file) === undefined) throw new Error(`${display(file)}: no such file or it cannot be read`);
-    const { view, unit, notes } = await buildView(file, values, engine);
-    if (kind === 'regions') return await regions(engine, file, view, unit, notes, values.json, values['compiler-truth'], out);
-    return await blocks(engine, file, view, unit, notes, values, out, err);
+    const { view, unit, notes, origin } = await buildView(file, values, engine);
+    if (!values.json) out(`flags from ${origin}`);
+    if (kind === 'regions') return await regions(engine, file, view, unit, notes, values.json, values['compiler-truth'], out, origin);
+    return await blocks(engine, file, view, unit, notes, values, out, err, origin);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`perf-heat: ${e.message}\n\nusage:\n${REGIONS_USAGE}`);
@@ -175,10 +190,10 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
   }
 }
 
-async function regions(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], json: boolean, truth: boolean, out: Out): Promise<number> {
+async function regions(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], json: boolean, truth: boolean, out: Out, origin: string): Promise<number> {
   const r = engine.evaluate(file, view, { unit });
   r.notes.unshift(...notes);
-  let compiler: { command: string; agrees: boolean; onlyOurs: number[]; onlyCompiler: number[]; errors: string[]; flagsDiffer: { name: string; engine: string | null; compiler: string | null }[] } | undefined;
+  let compiler: { command: string; liveCode: number; agrees: boolean; onlyOurs: number[]; onlyCompiler: number[]; errors: string[]; flagsDiffer: { name: string; engine: string | null; compiler: string | null }[] } | undefined;
   if (truth) {
     const t = await compilerTruth(r.unit, view, { allowExternalPrograms: true, cwd: process.cwd() });
     const live = t.codeLines.get(file) ?? new Set<number>();
@@ -201,6 +216,7 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
       .map((f) => ({ name: f.name, engine: f.engineValue, compiler: f.value }));
     compiler = {
       command: t.command.join(' '),
+      liveCode: live.size,
       agrees: !onlyOurs.length && !onlyCompiler.length && !flagsDiffer.length && errors.join('\n') === ourErrors.join('\n'),
       onlyOurs,
       onlyCompiler,
@@ -208,11 +224,18 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
       flagsDiffer,
     };
   }
+  // Code lines this view compiles (directives, comments and blank lines left out): what `cc -E` keeps.
+  const scanned = engine.scans.get(file, engine.sources.read(file) ?? '');
+  const liveMask = new Uint8Array(r.lineCount + 2);
+  for (const [s, e] of r.active) liveMask.fill(1, s, e + 1);
+  let liveCode = 0;
+  for (let l = 1; l <= r.lineCount; l++) if (liveMask[l] && !(scanned.lineFlags[l - 1] & LINE_DIRECTIVE) && scanned.lineFlags[l - 1] & LINE_CODE) liveCode++;
   if (json) {
-    out(JSON.stringify({ file: r.file, unit: r.unit, view: view.label ?? 'command line', reached: r.reached, active: r.active, inactive: r.inactive, blocks: blocksJson(r), flags: r.flags, errors: r.errors, diagnostics: r.diagnostics, notes: r.notes, ...(compiler ? { compiler } : {}) }, null, 2));
+    out(JSON.stringify({ file: r.file, unit: r.unit, view: view.label ?? 'command line', origin, liveCodeLines: liveCode, lineCount: r.lineCount, reached: r.reached, active: r.active, inactive: r.inactive, blocks: blocksJson(r), flags: r.flags, errors: r.errors, diagnostics: r.diagnostics, notes: r.notes, ...(compiler ? { compiler } : {}) }, null, 2));
     return 0;
   }
   out(`${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: view ${view.label ?? 'command line'}${view.overrides.length ? ` + ${view.overrides.map((o) => (o.op === 'U' ? `-U${o.name}` : `-D${o.name}${o.value === undefined ? '' : '=' + o.value}`)).join(' ')}` : ''}`);
+  out(`live code lines: ${liveCode} of ${r.lineCount} lines`);
   out(`active:   ${ranges(r.active)}`);
   out(`inactive: ${ranges(r.inactive)}`);
   out(`blocks (${r.blocks.length}; * = evaluated for display, the preprocessor skips it):`);
@@ -228,7 +251,7 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
   for (const d of r.diagnostics) out(`${d.severity}: ${display(d.file)}:${d.line}${d.column ? `:${d.column}` : ''}: ${d.message}`);
   for (const n of r.notes) out(`note: ${n}`);
   if (compiler) {
-    out(compiler.agrees ? `compiler: agrees (${compiler.command})` : `compiler: DISAGREES (${compiler.command})`);
+    out(`${compiler.agrees ? 'compiler: agrees' : 'compiler: DISAGREES'}, ${compiler.liveCode} code lines of this file live for it (${compiler.command})`);
     if (compiler.onlyOurs.length) out(`  live here, not for the compiler: ${compiler.onlyOurs.join(', ')}`);
     if (compiler.onlyCompiler.length) out(`  live for the compiler, not here: ${compiler.onlyCompiler.join(', ')}`);
     for (const f of compiler.flagsDiffer) out(`  ${f.name}: ${f.engine ?? '(undefined)'} here, ${f.compiler ?? '(undefined)'} for the compiler`);
@@ -236,7 +259,7 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
   return 0;
 }
 
-async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], values: Record<string, unknown>, out: Out, err: Out): Promise<number> {
+async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], values: Record<string, unknown>, out: Out, err: Out, origin: string): Promise<number> {
   const profilePath = resolve(values.profile as string);
   const profile = await loadProfile(profilePath, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), resolve(profilePath, '..')] });
   for (const w of profile.warnings) err(`warning: ${w}`);
@@ -259,6 +282,7 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
     out(JSON.stringify({
       file: r.file,
       unit: r.unit,
+      origin,
       profile: profilePath,
       events: names,
       totals: profile.totals,

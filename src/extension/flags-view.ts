@@ -6,8 +6,9 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagItem, type FlagState } from '../protocol';
+import { BuildsRequest, FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagItem, type FlagState } from '../protocol';
 import { formatShare } from '../model/heat-scale';
+import { flagDescription, sourceText } from './flag-text';
 import { onNotification, send } from './rpc';
 
 /** A row of the Flags tree; the toggle and reset commands receive it (commands.ts). */
@@ -33,11 +34,20 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
   private readonly view: vscode.TreeView<Node>;
   private pending = 0;
 
-  constructor(private readonly client: () => LanguageClient | undefined, private readonly event: () => number) {
+  /** The last detail written to the Output channel, so a redraw does not repeat it. */
+  private lastDetail = '';
+
+  constructor(
+    private readonly client: () => LanguageClient | undefined,
+    private readonly event: () => number,
+    private readonly output?: { appendLine(s: string): void },
+  ) {
     this.view = vscode.window.createTreeView('perfHeat.flags', { treeDataProvider: this });
     this.disposables.push(
       this.view,
       vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
+      // An .inc opened as Plain Text and then set to C (inc-language.ts) is reopened in the same editor.
+      vscode.workspace.onDidOpenTextDocument((d) => d.languageId === 'c' && d.uri.toString() === vscode.window.activeTextEditor?.document.uri.toString() && void this.refresh()),
     );
   }
 
@@ -70,10 +80,19 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     others.forEach((e, i) => this.draw(e, rest[i]));
     this.state = state;
     const cc = state?.compiler;
-    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}` : undefined;
+    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.failed ? ' · cc -E failed' : cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}` : undefined;
     this.view.message = state?.inactiveSamples
       ? `${state.inactiveSamples.share.toFixed(2)}% of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
-      : undefined;
+      : state && !state.known
+        ? state.origin === 'inferred'
+          ? 'The build\'s flags were not found: the view is inferred from the profile (sampled lines are compiled). See Output › Perf Heat.'
+          : 'The build\'s flags were not found, so nothing is dimmed. See Output › Perf Heat for why.'
+        : undefined;
+    // The full story (which sources were tried, make's own words) goes to the Output channel, once per change.
+    const why = [state?.detail, state?.compiler?.failed && `cc -E failed, its answer is not used: ${state.compiler.failed}`].filter(Boolean).join('; ');
+    const detail = state && why ? `Flags for ${vscode.Uri.parse(state.uri).fsPath}: ${state.base}: ${why}` : '';
+    if (detail && detail !== this.lastDetail) this.output?.appendLine(detail);
+    this.lastDetail = detail;
     if (editor) this.draw(editor, state && state.uri === editor.document.uri.toString() ? state : null);
     this.changed.fire(undefined);
     this.applied.fire(state);
@@ -92,13 +111,14 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       const be = b.baseline ? b.baseline.events.indexOf(state!.events[e]) : -1;
       if (b.baseline && be >= 0 && (b.inclusive[e] > 0 || b.baseline.inclusiveShares[be] > 0)) {
         const d = b.inclusiveShares[e] - b.baseline.inclusiveShares[be];
-        const text = `▸ ${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)} pts (${formatShare(b.baseline.inclusiveShares[be])} → ${formatShare(b.inclusiveShares[e])})${b.active ? '' : ' · not compiled'}`;
+        const text = `▸ ${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)} pts (${formatShare(b.baseline.inclusiveShares[be])} → ${formatShare(b.inclusiveShares[e])})${b.active || !state!.known ? '' : ' · not compiled'}`;
         labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
         continue;
       }
       if (!(b.inclusive[e] > 0)) continue;
       const own = b.self[e] !== b.inclusive[e] ? ` (own ${formatShare(b.selfShares[e])})` : '';
-      labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active ? '' : ' · not compiled'}` } } });
+      // "not compiled" only when a known build says so, never on the header defaults' guess.
+      labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active || !state!.known ? '' : ' · not compiled'}` } } });
     }
     editor.setDecorations(this.blockHeat, labels);
   }
@@ -106,21 +126,22 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'message') return new vscode.TreeItem(node.text);
     if (node.kind === 'build') {
-      const item = new vscode.TreeItem(`Build: ${this.state?.preset ?? 'default goal'}`);
-      item.description = this.state?.base;
-      item.iconPath = new vscode.ThemeIcon('tools');
-      item.tooltip = 'The build whose flags decide which #if branches are compiled. Click to pick a Makefile target.';
+      const st = this.state;
+      const item = new vscode.TreeItem(`Build: ${st?.preset ?? (st?.origin === 'compile_commands' ? 'compile_commands.json' : 'default goal')}`);
+      item.description = st?.base;
+      item.iconPath = new vscode.ThemeIcon(st && !st.known ? 'warning' : 'tools');
+      item.tooltip = `The build whose flags decide which #if branches are compiled (${st?.origin ?? 'none'}). Click to pick a Makefile target or a compile_commands.json entry.${st?.detail ? ' Details in Output › Perf Heat.' : ''}`;
       item.command = { command: 'perfHeat.selectBuild', title: 'Select Build' };
       return item;
     }
     const f = node.flag;
     const item = new vscode.TreeItem(f.name);
     item.id = `flag:${f.name}`;
-    item.description = `${f.value ?? 'undefined'} · ${f.source}${f.where ? ` ${f.where}` : ''}`;
+    item.description = flagDescription(f);
     const md = new vscode.MarkdownString();
-    md.appendText(`${f.name} = ${f.value ?? '(undefined)'}\n\n`);
+    md.appendText(`${f.name} = ${f.value ?? '(not defined)'}\n\n`);
     if (f.description) md.appendText(`${f.description}\n\n`);
-    md.appendText(`from: ${f.source}${f.where ? ` (${f.where})` : ''}${f.overridden ? ' — your toggle; right-click to reset' : ''}`);
+    md.appendText(`from: ${sourceText(f)}${f.where ? ` (${f.where})` : ''}${f.overridden ? ' — your toggle; right-click › Reset Flag to go back to the build\'s value' : ''}`);
     item.tooltip = md;
     item.iconPath = new vscode.ThemeIcon(f.overridden ? 'debug-breakpoint-log' : isOn(f.value) ? 'pass-filled' : 'circle-large-outline');
     item.contextValue = f.overridden ? 'flag-overridden' : 'flag';
@@ -142,17 +163,37 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     if (value !== undefined) await this.set(f.name, value);
   }
 
+  /**
+   * Sends the toggle and waits for the redraw it causes, so the row and the dimming change in the same refresh
+   * (the server's FlagsChanged notification alone would redraw later, after the old state was drawn again).
+   */
   async set(name: string, value: string | null): Promise<void> {
     const c = this.client();
-    if (c) await send(c, SetFlagRequest, { name, value });
+    if (!c) return;
+    await send(c, SetFlagRequest, { name, value });
+    await this.refresh();
   }
 
   async pickPreset(): Promise<void> {
     const c = this.client();
     if (!c || !this.state) return;
-    const items = [{ label: 'default goal', preset: null as string | null }, ...this.state.presets.map((p) => ({ label: p, preset: p as string | null }))];
-    const chosen = await vscode.window.showQuickPick(items, { title: 'Perf Heat: Build to view the code under' });
+    const builds = await send(c, BuildsRequest, { uri: this.state.uri }).catch(() => []);
+    const items = [
+      { label: 'default', description: 'compile_commands.json if it compiles this file, else the Makefile\'s default goal', preset: null as string | null },
+      ...builds.map((b) => ({ label: b.label, description: b.description, preset: b.id as string | null })),
+      ...this.state.presets.filter((p) => !builds.some((b) => b.id === p)).map((p) => ({ label: p, description: 'preset', preset: p as string | null })),
+    ];
+    const chosen = await vscode.window.showQuickPick(items, { title: 'Perf Heat: Build to view the code under (every build that compiles this file)' });
     if (chosen) await send(c, SelectPresetRequest, { preset: chosen.preset });
+  }
+
+  /** For tests and other extensions: view the code under a build (a BuildChoice id; null: the default) and wait for the redraw. */
+  async selectBuild(id: string | null): Promise<FlagState | null> {
+    const c = this.client();
+    if (!c) return null;
+    await send(c, SelectPresetRequest, { preset: id });
+    await this.refresh();
+    return this.state;
   }
 
   /** For tests and other extensions: set a flag and wait for the redraw. */

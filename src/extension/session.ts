@@ -16,6 +16,7 @@ import { cycleEvent } from '../model/events';
 import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
 import { FlagsView } from './flags-view';
+import { IncLanguage } from './inc-language';
 import { activate as activateStatView, type StatViewApi } from './stat-view';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
@@ -26,7 +27,7 @@ export interface PerfHeatApi {
   onDidApplyHeat: vscode.Event<AppliedHeat>;
   heatMode(): HeatMode;
   /** The Flags view: the active editor's flag state, and toggling with a wait for the redraw. */
-  flags: { current(): FlagState | null; setFlag(name: string, value: string | null): Promise<FlagState | null>; refresh(): Promise<void> };
+  flags: { current(): FlagState | null; setFlag(name: string, value: string | null): Promise<FlagState | null>; refresh(): Promise<void>; onDidApply: vscode.Event<FlagState | null>; selectBuild(id: string | null): Promise<FlagState | null> };
   baselineProfile(): ProfileSummary | undefined;
   /** What "Export Analysis Report" writes, without its dialogs. */
   exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
@@ -46,6 +47,8 @@ export class Session {
   readonly config = new Config((m) => this.output.warn(m));
   readonly status = new StatusItem();
   readonly flagsView: FlagsView;
+  /** `.inc` files a C file includes, or the profile names, open as C. */
+  private readonly incLanguage: IncLanguage;
   readonly panel: HotspotPanel;
   readonly stat: StatViewApi;
   private started: Started | undefined;
@@ -57,7 +60,8 @@ export class Session {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.stat = activateStatView(extension);
-    this.flagsView = new FlagsView(() => this.client, () => this.event());
+    this.flagsView = new FlagsView(() => this.client, () => this.event(), this.output);
+    this.incLanguage = new IncLanguage(() => this.activeProfile?.files ?? [], (s) => this.output.info(s));
     this.panel = new HotspotPanel(
       () => (this.active ? this.client : undefined),
       () => this.event(),
@@ -69,6 +73,7 @@ export class Session {
       this.status,
       this.applied,
       this.flagsView,
+      this.incLanguage,
       this.panel,
       this.flagsView.onDidApply(() => this.panel.blocksChanged()),
       // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a
@@ -142,6 +147,7 @@ export class Session {
     const startedComparing = !!base && base.id !== this.baselineProfile?.id;
     this.activeProfile = profile;
     this.baselineProfile = base;
+    this.incLanguage.recheck();
     if (profile && changedEvents) this.heatMode = cycleMode(profile);
     if (profile && base && (startedComparing || this.heatMode.kind !== 'diff')) {
       const d = diffMode(profile, base);
@@ -215,7 +221,7 @@ export class Session {
       appliedHeat: (uri) => this.decorations?.lastApplied(uri),
       onDidApplyHeat: this.applied.event,
       heatMode: () => this.heatMode,
-      flags: { current: () => this.flagsView.current(), setFlag: (n, v) => this.flagsView.setFlag(n, v), refresh: () => this.flagsView.refresh() },
+      flags: { current: () => this.flagsView.current(), setFlag: (n, v) => this.flagsView.setFlag(n, v), refresh: () => this.flagsView.refresh(), onDidApply: this.flagsView.onDidApply, selectBuild: (id) => this.flagsView.selectBuild(id) },
       baselineProfile: () => this.baselineProfile,
       exportReport: async (out, statFiles) => send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
       onDidRefreshHotspots: this.panel.onDidRefresh,

@@ -70,6 +70,7 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
     const path = fileURLToPath(textDocument.uri);
     let inactive: [number, number][];
     try {
+      if (flags.view(path).origin === 'none') return { data: [] }; // no build found: nothing is dimmed on a guess
       inactive = flags.engine.evaluate(path, flags.view(path).view).inactive;
     } catch {
       return { data: [] };

@@ -37,7 +37,7 @@ export function register({ connection, profiles, flags }: ServerContext): void {
       );
     }
     const block = enclosingBlock(flags, path, line);
-    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : 'not compiled'} under ${esc(flags.view(path).base)}`);
+    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : flags.view(path).known ? 'not compiled' : 'not known to be compiled'} under ${esc(flags.view(path).base)}`);
     return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } };
   });
 }

@@ -100,5 +100,7 @@ async function pullSettings(connection: Connection, workspace: Workspace): Promi
     symbolizer: s.symbolizer,
     llvmSymbolizerPath: s.llvmSymbolizerPath,
     flagDefines: s['flags.defines'],
+    compileCommands: s.compileCommands,
+    makeVariables: s['make.variables'],
   };
 }

@@ -5,9 +5,11 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blocksCommand, regionsCommand } from '../../cli/regions';
-import { compilerAvailable } from './testing';
+import { ccLive, compilerAvailable, makeCommand } from './testing';
 
 const DEMO = join(__dirname, '../../../demo/mini-hz3');
 const POP = join(DEMO, 'src/mh3_owner_stash_pop.inc');
@@ -89,4 +91,44 @@ test('blocks: heat per block from the demo recording, and a proposal when the vi
   assert.match(legacy.out, /samples on lines inactive under this view: \d+ lines/);
   assert.match(legacy.out, /proposal \((exact|greedy), \d+ evaluations\): .*-DHZ3_S31_LEGACY_POP_CAS2=0/);
   assert.equal((await run(blocksCommand, [POP, '--profile', profile, '--event', 'cycles'])).code, 2);
+});
+
+test('regions/blocks take every source: --makefile --target --make-var, --make-dry-run, --compile-commands; each says where the view came from', { skip: !compilerAvailable() && 'no C compiler' }, async () => {
+  const base = mkdtempSync(join(tmpdir(), 'perfheat-cli-lanes-'));
+  try {
+    // A checkout whose Makefile expects <ROOT>/alloc/core: the make variables say where it is instead.
+    const core = join(base, 'core');
+    cpSync(join(__dirname, '../../../test/fixtures/projects/lanes/core'), core, { recursive: true });
+    const pop = join(core, 'src/stash/pop.inc');
+    const vars = { ROOT: base, CORE_DIR: core, INC: `-I${core}/include` };
+    const mv = Object.entries(vars).flatMap(([k, v]) => ['--make-var', `${k}=${v}`]);
+    const expected = ccLive(makeCommand(core, 'preset_remote', vars, 'src/stash.c'), core, pop).length;
+    const read = await run(regionsCommand, [pop, '--makefile', join(core, 'Makefile'), '--target', 'preset_remote', ...mv]);
+    assert.equal(read.code, 0, read.err);
+    assert.match(read.out, /^flags from .*core\/Makefile target preset_remote with ROOT=.* read without running make: cc .*-DPAGE_REMOTE=1/m);
+    assert.match(read.out, new RegExp(`^live code lines: ${expected} of \\d+ lines$`, 'm'));
+    const ran = await run(regionsCommand, [pop, '--makefile', join(core, 'Makefile'), '--target', 'preset_remote', '--make-dry-run', ...mv]);
+    assert.equal(ran.code, 0, ran.err);
+    assert.match(ran.out, /^flags from make -n -B preset_remote with ROOT=/m);
+    assert.match(ran.out, new RegExp(`^live code lines: ${expected} of`, 'm'));
+    const noVars = await run(regionsCommand, [pop, '--makefile', join(core, 'Makefile'), '--target', 'preset_remote']);
+    assert.equal(noVars.code, 1);
+    assert.match(noVars.err, /compiles nothing .*matches no file/);
+    const cmd = `gcc -O2 -DSTASH=1 -DPAGE_REMOTE=1 -I${core}/include -c src/stash.c`;
+    writeFileSync(join(core, 'compile_commands.json'), JSON.stringify([{ directory: core, file: 'src/stash.c', command: cmd }]));
+    const cc = JSON.parse((await run(regionsCommand, [pop, '--compile-commands', join(core, 'compile_commands.json'), '--json'])).out);
+    assert.match(cc.origin, /compile_commands\.json, the entry for .*src\/stash\.c/);
+    assert.equal(cc.liveCodeLines, ccLive(cmd, core, pop).length);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('blocks --make-dry-run on the one-step project: the plain variant does not compile the recording\'s hot lines', { skip: !compilerAvailable() && 'no C compiler' }, async () => {
+  const dir = join(__dirname, '../../../test/fixtures/projects/one-step');
+  const r = await run(blocksCommand, [join(dir, 'src/mix.inc'), '--profile', join(dir, 'profiles/cpu-clock.perf.data'), '--makefile', join(dir, 'Makefile'), '--target', 'prog-plain', '--make-dry-run']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^flags from make -n -B prog-plain in .*: cc -O2 -g -DUSE_TABLE=1 -DROUNDS=3 -DUSE_TABLE=0 -DROUNDS=1 src\/main\.c -o prog-plain$/m);
+  assert.match(r.out, /samples on lines inactive under this view: 4 lines, .* \(lines 23, 24, 25, 32\)/);
+  assert.match(r.out, /proposal \(exact, \d+ evaluations\): -DROUNDS=3 -DUSE_TABLE=1/);
 });

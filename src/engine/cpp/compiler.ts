@@ -244,6 +244,9 @@ export function parseCompilerDiagnostics(stderr: string, cwd: string): CompilerD
   const out: CompilerDiagnostic[] = [];
   for (const l of stderr.split('\n')) {
     const m = DIAG.exec(l);
+    // `cc1: fatal error: cfg.h: No such file or directory` (a forced include): the command line's problem.
+    const c = m ? null : /^(?:<command-line>|cc1|cc1plus|cc|gcc|clang(?:-[\d.]+)?): (fatal error|error): (.*)$/.exec(l);
+    if (c) out.push({ file: '<command-line>', line: 0, severity: c[1] as CompilerDiagnostic['severity'], message: c[2] });
     if (!m) continue;
     const d: CompilerDiagnostic = {
       file: m[1].startsWith('<') || isAbsolute(m[1]) ? m[1] : resolve(cwd, m[1]),

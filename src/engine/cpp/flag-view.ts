@@ -12,7 +12,7 @@ import { formatValue, evaluate } from './expr';
 import { branchCondition, includersOf, type IncludePaths, listTranslationUnits, NO_PATHS } from './include-graph';
 import { assumedPredefined } from './predefined';
 import { prepared } from './prepared';
-import { type BranchKind, ScanCache } from './scanner';
+import { type BranchKind, type FileScan, LINE_CODE, LINE_DIRECTIVE, ScanCache } from './scanner';
 import { type CommandLineMacro, type ErrorHit, type FileOutcome, type SimDiagnostic, simulate, type Simulation } from './simulate';
 import { FileSystemSources, type SourceProvider } from './sources';
 import type { MacroDef, MacroTable } from './tokens';
@@ -304,6 +304,23 @@ function regionsOf(file: string, unit: string, sim: Simulation, fo: FileOutcome 
   };
 }
 
+/**
+ * The include guard of a file: its only top-level conditional is `#ifndef X` (or `#if !defined(X)`) starting with
+ * an empty `#define X`, with no code outside it.
+ */
+export function includeGuard(scan: FileScan): string | undefined {
+  const groups = scan.top.filter((i) => i.group);
+  if (groups.length !== 1 || scan.top.some((i) => i.directive && !/^(pragma|line|ident)$/.test(i.directive.name))) return undefined;
+  const g = groups[0].group!;
+  const b = g.branches[0];
+  if (g.branches.length !== 1) return undefined;
+  const m = b.kind === 'ifndef' ? /^(\w+)$/.exec(b.condition) : b.kind === 'if' ? /^!\s*defined\s*\(?\s*(\w+)\s*\)?$/.exec(b.condition) : null;
+  const first = b.items[0]?.directive;
+  if (!m || !first || first.name !== 'define' || first.text.trim() !== m[1]) return undefined;
+  for (let l = 1; l <= scan.lineCount; l++) if ((l < g.line || l > g.endLine) && scan.lineFlags[l - 1] & LINE_CODE && !(scan.lineFlags[l - 1] & LINE_DIRECTIVE)) return undefined;
+  return m[1];
+}
+
 function flagsOf(fo: FileOutcome, sim: Simulation): FlagInfo[] {
   const prep = prepared(fo.scan);
   const first = new Map<string, number>();
@@ -320,9 +337,12 @@ function flagsOf(fo: FileOutcome, sim: Simulation): FlagInfo[] {
     }
   }
   const visited = [...sim.files.values()].map((f) => ({ path: f.path, scan: f.scan }));
+  const guard = includeGuard(fo.scan);
   const out: FlagInfo[] = [];
   for (const [name, line] of first) {
     const def = fo.firstUse.has(name) ? fo.firstUse.get(name) : sim.macros.get(name);
+    // Not a flag anyone sets: the file's include guard.
+    if (name === guard) continue;
     const history: FlagSource[] = [];
     for (let p = def?.previous; p && history.length < 10; p = p.previous) history.push(sourceOf(p));
     let numeric: string | null = null;

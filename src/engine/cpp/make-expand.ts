@@ -287,7 +287,16 @@ const FUNCTIONS: Record<string, Fn> = {
     const [x, y] = splitArgs(a, 2).map((z) => words(e(z, s)));
     return Array.from({ length: Math.max(x.length, (y ?? []).length) }, (_, i) => (x[i] ?? '') + ((y ?? [])[i] ?? '')).join(' ');
   },
-  wildcard: (a, s) => words(e(a, s)).flatMap((p) => globOne(p, s.dir)).join(' '),
+  wildcard: (a, s) => {
+    const pats = words(e(a, s));
+    const found = pats.flatMap((p) => globOne(p, s.dir));
+    // The usual reason a Makefile "compiles nothing" when read here: its paths assume another layout.
+    if (!found.length && pats.length) {
+      const note = `$(wildcard ${pats.join(' ')}) matches no file`;
+      if (!s.notes.includes(note)) s.notes.push(note);
+    }
+    return found.join(' ');
+  },
   abspath: (a, s) => words(e(a, s)).map((w) => resolve(s.dir, w)).join(' '),
   realpath: (a, s) => words(e(a, s)).map((w) => resolve(s.dir, w)).filter((p) => existsSync(p)).join(' '),
   if: (a, s) => {

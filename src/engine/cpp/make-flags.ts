@@ -10,11 +10,11 @@
  *   still runs `$(shell …)` and `$(file …)` of the Makefile while reading it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { type BuildFlags, isCompilerWord, parseCompilerArgs, SEPARATORS, shellSplit } from './build-flags';
 import { ExternalProgramsNotAllowed } from './compiler';
-import { expand, matchPattern, type TargetVar } from './make-expand';
+import { expand, matchPattern, type TargetVar, words } from './make-expand';
 import { type Makefile, readMakefile, type Rule, scopeOf } from './makefile';
 
 export interface MakeFlagsOptions {
@@ -109,11 +109,24 @@ function commands(line: string): string[][] {
   return out.filter((c) => c.length);
 }
 
-function compileIn(words: string[]): number {
+/**
+ * Where the compiler word of a command that compiles C is: `cc … -c x.c`, and the one-step compile-and-link
+ * `cc $(CFLAGS) src/main.c -o prog` (a source file among its arguments). A link of objects alone (`cc *.o -o lib.so`)
+ * compiles nothing and is not one.
+ */
+export function compileIn(words: string[]): number {
   let i = 0;
   while (i < words.length && /^(ccache|distcc|env|time|nice|[A-Z_][A-Z0-9_]*=.*)$/.test(basename(words[i]))) i++;
-  return i < words.length && isCompilerWord(words[i]) && words.includes('-c') ? i : -1;
+  if (i >= words.length || !isCompilerWord(words[i])) return -1;
+  if (words.includes('-c')) return i;
+  for (let j = i + 1; j < words.length && !SEPARATORS.has(words[j]); j++) {
+    if (words[j] === '-o' || words[j] === '-x' || words[j] === '-MF') j++;
+    else if (!words[j].startsWith('-') && SOURCE.test(words[j])) return i;
+  }
+  return -1;
 }
+
+const SOURCE = /\.(c|cc|cpp|cxx|i)$/;
 
 function explore(mf: Makefile, goal: string, want: string | undefined, label: string, depth: number, found: BuildFlags[]): void {
   const visited = new Set<string>();
@@ -136,10 +149,17 @@ function explore(mf: Makefile, goal: string, want: string | undefined, label: st
           const sub = parseSubMake(cmd, mk, mf.dir);
           const exported: Record<string, string> = {};
           for (const [k, v] of mf.vars) if (v.exported) exported[k] = expand(v.value, scope);
-          const child = readMakefile(resolve(sub.dir, sub.file ?? (sub.file === undefined && sub.dir === mf.dir ? mf.path : 'Makefile')), {
-            commandLine: { ...mf.commandLine, ...sub.vars },
-            env: exported,
-          });
+          let child: Makefile;
+          try {
+            child = readMakefile(resolve(sub.dir, sub.file ?? (sub.file === undefined && sub.dir === mf.dir ? mf.path : 'Makefile')), {
+              commandLine: { ...mf.commandLine, ...sub.vars },
+              env: exported,
+            });
+          } catch (e) {
+            const note = `${label}: the sub-make "${cmd.slice(mk).join(' ').slice(0, 80)}" cannot be followed: ${(e as Error).message}`;
+            if (!mf.notes.includes(note)) mf.notes.push(note);
+            continue;
+          }
           mf.notes.push(...child.notes.filter((n) => !mf.notes.includes(n)));
           for (const t of sub.targets.length ? sub.targets : [child.defaultGoal ?? '']) {
             if (t) explore(child, t, want, `${label} → make ${t}`, depth + 1, found);
@@ -186,45 +206,130 @@ function pick(found: BuildFlags[], want: string | undefined, none: string, notes
   return chosen;
 }
 
-/** The flags from the commands `make -n -B target` prints (runs make; see the module comment). */
-export function flagsFromMakeDryRun(
-  makefile: string,
-  target: string | undefined,
-  opts: MakeFlagsOptions & { allowExternalPrograms: boolean; make?: string; timeoutMs?: number },
-): Promise<BuildFlags> {
-  if (!opts.allowExternalPrograms) return Promise.reject(new ExternalProgramsNotAllowed('make -n'));
-  const mfPath = resolve(makefile);
-  const dir = resolve(mfPath, '..');
-  const args = ['-n', '-B', '-w', '-f', mfPath, ...(target ? [target] : []), ...Object.entries(opts.commandLine ?? {}).map(([k, v]) => `${k}=${v}`)];
+export interface DryRunOptions extends MakeFlagsOptions {
+  allowExternalPrograms: boolean;
+  make?: string;
+  /** Default 60 s: make is killed after it. */
+  timeoutMs?: number;
+  /** Aborts the run (a newer request superseded it). */
+  signal?: AbortSignal;
+}
+
+interface DryRun {
+  found: BuildFlags[];
+  notes: string[];
+}
+
+/** make -n results by makefile, target, variables and the mtimes of every makefile it reads. */
+const dryRuns = new Map<string, Promise<DryRun>>();
+
+function mtime(p: string): number {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** The makefiles make reads for this one (itself and what it includes), for cache keys. */
+export function makefilesOf(makefile: string, commandLine: Record<string, string> = {}): string[] {
+  try {
+    return words(readMakefile(makefile, { commandLine }).vars.get('MAKEFILE_LIST')?.value ?? makefile);
+  } catch {
+    return [resolve(makefile)];
+  }
+}
+
+/**
+ * Every compile command `make -n -B target` prints, with the folder each runs in (`-w` makes make name the folders
+ * of sub-makes). Recipe lines make prints with their `\`-newline continuations are joined first.
+ */
+export function parseDryRunOutput(stdout: string, dir: string, label: string): BuildFlags[] {
+  const found: BuildFlags[] = [];
+  const dirs = [dir];
+  for (const line of stdout.replace(/\\\r?\n/g, ' ').split('\n')) {
+    const enter = /Entering directory [`'"](.*)['"]/.exec(line);
+    if (enter) {
+      dirs.push(enter[1]);
+      continue;
+    }
+    if (/Leaving directory/.test(line)) {
+      if (dirs.length > 1) dirs.pop();
+      continue;
+    }
+    for (const cmd of commands(line)) {
+      const at = compileIn(cmd);
+      if (at < 0) continue;
+      const flags = parseCompilerArgs(cmd.slice(at), dirs[dirs.length - 1], label);
+      flags.command = cmd.join(' ');
+      found.push(flags);
+    }
+  }
+  return found;
+}
+
+function runDryRun(mfPath: string, target: string | undefined, opts: DryRunOptions): Promise<DryRun> {
+  const dir = dirname(mfPath);
+  const vars = Object.entries(opts.commandLine ?? {}).map(([k, v]) => `${k}=${v}`);
+  const args = ['-n', '-B', '-w', '-f', mfPath, ...vars, ...(target ? [target] : [])];
+  const label = `make -n ${target ?? ''}`.trim();
   return new Promise((done, fail) => {
-    execFile(opts.make ?? 'make', args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return fail(new Error(`make could not be run: ${err.message}`));
-      const found: BuildFlags[] = [];
-      const dirs = [dir];
-      for (const line of stdout.split('\n')) {
-        const enter = /Entering directory [`'"](.*)['"]/.exec(line);
-        if (enter) {
-          dirs.push(enter[1]);
-          continue;
-        }
-        if (/Leaving directory/.test(line)) {
-          if (dirs.length > 1) dirs.pop();
-          continue;
-        }
-        for (const cmd of commands(line)) {
-          const at = compileIn(cmd);
-          if (at < 0) continue;
-          const flags = parseCompilerArgs(cmd.slice(at), dirs[dirs.length - 1], `make -n ${target ?? ''}`.trim());
-          flags.command = cmd.join(' ');
-          found.push(flags);
-        }
-      }
-      try {
-        const notes = err ? [`make -n exited with ${err.code}: ${stderr.split('\n').find((l) => l.trim()) ?? ''}`] : [];
-        done(pick(found, opts.sourceFile && resolve(opts.sourceFile), `${mfPath}: make -n ${target ?? ''} printed no compile command`, notes));
-      } catch (e) {
-        fail(e);
-      }
+    execFile(opts.make ?? 'make', args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 60_000, signal: opts.signal, encoding: 'utf8', killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ABORT_ERR') return fail(new Error(`${mfPath}: make -n was cancelled`));
+      if (err && err.killed) return fail(new Error(`${mfPath}: make -n ${target ?? ''} took longer than ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s and was stopped`));
+      if (err && typeof err.code !== 'number') return fail(new Error(`${mfPath}: make could not be run (${err.message})`));
+      const first = stderr.split('\n').find((l) => l.trim()) ?? '';
+      done({ found: parseDryRunOutput(stdout, dir, label), notes: err ? [`make -n exited with ${err.code}: ${first}`] : [] });
     });
   });
+}
+
+/**
+ * The flags from the commands `make -n -B target` prints (runs make; see the module comment). Results are cached
+ * by the makefiles' mtimes, so asking again after a toggle costs nothing; a failed or cancelled run is not kept.
+ */
+export async function flagsFromMakeDryRun(makefile: string, target: string | undefined, opts: DryRunOptions): Promise<BuildFlags> {
+  if (!opts.allowExternalPrograms) throw new ExternalProgramsNotAllowed('make -n');
+  const mfPath = resolve(makefile);
+  const files = makefilesOf(mfPath, opts.commandLine);
+  const key = JSON.stringify([mfPath, target, opts.commandLine ?? {}, opts.make, files.map((f) => [f, mtime(f)])]);
+  let run = dryRuns.get(key);
+  if (!run) {
+    if (dryRuns.size > 32) dryRuns.clear();
+    run = runDryRun(mfPath, target, opts);
+    dryRuns.set(key, run);
+    run.catch(() => dryRuns.delete(key));
+  }
+  const r = await run;
+  // Copies: pick() adds notes to the chosen entry, and callers may change what they get.
+  const found = r.found.map((f) => ({ ...f, notes: [...f.notes] }));
+  return pick(found, opts.sourceFile && resolve(opts.sourceFile), `${mfPath}: make -n${target ? ` ${target}` : ''} printed no compile command`, r.notes);
+}
+
+/**
+ * The targets of a Makefile a user would name on make's command line (no files with folders, no special
+ * targets, no patterns) that compile `unit`, read without running make. For Select Build.
+ */
+export function targetsCompiling(makefile: string, unit: string, opts: { commandLine?: Record<string, string>; limit?: number } = {}): string[] {
+  let mf: Makefile;
+  try {
+    mf = readMakefile(makefile, { commandLine: opts.commandLine });
+  } catch {
+    return [];
+  }
+  const want = resolve(unit);
+  const names = new Set<string>();
+  for (const r of mf.rules) for (const t of r.targets) if (!t.includes('%') && !t.includes('/') && !t.startsWith('.') && !/\.(o|so|a|d)$/.test(t)) names.add(t);
+  const out: string[] = [];
+  for (const t of names) {
+    if (out.length >= (opts.limit ?? 200)) break;
+    const found: BuildFlags[] = [];
+    try {
+      explore(readMakefile(makefile, { commandLine: opts.commandLine }), t, want, `Makefile ${t}`, 0, found);
+    } catch {
+      continue;
+    }
+    if (found.some((f) => f.file === want)) out.push(t);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * the compiler's, a concurrency-limited pool for compiler runs (the machines have 2 cores), and whether a C
  * compiler is there at all (tests that need one say so and skip when it is not).
  */
+import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { compilerTruth } from './compiler';
 import { emptyView, type FlagView, type FlagViewEngine } from './flag-view';
@@ -94,4 +95,34 @@ export async function pool<T, R>(items: readonly T[], limit: number, job: (item:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** The command make prints for compiling `unit`, as the shell would run it (continuations joined). */
+export function makeCommand(dir: string, target: string | undefined, vars: Record<string, string>, unit: string): string {
+  const r = spawnSync('make', ['-n', '-B', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...(target ? [target] : [])], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.replace(/\\\n/g, ' ').split('\n');
+  const line = lines.find((l) => l.includes(unit) && /\s(gcc|cc)\s/.test(` ${l} `) && !l.includes('-shared'));
+  assert.ok(line, `make -n ${target ?? ''} compiles ${unit}:\n${r.stdout}`);
+  return line;
+}
+
+/** Lines of `file` that produce output when the shell runs `command` with -E instead of -c (no -o). */
+export function ccLive(command: string, cwd: string, file: string): number[] {
+  const pre = command.includes(' -c ') ? command.replace(/ -c /, ' -E ') : command.replace(/^(\S+)/, '$1 -E');
+  const sh = spawnSync('sh', ['-c', pre.replace(/ -o \S+/, ' -o -')], { cwd, encoding: 'utf8' });
+  assert.equal(sh.status, 0, sh.stderr);
+  const live = new Set<number>();
+  let cur = '';
+  let line = 0;
+  for (const l of sh.stdout.split('\n')) {
+    const m = /^# (\d+) "([^"]*)"/.exec(l);
+    if (m) {
+      [line, cur] = [Number(m[1]), m[2]];
+      continue;
+    }
+    if (l.trim() && (cur === file || cur.endsWith(`/${file.split('/').pop()}`))) live.add(line);
+    line++;
+  }
+  return [...live].sort((a, b) => a - b);
 }

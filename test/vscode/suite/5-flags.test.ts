@@ -1,8 +1,11 @@
 /**
  * Inside a real VS Code: the flag view of the demo's hot .inc under its Makefile's default build, dimming, block
- * heat, a toggle that changes the dimmed ranges, and a preset.
+ * heat, a toggle that changes the dimmed ranges, and a preset; and a new user's one-step project (its own Makefile,
+ * an .inc, a real recording) whose dimming is checked against what cc -E drops.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfHeatApi } from '../../../src/extension/extension';
@@ -58,5 +61,75 @@ suite('Flag views', () => {
     const s154 = flat(symbols).filter((x) => x.name.startsWith('#if HZ3_S154_SPILL_PREFETCH'));
     assert.ok(s154.length >= 2, `the S154 blocks are in the Outline: ${flat(symbols).map((x) => x.name).join(' | ')}`);
     assert.ok(symbols.some((x) => x.name.startsWith('#') && x.children.length > 0), 'nested as written');
+  });
+
+  test('a one-step project: its .inc opens as C, the hot lines are lit, and a toggle dims exactly what cc -E drops', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    // A copy inside the workspace (the profile's paths map to workspace files), in a user's setup: the demo's
+    // `*.inc` → C association does not apply to it.
+    const dir = join(root(), '.one-step-test');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(root(), '../../test/fixtures/projects/one-step'), dir, { recursive: true });
+    writeFileSync(join(dir, 'src/unused.inc'), '/* included by nothing */\nint unused;\n');
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('associations', { '**/.one-step-test/**/*.inc': 'plaintext' }, vscode.ConfigurationTarget.Global);
+    try {
+      await a.loadProfile(join(dir, 'profiles/cpu-clock.perf.data'));
+      const unused = await vscode.workspace.openTextDocument(join(dir, 'src/unused.inc'));
+      const inc = vscode.Uri.file(join(dir, 'src/mix.inc'));
+      await vscode.window.showTextDocument(inc);
+      for (let i = 0; i < 100 && vscode.window.activeTextEditor?.document.languageId !== 'c'; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(vscode.window.activeTextEditor?.document.languageId, 'c', 'main.c includes mix.inc and the profile names it: opened as C');
+      assert.equal(unused.languageId, 'plaintext', 'an .inc nothing includes stays as it was: *.inc is not claimed');
+      await a.flags.refresh();
+      const state = a.flags.current();
+      assert.ok(state && state.uri === inc.toString(), 'a flag state for mix.inc');
+      assert.deepEqual([state.origin, state.base], ['makefile', 'Makefile default goal']);
+      // The recording's hot lines (mix.inc 24, 25, 32: 43%, 43%, 6% in perf report) are compiled by this build.
+      for (const l of [24, 25, 32]) assert.ok(!inactiveLines(state).has(l - 1), `line ${l} is not dimmed`);
+      assert.equal(state.inactiveSamples, undefined);
+      assert.deepEqual(state.flags.map((f) => f.name), ['USE_TABLE', 'ROUNDS']);
+
+      const off = await a.flags.setFlag('USE_TABLE', '0');
+      assert.ok(off);
+      // The compiler's answer for the Makefile's command with the toggle appended (the last -D wins).
+      const out = execFileSync('cc', ['-O2', '-g', '-DUSE_TABLE=1', '-DROUNDS=3', '-DUSE_TABLE=0', '-E', 'src/main.c'], { cwd: dir, encoding: 'utf8' });
+      const live = new Set<number>();
+      let file = '';
+      let line = 0;
+      for (const l of out.split('\n')) {
+        const m = /^# (\d+) "([^"]*)"/.exec(l);
+        if (m) [line, file] = [Number(m[1]), m[2]];
+        else {
+          if (l.trim() && file.endsWith('mix.inc')) live.add(line);
+          line++;
+        }
+      }
+      const text = (await vscode.workspace.openTextDocument(inc)).getText().split('\n');
+      const code = text.map((t, i) => [t.trim(), i + 1] as const).filter(([t]) => t && !t.startsWith('#') && !t.startsWith('/*')).map(([, n]) => n);
+      assert.deepEqual(code.filter((n) => inactiveLines(off).has(n - 1)), code.filter((n) => !live.has(n)), 'dimmed code lines = the lines cc -E drops');
+      assert.ok(off.inactiveSamples && off.inactiveSamples.share > 80, 'the recording was made with the table on');
+      assert.match(off.inactiveSamples.proposal ?? '', /USE_TABLE=1/);
+
+      // Reset from the row's context menu: the same command with the row as argument.
+      const row = off.flags.find((f) => f.name === 'USE_TABLE')!;
+      assert.ok(row.overridden);
+      const reset = new Promise<void>((resolve) => {
+        const sub = a.flags.onDidApply((s) => {
+          if (s && !s.flags.find((f) => f.name === 'USE_TABLE')?.overridden) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand('perfHeat.resetFlag', { kind: 'flag', flag: row });
+      await reset;
+      assert.deepEqual(inactiveLines(a.flags.current()!), inactiveLines(state), 'back to the build');
+    } finally {
+      await files.update('associations', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
