@@ -12,7 +12,11 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.PERF_HEAT_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  // Files are independent of each other's order (each sets up its own state, see helpers.ts); run them backwards
+  // with PERF_HEAT_TEST_ORDER=reverse to check that.
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  if (process.env.PERF_HEAT_TEST_ORDER === 'reverse') files.reverse();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
   const results: { passed: string[]; failed: { title: string; error: string }[]; ms?: number } = { passed: [], failed: [] };
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
