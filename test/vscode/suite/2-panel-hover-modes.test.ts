@@ -3,9 +3,10 @@
  * modes (cycle, cache-miss, miss density) on a cachegrind profile of the demo.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, freshState, heatWhere, hoverText, loadAndWait, workspaceRoot } from './helpers';
+import { api, freshState, heatWhere, hoverText, loadAndWait, next, workspaceRoot } from './helpers';
 
 const root = workspaceRoot;
 
@@ -68,6 +69,7 @@ suite('Hover, hotspot panel and heat modes', () => {
     await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
     const editor = await vscode.window.showTextDocument(inc);
+    const onDisk = readFileSync(inc.fsPath, 'utf8');
     const before = await heatWhere(a, inc, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0 && !h.stale, 'fresh heat');
     const hottest = [...before.lines].sort((x, y) => y.level - x.level || x.line - y.line)[0];
     try {
@@ -77,7 +79,17 @@ suite('Hover, hotspot panel and heat modes', () => {
       assert.ok(moved, `the hottest line's heat moved from ${hottest.line} to ${hottest.line + 2}: before ${JSON.stringify(before.lines.slice(0, 6))} after ${JSON.stringify(after.lines.slice(0, 6))}`);
       assert.equal(moved.text, `≈${hottest.text}`);
     } finally {
+      // Wait until the revert's change has reached every listener (the heat follows it), so that it cannot mark the
+      // next test's freshly loaded heat as edited.
+      const reverted = next(vscode.workspace.onDidChangeTextDocument, (e) => e.document.uri.toString() === inc.toString() && !e.document.isDirty, 'the revert');
+      await vscode.window.showTextDocument(inc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
+      await reverted;
+      // The demo file is every other test's fixture: if the edit reached the disk, put the file back and say so.
+      if (readFileSync(inc.fsPath, 'utf8') !== onDisk) {
+        writeFileSync(inc.fsPath, onDisk);
+        assert.fail('the test edit was saved to the demo file (restored)');
+      }
     }
   });
 

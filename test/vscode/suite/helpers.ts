@@ -48,9 +48,9 @@ export async function heatWhere(a: PerfHeatApi, uri: vscode.Uri, accept: (h: App
   });
 }
 
-/** Any heat drawn on `uri`. */
+/** Heat drawn on `uri` from the active profile (not what an earlier profile left drawn). */
 export function heatOn(a: PerfHeatApi, uri: vscode.Uri): Promise<AppliedHeat> {
-  return heatWhere(a, uri, (h) => h.lines.length > 0, 'heat');
+  return heatWhere(a, uri, (h) => h.lines.length > 0 && h.profileId === a.activeProfile()?.id, 'heat of the active profile');
 }
 
 /** Loads a profile of the demo workspace (path relative to it) and waits for the hotspot panel to show it. */
