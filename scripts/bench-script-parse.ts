@@ -1,4 +1,4 @@
-// Throughput of the perf script parsers on ~50 MB of real samples repeated (perf-formats.md §5: scripts of 150K
+// Throughput of the perf script parsers on ~50 MB of real samples repeated (docs/perf-formats.md §5: scripts of 150K
 // samples are common). Run: node --import tsx scripts/bench-script-parse.ts [MB]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -25,7 +25,7 @@ die() { echo "record-demo: $*" >&2; exit 1; }
 for tool in perf make gcc objdump readelf valgrind; do
   command -v "$tool" >/dev/null || die "'$tool' not found; the committed recordings are left untouched"
 done
-# perf takes any DSO under /tmp/perf-* for a JIT map and drops its symbols (see docs on perf-formats).
+# perf takes any DSO under /tmp/perf-* for a JIT map and drops its symbols (see docs/perf-formats.md).
 case "$DEMO/" in /tmp/perf-*) die "refusing to record under $DEMO: perf ignores symbols of binaries in /tmp/perf-*" ;; esac
 
 cd "$DEMO"

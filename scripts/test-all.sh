@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, builds, then runs every tier — type check, lint, Node tests, tests inside a
-# real VS Code, and the UI tests that drive its workbench — and ends with one line `N passed, N failed` over all.
+# `npm test`: installs what is missing, builds, then runs every tier — type check, lint, Node unit tests, Node fuzz
+# tests (`*.fuzz.test.ts`), tests inside a real VS Code, and the UI tests that drive its workbench — and ends with
+# one line `N passed, N failed` over all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -24,7 +25,8 @@ if ! bash scripts/ensure-deps.sh; then echo "setup failed"; echo "0 passed, 1 fa
 tier build npm run --silent build
 tier typecheck npx tsc --noEmit -p .
 tier lint npx eslint .
-tier "node tests" node scripts/run-node-tests.mjs
+tier "node unit tests" node scripts/run-node-tests.mjs --tier unit
+tier "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
 tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier "tests inside VS Code" npm run --silent test:vscode
 tier "UI tests (Playwright)" node --import tsx test/vscode/ui/heat.ui.ts

@@ -28,7 +28,7 @@ export function annotateSampleTotal(text: string): number {
 
 /**
  * Where perf itself is wrong, named: binutils 2.40 (perf's addr2line) reads the first rows of a function compiled
- * from an .inc included into a .c as the .c's lines under DWARF 5 (perf-formats.md §2.4). mh3_owner_stash.c has 11
+ * from an .inc included into a .c as the .c's lines under DWARF 5 (docs/perf-formats.md §2.4). mh3_owner_stash.c has 11
  * lines, so `mh3_owner_stash.c:83` cannot exist; readelf --debug-dump=decodedline and llvm-symbolizer give
  * mh3_owner_stash_pop.inc at the same line, and so does Perf Heat (src/symbolize/dwarf corrects addr2line).
  * The expected share of the .inc line is perf's for both keys.

@@ -2,7 +2,7 @@
  * An hz3-sized source tree for the flag benchmark, deterministic for a seed: ~37 config headers defining ~800
  * guarded HZ3_S* flags (defaults, numeric parameters, computed defaults, nested choices, `#undef` overrides, ~400
  * `#error` guards), internal headers with conditional fields, `.inc` bodies with `#if` nesting up to 7 deep (the
- * patterns of hz3-patterns.md: labelled `#endif`s that lie, compiler guards, numeric tests, directives inside
+ * patterns of docs/hz3-patterns.md: labelled `#endif`s that lie, compiler guards, numeric tests, directives inside
  * expressions, braces split across blocks), a hot pop `.inc` of ~1,300 lines including body files under
  * conditions, and ~10 translation units. Nothing here comes from hz3; it only has its shape and sizes.
  */

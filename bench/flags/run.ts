@@ -2,14 +2,17 @@
  * Flag-view benchmark on a generated hz3-sized tree (bench/flags/generate.ts), written to a temp folder.
  *   node --import tsx bench/flags/run.ts [--no-compiler]
  * Prints: scan + evaluate of the whole tree, re-evaluation of the hot file after one flag toggle (scans cached),
- * and the compiler's answer (`cc -E` of the hot translation unit) per toggle, each with its target.
+ * the compiler's answer (`cc -E` of the hot translation unit) per toggle, and how soon the macro expansion guard
+ * stops a doubling expansion, each with its target.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compilerTruth } from '../../src/engine/cpp/compiler';
 import { emptyView, type FlagView, FlagViewEngine, withOverride } from '../../src/engine/cpp/flag-view';
+import { evaluate } from '../../src/engine/cpp/expr';
 import { LINE_CODE, LINE_DIRECTIVE } from '../../src/engine/cpp/scanner';
+import { parseDefine, type MacroTable } from '../../src/engine/cpp/tokens';
 import { generateTree } from './generate';
 
 function median(xs: number[]): number {
@@ -102,6 +105,19 @@ async function main(): Promise<void> {
       console.log(`  (engine and compiler agree on every line of the hot file for ${agree} of 8 toggles)`);
       line('compiler truth: cc -E of the hot unit per toggle (median of 8)', median(cc), 300);
     }
+    // 4. The expansion guard: 30 macros that each expand to two copies of the next (2^30 tokens unguarded) must
+    //    stop with "macro expansion too large" quickly. No anchor: gcc has no such guard and would exhaust memory.
+    const m: MacroTable = new Map();
+    for (let i = 0; i < 30; i++) m.set(`G${i}`, parseDefine(`G${i} G${i + 1} + G${i + 1}`, { kind: 'define' }) as never);
+    const guard: number[] = [];
+    let message = '';
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      message = evaluate('G0', m).error?.message ?? '(no error)';
+      guard.push(performance.now() - t);
+    }
+    console.log(`  (${message})`);
+    line('doubling macros stopped by the expansion guard (median of 5)', median(guard), 2000);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
  * The C program the ingest benchmark profiles: thousands of noinline functions, each a short loop of distinct work
  * (unique constants, so gcc's identical-code folding keeps them apart), with `static inline` helpers from a header
  * inlined into them, called through a function table in an order drawn from an LCG with a Zipf skew. The skew
- * decides how many distinct instruction addresses 150K samples land on: perf-formats.md §5 measured perf at
+ * decides how many distinct instruction addresses 150K samples land on: docs/perf-formats.md §5 measured perf at
  * 23,640 unique addresses, and perf report's time grows with that number (one addr2line round trip each).
  *
  * Deterministic: the same parameters give byte-identical sources, so the build and the recording can be cached.

@@ -1,6 +1,6 @@
 /**
  * The ingest benchmark (`npm run bench:ingest`): on one recording of a 4,000-function program (≥ 150K samples over
- * ≥ 20K unique addresses, the workload of perf-formats.md §5), it times `perf-heat lines` against
+ * ≥ 20K unique addresses, the workload of docs/perf-formats.md §5), it times `perf-heat lines` against
  * `perf report --sort srcline`, checks that both give the same top-20 lines, and measures the perf script parser.
  *
  *   node --import tsx bench/ingest/run.ts [--fresh] [--runs N] [--heat-runs N] [--freq HZ] [--cpu-prof] [--no-real | --only-real]

@@ -1,7 +1,7 @@
 /**
  * perf annotate text → Profile. Lines come from the binary's debug info through the batch symbolizer whenever the
  * binary is found and matches the text; the `-l` suffixes are the fallback; instructions with neither stay
- * attributed to their function only. Annotate's own line numbers are never used (perf-formats.md §2).
+ * attributed to their function only. Annotate's own line numbers are never used (docs/perf-formats.md §2).
  */
 import { basename } from 'node:path';
 import { instructionCounts, parsePerfAnnotate, type AnnotatedSymbol } from '../parsers/perf-annotate';

@@ -2,7 +2,7 @@
  * C syntax through tree-sitter (web-tree-sitter + tree-sitter-c's wasm): function spans and names.
  *
  * tree-sitter-c loses its way in hz3-style code (braces split across `#if` blocks, directives inside expressions:
- * hz3-patterns.md), so every span says whether its subtree parsed cleanly, and callers only trust the header line of
+ * docs/hz3-patterns.md), so every span says whether its subtree parsed cleanly, and callers only trust the header line of
  * an unclean one. The `#if` structure itself never comes from here. The `.wasm` files are passed in by folder,
  * never looked up relative to this module, because the bundle moves them.
  */

@@ -1,6 +1,8 @@
 /**
- * Golden files for `perf-heat report` (test/fixtures/report/*.golden.md): any difference fails. After a deliberate
- * change, regenerate them with `UPDATE_GOLDEN=1 node scripts/run-node-tests.mjs report.test` and review the diff.
+ * Regression snapshots of `perf-heat report` (test/fixtures/report/*.golden.md): the code's own output, kept so
+ * any change of wording or layout is seen; any difference fails. They are not an oracle: their numbers are checked
+ * against perf's and cg_annotate's own output in report-oracle.test.ts. After a deliberate change, regenerate them
+ * with `UPDATE_GOLDEN=1 node scripts/run-node-tests.mjs report.test`, review the diff, and run report-oracle.test.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';

@@ -101,7 +101,7 @@ export function addCounts(into: number[], from: readonly number[]): void {
 
 /**
  * Aggregates address-level heat into lines and functions. Lines take the innermost frame of each address's inline
- * chain, as every flat view of perf does (perf-formats.md §3), so header code inlined into a hot function heats the
+ * chain, as every flat view of perf does (docs/perf-formats.md §3), so header code inlined into a hot function heats the
  * header's line.
  */
 export class ProfileBuilder {

@@ -3,7 +3,7 @@
  * (IPC, miss rates, CPUs utilized) recomputed from that run's raw values. perf's own metric column is kept only as a
  * cross-check: it is rounded, absent in some formats, and computed by perf from whatever it happened to pair.
  *
- * Event names vary with the command line and the machine (perf-formats.md §6):
+ * Event names vary with the command line and the machine (docs/perf-formats.md §6):
  * - aliases: `cycles` / `cpu-cycles`, `branches` / `branch-instructions`;
  * - modifiers: `cycles:u`, `cycles:P`. Only u/k/h/G/H change what is counted; precise-level letters do not. When a
  *   file has several scopes of one event (`cycles` and `cycles:u`), the unrestricted one is used, else the first

@@ -1,6 +1,6 @@
 /**
  * Raw `cachegrind.out.<pid>` files (valgrind --tool=cachegrind). `cg_annotate`'s source view has no line numbers, so
- * this file is the only per-line source (perf-formats.md §1).
+ * this file is the only per-line source (docs/perf-formats.md §1).
  *
  * `fl=` names the innermost file (an inlined header's, not the function's), `fn=` the enclosing real function, and
  * each row is `line count…` in `events:` order, with trailing zeros left out. `fi=`/`fe=` (inline file switches, as in

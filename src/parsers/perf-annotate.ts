@@ -1,7 +1,7 @@
 /**
  * `perf annotate --stdio` text (plain, `-l`, `--full-paths`, `-n`, `--show-total-period`, `--group`, several symbols).
  *
- * Only two things in this text can be trusted (perf-formats.md §2): the instruction address and the values in front
+ * Only two things in this text can be trusted (docs/perf-formats.md §2): the instruction address and the values in front
  * of it. The number after `:` on source lines is objdump's output line counter, shifted or plain wrong, and the
  * source text itself may come from the wrong file. So this parser keeps address → values, plus the ` // file:line`
  * suffix of `-l`, which is real addr2line output. Lines are mapped from addresses by the symbolizer when the binary

@@ -6,7 +6,7 @@
  * each column's start (perf truncates every value to its column width), and with `-t` the separator splits both titles
  * and rows. Symbols with spaces (C++) and `--group`'s space-separated values then need no guessing.
  *
- * perf-formats.md §1: children mode with `-g` data adds rows whose srcline is `sym+<absolute address>`; they are kept,
+ * docs/perf-formats.md §1: children mode with `-g` data adds rows whose srcline is `sym+<absolute address>`; they are kept,
  * flagged `bogus`, since a source line can only be trusted with `--no-children`.
  */
 import { ProfileFormatError } from './errors';

@@ -2,7 +2,7 @@
  * `perf script` text: default fields, `-F` lists with `srcline`, `+srcline`, callchains, `-G` (one frame on the
  * sample line), `symoff,dso`, `--call-graph dwarf` with `(inlined)` frames, several events.
  *
- * The layout comes from perf's printf calls, not from a grammar, so it is read by position (perf-formats.md §1):
+ * The layout comes from perf's printf calls, not from a grammar, so it is read by position (docs/perf-formats.md §1):
  * `comm tid [cpu] time: period event:` then either frames on `\t` lines (callchain form, ended by a blank line) or one
  * frame on the same line (`-G`); `srcline` sits on its own line, led by two spaces, under its frame.
  *

@@ -4,7 +4,7 @@
  * and sys times).
  *
  * CSV columns are `[time],[aggr],[nr],value,unit,event,[variance],run-time,pct-running,metric-value,metric-unit`, and
- * 6.1 puts `-r`'s variance right after the event name, not where the man page says (perf-formats.md §6). Rather than
+ * 6.1 puts `-r`'s variance right after the event name, not where the man page says (docs/perf-formats.md §6). Rather than
  * trusting either order, each row is anchored on its `value,unit,event` triple and the variance is recognised by its
  * `%`.
  */

@@ -1,7 +1,7 @@
 /**
  * Batch symbolization: one `addr2line -f -i -a` process per binary, every unique address written to its stdin at
  * once. perf's own srcline path makes one round trip per address, which is what makes `perf report --sort srcline`
- * take half a minute on big profiles (perf-formats.md §5); one batch over the same addresses takes a tenth of a second.
+ * take half a minute on big profiles (docs/perf-formats.md §5); one batch over the same addresses takes a tenth of a second.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -40,7 +40,7 @@ export async function symbolizeAddresses(
   const args = llvm ? ['--output-style=GNU', '--no-demangle', '-f', '-i', '-a', '-e', binary] : ['-f', '-i', '-a', '-e', binary];
   const pending = runWithInput(program, args, unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
   // binutils 2.40 puts the first rows of a function compiled from an .inc into the including .c under DWARF 5
-  // (perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
+  // (docs/perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
   // addr2line's call sites, which binutils reads correctly.
   let lines: ReturnType<typeof lookupLines> | undefined;
   if (!llvm) {

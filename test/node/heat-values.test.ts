@@ -38,7 +38,10 @@ test('edits move heat with the code: insertions shift, deletions drop, same-line
   const deleted = shiftHeat(heat, [{ startLine: 4, endLine: 6, insertedLines: 0 }]);
   assert.deepEqual(deleted.lines.map((l) => l.line), [2, 7, 10], 'line 5 was deleted with its heat');
   const typed = shiftHeat(heat, [{ startLine: 5, endLine: 5, insertedLines: 0 }]);
-  assert.equal(typed, typed.lines === heat.lines ? typed : typed);
+  // Typing inside one line moves nothing: the same line list comes back (not a re-mapped copy), and the edited
+  // line keeps its heat.
+  assert.equal(typed.lines, heat.lines, 'a same-line edit returns the lines untouched');
+  assert.deepEqual(typed.lines.find((l) => l.line === 5)?.counts, [40, 40], 'the edited line keeps its counts');
   assert.deepEqual(typed.lines.map((l) => l.line), [2, 5, 9, 12]);
   const two = shiftHeat(heat, [
     { startLine: 0, endLine: 0, insertedLines: 1 },

@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   try {
     cs = await startCodeServer({
       testDriver: true,
-      env: (runDir) => ({ PERF_HEAT_TEST_RESULT: join(runDir, 'result.json'), PERF_HEAT_TEST_GREP: process.env.PERF_HEAT_TEST_GREP ?? '', PERF_HEAT_ROOT: ROOT }),
+      env: (runDir) => ({ PERF_HEAT_TEST_RESULT: join(runDir, 'result.json'), PERF_HEAT_TEST_GREP: process.env.PERF_HEAT_TEST_GREP ?? '', PERF_HEAT_TEST_ORDER: process.env.PERF_HEAT_TEST_ORDER ?? '', PERF_HEAT_ROOT: ROOT }),
     });
     lap(`code-server up at ${cs.url}`);
     browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });

@@ -126,10 +126,9 @@ test('__has_include and friends: 0 with a note, marked uncertain', () => {
 test('expansion that grows without bound stops with an error, not a hang', () => {
   const m: MacroTable = new Map();
   for (let i = 0; i < 30; i++) m.set(`G${i}`, parseDefine(`G${i} G${i + 1} + G${i + 1}`, { kind: 'define' }) as never);
-  const t = Date.now();
+  // 2^30 tokens unguarded: the error proves the size guard stopped it. How long that takes is in bench/flags.
   const r = evaluate('G0', m);
   assert.match(r.error?.message ?? '', /macro expansion too large/);
-  assert.ok(Date.now() - t < 2000);
 });
 
 /** One gcc run over many `#if`s: which of them hold, and which are errors. */

@@ -1,63 +1,24 @@
 /**
  * The engine against the compiler on the demo workspace (demo/mini-hz3): live lines of every file of every
  * translation unit for the default build and every Makefile preset, the final value of every flag of
- * mh3_config.h (`cc -E -dM`), the Makefile's own list of good and bad combinations, and ≥ 200 random flag
- * combinations (fast-check, fixed seed), each checked with one `cc -E` and at most two compiler runs at a time.
- * Combinations stopped by `#error` must be reported with gcc's message, file and line.
+ * mh3_config.h (`cc -E -dM`), and the Makefile's own list of good and bad combinations. ≥ 200 random flag
+ * combinations against `cc -E` are in mini-hz3-random.fuzz.test.ts (the fuzz tier: 340 compiler runs).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { viewFromFlags } from './build-flags';
 import { compilerMacros, withCompilerValues } from './compiler';
-import { definitionSites } from './descriptions';
-import { evaluate, formatValue } from './expr';
 import { type FlagView, FlagViewEngine, withOverride } from './flag-view';
 import { flagsFromMakeDryRun, flagsFromMakefile } from './make-flags';
 import { readMakefile } from './makefile';
-import { prepared } from './prepared';
-import { scanText } from './scanner';
+import { assertSameMacros, configFlags, DEMO, MAKEFILE, POP_UNIT, TARGETS, UNITS, viewFor } from './mini-hz3-testing';
 import { compareWithCompiler, compilerAvailable, pool } from './testing';
-import { isDefineError, type MacroTable } from './tokens';
 
-const DEMO = join(__dirname, '../../../demo/mini-hz3');
-const MAKEFILE = join(DEMO, 'Makefile');
-const CONFIG = join(DEMO, 'include/mh3_config.h');
-const UNITS = ['src/mh3_owner_stash.c', 'src/mh3_alloc.c', 'src/mh3_stats.c', 'bench/remote_free_bench.c'].map((u) => join(DEMO, u));
-const POP_UNIT = UNITS[0];
-const TARGETS: (string | undefined)[] = [undefined, 'ab', 'preset_scale_r90', 'preset_lite', 'preset_legacy', 'preset_array2', 'preset_nospill'];
 const noCc = !compilerAvailable() && 'no C compiler';
 
-function viewFor(target: string | undefined, unit = POP_UNIT, commandLine?: Record<string, string>): FlagView {
-  return viewFromFlags(flagsFromMakefile(MAKEFILE, target, { sourceFile: unit, commandLine }));
-}
-
 const defs = (v: FlagView): string[] => v.base.map((d) => (d.op === 'U' ? `-U${d.name}` : `-D${d.name}${d.value === undefined ? '' : `=${d.value}`}`));
-
-/** Names the config header defines, with their default replacement text. */
-function configFlags(): Map<string, string> {
-  const scan = scanText(readFileSync(CONFIG, 'utf8'));
-  const out = new Map<string, string>();
-  for (const [name, site] of definitionSites(scan)) {
-    const d = prepared(scan).define(site.directive);
-    if (!isDefineError(d) && name.startsWith('HZ3_')) out.set(name, d.text);
-  }
-  return out;
-}
-
-function assertSameMacros(ours: MacroTable, theirs: MacroTable, names: Iterable<string>, what: string): void {
-  for (const n of names) {
-    const a = ours.get(n);
-    const b = theirs.get(n);
-    assert.equal(!!a, !!b, `${what}: ${n} defined here ${!!a}, for the compiler ${!!b}`);
-    if (!a || !b) continue;
-    assert.equal(a.text, b.text, `${what}: ${n}`);
-    assert.equal(formatValue(evaluate(n, ours)), formatValue(evaluate(n, theirs)), `${what}: value of ${n}`);
-  }
-}
 
 test('Makefile: the default lane and each preset give the -D sets the Makefile composes', () => {
   const lane = [
@@ -149,58 +110,4 @@ test("the Makefile's FLAG_CHECKS: #error exactly where it expects one (except th
     assert.equal(errors.length > 0, want === 'error' && !compileOnly, `${line.trim()}: ${errors.map((e) => e.message).join('; ')}`);
   }
   assert.equal(p10, 2);
-});
-
-/** Values worth trying per flag: booleans on/off/undefined, numeric parameters in and out of their ranges. */
-function valueChoices(name: string, def: string): (string | null)[] {
-  const numeric: Record<string, string[]> = {
-    HZ3_NUM_SHARDS: ['1', '2', '4', '6', '8', '64', '128'],
-    HZ3_S154_PF_DIST: ['0', '1', '2', '4', '9'],
-    HZ3_S48_STASH_BATCH: ['0', '16', '32'],
-    HZ3_S163_PKT_WIDTH: ['1', '2', '8', '17'],
-    HZ3_MAX_HEAPS: ['16', '65'],
-    HZ3_S118_DRAIN_BUDGET: ['0', '64'],
-    HZ3_S95_ROTATE_STRIDE: ['1', '3'],
-    HZ3_S102_LITE_MAX: ['4', '8'],
-    HZ3_S121_SPAN_BUDGET: ['4', '8'],
-  };
-  if (numeric[name]) return numeric[name];
-  if (def === '0' || def === '1') return ['0', '1', null];
-  return [null];
-}
-
-test('≥ 200 random flag combinations (fast-check, fixed seed): live lines and #errors equal cc -E', { skip: noCc }, async () => {
-  const engine = new FlagViewEngine();
-  const flags = configFlags();
-  const names = [...flags.keys()].filter((n) => valueChoices(n, flags.get(n)!).some((v) => v !== null) || n === 'HZ3_S48_CAP_OVERRIDE');
-  const lanes = { DEFS_SCALE: viewFor(undefined), DEFS_BASE: viewFor('variant', POP_UNIT, { LANE: 'DEFS_BASE', VARIANT: 'random', BIN: 'build/random' }) };
-  const change = fc.constantFrom(...names).chain((n) => fc.tuple(fc.constant(n), fc.constantFrom(...valueChoices(n, flags.get(n)!))));
-  const combo = fc.record({ lane: fc.constantFrom<keyof typeof lanes>('DEFS_SCALE', 'DEFS_BASE'), changes: fc.array(change, { minLength: 1, maxLength: 6 }) });
-  const names43 = [...flags.keys()];
-  const seen = new Map<string, boolean>();
-  const check = async (c: { lane: keyof typeof lanes; changes: [string, string | null][] }): Promise<void> => {
-    const view = c.changes.reduce((v, [n, val]) => withOverride(v, n, val), lanes[c.lane]);
-    const r = await compareWithCompiler(engine, POP_UNIT, view, DEMO);
-    const what = `${c.lane} ${c.changes.map(([n, v]) => (v === null ? `-U${n}` : `-D${n}=${v}`)).join(' ')}`;
-    assert.deepEqual(r.onlyOurs, [], `${what}: live here, not for cc`);
-    assert.deepEqual(r.onlyCompiler, [], `${what}: live for cc, not here`);
-    assert.deepEqual(r.ourErrors, r.compilerErrors, `${what}: #error`);
-    seen.set(what, r.compilerErrors.length === 0);
-    if (r.compilerErrors.length === 0 && seen.size % 16 === 0) {
-      // Now and then, every flag's final value too (one more compiler run).
-      const cc = await compilerMacros(POP_UNIT, view, { allowExternalPrograms: true, cwd: DEMO });
-      assertSameMacros(engine.simulate(POP_UNIT, view).macros, cc.macros, names43, what);
-    }
-  };
-  // Each run checks two combinations at once: two compiler processes, the limit on these 2-core machines.
-  await fc.assert(
-    fc.asyncProperty(combo, combo, async (a, b) => {
-      await Promise.all([check(a), check(b)]);
-    }),
-    { seed: 20261125, numRuns: 170 },
-  );
-  const clean = [...seen.values()].filter(Boolean).length;
-  if (process.env.PERF_HEAT_DEBUG) console.log(`random combinations: ${seen.size}, without #error: ${clean}`);
-  assert.ok(clean >= 200, `${clean} combinations without #error (of ${seen.size})`);
-  assert.ok(seen.size - clean >= 20, `${seen.size - clean} combinations stopped by #error`);
 });

@@ -1,5 +1,5 @@
 /**
- * Every pattern of hz3-patterns.md (P1–P10) on a small made-up source in test/fixtures/cpp: which marked lines
+ * Every pattern of docs/hz3-patterns.md (P1–P10) on a small made-up source in test/fixtures/cpp: which marked lines
  * are live under each flag view, stated by hand, and the same checked against `cc -E` when a compiler is there.
  */
 import { test } from 'node:test';

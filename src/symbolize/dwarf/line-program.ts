@@ -5,7 +5,7 @@
  * File numbering is the point of this reader. The file register starts at 1 in every version. In DWARF 2–4 file
  * 1 is the first entry of `file_names` (1-based; 0 means "the primary source file" only in DWARF 5); in DWARF 5
  * the table is 0-based, entry 0 is the primary source file, and file 1 is the *second* entry — in a `.c` that
- * includes an `.inc` first, that is the `.inc`. binutils 2.40 maps it to the `.c` (perf-formats.md §2 item 4).
+ * includes an `.inc` first, that is the `.inc`. binutils 2.40 maps it to the `.c` (docs/perf-formats.md §2 item 4).
  *
  * Paths are built the way addr2line and llvm-symbolizer build them, without normalising: an absolute file name
  * is kept; otherwise it is joined to its directory, and a relative directory is joined to the compilation

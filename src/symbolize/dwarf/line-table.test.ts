@@ -188,7 +188,7 @@ test('DWARF 5: addr2line differs only where it names main.c for hot.inc rows (bi
       wrong.push(`0x${a.toString(16)}`);
     }
   }
-  // The three addresses of perf-formats.md §2 item 4 / symbolizer_comparison.txt (hot_loop's first rows).
+  // The three addresses of docs/perf-formats.md §2 item 4 / symbolizer_comparison.txt (hot_loop's first rows).
   assert.equal(wrong.length, 3, wrong.join(' '));
   const corrected = correctInnermostFrames(a2l, lines);
   assert.equal(corrected.length, 3);

@@ -7,44 +7,12 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PerfHeatApi } from '../../../src/extension/extension';
-import type { AppliedHeat } from '../../../src/extension/heat-decorations';
 import { parseReportSrclineCounts, annotateSampleTotal, correctRows } from '../../perf-oracle';
-
-const EXTENSION_ID = 'perf-heat.perf-heat';
-
-function workspaceRoot(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'the demo workspace is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<PerfHeatApi> {
-  const ext = vscode.extensions.getExtension<PerfHeatApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-/** Waits for heat drawn on the document, without sleeping blindly. */
-async function heatOn(a: PerfHeatApi, uri: vscode.Uri, timeoutMs = 30_000): Promise<AppliedHeat> {
-  const now = a.appliedHeat(uri);
-  if (now && now.lines.length) return now;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`no heat on ${uri.fsPath} after ${timeoutMs} ms (active profile: ${a.activeProfile()?.source ?? 'none'})`));
-    }, timeoutMs);
-    const sub = a.onDidApplyHeat((applied) => {
-      if (applied.uri === uri.toString() && applied.lines.length) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(applied);
-      }
-    });
-  });
-}
+import { api, configuredProfile, freshState, heatOn, workspaceRoot } from './helpers';
 
 suite('Perf Heat in VS Code', () => {
+  suiteSetup(freshState);
+
   test('activates on a C file of the demo workspace and exposes its API', async () => {
     const doc = await vscode.workspace.openTextDocument(join(workspaceRoot(), 'src/mh3_owner_stash.c'));
     await vscode.window.showTextDocument(doc);
@@ -60,6 +28,8 @@ suite('Perf Heat in VS Code', () => {
   test('the configured demo profile heats the hot .inc with perf report\'s numbers', async () => {
     const root = workspaceRoot();
     const a = await api();
+    // Loaded on activation; loaded again here when another file ran first and left its own profile.
+    await configuredProfile(a);
     const inc = vscode.Uri.file(join(root, 'src/mh3_owner_stash_pop.inc'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(inc));
     const applied = await heatOn(a, inc);
@@ -93,6 +63,7 @@ suite('Perf Heat in VS Code', () => {
   test('the inlined header helper is heated in its own file', async () => {
     const root = workspaceRoot();
     const a = await api();
+    await configuredProfile(a);
     const header = vscode.Uri.file(join(root, 'include/mh3_inline.h'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(header));
     const applied = await heatOn(a, header);

@@ -3,53 +3,24 @@
  * modes (cycle, cache-miss, miss density) on a cachegrind profile of the demo.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PerfHeatApi } from '../../../src/extension/extension';
-import type { AppliedHeat } from '../../../src/extension/heat-decorations';
-import type { Hotspots } from '../../../src/protocol';
+import { api, freshState, heatWhere, hoverText, loadAndWait, next, workspaceRoot } from './helpers';
 
-async function api(): Promise<PerfHeatApi> {
-  const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-function next<T>(event: vscode.Event<T>, accept: (t: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (sub.dispose(), reject(new Error(`timed out waiting for ${what}`))), ms);
-    const sub = event((t) => {
-      if (accept(t)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(t);
-      }
-    });
-  });
-}
-
-async function loadAndWait(a: PerfHeatApi, rel: string): Promise<Hotspots> {
-  const refreshed = next(a.onDidRefreshHotspots, (h) => !!h && (a.activeProfile()?.source.endsWith(rel) ?? false), `hotspots of ${rel}`);
-  await a.loadProfile(join(root(), rel));
-  return (await refreshed)!;
-}
-
-async function heatOf(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string): Promise<AppliedHeat> {
-  const now = a.appliedHeat(uri);
-  if (now && accept(now)) return now;
-  return next(a.onDidApplyHeat, (h) => h.uri === uri.toString() && accept(h), what);
-}
+const root = workspaceRoot;
 
 suite('Hover, hotspot panel and heat modes', () => {
+  suiteSetup(freshState);
+
   test('hover on a heated line: counts, shares, function, instructions, inline chain; profile text escaped', async () => {
     const a = await api();
     await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const header = vscode.Uri.file(join(root(), 'include/mh3_inline.h'));
     await vscode.window.showTextDocument(header);
-    const heat = await heatOf(a, header, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0, 'heat on mh3_inline.h');
+    const heat = await heatWhere(a, header, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0, 'heat on mh3_inline.h');
     const hottest = [...heat.lines].sort((x, y) => y.level - x.level)[0];
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', header, new vscode.Position(hottest.line, 2));
-    const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const markdown = await hoverText(header, new vscode.Position(hottest.line, 2), true);
     // Profile-derived text arrives escaped (`mh3\_inline\.h`); read it as the rendered hover shows it.
     assert.match(markdown, /mh3\\_inline/, 'file names are escaped Markdown');
     const text = markdown.replace(/\\(.)/g, '$1');
@@ -83,14 +54,14 @@ suite('Hover, hotspot panel and heat modes', () => {
     await vscode.window.showTextDocument(header);
     await vscode.commands.executeCommand('perfHeat.showCacheMissHeat');
     const events = a.activeProfile()!.events.map((e) => e.name);
-    const misses = await heatOf(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'D1mr', 'D1mr heat');
+    const misses = await heatWhere(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'D1mr', 'D1mr heat');
     assert.ok(misses.lines.length > 0);
     await vscode.commands.executeCommand('perfHeat.showMissDensity');
-    const density = await heatOf(a, header, (h) => h.mode.kind === 'density', 'miss density');
+    const density = await heatWhere(a, header, (h) => h.mode.kind === 'density', 'miss density');
     assert.ok(density.lines.every((l) => /^×[\d.]+ misses\/cycles$/.test(l.text)), JSON.stringify(density.lines.slice(0, 3)));
     assert.ok(density.lines.some((l) => l.level === 10));
     await vscode.commands.executeCommand('perfHeat.showCycleHeat');
-    await heatOf(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'Ir', 'Ir heat again');
+    await heatWhere(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'Ir', 'Ir heat again');
   });
 
   test('edits move the heat with the code and mark it stale', async () => {
@@ -98,16 +69,27 @@ suite('Hover, hotspot panel and heat modes', () => {
     await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
     const editor = await vscode.window.showTextDocument(inc);
-    const before = await heatOf(a, inc, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0 && !h.stale, 'fresh heat');
+    const onDisk = readFileSync(inc.fsPath, 'utf8');
+    const before = await heatWhere(a, inc, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0 && !h.stale, 'fresh heat');
     const hottest = [...before.lines].sort((x, y) => y.level - x.level || x.line - y.line)[0];
     try {
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '/* one */\n/* two */\n'));
-      const after = await heatOf(a, inc, (h) => !!h.stale, 'heat after the edit');
+      const after = await heatWhere(a, inc, (h) => !!h.stale, 'heat after the edit');
       const moved = after.lines.find((l) => l.line === hottest.line + 2);
       assert.ok(moved, `the hottest line's heat moved from ${hottest.line} to ${hottest.line + 2}: before ${JSON.stringify(before.lines.slice(0, 6))} after ${JSON.stringify(after.lines.slice(0, 6))}`);
       assert.equal(moved.text, `≈${hottest.text}`);
     } finally {
+      // Wait until the revert's change has reached every listener (the heat follows it), so that it cannot mark the
+      // next test's freshly loaded heat as edited.
+      const reverted = next(vscode.workspace.onDidChangeTextDocument, (e) => e.document.uri.toString() === inc.toString() && !e.document.isDirty, 'the revert');
+      await vscode.window.showTextDocument(inc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
+      await reverted;
+      // The demo file is every other test's fixture: if the edit reached the disk, put the file back and say so.
+      if (readFileSync(inc.fsPath, 'utf8') !== onDisk) {
+        writeFileSync(inc.fsPath, onDisk);
+        assert.fail('the test edit was saved to the demo file (restored)');
+      }
     }
   });
 
@@ -119,14 +101,14 @@ suite('Hover, hotspot panel and heat modes', () => {
     const cfg = vscode.workspace.getConfiguration('perfHeat');
     try {
       await cfg.update('heat.lineText', 'shareOfFunction', vscode.ConfigurationTarget.Global);
-      const fn = await heatOf(a, inc, (h) => h.lines.some((l) => / of fn$/.test(l.text)), 'share-of-function labels');
+      const fn = await heatWhere(a, inc, (h) => h.lines.some((l) => / of fn$/.test(l.text)), 'share-of-function labels');
       // Line 195 holds 278,250,000 of mh3_owner_stash_pop's 867,250,000 (perf report: 16.02% of 49.9%): 32.1%.
       assert.equal(fn.lines.find((l) => l.line === 194)?.text, '32.1% of fn');
       await cfg.update('heat.lineText', 'count', vscode.ConfigurationTarget.Global);
-      const counts = await heatOf(a, inc, (h) => h.lines.some((l) => /M$/.test(l.text)), 'count labels');
+      const counts = await heatWhere(a, inc, (h) => h.lines.some((l) => /M$/.test(l.text)), 'count labels');
       assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25M');
       await cfg.update('heat.lineText', 'none', vscode.ConfigurationTarget.Global);
-      await heatOf(a, inc, (h) => h.lines.length > 0 && h.lines.every((l) => l.text === ''), 'no labels');
+      await heatWhere(a, inc, (h) => h.lines.length > 0 && h.lines.every((l) => l.text === ''), 'no labels');
     } finally {
       await cfg.update('heat.lineText', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -7,36 +7,18 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PerfHeatApi } from '../../../src/extension/extension';
-import type { AppliedHeat } from '../../../src/extension/heat-decorations';
+import { api, freshState, heatWhere, hoverText, workspaceRoot } from './helpers';
 
-async function api(): Promise<PerfHeatApi> {
-  const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const root = workspaceRoot;
 
 function reportShare(file: string, key: string): number {
   const m = new RegExp(`^\\s+([\\d.]+)%\\s+${key.replace(/\./g, '\\.')}\\s*$`, 'm').exec(readFileSync(join(root(), 'profiles', file), 'utf8'));
   return m ? Number(m[1]) : 0;
 }
 
-function heatWhere(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string): Promise<AppliedHeat> {
-  const now = a.appliedHeat(uri);
-  if (now && accept(now)) return Promise.resolve(now);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (sub.dispose(), reject(new Error(`timed out waiting for ${what}`))), 30_000);
-    const sub = a.onDidApplyHeat((h) => {
-      if (h.uri === uri.toString() && accept(h)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(h);
-      }
-    });
-  });
-}
-
 suite('Comparing an A/B pair', () => {
+  suiteSetup(freshState);
+
   test('B against baseline A: lines that gained and lost share, in points, as perf report of each build gives', async () => {
     const a = await api();
     await a.loadProfile(join(root(), 'profiles/cpu-clock-b.perf.data'));
@@ -51,9 +33,8 @@ suite('Comparing an A/B pair', () => {
     const shown = Number(line78.text.replace('−', '-').replace(/ pts.*$/, ''));
     assert.ok(Math.abs(shown - expected) <= 0.06, `mh3_inline.h:78 shows ${line78.text}, perf report gives ${expected.toFixed(2)} points`);
     assert.ok(heat.lines.some((l) => l.tone === 'less'), 'some lines lost share');
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', header, new vscode.Position(77, 4));
-    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/\\(.)/g, '$1');
-    assert.match(hoverText, /Against the baseline cpu-clock.perf.data:[\s\S]*\| cpu-clock \| 15\.7% \| 26\.4% \| \+10\.7\d points \|/, hoverText);
+    const hover = await hoverText(header, new vscode.Position(77, 4));
+    assert.match(hover, /Against the baseline cpu-clock.perf.data:[\s\S]*\| cpu-clock \| 15\.7% \| 26\.4% \| \+10\.7\d points \|/, hover);
 
     const body = vscode.Uri.file(join(root(), 'src/mh3_pop_std_body.inc'));
     await vscode.window.showTextDocument(body);

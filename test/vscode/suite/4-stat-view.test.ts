@@ -3,14 +3,12 @@
  * mimalloc), reading the table back from the webview's DOM. Expected values come from the stat files themselves:
  * perf's own printed metric column (insn per cycle, % of cache refs, % of branches) for the derived metrics, and
  * the raw counts for the ratios.
- *
- * For test/vscode/suite/ (copied from test/fixtures/report/vscode/); it imports nothing from src, so it compiles
- * in either place.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, freshState } from './helpers';
 
 interface RenderedCell {
   metric: string;
@@ -35,8 +33,10 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 suite('Comparing perf stat runs', () => {
+  suiteSetup(freshState);
+
   test('hz10 stat files: every metric of each run, recomputed; change against the base; perf\'s ± shown', async () => {
-    const ext = vscode.extensions.getExtension('perf-heat.perf-heat')!;
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     if (!ext.isActive) await ext.activate();
     const dir = join(ext.extensionPath, 'test/fixtures/report/hz10');
     const names = ['glibc', 'hz10', 'mimalloc'];

@@ -8,17 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PerfHeatApi } from '../../../src/extension/extension';
 import type { FlagState } from '../../../src/protocol';
+import { api, freshState, hoverText, loadAndWait, workspaceRoot } from './helpers';
 
-async function api(): Promise<PerfHeatApi> {
-  const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const root = workspaceRoot;
 const inactiveLines = (s: FlagState): Set<number> => new Set(s.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
 
 suite('Flag views', () => {
+  suiteSetup(freshState);
+
   test('the hot .inc under the Makefile build: dimmed branches, block heat, flags with their sources; a toggle re-dims', async () => {
     const a = await api();
     await a.loadProfile(join(root(), 'profiles/cpu-clock.perf.data'));
@@ -50,11 +48,11 @@ suite('Flag views', () => {
 
   test('the hover names the enclosing #if block; the Outline lists the blocks, nested', async () => {
     const a = await api();
+    if (!a.activeProfile()?.source.endsWith('profiles/cpu-clock.perf.data')) await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
     await vscode.window.showTextDocument(inc);
     await a.flags.refresh();
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', inc, new vscode.Position(194, 12));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/\\(.)/g, '$1');
+    const text = await hoverText(inc, new vscode.Position(194, 12));
     assert.match(text, /In `#if HZ3_S154_SPILL_PREFETCH && \(defined\(__GNUC__\) \|\| defined\(__clang__\)\)` \(line 189\) = 1, compiled/, text);
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', inc);
     const flat = (xs: vscode.DocumentSymbol[]): vscode.DocumentSymbol[] => xs.flatMap((x) => [x, ...flat(x.children)]);

@@ -12,7 +12,17 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.PERF_HEAT_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  // Files are independent of each other's order (each sets up its own state, see helpers.ts). To check that,
+  // PERF_HEAT_TEST_ORDER=reverse runs them backwards, and a list of name prefixes (`5,1,3`) runs those first, in
+  // that order, then the rest.
+  let files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const order = process.env.PERF_HEAT_TEST_ORDER ?? '';
+  if (order === 'reverse') files.reverse();
+  else if (order) {
+    const first = order.split(',').flatMap((p) => files.filter((f) => f.startsWith(p.trim())));
+    files = [...new Set([...first, ...files])];
+  }
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
   const results: { passed: string[]; failed: { title: string; error: string }[]; ms?: number } = { passed: [], failed: [] };
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
