@@ -23,7 +23,7 @@ import { FlagService, register } from './flags';
 const ONE_STEP = join(__dirname, '../../test/fixtures/projects/one-step');
 const skip = !compilerAvailable() ? 'needs cc' : false;
 
-const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', flagDefines: [], compileCommands: '', makeVariables: [] };
+const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', flagDefines: [], compileCommands: '', makeVariables: [], symbolizer: 'builtin', llvmSymbolizerPath: '' };
 
 interface Harness {
   dir: string;
