@@ -33,6 +33,8 @@ export interface LoadOptions {
   /** Debug files of at least this many bytes are decoded in a worker thread (the server sets it). */
   symbolizeWorkerBytes?: number;
   signal?: AbortSignal;
+  /** perf's build-id cache (`perf --buildid-dir`); default $PERF_BUILDID_DIR or ~/.debug. Kernel names come from it. */
+  buildIdCacheDir?: string;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */

@@ -9,6 +9,8 @@ import { ProfileFormatError } from '../parsers/errors';
 import { PerfDataError, addrToHex, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
+import { KERNEL, addKernelSamples } from './kernel-samples';
+import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
 
 export async function loadPerfDataProfile(path: string, options: LoadOptions): Promise<Profile> {
@@ -38,10 +40,23 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   }
   // Each binary's addr2line runs in its own process: symbolize them together, then add in a fixed order so the
   // profile does not depend on which finished first.
+  const kernel = byDso.get(KERNEL);
+  byDso.delete(KERNEL);
+  if (kernel) addKernelSamples(kernel, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+  if (summary.samplesWithoutIp > 0) {
+    builder.addToTotals(summary.samplesWithoutIpByEvent);
+    builder.warn(`${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`);
+  }
+  if (summary.groupRead) {
+    const g = summary.groupRead;
+    if (g.unknownIds) builder.warn(`${g.unknownIds} counter values read by group samples name no event of the file; perf drops them too.`);
+  }
   const entries = [...byDso.entries()];
   const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, summary.buildIds[dso], options, builder, metadata)));
   for (const add of done) add();
-  return builder.build();
+  const profile = builder.build();
+  const coverage = coverageWarning(profile);
+  return coverage ? { ...profile, warnings: [...profile.warnings, coverage] } : profile;
 }
 
 /** Pseudo-DSOs perf names in brackets (kernel, vdso, anonymous memory) are never files on disk. */

@@ -1,15 +1,22 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { normaliseFunctionName, ProfileBuilder } from './profile';
+import { functionKeyName, normaliseFunctionName, ProfileBuilder } from './profile';
 
 test('clone suffixes are one function to the user', () => {
   for (const [raw, want] of [
     ['pop.part.0', 'pop'],
     ['pop.constprop.0.isra.0', 'pop'],
     ['pop.cold', 'pop'],
-    ['memcpy@plt', 'memcpy'],
+    ['memcpy@GLIBC_2.14', 'memcpy'],
+    // A PLT stub is its own code, as perf report --sort sym shows it.
+    ['memcpy@plt', 'memcpy@plt'],
     ['pop_part', 'pop_part'],
   ]) assert.equal(normaliseFunctionName(raw), want);
+});
+
+test('kernel and other bracketed DSOs keep their symbols as perf shows them', () => {
+  assert.equal(functionKeyName('[kernel.kallsyms]', 'finish_task_switch.isra.0'), 'finish_task_switch.isra.0');
+  assert.equal(functionKeyName('/bin/prog', 'pop.part.0'), 'pop');
 });
 
 test('lines take the innermost frame; unattributed counts stay in the totals', () => {

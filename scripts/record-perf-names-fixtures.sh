@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Records the perf.data files that perf's naming rules are tested against (src/engine/perf-names.test.ts,
+# src/parsers/perf-data/group-read.test.ts): a C++ workload sampled with a leader-sampled group
+# `{cpu-clock,task-clock}:S` (PERF_SAMPLE_READ + PERF_FORMAT_GROUP) whose samples land in PLT stubs, in mangled
+# C++ functions, in a .constprop clone and in the kernel. Next to it, perf's own answers for the same file.
+#
+# The kernel's names come from the kallsyms copy perf record leaves in its build-id cache. That copy is ~5 MB, so
+# the committed one keeps only what perf needs to name these samples: every line at the address of a symbol
+# covering a sampled kernel ip, every line at the next symbol's address (where that symbol ends), and `_text`.
+# The script checks that perf report names every sample identically from the trimmed copy and from the full one.
+#
+# Needs g++, perf and root (kernel samples). Never run under /tmp/perf-* (perf takes such DSOs for JIT maps).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FIX=test/fixtures/perf-names
+case "$(realpath "$FIX")" in /tmp/perf-*) echo "refusing to record under /tmp/perf-*" >&2; exit 1;; esac
+
+g++ -O2 -g -o "$FIX/names" "$FIX/src/names.cpp"
+# IBT-style PLT (.plt.sec): the stubs perf and objdump name live in another section.
+g++ -O2 -g -fcf-protection=full -Wl,-z,ibtplt -o "$FIX/names-ibt" "$FIX/src/names.cpp"
+
+FULL=$(mktemp -d /tmp/names-buildid-cache.XXXXXX)
+trap 'rm -rf "$FULL"' EXIT
+rm -f "$FIX/group.data" "$FIX/group.data.old"
+perf --buildid-dir "$FULL" record -q -F 2000 -e '{cpu-clock,task-clock}:S' -o "$FIX/group.data" -- "$FIX/names" 4000 >/dev/null
+
+bid=$(perf buildid-list -i "$FIX/group.data" 2>/dev/null | awk '$2 == "[kernel.kallsyms]" { print $1 }')
+[ -n "$bid" ] || { echo "no kernel build-id in group.data" >&2; exit 1; }
+full="$FULL/[kernel.kallsyms]/$bid/kallsyms"
+[ -s "$full" ] || { echo "perf record left no kallsyms copy in $FULL" >&2; exit 1; }
+rm -rf "$FIX/buildid-cache"
+mkdir -p "$FIX/buildid-cache/[kernel.kallsyms]/$bid"
+perf --buildid-dir "$FULL" script -i "$FIX/group.data" -F ip,dso 2>/dev/null | awk '/kernel.kallsyms/ { print $1 }' | sort -u > "$FULL/ips"
+node -e '
+  const fs = require("fs");
+  const lines = fs.readFileSync(process.argv[1], "latin1").split("\n").filter(Boolean);
+  const ips = fs.readFileSync(process.argv[2], "latin1").split("\n").filter(Boolean).map((x) => BigInt("0x" + x));
+  const at = (l) => BigInt("0x" + l.slice(0, l.indexOf(" ")));
+  const kept = lines.filter((l) => /^[0-9a-f]+ [TtWwDdBb] /.test(l)).map(at).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const starts = [...new Set(kept)];
+  const want = new Set();
+  for (const ip of ips) {
+    let lo = 0, hi = starts.length - 1, f = -1;
+    while (lo <= hi) { const m = (lo + hi) >> 1; if (starts[m] <= ip) { f = m; lo = m + 1; } else hi = m - 1; }
+    if (f >= 0) { want.add(starts[f]); if (f + 1 < starts.length) want.add(starts[f + 1]); }
+  }
+  const out = lines.filter((l) => want.has(at(l)) || / _text$/.test(l));
+  fs.writeFileSync(process.argv[3], out.join("\n") + "\n");
+' "$full" "$FULL/ips" "$FIX/buildid-cache/[kernel.kallsyms]/$bid/kallsyms"
+
+# perf's answers, from the trimmed cache; the same from the full one, or the trimming lost something.
+report() { perf --buildid-dir "$1" report -i "$FIX/group.data" --stdio --no-children --sort "$2" 2>/dev/null | grep -v '^#' | grep -v '^$'; }
+report "$FIX/buildid-cache" dso,sym > "$FIX/group.report-dso-sym.txt"
+diff <(report "$FULL" dso,sym) "$FIX/group.report-dso-sym.txt" || { echo "trimmed kallsyms names samples differently" >&2; exit 1; }
+report "$FIX/buildid-cache" sym > "$FIX/group.report-sym.txt"
+# Per delivered sample (perf splits each group read into one sample per member, weighted by the counter delta):
+# "event dso symbol samples period-sum".
+perf --buildid-dir "$FIX/buildid-cache" script -i "$FIX/group.data" -F event,period,ip,sym,dso 2>/dev/null | awk '
+  { per = $1; ev = $2; sub(/:$/, "", ev); dso = $NF; gsub(/^\(|\)$/, "", dso)
+    sym = ""; for (i = 4; i < NF; i++) sym = sym (sym == "" ? "" : " ") $i
+    k = ev "\t" dso "\t" sym; n[k]++; p[k] += per }
+  END { for (k in n) print k "\t" n[k] "\t" p[k] | "sort" }' > "$FIX/group.script-sums.txt"
+perf report -i "$FIX/group.data" --header-only > "$FIX/group.header.txt" 2>/dev/null
+ls -l "$FIX" "$FIX/buildid-cache/[kernel.kallsyms]/$bid"
