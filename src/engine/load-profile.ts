@@ -71,6 +71,8 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
     if (bytesRead === 0) throw new ProfileFormatError(path, undefined, 'the file is empty');
     const magic = head.subarray(0, 8).toString('latin1');
     if (magic === 'PERFILE2' || magic === '2ELIFREP') return 'perf-data';
+    // v1 files get the reader's own "not supported" rather than "not a profile".
+    if (magic === 'PERFFILE') return 'perf-data';
     const text = head.toString('utf8');
     // Order matters only for safety: each sniffer accepts its own format alone (tested on the whole corpus).
     if (looksLikePerfAnnotate(text)) return 'perf-annotate';

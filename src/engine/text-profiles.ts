@@ -91,7 +91,25 @@ export function loadPerfReportProfile(path: string, text: string): Profile {
   if (!hasSrcline) builder.warn(`${basename(path)} is sorted by symbol, not source line: heat is per function. Use \`perf report --no-children -g none --sort srcline\`, or load the perf.data itself.`);
   if (bogus) builder.warn(`${basename(path)}: ${bogus} children-mode rows like "sym+94578221826162" were skipped (perf artefacts); pass --no-children.`);
   if (report.sections.some((s) => s.childrenMode)) builder.warn(`${basename(path)} was made in children mode: self shares are used. Prefer --no-children -g none.`);
-  return builder.build();
+  const profile = builder.build();
+  const over = overfullLine(profile);
+  return over ? { ...profile, warnings: [...profile.warnings, `${basename(path)}: ${over}`] } : profile;
+}
+
+/**
+ * A share above 100% cannot be right: rows of several reports of one event in one file, or a header event count
+ * below the rows' periods. Said, with the first such line, rather than drawn as a hotter-than-everything line.
+ */
+function overfullLine(p: Profile): string | undefined {
+  for (const [e, ev] of p.events.entries()) {
+    const total = p.totals[e] ?? 0;
+    if (!(total > 0)) continue;
+    const l = p.lines.find((x) => (x.counts[e] ?? 0) > total * 1.0005);
+    if (l) {
+      return `${l.file}:${l.line} has ${((100 * l.counts[e]!) / total).toFixed(2)}% of ${ev.name}, more than the whole profile: the text holds several reports of ${ev.name}, or its event count is smaller than its rows. Give one \`perf report --stdio\` per file.`;
+    }
+  }
+  return undefined;
 }
 
 export function loadCachegrindProfile(path: string, text: string): Profile {
