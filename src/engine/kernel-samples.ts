@@ -8,10 +8,12 @@ import { addrToBigInt, type AddressCounts, type Addr } from '../parsers/perf-dat
 import type { ProfileBuilder, ProfileMetadata } from '../model/profile';
 import { findKernelSymbols, kallsymsPlaces } from '../symbolize/kallsyms';
 import type { LoadOptions } from './load-profile';
+import { dirname, join } from 'node:path';
 
 export const KERNEL = '[kernel.kallsyms]';
 
 export function addKernelSamples(
+  profilePath: string,
   addresses: readonly AddressCounts[],
   buildId: string | undefined,
   recordedText: Addr | undefined,
@@ -19,7 +21,8 @@ export function addKernelSamples(
   builder: ProfileBuilder,
   metadata: ProfileMetadata,
 ): void {
-  const syms = findKernelSymbols(buildId, { cacheDir: options.buildIdCacheDir });
+  const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
+  const syms = findKernelSymbols(buildId, search);
   metadata.binaries.push({ recorded: KERNEL, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
   // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by how much.
   const shift = syms?.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - addrToBigInt(recordedText) : 0n;
@@ -31,7 +34,7 @@ export function addKernelSamples(
     builder.addAddress({ dso: KERNEL, address: -1, symbol: name ?? KERNEL, counts: a.period, inlineChain: [] });
   }
   if (!syms && addresses.length) {
-    const [cached, proc] = kallsymsPlaces(buildId, { cacheDir: options.buildIdCacheDir });
+    const [cached, proc] = kallsymsPlaces(buildId, search);
     builder.warn(
       buildId
         ? `kernel samples are not named: no kallsyms of the recorded kernel (build-id ${buildId}) at ${cached}, and ${proc} is another kernel's. Record without -N (perf record keeps that copy), or copy the recording machine's ~/.debug/[kernel.kallsyms] here.`

@@ -42,7 +42,7 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   // profile does not depend on which finished first.
   const kernel = byDso.get(KERNEL);
   byDso.delete(KERNEL);
-  if (kernel) addKernelSamples(kernel, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+  if (kernel) addKernelSamples(path, kernel, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
   if (summary.samplesWithoutIp > 0) {
     builder.addToTotals(summary.samplesWithoutIpByEvent);
     builder.warn(`${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`);

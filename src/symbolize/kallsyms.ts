@@ -1,6 +1,7 @@
 /**
  * Kernel symbol names for kernel samples, from where perf report takes them: the kallsyms copy that `perf record`
- * leaves in the build-id cache (`~/.debug/[kernel.kallsyms]/<build-id>/kallsyms`, or under $PERF_BUILDID_DIR), or
+ * leaves in the build-id cache (`~/.debug/[kernel.kallsyms]/<build-id>/kallsyms`, or under $PERF_BUILDID_DIR, or in
+ * a `.debug` folder beside the recording, as `perf archive` ships it), or
  * `/proc/kallsyms` when the running kernel is the recorded one (its build-id, read from /sys/kernel/notes, matches).
  *
  * perf's rules, mirrored so names agree with `perf report --sort sym`: only text, weak, data and bss symbols
@@ -133,6 +134,8 @@ export function runningKernelBuildId(notesPath = '/sys/kernel/notes'): string | 
 export interface KallsymsSearch {
   /** The build-id cache (default $PERF_BUILDID_DIR or ~/.debug). */
   cacheDir?: string;
+  /** Caches searched before it: `.debug` beside the recording, where `perf archive`'s tarball is unpacked. */
+  moreCacheDirs?: readonly string[];
   procKallsyms?: string;
   kernelNotes?: string;
 }
@@ -153,9 +156,11 @@ export function kallsymsPlaces(buildId: string | undefined, search: KallsymsSear
  */
 export function findKernelSymbols(buildId: string | undefined, search: KallsymsSearch = {}): KernelSymbols | undefined {
   if (!buildId) return undefined;
-  const cached = join(search.cacheDir ?? buildIdCacheDir(), '[kernel.kallsyms]', buildId, 'kallsyms');
   const candidates: string[] = [];
-  if (existsSync(cached)) candidates.push(cached);
+  for (const dir of [...(search.moreCacheDirs ?? []), search.cacheDir ?? buildIdCacheDir()]) {
+    const cached = join(dir, '[kernel.kallsyms]', buildId, 'kallsyms');
+    if (existsSync(cached)) candidates.push(cached);
+  }
   const proc = search.procKallsyms ?? '/proc/kallsyms';
   if (runningKernelBuildId(search.kernelNotes) === buildId) candidates.push(proc);
   for (const path of candidates) {
