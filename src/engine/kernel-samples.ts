@@ -14,6 +14,7 @@ export const KERNEL = '[kernel.kallsyms]';
 
 export function addKernelSamples(
   profilePath: string,
+  dso: string,
   addresses: readonly AddressCounts[],
   buildId: string | undefined,
   recordedText: Addr | undefined,
@@ -23,15 +24,18 @@ export function addKernelSamples(
 ): void {
   const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
   const syms = findKernelSymbols(buildId, search);
-  metadata.binaries.push({ recorded: KERNEL, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
-  // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by how much.
-  const shift = syms?.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - addrToBigInt(recordedText) : 0n;
+  metadata.binaries.push({ recorded: dso, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
+  // A module `[ext4]` owns the kallsyms entries tagged with it; the kernel those without a tag.
+  const module = dso === KERNEL ? undefined : dso.slice(1, -1);
+  // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by
+  // how much. Modules are placed apart from the kernel, so only the kernel's own addresses are shifted.
+  const shift = !module && syms?.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - addrToBigInt(recordedText) : 0n;
   let unnamed = 0;
   for (const a of addresses) {
     const sym = syms?.lookup(addrToBigInt(a.fileOffset) + shift);
-    const name = sym && !sym.module ? sym.name : undefined;
+    const name = sym && sym.module === module ? sym.name : undefined;
     if (!name) unnamed++;
-    builder.addAddress({ dso: KERNEL, address: -1, symbol: name ?? KERNEL, counts: a.period, inlineChain: [] });
+    builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, inlineChain: [] });
   }
   if (!syms && addresses.length) {
     const [cached, proc] = kallsymsPlaces(buildId, search);
@@ -41,6 +45,6 @@ export function addKernelSamples(
         : `kernel samples are not named: the recording has no build-id for the kernel (perf record -B, or pipe mode), so no kallsyms can be trusted to be the recorded kernel's.`,
     );
   } else if (unnamed) {
-    builder.warn(`${unnamed} kernel addresses are outside every symbol of ${syms!.source}: they are counted as [kernel.kallsyms].`);
+    builder.warn(`${unnamed} addresses in ${dso} are outside every symbol of ${syms!.source}: they are counted as ${dso}.`);
   }
 }

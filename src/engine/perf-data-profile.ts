@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { PerfDataError, addrToHex, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { PerfDataError, addrToHex, isKernelModuleDso, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
 import { KERNEL, addKernelSamples } from './kernel-samples';
@@ -40,9 +40,12 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   }
   // Each binary's addr2line runs in its own process: symbolize them together, then add in a fixed order so the
   // profile does not depend on which finished first.
-  const kernel = byDso.get(KERNEL);
-  byDso.delete(KERNEL);
-  if (kernel) addKernelSamples(path, kernel, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+  // The kernel and its modules are named from the recorded kernel's kallsyms, never from a file on disk.
+  for (const dso of [...byDso.keys()]) {
+    if (dso !== KERNEL && !isKernelModuleDso(dso)) continue;
+    addKernelSamples(path, dso, byDso.get(dso)!, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+    byDso.delete(dso);
+  }
   if (summary.samplesWithoutIp > 0) {
     builder.addToTotals(summary.samplesWithoutIpByEvent);
     builder.warn(`${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`);

@@ -52,6 +52,22 @@ export function dsoName(filename: string): string {
   return filename;
 }
 
+/**
+ * A kernel module's map as perf names it: `/lib/modules/…/nf-conntrack.ko.xz` → `[nf_conntrack]` (kmod_path__parse:
+ * the file name without `.ko` and its compression suffix, `-` read as `_`, in brackets, as /proc/kallsyms writes it).
+ */
+export function kernelModuleName(filename: string): string | undefined {
+  if (filename.startsWith('[') && filename.endsWith(']')) return filename;
+  const m = /([^/]+)\.ko(\.(xz|gz|zst|bz2))?$/.exec(filename);
+  return m ? `[${m[1]!.replace(/-/g, '_')}]` : undefined;
+}
+
+/** True for a DSO name that is a kernel module's (`[ext4]`), not the kernel itself or a user-space pseudo-map. */
+export function isKernelModuleDso(dso: string): boolean {
+  return /^\[[A-Za-z0-9_]+\]$/.test(dso) && !USER_PSEUDO.has(dso);
+}
+const USER_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
+
 export class AddressSpaces {
   private readonly procs = new Map<number, MappedRegion[]>();
   private readonly kernel: MappedRegion[] = [];
@@ -65,6 +81,12 @@ export class AddressSpaces {
     const isKernel = cpumode === Misc.KERNEL || cpumode === Misc.GUEST_KERNEL || (cpumode === 0 && m.pid === -1);
     const region: MappedRegion = { start: m.addr, end, pgoff: m.pgoff, dso: dsoName(m.filename) };
     if (m.buildId) region.buildId = m.buildId;
+    const module = isKernel && region.dso !== KERNEL_DSO && region.dso !== GUEST_KERNEL_DSO ? kernelModuleName(m.filename) : undefined;
+    if (module) {
+      // perf looks module symbols up by address (kallsyms gives them so): keep the ip as the "offset".
+      region.dso = module;
+      region.pgoff = m.addr;
+    }
     if (isKernel) {
       insert(this.kernel, region);
       if (this.kernel[0]!.start < this.kernelStart) this.kernelStart = this.kernel[0]!.start;
