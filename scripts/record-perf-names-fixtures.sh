@@ -61,4 +61,23 @@ perf --buildid-dir "$FIX/buildid-cache" script -i "$FIX/group.data" -F event,per
     k = ev "\t" dso "\t" sym; n[k]++; p[k] += per }
   END { for (k in n) print k "\t" n[k] "\t" p[k] | "sort" }' > "$FIX/group.script-sums.txt"
 perf report -i "$FIX/group.data" --header-only > "$FIX/group.header.txt" 2>/dev/null
-ls -l "$FIX" "$FIX/buildid-cache/[kernel.kallsyms]/$bid"
+ls -l "$FIX/buildid-cache/[kernel.kallsyms]/$bid"
+
+# perf script text whose binaries are gone (read on another machine): the workload runs from a folder deleted
+# afterwards. --call-graph dwarf makes perf print inlined leaf frames (`mix64+0x51 (inlined)` above the real
+# `hot_loop+0x51 (prog)`). Only the text and perf's report of the same data are kept (the .data is megabytes).
+GONE=$(mktemp -d /tmp/gone-binaries.XXXXXX)
+cp test/fixtures/perf-data/prog "$GONE/prog"
+cp "$FIX/names" "$GONE/names"
+perf --buildid-dir "$FULL" record -q --call-graph dwarf -F 300 -e cpu-clock -o "$GONE/inline.data" -- "$GONE/prog" 4194304 1 >/dev/null 2>&1
+perf --buildid-dir "$FULL" script -i "$GONE/inline.data" 2>/dev/null > "$FIX/inline.script.txt"
+# The same text with the tabs expanded to spaces (as an editor or a mail client leaves it).
+expand -t 8 "$FIX/inline.script.txt" > "$FIX/inline.script-spaces.txt"
+perf --buildid-dir "$FULL" report -i "$GONE/inline.data" --stdio --no-children -g none --sort dso,sym -n 2>/dev/null | grep -v '^#' | grep -v '^$' > "$FIX/inline.report-dso-sym.txt"
+perf --buildid-dir "$FULL" report -i "$GONE/inline.data" --stdio --no-children -g none --sort srcline 2>/dev/null | grep -v '^$' > "$FIX/inline.report-srcline.txt"
+# Two events, one printed with its period (cpu-clock) and one without (a tracepoint: perf script -F per type).
+perf --buildid-dir "$FULL" record -q -e cpu-clock -e syscalls:sys_enter_write -F 2000 -o "$GONE/mixed.data" -- "$GONE/names" 300 >/dev/null 2>&1
+perf --buildid-dir "$FULL" script -i "$GONE/mixed.data" -F sw:comm,tid,time,period,event,ip,sym,dso -F trace:comm,tid,time,event,ip,sym,dso 2>/dev/null > "$FIX/mixed.script.txt"
+perf --buildid-dir "$FULL" report -i "$GONE/mixed.data" --stdio --no-children --sort sym 2>/dev/null | grep -E "^# (Samples|Event count)" > "$FIX/mixed.report-totals.txt"
+rm -rf "$GONE"
+ls -l "$FIX"
