@@ -31,22 +31,7 @@ full="$FULL/[kernel.kallsyms]/$bid/kallsyms"
 rm -rf "$FIX/buildid-cache"
 mkdir -p "$FIX/buildid-cache/[kernel.kallsyms]/$bid"
 perf --buildid-dir "$FULL" script -i "$FIX/group.data" -F ip,dso 2>/dev/null | awk '/kernel.kallsyms/ { print $1 }' | sort -u > "$FULL/ips"
-node -e '
-  const fs = require("fs");
-  const lines = fs.readFileSync(process.argv[1], "latin1").split("\n").filter(Boolean);
-  const ips = fs.readFileSync(process.argv[2], "latin1").split("\n").filter(Boolean).map((x) => BigInt("0x" + x));
-  const at = (l) => BigInt("0x" + l.slice(0, l.indexOf(" ")));
-  const kept = lines.filter((l) => /^[0-9a-f]+ [TtWwDdBb] /.test(l)).map(at).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const starts = [...new Set(kept)];
-  const want = new Set();
-  for (const ip of ips) {
-    let lo = 0, hi = starts.length - 1, f = -1;
-    while (lo <= hi) { const m = (lo + hi) >> 1; if (starts[m] <= ip) { f = m; lo = m + 1; } else hi = m - 1; }
-    if (f >= 0) { want.add(starts[f]); if (f + 1 < starts.length) want.add(starts[f + 1]); }
-  }
-  const out = lines.filter((l) => want.has(at(l)) || / _text$/.test(l));
-  fs.writeFileSync(process.argv[3], out.join("\n") + "\n");
-' "$full" "$FULL/ips" "$FIX/buildid-cache/[kernel.kallsyms]/$bid/kallsyms"
+node scripts/trim-kallsyms.mjs "$full" "$FULL/ips" "$FIX/buildid-cache/[kernel.kallsyms]/$bid/kallsyms"
 
 # perf's answers, from the trimmed cache; the same from the full one, or the trimming lost something.
 report() { perf --buildid-dir "$1" report -i "$FIX/group.data" --stdio --no-children --sort "$2" 2>/dev/null | grep -v '^#' | grep -v '^$'; }
@@ -81,3 +66,14 @@ perf --buildid-dir "$FULL" script -i "$GONE/mixed.data" -F sw:comm,tid,time,peri
 perf --buildid-dir "$FULL" report -i "$GONE/mixed.data" --stdio --no-children --sort sym 2>/dev/null | grep -E "^# (Samples|Event count)" > "$FIX/mixed.report-totals.txt"
 rm -rf "$GONE"
 ls -l "$FIX"
+
+# JIT code: a loop run from executable anonymous memory (no /tmp/perf-<pid>.map is written).
+gcc -O2 -o "$FIX/jit" "$FIX/src/jit.c"
+rm -f "$FIX/jit.data"
+perf --buildid-dir "$FULL" record -q -F 500 -e cpu-clock -o "$FIX/jit.data" -- "$FIX/jit"
+cp "$FULL/[kernel.kallsyms]/$bid/kallsyms" "$FULL/kallsyms.full"
+perf --buildid-dir "$FULL" script -i "$FIX/jit.data" -F ip,dso 2>/dev/null | awk '/kernel.kallsyms/ { print $1 }' | sort -u > "$FULL/jit-ips"
+cat "$FULL/ips" "$FULL/jit-ips" | sort -u > "$FULL/all-ips"
+node scripts/trim-kallsyms.mjs "$FULL/kallsyms.full" "$FULL/all-ips" "$FIX/buildid-cache/[kernel.kallsyms]/$bid/kallsyms"
+perf --buildid-dir "$FIX/buildid-cache" report -i "$FIX/jit.data" --stdio --no-children --sort dso,sym 2>/dev/null | grep -v '^#' | grep -v '^$' > "$FIX/jit.report-dso-sym.txt"
+rm -f "$FIX/jit"
