@@ -99,6 +99,12 @@ export function normaliseFunctionName(symbol: string): string {
   return base.replace(CLONE_SUFFIX, '');
 }
 
+/** The kernel and its modules, as perf names their binaries (`[kernel.kallsyms]`, `[ext4]`, `[guest.kernel.kallsyms]`). */
+export function isKernelDso(dso: string): boolean {
+  return /^\[[\w.]+\]$/.test(dso) && !USER_SPACE_PSEUDO.has(dso);
+}
+const USER_SPACE_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
+
 /**
  * The name a function row carries. Code in bracketed pseudo-DSOs (the kernel `[kernel.kallsyms]`, modules `[ext4]`,
  * `[vdso]`, JIT maps) has no source in the workspace to group by, so it keeps the symbol exactly as perf report
