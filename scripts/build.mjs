@@ -12,6 +12,8 @@ mkdirSync(dist, { recursive: true });
 for (const wasm of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-c/tree-sitter-c.wasm', 'node_modules/chart.js/dist/chart.umd.min.js']) {
   copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
 }
+// The C++ demangler (src/symbolize/demangle.ts) loads its wasm from next to the bundle.
+copyFileSync(join(root, 'node_modules/gecko-profiler-demangle/index_bg.wasm'), join(dist, 'gecko-profiler-demangle.wasm'));
 const common = {
   bundle: true,
   platform: 'node',

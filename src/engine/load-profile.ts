@@ -33,6 +33,8 @@ export interface LoadOptions {
   /** Debug files of at least this many bytes are decoded in a worker thread (the server sets it). */
   symbolizeWorkerBytes?: number;
   signal?: AbortSignal;
+  /** perf's build-id cache (`perf --buildid-dir`); default $PERF_BUILDID_DIR or ~/.debug. Kernel names come from it. */
+  buildIdCacheDir?: string;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */
@@ -69,6 +71,8 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
     if (bytesRead === 0) throw new ProfileFormatError(path, undefined, 'the file is empty');
     const magic = head.subarray(0, 8).toString('latin1');
     if (magic === 'PERFILE2' || magic === '2ELIFREP') return 'perf-data';
+    // v1 files get the reader's own "not supported" rather than "not a profile".
+    if (magic === 'PERFFILE') return 'perf-data';
     const text = head.toString('utf8');
     // Order matters only for safety: each sniffer accepts its own format alone (tested on the whole corpus).
     if (looksLikePerfAnnotate(text)) return 'perf-annotate';

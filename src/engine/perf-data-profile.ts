@@ -6,9 +6,12 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { PerfDataError, addrToHex, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { JIT_DSO_PREFIX, PerfDataError, addrToHex, isKernelModuleDso, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
+import { KERNEL, addKernelSamples } from './kernel-samples';
+import { coverageWarning } from './coverage';
+import { addJitSamples } from './jit-samples';
 import type { LoadOptions } from './load-profile';
 
 export async function loadPerfDataProfile(path: string, options: LoadOptions): Promise<Profile> {
@@ -38,10 +41,32 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   }
   // Each binary's addr2line runs in its own process: symbolize them together, then add in a fixed order so the
   // profile does not depend on which finished first.
+  // The kernel and its modules are named from the recorded kernel's kallsyms, never from a file on disk; JIT code
+  // from the JIT's perf map.
+  for (const dso of [...byDso.keys()]) {
+    if (dso.startsWith(JIT_DSO_PREFIX)) {
+      addJitSamples(dso, byDso.get(dso)!, builder);
+      byDso.delete(dso);
+      continue;
+    }
+    if (dso !== KERNEL && !isKernelModuleDso(dso)) continue;
+    addKernelSamples(path, dso, byDso.get(dso)!, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+    byDso.delete(dso);
+  }
+  if (summary.samplesWithoutIp > 0) {
+    builder.addToTotals(summary.samplesWithoutIpByEvent);
+    builder.warn(`${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`);
+  }
+  if (summary.groupRead) {
+    const g = summary.groupRead;
+    if (g.unknownIds) builder.warn(`${g.unknownIds} counter values read by group samples name no event of the file; perf drops them too.`);
+  }
   const entries = [...byDso.entries()];
   const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, summary.buildIds[dso], options, builder, metadata)));
   for (const add of done) add();
-  return builder.build();
+  const profile = builder.build();
+  const coverage = coverageWarning(profile);
+  return coverage ? { ...profile, warnings: [...profile.warnings, coverage] } : profile;
 }
 
 /** Pseudo-DSOs perf names in brackets (kernel, vdso, anonymous memory) are never files on disk. */

@@ -6,7 +6,7 @@
 import { fileOffsetToVaddr } from '../parsers/perf-data';
 import { normaliseFunctionName, type InlineFrame, type ProfileBuilder, type ProfileMetadata } from '../model/profile';
 import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
-import { binaryCandidates } from '../symbolize/find-binary';
+import { chooseBinary } from '../symbolize/find-binary';
 import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
 import { symbolize } from '../symbolize/symbolize';
 import { symbolizerOptions, type LoadOptions } from './load-profile';
@@ -30,11 +30,8 @@ export async function symbolizeDso(
 ): Promise<Map<number, SymbolizedAddress> | undefined> {
   const entry: ProfileMetadata['binaries'][number] = { recorded: dso, buildId: recordedBuildId };
   metadata.binaries.push(entry);
-  const found = findMatchingBinary(dso, recordedBuildId, options, builder);
-  if (!found) {
-    entry.note = 'not found';
-    return undefined;
-  }
+  const found = findMatchingBinary(dso, recordedBuildId, options, builder, entry);
+  if (!found) return undefined;
   entry.foundAt = found.path;
   const loads = found.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize }));
   const symbolOf = functionLookup(found);
@@ -65,23 +62,12 @@ export async function symbolizeDso(
   return out;
 }
 
-function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder): ElfFile | undefined {
-  const candidates = [...binaryCandidates(dso, options), ...(buildId ? buildIdPaths(buildId) : [])];
-  let fallback: ElfFile | undefined;
-  for (const c of candidates) {
-    let elf: ElfFile;
-    try {
-      elf = readElf(c);
-    } catch {
-      continue;
-    }
-    if (!buildId || !elf.buildId || elf.buildId === buildId) return elf;
-    fallback ??= elf;
-  }
-  if (fallback) {
-    builder.warn(`${fallback.path} is not the binary that was recorded (build-id ${fallback.buildId}, the recording has ${buildId}): it changed since the recording, so lines may be wrong. Point perfHeat.binaryPaths (--binary-path) at the recorded build.`);
-  }
-  return fallback;
+function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder, entry: ProfileMetadata['binaries'][number]): ElfFile | undefined {
+  // The rules (recorded build-id, else recorded path, else a guess that says so) live in find-binary.ts.
+  const choice = chooseBinary(dso, buildId, options, buildId ? buildIdPaths(buildId) : []);
+  for (const w of choice.warnings) builder.warn(w);
+  if (choice.note) entry.note = choice.note;
+  return choice.elf;
 }
 
 /** The file whose DWARF describes the binary: itself when built with -g, else its separate debug file. */

@@ -13,53 +13,61 @@ import { parseCachegrind } from '../parsers/cachegrind';
 import { ProfileFormatError } from '../parsers/errors';
 import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso } from './symbolize-dso';
+import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
 
 export async function loadPerfScriptProfile(path: string, text: string, options: LoadOptions): Promise<Profile> {
   const agg = aggregatePerfScript(text, path);
   if (agg.events.length === 0) throw new ProfileFormatError(path, undefined, 'perf script output with no samples');
-  // perf report weighs by period; without a printed period every sample weighs 1.
-  const byPeriod = agg.events.every((e) => e.periodPrinted);
+  // perf report weighs by period; an event whose samples printed no period weighs each sample 1, alone.
+  const byPeriod = agg.events.map((e) => e.periodPrinted);
   const metadata: ProfileMetadata = { format: `perf script${agg.srclinePrinted ? ' (with srcline)' : ''}`, binaries: [] };
-  const builder = new ProfileBuilder(path, agg.events.map((e) => ({ name: e.name, unit: byPeriod ? 'period' : 'samples' })), metadata);
+  const builder = new ProfileBuilder(path, agg.events.map((e, i) => ({ name: e.name, unit: byPeriod[i] ? 'period' : 'samples' })), metadata);
   const n = agg.events.length;
   const countsOf = (event: number, c: { samples: number; period: number }): number[] => {
     const counts = new Array<number>(n).fill(0);
-    counts[event] = byPeriod ? c.period : c.samples;
+    counts[event] = byPeriod[event] ? c.period : c.samples;
     return counts;
   };
-  builder.setTotals(agg.events.map((e) => (byPeriod ? e.period : e.samples)));
+  builder.setTotals(agg.events.map((e, i) => (byPeriod[i] ? e.period : e.samples)));
+  const samplesOnly = agg.events.filter((_, i) => !byPeriod[i]).map((e) => e.name);
+  if (samplesOnly.length && samplesOnly.length < n) {
+    builder.warn(`${basename(path)}: ${samplesOnly.join(', ')} printed no period, so ${samplesOnly.length > 1 ? 'they are' : 'it is'} counted in samples; the other events by period, as perf report does. Add \`-F +period\` to see them weighted.`);
+  }
 
   // Symbolize leaf ips where the DSO is known and the ip is DSO-relative (callchain form); -G ips are absolute.
   const byDso = new Map<string, ScriptLeafCount[]>();
   for (const leaf of agg.leaves) {
-    if (!leaf.dso || leaf.absoluteIp || leaf.dso.startsWith('[') || ipToNumber(leaf.ip) === undefined) continue;
+    if (!leaf.dso || !leaf.ip || leaf.absoluteIp || leaf.dso.startsWith('[') || ipToNumber(leaf.ip) === undefined) continue;
     const list = byDso.get(leaf.dso);
     if (list) list.push(leaf);
     else byDso.set(leaf.dso, [leaf]);
   }
   const placed = new Set<ScriptLeafCount>();
   for (const [dso, leaves] of byDso) {
-    const chains = await symbolizeDso(dso, undefined, leaves.map((l) => ipToNumber(l.ip)!), options, builder, metadata);
+    const chains = await symbolizeDso(dso, undefined, [...new Set(leaves.map((l) => ipToNumber(l.ip)!))], options, builder, metadata);
     if (!chains) continue;
     for (const leaf of leaves) {
       const r = chains.get(ipToNumber(leaf.ip)!);
       if (!r) continue;
-      builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? leaf.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: countsOf(leaf.event, leaf), inlineChain: r.chain });
+      const chain = r.chain.length || !leaf.srcline ? r.chain : [{ function: '', ...leaf.srcline }];
+      builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? leaf.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: countsOf(leaf.event, leaf), inlineChain: chain });
       placed.add(leaf);
     }
   }
-  if (placed.size === 0) {
-    // No binary: perf's own srclines are the lines; the rest counts for the profile but no line.
-    for (const s of agg.srclines) builder.addSourceLine({ dso: '', symbol: '', file: s.file, line: s.line, counts: countsOf(s.event, s) });
-    if (!agg.srclinePrinted) builder.warn(`${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`);
-  } else if (placed.size < agg.leaves.length) {
-    for (const leaf of agg.leaves) {
-      if (placed.has(leaf)) continue;
-      builder.addSourceLine({ dso: leaf.dso ?? '', symbol: leaf.symbol ?? leaf.dso ?? '[unknown]', counts: countsOf(leaf.event, leaf) });
-    }
+  // Without the binary, the leaf frame's own symbol names the function (as perf printed it) and its srcline, if
+  // perf printed one, the line.
+  for (const leaf of agg.leaves) {
+    if (placed.has(leaf)) continue;
+    const symbol = leaf.symbol && leaf.symbol !== '[unknown]' ? leaf.symbol : leaf.dso ?? '[unknown]';
+    builder.addSourceLine({ dso: leaf.dso ?? '', symbol, file: leaf.srcline?.file, line: leaf.srcline?.line, counts: countsOf(leaf.event, leaf) });
   }
-  return builder.build();
+  if (placed.size === 0 && !agg.srclinePrinted) {
+    builder.warn(`${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`);
+  }
+  const profile = builder.build();
+  const coverage = coverageWarning(profile);
+  return coverage ? { ...profile, warnings: [...profile.warnings, coverage] } : profile;
 }
 
 export function loadPerfReportProfile(path: string, text: string): Profile {
@@ -91,7 +99,25 @@ export function loadPerfReportProfile(path: string, text: string): Profile {
   if (!hasSrcline) builder.warn(`${basename(path)} is sorted by symbol, not source line: heat is per function. Use \`perf report --no-children -g none --sort srcline\`, or load the perf.data itself.`);
   if (bogus) builder.warn(`${basename(path)}: ${bogus} children-mode rows like "sym+94578221826162" were skipped (perf artefacts); pass --no-children.`);
   if (report.sections.some((s) => s.childrenMode)) builder.warn(`${basename(path)} was made in children mode: self shares are used. Prefer --no-children -g none.`);
-  return builder.build();
+  const profile = builder.build();
+  const over = overfullLine(profile);
+  return over ? { ...profile, warnings: [...profile.warnings, `${basename(path)}: ${over}`] } : profile;
+}
+
+/**
+ * A share above 100% cannot be right: rows of several reports of one event in one file, or a header event count
+ * below the rows' periods. Said, with the first such line, rather than drawn as a hotter-than-everything line.
+ */
+function overfullLine(p: Profile): string | undefined {
+  for (const [e, ev] of p.events.entries()) {
+    const total = p.totals[e] ?? 0;
+    if (!(total > 0)) continue;
+    const l = p.lines.find((x) => (x.counts[e] ?? 0) > total * 1.0005);
+    if (l) {
+      return `${l.file}:${l.line} has ${((100 * l.counts[e]!) / total).toFixed(2)}% of ${ev.name}, more than the whole profile: the text holds several reports of ${ev.name}, or its event count is smaller than its rows. Give one \`perf report --stdio\` per file.`;
+    }
+  }
+  return undefined;
 }
 
 export function loadCachegrindProfile(path: string, text: string): Profile {

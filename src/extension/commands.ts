@@ -66,6 +66,8 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   },
   'perfHeat.clearHotspotFilter': (ctx) => () => ctx.panel.setFilter(''),
   'perfHeat.refreshHotspots': (ctx) => () => ctx.panel.refresh(),
+  'perfHeat.hideKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(true),
+  'perfHeat.showKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(false),
   'perfHeat.showOutput': (ctx) => () => ctx.output.show(),
   'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),
   'perfHeat.resetFlag': (ctx) => (node?: FlagsNode) => node?.kind === 'flag' && ctx.flagsView.set(node.flag.name, null),

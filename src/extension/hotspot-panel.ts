@@ -9,6 +9,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
 import { HotspotsRequest, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
 import { formatShare } from '../model/heat-scale';
+import { isKernelDso } from '../model/profile';
 
 type Node =
   | { kind: 'section'; id: 'functions' | 'files' | 'changes' | 'blocks'; label: string }
@@ -22,6 +23,8 @@ type Node =
 export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
   private data: Hotspots | null = null;
   private filter = '';
+  /** Kernel rows (`[kernel.kallsyms]`, modules) hidden from Functions: a user-space view of the profile. */
+  private hideKernel = false;
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly dropMimeTypes = ['text/uri-list', 'files'];
@@ -45,7 +48,8 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const c = this.client();
     this.data = c ? await send(c, HotspotsRequest, { event: this.event() }).catch(() => null) : null;
     const e = this.data?.events[this.event()] ?? '';
-    this.view.description = this.data ? `by ${e}${this.filter ? ` · "${this.filter}"` : ''}` : undefined;
+    this.view.description = this.data ? `by ${e}${this.filter ? ` · "${this.filter}"` : ''}${this.hideKernel ? ' · kernel hidden' : ''}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'perfHeat.kernelRowsHidden', this.hideKernel);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', !!this.data);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hotspotsFiltered', !!this.filter);
     this.changed.fire(undefined);
@@ -60,6 +64,21 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
   async setFilter(text: string): Promise<void> {
     this.filter = text.trim().toLowerCase();
     await this.refresh();
+  }
+
+  /** Shows or hides the kernel's rows in Functions (shares stay of the whole profile, as perf report's). */
+  async toggleKernelRows(hide = !this.hideKernel): Promise<void> {
+    this.hideKernel = hide;
+    await this.refresh();
+  }
+
+  get kernelRowsHidden(): boolean {
+    return this.hideKernel;
+  }
+
+  /** The rows the Functions section shows now (for tests): name and binary. */
+  visibleFunctions(): { name: string; dso: string }[] {
+    return this.getChildren({ kind: 'section', id: 'functions', label: '' }).flatMap((n) => (n.kind === 'function' ? [{ name: this.data!.functions[n.index].name, dso: this.data!.functions[n.index].dso }] : []));
   }
 
   get currentFilter(): string {
@@ -169,6 +188,7 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     if (node.kind === 'section' && node.id === 'functions') {
       const out: Node[] = [];
       d.functions.forEach((f, index) => {
+        if (this.hideKernel && isKernelDso(f.dso)) return;
         if (f.counts[e] > 0 && (match(f.name) || f.lines.some((l) => match(l.path)))) out.push({ kind: 'function', index });
       });
       return out.length ? out : [{ kind: 'message', text: this.filter ? 'No function matches the filter' : 'No samples for this event' }];

@@ -32,6 +32,8 @@ export interface PerfHeatApi {
   /** What "Export Analysis Report" writes, without its dialogs. */
   exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
   onDidRefreshHotspots: vscode.Event<Hotspots | null>;
+  /** The Functions rows the hotspot panel shows (after its filter and the kernel-rows toggle). */
+  hotspotFunctions(): { name: string; dso: string }[];
 }
 
 /** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
@@ -225,6 +227,7 @@ export class Session {
       baselineProfile: () => this.baselineProfile,
       exportReport: async (out, statFiles) => send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
       onDidRefreshHotspots: this.panel.onDidRefresh,
+      hotspotFunctions: () => this.panel.visibleFunctions(),
     };
   }
 }

@@ -3,7 +3,7 @@
  * innermost location of each of its addresses, so inlined header lines appear under the function they were inlined
  * into); for each workspace line, the instructions that carry its samples.
  */
-import { addCounts, normaliseFunctionName, type AddressHeat, type Profile } from './profile';
+import { addCounts, functionKeyName, type AddressHeat, type Profile } from './profile';
 import type { PathMapper } from './path-map';
 
 export interface LineRef {
@@ -28,7 +28,7 @@ export class ProfileIndex {
   constructor(readonly profile: Profile, mapper: PathMapper) {
     const zero = (): number[] => profile.events.map(() => 0);
     for (const a of profile.addresses) {
-      const name = normaliseFunctionName(a.symbol);
+      const name = functionKeyName(a.dso, a.symbol);
       const key = `${a.dso}\0${name}`;
       let f = this.fns.get(key);
       if (!f) this.fns.set(key, (f = { name, dso: a.dso, counts: zero(), lines: new Map() }));
@@ -71,7 +71,7 @@ export class ProfileIndex {
     if (!addresses?.length) return undefined;
     const bySymbol = new Map<string, number>();
     for (const a of addresses) {
-      const key = `${a.dso}\0${normaliseFunctionName(a.symbol)}`;
+      const key = `${a.dso}\0${functionKeyName(a.dso, a.symbol)}`;
       bySymbol.set(key, (bySymbol.get(key) ?? 0) + a.counts[0]);
     }
     const owner = [...bySymbol.entries()].sort((x, y) => y[1] - x[1])[0][0];

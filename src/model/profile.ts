@@ -88,11 +88,30 @@ export interface Profile {
 
 const CLONE_SUFFIX = /(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/;
 
-/** `pop.part.0` and `pop.cold` are the same source function to a user. */
+/**
+ * `pop.part.0` and `pop.cold` are the same source function to a user; `memcpy@GLIBC_2.14` is `memcpy`. A PLT
+ * stub (`malloc@plt`) is not: it is the binary's own code, named as perf names it.
+ */
 export function normaliseFunctionName(symbol: string): string {
+  if (symbol.endsWith('@plt')) return symbol;
   const at = symbol.indexOf('@');
   const base = at > 0 ? symbol.slice(0, at) : symbol;
   return base.replace(CLONE_SUFFIX, '');
+}
+
+/** The kernel and its modules, as perf names their binaries (`[kernel.kallsyms]`, `[ext4]`, `[guest.kernel.kallsyms]`). */
+export function isKernelDso(dso: string): boolean {
+  return /^\[[\w.]+\]$/.test(dso) && !USER_SPACE_PSEUDO.has(dso);
+}
+const USER_SPACE_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
+
+/**
+ * The name a function row carries. Code in bracketed pseudo-DSOs (the kernel `[kernel.kallsyms]`, modules `[ext4]`,
+ * `[vdso]`, JIT maps) has no source in the workspace to group by, so it keeps the symbol exactly as perf report
+ * shows it (`finish_task_switch.isra.0`); user code is grouped by source function.
+ */
+export function functionKeyName(dso: string, symbol: string): string {
+  return dso.startsWith('[') ? symbol : normaliseFunctionName(symbol);
 }
 
 export function addCounts(into: number[], from: readonly number[]): void {
@@ -155,7 +174,7 @@ export class ProfileBuilder {
     const unattributed = this.events.map(() => 0);
     const sourceFunctions = new Map<string, SourceFunctionHeat>();
     for (const a of this.addresses) {
-      const name = normaliseFunctionName(a.symbol);
+      const name = functionKeyName(a.dso, a.symbol);
       const fkey = `${a.dso}\0${name}`;
       let f = functions.get(fkey);
       if (!f) functions.set(fkey, (f = { name, dso: a.dso, counts: this.events.map(() => 0) }));

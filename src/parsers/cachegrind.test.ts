@@ -93,3 +93,14 @@ test('fuzz: mutated cachegrind text never throws anything but ProfileFormatError
   );
   assert.ok(Date.now() - started < 20_000, 'no input may take long');
 });
+
+test('fl= with no fn= after it: the counts belong to <unspecified> in that file, not to the previous function', () => {
+  // cg_annotate (valgrind ≥ 3.21, cg_annotate.in) resets the function to "<unspecified>" on every fl= line.
+  const text = 'events: Ir\nfl=a.c\nfn=f\n1 10\nfl=b.c\n2 5\n3 7\nfn=g\n4 1\nsummary: 23\n';
+  const cg = parseCachegrind(text, 't');
+  const by = (file: string, fn: string) => cg.rows.filter((r) => r.file === file && r.function === fn).reduce((n, r) => n + r.counts[0]!, 0);
+  assert.equal(by('a.c', 'f'), 10);
+  assert.equal(by('b.c', '<unspecified>'), 12);
+  assert.equal(by('b.c', 'f'), 0);
+  assert.equal(by('b.c', 'g'), 1);
+});

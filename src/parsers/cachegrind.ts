@@ -60,6 +60,9 @@ function readCounts(s: string, from: number, n: number, file: string, lineNo: nu
   return counts;
 }
 
+/** cg_annotate's name for counts under a `fl=` that no `fn=` followed. */
+export const UNSPECIFIED = '<unspecified>';
+
 export function parseCachegrind(text: string, file: string): CachegrindFile {
   const out: CachegrindFile = { desc: [], cmd: undefined, events: [], rows: [], totals: [], summary: undefined, warnings: [] };
   const rows = new Map<string, CachegrindRow>();
@@ -90,8 +93,13 @@ export function parseCachegrind(text: string, file: string): CachegrindFile {
       else for (let e = 0; e < counts.length; e++) row.counts[e] += counts[e];
       continue;
     }
-    if (line.startsWith('fl=') || line.startsWith('fi=') || line.startsWith('fe=')) {
+    if (line.startsWith('fl=')) {
       fl = line.slice(3);
+      // A new file starts a new function: counts before the next `fn=` belong to none (cg_annotate ≥ 3.21 names
+      // them `<unspecified>`; they are not the previous file's function).
+      fn = UNSPECIFIED;
+    } else if (line.startsWith('fi=') || line.startsWith('fe=')) {
+      fl = line.slice(3); // an inlined file inside the current function
     } else if (line.startsWith('fn=')) {
       if (fl === undefined) throw new ProfileFormatError(file, { line: lineNo }, '"fn=" line before any "fl=" line');
       fn = line.slice(3);

@@ -15,20 +15,24 @@ export interface ScriptEventTotals extends ScriptCounts {
   name: string;
   periodPrinted: boolean;
 }
-/** `event` indexes PerfScriptAggregate.events; `dso` is undefined when the dso field was not printed. */
+/**
+ * `event` indexes PerfScriptAggregate.events; `dso` is undefined when the dso field was not printed; `ip` is '' for a
+ * sample that printed no frame. One per (event, frame, srcline): `srcline` is the line perf printed under the frame.
+ */
 export interface ScriptLeafCount extends ScriptCounts {
   event: number;
   dso: string | undefined;
   ip: string;
   symbol: string | undefined;
   absoluteIp: boolean;
+  srcline?: SourceLocation;
 }
 export interface ScriptSrclineCount extends ScriptCounts, SourceLocation {
   event: number;
 }
 export interface PerfScriptAggregate {
   events: ScriptEventTotals[];
-  /** Per (event, dso, leaf ip). */
+  /** Per (event, dso, leaf ip, symbol, srcline). */
   leaves: ScriptLeafCount[];
   /** Per (event, file, line) of the leaf frame's srcline: the innermost location, as in every flat perf view. */
   srclines: ScriptSrclineCount[];
@@ -45,9 +49,8 @@ interface Acc extends ScriptCounts {
   absolute: boolean;
 }
 interface EventAcc extends ScriptEventTotals {
+  /** Per `leaf frame \0 its srcline`: the frame names the function and the binary, the srcline the line. */
   leaves: Map<string, Acc>;
-  srclines: Map<string, Acc>;
-  unattributed: ScriptCounts;
 }
 function bump(map: Map<string, Acc>, key: string, period: number, line: number, absolute: boolean): void {
   const a = map.get(key);
@@ -58,67 +61,90 @@ function add(into: ScriptCounts, from: ScriptCounts): void {
   into.samples += from.samples;
   into.period += from.period;
 }
+const INLINED = ' (inlined)';
 
 /**
  * Per-event totals and leaf counts in one pass without building samples: only each sample's leaf frame and its srcline
  * are read, counted by their text, and each distinct text is parsed once at the end.
+ *
+ * A leaf frame perf printed as `(inlined)` (--call-graph dwarf) has no binary: the real frame under it, at the same
+ * ip, gives the binary and the ELF symbol (perf report's); the srcline under the inlined frame stays the line.
  */
 export function aggregatePerfScript(text: string, file: string): PerfScriptAggregate {
   const events: EventAcc[] = [];
   let ev: EventAcc;
   let weight = 0;
-  let leafPending = false; // sample line read, leaf frame not yet
-  let srclinePending = false; // leaf frame read, its srcline not yet
+  let sampleLine = 0;
+  let leaf: string | undefined; // the frame that names the sample's function and binary
+  let leafLine = 0;
+  let absolute = false;
+  let src = ''; // the srcline under the first frame
+  let outerPending = false; // the first frame was (inlined): the next non-inlined one names the binary
+  let srclinePending = false; // the first frame read, its srcline not yet
   let srclinePrinted = false;
   const { samples, sidebandLines } = scan(text, file, {
     sample(text, _start, end, line, h) {
       if (!ev || ev.name.length !== h.eventEnd - h.eventStart || !text.startsWith(ev.name, h.eventStart)) {
         const name = text.slice(h.eventStart, h.eventEnd);
-        ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map(), srclines: new Map(), unattributed: { samples: 0, period: 0 } }) - 1];
+        ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map() }) - 1];
       }
       weight = Number.isNaN(h.period) ? 0 : h.period;
       ev.periodPrinted ||= !Number.isNaN(h.period);
       ev.samples++;
       ev.period += weight;
-      leafPending = h.framePos < 0;
-      srclinePending = !leafPending;
-      if (srclinePending) bump(ev.leaves, text.slice(h.framePos, end), weight, line, true);
+      sampleLine = leafLine = line;
+      src = '';
+      outerPending = false;
+      absolute = h.framePos >= 0;
+      leaf = absolute ? text.slice(h.framePos, end) : undefined;
+      srclinePending = absolute;
     },
-    frame(text, start, end, line, leaf) {
-      if (leaf) bump(ev.leaves, text.slice(start, end), weight, line, false);
-      srclinePending = leaf;
-      leafPending = false;
+    frame(text, start, end, line, first) {
+      const inlined = text.endsWith(INLINED, end);
+      if (first) {
+        [leaf, leafLine, srclinePending, outerPending] = [text.slice(start, end), line, true, inlined];
+        return;
+      }
+      srclinePending = false;
+      if (outerPending && !inlined) [leaf, leafLine, outerPending] = [text.slice(start, end), line, false];
     },
     srcline(text, start, end) {
       srclinePrinted = true;
-      if (srclinePending) bump(ev.srclines, text.slice(start, end), weight, 0, false);
+      if (srclinePending) src = text.slice(start, end);
       srclinePending = false;
     },
     endSample() {
-      if (leafPending || srclinePending) [ev.unattributed.samples, ev.unattributed.period] = [ev.unattributed.samples + 1, ev.unattributed.period + weight];
-      leafPending = srclinePending = false;
+      bump(ev.leaves, `${leaf ?? ''}\0${src}`, weight, leaf === undefined ? sampleLine : leafLine, absolute);
+      leaf = undefined;
+      srclinePending = outerPending = false;
     },
   });
 
   const leaves = new Map<string, ScriptLeafCount>();
   const srclines = new Map<string, ScriptSrclineCount>();
+  const unattributed = events.map(() => ({ samples: 0, period: 0 }));
   events.forEach((e, i) => {
     for (const [key, a] of e.leaves) {
-      const f = readFrame(key, a.line, file);
-      const id = `${i}\0${f.dso ?? ''}\0${f.ip}\0${a.absolute}`;
+      const cut = key.indexOf('\0');
+      const frameText = key.slice(0, cut);
+      const f = frameText ? readFrame(frameText, a.line, file) : undefined;
+      const loc = readSrcline(key.slice(cut + 1)).loc;
+      const id = `${i}\0${f?.dso ?? ''}\0${f?.ip ?? ''}\0${a.absolute}\0${f?.symbol ?? ''}\0${loc ? `${loc.file}:${loc.line}` : ''}`;
       const l = leaves.get(id);
       if (l) add(l, a);
-      else leaves.set(id, { event: i, dso: f.dso, ip: f.ip, symbol: f.symbol, absoluteIp: a.absolute, samples: a.samples, period: a.period });
-    }
-    for (const [key, a] of e.srclines) {
-      const { loc } = readSrcline(key);
-      const id = loc ? `${i}\0${loc.file}\0${loc.line}` : '';
-      const l = srclines.get(id);
-      if (!loc) add(e.unattributed, a);
-      else if (l) add(l, a);
-      else srclines.set(id, { event: i, file: loc.file, line: loc.line, samples: a.samples, period: a.period });
+      else {
+        leaves.set(id, { event: i, dso: f?.dso, ip: f?.ip ?? '', symbol: f?.symbol, absoluteIp: a.absolute, samples: a.samples, period: a.period, ...(loc ? { srcline: loc } : {}) });
+      }
+      if (!loc) {
+        add(unattributed[i]!, a);
+        continue;
+      }
+      const sid = `${i}\0${loc.file}\0${loc.line}`;
+      const sl = srclines.get(sid);
+      if (sl) add(sl, a);
+      else srclines.set(sid, { event: i, file: loc.file, line: loc.line, samples: a.samples, period: a.period });
     }
   });
   const totals = events.map((e) => ({ name: e.name, samples: e.samples, period: e.period, periodPrinted: e.periodPrinted }));
-  return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed: events.map((e) => e.unattributed), srclinePrinted, samples, sidebandLines };
+  return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines };
 }

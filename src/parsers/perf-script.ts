@@ -249,6 +249,14 @@ function isSrcline(text: string, start: number, end: number, callchainForm: bool
   return callchainForm || colonToken(text, start, end) < 0;
 }
 
+/** `        12a2 hot_loop+0x72 (/srv/prog)`: spaces, a hex ip, then a space or the end of the line. */
+function isSpaceFrame(text: string, start: number, end: number): boolean {
+  let i = skipSpaces(text, start);
+  const hexStart = i;
+  while (i < end && isHex(text.charCodeAt(i))) i++;
+  return i > hexStart && (i === end || text.charCodeAt(i) === SPACE);
+}
+
 const clip = (s: string): string => (s.length > 60 ? s.slice(0, 57) + '...' : s);
 
 /** Where the line starting at pos ends, CR excluded. */
@@ -293,7 +301,9 @@ export function scan(text: string, file: string, sink: Sink): { samples: number;
       continue;
     }
     const c0 = text.charCodeAt(start);
-    if (c0 === TAB) {
+    // Frames are tab-indented as perf prints them, or space-indented once the text went through an editor or
+    // `expand`; inside a callchain sample (before its blank line) a space-led `hex …` line can only be a frame.
+    if (c0 === TAB || (c0 === SPACE && inSample && callchainForm && isSpaceFrame(text, start, end))) {
       if (!inSample || !callchainForm) throw new ProfileFormatError(file, { line: lineNo }, 'callchain frame line outside a sample (no sample line with an empty frame part above it)');
       sink.frame(text, skipSpaces(text, start + 1), end, lineNo, leaf);
       leaf = false;
@@ -380,7 +390,7 @@ export function looksLikePerfScript(head: string): boolean {
     // Without a time, what precedes the event must end in a tid, cpu or period: `build id event received for x: 48dc…`
     // (perf's stderr) has the same shape otherwise.
     if (h.timeStart < 0 && !/(^|\s)(\d+|\d+\/\d+|\[\d+\])\s*$|^\s*$/.test(lines[i].slice(0, h.eventStart))) return false;
-    return h.framePos >= 0 || /^\t\s*[0-9a-fA-F]+( |$)/.test(lines[i + 1]);
+    return h.framePos >= 0 || /^[\t ]\s*[0-9a-fA-F]+( |$)/.test(lines[i + 1]);
   }
   return false;
 }

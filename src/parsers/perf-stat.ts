@@ -191,10 +191,35 @@ const MULTIPLEX = /\(\s*([\d.]+)\s*%\s*\)\s*$/;
 const HUMAN_COUNTER = /^\s*(?:(\d+\.\d+)\s+)?(<not supported>|<not counted>|[\d,]+(?:\.\d+)?)\s+(?:(\S+)\s+)??(\S+)(?:\s+(?:#(.*))?)?$/;
 const INTERVAL_TITLES = /^#\s+time\s+(?:counts|CPU)/;
 
+/**
+ * perf prints human counts with `%'`, so the locale's digit grouping and decimal mark appear: de_DE `1.161,28`,
+ * fr_FR `1\u202f161,28`. A decimal comma is known from the elapsed-seconds line (always 9 decimals) or from a number
+ * whose comma cannot be grouping; then `.` and spaces between digit groups are grouping. Returns the line with
+ * plain numbers (`1161.28`), or the line itself in a C or en_US-like locale.
+ */
+function decimalComma(lines: readonly string[]): boolean {
+  for (const l of lines) {
+    if (HUMAN_HEADER.test(l)) continue;
+    if (/^\s*\d+,\d+(?: \+- \d+,\d+)? seconds /.test(l)) return true;
+    if (/^\s*\d+\.\d+(?: \+- [\d.]+)? seconds /.test(l)) return false;
+    if (/(?:^|\s)\d{1,3}(?:[.\u202f\u00a0 ]\d{3})*,(?:\d{1,2}|\d{4,})(?=\s|$)/.test(l)) return true;
+  }
+  return false;
+}
+
+function plainNumbers(line: string, comma: boolean): string {
+  if (HUMAN_HEADER.test(line)) return line;
+  // Grouping by (narrow) no-break spaces, in any locale.
+  let s = line.replace(/(\d)[\u202f\u00a0](?=\d{3}(?!\d))/g, '$1');
+  if (comma) s = s.replace(/(\d)\.(?=\d{3}(?!\d))/g, '$1').replace(/(\d),(?=\d)/g, '$1.');
+  return s;
+}
+
 function parseHuman(lines: string[], file: string, out: PerfStatFile): void {
+  const comma = decimalComma(lines);
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
-    const line = raw.replace(/\r$/, '');
+    const line = plainNumbers(raw.replace(/\r$/, ''), comma);
     const header = HUMAN_HEADER.exec(line);
     if (header) {
       out.command = header[1].replace(/^'(.*)'$/, '$1');

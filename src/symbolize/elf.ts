@@ -5,6 +5,8 @@
  * symbols and notes, and this is small.
  */
 import { readFileSync } from 'node:fs';
+import { demangleSymbol } from './demangle';
+import { buildIdPaths, debugLinkPaths } from './debug-files';
 
 export interface LoadSegment {
   offset: number;
@@ -30,6 +32,8 @@ export interface ElfSymbol {
   size: number;
   /** STT_FUNC and friends; only functions matter to us. */
   isFunction: boolean;
+  /** STB_LOCAL 0, STB_GLOBAL 1, STB_WEAK 2: perf prefers global over weak over local among aliases. */
+  binding?: number;
 }
 
 export interface ElfFile {
@@ -43,6 +47,8 @@ export interface ElfFile {
   debugLink?: string;
   hasDebugInfo: boolean;
   symbols(): ElfSymbol[];
+  /** One `name@plt` per PLT stub (.plt, .plt.sec, .plt.got), as perf and objdump name them; x86 only. */
+  pltSymbols(): ElfSymbol[];
 }
 
 export class ElfError extends Error {
@@ -157,25 +163,124 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
         const symSize = is64 ? u64(o + 16) : u32(o + 8);
         const kind = info & 0xf;
         if (!nameOff || !names) continue;
-        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC });
+        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC, binding: info >> 4 });
       }
     }
     return out;
   };
 
-  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols };
+  const machine = u16(18);
+  const pltSymbols = (): ElfSymbol[] => (machine === EM_X86_64 || machine === EM_386 ? x86PltSymbols(buf, sections, is64, u32, word) : []);
+
+  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols, pltSymbols };
+}
+
+const EM_386 = 3;
+const EM_X86_64 = 62;
+const SHT_RELA = 4;
+const SHT_REL = 9;
+
+/**
+ * PLT stubs have no symbols of their own. Each stub is an indirect jump through a GOT slot (`jmp *disp(%rip)`, or
+ * `jmp *abs32` in non-PIC i386 code), and the dynamic relocation of that slot (JUMP_SLOT in .rela.plt, GLOB_DAT in
+ * .rela.dyn for .plt.got) names the function: the stub is `<name>@plt`. Reading the jump instead of counting entries
+ * covers lazy .plt, IBT's .plt.sec (whose .plt entries only jump to the resolver) and .plt.got alike.
+ */
+function x86PltSymbols(buf: Buffer, sections: ElfSection[], is64: boolean, u32: (o: number) => number, word: (o: number) => number): ElfSymbol[] {
+  const slotNames = new Map<number, string>();
+  for (const rel of sections) {
+    if (rel.type !== SHT_RELA && rel.type !== SHT_REL) continue;
+    const syms = sections[rel.link];
+    const strs = syms && sections[syms.link];
+    if (!syms || !strs || (syms.type !== SHT_DYNSYM && syms.type !== SHT_SYMTAB)) continue;
+    const entSize = rel.entrySize || (is64 ? (rel.type === SHT_RELA ? 24 : 16) : rel.type === SHT_RELA ? 12 : 8);
+    const symSize = syms.entrySize || (is64 ? 24 : 16);
+    if (rel.offset + rel.size > buf.length) continue;
+    for (let o = rel.offset; o + entSize <= rel.offset + rel.size; o += entSize) {
+      const slot = word(o);
+      const info = word(o + (is64 ? 8 : 4));
+      const symIndex = is64 ? Math.floor(info / 2 ** 32) : info >>> 8;
+      const at = syms.offset + symIndex * symSize;
+      if (!symIndex || at + symSize > syms.offset + syms.size) continue;
+      const nameOff = u32(at);
+      if (!nameOff || strs.offset + nameOff >= buf.length) continue;
+      const end = buf.indexOf(0, strs.offset + nameOff);
+      slotNames.set(slot, buf.toString('utf8', strs.offset + nameOff, end < 0 ? buf.length : end));
+    }
+  }
+  if (!slotNames.size) return [];
+  const out: ElfSymbol[] = [];
+  for (const sec of sections) {
+    if (sec.name !== '.plt' && sec.name !== '.plt.sec' && sec.name !== '.plt.got') continue;
+    if (sec.offset + sec.size > buf.length) continue;
+    const entry = sec.entrySize >= 8 && sec.entrySize <= 32 ? sec.entrySize : sec.name === '.plt.got' ? 8 : 16;
+    for (let e = 0; e + entry <= sec.size; e += entry) {
+      // The first indirect jump in the stub: ff 25 disp32 (a bnd prefix f2 may lead it).
+      const base = sec.offset + e;
+      for (let i = 0; i + 6 <= entry; i++) {
+        if (buf[base + i] !== 0xff || buf[base + i + 1] !== 0x25) continue;
+        const disp = buf.readInt32LE(base + i + 2);
+        const slot = is64 ? sec.addr + e + i + 6 + disp : disp >>> 0;
+        const name = slotNames.get(slot);
+        if (name) out.push({ name: `${name}@plt`, value: sec.addr + e, size: entry, isFunction: true });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** Looks up the function symbol covering an address: perf's symbol for a sample, without perf. */
-export function functionLookup(elf: Pick<ElfFile, 'symbols'>): (vaddr: number) => string | undefined {
-  const funcs = elf
-    .symbols()
+/**
+ * Looks up the function symbol covering an address: perf's symbol for a sample, without perf, named as perf report
+ * shows it (PLT stubs as `name@plt`, C++ demangled without parameters).
+ */
+export function functionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): (vaddr: number) => string | undefined {
+  const lookup = rawFunctionLookup({ symbols: () => symbolSource(elf).symbols(), pltSymbols: elf.pltSymbols });
+  const names = new Map<string, string>();
+  return (vaddr) => {
+    const raw = lookup(vaddr);
+    if (raw === undefined) return undefined;
+    let name = names.get(raw);
+    if (name === undefined) names.set(raw, (name = demangleSymbol(raw)));
+    return name;
+  };
+}
+
+/**
+ * Where the symbols come from, as perf loads them: a stripped binary's full .symtab lives in its separate debug file
+ * (build-id cache, /usr/lib/debug, .gnu_debuglink), which perf reads first; the PLT is always the binary's own.
+ */
+function symbolSource(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): Pick<ElfFile, 'symbols'> {
+  if (!elf.sections || !elf.path || elf.sections.some((s) => s.type === SHT_SYMTAB)) return elf;
+  const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+  for (const p of separate) {
+    try {
+      const debug = readElf(p);
+      if (debug.sections.some((s) => s.type === SHT_SYMTAB) && (!elf.buildId || !debug.buildId || debug.buildId === elf.buildId)) return debug;
+    } catch {
+      /* not an ELF file: try the next place */
+    }
+  }
+  return elf;
+}
+
+/** The covering symbol as the symbol table spells it. */
+export function rawFunctionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'pltSymbols'>>): (vaddr: number) => string | undefined {
+  const sorted = [...elf.symbols(), ...(elf.pltSymbols?.() ?? [])]
     .filter((s) => s.isFunction && s.value > 0)
     .sort((a, b) => a.value - b.value || b.size - a.size);
+  // One symbol per address, perf's pick among aliases (symbols__fixup_duplicate).
+  const funcs: ElfSymbol[] = [];
+  for (const f of sorted) {
+    const last = funcs[funcs.length - 1];
+    if (last && last.value === f.value) {
+      if (chooseBest(f, last)) funcs[funcs.length - 1] = f;
+    } else funcs.push(f);
+  }
   const starts = funcs.map((f) => f.value);
   return (vaddr) => {
     let lo = 0;
@@ -188,7 +293,8 @@ export function functionLookup(elf: Pick<ElfFile, 'symbols'>): (vaddr: number) =
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    // Walk back over same-start aliases and zero-size neighbours to the one that really covers the address.
+    // Walk back over zero-size neighbours and nested symbols to the one that really covers the address; a
+    // zero-size symbol reaches the next symbol's start (perf's symbols__fixup_end).
     for (let i = at; i >= 0 && i > at - 4; i--) {
       const f = funcs[i];
       if (vaddr >= f.value && (vaddr < f.value + f.size || (f.size === 0 && i === at))) return f.name;
@@ -196,3 +302,31 @@ export function functionLookup(elf: Pick<ElfFile, 'symbols'>): (vaddr: number) =
     return undefined;
   };
 }
+
+function leadingUnderscores(name: string): number {
+  let n = 0;
+  while (name[n] === '_') n++;
+  return n;
+}
+
+/**
+ * perf's choose_best_symbol: true when `a` should name the address rather than `b`. A sized symbol over a
+ * zero-size one, non-weak over weak, global over local, fewer leading underscores, then the longer name
+ * (`cfree@GLIBC_2.2.5` over `free`, `malloc` over `__libc_malloc`).
+ */
+export function chooseBest(a: ElfSymbol, b: ElfSymbol): boolean {
+  if ((a.size > 0) !== (b.size > 0)) return a.size > 0;
+  const weakA = a.binding === STB_WEAK;
+  const weakB = b.binding === STB_WEAK;
+  if (weakA !== weakB) return !weakA;
+  const globalA = a.binding === STB_GLOBAL;
+  const globalB = b.binding === STB_GLOBAL;
+  if (globalA !== globalB) return globalA;
+  const ua = leadingUnderscores(a.name);
+  const ub = leadingUnderscores(b.name);
+  if (ua !== ub) return ua < ub;
+  return a.name.length > b.name.length;
+}
+
+const STB_GLOBAL = 1;
+const STB_WEAK = 2;

@@ -6,6 +6,7 @@
  * records), never to the number of samples: samples are counted as they are replayed and then dropped.
  */
 import { type Addr } from './binary';
+import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
 import { openPerfData, type PerfDataTruncation } from './reader';
 import { AddressSpaces } from './resolve';
@@ -46,8 +47,16 @@ export interface PerfDataSummary {
   };
   /** Samples whose id matches no event (perf drops them too). */
   unknownEventSamples: number;
-  /** Samples that carry no ip (the event was recorded without PERF_SAMPLE_IP). */
+  /** Samples that carry no ip (the event was recorded without PERF_SAMPLE_IP), per event; counted in the totals. */
   samplesWithoutIp: number;
+  samplesWithoutIpByEvent: number[];
+  /**
+   * Leader-sampled groups (PERF_SAMPLE_READ): how many samples were weighted by the counter values they read, and
+   * how many group values named no event (perf's nr_unknown_id) or read no change (perf delivers nothing for those).
+   */
+  groupRead?: { samples: number; unknownIds: number; zeroDeltas: number };
+  /** pgoff of the `[kernel.kallsyms]_text` map: the recorded kernel's `_text`, to relocate a kallsyms copy by. */
+  kernelText?: Addr;
   /** DSO path as recorded → build-id (hex), from the BUILD_ID feature, pipe-mode records and MMAP2. */
   buildIds: Record<string, string>;
   cmdline?: string[];
@@ -72,16 +81,53 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
   const recordTypes: Record<number, number> = {};
   let unknownEventSamples = 0;
   let samplesWithoutIp = 0;
+  const withoutIpByEvent: number[] = [];
   let lostEvents = 0;
+  let kernelText: Addr | undefined;
+  // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
+  const lastRead = new Map<number, number>();
+  const attrOfId = new Map<number, number>();
+  pd.attrs.forEach((a, i) => a.ids.forEach((id) => attrOfId.set(id, i)));
+  let groupSamples = 0;
+  let unknownIds = 0;
+  let zeroDeltas = 0;
   let lostSamples = 0;
 
+  /**
+   * perf_session__deliver_sample: a sample with PERF_SAMPLE_READ is delivered once per value it read, to the event
+   * that value's id belongs to, weighted by how much that counter grew since the last sample with this id; values
+   * with no growth, or an id of no event, deliver nothing.
+   */
+  const deliverRead = (s: SampleRecord): void => {
+    groupSamples++;
+    for (const v of s.read!.values) {
+      const ev = v.id === undefined ? undefined : attrOfId.get(v.id);
+      if (ev === undefined || v.id === undefined) {
+        unknownIds++;
+        continue;
+      }
+      const delta = v.value - (lastRead.get(v.id) ?? 0);
+      lastRead.set(v.id, v.value);
+      if (delta === 0) {
+        zeroDeltas++;
+        continue;
+      }
+      countOne(s, ev, delta);
+    }
+  };
+
   const countSample = (s: SampleRecord): void => {
-    const ev = s.event;
+    if (s.read && pd.attrs[s.event]?.sampleType !== undefined && (pd.attrs[s.event]!.sampleType & SampleType.READ)) deliverRead(s);
+    else countOne(s, s.event, s.period);
+  };
+
+  const countOne = (s: SampleRecord, ev: number, period: number): void => {
     const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
     t.samples++;
-    t.period += s.period;
+    t.period += period;
     if (s.ip === undefined) {
       samplesWithoutIp++;
+      withoutIpByEvent[ev] = (withoutIpByEvent[ev] ?? 0) + period;
       return;
     }
     const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
@@ -91,12 +137,16 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
     if (!c) offsets.set(r.fileOffset, (c = []));
     // [samples, period] per event, interleaved; holes (events never seen here) read as 0 later.
     c[2 * ev] = (c[2 * ev] ?? 0) + 1;
-    c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + s.period;
+    c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + period;
   };
 
   const queue = new OrderedQueue<PerfRecord>((r) => {
     if (r.kind === 'sample') countSample(r);
-    else if (r.kind === 'mmap') spaces.mmap(r as MmapRecord);
+    else if (r.kind === 'mmap') {
+      const m = r as MmapRecord;
+      if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) kernelText ??= m.pgoff;
+      spaces.mmap(m);
+    }
     else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
   });
 
@@ -160,6 +210,7 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
     lost: { events: lostEvents, samples: lostSamples },
     unknownEventSamples,
     samplesWithoutIp,
+    samplesWithoutIpByEvent: pd.attrs.map((_, i) => withoutIpByEvent[i] ?? 0),
     buildIds,
     recordTypes,
     warnings: pd.warnings,
@@ -170,5 +221,7 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
   if (f.arch !== undefined) summary.arch = f.arch;
   if (f.perfVersion !== undefined) summary.perfVersion = f.perfVersion;
   if (pd.truncation) summary.truncated = pd.truncation;
+  if (groupSamples) summary.groupRead = { samples: groupSamples, unknownIds, zeroDeltas };
+  if (kernelText !== undefined) summary.kernelText = kernelText;
   return summary;
 }

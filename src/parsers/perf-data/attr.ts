@@ -19,6 +19,10 @@ export interface PerfEventAttr {
   excludeUser: boolean;
   excludeKernel: boolean;
   excludeHv: boolean;
+  excludeHost?: boolean;
+  excludeGuest?: boolean;
+  /** 0–3: how exact the sampled ip is (`:p`, `:pp`, `:ppp`). */
+  preciseIp?: number;
   mmap: boolean;
   mmap2: boolean;
   branchSampleType: number;
@@ -63,6 +67,9 @@ export function decodeAttr(b: Bytes, off: number, size: number): PerfEventAttr {
     excludeUser: flag(b, flags, 4),
     excludeKernel: flag(b, flags, 5),
     excludeHv: flag(b, flags, 6),
+    excludeHost: flag(b, flags, 19),
+    excludeGuest: flag(b, flags, 20),
+    preciseIp: (flag(b, flags, 15) ? 1 : 0) | (flag(b, flags, 16) ? 2 : 0),
     mmap: flag(b, flags, 8),
     mmap2: flag(b, flags, 23),
     branchSampleType: has(80) ? b.num(off + 72) : 0,
@@ -84,8 +91,36 @@ const CACHE = ['L1-dcache', 'L1-icache', 'LLC', 'dTLB', 'iTLB', 'branch', 'node'
 const CACHE_OP = ['load', 'store', 'prefetch'];
 const CACHE_OPS = ['loads', 'stores', 'prefetches'];
 
-/** The name perf would print for an event it has no description of, with a `:u`/`:k` modifier as perf adds. */
-export function defaultEventName(a: Pick<PerfEventAttr, 'type' | 'config' | 'excludeUser' | 'excludeKernel'>): string {
+type NamedAttr = Pick<PerfEventAttr, 'type' | 'config' | 'excludeUser' | 'excludeKernel'> &
+  Partial<Pick<PerfEventAttr, 'excludeHv' | 'excludeHost' | 'excludeGuest' | 'preciseIp'>>;
+
+/**
+ * The modifiers perf appends to a name it derives from the attr (evsel__add_modifiers): `k`/`u`/`h` for the
+ * contexts counted when any is excluded, one `p` per precise_ip level, and `H`/`G` (host/guest counted) when
+ * exclude_host is set or exclude_guest differs from what the other modifiers imply. `cycles:ppH`, `cpu-clock:u`.
+ */
+export function eventModifiers(a: NamedAttr): string {
+  let mods = '';
+  let guestDefault = false;
+  if (a.excludeKernel || a.excludeUser || a.excludeHv) {
+    if (!a.excludeKernel) mods += 'k';
+    if (!a.excludeUser) mods += 'u';
+    if (!a.excludeHv) mods += 'h';
+    guestDefault = true;
+  }
+  if (a.preciseIp) {
+    mods += 'ppp'.slice(0, a.preciseIp);
+    guestDefault = true;
+  }
+  if (a.excludeHost || (a.excludeGuest ?? false) === guestDefault) {
+    if (!a.excludeHost) mods += 'H';
+    if (!a.excludeGuest) mods += 'G';
+  }
+  return mods ? ':' + mods : '';
+}
+
+/** The name perf would print for an event it has no description of, modifiers included as perf adds them. */
+export function defaultEventName(a: NamedAttr): string {
   const c = a.config;
   let base: string;
   if (a.type === PERF_TYPE.HARDWARE && c < BigInt(HW.length)) base = HW[Number(c)]!;
@@ -94,12 +129,10 @@ export function defaultEventName(a: Pick<PerfEventAttr, 'type' | 'config' | 'exc
     const op = Number((c >> 8n) & 0xffn);
     const miss = ((c >> 16n) & 0xffn) === 1n;
     base = `${CACHE[Number(c & 0xffn)]}-${miss ? CACHE_OP[op] + '-misses' : CACHE_OPS[op]}`;
-  } else if (a.type === PERF_TYPE.RAW) base = `r${c.toString(16)}`;
-  else if (a.type === PERF_TYPE.TRACEPOINT) base = `tracepoint:${c}`;
+  } else if (a.type === PERF_TYPE.RAW) base = `raw 0x${c.toString(16)}`; // perf 6.1's evsel__raw_name
+  else if (a.type === PERF_TYPE.TRACEPOINT) return `tracepoint:${c}`;
   else base = `${a.type}/config=0x${c.toString(16)}/`;
-  if (a.excludeKernel && !a.excludeUser) return base + ':u';
-  if (a.excludeUser && !a.excludeKernel) return base + ':k';
-  return base;
+  return base + eventModifiers(a);
 }
 
 /**

@@ -53,7 +53,7 @@ describe('errors', () => {
     const p = file(Buffer.from('NOTPERF!and some more bytes'));
     await rejects(openPerfData(p), 'bad-magic', p, 0, /"NOTPERF!" is neither PERFILE2/);
     const v1 = file(Buffer.concat([Buffer.from('PERFFILE'), Buffer.alloc(100)]));
-    await rejects(openPerfData(v1), 'bad-magic', v1, 0, /old v1 format/);
+    await rejects(openPerfData(v1), 'bad-magic', v1, 0, /perf\.data v1 \(PERFFILE\) is not supported/);
   });
 
   it('rejects header and attr sizes that make no sense', async () => {

@@ -2,7 +2,7 @@
 export { openPerfData, PerfData, type RecordsOptions, type PerfDataTruncation } from './reader';
 export { summarizePerfData, type PerfDataSummary, type EventSummary, type AddressCounts } from './aggregate';
 export {
-  AddressSpaces, fileOffsetToVaddr, callchainFrames, dsoName, KERNEL_DSO, UNKNOWN_DSO,
+  AddressSpaces, fileOffsetToVaddr, callchainFrames, dsoName, kernelModuleName, isKernelModuleDso, jitDsoName, JIT_DSO_PREFIX, KERNEL_DSO, UNKNOWN_DSO,
   type MappedRegion, type ResolvedAddress, type LoadSegment, type CallchainFrame, type MmapLike,
 } from './resolve';
 export { OrderedQueue } from './ordered';

@@ -122,8 +122,10 @@ export async function openPerfData(path: string): Promise<PerfData> {
       if (magic.length < 8 && (prefix(MAGIC_LE) || prefix(MAGIC_BE))) {
         throw new PerfDataError('truncated-header', path, magic.length, `the file ends inside the magic (${fileSize} bytes)`);
       }
-      const what = magic.toString('latin1') === 'PERFFILE' ? "perf's old v1 format, which this reader does not read"
-        : `magic ${JSON.stringify(magic.toString('latin1'))} is neither PERFILE2 nor its byte-swapped form`;
+      if (magic.toString('latin1') === 'PERFFILE') {
+        throw new PerfDataError('bad-magic', path, 0, "perf.data v1 (PERFFILE) is not supported: it is perf's first file format, from before PERFILE2; read it with the perf that wrote it (perf report), or record again");
+      }
+      const what = `magic ${JSON.stringify(magic.toString('latin1'))} is neither PERFILE2 nor its byte-swapped form`;
       throw new PerfDataError('bad-magic', path, 0, `not a perf.data file: ${what}`);
     }
     if (head.length < PIPE_HEADER_SIZE) throw new PerfDataError('truncated-header', path, head.length, 'the file ends inside the header');

@@ -44,13 +44,46 @@ export interface MmapLike {
   filename: string;
   misc?: number;
   buildId?: string;
+  /** MMAP2 only: PROT_* bits. */
+  prot?: number;
 }
+
+const PROT_EXEC = 4;
+const MISC_MMAP_DATA = 0x2000;
+
+/**
+ * perf's name for executable anonymous memory (JIT code): `[JIT] tid <pid>` in perf report, whose symbols come from
+ * the JIT's /tmp/perf-<pid>.map when there is one. Undefined for every other map.
+ */
+export function jitDsoName(m: MmapLike): string | undefined {
+  const anon = m.filename === '//anon' || m.filename === '/dev/zero' || m.filename === '/anon_hugepage' || m.filename.startsWith('[anon:');
+  if (!anon || m.pid < 0) return undefined;
+  const exec = m.prot !== undefined ? (m.prot & PROT_EXEC) !== 0 : ((m.misc ?? 0) & MISC_MMAP_DATA) === 0;
+  return exec ? `${JIT_DSO_PREFIX}${m.pid}` : undefined;
+}
+export const JIT_DSO_PREFIX = '[JIT] tid ';
 
 export function dsoName(filename: string): string {
   if (filename.startsWith(KERNEL_DSO)) return KERNEL_DSO;
   if (filename.startsWith(GUEST_KERNEL_DSO)) return GUEST_KERNEL_DSO;
   return filename;
 }
+
+/**
+ * A kernel module's map as perf names it: `/lib/modules/…/nf-conntrack.ko.xz` → `[nf_conntrack]` (kmod_path__parse:
+ * the file name without `.ko` and its compression suffix, `-` read as `_`, in brackets, as /proc/kallsyms writes it).
+ */
+export function kernelModuleName(filename: string): string | undefined {
+  if (filename.startsWith('[') && filename.endsWith(']')) return filename;
+  const m = /([^/]+)\.ko(\.(xz|gz|zst|bz2))?$/.exec(filename);
+  return m ? `[${m[1]!.replace(/-/g, '_')}]` : undefined;
+}
+
+/** True for a DSO name that is a kernel module's (`[ext4]`), not the kernel itself or a user-space pseudo-map. */
+export function isKernelModuleDso(dso: string): boolean {
+  return /^\[[A-Za-z0-9_]+\]$/.test(dso) && !USER_PSEUDO.has(dso);
+}
+const USER_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
 
 export class AddressSpaces {
   private readonly procs = new Map<number, MappedRegion[]>();
@@ -65,6 +98,18 @@ export class AddressSpaces {
     const isKernel = cpumode === Misc.KERNEL || cpumode === Misc.GUEST_KERNEL || (cpumode === 0 && m.pid === -1);
     const region: MappedRegion = { start: m.addr, end, pgoff: m.pgoff, dso: dsoName(m.filename) };
     if (m.buildId) region.buildId = m.buildId;
+    const jit = jitDsoName(m);
+    if (jit) {
+      // Symbols of JIT code are looked up by address (perf's identity map), like the kernel's.
+      region.dso = jit;
+      region.pgoff = m.addr;
+    }
+    const module = isKernel && region.dso !== KERNEL_DSO && region.dso !== GUEST_KERNEL_DSO ? kernelModuleName(m.filename) : undefined;
+    if (module) {
+      // perf looks module symbols up by address (kallsyms gives them so): keep the ip as the "offset".
+      region.dso = module;
+      region.pgoff = m.addr;
+    }
     if (isKernel) {
       insert(this.kernel, region);
       if (this.kernel[0]!.start < this.kernelStart) this.kernelStart = this.kernel[0]!.start;

@@ -42,7 +42,7 @@ describe('synthetic files', () => {
       const a = pd.attrs[0]!;
       assert.deepEqual([a.type, a.config, a.sampleType, a.readFormat, a.sampleIdAll, a.mmap, a.freq, a.ids],
         [4, 0x1234n, FULL_ATTR.sampleType, FULL_ATTR.readFormat, true, true, false, [7, 8]]);
-      assert.equal(a.name, 'r1234');
+      assert.equal(a.name, 'raw 0x1234:HG'); // perf's name for a raw event with exclude_guest clear (see event-names.test.ts)
       const [s] = (await records(path)) as SampleRecord[];
       const { kind, type, size, offset, compressed, event, cpumode, ...fields } = s!;
       assert.deepEqual([kind, type, offset, compressed, event, cpumode], ['sample', 9, pd.dataOffset, false, 0, 2]);
@@ -64,7 +64,7 @@ describe('synthetic files', () => {
         const s = await summarizePerfData(file(mode === 'file' ? richFile(le) : richPipe(le)));
         assert.equal(s.format, mode);
         assert.equal(s.byteOrder, order);
-        assert.deepEqual(s.events.map((e) => [e.name, e.samples, e.period]), [['cycles', 4, 4000], ['cache-misses', 1, 5]]);
+        assert.deepEqual(s.events.map((e) => [e.name, e.samples, e.period]), [['cycles:HG', 4, 4000], ['cache-misses:HG', 1, 5]]);
         assert.equal(s.unknownEventSamples, 1);
         assert.deepEqual(s.lost, { events: 17, samples: 5 });
         assert.deepEqual(s.buildIds, { '/bin/prog': 'aabbccdd00112233445566778899aabbccddeeff' });

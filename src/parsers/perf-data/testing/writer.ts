@@ -56,7 +56,8 @@ export class ByteSink {
 export type AttrSpec = Partial<PerfEventAttr> & { sampleType: number };
 
 const FLAG_BITS: [keyof PerfEventAttr, number][] = [
-  ['excludeUser', 4], ['excludeKernel', 5], ['excludeHv', 6], ['mmap', 8], ['freq', 10], ['sampleIdAll', 18], ['mmap2', 23],
+  ['excludeUser', 4], ['excludeKernel', 5], ['excludeHv', 6], ['mmap', 8], ['freq', 10], ['sampleIdAll', 18],
+  ['excludeHost', 19], ['excludeGuest', 20], ['mmap2', 23],
 ];
 
 /** perf_event_attr, 128 bytes (ABI 7) unless `size` says otherwise. */
@@ -64,9 +65,10 @@ export function writeAttr(w: ByteSink, a: AttrSpec, size = a.size ?? 128): void 
   const start = w.length;
   w.u32(a.type ?? 1).u32(size).u64(a.config ?? 0n).u64(a.samplePeriod ?? 1).u64(a.sampleType).u64(a.readFormat ?? 0);
   const flags = new Uint8Array(8);
-  for (const [key, bit] of FLAG_BITS) {
-    if (a[key]) flags[bit >> 3]! |= 1 << (w.le ? bit & 7 : 7 - (bit & 7));
-  }
+  const set = (bit: number): void => void (flags[bit >> 3]! |= 1 << (w.le ? bit & 7 : 7 - (bit & 7)));
+  for (const [key, bit] of FLAG_BITS) if (a[key]) set(bit);
+  if ((a.preciseIp ?? 0) & 1) set(15);
+  if ((a.preciseIp ?? 0) & 2) set(16);
   w.bytes(flags);
   w.u32(0).u32(0).u64(0).u64(0); // wakeup, bp_type, config1, config2
   if (size >= 80) w.u64(a.branchSampleType ?? 0);

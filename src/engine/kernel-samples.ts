@@ -1,0 +1,50 @@
+/**
+ * Kernel samples of a perf.data, named as perf report names them: one row per kernel symbol, from the recorded
+ * kernel's kallsyms (src/symbolize/kallsyms.ts). Where no copy of the recorded kernel's symbols exists here, the
+ * kernel's samples become one `[kernel.kallsyms]` row and the user is told where perf would have looked and how to
+ * make the copy; they are never spread over one row per address.
+ */
+import { addrToBigInt, type AddressCounts, type Addr } from '../parsers/perf-data';
+import type { ProfileBuilder, ProfileMetadata } from '../model/profile';
+import { findKernelSymbols, kallsymsPlaces } from '../symbolize/kallsyms';
+import type { LoadOptions } from './load-profile';
+import { dirname, join } from 'node:path';
+
+export const KERNEL = '[kernel.kallsyms]';
+
+export function addKernelSamples(
+  profilePath: string,
+  dso: string,
+  addresses: readonly AddressCounts[],
+  buildId: string | undefined,
+  recordedText: Addr | undefined,
+  options: LoadOptions,
+  builder: ProfileBuilder,
+  metadata: ProfileMetadata,
+): void {
+  const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
+  const syms = findKernelSymbols(buildId, search);
+  metadata.binaries.push({ recorded: dso, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
+  // A module `[ext4]` owns the kallsyms entries tagged with it; the kernel those without a tag.
+  const module = dso === KERNEL ? undefined : dso.slice(1, -1);
+  // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by
+  // how much. Modules are placed apart from the kernel, so only the kernel's own addresses are shifted.
+  const shift = !module && syms?.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - addrToBigInt(recordedText) : 0n;
+  let unnamed = 0;
+  for (const a of addresses) {
+    const sym = syms?.lookup(addrToBigInt(a.fileOffset) + shift);
+    const name = sym && sym.module === module ? sym.name : undefined;
+    if (!name) unnamed++;
+    builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, inlineChain: [] });
+  }
+  if (!syms && addresses.length) {
+    const [cached, proc] = kallsymsPlaces(buildId, search);
+    builder.warn(
+      buildId
+        ? `kernel samples are not named: no kallsyms of the recorded kernel (build-id ${buildId}) at ${cached}, and ${proc} is another kernel's. Record without -N (perf record keeps that copy), or copy the recording machine's ~/.debug/[kernel.kallsyms] here.`
+        : `kernel samples are not named: the recording has no build-id for the kernel (perf record -B, or pipe mode), so no kallsyms can be trusted to be the recorded kernel's.`,
+    );
+  } else if (unnamed) {
+    builder.warn(`${unnamed} addresses in ${dso} are outside every symbol of ${syms!.source}: they are counted as ${dso}.`);
+  }
+}

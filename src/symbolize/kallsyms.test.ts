@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findKernelSymbols, parseKallsyms, runningKernelBuildId } from './kallsyms';
+
+const KALLSYMS = [
+  'ffffffff81000000 T _stext',
+  'ffffffff81000000 T _text',
+  'ffffffff81000000 T startup_64',
+  'ffffffff81001000 t local_helper',
+  'ffffffff81001000 T __global_helper',
+  'ffffffff81002000 r rodata_thing',
+  'ffffffff81003000 T do_syscall_64',
+  'ffffffff81004000 T end_marker',
+  'ffffffffc0000000 t ext4_thing\t[ext4]',
+  'ffffffffc0001000 t ext4_other\t[ext4]',
+].join('\n');
+
+test('kallsyms: symbols end at the next one, aliases resolved as perf does, modules kept apart', () => {
+  const k = parseKallsyms(KALLSYMS, 'k');
+  assert.equal(k.textAddress, 0xffffffff81000000n);
+  // _stext, _text, startup_64 at one address: fewest leading underscores, then the longest name.
+  assert.equal(k.lookup(0xffffffff81000010n)?.name, 'startup_64');
+  // A global beats a local at the same address.
+  assert.equal(k.lookup(0xffffffff81001010n)?.name, '__global_helper');
+  // 'r' (rodata) is not a symbol perf keeps: the text symbol before it reaches on over it.
+  assert.equal(k.lookup(0xffffffff81002010n)?.name, '__global_helper');
+  assert.equal(k.lookup(0xffffffff81003abcn)?.name, 'do_syscall_64');
+  assert.equal(k.lookup(0xffffffffc0000010n)?.module, 'ext4');
+  assert.equal(k.lookup(0xffffffff80000000n), undefined);
+});
+
+test('/proc/kallsyms is used only when the running kernel has the recorded build-id', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kallsyms-'));
+  const proc = join(dir, 'kallsyms');
+  writeFileSync(proc, KALLSYMS);
+  // A /sys/kernel/notes image: one GNU build-id note (namesz 4, descsz 20, type 3).
+  const id = Buffer.from('48dc540c8b76393804ca8088dbfa7d42911a9444', 'hex');
+  const note = Buffer.alloc(12 + 4 + 20);
+  note.writeUInt32LE(4, 0);
+  note.writeUInt32LE(20, 4);
+  note.writeUInt32LE(3, 8);
+  note.write('GNU\0', 12, 'latin1');
+  id.copy(note, 16);
+  const notes = join(dir, 'notes');
+  writeFileSync(notes, note);
+  assert.equal(runningKernelBuildId(notes), id.toString('hex'));
+  const search = { cacheDir: join(dir, 'no-cache'), procKallsyms: proc, kernelNotes: notes };
+  assert.equal(findKernelSymbols(id.toString('hex'), search)?.source, proc);
+  assert.equal(findKernelSymbols('00'.repeat(20), search), undefined, 'another kernel: no names rather than wrong ones');
+  assert.equal(findKernelSymbols(undefined, search), undefined);
+});
