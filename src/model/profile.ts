@@ -66,6 +66,8 @@ export interface ProfileMetadata {
   command?: string;
   /** Samples lost by perf (PERF_RECORD_LOST), or bytes lost to a truncated file. */
   lostSamples?: number;
+  /** A profile merged from several recordings of one build (model/profile-merge.ts): each file and its events. */
+  recordings?: { source: string; format: string; events: string[] }[];
 }
 
 export interface Profile {
