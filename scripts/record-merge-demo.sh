@@ -36,6 +36,10 @@ for ev in page-faults task-clock; do
   perf report -i $OUT/$ev.perf.data --stdio --no-children -g none --sort srcline -n >$OUT/report-srcline-$ev.txt 2>/dev/null
   perf report -i $OUT/$ev.perf.data --stdio --no-children -g none --sort sym,dso -n >$OUT/report-sym-$ev.txt 2>/dev/null
 done
+# Per-function answers for the report's tables (src/engine/report.test.ts) of the recordings record-demo.sh made.
+for ev in cpu-clock cpu-clock-b; do
+  perf report -i $OUT/$ev.perf.data --stdio --no-children -g none --sort sym,dso -n >$OUT/report-sym-$ev.txt 2>/dev/null
+done
 {
   echo "# recordings made by scripts/record-merge-demo.sh"
   echo "date: $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
@@ -45,5 +49,6 @@ done
   echo "perf record -q -e task-clock -F 1000 -g -o $OUT/task-clock.perf.data -- ./$A $THREADS $ITERS"
   echo "perf report -i $OUT/<event>.perf.data --stdio --no-children -g none --sort srcline -n > $OUT/report-srcline-<event>.txt"
   echo "perf report -i $OUT/<event>.perf.data --stdio --no-children -g none --sort sym,dso -n > $OUT/report-sym-<event>.txt"
+  echo "(and the same sym,dso report of cpu-clock.perf.data and cpu-clock-b.perf.data)"
 } >$OUT/recording-merge.txt
 ls -l $OUT/page-faults.perf.data $OUT/task-clock.perf.data

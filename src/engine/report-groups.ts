@@ -30,7 +30,7 @@ export function parseGroupSpec(spec: string): GroupSpec {
   return { name, prefix: rule };
 }
 
-const isPseudoBinary = (dso: string): boolean => dso.startsWith('[') || dso === '';
+const isPseudoBinary = (dso: string): boolean => dso.startsWith('[');
 const SYSTEM_LIBRARY = /^(libc|libm|libpthread|libdl|librt|libgcc_s|libstdc\+\+|ld-linux[\w.-]*|ld)\.so(\.|$)/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 
@@ -42,6 +42,7 @@ export function groupOf(f: NamedCounts, specs: readonly GroupSpec[]): string {
     return specs.some((s) => s.name === 'program') ? 'other' : 'program';
   }
   if (isPseudoBinary(f.dso)) return 'kernel';
+  if (f.dso === '') return 'program';
   if (SYSTEM_LIBRARY.test(f.dso)) return 'system libraries';
   if (SHARED_LIBRARY.test(f.dso)) return 'allocator';
   return 'program';
@@ -62,7 +63,11 @@ export function shownEvents(p: Profile): number[] {
   return [c, ...secondaryEvents(p)];
 }
 
+/** A count's unit as the reader knows it: `period` for perf.data and perf report text (derived from its shares). */
 const unitOf = (p: Profile, e: number): string => p.events[e].unit;
+
+/** Counts derived from a printed share (perf report text) are fractional; past 100 the fraction is noise. */
+const bigCount = (n: number): string => count(Math.abs(n) >= 100 ? Math.round(n) : n);
 
 /** §4/§5 of the seed: for each event, the top functions with their count and share. */
 export function topByEventSection(side: ProfileSide, top: number): string[] {
@@ -82,11 +87,12 @@ export function topByEventSection(side: ProfileSide, top: number): string[] {
       out.push(`No function has ${code(name)}.`, '');
       continue;
     }
+    const withSamples = ranked.every((f) => f.samples);
     out.push(
       ...table(
-        ['#', 'Function', ...(withDso ? ['Binary'] : []), `${name} (${unitOf(p, e)})`, `% of ${name}`].map(text),
-        ranked.map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), count(f.counts[e]), share(f.counts[e], p.totals[e])]),
-        withDso ? 'rllrr' : 'rlrr',
+        ['#', 'Function', ...(withDso ? ['Binary'] : []), ...(withSamples ? ['Samples'] : []), `${name} (${unitOf(p, e)})`, `% of ${name}`].map(text),
+        ranked.map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), ...(withSamples ? [count(f.samples![e])] : []), bigCount(f.counts[e]), share(f.counts[e], p.totals[e])]),
+        'rl' + (withDso ? 'l' : '') + 'r'.repeat(withSamples ? 3 : 2),
       ),
       '',
       `These ${ranked.length} functions hold ${share(held, p.totals[e])} of ${code(name)} (total ${count(p.totals[e])}).`,
@@ -132,7 +138,7 @@ export function concentrationSection(side: ProfileSide, top: number): string[] {
     const first = above[0];
     out.push(
       '',
-      `${code(first.f.name)} has ${pm(first.f).toFixed(2)}% of ${code(names[m])} but ${pc(first.f).toFixed(2)}% of ${code(names[c])}. Together these ${above.length} function${above.length === 1 ? '' : 's'} hold ${sm.toFixed(2)}% of ${code(names[m])} for ${sc.toFixed(2)}% of ${code(names[c])}.`,
+      `${code(first.f.name)} has ${pm(first.f).toFixed(2)}% of ${code(names[m])} but ${pc(first.f).toFixed(2)}% of ${code(names[c])}. ${above.length > 1 ? `Together these ${above.length} functions hold ${sm.toFixed(2)}% of ${code(names[m])} for ${sc.toFixed(2)}% of ${code(names[c])}.` : ''}`.trimEnd(),
     );
   }
   return out;
@@ -193,6 +199,9 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
       .join(', ');
     return [text(n), ...(specs.length ? [describeSpecs(n, specs)] : []), ...evs.map((e) => `${gs(e).toFixed(2)}%`), ...(b ? [`${ts.toFixed(2)}%`, points(gs(c) - ts)] : []), largest];
   });
+  if (!specs.length && !p.functions.some((f) => f.dso !== '')) {
+    return [`${text(side.name)} names no binaries (cachegrind output does not), so functions cannot be grouped by binary: set \`--group allocator=PREFIX\` (repeatable, e.g. \`hz3_\`, \`mi_\`) to group them by name.`];
+  }
   const out = [how, '', ...table(header.map(text), body, 'l' + (specs.length ? 'l' : '') + 'r'.repeat(evs.length + (b ? 2 : 0)) + 'l')];
   const alloc = mine.find((g) => g.name === 'allocator');
   if (alloc) {
@@ -200,6 +209,10 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
     const t = theirs.find((g) => g.name === 'allocator');
     const vs = b && t ? `; ${text(baseline!.name)}: ${share(t.counts[bEvent], b.totals[bEvent])} of ${code(b.events[bEvent].name)} (${points((100 * alloc.counts[c]) / (p.totals[c] || 1) - (100 * t.counts[bEvent]) / (b.totals[bEvent] || 1))} points)` : '';
     out.push('', `Allocator overhead in ${text(side.name)}: ${parts}${vs}.`);
+    const theirsAlloc = theirs.find((g) => g.name === 'allocator');
+    if (b && !specs.length && !(theirsAlloc && theirsAlloc.counts[bEvent] > 0)) {
+      out.push('', `${text(baseline!.name)} has no allocator library of its own: its allocator is part of a system library (glibc's malloc is in libc.so.6). Compare by name with \`--group allocator=PREFIX\`, or name the binary with \`--group allocator=binary:libc.so.6\`.`);
+    }
   }
   return out;
 }
@@ -218,7 +231,8 @@ function functionsOf(p: Profile): Map<string, Set<string>> {
 /**
  * The A and B builds' binaries paired by role: the same file name first, then, for the rest, the binary of the other
  * build that holds the most of the same functions (`mini-hz3-bench` ↔ `mini-hz3-bench-b`, an allocator library ↔ the
- * library that defines malloc and free on the other side). Pseudo-DSOs pair by name only.
+ * library that defines malloc and free on the other side), then the one allocator library (or executable) left on
+ * each side. Pseudo-DSOs pair by name only.
  */
 export function pairBinaries(a: Profile, b: Profile): Map<string, string> {
   const fa = functionsOf(a);
@@ -244,6 +258,17 @@ export function pairBinaries(a: Profile, b: Profile): Map<string, string> {
     if (pairs.has(x) || takenB.has(y)) continue;
     pairs.set(x, y);
     takenB.add(y);
+  }
+  // Allocators rarely share symbol names (hz3_malloc vs mi_malloc): what is left pairs by role, when each side has
+  // exactly one unpaired binary of it (one allocator library, one executable).
+  for (const role of ['allocator', 'program']) {
+    const roleOf = (dso: string): string => groupOf({ name: '', dso, counts: [] }, []);
+    const xs = [...fa.keys()].filter((x) => !pairs.has(x) && roleOf(x) === role);
+    const ys = [...fb.keys()].filter((y) => !takenB.has(y) && roleOf(y) === role);
+    if (xs.length === 1 && ys.length === 1) {
+      pairs.set(xs[0], ys[0]);
+      takenB.add(ys[0]);
+    }
   }
   return pairs;
 }
@@ -274,6 +299,6 @@ export function binariesSection(side: ProfileSide, baseline: ProfileSide | undef
     .sort((x, y) => y.m - x.m || y.t - x.t || cmp(x.label, y.label))
     .map((r) => [text(r.label), share(r.m, p.totals[e]), ...(b ? [share(r.t, b.totals[be])] : [])]);
   const out = table(['Binary', side.name, ...(b ? [baseline!.name] : [])].map(text), shown, 'lrr');
-  if (b && [...pairs].some(([x, y]) => x !== y)) out.push('', `Binaries of the two builds are paired by role: the same file name, else the binary that holds the most of the same functions (${[...pairs].filter(([x, y]) => x !== y).map(([x, y]) => `${text(x)} ↔ ${text(y)}`).join(', ')}).`);
+  if (b && [...pairs].some(([x, y]) => x !== y)) out.push('', `Binaries of the two builds are paired by role: the same file name, else the binary that holds the most of the same functions, else the one allocator library or executable of each side (${[...pairs].filter(([x, y]) => x !== y).map(([x, y]) => `${text(x)} ↔ ${text(y)}`).join(', ')}).`);
   return out;
 }

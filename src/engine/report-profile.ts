@@ -20,6 +20,8 @@ export interface NamedCounts {
   /** The binary holding most of it (display name). */
   dso: string;
   counts: number[];
+  /** Samples per event where the input had them apart from the period (perf.data): perf report's `-n` column. */
+  samples?: number[];
 }
 
 /** `/usr/lib/libc.so.6` → `libc.so.6`; '' (cachegrind) stays ''. */
@@ -51,8 +53,13 @@ export function functionRows(p: Profile): NamedCounts[] {
   for (const f of p.functions) {
     const key = `${f.name}\0${dsoName(f.dso)}`;
     const e = by.get(key);
-    if (e) f.counts.forEach((c, i) => (e.counts[i] += c));
-    else by.set(key, { name: f.name, dso: dsoName(f.dso), counts: f.counts.slice() });
+    if (!e) {
+      by.set(key, { name: f.name, dso: dsoName(f.dso), counts: f.counts.slice(), ...(f.samples ? { samples: f.samples.slice() } : {}) });
+      continue;
+    }
+    f.counts.forEach((c, i) => (e.counts[i] += c));
+    if (e.samples && f.samples) f.samples.forEach((c, i) => (e.samples![i] += c));
+    else delete e.samples;
   }
   return [...by.values()];
 }

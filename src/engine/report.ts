@@ -77,6 +77,8 @@ export function buildReport(input: ReportInput): string {
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
   if (input.profile && input.baseline) return `Performance analysis: ${input.profile.name} vs ${input.baseline.name}`;
+  const statPair = c && c.runs.length > 1 ? `${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}` : undefined;
+  if (input.profile && statPair) return `Performance analysis: ${input.profile.name} (perf stat: ${statPair})`;
   if (c && c.runs.length > 1) return `Performance analysis: ${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}`;
   return `Performance analysis: ${input.profile?.name ?? c!.runs[0].label}`;
 }

@@ -129,9 +129,10 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
       const key = addressKey(a, buildIdOf);
       let m = merged.get(key);
       const id = buildIdOf.get(a.dso);
-      if (!m) merged.set(key, (m = { ...a, dso: (id && pathOf.get(id)) || a.dso, counts: events.map(() => 0) }));
+      if (!m) merged.set(key, (m = { ...a, dso: (id && pathOf.get(id)) || a.dso, counts: events.map(() => 0), samples: events.map(() => 0) }));
       else if (!m.instruction && a.instruction) m.instruction = a.instruction;
       a.counts.forEach((c, e) => (m!.counts[offsets[k] + e] += c));
+      a.samples?.forEach((c, e) => (m!.samples![offsets[k] + e] += c));
     }
     for (const w of p.warnings) builder.warn(w);
   });
@@ -141,7 +142,12 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
       `${unchecked.map((p) => basename(p.source)).join(', ')} ${unchecked.length === 1 ? 'carries' : 'carry'} no build-id, so ${unchecked.length === 1 ? 'it' : 'they'} cannot be checked to be of the same build as the other recordings: their samples are matched by source file and line.`,
     );
   }
-  for (const a of merged.values()) builder.addAddress(a);
+  // Sample counts survive only where every input had them (perf.data); text inputs give counts or shares alone.
+  const withSamples = profiles.every((p) => p.addresses.every((a) => a.samples));
+  for (const a of merged.values()) {
+    if (!withSamples) delete a.samples;
+    builder.addAddress(a);
+  }
   builder.setTotals(profiles.flatMap((p) => p.totals));
   return builder.build();
 }
