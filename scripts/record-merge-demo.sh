@@ -40,6 +40,10 @@ done
 for ev in cpu-clock cpu-clock-b; do
   perf report -i $OUT/$ev.perf.data --stdio --no-children -g none --sort sym,dso -n >$OUT/report-sym-$ev.txt 2>/dev/null
 done
+# Per (function, line): the oracle of the report's per-#if-block table of the hottest function.
+for ev in cpu-clock page-faults; do
+  perf report -i $OUT/$ev.perf.data --stdio --no-children -g none --sort sym,srcline -n >$OUT/report-sym-srcline-$ev.txt 2>/dev/null
+done
 {
   echo "# recordings made by scripts/record-merge-demo.sh"
   echo "date: $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
@@ -50,5 +54,6 @@ done
   echo "perf report -i $OUT/<event>.perf.data --stdio --no-children -g none --sort srcline -n > $OUT/report-srcline-<event>.txt"
   echo "perf report -i $OUT/<event>.perf.data --stdio --no-children -g none --sort sym,dso -n > $OUT/report-sym-<event>.txt"
   echo "(and the same sym,dso report of cpu-clock.perf.data and cpu-clock-b.perf.data)"
+  echo "perf report -i $OUT/<event>.perf.data --stdio --no-children -g none --sort sym,srcline -n > $OUT/report-sym-srcline-<event>.txt (cpu-clock, page-faults)"
 } >$OUT/recording-merge.txt
 ls -l $OUT/page-faults.perf.data $OUT/task-clock.perf.data

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportCommand } from '../src/cli/report-command';
-import { parseReportSymbols, type SymbolRow } from './perf-oracle';
+import { parseReportSymbols, PERF_IS_WRONG, type SymbolRow } from './perf-oracle';
 
 export async function runReport(args: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'perf-heat-report-'));
@@ -43,7 +43,7 @@ export const pct = (s: string): number => Number(s.replace(/%$/, ''));
 export const num = (s: string): number => Number(s.replace(/,/g, ''));
 /** How perf's symbols read as one source function: `@plt`/`@@GLIBC_…` and compiler clone suffixes dropped. */
 export const fn = (symbol: string): string => symbol.replace(/@.*$/, '').replace(/(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/, '');
-export const sum = (rows: SymbolRow[], keep: (r: SymbolRow) => boolean): { percent: number; samples: number; n: number } =>
+export const sum = <T extends { percent: number; samples?: number }>(rows: readonly T[], keep: (r: T) => boolean): { percent: number; samples: number; n: number } =>
   rows.filter(keep).reduce((s, r) => ({ percent: s.percent + r.percent, samples: s.samples + (r.samples ?? 0), n: s.n + 1 }), { percent: 0, samples: 0, n: 0 });
 /** perf prints two decimals per row: a sum of n rows is within n × 0.005 of the exact share. */
 export const near = (got: number, want: { percent: number; n: number }, what: string): void =>
@@ -54,3 +54,27 @@ export const perfSymbols = (file: string, event?: string): SymbolRow[] => {
   return event ? m.get(event)! : [...m.values()][0];
 };
 
+
+export interface SymLineRow {
+  percent: number;
+  samples: number;
+  symbol: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * `perf report --sort sym,srcline -n`: share and samples per (function, file:line), user-space rows with a line
+ * only, perf's known misreads moved to the right file (PERF_IS_WRONG).
+ */
+export function parseSymSrcline(file: string): SymLineRow[] {
+  const out: SymLineRow[] = [];
+  for (const l of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s+([\d.]+)%\s+(\d+)\s+\[\.\] (.+?)\s{2,}(\S+):(\d+)\s*$/.exec(l);
+    if (!m) continue;
+    const [name, line] = [m[4].split('/').pop()!, Number(m[5])];
+    const fix = PERF_IS_WRONG.find((w) => w.wrong === name && w.lines.includes(line));
+    out.push({ percent: Number(m[1]), samples: Number(m[2]), symbol: m[3], file: fix ? fix.right : name, line });
+  }
+  return out;
+}

@@ -125,3 +125,16 @@ test('CLI: functions and lines take several recordings; a refusal exits 1 with t
   assert.equal(await main(['functions', P('cpu-clock.perf.data'), P('cpu-clock-b.perf.data')], () => undefined, (s) => err.push(s)), 1);
   assert.match(err.pop()!, /^perf-heat: build-ids differ: /);
 });
+
+test('CLI: blocks takes --profile more than once; the file\'s page-faults are perf report\'s', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const file = join(DEMO, 'src/mh3_alloc.c');
+  const code = await main(['blocks', file, '--profile', P('cpu-clock.perf.data'), '--profile', P('page-faults.perf.data'), '--makefile', join(DEMO, 'Makefile'), '--json', '--no-propose'], (s) => out.push(s), (s) => err.push(s));
+  assert.equal(code, 0, err.join('\n'));
+  const r = JSON.parse(out.join('\n')) as { events: string[]; fileTotal: number[]; profiles: string[] };
+  assert.deepEqual(r.events, ['cpu-clock', 'page-faults']);
+  assert.equal(r.profiles.length, 2);
+  const perf = [...perfLines('report-srcline-page-faults.txt')].filter(([k]) => k.startsWith('mh3_alloc.c:'));
+  assert.equal(r.fileTotal[1], perf.reduce((s, [, v]) => s + v.samples!, 0), 'page-faults on mh3_alloc.c, as perf report -n');
+});

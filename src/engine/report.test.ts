@@ -15,7 +15,7 @@ import { reportCommand } from '../cli/report-command';
 import { ProfileBuilder } from '../model/profile';
 import { buildReport } from './report';
 import { SourceFiles } from './report-sources';
-import { fn, near, num, pct, perfSymbols, runReport, sum, tableAfter } from '../../test/report-oracle';
+import { fn, near, num, parseSymSrcline, pct, perfSymbols, runReport, sum, tableAfter } from '../../test/report-oracle';
 
 const ROOT = resolve(__dirname, '../..');
 const FIX = join(ROOT, 'test/fixtures/report');
@@ -162,5 +162,22 @@ test('regression snapshot: two recordings of one build (cpu-clock, page-faults) 
   const c = tableAfter(md, '### `page-faults` above its share of `cpu-clock`').rows[0];
   near(pct(c['% of page-faults']), sum(pf, (p) => fn(p.symbol) === c.Function && p.dso === c.Binary), 'page-faults above cpu-clock');
   near(pct(c['% of cpu-clock']), sum(cpu, (p) => fn(p.symbol) === c.Function && p.dso === c.Binary), 'its cpu-clock');
+  // The hottest function by #if block: each block's share of each event is perf's sum over the function's lines in it.
+  const fnName = /## \d+\. Hottest function by `#if` block: `(\w+)`/.exec(md)![1];
+  const perLine = { 'cpu-clock': parseSymSrcline(P('report-sym-srcline-cpu-clock.txt')), 'page-faults': parseSymSrcline(P('report-sym-srcline-page-faults.txt')) };
+  let blocks = 0;
+  for (const file of [...md.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1])) {
+    const t = tableAfter(md, `### \`${file}\``);
+    if (!t.header.includes('Block')) continue;
+    for (const r of t.rows.filter((x) => /^\d+-\d+$/.test(x.Lines))) {
+      const [from, to] = r.Lines.split('-').map(Number);
+      for (const [event, rows] of Object.entries(perLine)) {
+        const want = sum(rows, (q) => fn(q.symbol) === fnName && q.file === file.split('/').pop() && q.line > from && q.line <= to);
+        near(pct(r[`% of ${event}`]), want, `${file} ${r.Block} (${r.Lines}) ${event}`);
+      }
+      blocks++;
+    }
+  }
+  assert.ok(blocks >= 10, `blocks checked (${blocks})`);
   snapshot('demo-merged.snapshot.md', md);
 });
