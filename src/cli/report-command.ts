@@ -19,7 +19,7 @@ export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an 
       --baseline P        the A profile the main one is compared with (repeatable: recordings of the A build)
       --group NAME=PREFIX functions whose name starts with PREFIX form group NAME (repeatable, e.g.
                           --group allocator=hz3_ --group allocator=mi_; NAME=binary:FILE groups a binary);
-                          the rest is "program". Default: groups by binary
+                          groups may overlap; functions in none are "program". Default: groups by binary
       --stat FILE         a perf stat file (repeatable; the first is the base unless --base N)
       --base N            the stat run the others are compared with, 1-based
       --function NAME     break this function down by #if block (default: the hottest with sources)

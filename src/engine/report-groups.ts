@@ -34,17 +34,28 @@ const isPseudoBinary = (dso: string): boolean => dso.startsWith('[');
 const SYSTEM_LIBRARY = /^(libc|libm|libpthread|libdl|librt|libgcc_s|libstdc\+\+|ld-linux[\w.-]*|ld)\.so(\.|$)/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 
-/** Where a function goes: the first user group that matches, else (no user groups) its binary's role. */
-export function groupOf(f: NamedCounts, specs: readonly GroupSpec[]): string {
+const matches = (f: NamedCounts, s: GroupSpec): boolean => (s.prefix !== undefined ? f.name.startsWith(s.prefix) : f.dso === s.binary);
+
+/**
+ * The groups a function is in: every user group with a rule that matches it (groups may overlap, as the seed's
+ * "allocator" holds its "remote stash" pair), else the catch-all `program` (`other` when the user named a group
+ * `program`); without user groups, its binary's role.
+ */
+export function groupsOf(f: NamedCounts, specs: readonly GroupSpec[]): string[] {
   if (specs.length) {
-    const hit = specs.find((s) => (s.prefix !== undefined ? f.name.startsWith(s.prefix) : f.dso === s.binary));
-    if (hit) return hit.name;
-    return specs.some((s) => s.name === 'program') ? 'other' : 'program';
+    const hit = [...new Set(specs.filter((s) => matches(f, s)).map((s) => s.name))];
+    if (hit.length) return hit;
+    return [specs.some((s) => s.name === 'program') ? 'other' : 'program'];
   }
-  if (isPseudoBinary(f.dso)) return 'kernel';
-  if (f.dso === '') return 'program';
-  if (SYSTEM_LIBRARY.test(f.dso)) return 'system libraries';
-  if (SHARED_LIBRARY.test(f.dso)) return 'allocator';
+  return [roleOf(f.dso)];
+}
+
+/** A binary's role by its file name: the kernel, a system library, another shared library (an allocator), a program. */
+export function roleOf(dso: string): string {
+  if (isPseudoBinary(dso)) return 'kernel';
+  if (dso === '') return 'program';
+  if (SYSTEM_LIBRARY.test(dso)) return 'system libraries';
+  if (SHARED_LIBRARY.test(dso)) return 'allocator';
   return 'program';
 }
 
@@ -155,18 +166,19 @@ export function groupRows(p: Profile, specs: readonly GroupSpec[]): GroupRow[] {
   // User groups in the order given, then the catch-all.
   for (const s of specs) if (!by.has(s.name)) by.set(s.name, { name: s.name, counts: p.events.map(() => 0), members: [] });
   for (const f of functionRows(p)) {
-    const g = groupOf(f, specs);
-    let r = by.get(g);
-    if (!r) by.set(g, (r = { name: g, counts: p.events.map(() => 0), members: [] }));
-    f.counts.forEach((x, i) => (r!.counts[i] += x));
-    r.members.push(f);
+    for (const g of groupsOf(f, specs)) {
+      let r = by.get(g);
+      if (!r) by.set(g, (r = { name: g, counts: p.events.map(() => 0), members: [] }));
+      f.counts.forEach((x, i) => (r!.counts[i] += x));
+      r.members.push(f);
+    }
   }
   return [...by.values()];
 }
 
 function describeSpecs(name: string, specs: readonly GroupSpec[]): string {
   const own = specs.filter((s) => s.name === name);
-  if (!own.length) return specs.length ? 'every other function' : '';
+  if (!own.length) return specs.length ? 'in no other group' : '';
   return own.map((s) => (s.prefix !== undefined ? `names starting ${code(s.prefix)}` : `binary ${text(s.binary!)}`)).join(', ');
 }
 
@@ -185,7 +197,7 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
     .map((n) => ({ n, g: mine.find((x) => x.name === n), t: theirs.find((x) => x.name === n) }))
     .filter((r) => (r.g && r.g.counts.some((x) => x > 0)) || (r.t && r.t.counts.some((x) => x > 0)) || specs.some((s) => s.name === r.n));
   const how = specs.length
-    ? 'Groups by function name or binary as set with `--group NAME=PREFIX` / `NAME=binary:FILE` (a function goes to the first group that matches).'
+    ? 'Groups by function name or binary as set with `--group NAME=PREFIX` / `NAME=binary:FILE`. A function is in every group with a rule that matches it (groups may overlap: their shares can add up to more than 100%), and in `program` when it is in none.'
     : 'Groups by binary: `allocator` = shared libraries other than the C runtime and the loader (an LD_PRELOADed allocator), `program` = executables, `system libraries` = libc, ld.so and the like, `kernel` = the kernel and vdso. Set `--group allocator=PREFIX` (repeatable, e.g. `hz3_`, `mi_`) to group by function name instead.';
   const header = ['Group', ...(specs.length ? ['Rule'] : []), ...evs.map((e) => `% of ${names[e]}`), ...(b ? [`${baseline!.name} % of ${b.events[bEvent].name}`, 'Δ points'] : []), `Largest members (by ${names[c]})`];
   const body = rows.map(({ n, g, t }) => {
@@ -262,7 +274,6 @@ export function pairBinaries(a: Profile, b: Profile): Map<string, string> {
   // Allocators rarely share symbol names (hz3_malloc vs mi_malloc): what is left pairs by role, when each side has
   // exactly one unpaired binary of it (one allocator library, one executable).
   for (const role of ['allocator', 'program']) {
-    const roleOf = (dso: string): string => groupOf({ name: '', dso, counts: [] }, []);
     const xs = [...fa.keys()].filter((x) => !pairs.has(x) && roleOf(x) === role);
     const ys = [...fb.keys()].filter((y) => !takenB.has(y) && roleOf(y) === role);
     if (xs.length === 1 && ys.length === 1) {
