@@ -73,4 +73,5 @@ test('an event in two inputs is refused, naming the event and both files', () =>
   const a = recording('/r/a.data', 'cpu-clock', [], []);
   const b = recording('/r/b.data', 'cpu-clock', [], []);
   assert.throws(() => mergeProfiles([a, b]), (e: Error) => e instanceof ProfileMergeError && /^cpu-clock is in both a\.data and b\.data: /.test(e.message));
+  assert.throws(() => mergeProfiles([a, a]), /^ProfileMergeError: a\.data is given twice/);
 });

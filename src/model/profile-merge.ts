@@ -97,6 +97,8 @@ function addressKey(a: AddressHeat, buildIdOf: ReadonlyMap<string, string>): str
 export function mergeProfiles(profiles: readonly Profile[]): Profile {
   if (profiles.length === 0) throw new ProfileMergeError('no profile to merge');
   if (profiles.length === 1) return profiles[0];
+  const twice = profiles.find((p, i) => profiles.findIndex((q) => q.source === p.source) !== i);
+  if (twice) throw new ProfileMergeError(`${basename(twice.source)} is given twice: each recording adds its own events once`);
   // The build first: two builds' recordings of one event are refused for the deeper reason.
   for (let i = 0; i < profiles.length; i++) for (let j = i + 1; j < profiles.length; j++) checkSameBuild(profiles[i], profiles[j]);
   checkDistinctEvents(profiles);
