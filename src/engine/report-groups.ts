@@ -185,13 +185,19 @@ function describeSpecs(name: string, specs: readonly GroupSpec[]): string {
 /** The seed's "allocator overhead": each group's share of every shown event, beside the baseline's. */
 export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefined, specs: readonly GroupSpec[]): string[] {
   const p = side.profile;
+  if (!specs.length && !p.functions.some((f) => f.dso !== '')) {
+    return [`${text(side.name)} names no binaries (cachegrind output does not), so functions cannot be grouped by binary: set \`--group allocator=PREFIX\` (repeatable, e.g. \`hz3_\`, \`mi_\`) to group them by name.`];
+  }
   const evs = shownEvents(p);
   const names = p.events.map((e) => e.name);
+  const c = evs[0];
   const mine = groupRows(p, specs);
   const b = baseline?.profile;
   const theirs = b ? groupRows(b, specs) : [];
-  const bEvent = b ? matchingEvent(b, names[evs[0]]) : 0;
-  const c = evs[0];
+  // The baseline's column for each shown event: the event of the same name (the cycle event by its kind), when it has one.
+  const bEvents = b ? evs.map((e, k) => (k === 0 ? matchingEvent(b, names[e]) : b.events.findIndex((x) => x.name === names[e]))) : [];
+  const bc = bEvents[0] ?? 0;
+  const bShown = bEvents.map((be, k) => ({ be, k })).filter((x) => x.be >= 0);
   const order = [...new Set([...mine.map((g) => g.name), ...theirs.map((g) => g.name)])];
   const rows = order
     .map((n) => ({ n, g: mine.find((x) => x.name === n), t: theirs.find((x) => x.name === n) }))
@@ -199,30 +205,37 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
   const how = specs.length
     ? 'Groups by function name or binary as set with `--group NAME=PREFIX` / `NAME=binary:FILE`. A function is in every group with a rule that matches it (groups may overlap: their shares can add up to more than 100%), and in `program` when it is in none.'
     : 'Groups by binary: `allocator` = shared libraries other than the C runtime and the loader (an LD_PRELOADed allocator), `program` = executables, `system libraries` = libc, ld.so and the like, `kernel` = the kernel and vdso. Set `--group allocator=PREFIX` (repeatable, e.g. `hz3_`, `mi_`) to group by function name instead.';
-  const header = ['Group', ...(specs.length ? ['Rule'] : []), ...evs.map((e) => `% of ${names[e]}`), ...(b ? [`${baseline!.name} % of ${b.events[bEvent].name}`, 'Δ points'] : []), `Largest members (by ${names[c]})`];
+  const header = [
+    'Group',
+    ...(specs.length ? ['Rule'] : []),
+    ...evs.map((e) => `% of ${names[e]}`),
+    ...(b ? [...bShown.map(({ be }) => `${baseline!.name} % of ${b.events[be].name}`), `Δ points (${names[c]})`] : []),
+    `Largest members (by ${names[c]})`,
+  ];
+  const pctOf = (g: GroupRow | undefined, q: Profile, e: number): number => (g && q.totals[e] > 0 ? (100 * g.counts[e]) / q.totals[e] : 0);
   const body = rows.map(({ n, g, t }) => {
-    const gs = (e: number): number => (g && p.totals[e] > 0 ? (100 * g.counts[e]) / p.totals[e] : 0);
-    const ts = t && b && b.totals[bEvent] > 0 ? (100 * t.counts[bEvent]) / b.totals[bEvent] : 0;
     const largest = (g?.members ?? [])
       .filter((f) => f.counts[c] > 0)
       .sort((x, y) => y.counts[c] - x.counts[c] || cmp(x.name, y.name))
       .slice(0, 3)
       .map((f) => `${code(f.name)} ${share(f.counts[c], p.totals[c])}`)
       .join(', ');
-    return [text(n), ...(specs.length ? [describeSpecs(n, specs)] : []), ...evs.map((e) => `${gs(e).toFixed(2)}%`), ...(b ? [`${ts.toFixed(2)}%`, points(gs(c) - ts)] : []), largest];
+    return [
+      text(n),
+      ...(specs.length ? [describeSpecs(n, specs)] : []),
+      ...evs.map((e) => `${pctOf(g, p, e).toFixed(2)}%`),
+      ...(b ? [...bShown.map(({ be }) => `${pctOf(t, b, be).toFixed(2)}%`), points(pctOf(g, p, c) - pctOf(t, b, bc))] : []),
+      largest,
+    ];
   });
-  if (!specs.length && !p.functions.some((f) => f.dso !== '')) {
-    return [`${text(side.name)} names no binaries (cachegrind output does not), so functions cannot be grouped by binary: set \`--group allocator=PREFIX\` (repeatable, e.g. \`hz3_\`, \`mi_\`) to group them by name.`];
-  }
-  const out = [how, '', ...table(header.map(text), body, 'l' + (specs.length ? 'l' : '') + 'r'.repeat(evs.length + (b ? 2 : 0)) + 'l')];
+  const out = [how, '', ...table(header.map(text), body, 'l' + (specs.length ? 'l' : '') + 'r'.repeat(evs.length + (b ? bShown.length + 1 : 0)) + 'l')];
   const alloc = mine.find((g) => g.name === 'allocator');
   if (alloc) {
     const parts = evs.map((e) => `${share(alloc.counts[e], p.totals[e])} of ${code(names[e])}`).join(', ');
     const t = theirs.find((g) => g.name === 'allocator');
-    const vs = b && t ? `; ${text(baseline!.name)}: ${share(t.counts[bEvent], b.totals[bEvent])} of ${code(b.events[bEvent].name)} (${points((100 * alloc.counts[c]) / (p.totals[c] || 1) - (100 * t.counts[bEvent]) / (b.totals[bEvent] || 1))} points)` : '';
+    const vs = b && t ? `; ${text(baseline!.name)}: ${bShown.map(({ be }) => `${share(t.counts[be], b.totals[be])} of ${code(b.events[be].name)}`).join(', ')} (${points(pctOf(alloc, p, c) - pctOf(t, b, bc))} points of ${code(names[c])})` : '';
     out.push('', `Allocator overhead in ${text(side.name)}: ${parts}${vs}.`);
-    const theirsAlloc = theirs.find((g) => g.name === 'allocator');
-    if (b && !specs.length && !(theirsAlloc && theirsAlloc.counts[bEvent] > 0)) {
+    if (b && !specs.length && !(t && t.counts[bc] > 0)) {
       out.push('', `${text(baseline!.name)} has no allocator library of its own: its allocator is part of a system library (glibc's malloc is in libc.so.6). Compare by name with \`--group allocator=PREFIX\`, or name the binary with \`--group allocator=binary:libc.so.6\`.`);
     }
   }

@@ -98,3 +98,22 @@ test('demo A/B: the B build\'s binary pairs with A\'s by the functions they hold
   near(pct(row['cpu-clock-b.perf.data']), sum(perf(P('report-sym-cpu-clock-b.txt')), (p) => p.dso === 'mini-hz3-bench-b'), 'B');
   near(pct(row['cpu-clock.perf.data']), sum(perf(P('report-sym-cpu-clock.txt')), (p) => p.dso === 'mini-hz3-bench'), 'A');
 });
+
+test('demo A/B with two recordings on each side: the groups\' shares of both events beside the baseline\'s, as perf report', async () => {
+  const P = (f: string) => join(DEMO, 'profiles', f);
+  const md = await runReport([P('cpu-clock-b.perf.data'), P('page-faults-b.perf.data'), '--baseline', P('cpu-clock.perf.data'), '--baseline', P('page-faults.perf.data'), '--group', 'allocator=mh3_', '--group', 'stash=mh3_owner_stash_', '--source-root', DEMO]);
+  const oracle = {
+    b: { 'cpu-clock': perf(P('report-sym-cpu-clock-b.txt')), 'page-faults': perf(P('report-sym-page-faults-b.txt')) },
+    a: { 'cpu-clock': perf(P('report-sym-cpu-clock.txt')), 'page-faults': perf(P('report-sym-page-faults.txt')) },
+  };
+  const base = 'cpu-clock.perf.data + page-faults.perf.data';
+  const groups = tableAfter(md, 'Allocator and program').rows;
+  for (const [group, prefix] of [['allocator', 'mh3_'], ['stash', 'mh3_owner_stash_']]) {
+    const r = groups.find((x) => x.Group === group)!;
+    for (const event of ['cpu-clock', 'page-faults'] as const) {
+      near(pct(r[`% of ${event}`]), sum(oracle.b[event], (p) => fn(p.symbol).startsWith(prefix)), `B ${group} ${event}`);
+      near(pct(r[`${base} % of ${event}`]), sum(oracle.a[event], (p) => fn(p.symbol).startsWith(prefix)), `A ${group} ${event}`);
+    }
+  }
+  assert.match(md, /Allocator overhead in cpu-clock-b\.perf\.data \+ page-faults-b\.perf\.data: [\d.]+% of `cpu-clock`, [\d.]+% of `page-faults`; cpu-clock\.perf\.data \+ page-faults\.perf\.data: [\d.]+% of `cpu-clock`, [\d.]+% of `page-faults` \([+-][\d.]+ points of `cpu-clock`\)\./);
+});
