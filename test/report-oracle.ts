@@ -41,8 +41,8 @@ export function tableAfter(md: string, heading: string): { header: string[]; row
 
 export const pct = (s: string): number => Number(s.replace(/%$/, ''));
 export const num = (s: string): number => Number(s.replace(/,/g, ''));
-/** How perf's symbols read as one source function: `@plt`/`@@GLIBC_…` and compiler clone suffixes dropped. */
-export const fn = (symbol: string): string => symbol.replace(/@.*$/, '').replace(/(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/, '');
+/** How perf's symbols read as one source function: `@@GLIBC_…` versions and compiler clone suffixes dropped (a PLT stub stays itself). */
+export const fn = (symbol: string): string => (symbol.endsWith('@plt') ? symbol : symbol.replace(/@.*$/, '').replace(/(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/, ''));
 export const sum = <T extends { percent: number; samples?: number }>(rows: readonly T[], keep: (r: T) => boolean): { percent: number; samples: number; n: number } =>
   rows.filter(keep).reduce((s, r) => ({ percent: s.percent + r.percent, samples: s.samples + (r.samples ?? 0), n: s.n + 1 }), { percent: 0, samples: 0, n: 0 });
 /** perf prints two decimals per row: a sum of n rows is within n × 0.005 of the exact share. */
