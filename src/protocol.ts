@@ -34,6 +34,8 @@ export interface ServerSettings {
   compileCommands: string;
   /** `NAME=VALUE` make command-line variables for reading (and dry-running) the Makefile. */
   makeVariables: string[];
+  /** The exported report's function groups (`allocator=hz3_`, `allocator=binary:libhz3.so`). */
+  reportGroups: string[];
 }
 
 export interface InitializationOptions {
@@ -70,6 +72,8 @@ export interface ProfileSummary {
   binaries: { recorded: string; foundAt?: string; note?: string }[];
   warnings: string[];
   loadMs: number;
+  /** A profile merged from several recordings of one build: every file, in the order added. */
+  recordings?: string[];
 }
 
 export interface LoadProfileParams {
@@ -79,6 +83,17 @@ export interface LoadProfileParams {
   role?: 'active' | 'baseline';
 }
 export const LoadProfileRequest = request<LoadProfileParams, ProfileSummary>('perfHeat/loadProfile');
+
+export interface AddRecordingParams {
+  /** Absolute path of another recording of the active profile's build (other events: cycles + cache-misses). */
+  path: string;
+}
+/**
+ * Merges a recording into the active profile (its events are added beside the active ones; build-ids must match,
+ * and no event may be in both). Fails with the reason (build-ids differ, event in both) and changes nothing then.
+ * Without an active profile it loads the file as the active one.
+ */
+export const AddRecordingRequest = request<AddRecordingParams, ProfileSummary>('perfHeat/addRecording');
 
 export const ClearProfileRequest = request<void, void>('perfHeat/clearProfile');
 
@@ -215,6 +230,8 @@ export interface ExportReportParams {
   statFiles: string[];
   /** Break this function down by #if block (default: the hottest). */
   functionName?: string;
+  /** Function groups (`allocator=hz3_`, `allocator=binary:libhz3.so`); default: the perfHeat.report.groups setting. */
+  groups?: string[];
 }
 /** Writes the analysis report of the active profile (against the baseline when one is set). */
 export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');

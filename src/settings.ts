@@ -33,6 +33,7 @@ export const SETTINGS = {
   compileCommands: text(),
   'make.variables': list(),
   'totals.style': choice(['text', 'codeLens', 'none'], 'text'),
+  'report.groups': list(),
 };
 
 export type SettingName = keyof typeof SETTINGS;

@@ -63,3 +63,50 @@ export function correctRows(rows: ReportRow[]): ReportRow[] {
   }
   return [...out.values()];
 }
+
+export interface SymbolRow {
+  /** perf's Overhead column, in percent as printed (two decimals). */
+  percent: number;
+  /** The Samples column when the report had `-n`. */
+  samples?: number;
+  dso: string;
+  symbol: string;
+}
+
+/**
+ * `perf report --stdio --no-children -g none` sorted by symbol (default sort comm,dso,sym, or `--sort sym,dso`),
+ * with or without `-n`: one list per `# Samples: … of event 'X'` section, keyed by event name.
+ */
+export function parseReportSymbols(text: string): Map<string, SymbolRow[]> {
+  const out = new Map<string, SymbolRow[]>();
+  let rows: SymbolRow[] | undefined;
+  let columns: string[] = [];
+  for (const l of text.split('\n')) {
+    const h = /^# Samples: .* of event '(.*)'/.exec(l);
+    if (h) out.set(h[1], (rows = []));
+    if (/^# Overhead/.test(l)) columns = l.slice(1).trim().split(/\s{2,}/);
+    if (!rows || l.startsWith('#') || !l.trim()) continue;
+    // The symbol column is `[.] name` or `[k] name`, names may hold spaces (`operator delete[]`).
+    const m = /^\s+([\d.]+)%\s+(.*)$/.exec(l);
+    if (!m) continue;
+    const rest = m[2];
+    const at = rest.search(/\[[.kgu]\] /);
+    if (at < 0) continue;
+    const before = rest.slice(0, at).trim().split(/\s+/).filter(Boolean);
+    const after = rest.slice(at + 4);
+    const samples = columns.includes('Samples') ? Number(before.shift()) : undefined;
+    let symbol: string;
+    let dso: string;
+    if (columns.indexOf('Symbol') < columns.indexOf('Shared Object')) {
+      // --sort sym,dso: the binary is the last column
+      const parts = after.trimEnd().split(/\s{2,}/);
+      dso = parts.pop()!.trim();
+      symbol = parts.join('  ').trim();
+    } else {
+      dso = before[before.length - 1];
+      symbol = after.trim();
+    }
+    rows.push({ percent: Number(m[1]), ...(samples !== undefined ? { samples } : {}), dso, symbol });
+  }
+  return out;
+}

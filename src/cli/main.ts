@@ -3,7 +3,7 @@
  *   perf-heat lines <profile> [--event NAME] [--top N] [--json] [--binary-path DIR]… [--remap FROM=TO]…
  */
 import { parseArgs } from 'node:util';
-import { loadProfile } from '../engine/load-profile';
+import { loadProfile, loadProfiles } from '../engine/load-profile';
 import { addCounts, type Profile } from '../model/profile';
 import type { PathRemap } from '../model/path-map';
 import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
@@ -31,14 +31,15 @@ const usage = (): string => {
   return `usage: perf-heat <command> [options]
 
 commands:
-  lines <profile>   the hottest source lines, with count and share per event
+  lines <profile>…  the hottest source lines, with count and share per event; several recordings of one build
+                    (one event each: cycles.data misses.data) are one profile, their events side by side
       --event NAME        sort by this event (default: the profile's first)
       --top N             how many lines (default 20; 0 = all)
       --json              JSON: [{file, line, counts: {event: n}, percent: {event: p}}]
       --binary-path DIR   where the profiled binaries are (repeatable)
       --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
 
-  functions <profile>  every sampled function, with count and share per event
+  functions <profile>…  every sampled function, with count and share per event (several recordings as for lines)
       --event, --top, --json, --binary-path, --remap as for lines
       --json              JSON: [{function, dso, counts: {event: n}, percent: {event: p}}]
 
@@ -133,14 +134,20 @@ interface CommonArgs {
   remaps: PathRemap[];
 }
 
-/** The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. */
+/**
+ * The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. Several
+ * positionals are recordings of one build, merged into one profile (refused, naming the files, if they are not).
+ */
 async function profileArgs(command: string, args: string[], err: (s: string) => void): Promise<CommonArgs> {
-  const [first] = await profilesArgs(command, args, err, 1);
+  const [first] = await profilesArgs(command, args, err, 'merge');
   return first;
 }
 
-/** `count` profiles as positionals, with the shared options; the event is looked up in the first. */
-async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number): Promise<CommonArgs[]> {
+/**
+ * `count` profiles as positionals, with the shared options; the event is looked up in the first. `merge`: one or
+ * more positionals, merged into one profile.
+ */
+async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number | 'merge'): Promise<CommonArgs[]> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -152,13 +159,16 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
       remap: { type: 'string', multiple: true, default: [] },
     },
   });
-  if (positionals.length !== count) throw new UsageError(`${command} takes exactly ${count === 1 ? 'one profile file' : `${count} profile files`}`);
+  if (count === 'merge' ? positionals.length === 0 : positionals.length !== count) {
+    throw new UsageError(`${command} takes ${count === 'merge' ? 'one or more profile files (recordings of one build)' : `exactly ${count} profile files`}`);
+  }
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
   const remaps = values.remap.map(parseRemap);
   const out: CommonArgs[] = [];
-  for (const path of positionals) {
-    const profile = await loadProfile(path, { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] });
+  const load = { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] };
+  for (const path of count === 'merge' ? [positionals.join(' + ')] : positionals) {
+    const profile = count === 'merge' ? await loadProfiles(positionals, load) : await loadProfile(path, load);
     const names = profile.events.map((e) => e.name);
     const event = values.event === undefined ? 0 : names.indexOf(values.event);
     if (event < 0) throw new UsageError(`no event "${values.event}" in ${path} (it has: ${names.join(', ')})`);

@@ -14,7 +14,7 @@ import { type FileRegions, type FlagView, FlagViewEngine, projectRoot } from '..
 import { flagsFromMakeDryRun, flagsFromMakefile } from '../engine/cpp/make-flags';
 import { LINE_CODE, LINE_DIRECTIVE } from '../engine/cpp/scanner';
 import { viewHeat } from '../engine/cpp/view-heat';
-import { loadProfile } from '../engine/load-profile';
+import { loadProfiles } from '../engine/load-profile';
 import { PathMapper } from '../model/path-map';
 
 type Out = (s: string) => void;
@@ -34,6 +34,7 @@ export const REGIONS_USAGE = `  regions <file>    the file's #if blocks under a 
       --json              JSON: {file, unit, active, inactive, blocks: [{line, endLine, directive, condition, value, active}], flags, errors}
 
   blocks <file> --profile P   heat per #if block of the file, and samples on inactive lines
+      --profile P         repeatable: recordings of one build with different events, merged into one profile
       the options of regions, and --event NAME, --binary-path DIR, --no-propose, --json`;
 
 class UsageError extends Error {}
@@ -52,7 +53,8 @@ const OPTIONS = {
   unit: { type: 'string' },
   json: { type: 'boolean', default: false },
   'compiler-truth': { type: 'boolean', default: false },
-  profile: { type: 'string' },
+  // Repeatable: several recordings of one build (one event each) are merged into one profile.
+  profile: { type: 'string', multiple: true, default: [] as string[] },
   event: { type: 'string' },
   'binary-path': { type: 'string', multiple: true, default: [] as string[] },
   'no-propose': { type: 'boolean', default: false },
@@ -165,7 +167,7 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
       options: OPTIONS,
     });
     if (parsed.positionals.length !== 1) throw new UsageError(`${kind} takes exactly one C file`);
-    if (kind === 'blocks' && !parsed.values.profile) throw new UsageError('blocks needs --profile P');
+    if (kind === 'blocks' && parsed.values.profile.length === 0) throw new UsageError('blocks needs --profile P');
   } catch (e) {
     err(`perf-heat: ${(e as Error).message}\n\nusage:\n${REGIONS_USAGE}`);
     return 2;
@@ -260,8 +262,9 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
 }
 
 async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], values: Record<string, unknown>, out: Out, err: Out, origin: string): Promise<number> {
-  const profilePath = resolve(values.profile as string);
-  const profile = await loadProfile(profilePath, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), resolve(profilePath, '..')] });
+  const profilePaths = (values.profile as string[]).map((p) => resolve(p));
+  const profilePath = profilePaths.join(' + ');
+  const profile = await loadProfiles(profilePaths, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), ...profilePaths.map((p) => resolve(p, '..'))] });
   for (const w of profile.warnings) err(`warning: ${w}`);
   const names = profile.events.map((e) => e.name);
   const event = values.event === undefined ? 0 : names.indexOf(values.event as string);
@@ -283,7 +286,8 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
       file: r.file,
       unit: r.unit,
       origin,
-      profile: profilePath,
+      profile: profilePaths[0],
+      ...(profilePaths.length > 1 ? { profiles: profilePaths } : {}),
       events: names,
       totals: profile.totals,
       fileTotal: heat.total,
@@ -296,7 +300,7 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
     }, null, 2));
     return 0;
   }
-  out(`${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: ${names[event]} from ${display(profilePath)}; file total ${pct(heat.total).toFixed(2)}%`);
+  out(`${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: ${names[event]} from ${profilePaths.map(display).join(' + ')}; file total ${pct(heat.total).toFixed(2)}%`);
   out(`  ${'self%'.padStart(7)} ${'incl%'.padStart(7)}  ${'lines'.padStart(9)}  block`);
   heat.blocks.forEach((h, i) => {
     if (!h.inclusive.some((x) => x > 0) && !r.blocks[i].active) return;

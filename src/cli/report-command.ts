@@ -1,19 +1,25 @@
 /**
- * `perf-heat report [<profile>] [--baseline P] [--stat FILE]… [--base N] [--function NAME] [--source-root DIR]
- * [--top N] [--binary-path DIR]… -o report.md`: the Markdown analysis of an A/B pair (see src/engine/report.ts).
- * Without -o (or with `-o -`) the report goes to stdout.
+ * `perf-heat report [<profile>…] [--baseline P]… [--stat FILE]… [--base N] [--group NAME=PREFIX]… [--function NAME]
+ * [--source-root DIR] [--top N] [--binary-path DIR]… -o report.md`: the Markdown analysis of an A/B pair (see
+ * src/engine/report.ts). Several profiles are recordings of one build (cycles.data misses.data), merged into one;
+ * so are several --baseline files. Without -o (or with `-o -`) the report goes to stdout.
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadProfile } from '../engine/load-profile';
-import { buildReport, type BlockProvider, type ReportInput } from '../engine/report';
+import { loadProfiles } from '../engine/load-profile';
+import { buildReport, parseGroupSpec, type BlockProvider, type GroupSpec, type ReportInput } from '../engine/report';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
 
-export const REPORT_USAGE = `  report [<profile>]  a Markdown analysis of an A/B pair: perf stat comparison, top functions, cache-miss
-                      hotspots, the hottest function by #if block, the cycle-gap decomposition
-      --baseline P        the A profile the main one is compared with
+export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an A/B pair: perf stat comparison, top functions by each event,
+                      allocator vs program, functions with more misses than cycles, cache-miss hotspots,
+                      the hottest function by #if block, the cycle-gap decomposition. Several profiles are
+                      recordings of one build with different events (cycles.data misses.data), merged
+      --baseline P        the A profile the main one is compared with (repeatable: recordings of the A build)
+      --group NAME=PREFIX functions whose name starts with PREFIX form group NAME (repeatable, e.g.
+                          --group allocator=hz3_ --group allocator=mi_; NAME=binary:FILE groups a binary);
+                          groups may overlap; functions in none are "program". Default: groups by binary
       --stat FILE         a perf stat file (repeatable; the first is the base unless --base N)
       --base N            the stat run the others are compared with, 1-based
       --function NAME     break this function down by #if block (default: the hottest with sources)
@@ -28,12 +34,14 @@ class ReportUsageError extends Error {}
 export async function reportCommand(args: string[], out: (s: string) => void, err: (s: string) => void, options: { blocks?: BlockProvider } = {}): Promise<number> {
   let values;
   let positionals: string[];
+  let groups: GroupSpec[] = [];
   try {
     ({ values, positionals } = parseArgs({
       args,
       allowPositionals: true,
       options: {
-        baseline: { type: 'string' },
+        baseline: { type: 'string', multiple: true, default: [] },
+        group: { type: 'string', multiple: true, default: [] },
         stat: { type: 'string', multiple: true, default: [] },
         base: { type: 'string' },
         function: { type: 'string' },
@@ -43,9 +51,15 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
         output: { type: 'string', short: 'o' },
       },
     }));
-    if (positionals.length > 1) throw new ReportUsageError(`report takes at most one profile (the baseline goes after --baseline), got ${positionals.length}`);
     if (positionals.length === 0 && values.stat.length === 0) throw new ReportUsageError('report needs a profile, perf stat files (--stat), or both');
-    if (values.baseline !== undefined && positionals.length === 0) throw new ReportUsageError('--baseline needs a profile to compare with it');
+    if (values.baseline.length > 0 && positionals.length === 0) throw new ReportUsageError('--baseline needs a profile to compare with it');
+    groups = values.group.map((g) => {
+      try {
+        return parseGroupSpec(g);
+      } catch (e) {
+        throw new ReportUsageError((e as Error).message);
+      }
+    });
     const top = Number(values.top);
     if (!Number.isInteger(top) || top < 1) throw new ReportUsageError(`--top takes a whole number from 1, got "${values.top}"`);
     if (values.base !== undefined) {
@@ -59,20 +73,21 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
   try {
     const root = values['source-root'];
     const loadOptions = { binaryPaths: values['binary-path'], searchRoots: [root] };
-    const side = async (path: string) => {
-      const profile = await loadProfile(path, loadOptions);
+    const side = async (paths: string[]) => {
+      const profile = await loadProfiles(paths, loadOptions);
       for (const w of profile.warnings) err(`warning: ${w}`);
-      return { name: basename(path), profile };
+      return { name: paths.map((p) => basename(p)).join(' + '), profile };
     };
     const input: ReportInput = {
-      profile: positionals[0] !== undefined ? await side(positionals[0]) : undefined,
-      baseline: values.baseline !== undefined ? await side(values.baseline) : undefined,
+      profile: positionals.length ? await side(positionals) : undefined,
+      baseline: values.baseline.length ? await side(values.baseline) : undefined,
       stats: await loadStatRuns(values.stat),
       statBase: values.base !== undefined ? Number(values.base) - 1 : 0,
       sources: new SourceFiles(root),
       functionName: values.function,
       blocks: options.blocks,
       top: Number(values.top),
+      groups,
     };
     const md = buildReport(input);
     if (values.output === undefined || values.output === '-') out(md.trimEnd());

@@ -37,6 +37,6 @@ export function addJitSamples(dso: string, addresses: readonly AddressCounts[], 
     // Later entries win where a JIT reused memory (perf reads the file in order, newest last).
     let name: string | undefined;
     for (const s of syms) if (s.start <= ip && ip < s.end) name = s.name;
-    builder.addAddress({ dso, address: -1, symbol: name ?? `0x${ip.toString(16).padStart(16, '0')}`, counts: a.period, inlineChain: [] });
+    builder.addAddress({ dso, address: -1, symbol: name ?? `0x${ip.toString(16).padStart(16, '0')}`, counts: a.period, samples: a.samples, inlineChain: [] });
   }
 }

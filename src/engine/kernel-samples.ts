@@ -35,7 +35,7 @@ export function addKernelSamples(
     const sym = syms?.lookup(addrToBigInt(a.fileOffset) + shift);
     const name = sym && sym.module === module ? sym.name : undefined;
     if (!name) unnamed++;
-    builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, inlineChain: [] });
+    builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, samples: a.samples, inlineChain: [] });
   }
   if (!syms && addresses.length) {
     const [cached, proc] = kallsymsPlaces(buildId, search);

@@ -13,6 +13,7 @@ import { looksLikeCachegrind } from '../parsers/cachegrind';
 import type { Profile } from '../model/profile';
 import type { SymbolizerKind } from '../symbolize/symbolize';
 import type { SymbolCache } from '../symbolize/symbol-cache';
+import { mergeProfiles } from '../model/profile-merge';
 import { loadAnnotateProfile } from './annotate-profile';
 import { loadPerfDataProfile } from './perf-data-profile';
 import { loadCachegrindProfile, loadPerfReportProfile, loadPerfScriptProfile } from './text-profiles';
@@ -106,4 +107,17 @@ export async function loadProfile(path: string, options: LoadOptions = {}): Prom
     case 'cachegrind':
       return loadCachegrindProfile(path, await readFile(path, 'utf8'));
   }
+}
+
+/**
+ * Several recordings of one build as one profile (`perf-heat functions cycles.data misses.data`): each is loaded,
+ * then merged by build-id and address (model/profile-merge.ts). Recordings of different builds, or an event in two
+ * files, are refused with a ProfileMergeError that names the files. One path is just loadProfile.
+ */
+export async function loadProfiles(paths: readonly string[], options: LoadOptions = {}): Promise<Profile> {
+  if (paths.length === 0) throw new Error('no profile file given');
+  const profiles: Profile[] = [];
+  // One at a time: each load already runs one symbolizer per binary, and the machine may be small.
+  for (const path of paths) profiles.push(await loadProfile(path, options));
+  return mergeProfiles(profiles);
 }

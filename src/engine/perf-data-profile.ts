@@ -85,7 +85,7 @@ async function prepareDso(
 ): Promise<() => void> {
   const asUnresolved = (a: AddressCounts, symbol: string): void => {
     // Kept visible as dso+offset rather than dropped: they belong to the total and to the function list.
-    builder.addAddress({ dso, address: -1, symbol, counts: a.period, inlineChain: [] });
+    builder.addAddress({ dso, address: -1, symbol, counts: a.period, samples: a.samples, inlineChain: [] });
   };
   const offsets = addresses.map((a) => a.fileOffset).filter((o): o is number => typeof o === 'number');
   const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, offsets, options, builder, metadata);
@@ -105,6 +105,6 @@ function addAll(
       asUnresolved(a, `${isPseudoDso(dso) ? dso : basename(dso)}+${addrToHex(a.fileOffset)}`);
       continue;
     }
-    builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: a.period, inlineChain: r.chain });
+    builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: a.period, samples: a.samples, inlineChain: r.chain });
   }
 }

@@ -1,13 +1,13 @@
 /**
- * The `#if` structure the report breaks a hot function down by, behind a small interface so the proper
- * preprocessor engine (src/engine/cpp: pairing, conditions, which branch a build compiled) can replace the minimal
- * line scan here without touching the report.
+ * The `#if` structure the report breaks a hot function down by, behind a small interface so a provider that knows
+ * the build's flags (which branch was compiled) can plug in without touching the report.
  *
- * The line scan pairs `#if/#ifdef/#ifndef/#elif/#else/#endif` by directive only (never by trailing `#endif //`
- * comments, which are often stale), skips directives inside block comments, joins `\` continuations, and leaves out
- * a header's include guard (it would otherwise be one block holding the whole file). It knows nothing of flag values,
- * so it cannot say which branch was compiled; samples say that anyway: a branch with samples was compiled.
+ * The default provider is the `#if` engine's own scanner (src/engine/cpp/scanner.ts: pairing by directive only,
+ * never by trailing `#endif //` comments, directives in comments skipped, continuations joined, unbalanced input
+ * closed as gcc does), with a header's include guard left out (it would otherwise be one block holding the whole
+ * file). It knows nothing of flag values; samples say which branch was compiled anyway.
  */
+import { scanText, type Branch, type FileScan, type Group } from './cpp/scanner';
 
 export type BlockKind = 'if' | 'ifdef' | 'ifndef' | 'elif' | 'elifdef' | 'elifndef' | 'else';
 
@@ -36,100 +36,46 @@ export interface BlockProvider {
   blocks(file: string, text: string): SourceBlock[];
 }
 
-const DIRECTIVE = /^\s*#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define)\b(.*)$/;
-
-/** Lines with comments blanked (block comments may span lines), continuations joined onto their first line. */
-function logicalLines(text: string): { line: number; code: string }[] {
-  const out: { line: number; code: string }[] = [];
-  let inBlock = false;
-  let pending: { line: number; code: string } | undefined;
-  text.split('\n').forEach((raw, i) => {
-    let code = '';
-    let quote = '';
-    for (let k = 0; k < raw.length; k++) {
-      const ch = raw[k];
-      if (inBlock) {
-        if (ch === '*' && raw[k + 1] === '/') [inBlock, k] = [false, k + 1];
-        continue;
-      }
-      if (quote) {
-        code += ch;
-        if (ch === '\\') code += raw[++k] ?? '';
-        else if (ch === quote) quote = '';
-        continue;
-      }
-      if (ch === '/' && raw[k + 1] === '*') [inBlock, k, code] = [true, k + 1, code + ' '];
-      else if (ch === '/' && raw[k + 1] === '/') break;
-      else {
-        if (ch === '"' || ch === "'") quote = ch;
-        code += ch;
-      }
-    }
-    code = code.replace(/\r$/, '');
-    const continued = /\\\s*$/.test(code);
-    if (continued) code = code.replace(/\\\s*$/, ' ');
-    if (pending) pending.code += code;
-    else pending = { line: i + 1, code };
-    if (!continued || inBlock) {
-      out.push(pending);
-      pending = undefined;
-    }
-  });
-  if (pending) out.push(pending);
-  return out;
+/**
+ * A header's include guard: the file's first directive is `#ifndef X`, the next `#define X`, and the group they open
+ * is the only one at file level, closed by the file's last directive.
+ */
+function includeGuard(scan: FileScan): Group | undefined {
+  const [first, second] = scan.directives;
+  const last = scan.directives[scan.directives.length - 1];
+  const g = scan.groups[0];
+  if (!g || first?.name !== 'ifndef' || second?.name !== 'define' || g.branches.length !== 1 || g.line !== first.line) return undefined;
+  const guarded = first.text.trim().split(/\s+/)[0];
+  if (!guarded || second.text.trim().split(/[\s(]/)[0] !== guarded) return undefined;
+  if (!g.terminated || g.endLine !== last.line || scan.groups.some((x) => x !== g && x.depth === 1)) return undefined;
+  return g;
 }
 
-function scan(text: string): { blocks: SourceBlock[]; directives: { line: number; kind: string; arg: string }[]; lastLine: number } {
-  const directives: { line: number; kind: string; arg: string }[] = [];
-  for (const { line, code } of logicalLines(text)) {
-    const m = DIRECTIVE.exec(code);
-    if (m) directives.push({ line, kind: m[1], arg: m[2].replace(/\s+/g, ' ').trim() });
-  }
-  const lastLine = text.split('\n').length;
-  const blocks: SourceBlock[] = [];
-  // Open groups: the index of their first branch and of their current branch.
-  const open: { first: number; current: number }[] = [];
-  const close = (endLine: number): void => {
-    const g = open[open.length - 1];
-    if (g) blocks[g.current].endLine = endLine;
-  };
-  for (const d of directives) {
-    const parent = open.length ? open[open.length - 1].current : -1;
-    if (d.kind === 'if' || d.kind === 'ifdef' || d.kind === 'ifndef') {
-      blocks.push({ kind: d.kind, line: d.line, endLine: lastLine, condition: d.arg, groupFirst: blocks.length, parent, depth: open.length + 1 });
-      open.push({ first: blocks.length - 1, current: blocks.length - 1 });
-    } else if (d.kind === 'elif' || d.kind === 'elifdef' || d.kind === 'elifndef' || d.kind === 'else') {
-      const g = open[open.length - 1];
-      if (!g) continue; // stray: gcc reports and ignores it
-      close(d.line - 1);
-      const first = blocks[g.first];
-      blocks.push({ kind: d.kind, line: d.line, endLine: lastLine, condition: d.kind === 'else' ? '' : d.arg, groupFirst: g.first, parent: first.parent, depth: first.depth });
-      g.current = blocks.length - 1;
-    } else if (d.kind === 'endif') {
-      if (!open.length) continue;
-      close(d.line - 1);
-      open.pop();
-    }
-  }
-  return { blocks, directives, lastLine };
-}
-
-/** `#ifndef X` / `#define X` first, its `#endif` the last directive: an include guard. */
-function withoutGuard(blocks: SourceBlock[], directives: { line: number; kind: string; arg: string }[]): SourceBlock[] {
-  const [first, second] = directives;
-  const last = directives[directives.length - 1];
-  const guard = blocks[0];
-  const isGuard =
-    first?.kind === 'ifndef' && second?.kind === 'define' && second.arg.split(/[\s(]/)[0] === first.arg && last?.kind === 'endif' && guard && guard.line === first.line && guard.endLine === last.line - 1 && !blocks.some((b, i) => i > 0 && b.groupFirst === 0);
-  if (!isGuard) return blocks;
-  return blocks.slice(1).map((b) => ({ ...b, groupFirst: b.groupFirst - 1, parent: b.parent <= 0 ? -1 : b.parent - 1, depth: b.depth - 1 }));
+/**
+ * The `#if` structure from the preprocessor engine's scanner (src/engine/cpp/scanner.ts): the same pairing, comment,
+ * continuation and unbalanced-input rules as the Flags view, so the report and the editor agree on every block.
+ */
+export function scannedBlocks(text: string): SourceBlock[] {
+  const scan = scanText(text);
+  const guard = includeGuard(scan);
+  const kept = scan.branches.filter((b) => b.group !== guard);
+  const at = new Map<Branch, number>(kept.map((b, i) => [b, i]));
+  const shift = guard ? 1 : 0;
+  return kept.map((b) => ({
+    kind: b.kind,
+    line: b.line,
+    endLine: b.endLine,
+    condition: b.condition,
+    groupFirst: at.get(b.group.branches[0])!,
+    parent: b.group.parent ? (at.get(b.group.parent) ?? -1) : -1,
+    depth: b.group.depth - shift,
+  }));
 }
 
 export const lineScanBlocks: BlockProvider = {
-  description: 'a line scan of `#if`/`#elif`/`#else`/`#endif` (flag values unknown: a block with samples was compiled)',
+  description: 'the directive scanner of the `#if` engine (flag values unknown here: a block with samples was compiled)',
   blocks(_file: string, text: string): SourceBlock[] {
-    const { blocks, directives } = scan(text);
-    return withoutGuard(blocks, directives);
+    return scannedBlocks(text);
   },
 };
 

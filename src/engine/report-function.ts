@@ -7,7 +7,8 @@ import { cycleEvent } from '../model/events';
 import { addCounts, normaliseFunctionName, type Profile } from '../model/profile';
 import { blockOfLine, blockPath, directiveText, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
 import { code, count, fence, share, table, text } from './report-markdown';
-import { cmp, functionsByName, missEvents, type ProfileSide } from './report-profile';
+import { secondaryEvents } from './report-groups';
+import { cmp, functionsByName, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
 
 export interface FunctionBreakdownOptions {
@@ -78,7 +79,7 @@ function describe(blocks: readonly SourceBlock[], i: number): string {
 /** One file's part of the function: a tree table of its branches and the quoted hot lines of each. */
 function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, lines: LineCount[], fnTotal: number[], ev: number[], provider: BlockProvider, perBlock: number): string[] {
   const p = side.profile;
-  const [c, m] = ev;
+  const [c, m] = ev as [number, number | undefined];
   const src = sources.lines(recorded)!;
   const blocks = provider.blocks(sources.display(recorded), src.join('\n'));
   const rows = new Map<number, BlockRow>();
@@ -95,18 +96,25 @@ function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, 
     if (i === OUTSIDE) addCounts(r.all, l.counts);
     for (const b of i === OUTSIDE ? [] : blockPath(blocks, i)) addCounts(row(blocks.indexOf(b)).all, l.counts);
   }
-  const ordered = [...rows.values()].filter((r) => r.all[c] > 0 || (m !== undefined && r.all[m] > 0)).sort((a, b) => (a.index === OUTSIDE ? -1 : b.index === OUTSIDE ? 1 : a.index - b.index));
+  const ordered = [...rows.values()].filter((r) => ev.some((x) => r.all[x] > 0)).sort((a, b) => (a.index === OUTSIDE ? -1 : b.index === OUTSIDE ? 1 : a.index - b.index));
   const names = p.events.map((e) => e.name);
-  const header = ['Block', 'Lines', names[c], `% of function`, `% of profile`, ...(m !== undefined ? [`% of fn ${names[m]}`] : [])];
+  const others = ev.slice(1);
+  // Each block's share of every event of the profile, as the report's group table has per group, and how much more
+  // of the first secondary event (misses) it has than of cycles.
+  const ratio = (r: BlockRow): string => {
+    if (m === undefined || p.totals[m] <= 0 || p.totals[c] <= 0 || r.all[c] <= 0) return m !== undefined && r.all[m] > 0 ? 'no cycles' : '';
+    return (r.all[m] / p.totals[m] / (r.all[c] / p.totals[c])).toFixed(2);
+  };
+  const header = ['Block', 'Lines', names[c], `% of function`, `% of ${names[c]}`, ...others.map((x) => `% of ${names[x]}`), ...(m !== undefined ? [`${names[m]}/${names[c]}`] : [])];
   const table_ = table(
     header.map(text),
     ordered.map((r) => {
       const b = blocks[r.index];
       const label = r.index === OUTSIDE ? '(outside any `#if`)' : `${'· '.repeat(b.depth - 1)}${describe(blocks, r.index)}`;
       const span = r.index === OUTSIDE ? '' : `${b.line}-${b.endLine}`;
-      return [label, span, count(r.all[c]), share(r.all[c], fnTotal[c], 1), share(r.all[c], p.totals[c]), ...(m !== undefined ? [share(r.all[m], fnTotal[m], 1)] : [])];
+      return [label, span, count(r.all[c]), share(r.all[c], fnTotal[c], 1), share(r.all[c], p.totals[c]), ...others.map((x) => share(r.all[x], p.totals[x])), ...(m !== undefined ? [ratio(r)] : [])];
     }),
-    'llrrrr',
+    'll' + 'r'.repeat(header.length - 2),
   );
   const out = [...table_];
   const beyond = lines.filter((l) => l.line > src.length);
@@ -144,8 +152,8 @@ export function functionSection(side: ProfileSide, sources: SourceFiles, options
   if ('problem' in chosen) return { title: 'Hottest function by `#if` block', body: [`No breakdown: ${chosen.problem}.`] };
   const names = p.events.map((e) => e.name);
   const c = cycleEvent(names);
-  const m = missEvents(p).find((x) => x !== c);
-  const ev = [c, ...(m !== undefined ? [m] : [])];
+  const ev = [c, ...secondaryEvents(p)];
+  const m = ev[1] as number | undefined;
   const { lines, unattributed } = functionLines(p, chosen.name);
   const fnTotal = p.events.map(() => 0);
   for (const l of lines) addCounts(fnTotal, l.counts);

@@ -96,12 +96,12 @@ function perfReport(text: string): { total: number; rows: { share: number; dso: 
 }
 
 /**
- * A symbol as the report names its function: without symbol-version and gcc clone suffixes
- * (`pthread_barrier_wait@@GLIBC_2.34`, `f.part.0`, `.isra.0`, `.constprop.0`, `.cold`). Written here
+ * A symbol as the report names its function: without the PLT stub, symbol-version and gcc clone suffixes
+ * (`free@plt`, `pthread_barrier_wait@@GLIBC_2.34`, `f.part.0`, `.isra.0`, `.constprop.0`, `.cold`). Written here
  * from the naming conventions of binutils and gcc, not taken from the code.
  */
-// A PLT stub (`free@plt`) stays its own row, as perf report lists it; only symbol versions are dropped.
-const functionName = (symbol: string): string => symbol.replace(/@(?!plt$).*$/, '').replace(/(\.(part|isra|constprop|cold|lto_priv)(\.\d+)?)+$/, '');
+// A PLT stub is its own row, as perf lists it (model/profile.ts keeps `@plt`); versions and clone suffixes fold.
+const functionName = (symbol: string): string => (symbol.endsWith('@plt') ? symbol : symbol.replace(/@.*$/, '').replace(/(\.(part|isra|constprop|cold|lto_priv)(\.\d+)?)+$/, ''));
 
 /** perf's shares summed per (function, binary). */
 function perfByFunction(rows: { share: number; dso: string; symbol?: string }[]): Map<string, { share: number; n: number }> {
@@ -190,17 +190,14 @@ test('hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every 
   const mine = perfByFunction(hz10.rows);
   const base = perfByFunction(glibc.rows);
   assert.ok(top.rows.length >= 10);
-  // The report pairs a row with the baseline's row of the same function and binary, or, when each side has exactly
-  // one row of that function, with that row (the A/B builds' allocators are different binaries: malloc in
-  // libhz10.so against malloc in libc.so.6).
-  const only = (perf: Map<string, { share: number; n: number }>, fn: string) => [...perf].filter(([k]) => k.slice(0, k.lastIndexOf(' ')) === fn);
-  const paired = (perf: Map<string, { share: number; n: number }>, fn: string, k: string) =>
-    perf.get(k) ?? (only(mine, fn).length === 1 && only(perf, fn).length === 1 ? only(perf, fn)[0][1] : undefined);
   for (const r of top.rows) {
-    const fn = stripName(r.get('Function')!);
-    const k = `${fn} ${r.get('Binary')}`;
+    const k = `${stripName(r.get('Function')!)} ${r.get('Binary')}`;
     for (const [col, perf] of [['hz10.report', mine], ['glibc.report', base]] as const) {
-      const p = (perf === mine ? perf.get(k) : paired(perf, fn, k)) ?? { share: 0, n: 1 };
+      // The other side's row is the same function in the same binary, else, when each side has that name in one
+      // binary only, in its own binary (the A/B builds' allocators live in differently named libraries).
+      const name = stripName(r.get('Function')!);
+      const named = (m: typeof mine) => [...m].filter(([key]) => key.startsWith(`${name} `));
+      const p = perf.get(k) ?? (named(mine).length === 1 && named(perf).length === 1 ? named(perf)[0][1] : { share: 0, n: 1 });
       close(num(r.get(col)!), p.share, 0.005 * p.n + 0.005, `${k} in ${col}`);
     }
   }
@@ -242,8 +239,10 @@ test('demo A/B perf.data: totals, top functions and binaries equal perf report o
   assert.ok(checked >= 5, `${checked} user-space functions checked`);
   const binaries = tableWith(md, 'Binary', 'cpu-clock-b.perf.data', 'cpu-clock.perf.data', '!Function');
   for (const r of binaries.rows) {
-    const dso = r.get('Binary')!;
+    // The two builds' binaries are paired by role: `mini-hz3-bench-b ↔ mini-hz3-bench` (B's first).
+    const [bDso, aDso = bDso] = r.get('Binary')!.split(' ↔ ');
     for (const [col, which] of [['cpu-clock-b.perf.data', 'b'], ['cpu-clock.perf.data', 'a']] as const) {
+      const dso = which === 'b' ? bDso : aDso;
       const p = dsos[which].rows.find((x) => x.dso === dso)?.share ?? 0;
       close(num(r.get(col)!), p, 0.01, `${dso} in ${col}`);
     }
@@ -257,14 +256,14 @@ test('demo cachegrind.out: function totals, miss shares and density equal cg_ann
   const [ir, d1, dl] = [ev('Ir'), ev('D1mr'), ev('DLmr')];
   for (const [i, name] of cg.events.entries()) assert.match(md, new RegExp(`\`${name}\` ${cg.total[i].toLocaleString('en-US')}`), `${name} total`);
 
-  const top = tableWith(md, 'Function', 'Ir', 'Share');
+  const top = tableWith(md, 'Function', 'Ir (count)', '% of Ir');
   assert.ok(top.rows.length >= 5);
   for (const r of top.rows) {
     const fn = stripName(r.get('Function')!);
     const want = cg.functions.get(fn);
     assert.ok(want, `cg_annotate has ${fn}`);
-    assert.equal(num(r.get('Ir')!), want[ir], `${fn} Ir`);
-    close(num(r.get('Share')!), Number(((100 * want[ir]) / cg.total[ir]).toFixed(2)), 0.01, `${fn} share of Ir`);
+    assert.equal(num(r.get('Ir (count)')!), want[ir], `${fn} Ir`);
+    close(num(r.get('% of Ir')!), Number(((100 * want[ir]) / cg.total[ir]).toFixed(2)), 0.01, `${fn} share of Ir`);
   }
   const hottest = [...cg.functions].sort((a, b) => b[1][ir] - a[1][ir])[0][0];
   assert.equal(stripName(top.rows[0].get('Function')!), hottest, 'the first row is cg_annotate\'s largest Ir');

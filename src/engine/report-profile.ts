@@ -20,6 +20,8 @@ export interface NamedCounts {
   /** The binary holding most of it (display name). */
   dso: string;
   counts: number[];
+  /** Samples per event where the input had them apart from the period (perf.data): perf report's `-n` column. */
+  samples?: number[];
 }
 
 /** `/usr/lib/libc.so.6` → `libc.so.6`; '' (cachegrind) stays ''. */
@@ -51,8 +53,13 @@ export function functionRows(p: Profile): NamedCounts[] {
   for (const f of p.functions) {
     const key = `${f.name}\0${dsoName(f.dso)}`;
     const e = by.get(key);
-    if (e) f.counts.forEach((c, i) => (e.counts[i] += c));
-    else by.set(key, { name: f.name, dso: dsoName(f.dso), counts: f.counts.slice() });
+    if (!e) {
+      by.set(key, { name: f.name, dso: dsoName(f.dso), counts: f.counts.slice(), ...(f.samples ? { samples: f.samples.slice() } : {}) });
+      continue;
+    }
+    f.counts.forEach((c, i) => (e.counts[i] += c));
+    if (e.samples && f.samples) f.samples.forEach((c, i) => (e.samples![i] += c));
+    else delete e.samples;
   }
   return [...by.values()];
 }
@@ -108,29 +115,6 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const moved = rows.slice().sort((x, y) => Math.abs(y.ms - y.ts) - Math.abs(x.ms - x.ts) || cmp(x.name, y.name)).slice(0, 3).filter((r) => Math.abs(r.ms - r.ts) >= 0.005);
   if (moved.length) out.push('', `Largest changes of share: ${moved.map((r) => `${code(r.name)} ${points(r.ms - r.ts)} points`).join(', ')}.`);
   return out;
-}
-
-/** Shares per binary: with an LD_PRELOADed allocator, the allocator's whole cost in one row. */
-export function binariesSection(side: ProfileSide, baseline: ProfileSide | undefined): string[] {
-  const sum = (p: Profile, ev: number): Map<string, number> => {
-    const m = new Map<string, number>();
-    for (const f of p.functions) m.set(dsoName(f.dso), (m.get(dsoName(f.dso)) ?? 0) + f.counts[ev]);
-    return m;
-  };
-  const p = side.profile;
-  const e = cycleEvent(p.events.map((x) => x.name));
-  const mine = sum(p, e);
-  const be = baseline ? matchingEvent(baseline.profile, p.events[e].name) : 0;
-  const theirs = baseline ? sum(baseline.profile, be) : new Map<string, number>();
-  const names = [...new Set([...mine.keys(), ...theirs.keys()])].filter((n) => n !== '');
-  if (names.length < 2) return [];
-  const rows = names
-    .map((n) => ({ n, m: mine.get(n) ?? 0, t: theirs.get(n) ?? 0 }))
-    // Binaries below 0.005% on both sides (kernel modules hit once) would only print as 0.00%.
-    .filter((r) => r.m / (p.totals[e] || 1) >= 5e-5 || (baseline && r.t / (baseline.profile.totals[be] || 1) >= 5e-5))
-    .sort((a, b) => b.m - a.m || b.t - a.t || cmp(a.n, b.n))
-    .map((r) => [text(r.n), share(r.m, p.totals[e]), ...(baseline ? [share(r.t, baseline.profile.totals[be])] : [])]);
-  return table(['Binary', side.name, ...(baseline ? [baseline.name] : [])].map(text), rows, 'lrr');
 }
 
 /** Miss events worth a column: perf's and cachegrind's data-miss events, primary first (at most three). */

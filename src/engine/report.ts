@@ -2,10 +2,13 @@
  * The analysis report (`perf-heat report`): the structure of the hand-written A/B analyses allocator engineers
  * write today (seed: perf-analysis-t16-r90-hz3-vs-mimalloc.txt), with every number computed from the inputs:
  *   1. basic metrics from perf stat, each run against the base (ratio and difference);
- *   2. top functions of the profile, beside the baseline's, and shares by binary;
- *   3. cache-miss hotspots with miss density, when a profile has a miss event;
- *   4. the hottest function broken down by `#if` block, its hot lines quoted;
- *   5. the cycle-gap decomposition (extra instructions vs IPC) for each stat run against the base.
+ *   2. top functions by each event (a profile may be several recordings of one build merged), beside the
+ *      baseline's, and shares by binary with the two builds' binaries paired by role;
+ *   3. function groups ("allocator" vs "program", by binary or by name prefix) with their share of every event;
+ *   4. the functions whose share of misses (or another event) exceeds their share of cycles, by the ratio;
+ *   5. cache-miss hotspots with miss density, when a profile has a miss event;
+ *   6. the hottest function broken down by `#if` block, its hot lines quoted;
+ *   7. the cycle-gap decomposition (extra instructions vs IPC) for each stat run against the base.
  * Deterministic: no dates, no machine paths (sources relative to the source root, inputs by file name), every
  * ordering has a tie-break.
  */
@@ -15,11 +18,14 @@ import { cellText, formatChange, formatCount } from '../model/stat-metrics-forma
 import type { BlockProvider } from './report-blocks';
 import { functionSection } from './report-function';
 import { code, count, table, text } from './report-markdown';
-import { binariesSection, missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
+import { binariesSection, concentrationSection, groupsSection, topByEventSection, type GroupSpec } from './report-groups';
+import { missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
 
 export type { BlockProvider, SourceBlock } from './report-blocks';
 export type { ProfileSide } from './report-profile';
+export type { GroupSpec } from './report-groups';
+export { parseGroupSpec } from './report-groups';
 
 export interface ReportInput {
   profile?: ProfileSide;
@@ -34,6 +40,8 @@ export interface ReportInput {
   blocks?: BlockProvider;
   /** Rows in the function and line tables. */
   top?: number;
+  /** Function groups (`--group allocator=hz3_`); default: by binary. */
+  groups?: readonly GroupSpec[];
 }
 
 export function buildReport(input: ReportInput): string {
@@ -44,10 +52,14 @@ export function buildReport(input: ReportInput): string {
   const sections: { title: string; body: string[] }[] = [];
   if (comparison) sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison) });
   if (input.profile) {
-    const body = topFunctionsSection(input.profile, input.baseline, top);
+    const body = topByEventSection(input.profile, top);
+    if (input.baseline) body.push('', `### Against ${text(input.baseline.name)}`, '', ...topFunctionsSection(input.profile, input.baseline, top));
     const bins = binariesSection(input.profile, input.baseline);
     if (bins.length) body.push('', '### By binary', '', ...bins);
     sections.push({ title: 'Top functions', body });
+    sections.push({ title: 'Allocator and program', body: groupsSection(input.profile, input.baseline, input.groups ?? []) });
+    const conc = concentrationSection(input.profile, top);
+    if (conc.length) sections.push({ title: 'Where events concentrate (share above the share of cycles)', body: conc });
     const sides = [input.profile, ...(input.baseline && missEvents(input.baseline.profile).length ? [input.baseline] : [])];
     const miss: string[] = [];
     for (const s of sides) {
@@ -65,13 +77,20 @@ export function buildReport(input: ReportInput): string {
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
   if (input.profile && input.baseline) return `Performance analysis: ${input.profile.name} vs ${input.baseline.name}`;
+  const statPair = c && c.runs.length > 1 ? `${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}` : undefined;
+  if (input.profile && statPair) return `Performance analysis: ${input.profile.name} (perf stat: ${statPair})`;
   if (c && c.runs.length > 1) return `Performance analysis: ${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}`;
   return `Performance analysis: ${input.profile?.name ?? c!.runs[0].label}`;
 }
 
 function inputsList(input: ReportInput, c: StatComparison | undefined): string[] {
-  const describe = (s: ProfileSide): string =>
-    `${code(s.name)}: ${text(s.profile.metadata.format)}, ${s.profile.events.map((e, i) => `${code(e.name)} ${count(s.profile.totals[i])}`).join(', ')}`;
+  const describe = (s: ProfileSide): string => {
+    const events = `${s.profile.events.map((e, i) => `${code(e.name)} ${count(s.profile.totals[i])}`).join(', ')}`;
+    const recs = s.profile.metadata.recordings;
+    if (!recs || recs.length < 2) return `${code(s.name)}: ${text(s.profile.metadata.format)}, ${events}`;
+    const files = recs.map((r) => `${code(r.source.replace(/\\/g, '/').split('/').pop()!)} (${r.events.map(code).join(', ')})`).join(', ');
+    return `${recs.length} recordings of one build, merged: ${files}; ${events}`;
+  };
   const out = ['Inputs (source paths are relative to the source root):', ''];
   if (input.profile) out.push(`- Profile: ${describe(input.profile)}`);
   if (input.baseline) out.push(`- Baseline: ${describe(input.baseline)}`);

@@ -10,6 +10,7 @@ import { cycleMode, densityMode, missMode, pickHeatMode } from './heat-mode';
 import type { FlagsNode } from './flags-view';
 import { send } from './rpc';
 import type { Session } from './session';
+import { addRecordingCommand } from './add-recording';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (target) await ctx.loadReportingErrors(target.fsPath);
   },
+  'perfHeat.addRecording': (ctx) => addRecordingCommand(() => ctx.ensureStarted(), ctx.output),
   'perfHeat.clearHeat': (ctx) => async () => {
     if (!ctx.client) return;
     await send(ctx.client, ClearProfileRequest);

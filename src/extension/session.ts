@@ -4,6 +4,7 @@
  * Every computation happens in the language server; this side only asks and draws.
  */
 import * as vscode from 'vscode';
+import { addRecording } from './add-recording';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { notify, onNotification, send } from './rpc';
 import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type Hotspots, type ProfileSummary } from '../protocol';
@@ -22,6 +23,8 @@ import { activate as activateStatView, type StatViewApi } from './stat-view';
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
   loadProfile(path: string): Promise<ProfileSummary>;
+  /** "Add Recording to Profile…" without its dialog: merges another recording of the build into the active one. */
+  addRecording(path: string): Promise<ProfileSummary>;
   activeProfile(): ProfileSummary | undefined;
   appliedHeat(uri: vscode.Uri): AppliedHeat | undefined;
   onDidApplyHeat: vscode.Event<AppliedHeat>;
@@ -219,6 +222,7 @@ export class Session {
   api(): PerfHeatApi {
     return {
       loadProfile: (path) => this.load(path),
+      addRecording: async (path) => addRecording((await this.ensureStarted()).client, path, this.output),
       activeProfile: () => this.activeProfile,
       appliedHeat: (uri) => this.decorations?.lastApplied(uri),
       onDidApplyHeat: this.applied.event,

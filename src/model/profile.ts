@@ -34,6 +34,11 @@ export interface AddressHeat {
   /** The symbol the profile named, clone suffixes kept (normalised names live in FunctionHeat). */
   symbol: string;
   counts: number[];
+  /**
+   * Samples per event where the input counts them apart from the period (perf.data): perf report's `-n` column. Absent
+   * where counts are already samples or only shares are known.
+   */
+  samples?: number[];
   /** Instruction text where the input had it (annotate): for hovers. */
   instruction?: string;
   /** Innermost first. Empty when the address could not be mapped to a line (see Profile.unattributed). */
@@ -49,6 +54,8 @@ export interface FunctionHeat {
   name: string;
   dso: string;
   counts: number[];
+  /** Samples per event, when every address of the function had them (see AddressHeat.samples). */
+  samples?: number[];
 }
 
 /** Self heat of a source function's own lines in one file (the innermost frame's function), from debug info. */
@@ -66,6 +73,8 @@ export interface ProfileMetadata {
   command?: string;
   /** Samples lost by perf (PERF_RECORD_LOST), or bytes lost to a truncated file. */
   lostSamples?: number;
+  /** A profile merged from several recordings of one build (model/profile-merge.ts): each file and its events. */
+  recordings?: { source: string; format: string; events: string[] }[];
 }
 
 export interface Profile {
@@ -177,8 +186,10 @@ export class ProfileBuilder {
       const name = functionKeyName(a.dso, a.symbol);
       const fkey = `${a.dso}\0${name}`;
       let f = functions.get(fkey);
-      if (!f) functions.set(fkey, (f = { name, dso: a.dso, counts: this.events.map(() => 0) }));
+      if (!f) functions.set(fkey, (f = { name, dso: a.dso, counts: this.events.map(() => 0), ...(a.samples ? { samples: this.events.map(() => 0) } : {}) }));
       addCounts(f.counts, a.counts);
+      if (f.samples && a.samples) addCounts(f.samples, a.samples);
+      else delete f.samples;
       const inner = a.inlineChain[0];
       if (!inner) {
         addCounts(unattributed, a.counts);

@@ -23,7 +23,7 @@ import { FlagService, register } from './flags';
 const ONE_STEP = join(__dirname, '../../test/fixtures/projects/one-step');
 const skip = !compilerAvailable() ? 'needs cc' : false;
 
-const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', flagDefines: [], compileCommands: '', makeVariables: [], symbolizer: 'builtin', llvmSymbolizerPath: '' };
+const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', flagDefines: [], compileCommands: '', makeVariables: [], symbolizer: 'builtin', llvmSymbolizerPath: '', reportGroups: [] };
 
 interface Harness {
   dir: string;

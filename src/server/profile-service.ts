@@ -3,7 +3,9 @@
  * panel), and which one is the baseline the active one is compared with.
  */
 import { performance } from 'node:perf_hooks';
-import { loadProfile } from '../engine/load-profile';
+import { loadProfile, type LoadOptions } from '../engine/load-profile';
+import type { Profile } from '../model/profile';
+import { mergeProfiles } from '../model/profile-merge';
 import { HeatMap } from '../model/heat-map';
 import { PathMapper } from '../model/path-map';
 import { ProfileIndex } from '../model/profile-index';
@@ -98,21 +100,39 @@ export class ProfileService {
    */
   async load(path: string, settings: ServerSettings, signal?: AbortSignal, role: 'active' | 'baseline' = 'active'): Promise<ProfileSummary> {
     const t0 = performance.now();
-    const roots = this.workspaceRoots();
-    const [profile, files] = await Promise.all([
-      loadProfile(path, {
-        binaryPaths: settings.binaryPaths,
-        searchRoots: roots,
-        allowExternalPrograms: this.trusted,
-        addr2line: settings.addr2linePath || undefined,
-        symbolizer: settings.symbolizer,
-        llvmSymbolizer: settings.llvmSymbolizerPath || undefined,
-        // Big debug files (libc's) are decoded off the server's thread, so requests keep being answered.
-        symbolizeWorkerBytes: 2 * 1024 * 1024,
-        signal,
-      }),
-      listSourceFiles(roots),
-    ]);
+    const [profile, files] = await Promise.all([loadProfile(path, this.loadOptions(settings, signal)), listSourceFiles(this.workspaceRoots())]);
+    return this.install(profile, path, files, settings, t0, role);
+  }
+
+  private loadOptions(settings: ServerSettings, signal?: AbortSignal): LoadOptions {
+    return {
+      binaryPaths: settings.binaryPaths,
+      searchRoots: this.workspaceRoots(),
+      allowExternalPrograms: this.trusted,
+      addr2line: settings.addr2linePath || undefined,
+      symbolizer: settings.symbolizer,
+      llvmSymbolizer: settings.llvmSymbolizerPath || undefined,
+      // Big debug files (libc's) are decoded off the server's thread, so requests keep being answered.
+      symbolizeWorkerBytes: 2 * 1024 * 1024,
+      signal,
+    };
+  }
+
+  /**
+   * Merges another recording of the active profile's build into it (model/profile-merge.ts): its events join the
+   * active ones. A recording of another build, or one with an event the profile has, is refused (the error says
+   * why) and the active profile stays as it was. Without an active profile, the file is loaded as the active one.
+   */
+  async addRecording(path: string, settings: ServerSettings, signal?: AbortSignal): Promise<ProfileSummary> {
+    const a = this.active;
+    if (!a) return this.load(path, settings, signal);
+    const t0 = performance.now();
+    const [added, files] = await Promise.all([loadProfile(path, this.loadOptions(settings, signal)), listSourceFiles(this.workspaceRoots())]);
+    const merged = mergeProfiles([a.heatMap.profile, added]);
+    return this.install(merged, a.summary.source, files, settings, t0, 'active', [...(a.summary.recordings ?? [a.summary.source]), path]);
+  }
+
+  private install(profile: Profile, path: string, files: string[], settings: ServerSettings, t0: number, role: 'active' | 'baseline', recordings?: string[]): ProfileSummary {
     const remaps = Object.entries(settings.pathRemaps ?? {}).map(([from, to]) => ({ from, to }));
     const mapper = new PathMapper(files, remaps);
     const heatMap = new HeatMap(profile, mapper);
@@ -132,6 +152,7 @@ export class ProfileService {
       binaries: profile.metadata.binaries.map((b) => ({ recorded: b.recorded, foundAt: b.foundAt, note: b.note })),
       warnings: [...profile.warnings, ...unmappedWarnings(heatMap)],
       loadMs: Math.round(performance.now() - t0),
+      ...(recordings ? { recordings } : {}),
     };
     for (const [id, l] of this.loaded) {
       if (l.summary.source !== path) continue;

@@ -21,11 +21,12 @@ import * as hotspots from './hotspots';
 import * as hover from './hover';
 import * as editorFeatures from './editor-features';
 import * as exportReport from './export-report';
+import * as addRecording from './add-recording';
 import * as flags from './flags';
 import * as diagnostics from './diagnostics';
 
 /** Every feature, registered in this order (flags keeps the engine's view of unsaved text before diagnostics read it). */
-const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, flags, diagnostics];
+const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics];
 
 export function startServer(connection: Connection): ServerContext {
   const workspace = new Workspace();
@@ -102,5 +103,6 @@ async function pullSettings(connection: Connection, workspace: Workspace): Promi
     flagDefines: s['flags.defines'],
     compileCommands: s.compileCommands,
     makeVariables: s['make.variables'],
+    reportGroups: s['report.groups'],
   };
 }
