@@ -24,13 +24,18 @@ export interface ElfSection {
   size: number;
   link: number;
   entrySize: number;
+  /** sh_flags (SHF_EXECINSTR = 4: the section holds code). */
+  flags: number;
 }
 
 export interface ElfSymbol {
   name: string;
   value: number;
   size: number;
-  /** STT_FUNC and friends; only functions matter to us. */
+  /**
+   * STT_FUNC, STT_GNU_IFUNC, or a label (STT_NOTYPE, named, defined in a code section: ld.so's `_start`), the
+   * symbols perf names samples by (`elf_sym__is_function` / `elf_sym__is_label` in perf's symbol-elf.c).
+   */
   isFunction: boolean;
   /** STB_LOCAL 0, STB_GLOBAL 1, STB_WEAK 2: perf prefers global over weak over local among aliases. */
   binding?: number;
@@ -63,7 +68,10 @@ const PF_X = 1;
 const SHT_SYMTAB = 2;
 const SHT_NOTE = 7;
 const SHT_DYNSYM = 11;
+const STT_NOTYPE = 0;
 const STT_FUNC = 2;
+const SHN_LORESERVE = 0xff00;
+const SHF_EXECINSTR = 4;
 const STT_GNU_IFUNC = 10;
 
 export function readElf(path: string): ElfFile {
@@ -117,8 +125,8 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     nameOffsets.push(u32(s));
     raw.push(
       is64
-        ? { type: u32(s + 4), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
-        : { type: u32(s + 4), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
+        ? { type: u32(s + 4), flags: u64(s + 8), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
+        : { type: u32(s + 4), flags: u32(s + 8), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
     );
   }
   const cstr = (off: number): string => {
@@ -163,7 +171,9 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
         const symSize = is64 ? u64(o + 16) : u32(o + 8);
         const kind = info & 0xf;
         if (!nameOff || !names) continue;
-        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC, binding: info >> 4 });
+        const shndx = is64 ? u16(o + 6) : u16(o + 14);
+        const isLabel = kind === STT_NOTYPE && shndx !== 0 && shndx < SHN_LORESERVE && ((sections[shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
+        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC || isLabel, binding: info >> 4 });
       }
     }
     return out;

@@ -18,7 +18,12 @@ export type Rule =
   /** Several ELF symbols at one address and no DWARF function: the tools pick different aliases. */
   | 'symbol-alias'
   /** binutils 2.40 drops an inlined call whose DW_AT_ranges is a DW_FORM_rnglistx index (the unit's own works). */
-  | 'binutils-rnglistx-inline';
+  | 'binutils-rnglistx-inline'
+  /**
+   * No code symbol covers the address (ld.so's `.plt` at 0x1010): llvm-symbolizer names the nearest linker-defined
+   * symbol before it (`__ehdr_start`, STT_NOTYPE outside every code section), binutils nothing.
+   */
+  | 'llvm-linker-symbol';
 
 export const FOLLOWS: Record<Rule, 'addr2line' | 'llvm-symbolizer'> = {
   'binutils-dwarf5-file-index': 'llvm-symbolizer',
@@ -26,6 +31,8 @@ export const FOLLOWS: Record<Rule, 'addr2line' | 'llvm-symbolizer'> = {
   'binutils-symbol-past-size': 'llvm-symbolizer',
   'symbol-alias': 'llvm-symbolizer',
   'binutils-rnglistx-inline': 'llvm-symbolizer',
+  // perf names such an address by its PLT stub, never by a linker symbol; we give no frame, as addr2line.
+  'llvm-linker-symbol': 'addr2line',
 };
 
 export interface Verdict {
@@ -54,6 +61,7 @@ export function compareFrames(
   if (shapeRules.includes('binutils-rnglistx-inline') && a2l.length < llvm.length && same(ours, llvm)) return { rules: ['binutils-rnglistx-inline'], mismatches };
   // Padding after a function: addr2line prints the preceding symbol with line 0, llvm-symbolizer and we nothing.
   if (llvm.length === 0 && ours.length === 0 && a2l.length === 1 && a2l[0]!.line === 0) return { rules: ['binutils-symbol-past-size'], mismatches };
+  if (a2l.length === 0 && ours.length === 0 && llvm.length === 1 && llvm[0]!.line === 0) return { rules: ['llvm-linker-symbol'], mismatches };
   const n = Math.max(ours.length, a2l.length, llvm.length);
   if (ours.length !== a2l.length || ours.length !== llvm.length) {
     mismatches.push(`chain length: ours ${ours.length}, addr2line ${a2l.length}, llvm-symbolizer ${llvm.length}`);
