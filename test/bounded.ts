@@ -5,10 +5,9 @@
  * kilobytes — so load on the machine never decides the outcome. The child prints one JSON line on stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const ROOT = join(__dirname, '..');
 
 export interface BoundedResult {
   /** What the child printed as its last stdout line, parsed. */

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ProfileFormatError } from '../src/parsers/errors';
+import { maxOf } from '../src/model/extremes';
 
 export interface TextFuzz {
   /** Real outputs, as lines. */
@@ -18,7 +19,7 @@ export interface TextFuzz {
 
 export function fuzzTextParser({ bases, pieces, parse }: TextFuzz): void {
   const cases = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
-  const longest = Math.max(...bases.map((b) => b.length));
+  const longest = maxOf(bases, (b) => b.length);
   const started = Date.now();
   fc.assert(
     fc.property(
