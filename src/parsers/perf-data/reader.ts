@@ -9,9 +9,9 @@
  * {off,size} per set feature bit, in bit order. The magic's byte order gives the file's. Pipe mode is the magic
  * and a size of 16, then records only.
  */
-import { open } from 'node:fs/promises';
 import { ATTR_SIZE_MAX, ATTR_SIZE_VER0, decodeAttr, type PerfEventAttr } from './attr';
 import { Bytes } from './binary';
+import { fileSource, type ByteSourceOpener } from './byte-source';
 import { FEATURE_BITS } from './constants';
 import { DecodeContext } from './context';
 import { PerfDataError } from './errors';
@@ -63,6 +63,8 @@ export class PerfData {
     readonly dataEnd: number,
     /** False for pipe mode and for an unfinished recording whose header says data.size 0. */
     private readonly declaredEnd: boolean,
+    /** Where the bytes are read from: the file at `path` unless the caller gave memory. */
+    private readonly source: ByteSourceOpener = fileSource(path),
   ) {}
 
   /** Records in file order, one chunk's worth per array: the fast way through a big file. */
@@ -71,6 +73,7 @@ export class PerfData {
     for (const a of this.attrs) ctx.addAttr(a);
     const spec: StreamSpec = {
       path: this.path,
+      source: this.source,
       start: this.dataOffset,
       end: this.dataEnd,
       declaredEnd: this.declaredEnd,
@@ -105,13 +108,21 @@ export class PerfData {
   }
 }
 
-export async function openPerfData(path: string): Promise<PerfData> {
-  const fh = await open(path, 'r');
+export interface OpenOptions {
+  /** Read from here instead of the file (`path` is then only named in messages): memory, for tests and fuzzing. */
+  source?: ByteSourceOpener;
+}
+
+export async function openPerfData(path: string, opts: OpenOptions = {}): Promise<PerfData> {
+  const opener = opts.source ?? fileSource(path);
+  const src = await opener();
   try {
-    const fileSize = (await fh.stat()).size;
+    const fileSize = src.size;
     const read = async (off: number, len: number): Promise<Buffer> => {
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, off);
+      // Clamped to the file: a length taken from a damaged header must not allocate more than the file holds.
+      const n = Math.max(0, Math.min(len, fileSize - off));
+      const buf = Buffer.alloc(n);
+      const bytesRead = n ? await src.read(buf, 0, n, off) : 0;
       return buf.subarray(0, bytesRead);
     };
     const head = await read(0, FILE_HEADER_SIZE);
@@ -132,7 +143,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     const b = new Bytes(head, le);
     const headerSize = b.num(8);
     if (headerSize === PIPE_HEADER_SIZE) {
-      const pd = new PerfData(path, 'pipe', le, fileSize, PIPE_HEADER_SIZE, fileSize, false);
+      const pd = new PerfData(path, 'pipe', le, fileSize, PIPE_HEADER_SIZE, fileSize, false, opener);
       await pd.prescan();
       return pd;
     }
@@ -160,7 +171,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     // data.size 0 with data present: perf record was killed before it rewrote the header. Read to the end.
     const unfinished = dataSize === 0 && fileSize > dataOff;
     const dataEnd = unfinished ? fileSize : dataOff + dataSize;
-    const pd = new PerfData(path, 'file', le, fileSize, dataOff, dataEnd, !unfinished);
+    const pd = new PerfData(path, 'file', le, fileSize, dataOff, dataEnd, !unfinished, opener);
     if (unfinished) pd.warnings.push('the header says the data section is empty: perf record did not finish; reading to the end of the file');
 
     const attrsBuf = new Bytes(await read(attrsOff, attrsSize), le);
@@ -190,7 +201,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     applyEventDesc(pd);
     return pd;
   } finally {
-    await fh.close();
+    await src.close();
   }
 }
 

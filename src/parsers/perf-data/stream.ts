@@ -6,9 +6,9 @@
  * Memory stays bounded whatever the file size: one chunk buffer plus less than one record of carry-over (a
  * record's size is a u16), and for `perf record -z` one zstd window plus one COMPRESSED record's output.
  */
-import { open } from 'node:fs/promises';
 import { Decompress } from 'fzstd';
 import { Bytes } from './binary';
+import type { ByteSourceOpener } from './byte-source';
 import { RecordType as T } from './constants';
 import type { DecodeContext } from './context';
 import { PerfDataError } from './errors';
@@ -26,7 +26,9 @@ const BATCH = 512;
 const { COMPRESSED, COMPRESSED2, AUXTRACE, HEADER_TRACING_DATA } = T;
 
 export interface StreamSpec {
+  /** Named in every error. */
   path: string;
+  source: ByteSourceOpener;
   start: number;
   /** Where the data ends: the header's data.offset + data.size, or the file size (pipe mode, unfinished file). */
   end: number;
@@ -67,7 +69,7 @@ export async function* readRecords(
   state: StreamState,
   onTruncation: (t: StreamTruncation) => void,
 ): AsyncGenerator<PerfRecord[], void, undefined> {
-  const fh = await open(spec.path, 'r');
+  const src = await spec.source();
   try {
     const buf = Buffer.allocUnsafe(spec.chunkSize + MAX_RECORD);
     const b = new Bytes(buf, ctx.le);
@@ -87,7 +89,7 @@ export async function* readRecords(
       let eof = filePos >= limit;
       if (!eof) {
         const want = Math.min(buf.length - len, limit - filePos);
-        const { bytesRead } = await fh.read(buf, len, want, filePos);
+        const bytesRead = await src.read(buf, len, want, filePos);
         len += bytesRead;
         filePos += bytesRead;
         eof = bytesRead === 0 || filePos >= limit;
@@ -168,7 +170,7 @@ export async function* readRecords(
       onTruncation({ at: bufPos, bytesLost: Math.max(lost, 0), detail });
     }
   } finally {
-    await fh.close();
+    await src.close();
   }
 
   function fail(kind: 'bad-record', at: number, what: string): never {
