@@ -22,7 +22,10 @@ export interface BoundedResult {
  */
 export function runBounded(body: string, opts: { timeoutMs?: number; heapMb?: number } = {}): BoundedResult {
   const code = `const root = ${JSON.stringify(ROOT)};\nconst load = async (rel) => { const m = await import(root + '/' + rel); return m.default && Object.keys(m).length === 1 ? m.default : m; };\n(async () => {\n${body}\n})().then((v) => { process.stdout.write('\\n' + JSON.stringify(v ?? null) + '\\n'); }, (e) => { process.stdout.write('\\n' + JSON.stringify({ thrown: String(e && e.message || e), name: e && e.name }) + '\\n'); });`;
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${opts.heapMb ?? 512}`, '--import', 'tsx', '--input-type=module', '-e', code], {
+  // The script goes in on stdin: a case may carry a megabyte of crafted bytes, more than argv can hold.
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${opts.heapMb ?? 512}`, '--import', 'tsx', '--input-type=module', '-'], {
+    input: code,
+    maxBuffer: 64 << 20,
     cwd: ROOT,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,

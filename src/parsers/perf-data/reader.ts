@@ -13,7 +13,7 @@ import { ATTR_SIZE_MAX, ATTR_SIZE_VER0, decodeAttr, type PerfEventAttr } from '.
 import { Bytes } from './binary';
 import { fileSource, type ByteSourceOpener } from './byte-source';
 import { FEATURE_BITS } from './constants';
-import { DecodeContext } from './context';
+import { DecodeContext, MAX_ATTRS } from './context';
 import { PerfDataError } from './errors';
 import { emptyFeatures, parseFeature } from './features';
 import { applyEventDesc, readRecords, type StreamSpec, type StreamTruncation } from './stream';
@@ -159,7 +159,7 @@ export async function openPerfData(path: string, opts: OpenOptions = {}): Promis
     if (attrSlot < ATTR_SIZE_VER0 + 16 || attrSlot > ATTR_SIZE_MAX + 16 || attrSlot % 8 !== 0) {
       throw new PerfDataError('bad-attr', path, 16, `attr_size ${attrSlot}: an attr slot is 16 bytes more than perf_event_attr (64…${ATTR_SIZE_MAX})`);
     }
-    if (attrsSize % attrSlot !== 0 || attrsSize === 0 || attrsSize / attrSlot > 4096) {
+    if (attrsSize % attrSlot !== 0 || attrsSize === 0 || attrsSize / attrSlot > MAX_ATTRS) {
       throw new PerfDataError('bad-attr', path, 32, `attrs section of ${attrsSize} bytes does not hold whole ${attrSlot}-byte attrs`);
     }
     if (attrsOff < FILE_HEADER_SIZE || dataOff < FILE_HEADER_SIZE || !Number.isSafeInteger(dataOff + dataSize)) {

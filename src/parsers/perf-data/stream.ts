@@ -10,7 +10,7 @@ import { Decompress } from 'fzstd';
 import { Bytes } from './binary';
 import type { ByteSourceOpener } from './byte-source';
 import { RecordType as T } from './constants';
-import type { DecodeContext } from './context';
+import { MAX_ATTRS, type DecodeContext } from './context';
 import { PerfDataError } from './errors';
 import { parseFeature } from './features';
 import { decodeRecord } from './records';
@@ -199,8 +199,12 @@ function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamS
   switch (rec.kind) {
     case 'attr':
       if (rec.offset < spec.knownAttrsBefore) return;
+      if (ctx.attrs.length >= MAX_ATTRS) {
+        throw new PerfDataError('bad-attr', spec.path, rec.offset, `more than ${MAX_ATTRS} HEADER_ATTR records (file mode allows ${MAX_ATTRS} attrs): the stream is damaged`);
+      }
       ctx.addAttr(rec.attr);
-      if (!state.attrs.includes(rec.attr)) state.attrs.push(rec.attr);
+      // A freshly decoded attr is a new object, so the identity search this replaces never found one: O(1) now.
+      if (ctx.attrs.length > state.attrs.length) state.attrs.push(rec.attr);
       return;
     case 'feature': {
       const w = parseFeature(rec.feature, b, off + 16, off + rec.size, state.features);
@@ -213,9 +217,12 @@ function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamS
         state.features.buildIds.push({ pid: rec.pid, cpumode: rec.misc & 7, buildId: rec.buildId, filename: rec.filename });
       }
       return;
-    case 'event-update':
-      if (rec.name !== undefined) for (const a of state.attrs) if (a.ids.includes(rec.id)) a.name = rec.name;
+    case 'event-update': {
+      // By the id map, not by searching every attr's ids: one EVENT_UPDATE per attr would be quadratic.
+      const i = ctx.idToAttr.get(rec.id);
+      if (rec.name !== undefined && i !== undefined) ctx.attrs[i]!.name = rec.name;
       return;
+    }
     case 'event-type':
       for (const a of state.attrs) if (a.config === rec.eventId && rec.name) a.name = rec.name;
       return;
