@@ -32,6 +32,8 @@ export interface PerfDataTruncation {
   /** Bytes the file should have had from `at` on: the rest of the data section, missing feature sections. */
   bytesLost: number;
   detail: string;
+  /** False when the cut fell inside a COMPRESSED record (see StreamTruncation.complete); true otherwise. */
+  complete: boolean;
 }
 
 const FILE_HEADER_SIZE = 104;
@@ -94,7 +96,7 @@ export class PerfData {
   private noteTruncation(t: StreamTruncation): void {
     // Missing feature sections were already counted by openPerfData when the data section is intact.
     const featureLoss = this.truncation && this.truncation.at >= this.dataEnd ? this.truncation.bytesLost : 0;
-    this.truncation = { at: t.at, bytesLost: t.bytesLost + featureLoss, detail: t.detail };
+    this.truncation = { at: t.at, bytesLost: t.bytesLost + featureLoss, detail: t.detail, complete: t.complete };
   }
 
   /** Pipe mode, called by openPerfData: reads the head of the stream for the attrs and features that precede the first sample. */
@@ -243,6 +245,6 @@ async function readFeatures(
     if (w) pd.warnings.push(w);
   }
   if (lost > 0) {
-    pd.truncation = { at, bytesLost: lost, detail: `the file ends before its feature sections do (${lost} bytes missing)` };
+    pd.truncation = { at, bytesLost: lost, detail: `the file ends before its feature sections do (${lost} bytes missing)`, complete: true };
   }
 }

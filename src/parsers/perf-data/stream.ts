@@ -54,6 +54,11 @@ export interface StreamTruncation {
   /** Bytes of records that were promised (by the header, or by the partial record's own size) but are missing. */
   bytesLost: number;
   detail: string;
+  /**
+   * False when the cut fell inside a COMPRESSED record: the records in its complete zstd blocks were read, but how
+   * many more it held cannot be known, so "every complete record was read" would not be true.
+   */
+  complete: boolean;
 }
 
 /** Bytes that follow some records without being counted in their size. */
@@ -147,6 +152,18 @@ export async function* readRecords(
       if (eof && skip === 0) break;
       if (eof && filePos >= limit) break;
     }
+    // The file ends inside a COMPRESSED record: its complete zstd blocks still decode (the decoder keeps a cut
+    // block for more input that will not come), so the records they hold are read rather than dropped with it.
+    let cutCompressed = false;
+    if (skip === 0 && len >= 8 && (b.u32(0) === COMPRESSED || b.u32(0) === COMPRESSED2)) {
+      cutCompressed = true;
+      const from = b.u32(0) === COMPRESSED2 ? 16 : 8;
+      if (len > from) {
+        const out: PerfRecord[] = [];
+        inflater.push(buf.subarray(from, len), bufPos, out);
+        if (out.length) yield out;
+      }
+    }
     const tail = inflater.leftover();
     if (len > 0 || skip > 0 || limit < spec.end || tail > 0) {
       let lost = spec.end - bufPos;
@@ -154,6 +171,10 @@ export async function* readRecords(
       if (skip > 0) {
         lost = spec.declaredEnd ? spec.end - bufPos : skip;
         detail = `a record's trailing payload is cut off (${skip} bytes missing)`;
+      } else if (cutCompressed) {
+        const need = b.u16(6);
+        if (!spec.declaredEnd) lost = need - len;
+        detail = `the file ends ${len} bytes into a ${need}-byte COMPRESSED record: the records in its complete zstd blocks were read, what its cut block held is lost`;
       } else if (len >= 8) {
         const need = b.u16(6);
         if (!spec.declaredEnd) lost = need;
@@ -167,7 +188,7 @@ export async function* readRecords(
         lost = tail;
         detail = `the compressed data ends ${tail} bytes into a record`;
       }
-      onTruncation({ at: bufPos, bytesLost: Math.max(lost, 0), detail });
+      onTruncation({ at: bufPos, bytesLost: Math.max(lost, 0), detail, complete: !cutCompressed && tail === 0 });
     }
   } finally {
     await src.close();
@@ -251,6 +272,8 @@ class Inflater {
   private readonly guard = new ZstdGuard();
   private pending: Buffer = Buffer.alloc(0);
   private skip = 0;
+  /** Decompressed bytes consumed as records so far (for messages). */
+  private decoded = 0;
 
   constructor(private readonly spec: StreamSpec, private readonly ctx: DecodeContext, private readonly state: StreamState) {}
 
@@ -258,6 +281,7 @@ class Inflater {
     let produced = 0;
     this.dec.ondata = (block: Uint8Array) => {
       produced += block.length;
+      this.guard.output += block.length;
       if (produced > this.spec.decompressCap) {
         throw new PerfDataError('bad-compressed', this.spec.path, at,
           `COMPRESSED record expands past ${this.spec.decompressCap} bytes`);
@@ -294,6 +318,12 @@ class Inflater {
         throw new PerfDataError('bad-record', this.spec.path, at,
           `in compressed data: record of type ${type} has size ${size}, below its 8-byte header`);
       }
+      // zstd as perf writes it has no checksum, so damaged data can decode; what it decodes to is checked instead.
+      // Record types are small (kernel < 64, perf's own < 128): 0 or a huge type is damage, not a future record.
+      if (type === 0 || type > 0xffff) {
+        throw new PerfDataError('bad-compressed', this.spec.path, at,
+          `in compressed data: a record of type ${type} at decompressed offset ${this.decoded + p}: the zstd data decodes, but to damaged records`);
+      }
       if (p + size > data.length) break;
       const extra = trailingPayload(b, p, type, size);
       if (type !== COMPRESSED && type !== COMPRESSED2) {
@@ -309,6 +339,7 @@ class Inflater {
       }
     }
     // Copy the tail: the block may be a view into the decoder's memory, and the tail is less than one record.
+    this.decoded += p;
     this.pending = Buffer.from(data.subarray(p));
   }
 }
