@@ -4,6 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { readTextCapped, textChunks } from '../parsers/text-source';
+import { prepareBinarySearch } from '../symbolize/find-binary';
 import { ProfileFormatError } from '../parsers/errors';
 import { looksLikePerfAnnotate } from '../parsers/perf-annotate';
 import { looksLikePerfReport } from '../parsers/perf-report';
@@ -94,6 +95,11 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
 
 export async function loadProfile(path: string, options: LoadOptions = {}): Promise<Profile> {
   const format = await detectFormat(path);
+  if (format === 'perf-annotate' || format === 'perf-data' || format === 'perf-script') {
+    // One asynchronous walk of the workspace for every binary this load may look for (not one per missing DSO).
+    await prepareBinarySearch(options);
+    options.signal?.throwIfAborted();
+  }
   switch (format) {
     case 'perf-annotate':
       return loadAnnotateProfile(path, await readTextCapped(path, 'perf annotate text'), options);
