@@ -14,7 +14,7 @@ const FIX = join(__dirname, '../../test/fixtures/perf-probe');
 const A = join(FIX, 'cachegrind.out.prog');
 const B = join(FIX, 'report_sort_srcline.txt');
 const C = join(FIX, 'annotate_stdio_l_hot_loop.txt');
-const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', flagDefines: [] };
+const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', symbolizer: 'builtin', llvmSymbolizerPath: '', flagDefines: [], compileCommands: '', makeVariables: [] };
 
 /** A service whose loads wait for `release(path)`; `seen` records the options each load got. */
 function gated() {

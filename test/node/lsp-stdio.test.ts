@@ -163,14 +163,15 @@ test('Neovim-style client over stdio: samples on lines the build does not compil
 test('a client that says nothing about trust gets an untrusted server; a virtual workspace folder does not break initialize', { skip: !existsSync(SERVER) && 'run npm run build first' }, async () => {
   const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data' } };
+  // An external symbolizer asked for: an untrusted server must not start it (the builtin one maps the samples).
+  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data', symbolizer: 'addr2line' } };
   conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
   const messages: string[] = [];
   let untrusted: () => void;
   const saidUntrusted = new Promise<void>((resolve) => (untrusted = resolve));
   const hear = (m: { message: string }) => {
     messages.push(m.message);
-    if (/This workspace is not trusted, so Perf Heat runs no external program/.test(m.message)) untrusted();
+    if (/This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer/.test(m.message)) untrusted();
   };
   conn.onNotification('window/showMessage', hear);
   conn.onNotification('window/logMessage', hear);
@@ -185,7 +186,7 @@ test('a client that says nothing about trust gets an untrusted server; a virtual
     });
     assert.ok(init.capabilities.hoverProvider);
     await conn.sendNotification(InitializedNotification.type, {});
-    // The profile loads from the file folder, and says addr2line was not started: nobody said the workspace is trusted.
+    // The profile loads from the file folder, and says the symbolizer was not started: nobody said it is trusted.
     await Promise.race([saidUntrusted, new Promise((_, rej) => setTimeout(() => rej(new Error(`no untrusted-workspace warning; messages: ${messages.join('; ')}`)), 20_000))]);
     await conn.sendRequest(ShutdownRequest.type);
     await conn.sendNotification(ExitNotification.type);
