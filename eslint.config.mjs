@@ -13,6 +13,16 @@ export default tseslint.config(
     },
   },
   {
+    // Spreading a list into Math.max/min overflows the stack from ~100K values (issue 11.8): use model/extremes.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
+        message: 'Math.max/min(...list) overflows the stack on long lists: use maxOf/minOf from src/model/extremes.ts.',
+      }],
+    },
+  },
+  {
     files: ['src/extension/**/*.ts', 'test/vscode/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -10,6 +10,7 @@ import { applyRemaps, parseRemap, PathMapper } from '../model/path-map';
 import { diffProfiles } from '../model/profile-diff';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { maxOf } from '../model/extremes';
 
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
@@ -221,7 +222,7 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  const width = Math.max(4, ...rows.map((r) => `${r.file}:${r.line}`.length));
+  const width = Math.max(4, maxOf(rows, (r) => `${r.file}:${r.line}`.length));
   out([...names.map((n) => `${n.padStart(12)} ${'%'.padStart(7)}`), ' ' + 'line'].join(' '));
   for (const r of rows) {
     const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);

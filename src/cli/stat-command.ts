@@ -8,6 +8,7 @@ import { loadStatRuns } from '../engine/report-stat';
 import type { StatRun } from '../model/stat-metrics';
 import { compareRuns, visibleMetrics, type CycleGapResult, type StatComparison } from '../model/stat-metrics-compare';
 import { cellText, cycleGapRows } from '../model/stat-metrics-format';
+import { maxOf } from '../model/extremes';
 
 export const STAT_USAGE = `  stat <file>…      compare perf stat runs (perf stat -x, / -j / plain output, with or without -r)
       --base N            the run the others are compared with, 1-based (default 1)
@@ -78,7 +79,7 @@ export function statTable(runs: readonly StatRun[], c: StatComparison): string[]
     });
     rows.push(row);
   }
-  const widths = header.map((_, k) => Math.max(...rows.map((r) => r[k].length)));
+  const widths = header.map((_, k) => maxOf(rows, (r) => r[k].length));
   const lines = rows.map((r) => r.map((s, k) => (k === 0 ? s.padEnd(widths[k]) : s.padStart(widths[k]))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const missing = c.metrics.filter((m) => m.cells.every((x) => x.status === 'absent') && !m.id.startsWith('counter:'));
@@ -96,7 +97,7 @@ export function cycleGapText(runs: readonly StatRun[], g: CycleGapResult): strin
   const [a, b] = [runs[g.run].label, runs[g.base].label];
   if ('unavailable' in g) return [`Cycle gap ${a} vs ${b}: not computable (${g.unavailable})`];
   const { title, rows } = cycleGapRows(g, runs.map((r) => r.label));
-  const w = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k].length)));
+  const w = [0, 1, 2].map((k) => maxOf(rows, (r) => r[k].length));
   return [
     title,
     ...rows.map((r) => `  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])} cycles  ${r[2].padStart(w[2])} of the gap`),

@@ -3,7 +3,8 @@
  * from the content, parse, find the binaries, symbolize every sampled address in one batch per binary, aggregate.
  */
 import { open } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readTextCapped, textChunks } from '../parsers/text-source';
+import { prepareBinarySearch } from '../symbolize/find-binary';
 import { ProfileFormatError } from '../parsers/errors';
 import { looksLikePerfAnnotate } from '../parsers/perf-annotate';
 import { looksLikePerfReport } from '../parsers/perf-report';
@@ -95,17 +96,23 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
 
 export async function loadProfile(path: string, options: LoadOptions = {}): Promise<Profile> {
   const format = await detectFormat(path);
+  if (format === 'perf-annotate' || format === 'perf-data' || format === 'perf-script') {
+    // One asynchronous walk of the workspace for every binary this load may look for (not one per missing DSO).
+    await prepareBinarySearch(options);
+    options.signal?.throwIfAborted();
+  }
   switch (format) {
     case 'perf-annotate':
-      return loadAnnotateProfile(path, await readFile(path, 'utf8'), options);
+      return loadAnnotateProfile(path, await readTextCapped(path, 'perf annotate text'), options);
     case 'perf-data':
       return loadPerfDataProfile(path, options);
     case 'perf-script':
-      return loadPerfScriptProfile(path, await readFile(path, 'utf8'), options);
+      // Streamed: perf script output runs to gigabytes, and is never held whole.
+      return loadPerfScriptProfile(path, textChunks(path, { signal: options.signal }), options);
     case 'perf-report':
-      return loadPerfReportProfile(path, await readFile(path, 'utf8'));
+      return loadPerfReportProfile(path, await readTextCapped(path, 'perf report text'));
     case 'cachegrind':
-      return loadCachegrindProfile(path, await readFile(path, 'utf8'));
+      return loadCachegrindProfile(path, await readTextCapped(path, 'cachegrind output'));
   }
 }
 

@@ -30,7 +30,10 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   };
   const builder = new ProfileBuilder(path, summary.events.map((e) => ({ name: e.name, unit: 'period' })), metadata);
   for (const w of summary.warnings) builder.warn(`${basename(path)}: ${w}`);
-  if (summary.truncated) builder.warn(`${basename(path)} is truncated: ${summary.truncated.detail}; every complete record was read, ${summary.truncated.bytesLost} bytes were lost.`);
+  if (summary.truncated) {
+    const t = summary.truncated;
+    builder.warn(`${basename(path)} is truncated: ${t.detail}; ${t.complete ? 'every complete record was read, ' : ''}${t.bytesLost} bytes were lost.`);
+  }
   if (summary.lost.samples > 0) builder.warn(`perf lost ${summary.lost.samples} samples while recording (shares are of what was recorded).`);
 
   const byDso = new Map<string, AddressCounts[]>();

@@ -10,6 +10,7 @@ import { code, count, fence, share, table, text } from './report-markdown';
 import { secondaryEvents } from './report-groups';
 import { cmp, functionsByName, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
+import { maxOf } from '../model/extremes';
 
 export interface FunctionBreakdownOptions {
   functionName?: string;
@@ -131,7 +132,7 @@ function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, 
       .sort((a, b) => a.line - b.line);
     const where = r.index === OUTSIDE ? 'outside any `#if`' : blockPath(blocks, r.index).map((_, k, path) => describe(blocks, blocks.indexOf(path[k]))).join(' › ');
     out.push('', `${where}: ${share(r.own[c], fnTotal[c], 1)} of the function on its own lines${hot.length < r.lines.length ? ` (hottest ${hot.length} of ${r.lines.length} shown)` : ''}`, '');
-    const width = String(Math.max(...hot.map((l) => l.line))).length;
+    const width = String(maxOf(hot, (l) => l.line)).length;
     out.push(
       ...fence(
         'c',

@@ -3,6 +3,7 @@
  * names, paths, source text, event names) goes through `code`, `text` or `fence`, so a name like `operator
  * delete[]`, a `|` in a condition or a backtick in a comment cannot break a table or open a link or HTML tag.
  */
+import { maxOf } from '../model/extremes';
 
 /** Plain text in a table cell or a sentence: Markdown and HTML punctuation escaped. */
 export function text(s: string): string {
@@ -12,7 +13,7 @@ export function text(s: string): string {
 /** A code span, with a backtick run longer than any inside; `|` escaped (GFM splits table cells on it even there). */
 export function code(s: string): string {
   const flat = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((m) => m.length));
+  const longest = maxOf(flat.match(/`+/g) ?? [], (m) => m.length, 0);
   const ticks = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
   return `${ticks}${pad}${flat}${pad}${ticks}`;
@@ -20,7 +21,7 @@ export function code(s: string): string {
 
 /** A fenced block whose fence is longer than any backtick run in the content. */
 export function fence(lang: string, lines: readonly string[]): string[] {
-  const longest = Math.max(2, ...lines.flatMap((l) => (l.match(/`+/g) ?? []).map((m) => m.length)));
+  const longest = Math.max(2, maxOf(lines, (l) => maxOf(l.match(/`+/g) ?? [], (m) => m.length, 0)));
   const f = '`'.repeat(longest + 1);
   return [`${f}${lang}`, ...lines, f];
 }

@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import { ipToNumber } from '../parsers/perf-script';
-import { aggregatePerfScript, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
+import { aggregatePerfScript, aggregatePerfScriptChunks, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
 import { parsePerfReport } from '../parsers/perf-report';
 import { parseCachegrind } from '../parsers/cachegrind';
 import { ProfileFormatError } from '../parsers/errors';
@@ -16,8 +16,8 @@ import { symbolizeDso } from './symbolize-dso';
 import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
 
-export async function loadPerfScriptProfile(path: string, text: string, options: LoadOptions): Promise<Profile> {
-  const agg = aggregatePerfScript(text, path);
+export async function loadPerfScriptProfile(path: string, text: string | AsyncIterable<string>, options: LoadOptions): Promise<Profile> {
+  const agg = typeof text === 'string' ? aggregatePerfScript(text, path) : await aggregatePerfScriptChunks(text, path);
   if (agg.events.length === 0) throw new ProfileFormatError(path, undefined, 'perf script output with no samples');
   // perf report weighs by period; an event whose samples printed no period weighs each sample 1, alone.
   const byPeriod = agg.events.map((e) => e.periodPrinted);

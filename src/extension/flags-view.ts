@@ -58,9 +58,20 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
 
   /** Called once the language client runs. */
   attach(client: LanguageClient): void {
-    this.disposables.push(onNotification(client, FlagsChangedNotification, () => void this.refresh()));
+    this.disposables.push(
+      onNotification(client, FlagsChangedNotification, (p) => {
+        this.announced = p;
+        void this.refresh();
+      }),
+    );
     void this.refresh();
   }
+
+  /** The build and toggles the server last announced: what a restarted server is told again. */
+  serverFlags(): { preset?: string; overrides: Record<string, string | null> } | undefined {
+    return this.announced;
+  }
+  private announced: { preset?: string; overrides: Record<string, string | null> } | undefined;
 
   current(): FlagState | null {
     return this.state;

@@ -4,6 +4,7 @@
 import type { FileHeat } from '../protocol';
 import { formatShare } from '../model/heat-scale';
 import { missDensity } from '../model/events';
+import { maxOf } from '../model/extremes';
 
 /**
  * What the heat shows: one event's share, miss density (miss share ÷ cycle share), or the change against a
@@ -53,7 +54,7 @@ export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'sha
     lines.push({ line: l.line, value: d, text: `×${d >= 10 ? d.toFixed(0) : d.toFixed(2)} misses/cycles`, tone: 'density' });
     if (l.shares[mode.cycles] >= 0.05) max = Math.max(max, d);
   }
-  return { lines, max: max || Math.max(0, ...lines.map((l) => l.value)) };
+  return { lines, max: max || maxOf(lines, (l) => l.value, 0) };
 }
 
 /** One edit, in the shape of a VS Code content change, reduced to lines. */

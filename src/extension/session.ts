@@ -136,7 +136,7 @@ export class Session {
     // vscode-languageclient is most of the extension's code: it lives in its own bundle, loaded on first need,
     // so activation stays cheap (npm run bench:editor measures it).
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, not a module import
-    const { createClient } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
+    const { createClient, recoverAfterRestart } = require(ctx.asAbsolutePath('dist/client.js')) as typeof ClientModule;
     const client = createClient(ctx, this.output, () => this.config.totalsStyle === 'codeLens');
     await client.start();
     this.flagsView.attach(client);
@@ -144,6 +144,16 @@ export class Session {
     const decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
     this.started = { client, decorations };
     ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => this.applied.fire(a)), onNotification(client, ProfileChangedNotification, (p) => this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined)));
+    // A crashed server comes back empty: undraw its heat now, and give the new one the profile, baseline and toggles.
+    ctx.subscriptions.push(
+      recoverAfterRestart(client, this.output, {
+        state: () => ({ active: this.activeProfile?.source, baseline: this.baselineProfile?.source, flags: this.flagsView.serverFlags() }),
+        lost: () => {
+          decorations.clear();
+          void this.panel.refresh();
+        },
+      }),
+    );
     return this.started;
   }
 
@@ -214,6 +224,8 @@ export class Session {
       await this.load(path);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      // -32800 (RequestCancelled): the user cancelled, or a later load, switch or Clear Heat superseded this one.
+      if ((e as { code?: number }).code === -32800) return void this.output.info(message);
       this.output.error(message);
       void vscode.window.showErrorMessage(`Perf Heat could not load the profile: ${message}`, 'Show Output').then((a) => a && this.output.show(true));
     }

@@ -16,6 +16,7 @@
  */
 
 import type { PerfStatFile, StatCounter } from '../parsers/perf-stat';
+import { minOf } from './extremes';
 
 export type CounterStatus = 'ok' | 'unsupported' | 'not-counted' | 'absent';
 
@@ -160,7 +161,7 @@ function mergeRows(event: string, rows: readonly StatCounterInput[]): RawCounter
     c.variancePct = counted.length === 1 ? counted[0].variancePct : combineSum(counted.map((r) => [r.value!, r.variancePct]));
   }
   const running = rows.map((r) => r.pctRunning).filter((p): p is number => p !== undefined);
-  if (running.length) c.pctRunning = Math.min(...running);
+  if (running.length) c.pctRunning = minOf(running, (p) => p);
   if (first.metricValue !== undefined && first.metricUnit) c.perfMetric = { value: first.metricValue, unit: first.metricUnit };
   return c;
 }
@@ -301,7 +302,7 @@ export function statRun(stat: StatFileInput, file: string, label = defaultLabel(
   };
   const multiplexed = counters.filter((c) => c.status === 'ok' && c.pctRunning !== undefined && c.pctRunning < 100);
   if (multiplexed.length) {
-    const low = Math.min(...multiplexed.map((c) => c.pctRunning!));
+    const low = minOf(multiplexed, (c) => c.pctRunning!);
     notes.push(`${multiplexed.length} counters were multiplexed (on the PMU ${fmtPct(low)} of the time at least): perf scaled their counts`);
   }
   return {

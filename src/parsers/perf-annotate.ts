@@ -9,6 +9,7 @@
  */
 import { ProfileFormatError } from './errors';
 import type { SourceLocation } from '../model/profile';
+import { maxOf } from '../model/extremes';
 
 export type AnnotateColumn = 'percent' | 'samples' | 'period';
 
@@ -136,7 +137,7 @@ export function parsePerfAnnotate(text: string, file: string): AnnotateFile {
 }
 
 function maxPercent(values: number[], sym: AnnotatedSymbol): number {
-  if (sym.column === 'percent') return Math.max(...values);
+  if (sym.column === 'percent') return maxOf(values, (v) => v);
   // -n / --show-total-period: the header's count is the leader's; only the leader can be turned back into a share.
   return sym.sampleCount > 0 && sym.column === 'samples' ? (100 * values[0]) / sym.sampleCount : 100;
 }

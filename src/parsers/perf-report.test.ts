@@ -4,7 +4,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksLikePerfReport, parsePerfReport, type ReportRow } from './perf-report';
 import { ProfileFormatError } from './errors';
-import { fuzzTextParser } from '../../test/fuzz-text';
 
 const FIX = join(__dirname, '../../test/fixtures');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
@@ -132,15 +131,4 @@ test('bad input: errors name the file, the line and the problem', () => {
   throwsMessage(() => parsePerfReport("# Samples: 5K of event 'a'\n    1.00%  f\n", 'r.txt'), /^r\.txt:2: row before any column title line/);
   throwsMessage(() => parsePerfReport('    91.91%  /home/dev/probe/prog  0x12a2\n', 'q.txt'), /^q\.txt: no "# Samples: … of event '…'" header/);
   throwsMessage(() => parsePerfReport("# Samples: 1 of event 'a'\n#  Samples;Period\n1;2;3\n", 's.txt'), /^s\.txt:3: row has 3 field\(s\), the column titles 2/);
-});
-
-test('fuzz: mutated report text never throws anything but ProfileFormatError', () => {
-  fuzzTextParser({
-    bases: ['perf-probe/report_group_n_period.txt', 'perf-probe/report_nogroup_fieldsep.txt', 'perf-probe/report_sort_sym_srcline_group_two_events.txt'].map((p) => read(p).split('\n').slice(0, 24)),
-    pieces: ['#', '# ', '.', ';', '%', '|', '--', '[k] ', "# Samples: 2 of events 'a, b'", '# ....  ..', '  ', ':', '+99999999999'],
-    parse: (text, file) => {
-      const f = parsePerfReport(text, file);
-      for (const s of f.sections) for (const r of s.rows) assert.ok((r.overhead ?? []).every(Number.isFinite));
-    },
-  });
 });

@@ -4,7 +4,7 @@
  * (scripts/bench-script-parse.ts, bench/ingest). The line scanner it rides on is perf-script.ts's.
  */
 import type { SourceLocation } from '../model/profile';
-import { readFrame, readSrcline, scan } from './perf-script';
+import { readFrame, readSrcline, ScriptScanner, type Sink } from './perf-script';
 
 /** `period` sums printed periods: 0 for an event that printed none (then weigh by samples). */
 export interface ScriptCounts {
@@ -71,80 +71,110 @@ const INLINED = ' (inlined)';
  * ip, gives the binary and the ELF symbol (perf report's); the srcline under the inlined frame stays the line.
  */
 export function aggregatePerfScript(text: string, file: string): PerfScriptAggregate {
-  const events: EventAcc[] = [];
-  let ev: EventAcc;
-  let weight = 0;
-  let sampleLine = 0;
-  let leaf: string | undefined; // the frame that names the sample's function and binary
-  let leafLine = 0;
-  let absolute = false;
-  let src = ''; // the srcline under the first frame
-  let outerPending = false; // the first frame was (inlined): the next non-inlined one names the binary
-  let srclinePending = false; // the first frame read, its srcline not yet
-  let srclinePrinted = false;
-  const { samples, sidebandLines } = scan(text, file, {
-    sample(text, _start, end, line, h) {
-      if (!ev || ev.name.length !== h.eventEnd - h.eventStart || !text.startsWith(ev.name, h.eventStart)) {
-        const name = text.slice(h.eventStart, h.eventEnd);
-        ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map() }) - 1];
-      }
-      weight = Number.isNaN(h.period) ? 0 : h.period;
-      ev.periodPrinted ||= !Number.isNaN(h.period);
-      ev.samples++;
-      ev.period += weight;
-      sampleLine = leafLine = line;
-      src = '';
-      outerPending = false;
-      absolute = h.framePos >= 0;
-      leaf = absolute ? text.slice(h.framePos, end) : undefined;
-      srclinePending = absolute;
-    },
-    frame(text, start, end, line, first) {
-      const inlined = text.endsWith(INLINED, end);
-      if (first) {
-        [leaf, leafLine, srclinePending, outerPending] = [text.slice(start, end), line, true, inlined];
-        return;
-      }
-      srclinePending = false;
-      if (outerPending && !inlined) [leaf, leafLine, outerPending] = [text.slice(start, end), line, false];
-    },
-    srcline(text, start, end) {
-      srclinePrinted = true;
-      if (srclinePending) src = text.slice(start, end);
-      srclinePending = false;
-    },
-    endSample() {
-      bump(ev.leaves, `${leaf ?? ''}\0${src}`, weight, leaf === undefined ? sampleLine : leafLine, absolute);
-      leaf = undefined;
-      srclinePending = outerPending = false;
-    },
-  });
+  const agg = new PerfScriptAggregator(file);
+  agg.feed(text);
+  return agg.finish();
+}
 
-  const leaves = new Map<string, ScriptLeafCount>();
-  const srclines = new Map<string, ScriptSrclineCount>();
-  const unattributed = events.map(() => ({ samples: 0, period: 0 }));
-  events.forEach((e, i) => {
-    for (const [key, a] of e.leaves) {
-      const cut = key.indexOf('\0');
-      const frameText = key.slice(0, cut);
-      const f = frameText ? readFrame(frameText, a.line, file) : undefined;
-      const loc = readSrcline(key.slice(cut + 1)).loc;
-      const id = `${i}\0${f?.dso ?? ''}\0${f?.ip ?? ''}\0${a.absolute}\0${f?.symbol ?? ''}\0${loc ? `${loc.file}:${loc.line}` : ''}`;
-      const l = leaves.get(id);
-      if (l) add(l, a);
-      else {
-        leaves.set(id, { event: i, dso: f?.dso, ip: f?.ip ?? '', symbol: f?.symbol, absoluteIp: a.absolute, samples: a.samples, period: a.period, ...(loc ? { srcline: loc } : {}) });
-      }
-      if (!loc) {
-        add(unattributed[i]!, a);
-        continue;
-      }
-      const sid = `${i}\0${loc.file}\0${loc.line}`;
-      const sl = srclines.get(sid);
-      if (sl) add(sl, a);
-      else srclines.set(sid, { event: i, file: loc.file, line: loc.line, samples: a.samples, period: a.period });
-    }
-  });
-  const totals = events.map((e) => ({ name: e.name, samples: e.samples, period: e.period, periodPrinted: e.periodPrinted }));
-  return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines };
+/** The aggregate over text that arrives in pieces (a file read in chunks); the result is the same as over the whole. */
+export async function aggregatePerfScriptChunks(chunks: AsyncIterable<string>, file: string): Promise<PerfScriptAggregate> {
+  const agg = new PerfScriptAggregator(file);
+  for await (const c of chunks) agg.feed(c);
+  return agg.finish();
+}
+
+/** The one-pass aggregate fed in pieces: a 700 MB perf script is never held whole. */
+export class PerfScriptAggregator {
+  private readonly scanner: ScriptScanner;
+  private readonly result: (counts: { samples: number; sidebandLines: number }) => PerfScriptAggregate;
+
+  constructor(file: string) {
+    const events: EventAcc[] = [];
+    let ev: EventAcc;
+    let weight = 0;
+    let sampleLine = 0;
+    let leaf: string | undefined; // the frame that names the sample's function and binary
+    let leafLine = 0;
+    let absolute = false;
+    let src = ''; // the srcline under the first frame
+    let outerPending = false; // the first frame was (inlined): the next non-inlined one names the binary
+    let srclinePending = false; // the first frame read, its srcline not yet
+    let srclinePrinted = false;
+    const sink: Sink = {
+      sample(text, _start, end, line, h) {
+        if (!ev || ev.name.length !== h.eventEnd - h.eventStart || !text.startsWith(ev.name, h.eventStart)) {
+          const name = text.slice(h.eventStart, h.eventEnd);
+          ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map() }) - 1];
+        }
+        weight = Number.isNaN(h.period) ? 0 : h.period;
+        ev.periodPrinted ||= !Number.isNaN(h.period);
+        ev.samples++;
+        ev.period += weight;
+        sampleLine = leafLine = line;
+        src = '';
+        outerPending = false;
+        absolute = h.framePos >= 0;
+        leaf = absolute ? text.slice(h.framePos, end) : undefined;
+        srclinePending = absolute;
+      },
+      frame(text, start, end, line, first) {
+        const inlined = text.endsWith(INLINED, end);
+        if (first) {
+          [leaf, leafLine, srclinePending, outerPending] = [text.slice(start, end), line, true, inlined];
+          return;
+        }
+        srclinePending = false;
+        if (outerPending && !inlined) [leaf, leafLine, outerPending] = [text.slice(start, end), line, false];
+      },
+      srcline(text, start, end) {
+        srclinePrinted = true;
+        if (srclinePending) src = text.slice(start, end);
+        srclinePending = false;
+      },
+      endSample() {
+        bump(ev.leaves, `${leaf ?? ''}\0${src}`, weight, leaf === undefined ? sampleLine : leafLine, absolute);
+        leaf = undefined;
+        srclinePending = outerPending = false;
+      },
+    };
+    this.scanner = new ScriptScanner(file, sink);
+    this.result = ({ samples, sidebandLines }) => {
+
+      const leaves = new Map<string, ScriptLeafCount>();
+      const srclines = new Map<string, ScriptSrclineCount>();
+      const unattributed = events.map(() => ({ samples: 0, period: 0 }));
+      events.forEach((e, i) => {
+        for (const [key, a] of e.leaves) {
+          const cut = key.indexOf('\0');
+          const frameText = key.slice(0, cut);
+          const f = frameText ? readFrame(frameText, a.line, file) : undefined;
+          const loc = readSrcline(key.slice(cut + 1)).loc;
+          const id = `${i}\0${f?.dso ?? ''}\0${f?.ip ?? ''}\0${a.absolute}\0${f?.symbol ?? ''}\0${loc ? `${loc.file}:${loc.line}` : ''}`;
+          const l = leaves.get(id);
+          if (l) add(l, a);
+          else {
+            leaves.set(id, { event: i, dso: f?.dso, ip: f?.ip ?? '', symbol: f?.symbol, absoluteIp: a.absolute, samples: a.samples, period: a.period, ...(loc ? { srcline: loc } : {}) });
+          }
+          if (!loc) {
+            add(unattributed[i]!, a);
+            continue;
+          }
+          const sid = `${i}\0${loc.file}\0${loc.line}`;
+          const sl = srclines.get(sid);
+          if (sl) add(sl, a);
+          else srclines.set(sid, { event: i, file: loc.file, line: loc.line, samples: a.samples, period: a.period });
+        }
+      });
+      const totals = events.map((e) => ({ name: e.name, samples: e.samples, period: e.period, periodPrinted: e.periodPrinted }));
+      return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines };
+    };
+  }
+
+  feed(text: string): void {
+    this.scanner.feed(text);
+  }
+
+  finish(): PerfScriptAggregate {
+    return this.result(this.scanner.finish());
+  }
 }

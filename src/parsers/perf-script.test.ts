@@ -9,7 +9,6 @@ import { looksLikePerfAnnotate } from './perf-annotate';
 import { looksLikePerfStat } from './perf-stat';
 import { looksLikeCachegrind } from './cachegrind';
 import { ProfileFormatError } from './errors';
-import { fuzzTextParser } from '../../test/fuzz-text';
 
 const FIX = join(__dirname, '../../test/fixtures');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
@@ -205,26 +204,4 @@ test('bad input: errors name the file, the line and the problem', () => {
   expect('p 1 1.0: cpu-clock: \n\t 12zz hot_loop\n', /^bad\.txt:2: frame address "12zz hot_loop" is not hexadecimal/);
   expect('p 1 1.0: cpu-clock: \n\t 12a2 f\n\nhello world\n', /^bad\.txt:4: not a perf script sample line/);
   expect('', /^bad\.txt: no samples/);
-});
-
-test('fuzz: mutated script text never throws anything but ProfileFormatError, and never hangs', () => {
-  const two = read('perf-probe/script_two_events_srcline.txt').split('\n').slice(0, 30);
-  const g = read('perf-probe/script_two_events_symoff_dso.txt').split('\n').slice(0, 8);
-  const dwarf = read('perf-probe/script_dwarf_callgraph_inline.txt').split('\n').slice(0, 12);
-  fuzzTextParser({
-    bases: [two, g, dwarf, read('perf-probe/script_big_srcline_head2000.txt').split('\n').slice(0, 8)],
-    pieces: ['\t', '  ', ': ', ':', ' (inlined)', '+0x', ' (', ')', '\t 12a2 f', '  a.c:1', 'PERF_RECORD_', '1.5:', '', '\r', '[000]', '9/9'],
-    // Both entry points: the full parse and the streaming aggregate.
-    parse: (text, file) => {
-      let first: unknown;
-      for (const fn of [parsePerfScript, aggregatePerfScript]) {
-        try {
-          fn(text, file);
-        } catch (e) {
-          first ??= e;
-        }
-      }
-      if (first) throw first;
-    },
-  });
 });

@@ -274,7 +274,7 @@ function cached<T>(cache: Map<string, T>, key: string, make: (k: string) => T): 
 }
 
 /** What the shared line loop reports; positions are in the text, so a sink slices only what it keeps. */
-interface Sink {
+export interface Sink {
   sample(text: string, start: number, end: number, line: number, h: Header): void;
   /** A callchain frame line, from its ip on; `leaf` for the sample's first. */
   frame(text: string, start: number, end: number, line: number, leaf: boolean): void;
@@ -286,49 +286,93 @@ interface Sink {
 /** Classifies lines and tracks sample boundaries: a blank line ends a callchain sample, a sample line any sample. */
 /** Shared with perf-script-aggregate.ts. */
 export function scan(text: string, file: string, sink: Sink): { samples: number; sidebandLines: number } {
-  const h = newHeader();
-  let inSample = false, callchainForm = false, leaf = false, prevFrame = false;
-  let samples = 0, sidebandLines = 0, lineNo = 0;
-  for (let pos = 0; pos < text.length; ) {
-    const start = pos;
-    const end = lineEnd(text, pos);
-    pos = nextLine(text, end);
-    lineNo++;
-    if (end === start) {
-      if (inSample && callchainForm) sink.endSample();
-      inSample &&= !callchainForm;
-      prevFrame = false;
-      continue;
-    }
-    const c0 = text.charCodeAt(start);
-    // Frames are tab-indented as perf prints them, or space-indented once the text went through an editor or
-    // `expand`; inside a callchain sample (before its blank line) a space-led `hex …` line can only be a frame.
-    if (c0 === TAB || (c0 === SPACE && inSample && callchainForm && isSpaceFrame(text, start, end))) {
-      if (!inSample || !callchainForm) throw new ProfileFormatError(file, { line: lineNo }, 'callchain frame line outside a sample (no sample line with an empty frame part above it)');
-      sink.frame(text, skipSpaces(text, start + 1), end, lineNo, leaf);
-      leaf = false;
-      prevFrame = true;
-    } else if (c0 === SPACE && prevFrame && isSrcline(text, start, end, callchainForm)) {
-      sink.srcline(text, start + 2, end);
-      prevFrame = false;
-    } else if (c0 !== HASH || inSample) {
-      if (inSample) sink.endSample();
-      inSample = prevFrame = false;
-      readHeader(text, start, end, lineNo, file, h);
-      if (h.sideband) {
-        sidebandLines++;
-        continue;
-      }
-      callchainForm = leaf = h.framePos < 0;
-      prevFrame = !callchainForm;
-      inSample = true;
-      samples++;
-      sink.sample(text, start, end, lineNo, h);
+  const scanner = new ScriptScanner(file, sink);
+  scanner.feed(text);
+  return scanner.finish();
+}
+
+/** A line longer than this is not perf script output (perf's longest lines are a few KB): refused, not buffered. */
+export const MAX_SCRIPT_LINE = 1 << 20;
+
+/**
+ * The line scanner, fed in pieces: a 700 MB perf script is read in chunks and never held whole. Only complete
+ * lines are scanned; the unfinished last line of a piece waits for the next. `scan` is this over one string.
+ */
+export class ScriptScanner {
+  private readonly h = newHeader();
+  private inSample = false;
+  private callchainForm = false;
+  private leaf = false;
+  private prevFrame = false;
+  private samples = 0;
+  private sidebandLines = 0;
+  private lineNo = 0;
+  private rest = '';
+
+  constructor(private readonly file: string, private readonly sink: Sink) {}
+
+  feed(chunk: string): void {
+    const text = this.rest ? this.rest + chunk : chunk;
+    const stop = text.lastIndexOf('\n') + 1;
+    if (stop > 0) this.lines(text, stop);
+    this.rest = stop < text.length ? text.slice(stop) : '';
+    if (this.rest.length > MAX_SCRIPT_LINE) {
+      throw new ProfileFormatError(this.file, { line: this.lineNo + 1 }, `a line of more than ${MAX_SCRIPT_LINE} characters: not perf script output`);
     }
   }
-  if (inSample) sink.endSample();
-  if (samples === 0) throw new ProfileFormatError(file, undefined, 'no samples: not perf script output');
-  return { samples, sidebandLines };
+
+  finish(): { samples: number; sidebandLines: number } {
+    if (this.rest) this.lines(this.rest, this.rest.length);
+    this.rest = '';
+    if (this.inSample) this.sink.endSample();
+    this.inSample = false;
+    if (this.samples === 0) throw new ProfileFormatError(this.file, undefined, 'no samples: not perf script output');
+    return { samples: this.samples, sidebandLines: this.sidebandLines };
+  }
+
+  /** Scans the lines of text[0, limit): limit is just past a newline, or the end of the text. */
+  private lines(text: string, limit: number): void {
+    const { file, sink, h } = this;
+    let { inSample, callchainForm, leaf, prevFrame, samples, sidebandLines, lineNo } = this;
+    for (let pos = 0; pos < limit; ) {
+      const start = pos;
+      const end = lineEnd(text, pos);
+      pos = nextLine(text, end);
+      lineNo++;
+      if (end === start) {
+        if (inSample && callchainForm) sink.endSample();
+        inSample &&= !callchainForm;
+        prevFrame = false;
+        continue;
+      }
+      const c0 = text.charCodeAt(start);
+      // Frames are tab-indented as perf prints them, or space-indented once the text went through an editor or
+      // `expand`; inside a callchain sample (before its blank line) a space-led `hex …` line can only be a frame.
+      if (c0 === TAB || (c0 === SPACE && inSample && callchainForm && isSpaceFrame(text, start, end))) {
+        if (!inSample || !callchainForm) throw new ProfileFormatError(file, { line: lineNo }, 'callchain frame line outside a sample (no sample line with an empty frame part above it)');
+        sink.frame(text, skipSpaces(text, start + 1), end, lineNo, leaf);
+        leaf = false;
+        prevFrame = true;
+      } else if (c0 === SPACE && prevFrame && isSrcline(text, start, end, callchainForm)) {
+        sink.srcline(text, start + 2, end);
+        prevFrame = false;
+      } else if (c0 !== HASH || inSample) {
+        if (inSample) sink.endSample();
+        inSample = prevFrame = false;
+        readHeader(text, start, end, lineNo, file, h);
+        if (h.sideband) {
+          sidebandLines++;
+          continue;
+        }
+        callchainForm = leaf = h.framePos < 0;
+        prevFrame = !callchainForm;
+        inSample = true;
+        samples++;
+        sink.sample(text, start, end, lineNo, h);
+      }
+    }
+    Object.assign(this, { inSample, callchainForm, leaf, prevFrame, samples, sidebandLines, lineNo });
+  }
 }
 
 export function parsePerfScript(text: string, file: string): PerfScriptFile {

@@ -3,6 +3,7 @@
  * `register(ctx)`. Features talk to each other only through it (the services and the change events), never through
  * module state.
  */
+import { fileURLToPath } from 'node:url';
 import type { Connection, Event, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions, ServerSettings } from '../protocol';
@@ -53,8 +54,9 @@ export class Workspace {
     return typeof this.options.profile === 'string' ? this.options.profile : undefined;
   }
 
+  /** Untrusted unless the client says so: a client that knows nothing of trust must not make the server run programs. */
   get trusted(): boolean {
-    return this.options.trusted !== false;
+    return this.options.trusted === true;
   }
 
   /** The client sends workspace/didChangeWorkspaceFolders (vscode-languageserver throws if asked otherwise). */
@@ -72,4 +74,9 @@ export class Workspace {
     const gone = new Set(removed);
     this.folders = [...this.folders.filter((r) => !gone.has(r)), ...added];
   }
+}
+
+/** The paths of the file: URIs among workspace folder URIs (virtual folders have no path on disk). */
+export function fileRoots(uris: string[]): string[] {
+  return uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
 }

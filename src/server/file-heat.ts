@@ -10,6 +10,8 @@ import type { ServerContext } from './context';
 import { onRequest } from './rpc';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { maxOf } from '../model/extremes';
+import type { ProfileDiff } from '../model/profile-diff';
 
 export function register({ connection, documents, profiles, syntax }: ServerContext): void {
   onRequest(connection, FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
@@ -37,10 +39,18 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
 
 const STALE_SLACK_MS = 10_000;
 
+/** Per event, the largest normalized change of the comparison: over every line, so worked out once per diff. */
+const largestChangeCache = new WeakMap<ProfileDiff, number[]>();
+function largestChanges(diff: ProfileDiff): number[] {
+  let m = largestChangeCache.get(diff);
+  if (!m) largestChangeCache.set(diff, (m = diff.events.map((_, e) => maxOf(diff.lines, (l) => Math.abs(l.normalizedDelta[e]), 0))));
+  return m;
+}
+
 function fileDiff(profiles: ProfileService, path: string): FileDiff | undefined {
   const d = profiles.diff;
   if (!d) return undefined;
-  const maxAbsNormalized = d.diff.events.map((_, e) => Math.max(0, ...d.diff.lines.map((l) => Math.abs(l.normalizedDelta[e]))));
+  const maxAbsNormalized = largestChanges(d.diff);
   return {
     baseline: d.baseline.source,
     events: d.diff.events,

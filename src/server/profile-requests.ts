@@ -11,7 +11,9 @@ import {
   SetBaselineRequest,
   TrustChangedNotification,
 } from '../protocol';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { ServerContext } from './context';
+import { LoadCancelled } from './profile-service';
 import { onNotification, onRequest } from './rpc';
 
 export function register(ctx: ServerContext): void {
@@ -20,9 +22,15 @@ export function register(ctx: ServerContext): void {
   onRequest(connection, LoadProfileRequest, async ({ path, role }, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
-    const summary = await profiles.load(path, await ctx.settings(), abort.signal, role);
-    ctx.profileChanged();
-    return summary;
+    try {
+      const summary = await profiles.load(path, await ctx.settings(), abort.signal, role);
+      ctx.profileChanged();
+      return summary;
+    } catch (e) {
+      // A cancelled or superseded load installed nothing: say so as LSP does, not as a failure of the file.
+      if (e instanceof LoadCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
+      throw e;
+    }
   });
   onRequest(connection, ClearProfileRequest, () => {
     profiles.clear();
@@ -52,6 +60,7 @@ export function register(ctx: ServerContext): void {
       ctx.profileChanged();
       for (const w of summary.warnings) connection.console.warn(w);
     } catch (e) {
+      if (e instanceof LoadCancelled) return; // a later settings change started a newer load
       void connection.window.showErrorMessage(`Perf Heat could not load the profile: ${(e as Error).message}`);
     }
   };

@@ -4,7 +4,6 @@
  * connection (main.ts is the process entry).
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Emitter, TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FlagsChangedNotification, ProfileChangedNotification, type InitializationOptions, type ServerSettings } from '../protocol';
@@ -12,7 +11,7 @@ import { nestedGet, readSettings } from '../settings';
 import { CSyntax } from '../engine/c-syntax';
 import { ProfileService } from './profile-service';
 import { FlagService } from './flags';
-import { Workspace, type ServerContext } from './context';
+import { fileRoots, Workspace, type ServerContext } from './context';
 import { notify } from './rpc';
 import * as profileRequests from './profile-requests';
 import * as workspaceIndex from './workspace-index';
@@ -61,8 +60,10 @@ export function startServer(connection: Connection): ServerContext {
   };
 
   connection.onInitialize((params) => {
-    let roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
-    if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
+    // Only file: folders are on disk; a virtual folder (vscode-vfs:, untitled:) is skipped rather than failing
+    // initialize, which would leave every later request erroring.
+    let roots = fileRoots((params.workspaceFolders ?? []).map((f) => f.uri));
+    if (roots.length === 0 && params.rootUri) roots = fileRoots([params.rootUri]);
     workspace.initialize(roots, (params.initializationOptions ?? {}) as Partial<InitializationOptions>, params.capabilities.workspace?.workspaceFolders === true);
     profiles.trusted = workspace.trusted;
     return {

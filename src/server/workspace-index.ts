@@ -4,8 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ServerContext } from './context';
+import { fileRoots, type ServerContext } from './context';
 
 const SOURCE = /\.(c|h|inc|inl|def|cc|cpp|cxx|hh|hpp|hxx|ipp|tcc|s|S)$/;
 const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test']);
@@ -39,8 +38,8 @@ export function register(ctx: ServerContext): void {
     if (!ctx.workspace.sendsFolderChanges) return;
     ctx.connection.workspace.onDidChangeWorkspaceFolders((e) => {
       ctx.workspace.changeFolders(
-        e.added.map((f) => fileURLToPath(f.uri)),
-        e.removed.map((f) => fileURLToPath(f.uri)),
+        fileRoots(e.added.map((f) => f.uri)),
+        fileRoots(e.removed.map((f) => f.uri)),
       );
     });
   });

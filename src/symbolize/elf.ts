@@ -140,12 +140,17 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
   for (const s of sections) {
     if (s.type !== SHT_NOTE) continue;
     need(s.offset, s.size, `note section ${s.name}`);
-    for (let o = s.offset; o + 12 <= s.offset + s.size; ) {
+    const end = s.offset + s.size;
+    for (let o = s.offset; o + 12 <= end; ) {
       const nameSize = u32(o);
       const descSize = u32(o + 4);
       const noteType = u32(o + 8);
       const nameAt = o + 12;
+      // Sizes are bounded by the section before they are rounded, so a size near 2^32 cannot wrap the step
+      // negative (align4 works on 32-bit ints) and every step moves forward by at least the 12-byte note header.
+      if (nameSize > end - nameAt) throw new ElfError(path, o, `note in ${s.name || 'a note section'} has namesz ${nameSize}, more than the ${end - nameAt} bytes left in its section`);
       const descAt = nameAt + align4(nameSize);
+      if (descSize > end - Math.min(descAt, end)) throw new ElfError(path, o + 4, `note in ${s.name || 'a note section'} has descsz ${descSize}, more than the ${Math.max(0, end - descAt)} bytes left in its section`);
       // NT_GNU_BUILD_ID = 3, owner "GNU"
       if (noteType === 3 && buf.toString('latin1', nameAt, nameAt + 3) === 'GNU') {
         need(descAt, descSize, 'build-id note');
@@ -240,8 +245,9 @@ function x86PltSymbols(buf: Buffer, sections: ElfSection[], is64: boolean, u32: 
   return out;
 }
 
+/** Rounds up to a multiple of 4 in plain arithmetic: bitwise operators would truncate to 32 bits and wrap. */
 function align4(n: number): number {
-  return (n + 3) & ~3;
+  return Math.ceil(n / 4) * 4;
 }
 
 /**

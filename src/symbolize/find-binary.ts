@@ -4,7 +4,8 @@
  * file name, and the recorded path are the candidates. `chooseBinary` decides which one may be used: the one with
  * the recorded build-id, else the recorded path, else a guess that is said to be one.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { readElf, type ElfFile } from './elf';
 
@@ -29,36 +30,100 @@ export function binaryCandidates(recorded: string, search: BinarySearch): string
   // Configured folders first (the user said so), then the workspace (the checkout the user is looking at, whose
   // sources the heat is drawn on), then the recorded path (which may be another checkout of the same build).
   for (const dir of search.binaryPaths ?? []) add(join(dir, name));
-  for (const root of search.searchRoots ?? []) for (const p of findByName(root, name)) add(p);
+  for (const root of search.searchRoots ?? []) for (const p of findByName(root, name, search)) add(p);
   if (isAbsolute(recorded)) add(recorded);
   return out;
 }
 
-function findByName(root: string, name: string): string[] {
-  const hits: string[] = [];
+/**
+ * The workspace is walked once per search (one load), not once per missing binary: the walk makes an index of file
+ * names that every lookup of the load shares. `prepareBinarySearch` walks asynchronously, so a load does not block
+ * the server while it reads thousands of folders; a lookup without it walks synchronously, once. The walk is
+ * bounded (depth, folders, names), whatever the workspace holds.
+ */
+const MAX_NAMES = 200_000;
+const indexes = new WeakMap<BinarySearch, Map<string, Map<string, string[]>>>();
+/** Folders read by walks, for tests that check the walk happens once. */
+export const walkStats = { dirsRead: 0 };
+
+type NameIndex = Map<string, string[]>;
+
+/** Walks every search root (asynchronously) so that the load's lookups need no file-system walk of their own. */
+export async function prepareBinarySearch(search: BinarySearch): Promise<void> {
+  const byRoot = indexFor(search);
+  for (const root of search.searchRoots ?? []) {
+    if (!byRoot.has(root)) byRoot.set(root, await walk(root, async (d) => readdir(d, { withFileTypes: true })));
+  }
+}
+
+function indexFor(search: BinarySearch): Map<string, NameIndex> {
+  let byRoot = indexes.get(search);
+  if (!byRoot) indexes.set(search, (byRoot = new Map()));
+  return byRoot;
+}
+
+function findByName(root: string, name: string, search: BinarySearch): string[] {
+  const byRoot = indexFor(search);
+  let index = byRoot.get(root);
+  if (!index) byRoot.set(root, (index = walkSync(root)));
+  return index.get(name) ?? [];
+}
+
+function walkSync(root: string): NameIndex {
+  const out: NameIndex = new Map();
+  const state = { visited: 0, names: 0 };
   let queue: string[] = [root];
-  let visited = 0;
-  for (let depth = 0; depth <= MAX_DEPTH && queue.length && visited < MAX_DIRS; depth++) {
+  for (let depth = 0; depth <= MAX_DEPTH && queue.length; depth++) {
     const next: string[] = [];
     for (const dir of queue) {
-      if (++visited > MAX_DIRS) break;
-      let entries;
+      if (!admit(state)) break;
+      let entries: Dirent[];
       try {
         entries = readdirSync(dir, { withFileTypes: true });
       } catch {
         continue;
       }
-      for (const e of entries) {
-        if (e.isDirectory()) {
-          if (!SKIP_DIRS.has(e.name)) next.push(join(dir, e.name));
-        } else if (e.name === name && e.isFile()) {
-          hits.push(join(dir, e.name));
-        }
-      }
+      collect(dir, entries, next, out, state);
     }
     queue = next;
   }
-  return hits;
+  return out;
+}
+
+async function walk(root: string, list: (dir: string) => Promise<Dirent[]>): Promise<NameIndex> {
+  const out: NameIndex = new Map();
+  const state = { visited: 0, names: 0 };
+  let queue: string[] = [root];
+  for (let depth = 0; depth <= MAX_DEPTH && queue.length; depth++) {
+    const next: string[] = [];
+    for (const dir of queue) {
+      if (!admit(state)) break;
+      const entries = await list(dir).catch(() => undefined);
+      if (entries) collect(dir, entries, next, out, state);
+    }
+    queue = next;
+  }
+  return out;
+}
+
+function admit(state: { visited: number; names: number }): boolean {
+  if (state.visited >= MAX_DIRS || state.names >= MAX_NAMES) return false;
+  state.visited++;
+  walkStats.dirsRead++;
+  return true;
+}
+
+function collect(dir: string, entries: Dirent[], next: string[], out: NameIndex, state: { names: number }): void {
+  for (const e of entries) {
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name)) next.push(join(dir, e.name));
+    } else if (e.isFile()) {
+      state.names++;
+      const list = out.get(e.name);
+      if (list) list.push(join(dir, e.name));
+      else out.set(e.name, [join(dir, e.name)]);
+    }
+  }
 }
 
 function isFile(p: string): boolean {

@@ -55,6 +55,7 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
       rootUri: pathToFileURL(DEMO).toString(),
       workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
       capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {} } },
+      initializationOptions: { trusted: true },
     });
     assert.ok(init.capabilities.hoverProvider);
     assert.ok(init.capabilities.inlayHintProvider);
@@ -130,6 +131,7 @@ test('Neovim-style client over stdio: samples on lines the build does not compil
       rootUri: pathToFileURL(DEMO).toString(),
       workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: {} } },
+      initializationOptions: { trusted: true },
     });
     await conn.sendNotification(InitializedNotification.type, {});
     const text = readFileSync(file, 'utf8');
@@ -150,6 +152,42 @@ test('Neovim-style client over stdio: samples on lines the build does not compil
     published.length = 0;
     await conn.sendNotification(DidChangeConfigurationNotification.type, { settings });
     await next('after the define was removed', (d) => !d.some((x) => x.range.start.line === hotLine));
+    await conn.sendRequest(ShutdownRequest.type);
+    await conn.sendNotification(ExitNotification.type);
+  } finally {
+    conn.dispose();
+    child.kill();
+  }
+});
+
+test('a client that says nothing about trust gets an untrusted server; a virtual workspace folder does not break initialize', { skip: !existsSync(SERVER) && 'run npm run build first' }, async () => {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  // An external symbolizer asked for: an untrusted server must not start it (the builtin one maps the samples).
+  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data', symbolizer: 'addr2line' } };
+  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
+  const messages: string[] = [];
+  let untrusted: () => void;
+  const saidUntrusted = new Promise<void>((resolve) => (untrusted = resolve));
+  const hear = (m: { message: string }) => {
+    messages.push(m.message);
+    if (/This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer/.test(m.message)) untrusted();
+  };
+  conn.onNotification('window/showMessage', hear);
+  conn.onNotification('window/logMessage', hear);
+  conn.listen();
+  try {
+    const init = await conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(DEMO).toString(),
+      // A remote/virtual folder first (what VS Code sends for a GitHub repository opened without cloning).
+      workspaceFolders: [{ uri: 'vscode-vfs://github/owner/repo', name: 'virtual' }, { uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      capabilities: { workspace: { configuration: true } },
+    });
+    assert.ok(init.capabilities.hoverProvider);
+    await conn.sendNotification(InitializedNotification.type, {});
+    // The profile loads from the file folder, and says the symbolizer was not started: nobody said it is trusted.
+    await Promise.race([saidUntrusted, new Promise((_, rej) => setTimeout(() => rej(new Error(`no untrusted-workspace warning; messages: ${messages.join('; ')}`)), 20_000))]);
     await conn.sendRequest(ShutdownRequest.type);
     await conn.sendNotification(ExitNotification.type);
   } finally {

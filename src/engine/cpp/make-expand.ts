@@ -34,11 +34,36 @@ export interface ExpandScope {
   auto?: Readonly<Record<string, string>>;
   /** The Makefile's folder (wildcard, file). */
   dir: string;
+  /** The Makefile, named in notes about expansions that had to be stopped. */
+  file?: string;
   notes: string[];
   /** `$(eval …)`: parse text as Makefile lines. */
   evalText?: (text: string) => void;
   locals?: ReadonlyMap<string, string>;
   depth?: number;
+  /** Work done by the outermost expand() call this one is part of (shared by the scopes derived from it). */
+  budget?: ExpansionBudget;
+}
+
+/**
+ * Limits on one top-level expansion, as the `#if` engine has for macros: variables that double at each level
+ * (`A2 = $(A1)$(A1)` …) cost 2^levels references even when the result is empty, so both the references made and
+ * the size of any intermediate value are counted. The limits are far above what real Makefiles need (hz3's largest
+ * expansion is a few KB and a few hundred references).
+ */
+export const MAX_EXPANSION_REFERENCES = 200_000;
+export const MAX_EXPANSION_BYTES = 4 << 20;
+
+interface ExpansionBudget {
+  references: number;
+}
+
+class ExpansionTooLarge extends Error {}
+
+function spend(scope: ExpandScope): void {
+  if (scope.budget && ++scope.budget.references > MAX_EXPANSION_REFERENCES) {
+    throw new ExpansionTooLarge(`more than ${MAX_EXPANSION_REFERENCES} variable references`);
+  }
 }
 
 export function words(s: string): string[] {
@@ -133,6 +158,7 @@ export function valueOf(name: string, scope: ExpandScope): string {
         .join(' ');
     }
   }
+  spend(scope);
   const v = lookupVar(name, scope);
   if (!v) return '';
   if (v.flavor === 'simple') return v.value;
@@ -147,6 +173,19 @@ export function valueOf(name: string, scope: ExpandScope): string {
 
 export function expand(text: string, scope: ExpandScope): string {
   if (!text.includes('$')) return text;
+  if (scope.budget) return expandWithin(text, scope);
+  // The outermost call: it owns the budget, and a runaway expansion ends here, as empty, with a note.
+  try {
+    return expandWithin(text, { ...scope, budget: { references: 0 } });
+  } catch (e) {
+    if (!(e instanceof ExpansionTooLarge)) throw e;
+    const note = `${scope.file ? scope.file + ': ' : ''}expansion of "${text.slice(0, 40)}${text.length > 40 ? '…' : ''}" stopped: ${e.message} (a variable that keeps doubling?); expanded as empty`;
+    if (!scope.notes.includes(note)) scope.notes.push(note);
+    return '';
+  }
+}
+
+function expandWithin(text: string, scope: ExpandScope): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -162,7 +201,7 @@ export function expand(text: string, scope: ExpandScope): string {
       continue;
     }
     if (n !== '(' && n !== '{') {
-      out += valueOf(n, scope);
+      out = grow(out, valueOf(n, scope));
       i++;
       continue;
     }
@@ -175,7 +214,7 @@ export function expand(text: string, scope: ExpandScope): string {
     i = end;
     const fm = /^([a-z-]+)[ \t]([\s\S]*)$/.exec(inner);
     if (fm && FUNCTIONS[fm[1]]) {
-      out += FUNCTIONS[fm[1]](fm[2], scope);
+      out = grow(out, FUNCTIONS[fm[1]](fm[2], scope));
       continue;
     }
     // Substitution reference $(VAR:a=b) / $(VAR:%.c=%.o).
@@ -185,12 +224,17 @@ export function expand(text: string, scope: ExpandScope): string {
       const [from, to] = splitOnce(expand(inner.slice(colon + 1), scope), '=');
       const pat = from.includes('%') ? from : `%${from}`;
       const rep = from.includes('%') ? to : `%${to}`;
-      out += patsubst(pat, rep, valueOf(name, scope));
+      out = grow(out, patsubst(pat, rep, valueOf(name, scope)));
       continue;
     }
-    out += valueOf(expand(inner, scope), scope);
+    out = grow(out, valueOf(expand(inner, scope), scope));
   }
   return out;
+}
+
+function grow(out: string, more: string): string {
+  if (out.length + more.length > MAX_EXPANSION_BYTES) throw new ExpansionTooLarge(`a value grows past ${MAX_EXPANSION_BYTES} bytes`);
+  return out + more;
 }
 
 function topLevelColon(s: string): number {
@@ -339,6 +383,7 @@ const FUNCTIONS: Record<string, Fn> = {
   call: (a, s) => {
     const [fn, ...rest] = splitArgs(a, 1000).map((x) => e(x, s));
     const name = fn.trim();
+    spend(s);
     const v = lookupVar(name, s);
     if (!v) return '';
     const locals = new Map(s.locals ?? []);

@@ -71,7 +71,7 @@ export function parseMakefile(text: string, path: string, opts: ReadMakefileOpti
 }
 
 export function scopeOf(mf: Makefile, extra: Partial<ExpandScope> = {}): ExpandScope {
-  return { vars: mf.vars, dir: mf.dir, notes: mf.notes, evalText: (t) => parseInto(mf, t, `${mf.path} ($(eval))`, 1), ...extra };
+  return { vars: mf.vars, dir: mf.dir, file: mf.path, notes: mf.notes, evalText: (t) => parseInto(mf, t, `${mf.path} ($(eval))`, 1), ...extra };
 }
 
 /** First unnested assignment operator or rule colon of a line. */

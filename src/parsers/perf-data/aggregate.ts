@@ -8,6 +8,7 @@
 import { type Addr } from './binary';
 import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
+import type { ByteSourceOpener } from './byte-source';
 import { openPerfData, type PerfDataTruncation } from './reader';
 import { AddressSpaces } from './resolve';
 import type { MmapRecord, PerfRecord, SampleRecord, TaskRecord } from './types';
@@ -72,8 +73,8 @@ export interface PerfDataSummary {
 
 type Counts = number[];
 
-export async function summarizePerfData(path: string, opts: { chunkSize?: number } = {}): Promise<PerfDataSummary> {
-  const pd = await openPerfData(path);
+export async function summarizePerfData(path: string, opts: { chunkSize?: number; source?: ByteSourceOpener } = {}): Promise<PerfDataSummary> {
+  const pd = await openPerfData(path, { source: opts.source });
   const spaces = new AddressSpaces();
   const byDso = new Map<string, Map<Addr, Counts>>();
   const totals: { samples: number; period: number }[] = [];
@@ -150,7 +151,7 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
     else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
   });
 
-  for await (const batch of pd.batches({ callchains: false, ...opts })) {
+  for await (const batch of pd.batches({ callchains: false, chunkSize: opts.chunkSize })) {
     for (const r of batch) {
       recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
       switch (r.kind) {

@@ -43,8 +43,9 @@ export class DecodeContext {
     });
     for (const id of attr.ids) if (!this.idToAttr.has(id)) this.idToAttr.set(id, index);
     this.sampleIdAll = this.attrs[0]!.sampleIdAll;
-    this.sampleIdPos = common(this.attrs.map((a) => sampleIdPos(a.sampleType)));
-    this.trailerIdPos = common(this.attrs.map((a) => trailerIdPos(a.sampleType)));
+    // Folded in one attr at a time: recomputing over every attr made n pipe-mode HEADER_ATTR records cost n².
+    this.sampleIdPos = fold(index, this.sampleIdPos, sampleIdPos(attr.sampleType));
+    this.trailerIdPos = fold(index, this.trailerIdPos, trailerIdPos(attr.sampleType));
     return index;
   }
 
@@ -60,7 +61,11 @@ export class DecodeContext {
   }
 }
 
-function common(values: number[]): number {
-  const first = values[0] ?? -1;
-  return values.every((v) => v === first) ? first : -2;
+/** The position every attr so far agrees on (the first attr's), or -2 once two disagree. */
+function fold(index: number, sofar: number, next: number): number {
+  if (index === 0) return next;
+  return sofar === next ? sofar : -2;
 }
+
+/** As many attrs as file mode accepts (its attrs section): a pipe stream with more is damaged or hostile. */
+export const MAX_ATTRS = 4096;

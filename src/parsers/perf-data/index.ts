@@ -6,6 +6,7 @@ export {
   type MappedRegion, type ResolvedAddress, type LoadSegment, type CallchainFrame, type MmapLike,
 } from './resolve';
 export { OrderedQueue } from './ordered';
+export { fileSource, memorySource, type ByteSource, type ByteSourceOpener } from './byte-source';
 export { PerfDataError, type PerfDataErrorKind } from './errors';
 export { isContextMarker } from './sample';
 export { type Addr, addrToHex, addrToBigInt } from './binary';

@@ -9,11 +9,11 @@
  * {off,size} per set feature bit, in bit order. The magic's byte order gives the file's. Pipe mode is the magic
  * and a size of 16, then records only.
  */
-import { open } from 'node:fs/promises';
 import { ATTR_SIZE_MAX, ATTR_SIZE_VER0, decodeAttr, type PerfEventAttr } from './attr';
 import { Bytes } from './binary';
+import { fileSource, type ByteSourceOpener } from './byte-source';
 import { FEATURE_BITS } from './constants';
-import { DecodeContext } from './context';
+import { DecodeContext, MAX_ATTRS } from './context';
 import { PerfDataError } from './errors';
 import { emptyFeatures, parseFeature } from './features';
 import { applyEventDesc, readRecords, type StreamSpec, type StreamTruncation } from './stream';
@@ -32,6 +32,8 @@ export interface PerfDataTruncation {
   /** Bytes the file should have had from `at` on: the rest of the data section, missing feature sections. */
   bytesLost: number;
   detail: string;
+  /** False when the cut fell inside a COMPRESSED record (see StreamTruncation.complete); true otherwise. */
+  complete: boolean;
 }
 
 const FILE_HEADER_SIZE = 104;
@@ -63,6 +65,8 @@ export class PerfData {
     readonly dataEnd: number,
     /** False for pipe mode and for an unfinished recording whose header says data.size 0. */
     private readonly declaredEnd: boolean,
+    /** Where the bytes are read from: the file at `path` unless the caller gave memory. */
+    private readonly source: ByteSourceOpener = fileSource(path),
   ) {}
 
   /** Records in file order, one chunk's worth per array: the fast way through a big file. */
@@ -71,6 +75,7 @@ export class PerfData {
     for (const a of this.attrs) ctx.addAttr(a);
     const spec: StreamSpec = {
       path: this.path,
+      source: this.source,
       start: this.dataOffset,
       end: this.dataEnd,
       declaredEnd: this.declaredEnd,
@@ -91,7 +96,7 @@ export class PerfData {
   private noteTruncation(t: StreamTruncation): void {
     // Missing feature sections were already counted by openPerfData when the data section is intact.
     const featureLoss = this.truncation && this.truncation.at >= this.dataEnd ? this.truncation.bytesLost : 0;
-    this.truncation = { at: t.at, bytesLost: t.bytesLost + featureLoss, detail: t.detail };
+    this.truncation = { at: t.at, bytesLost: t.bytesLost + featureLoss, detail: t.detail, complete: t.complete };
   }
 
   /** Pipe mode, called by openPerfData: reads the head of the stream for the attrs and features that precede the first sample. */
@@ -105,13 +110,21 @@ export class PerfData {
   }
 }
 
-export async function openPerfData(path: string): Promise<PerfData> {
-  const fh = await open(path, 'r');
+export interface OpenOptions {
+  /** Read from here instead of the file (`path` is then only named in messages): memory, for tests and fuzzing. */
+  source?: ByteSourceOpener;
+}
+
+export async function openPerfData(path: string, opts: OpenOptions = {}): Promise<PerfData> {
+  const opener = opts.source ?? fileSource(path);
+  const src = await opener();
   try {
-    const fileSize = (await fh.stat()).size;
+    const fileSize = src.size;
     const read = async (off: number, len: number): Promise<Buffer> => {
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, off);
+      // Clamped to the file: a length taken from a damaged header must not allocate more than the file holds.
+      const n = Math.max(0, Math.min(len, fileSize - off));
+      const buf = Buffer.alloc(n);
+      const bytesRead = n ? await src.read(buf, 0, n, off) : 0;
       return buf.subarray(0, bytesRead);
     };
     const head = await read(0, FILE_HEADER_SIZE);
@@ -132,7 +145,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     const b = new Bytes(head, le);
     const headerSize = b.num(8);
     if (headerSize === PIPE_HEADER_SIZE) {
-      const pd = new PerfData(path, 'pipe', le, fileSize, PIPE_HEADER_SIZE, fileSize, false);
+      const pd = new PerfData(path, 'pipe', le, fileSize, PIPE_HEADER_SIZE, fileSize, false, opener);
       await pd.prescan();
       return pd;
     }
@@ -148,7 +161,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     if (attrSlot < ATTR_SIZE_VER0 + 16 || attrSlot > ATTR_SIZE_MAX + 16 || attrSlot % 8 !== 0) {
       throw new PerfDataError('bad-attr', path, 16, `attr_size ${attrSlot}: an attr slot is 16 bytes more than perf_event_attr (64…${ATTR_SIZE_MAX})`);
     }
-    if (attrsSize % attrSlot !== 0 || attrsSize === 0 || attrsSize / attrSlot > 4096) {
+    if (attrsSize % attrSlot !== 0 || attrsSize === 0 || attrsSize / attrSlot > MAX_ATTRS) {
       throw new PerfDataError('bad-attr', path, 32, `attrs section of ${attrsSize} bytes does not hold whole ${attrSlot}-byte attrs`);
     }
     if (attrsOff < FILE_HEADER_SIZE || dataOff < FILE_HEADER_SIZE || !Number.isSafeInteger(dataOff + dataSize)) {
@@ -160,7 +173,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     // data.size 0 with data present: perf record was killed before it rewrote the header. Read to the end.
     const unfinished = dataSize === 0 && fileSize > dataOff;
     const dataEnd = unfinished ? fileSize : dataOff + dataSize;
-    const pd = new PerfData(path, 'file', le, fileSize, dataOff, dataEnd, !unfinished);
+    const pd = new PerfData(path, 'file', le, fileSize, dataOff, dataEnd, !unfinished, opener);
     if (unfinished) pd.warnings.push('the header says the data section is empty: perf record did not finish; reading to the end of the file');
 
     const attrsBuf = new Bytes(await read(attrsOff, attrsSize), le);
@@ -190,7 +203,7 @@ export async function openPerfData(path: string): Promise<PerfData> {
     applyEventDesc(pd);
     return pd;
   } finally {
-    await fh.close();
+    await src.close();
   }
 }
 
@@ -232,6 +245,6 @@ async function readFeatures(
     if (w) pd.warnings.push(w);
   }
   if (lost > 0) {
-    pd.truncation = { at, bytesLost: lost, detail: `the file ends before its feature sections do (${lost} bytes missing)` };
+    pd.truncation = { at, bytesLost: lost, detail: `the file ends before its feature sections do (${lost} bytes missing)`, complete: true };
   }
 }

@@ -106,3 +106,31 @@ describe('OrderedQueue (perf\'s ordered_events)', () => {
     assert.deepEqual(out.slice(4), ['s@35a', 's@35b', 's@40']);
   });
 });
+
+describe('OrderedQueue cap (perf\'s ordered-events buffer limit)', () => {
+  it('without rounds, never holds more than its cap, delivers everything, and in time order where the cap allows', () => {
+    const out: number[] = [];
+    const q = new OrderedQueue<number>((t) => out.push(t), 1000);
+    let most = 0;
+    // 100,000 records, times increasing with a local shuffle of ±50 (the disorder of per-CPU buffers).
+    for (let i = 0; i < 100_000; i++) {
+      q.push(i + 100 + ((i * 7919) % 101) - 50, i + 100 + ((i * 7919) % 101) - 50);
+      most = Math.max(most, q.size);
+    }
+    q.finish();
+    assert.ok(most <= 1000, `held at most ${most}`);
+    assert.equal(out.length, 100_000);
+    for (let i = 1; i < out.length; i++) assert.ok(out[i]! >= out[i - 1]!, `in order at ${i}`);
+    assert.equal(q.late, 0);
+  });
+
+  it('a record older than a half flush is still delivered, and counted as late', () => {
+    const out: number[] = [];
+    const q = new OrderedQueue<number>((t) => out.push(t), 4);
+    for (const t of [10, 20, 30, 40, 50]) q.push(t, t);
+    q.push(5, 5);
+    q.finish();
+    assert.deepEqual([...out].sort((a, b) => a - b), [5, 10, 20, 30, 40, 50]);
+    assert.equal(q.late, 1);
+  });
+});

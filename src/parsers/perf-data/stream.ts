@@ -6,11 +6,11 @@
  * Memory stays bounded whatever the file size: one chunk buffer plus less than one record of carry-over (a
  * record's size is a u16), and for `perf record -z` one zstd window plus one COMPRESSED record's output.
  */
-import { open } from 'node:fs/promises';
 import { Decompress } from 'fzstd';
 import { Bytes } from './binary';
+import type { ByteSourceOpener } from './byte-source';
 import { RecordType as T } from './constants';
-import type { DecodeContext } from './context';
+import { MAX_ATTRS, type DecodeContext } from './context';
 import { PerfDataError } from './errors';
 import { parseFeature } from './features';
 import { decodeRecord } from './records';
@@ -26,7 +26,9 @@ const BATCH = 512;
 const { COMPRESSED, COMPRESSED2, AUXTRACE, HEADER_TRACING_DATA } = T;
 
 export interface StreamSpec {
+  /** Named in every error. */
   path: string;
+  source: ByteSourceOpener;
   start: number;
   /** Where the data ends: the header's data.offset + data.size, or the file size (pipe mode, unfinished file). */
   end: number;
@@ -52,6 +54,11 @@ export interface StreamTruncation {
   /** Bytes of records that were promised (by the header, or by the partial record's own size) but are missing. */
   bytesLost: number;
   detail: string;
+  /**
+   * False when the cut fell inside a COMPRESSED record: the records in its complete zstd blocks were read, but how
+   * many more it held cannot be known, so "every complete record was read" would not be true.
+   */
+  complete: boolean;
 }
 
 /** Bytes that follow some records without being counted in their size. */
@@ -67,7 +74,7 @@ export async function* readRecords(
   state: StreamState,
   onTruncation: (t: StreamTruncation) => void,
 ): AsyncGenerator<PerfRecord[], void, undefined> {
-  const fh = await open(spec.path, 'r');
+  const src = await spec.source();
   try {
     const buf = Buffer.allocUnsafe(spec.chunkSize + MAX_RECORD);
     const b = new Bytes(buf, ctx.le);
@@ -87,7 +94,7 @@ export async function* readRecords(
       let eof = filePos >= limit;
       if (!eof) {
         const want = Math.min(buf.length - len, limit - filePos);
-        const { bytesRead } = await fh.read(buf, len, want, filePos);
+        const bytesRead = await src.read(buf, len, want, filePos);
         len += bytesRead;
         filePos += bytesRead;
         eof = bytesRead === 0 || filePos >= limit;
@@ -145,6 +152,18 @@ export async function* readRecords(
       if (eof && skip === 0) break;
       if (eof && filePos >= limit) break;
     }
+    // The file ends inside a COMPRESSED record: its complete zstd blocks still decode (the decoder keeps a cut
+    // block for more input that will not come), so the records they hold are read rather than dropped with it.
+    let cutCompressed = false;
+    if (skip === 0 && len >= 8 && (b.u32(0) === COMPRESSED || b.u32(0) === COMPRESSED2)) {
+      cutCompressed = true;
+      const from = b.u32(0) === COMPRESSED2 ? 16 : 8;
+      if (len > from) {
+        const out: PerfRecord[] = [];
+        inflater.push(buf.subarray(from, len), bufPos, out);
+        if (out.length) yield out;
+      }
+    }
     const tail = inflater.leftover();
     if (len > 0 || skip > 0 || limit < spec.end || tail > 0) {
       let lost = spec.end - bufPos;
@@ -152,6 +171,10 @@ export async function* readRecords(
       if (skip > 0) {
         lost = spec.declaredEnd ? spec.end - bufPos : skip;
         detail = `a record's trailing payload is cut off (${skip} bytes missing)`;
+      } else if (cutCompressed) {
+        const need = b.u16(6);
+        if (!spec.declaredEnd) lost = need - len;
+        detail = `the file ends ${len} bytes into a ${need}-byte COMPRESSED record: the records in its complete zstd blocks were read, what its cut block held is lost`;
       } else if (len >= 8) {
         const need = b.u16(6);
         if (!spec.declaredEnd) lost = need;
@@ -165,10 +188,10 @@ export async function* readRecords(
         lost = tail;
         detail = `the compressed data ends ${tail} bytes into a record`;
       }
-      onTruncation({ at: bufPos, bytesLost: Math.max(lost, 0), detail });
+      onTruncation({ at: bufPos, bytesLost: Math.max(lost, 0), detail, complete: !cutCompressed && tail === 0 });
     }
   } finally {
-    await fh.close();
+    await src.close();
   }
 
   function fail(kind: 'bad-record', at: number, what: string): never {
@@ -197,8 +220,12 @@ function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamS
   switch (rec.kind) {
     case 'attr':
       if (rec.offset < spec.knownAttrsBefore) return;
+      if (ctx.attrs.length >= MAX_ATTRS) {
+        throw new PerfDataError('bad-attr', spec.path, rec.offset, `more than ${MAX_ATTRS} HEADER_ATTR records (file mode allows ${MAX_ATTRS} attrs): the stream is damaged`);
+      }
       ctx.addAttr(rec.attr);
-      if (!state.attrs.includes(rec.attr)) state.attrs.push(rec.attr);
+      // A freshly decoded attr is a new object, so the identity search this replaces never found one: O(1) now.
+      if (ctx.attrs.length > state.attrs.length) state.attrs.push(rec.attr);
       return;
     case 'feature': {
       const w = parseFeature(rec.feature, b, off + 16, off + rec.size, state.features);
@@ -211,9 +238,12 @@ function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamS
         state.features.buildIds.push({ pid: rec.pid, cpumode: rec.misc & 7, buildId: rec.buildId, filename: rec.filename });
       }
       return;
-    case 'event-update':
-      if (rec.name !== undefined) for (const a of state.attrs) if (a.ids.includes(rec.id)) a.name = rec.name;
+    case 'event-update': {
+      // By the id map, not by searching every attr's ids: one EVENT_UPDATE per attr would be quadratic.
+      const i = ctx.idToAttr.get(rec.id);
+      if (rec.name !== undefined && i !== undefined) ctx.attrs[i]!.name = rec.name;
       return;
+    }
     case 'event-type':
       for (const a of state.attrs) if (a.config === rec.eventId && rec.name) a.name = rec.name;
       return;
@@ -242,6 +272,8 @@ class Inflater {
   private readonly guard = new ZstdGuard();
   private pending: Buffer = Buffer.alloc(0);
   private skip = 0;
+  /** Decompressed bytes consumed as records so far (for messages). */
+  private decoded = 0;
 
   constructor(private readonly spec: StreamSpec, private readonly ctx: DecodeContext, private readonly state: StreamState) {}
 
@@ -249,6 +281,7 @@ class Inflater {
     let produced = 0;
     this.dec.ondata = (block: Uint8Array) => {
       produced += block.length;
+      this.guard.output += block.length;
       if (produced > this.spec.decompressCap) {
         throw new PerfDataError('bad-compressed', this.spec.path, at,
           `COMPRESSED record expands past ${this.spec.decompressCap} bytes`);
@@ -285,6 +318,12 @@ class Inflater {
         throw new PerfDataError('bad-record', this.spec.path, at,
           `in compressed data: record of type ${type} has size ${size}, below its 8-byte header`);
       }
+      // zstd as perf writes it has no checksum, so damaged data can decode; what it decodes to is checked instead.
+      // Record types are small (kernel < 64, perf's own < 128): 0 or a huge type is damage, not a future record.
+      if (type === 0 || type > 0xffff) {
+        throw new PerfDataError('bad-compressed', this.spec.path, at,
+          `in compressed data: a record of type ${type} at decompressed offset ${this.decoded + p}: the zstd data decodes, but to damaged records`);
+      }
       if (p + size > data.length) break;
       const extra = trailingPayload(b, p, type, size);
       if (type !== COMPRESSED && type !== COMPRESSED2) {
@@ -300,6 +339,7 @@ class Inflater {
       }
     }
     // Copy the tail: the block may be a view into the decoder's memory, and the tail is less than one record.
+    this.decoded += p;
     this.pending = Buffer.from(data.subarray(p));
   }
 }

@@ -9,6 +9,17 @@
 export const MAX_WINDOW = 1 << 27;
 const MAX_BLOCK = 128 * 1024;
 
+/**
+ * fzstd shifts its whole window buffer after every block (a copyWithin of `window` bytes): 15 ms per block for a
+ * 2^27-byte window, so a damaged frame header asking for one turned the following few thousand tiny blocks into
+ * 70 s of CPU. That work is charged here, per block, before fzstd does it, and a stream whose copying outgrows its
+ * output by far is refused. The free allowance (8 GiB of copying, about a second) covers every real recording:
+ * perf's default level uses a 512 KiB window, 16,384 blocks of it before the output ratio applies at all.
+ */
+export const FREE_WINDOW_WORK = 2 ** 33;
+/** Copying allowed per byte of output beyond the free allowance (512 KiB windows over 512-byte blocks). */
+export const WORK_PER_OUTPUT_BYTE = 1024;
+
 export class ZstdGuard {
   private state: 'header' | 'block' | 'body' | 'skip' = 'header';
   /** Bytes left in the current block body, skippable frame or checksum. */
@@ -16,6 +27,11 @@ export class ZstdGuard {
   private lastBlock = false;
   private checksum = false;
   private header: number[] = [];
+  /** The current frame's window, and the window copying fzstd has been charged for so far. */
+  private window = 0;
+  private work = 0;
+  /** Bytes the decoder has produced (told by the caller), which the copying is weighed against. */
+  output = 0;
 
   /** Throws an Error saying what is wrong when `data` continues the stream in a way no valid stream does. */
   feed(data: Uint8Array): void {
@@ -44,6 +60,10 @@ export class ZstdGuard {
     const size = v >>> 3;
     if (type === 3) throw new Error('zstd block of reserved type 3');
     if (size > MAX_BLOCK) throw new Error(`zstd block of ${size} bytes, above the 128 KiB maximum`);
+    this.work += this.window;
+    if (this.work > FREE_WINDOW_WORK && this.work > WORK_PER_OUTPUT_BYTE * this.output) {
+      throw new Error(`zstd blocks in a ${this.window}-byte window would cost the decoder ${this.work} bytes of copying for ${this.output} bytes of output (a damaged frame header?)`);
+    }
     this.state = 'body';
     // An RLE block stores one byte that is repeated `size` times.
     this.need = type === 1 ? 1 : size;
@@ -91,6 +111,7 @@ export class ZstdGuard {
       window = base + (base / 8) * (wd & 7);
     }
     if (window > MAX_WINDOW) throw new Error(`zstd frame asks for a ${window}-byte window, above the ${MAX_WINDOW} limit`);
+    this.window = window;
     this.checksum = (fhd & 0x04) !== 0;
     this.header = [];
     this.state = 'block';

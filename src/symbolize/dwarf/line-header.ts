@@ -149,7 +149,7 @@ export function parseLineProgramHeader(ctx: LineContext, offset: number): LinePr
 
   if (version >= 5) {
     const dirFormat = readEntryFormat(h, 'directory_entry_format');
-    const dirCount = h.uleb('directories_count');
+    const dirCount = entryCount(h, dirFormat, 'directories_count', 'directory_entry_format');
     const dirEntries: RawEntry[] = [];
     for (let i = 0; i < dirCount; i++) dirEntries.push(readEntry(h, dirFormat, ctx, offsetSize, 'directory'));
     header.directories = dirEntries.map((e, i) => {
@@ -160,7 +160,7 @@ export function parseLineProgramHeader(ctx: LineContext, offset: number): LinePr
     // Both reference tools join a relative directory entry, entry 0 included, to the unit's DW_AT_comp_dir.
     compDirOf.set(header, once(() => ctx.compDirFor?.(offset)));
     const fileFormat = readEntryFormat(h, 'file_name_entry_format');
-    const fileCount = h.uleb('file_names_count');
+    const fileCount = entryCount(h, fileFormat, 'file_names_count', 'file_name_entry_format');
     for (let i = 0; i < fileCount; i++) {
       const e = readEntry(h, fileFormat, ctx, offsetSize, 'file name');
       if (e.path === undefined) throw h.error(`file entry ${i} has no DW_LNCT_path`);
@@ -199,6 +199,22 @@ function readEntryFormat(h: ByteReader, what: string): { type: number; form: num
   const format: { type: number; form: number }[] = [];
   for (let i = 0; i < count; i++) format.push({ type: h.uleb(`${what} content type`), form: h.uleb(`${what} form`) });
   return format;
+}
+
+/**
+ * A DWARF 5 entry count, bounded by the header bytes that remain: every form an entry can hold takes at least one
+ * byte, so an entry of k fields needs k bytes, and a count that cannot fit is damage — caught here, before a loop
+ * pushes 2^42 empty entries (an empty entry format reads no bytes at all, so no later bounds check would stop it).
+ */
+function entryCount(h: ByteReader, format: { type: number; form: number }[], what: string, formatWhat: string): number {
+  const at = h.offset;
+  const count = h.uleb(what);
+  if (count === 0) return 0;
+  if (format.length === 0) throw h.error(`${what} is ${count} but ${formatWhat}_count is 0: the entries would have no path`, at);
+  if (count > h.remaining / format.length) {
+    throw h.error(`${what} is ${count}, but ${count} entries of ${format.length} field${format.length === 1 ? '' : 's'} cannot fit in the ${h.remaining} bytes left in the header`, at);
+  }
+  return count;
 }
 
 function readEntry(h: ByteReader, format: { type: number; form: number }[], ctx: LineContext, offsetSize: 4 | 8, what: string): RawEntry {

@@ -2,8 +2,9 @@
  * Fuzzing the line reader: mutated, cut and spliced copies of the DWARF sections of the fixtures (real gcc
  * builds and the synthetic ELF32/big-endian files), random line programs behind random headers, and damaged
  * compressed sections. Every case must either read or throw a DwarfError that names the file, a DWARF section
- * and a byte offset — never another exception, never a hang (each case is timed).
- * 2,000+ cases by default; PERF_HEAT_FUZZ_CASES sets the number for the first property (the others scale).
+ * and a byte offset — never another exception, never a hang (every count is bounded by the bytes left, so nothing
+ * is timed; the runner's timeout catches a hang). Fuzz tier (npm run test:fuzz): 10,000 cases by default;
+ * PERF_HEAT_FUZZ_CASES sets the number for the first property (the others scale).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -19,9 +20,7 @@ import { debugSectionsOf, type DebugSections } from './sections';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/dwarf');
 const NAME = '/fuzz/case.elf';
-const CASES = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 2_000);
-/** A case takes well under a millisecond; a slow one means a loop that should not be there. */
-const CASE_LIMIT_MS = 1000;
+const CASES = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
 const SECTIONS = ['.debug_line', '.debug_line_str', '.debug_str', '.debug_info', '.debug_abbrev'];
 
 interface Base {
@@ -45,7 +44,6 @@ const BASES = ['prog-dwarf5', 'prog-dwarf4', 'prog-dwarf2-zdebug', 'prog-dwarf64
 
 /** Reads everything a symbolizer would read; only DwarfError may escape. */
 function readAnyway(buf: Uint8Array): void {
-  const t0 = performance.now();
   try {
     const sections: DebugSections = debugSectionsOf(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), NAME);
     const table = LineTable.fromSections(sections);
@@ -66,7 +64,6 @@ function readAnyway(buf: Uint8Array): void {
     assert.match(e.message, /^\/fuzz\/case\.elf: \.(z?)debug_[a-z_]+ offset 0x[0-9a-f]+( \(file byte 0x[0-9a-f]+\))?: \S/, e.message);
     assert.ok(e.offset >= 0 && Number.isFinite(e.offset));
   }
-  assert.ok(performance.now() - t0 < CASE_LIMIT_MS, 'case took too long');
 }
 
 function sometimes<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
