@@ -11,6 +11,7 @@ import type { FlagsNode } from './flags-view';
 import { send } from './rpc';
 import type { Session } from './session';
 import { addRecordingCommand } from './add-recording';
+import { pickRuns } from './stat-view';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -77,12 +78,8 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
   'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
     let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
-    uris ??= await vscode.window.showOpenDialog({
-      canSelectMany: true,
-      openLabel: 'Compare',
-      title: 'Perf Heat: perf stat runs to compare (the first is the base)',
-      filters: { 'perf stat output': ['stat', 'csv', 'txt', 'json'], 'All files': ['*'] },
-    });
+    // Several at once from the workspace's stat files: code-server's file dialog takes one file at a time.
+    uris ??= await pickRuns();
     if (!uris?.length) return undefined;
     try {
       return await ctx.stat.open(uris);
