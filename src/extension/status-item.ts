@@ -29,14 +29,17 @@ export class StatusItem implements vscode.Disposable {
     this.item.show();
   }
 
-  /** The active editor's hottest line (0-based) and its label, or nothing when the file has no heat. */
-  showHottest(hot: { line: number; text: string } | undefined): void {
+  /**
+   * The active editor's hottest line (0-based) and its label, or nothing when the file has no heat; `what` names
+   * it for the mode (hottest, densest, largest change).
+   */
+  showHottest(hot: { line: number; text: string } | undefined, what = 'hottest'): void {
     if (!hot) {
       this.hottest.hide();
       return;
     }
-    this.hottest.text = `$(arrow-right) hottest: line ${hot.line + 1} · ${hot.text}`;
-    this.hottest.tooltip = `Perf Heat: the hottest line of this file is ${hot.line + 1} (${hot.text}). Click to go there.`;
+    this.hottest.text = `$(arrow-right) ${what}: line ${hot.line + 1} · ${hot.text}`;
+    this.hottest.tooltip = `Perf Heat: the ${what} line of this file is ${hot.line + 1} (${hot.text}). Click to go there (Perf Heat: Go to Hottest Line).`;
     this.hottest.show();
   }
 
