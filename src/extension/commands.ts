@@ -136,7 +136,7 @@ async function compareWithBaseline(ctx: Session, uri?: vscode.Uri): Promise<void
 async function exportReport(ctx: Session): Promise<void> {
   const client = ctx.client;
   if (!client) return void ctx.requireProfile();
-  const stats = await pickStatFiles({ title: 'Perf Heat: Export Analysis Report (1/2)', placeholder: 'perf stat runs to compare in the report, the first as base (optional: Enter with none selected skips)', allowNone: true });
+  const stats = await pickStatFiles({ title: 'Perf Heat: Export Analysis Report (1/2)', placeholder: 'perf stat runs for the report, or none (OK)', allowNone: true });
   if (!stats) return;
   // Saved in the workspace folder by default (the last folder a dialog used may be anywhere, src/ say).
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -57,7 +57,7 @@ export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseli
     return {
       label: `$(flame) ${name}`,
       description: meaning ? `${meaning}` : undefined,
-      detail: `Heat by each line's share of ${name} (values in ${eventUnitName(profile.events[event])})`,
+      detail: `Heat by each line's share of ${name}${eventUnitName(profile.events[event]) === name ? '' : ` (values in ${eventUnitName(profile.events[event])})`}`,
       mode: { kind: 'event', event },
     };
   });

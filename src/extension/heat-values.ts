@@ -2,7 +2,7 @@
  * What each line shows in a heat mode, as pure functions (no `vscode`), so Node tests cover them.
  */
 import type { FileHeat } from '../protocol';
-import { formatEventValue, formatPoints, formatRate, formatRatio, formatShare, type EventLike } from '../model/format';
+import { formatEventValue, formatPoints, formatRate, formatShare, type EventLike } from '../model/format';
 import { missDensity } from '../model/events';
 
 /**
@@ -23,6 +23,8 @@ export interface ShownLine {
   value: number;
   text: string;
   tone: Tone;
+  /** Not a candidate for "hottest line" (a density line with too few cycles to count on the scale). */
+  offScale?: boolean;
 }
 
 /**
@@ -52,11 +54,12 @@ export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'sha
   for (const l of heat.lines) {
     const d = missDensity(l.shares[mode.miss], l.shares[mode.cycles]);
     if (d === undefined || l.counts[mode.miss] <= 0) continue;
-    // The density is the line's miss-per-cycle rate over the profile's: write the rate with its real
-    // denominator (D1mr per Ir, not "misses/cycles") and how many times the average it is.
+    // The density is the line's miss-per-cycle rate over the profile's average: the label writes the rate with
+    // its real denominator (D1mr per Ir, not "misses/cycles"); the colour says how far above the average it is.
     const rate = formatRate(l.counts[mode.miss], l.counts[mode.cycles], ev(mode.miss), ev(mode.cycles));
-    lines.push({ line: l.line, value: d, text: `${rate} · ${formatRatio(d)} avg`, tone: 'density' });
-    if (l.shares[mode.cycles] >= 0.05) max = Math.max(max, d);
+    const onScale = l.shares[mode.cycles] >= 0.05;
+    lines.push({ line: l.line, value: d, text: rate, tone: 'density', ...(onScale ? {} : { offScale: true }) });
+    if (onScale) max = Math.max(max, d);
   }
   return { lines, max: max || Math.max(0, ...lines.map((l) => l.value)) };
 }
@@ -64,8 +67,8 @@ export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'sha
 /** The line drawn with the strongest colour: the one "Go to Hottest Line" and the first open take the user to. */
 export function hottestOf(lines: readonly ShownLine[]): ShownLine | undefined {
   let best: ShownLine | undefined;
-  for (const l of lines) if (!best || l.value > best.value) best = l;
-  return best;
+  for (const l of lines) if (!l.offScale && (!best || l.value > best.value)) best = l;
+  return best ?? lines[0];
 }
 
 /** One edit, in the shape of a VS Code content change, reduced to lines. */

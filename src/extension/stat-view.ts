@@ -194,7 +194,7 @@ export interface StatViewApi {
 export function pickRuns(exclude: readonly vscode.Uri[] = []): Promise<vscode.Uri[] | undefined> {
   return pickStatFiles({
     title: exclude.length ? 'Perf Heat: Add perf stat Runs' : 'Perf Heat: Compare perf stat Runs',
-    placeholder: exclude.length ? 'Runs to add to the comparison (Space selects, Enter adds)' : 'Runs to compare, several at once (Space selects, Enter compares; the first is the base)',
+    placeholder: exclude.length ? 'Tick the runs to add' : 'Tick the runs to compare (the first is the base)',
     exclude,
   });
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { lineValues, shiftHeat } from '../../src/extension/heat-values';
+import { hottestOf, lineValues, shiftHeat } from '../../src/extension/heat-values';
 import type { FileHeat } from '../../src/protocol';
 
 const heat: FileHeat = {
@@ -28,8 +28,13 @@ test('density mode: miss share ÷ cycle share; lines without cycles have no dens
   const v = lineValues(heat, { kind: 'density', miss: 1, cycles: 0 });
   assert.deepEqual(v.lines.map((l) => [l.line, l.value]), [[2, 0.1], [5, 1], [9, 5]]);
   assert.equal(v.max, 5);
-  // Line 9: 5 misses in 1 cycle; both totals are 100, so the average is 1 per cycle and the line is ×5 that.
-  assert.equal(v.lines[2].text, '5.00 cache-misses per cycles · ×5.00 avg');
+  // Line 9: 5 misses in 1 cycle (its density is ×5 because both totals are 100: the average is 1 per cycle).
+  assert.equal(v.lines[2].text, '5.00 cache-misses per cycles');
+  assert.equal(hottestOf(v.lines)?.line, 9);
+  // A line with a sliver of the cycles is drawn but is never "the hottest": its density rests on a few samples.
+  const sliver = lineValues({ ...heat, lines: [...heat.lines, { line: 20, counts: [0.01, 3], shares: [0.01, 3] }] }, { kind: 'density', miss: 1, cycles: 0 });
+  assert.equal(sliver.max, 5);
+  assert.equal(hottestOf(sliver.lines)?.line, 9);
 });
 
 test('count labels carry the event unit: clock periods in ms, samples as samples', () => {
