@@ -71,7 +71,8 @@ export interface AppliedHeat {
   /** The file changed since the profiled build (on disk, or edited here). */
   stale?: boolean;
   lines: { line: number; level: number; text: string; tone: Tone }[];
-  functions: { line: number; text: string }[];
+  /** Function totals, after each function's name (the text leaves the name out: it is on the line already). */
+  functions: { line: number; name: string; text: string }[];
   /** The line with the strongest colour in this mode (0-based), with its label. */
   hottest?: { line: number; text: string };
 }
@@ -228,7 +229,7 @@ export class HeatDecorations implements vscode.Disposable {
         const text = `Σ ${applied.stale ? '≈' : ''}${total}`;
         const end = editor.document.lineAt(f.line).range.end;
         fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
-        applied.functions.push({ line: f.line, text });
+        applied.functions.push({ line: f.line, name: f.name, text });
       }
     }
     for (const t of TONES) this.palettes[t].forEach((type, i) => editor.setDecorations(type, byTone[t][i]));

@@ -106,8 +106,9 @@ suite('Hover, hotspot panel and heat modes', () => {
       // Line 195 holds 278,250,000 of mh3_owner_stash_pop's 867,250,000 (perf report: 16.02% of 49.9%): 32.1%.
       assert.equal(fn.lines.find((l) => l.line === 194)?.text, '32.1% of fn');
       await cfg.update('heat.lineText', 'count', vscode.ConfigurationTarget.Global);
-      const counts = await heatWhere(a, inc, (h) => h.lines.some((l) => /M$/.test(l.text)), 'count labels');
-      assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25M');
+      // cpu-clock periods are nanoseconds: 278,250,000 ns (perf report -n: 1113 samples of 250 µs) is 278.25 ms.
+      const counts = await heatWhere(a, inc, (h) => h.lines.some((l) => / ms$/.test(l.text)), 'count labels');
+      assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25 ms');
       await cfg.update('heat.lineText', 'none', vscode.ConfigurationTarget.Global);
       await heatWhere(a, inc, (h) => h.lines.length > 0 && h.lines.every((l) => l.text === ''), 'no labels');
     } finally {
