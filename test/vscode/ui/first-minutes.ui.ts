@@ -200,6 +200,7 @@ async function main(): Promise<number> {
           const expected = truth.d1mr / truth.ir;
           assert.ok(Math.abs(shown - expected) <= expected * 0.005, `line ${poison}: shown ${label}, cg_annotate ${truth.d1mr} D1mr / ${truth.ir} Ir = ${expected.toPrecision(4)}`);
         } else steps.lap('cg_annotate oracle skipped: the recorded source path is not on this machine');
+        await page.waitForSelector('.statusbar-item:has-text("densest: line")', { timeout: 10_000 });
         // Block totals in density mode count the misses, never "of Ir".
         const blockTotals = await page.evaluate(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].map((s) => getComputedStyle(s, '::after').content).filter((c) => /^"▸/.test(c)));
         assert.ok(blockTotals.every((c) => !/of Ir\b/.test(c)), blockTotals.join('\n'));
