@@ -104,7 +104,9 @@ async function main(): Promise<number> {
         await page.keyboard.press('Control+Home');
         await page.waitForSelector('#status\\.editor\\.selection >> text=/Ln 1,/');
         await quickOpen(page, 'mh3_inline.h');
-        await quickOpen(page, HOT_FILE);
+        // Back by its tab, as a user switches files.
+        await page.click(`.tab:has-text("${HOT_FILE}")`);
+        await page.waitForSelector(`.tab.active >> text=${HOT_FILE}`, { timeout: 10_000 });
         await page.waitForSelector('#status\\.editor\\.selection >> text=/Ln 1,/', { timeout: 5_000 });
         await runCommand(page, 'Perf Heat: Go to Hottest Line');
         await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${hottest.line},/`, { timeout: 10_000 });
