@@ -24,6 +24,11 @@ test('the vsix holds exactly what the extension needs', { skip: !existsSync(join
     'dist/client.js',
     'dist/server.js',
     'dist/cli.js',
+    // The CLI's commands loaded when run (lazyCommand in src/cli/main.ts) and the symbolizer's worker thread.
+    'dist/cli-regions.js',
+    'dist/cli-stat-command.js',
+    'dist/cli-report-command.js',
+    'dist/symbolize-worker.js',
     'dist/web-tree-sitter.wasm',
     'dist/tree-sitter-c.wasm',
     'dist/chart.umd.min.js',
