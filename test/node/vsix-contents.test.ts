@@ -31,6 +31,7 @@ test('the vsix holds exactly what the extension needs', { skip: !existsSync(join
     'dist/symbolize-worker.js',
     'dist/web-tree-sitter.wasm',
     'dist/tree-sitter-c.wasm',
+    'dist/gecko-profiler-demangle.wasm', // the demangler src/symbolize/demangle.ts loads
     'dist/chart.umd.min.js',
     'media/stat-view/stat-view.js',
     'media/stat-view/stat-view.css',
