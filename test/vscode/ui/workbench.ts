@@ -85,6 +85,16 @@ export async function explorerAction(page: Page, files: string[], label: string)
   await profiles.waitFor({ timeout: 10_000 });
   if ((await profiles.getAttribute('aria-expanded')) !== 'true') await profiles.click();
   const rows = files.map((f) => page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${f}"]`).first());
+  // The Explorer's list is virtual: rows below the fold are not in the DOM until scrolled to.
+  const list = page.locator('.explorer-folders-view').first();
+  await list.hover();
+  await page.mouse.wheel(0, -10_000); // from the top: a row may lie above what an earlier step scrolled to
+  await page.waitForTimeout(100);
+  for (let i = 0; i < 30 && (await rows[rows.length - 1].count()) === 0; i++) {
+    await list.hover();
+    await page.mouse.wheel(0, 200);
+    await page.waitForTimeout(100);
+  }
   await rows[0].click();
   for (const r of rows.slice(1)) await r.click({ modifiers: ['Control'] });
   await rows[rows.length - 1].click({ button: 'right' });
