@@ -30,6 +30,7 @@ tier "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
 tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier "tests inside VS Code" npm run --silent test:vscode
 tier "UI tests (Playwright)" node --import tsx test/vscode/ui/heat.ui.ts
+tier "UI tests: a new user's first minutes" node --import tsx test/vscode/ui/first-minutes.ui.ts
 echo "=== done in $(( $(date +%s) - start )) s${failures[*]:+; failed tiers: ${failures[*]}}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

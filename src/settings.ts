@@ -29,6 +29,7 @@ export const SETTINGS = {
   llvmSymbolizerPath: text(),
   'heat.lineText': choice(['share', 'shareOfFunction', 'count', 'none'], 'share'),
   'heat.gutterBar': flag(true),
+  'heat.revealHottestLine': flag(true),
   'flags.defines': list(),
   compileCommands: text(),
   'make.variables': list(),

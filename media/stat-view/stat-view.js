@@ -18,7 +18,11 @@
     return e;
   }
 
-  /** Improvement, regression or neither, from the metric's better direction and the sign of the change. */
+  /**
+   * The colour rule, stated in the legend under the title: a change is coloured only on a metric with a better
+   * direction (marked ↓ or ↑ beside its name), green when it moved that way, red when the other; a change that
+   * prints as 0.0% is never coloured. Rows without a direction (raw counters) stay plain whatever their change.
+   */
   function tone(row, cell) {
     if (!row.better || cell.changePct === null || Math.abs(cell.changePct) < 0.05) return '';
     const lower = cell.changePct < 0;
@@ -47,7 +51,9 @@
     const tbody = el('tbody');
     for (const row of model.rows) {
       const tr = el('tr', { 'data-metric': row.id });
-      tr.appendChild(el('th', { scope: 'row', title: row.how || '' }, row.label));
+      const name = el('th', { scope: 'row', title: `${row.how || ''}${row.better ? `${row.how ? '; ' : ''}${row.better} is better` : '; no better direction: not coloured'}` }, row.label);
+      if (row.better) name.appendChild(el('span', { class: 'direction' }, row.better === 'lower' ? ' ↓' : ' ↑'));
+      tr.appendChild(name);
       row.cells.forEach((cell, i) => {
         const common = { 'data-metric': row.id, 'data-run': String(i) };
         const status = cell.status === 'ok' ? '' : cell.status;
@@ -178,6 +184,14 @@
   function render(model) {
     const status = /** @type {HTMLElement} */ (document.getElementById('status'));
     status.textContent = `${model.runs.length} run${model.runs.length === 1 ? '' : 's'}; ratios are run ÷ base − 1, Δ is run − base (percentage points for rates); ± is perf's -r variance (derived metrics: combined).`;
+    const legend = /** @type {HTMLElement} */ (document.getElementById('legend'));
+    legend.replaceChildren(
+      'Colour: on metrics marked ↓ (lower is better) or ↑ (higher is better), a change is ',
+      el('span', { class: 'better' }, 'green'),
+      ' when it goes the better way and ',
+      el('span', { class: 'worse' }, 'red'),
+      ' when it goes the other; unmarked rows and changes of 0.0% are not coloured.',
+    );
     renderBase(model);
     renderTable(model);
     renderText(model);
@@ -189,6 +203,7 @@
     reportRendered();
   }
 
+  document.getElementById('add')?.addEventListener('click', () => vscode.postMessage({ type: 'addRun' }));
   document.getElementById('base')?.addEventListener('change', (e) => {
     vscode.postMessage({ type: 'setBase', base: Number(/** @type {HTMLSelectElement} */ (e.target).value) });
   });

@@ -11,6 +11,7 @@ import { diffProfiles } from '../model/profile-diff';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { maxOf } from '../model/extremes';
+import { eventUnitName, formatEventNumber, formatPoints, formatShare, type EventLike } from '../model/format';
 
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
@@ -208,24 +209,22 @@ async function diffCommand(args: string[], out: (s: string) => void, err: (s: st
   out(`${'base %'.padStart(8)} ${'other %'.padStart(8)} ${'Δ points'.padStart(9)}  line (${eventName})`);
   for (const l of shown) {
     const note = l.only === 'base' ? '  (only in base)' : l.only === 'other' ? '  (only in other)' : '';
-    const delta = `${l.delta[e] >= 0 ? '+' : '−'}${Math.abs(l.delta[e]).toFixed(2)}`;
-    out(`${l.baseShares[e].toFixed(2).padStart(7)}% ${l.otherShares[e].toFixed(2).padStart(7)}% ${delta.padStart(9)}  ${l.file}:${l.line}${note}`);
+    out(`${formatShare(l.baseShares[e]).padStart(8)} ${formatShare(l.otherShares[e]).padStart(8)} ${formatPoints(l.delta[e]).replace(/ pts$/, '').padStart(9)}  ${l.file}:${l.line}${note}`);
   }
   return 0;
 }
 
 async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { profile, event, top, json, remaps } = await profileArgs('lines', args, err);
-  const names = profile.events.map((e) => e.name);
   const rows = hottestLines(profile, remaps, event, top);
   if (json) {
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
   const width = Math.max(4, maxOf(rows, (r) => `${r.file}:${r.line}`.length));
-  out([...names.map((n) => `${n.padStart(12)} ${'%'.padStart(7)}`), ' ' + 'line'].join(' '));
+  out([...profile.events.map(heading), ' ' + 'line'].join(' '));
   for (const r of rows) {
-    const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);
+    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
     out(`${cols.join(' ')}  ${`${r.file}:${r.line}`.padEnd(width)}`.trimEnd());
   }
   return 0;
@@ -245,16 +244,18 @@ async function functionsCommand(args: string[], out: (s: string) => void, err: (
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  out([...names.map((n) => `${n.padStart(12)} ${'%'.padStart(7)}`), ' function (binary)'].join(' '));
+  out([...profile.events.map(heading), ' function (binary)'].join(' '));
   for (const r of rows) {
-    const cols = names.map((n) => `${fmtCount(r.counts[n]).padStart(12)} ${r.percent[n].toFixed(2).padStart(6)}%`);
+    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
     out(`${cols.join(' ')}  ${r.function} (${r.dso})`);
   }
   return 0;
 }
 
-function fmtCount(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+/** A column heading with its unit: `cpu-clock (ms)`, `Ir`, `cycles (samples)`. */
+function heading(ev: EventLike): string {
+  const unit = eventUnitName(ev);
+  return `${(unit === ev.name ? ev.name : `${ev.name} (${unit})`).padStart(14)} ${'%'.padStart(7)}`;
 }
 
 if (require.main === module) {

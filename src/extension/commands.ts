@@ -11,6 +11,9 @@ import type { FlagsNode } from './flags-view';
 import { send } from './rpc';
 import type { Session } from './session';
 import { addRecordingCommand } from './add-recording';
+import { pickRuns } from './stat-view';
+import { pickStatFiles } from './pickers';
+import { goToHottestLine } from './hottest-line';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -70,6 +73,7 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.refreshHotspots': (ctx) => () => ctx.panel.refresh(),
   'perfHeat.hideKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(true),
   'perfHeat.showKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(false),
+  'perfHeat.goToHottestLine': (ctx) => () => goToHottestLine(ctx.decorations, ctx.panel),
   'perfHeat.showOutput': (ctx) => () => ctx.output.show(),
   'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),
   'perfHeat.resetFlag': (ctx) => (node?: FlagsNode) => node?.kind === 'flag' && ctx.flagsView.set(node.flag.name, null),
@@ -77,12 +81,8 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
   'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
     let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
-    uris ??= await vscode.window.showOpenDialog({
-      canSelectMany: true,
-      openLabel: 'Compare',
-      title: 'Perf Heat: perf stat runs to compare (the first is the base)',
-      filters: { 'perf stat output': ['stat', 'csv', 'txt', 'json'], 'All files': ['*'] },
-    });
+    // Several at once from the workspace's stat files: code-server's file dialog takes one file at a time.
+    uris ??= await pickRuns();
     if (!uris?.length) return undefined;
     try {
       return await ctx.stat.open(uris);
@@ -136,12 +136,15 @@ async function compareWithBaseline(ctx: Session, uri?: vscode.Uri): Promise<void
 async function exportReport(ctx: Session): Promise<void> {
   const client = ctx.client;
   if (!client) return void ctx.requireProfile();
-  const stats = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Compare These perf stat Runs', title: 'Perf Heat: perf stat outputs for the report (Cancel: none)' });
+  const stats = await pickStatFiles({ title: 'Perf Heat: Export Analysis Report (1/2)', placeholder: 'perf stat runs for the report, or none (OK)', allowNone: true });
+  if (!stats) return;
+  // Saved in the workspace folder by default (the last folder a dialog used may be anywhere, src/ say).
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({ title: 'Perf Heat: Export Analysis Report', filters: { Markdown: ['md'] }, defaultUri: root && vscode.Uri.joinPath(root, 'perf-analysis.md') });
+  const name = `perf-analysis-${(ctx.active?.source.split('/').pop() ?? 'profile').replace(/[^\w.-]+/g, '_')}.md`;
+  const target = await vscode.window.showSaveDialog({ title: 'Perf Heat: Export Analysis Report (2/2): save the Markdown report as', saveLabel: 'Export Report', filters: { Markdown: ['md'] }, defaultUri: root && vscode.Uri.joinPath(root, name) });
   if (!target) return;
   try {
-    const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: (stats ?? []).map((u) => u.fsPath) });
+    const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: stats.map((u) => u.fsPath) });
     ctx.output.appendLine(`report written to ${r.output} (${r.bytes} bytes)`);
     await vscode.window.showTextDocument(target);
   } catch (e) {

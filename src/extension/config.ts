@@ -36,6 +36,11 @@ export class Config {
     return this.all['heat.lineText'];
   }
 
+  /** Take the editor to a file's hottest line on its first open. */
+  get revealHottestLine(): boolean {
+    return this.all['heat.revealHottestLine'];
+  }
+
   get gutterBar(): boolean {
     return this.all['heat.gutterBar'];
   }

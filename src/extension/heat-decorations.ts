@@ -8,8 +8,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
 import { FileHeatRequest, type FileHeat } from '../protocol';
-import { heatLevel, HEAT_LEVELS, formatShare } from '../model/heat-scale';
-import { lineValues, shiftHeat, type LineEdit, type LineText, type Tone } from './heat-values';
+import { heatLevel, HEAT_LEVELS } from '../model/heat-scale';
+import { formatRate, formatShare, type EventLike } from '../model/format';
+import { hottestOf, lineValues, shiftHeat, type LineEdit, type LineText, type Tone } from './heat-values';
 
 const TONES: Tone[] = ['heat', 'density', 'more', 'less'];
 
@@ -18,6 +19,10 @@ export interface HeatView {
   lineText: LineText;
   gutterBar: boolean;
   totalsStyle: 'text' | 'codeLens' | 'none';
+  /** Take the editor to the hottest line the first time a file with heat is opened (once per file and profile). */
+  revealHottest: boolean;
+  /** The active profile's events with their units, so counts are written with them. */
+  events: readonly EventLike[];
 }
 
 const PALETTES: Record<Tone, { background: string; text: string; gutter: string }> = {
@@ -66,7 +71,10 @@ export interface AppliedHeat {
   /** The file changed since the profiled build (on disk, or edited here). */
   stale?: boolean;
   lines: { line: number; level: number; text: string; tone: Tone }[];
-  functions: { line: number; text: string }[];
+  /** Function totals, after each function's name (the text leaves the name out: it is on the line already). */
+  functions: { line: number; name: string; text: string }[];
+  /** The line with the strongest colour in this mode (0-based), with its label. */
+  hottest?: { line: number; text: string };
 }
 
 export class HeatDecorations implements vscode.Disposable {
@@ -81,6 +89,8 @@ export class HeatDecorations implements vscode.Disposable {
   readonly onDidApply = this.changed.event;
   private readonly edited = new Set<string>();
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
+  /** `profileId uri` of files already taken to their hottest line: a file is revealed on its first open only. */
+  private readonly revealed = new Set<string>();
   enabled = true;
   mode: HeatMode = { kind: 'event', event: 0 };
 
@@ -162,7 +172,25 @@ export class HeatDecorations implements vscode.Disposable {
     }
     const heat = await pending;
     if (this.cache.get(key) !== pending) return; // a newer profile replaced this answer meanwhile
-    this.draw(editor, this.enabled ? heat ?? undefined : undefined);
+    const applied = this.draw(editor, this.enabled ? heat ?? undefined : undefined);
+    if (applied.hottest) this.revealFirstTime(editor, applied);
+  }
+
+  /**
+   * The first time a file with heat is shown, its hottest line is brought to the middle of the editor — unless
+   * the user is already somewhere (the cursor moved off the first line: a hotspot click, go-to-definition) or
+   * the line is in view. Never again for this file and profile, so switching tabs keeps the user's place.
+   */
+  private revealFirstTime(editor: vscode.TextEditor, applied: AppliedHeat): void {
+    const key = `${applied.profileId} ${applied.uri}`;
+    if (this.revealed.has(key)) return;
+    this.revealed.add(key);
+    if (!this.view().revealHottest || !editor.selection.active.isEqual(new vscode.Position(0, 0))) return;
+    const line = applied.hottest!.line;
+    if (editor.visibleRanges.some((r) => r.start.line <= line && line <= r.end.line)) return;
+    const pos = new vscode.Position(line, 0);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
   }
 
   /** Switch what the heat shows, and redraw every visible editor from the cached heat. */
@@ -171,7 +199,7 @@ export class HeatDecorations implements vscode.Disposable {
     await this.applyAll();
   }
 
-  private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): void {
+  private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): AppliedHeat {
     const byTone: Record<Tone, vscode.DecorationOptions[][]> = { heat: [], density: [], more: [], less: [] };
     for (const t of TONES) byTone[t] = Array.from({ length: HEAT_LEVELS }, () => []);
     const fnOptions: vscode.DecorationOptions[] = [];
@@ -179,7 +207,7 @@ export class HeatDecorations implements vscode.Disposable {
     if (heat) {
       const lastLine = editor.document.lineCount - 1;
       const view = this.view();
-      const shown = lineValues(heat, this.mode, view.lineText);
+      const shown = lineValues(heat, this.mode, view.lineText, view.events);
       const stale = heat.stale || this.edited.has(applied.uri);
       applied.stale = stale;
       for (const v of shown.lines) {
@@ -189,13 +217,19 @@ export class HeatDecorations implements vscode.Disposable {
         byTone[v.tone][level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
         applied.lines.push({ line: v.line, level, text, tone: v.tone });
       }
-      const e = this.mode.kind === 'event' ? Math.min(this.mode.event, heat.events.length - 1) : this.mode.kind === 'density' ? this.mode.cycles : -1;
+      const top = hottestOf(shown.lines.filter((v) => v.line <= lastLine));
+      if (top) applied.hottest = { line: top.line, text: top.text };
+      const m = this.mode;
+      const e = m.kind === 'event' ? Math.min(m.event, heat.events.length - 1) : m.kind === 'density' ? m.cycles : -1;
       for (const f of heat.functions) {
         if (e < 0 || view.totalsStyle !== 'text' || f.line > lastLine || f.counts[e] <= 0) continue;
-        const text = `Σ ${formatShare(f.shares[e])} in ${f.name}${applied.stale ? ' (source changed since the profile)' : ''}`;
+        // Short: the label sits after the function's name, which says whose total it is; in density mode the
+        // total is the function's own rate, with its real denominator.
+        const total = m.kind === 'density' && view.events[m.miss] && view.events[m.cycles] ? formatRate(f.counts[m.miss], f.counts[m.cycles], view.events[m.miss], view.events[m.cycles]) : formatShare(f.shares[e]);
+        const text = `Σ ${applied.stale ? '≈' : ''}${total}`;
         const end = editor.document.lineAt(f.line).range.end;
         fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
-        applied.functions.push({ line: f.line, text });
+        applied.functions.push({ line: f.line, name: f.name, text });
       }
     }
     for (const t of TONES) this.palettes[t].forEach((type, i) => editor.setDecorations(type, byTone[t][i]));
@@ -203,6 +237,7 @@ export class HeatDecorations implements vscode.Disposable {
     if (heat) this.applied.set(applied.uri, applied);
     else this.applied.delete(applied.uri);
     this.changed.fire(applied);
+    return applied;
   }
 
   dispose(): void {

@@ -3,13 +3,14 @@ import * as vscode from 'vscode';
 import type { ProfileSummary } from '../protocol';
 import { cycleEvent, missEvent } from '../model/events';
 import type { HeatMode } from './heat-values';
+import { eventMeaning, eventUnitName } from '../model/format';
 
 export function describeMode(mode: HeatMode, events: readonly string[], baseline?: ProfileSummary): string {
   switch (mode.kind) {
     case 'event':
       return events[mode.event] ?? '';
     case 'density':
-      return `${events[mode.miss]} / ${events[mode.cycles]} density`;
+      return `${events[mode.miss]} per ${events[mode.cycles]}`;
     case 'diff':
       return `Δ vs ${baseline ? baseline.source.split('/').pop() : 'baseline'} (${mode.by === 'share' ? 'points' : 'normalised'})`;
   }
@@ -47,25 +48,34 @@ function noMissEvent(names: string[]): string {
   return `this profile has no cache-miss event (it has: ${names.join(', ')}). Record with -e cycles,cache-misses where the CPU counts them, or load a cachegrind output (valgrind --tool=cachegrind --cache-sim=yes).`;
 }
 
-export async function pickHeatMode(profile: ProfileSummary, current: HeatMode, baseline?: ProfileSummary): Promise<HeatMode | undefined> {
+/** The entries of the mode picker, the current one marked; pure but for the icons' syntax, for tests. */
+export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseline?: ProfileSummary): (vscode.QuickPickItem & { mode?: HeatMode; current?: boolean })[] {
   const names = profile.events.map((e) => e.name);
-  type Item = vscode.QuickPickItem & { mode?: HeatMode };
-  const items: Item[] = names.map((name, event) => ({
-    label: `$(flame) ${name}`,
-    description: profile.events[event].unit,
-    detail: `Heat by share of ${name}`,
-    mode: { kind: 'event', event },
-  }));
+  type Item = vscode.QuickPickItem & { mode?: HeatMode; current?: boolean };
+  const items: Item[] = names.map((name, event) => {
+    const meaning = eventMeaning(name);
+    return {
+      label: `$(flame) ${name}`,
+      description: meaning ? `${meaning}` : undefined,
+      detail: `Heat by each line's share of ${name}${eventUnitName(profile.events[event]) === name ? '' : ` (values in ${eventUnitName(profile.events[event])})`}`,
+      mode: { kind: 'event', event },
+    };
+  });
   const density = densityMode(profile);
-  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push(
-    typeof density === 'string'
-      ? { label: '$(circle-slash) Miss density', detail: density }
-      : { label: `$(graph) Miss density: ${names[density.kind === 'density' ? density.miss : 0]} / ${names[density.kind === 'density' ? density.cycles : 0]}`, detail: 'Where memory stalls concentrate: a line\'s share of misses divided by its share of cycles', mode: density },
-  );
+  items.push({ label: 'density', kind: vscode.QuickPickItemKind.Separator });
+  if (typeof density === 'string') items.push({ label: '$(circle-slash) Miss density', detail: density });
+  else if (density.kind === 'density') {
+    const [miss, cycles] = [names[density.miss], names[density.cycles]];
+    items.push({
+      label: `$(graph) ${miss} per ${cycles}`,
+      description: 'miss density',
+      detail: `Where memory stalls concentrate: each line's ${miss} per ${cycles}, against the profile's average (×1 = average)`,
+      mode: density,
+    });
+  }
   if (baseline) {
     const base = baseline.source.split('/').pop();
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: 'comparison', kind: vscode.QuickPickItemKind.Separator });
     for (const by of ['share', 'normalized'] as const) {
       const m = diffMode(profile, baseline, by);
       if (typeof m !== 'string') {
@@ -77,7 +87,35 @@ export async function pickHeatMode(profile: ProfileSummary, current: HeatMode, b
       }
     }
   }
-  for (const i of items) if (i.mode && JSON.stringify(i.mode) === JSON.stringify(current)) i.picked = true;
-  const chosen = await vscode.window.showQuickPick(items, { title: 'Perf Heat: Show Heat Of…', placeHolder: `now: ${describeMode(current, names, baseline)}` });
-  return chosen?.mode;
+  for (const i of items) {
+    if (i.mode && JSON.stringify(i.mode) === JSON.stringify(current)) {
+      i.current = true;
+      i.label = i.label.replace(/^\$\([\w-]+\)/, '$(check)');
+      i.description = i.description ? `${i.description} · shown now` : 'shown now';
+    }
+  }
+  return items;
+}
+
+export async function pickHeatMode(profile: ProfileSummary, current: HeatMode, baseline?: ProfileSummary): Promise<HeatMode | undefined> {
+  const items = heatModeItems(profile, current, baseline);
+  const qp = vscode.window.createQuickPick<(typeof items)[number]>();
+  qp.title = 'Perf Heat: Show Heat Of…';
+  qp.placeholder = `now: ${describeMode(current, profile.events.map((e) => e.name), baseline)}`;
+  qp.matchOnDescription = true;
+  qp.items = items;
+  // The current mode is the highlighted entry: Enter keeps it, arrows move from it.
+  const now = items.find((i) => i.current);
+  if (now) qp.activeItems = [now];
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]?.mode ?? qp.activeItems[0]?.mode);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
 }

@@ -2,7 +2,7 @@
  * What each line shows in a heat mode, as pure functions (no `vscode`), so Node tests cover them.
  */
 import type { FileHeat } from '../protocol';
-import { formatShare } from '../model/heat-scale';
+import { formatEventValue, formatPoints, formatRate, formatShare, type EventLike } from '../model/format';
 import { missDensity } from '../model/events';
 import { maxOf } from '../model/extremes';
 
@@ -24,6 +24,8 @@ export interface ShownLine {
   value: number;
   text: string;
   tone: Tone;
+  /** Not a candidate for "hottest line" (a density line with too few cycles to count on the scale). */
+  offScale?: boolean;
 }
 
 /**
@@ -34,27 +36,40 @@ export interface ShownLine {
 /** What event modes write after a line (the `perfHeat.heat.lineText` setting). */
 export type LineText = 'share' | 'shareOfFunction' | 'count' | 'none';
 
-export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'share'): { lines: ShownLine[]; max: number } {
+export function lineValues(heat: FileHeat, mode: HeatMode, text: LineText = 'share', units?: readonly EventLike[]): { lines: ShownLine[]; max: number } {
+  // The events with their units (from the profile's summary); without them a value is written as a bare count.
+  const ev = (i: number): EventLike => units?.[i] ?? { name: heat.events[i] ?? '', unit: 'count' };
   if (mode.kind === 'event') {
     const e = Math.min(mode.event, heat.events.length - 1);
     const label = (l: FileHeat['lines'][number]): string => {
-      if (text === 'count') return formatCount(l.counts[e]);
+      if (text === 'count') return formatEventValue(l.counts[e], ev(e));
       if (text === 'shareOfFunction' && l.functionShares) return `${formatShare(l.functionShares[e])} of fn`;
       return text === 'none' ? '' : formatShare(l.shares[e]);
     };
     const lines = heat.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: label(l), tone: 'heat' as const }));
     return { lines, max: heat.maxShares[e] };
   }
-  if (mode.kind === 'diff') return diffValues(heat, mode);
+  if (mode.kind === 'diff') return diffValues(heat, mode, units);
   const lines: ShownLine[] = [];
   let max = 0;
   for (const l of heat.lines) {
     const d = missDensity(l.shares[mode.miss], l.shares[mode.cycles]);
     if (d === undefined || l.counts[mode.miss] <= 0) continue;
-    lines.push({ line: l.line, value: d, text: `×${d >= 10 ? d.toFixed(0) : d.toFixed(2)} misses/cycles`, tone: 'density' });
-    if (l.shares[mode.cycles] >= 0.05) max = Math.max(max, d);
+    // The density is the line's miss-per-cycle rate over the profile's average: the label writes the rate with
+    // its real denominator (D1mr per Ir, not "misses/cycles"); the colour says how far above the average it is.
+    const rate = formatRate(l.counts[mode.miss], l.counts[mode.cycles], ev(mode.miss), ev(mode.cycles));
+    const onScale = l.shares[mode.cycles] >= 0.05;
+    lines.push({ line: l.line, value: d, text: rate, tone: 'density', ...(onScale ? {} : { offScale: true }) });
+    if (onScale) max = Math.max(max, d);
   }
   return { lines, max: max || maxOf(lines, (l) => l.value, 0) };
+}
+
+/** The line drawn with the strongest colour: the one "Go to Hottest Line" and the first open take the user to. */
+export function hottestOf(lines: readonly ShownLine[]): ShownLine | undefined {
+  let best: ShownLine | undefined;
+  for (const l of lines) if (!l.offScale && (!best || l.value > best.value)) best = l;
+  return best ?? lines[0];
 }
 
 /** One edit, in the shape of a VS Code content change, reduced to lines. */
@@ -93,28 +108,20 @@ export function shiftHeat(heat: FileHeat, edits: readonly LineEdit[]): FileHeat 
  * Comparison with the baseline: more in one palette, less in the other, scaled by the largest change of the whole
  * comparison so colours compare across files. Lines run in one build only say so.
  */
-function diffValues(heat: FileHeat, mode: Extract<HeatMode, { kind: 'diff' }>): { lines: ShownLine[]; max: number } {
+function diffValues(heat: FileHeat, mode: Extract<HeatMode, { kind: 'diff' }>, units?: readonly EventLike[]): { lines: ShownLine[]; max: number } {
   const d = heat.diff;
   if (!d) return { lines: [], max: 0 };
   const e = Math.min(mode.event, d.events.length - 1);
   const byShare = mode.by === 'share';
+  const unit: EventLike = units?.find((u) => u.name === d.events[e]) ?? { name: d.events[e], unit: 'count' };
   const lines: ShownLine[] = [];
   for (const l of d.lines) {
     const v = byShare ? l.delta[e] : l.normalizedDelta[e];
     if (v === 0 || (l.base[e] === 0 && l.other[e] === 0)) continue;
-    const sign = v > 0 ? '+' : '−';
     const magnitude = Math.abs(v);
-    const points = magnitude >= 10 ? magnitude.toFixed(1) : magnitude >= 0.005 ? magnitude.toFixed(2) : '<0.01';
-    const amount = byShare ? `${sign}${points} pts` : `${sign}${formatCount(magnitude)} norm.`;
+    const amount = byShare ? formatPoints(v) : `${v > 0 ? '+' : '−'}${formatEventValue(magnitude, unit)} (normalised)`;
     const note = l.only === 'other' ? ' · new in this build' : l.only === 'base' ? ' · baseline only' : '';
     lines.push({ line: l.line, value: magnitude, text: `${amount}${note}`, tone: v > 0 ? 'more' : 'less' });
   }
   return { lines, max: byShare ? d.maxAbsDelta[e] : d.maxAbsNormalized[e] };
-}
-
-export function formatCount(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
-  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
 }

@@ -1,14 +1,15 @@
 /**
  * The hotspot panel: Functions → lines and Files → lines, sorted by the selected event (and, while comparing,
- * the lines that changed most against the baseline), with count and share on
- * every item; a click opens the file at the line. A filter narrows it; dropping a profile file on it loads it.
+ * the lines that changed most against the baseline), with share and value on
+ * every item; a click opens the file at the line. Every row starts with its number (a narrow sidebar truncates
+ * the end of a row, never the share); the rest, and every event's value with its unit, is in the tooltip. A filter narrows it; dropping a profile file on it loads it.
  * Data comes from the server (perfHeat/hotspots); nothing is computed here.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
 import { HotspotsRequest, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
-import { formatShare } from '../model/heat-scale';
+import { formatEventValue, formatPoints, formatShare, type EventLike } from '../model/format';
 import { isKernelDso } from '../model/profile';
 
 type Node =
@@ -40,6 +41,8 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     private readonly loadProfile: (uri: vscode.Uri) => Promise<void>,
     /** The #if blocks of the active C file under the current flag view (from the Flags view). */
     private readonly blocks: () => FlagState | null = () => null,
+    /** The active profile's events with their units. */
+    private readonly units: () => readonly EventLike[] = () => [],
   ) {
     this.view = vscode.window.createTreeView('perfHeat.hotspots', { treeDataProvider: this, dragAndDropController: this, showCollapseAll: true });
   }
@@ -85,18 +88,29 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     return this.filter;
   }
 
+  /** An event's value with its unit (bare count when the profile's units are unknown). */
+  private value(n: number, i: number): string {
+    return formatEventValue(n, this.units()[i] ?? { name: this.data?.events[i] ?? '', unit: 'count' });
+  }
+
+  /** Every event's value and share, one per line, for tooltips. */
+  private allEvents(counts: number[], shares: number[]): string {
+    return this.data!.events.map((ev, i) => `${ev}: ${this.value(counts[i], i)} (${formatShare(shares[i])})`).join('\n');
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     const d = this.data!;
     const e = this.event();
+    const base = (p: string): string => p.split('/').pop() ?? p;
     switch (node.kind) {
       case 'section':
         return { label: node.label, id: node.id, collapsibleState: vscode.TreeItemCollapsibleState.Expanded, contextValue: 'section' };
       case 'function': {
         const f = d.functions[node.index];
-        const item = new vscode.TreeItem(f.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(`${formatShare(f.shares[e])}  ${f.name}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${f.dso}:${f.name}`;
-        item.description = `${formatShare(f.shares[e])} · ${fmt(f.counts[e])}`;
-        item.tooltip = `${f.name} (${f.dso})\n${d.events.map((ev, i) => `${ev}: ${fmt(f.counts[i])} (${formatShare(f.shares[i])})`).join('\n')}`;
+        item.description = this.value(f.counts[e], e);
+        item.tooltip = `${f.name} (${f.dso})\n${this.allEvents(f.counts, f.shares)}`;
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         const top = f.lines.find((l) => l.uri);
         if (top) item.command = revealCommand(top);
@@ -104,27 +118,31 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       }
       case 'file': {
         const f = d.files[node.index];
-        const item = new vscode.TreeItem(vscode.Uri.parse(f.uri), vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(`${formatShare(f.shares[e])}  ${base(f.path)}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.resourceUri = vscode.Uri.parse(f.uri); // the file's icon
         item.id = `file:${f.uri}`;
-        item.description = `${formatShare(f.shares[e])} · ${vscode.workspace.asRelativePath(f.path)}`;
+        const rel = vscode.workspace.asRelativePath(f.path);
+        item.description = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : undefined;
+        item.tooltip = `${rel}\n${this.allEvents(f.counts, f.shares)}`;
         return item;
       }
       case 'line': {
         const l = node.line;
-        const item = new vscode.TreeItem(`${l.path.split('/').pop()}:${l.line + 1}`, vscode.TreeItemCollapsibleState.None);
+        const underFile = node.parent.startsWith('file:');
+        const item = new vscode.TreeItem(`${formatShare(l.shares[e])}  line ${l.line + 1}`, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.parent}>${l.path}:${l.line}`;
-        item.description = `${formatShare(l.shares[e])} · ${fmt(l.counts[e])}`;
-        item.tooltip = `${l.path}:${l.line + 1}\n${d.events.map((ev, i) => `${ev}: ${fmt(l.counts[i])} (${formatShare(l.shares[i])})`).join('\n')}${l.uri ? '' : '\n(not in the workspace)'}`;
+        item.description = underFile ? this.value(l.counts[e], e) : `${base(l.path)} · ${this.value(l.counts[e], e)}`;
+        item.tooltip = `${l.path}:${l.line + 1}\n${this.allEvents(l.counts, l.shares)}${l.uri ? '' : '\n(outside the workspace)'}`;
         item.iconPath = new vscode.ThemeIcon(l.uri ? 'flame' : 'circle-slash');
         if (l.uri) item.command = revealCommand(l);
         return item;
       }
       case 'change': {
         const c = d.changes!.lines[node.index];
-        const item = new vscode.TreeItem(`${c.path.split('/').pop()}:${c.line + 1}`, vscode.TreeItemCollapsibleState.None);
+        const pts = formatPoints(c.delta);
+        const item = new vscode.TreeItem(`${pts}  line ${c.line + 1}`, vscode.TreeItemCollapsibleState.None);
         item.id = `change:${c.path}:${c.line}`;
-        const pts = `${c.delta > 0 ? '+' : '−'}${Math.abs(c.delta).toFixed(2)} pts`;
-        item.description = `${pts}${c.only === 'other' ? ' · new' : c.only === 'base' ? ' · baseline only' : ''}`;
+        item.description = `${base(c.path)}${c.only === 'other' ? ' · new' : c.only === 'base' ? ' · baseline only' : ''}`;
         item.tooltip = `${c.path}:${c.line + 1}\n${pts} of ${d.events[e]} against ${d.changes!.baseline}`;
         item.iconPath = new vscode.ThemeIcon(c.delta > 0 ? 'arrow-up' : 'arrow-down', new vscode.ThemeColor(c.delta > 0 ? 'perfHeat.diffMoreForeground' : 'perfHeat.diffLessForeground'));
         if (c.uri) item.command = revealCommand(c);
@@ -134,10 +152,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const st = this.blocks()!;
         const b = st.blocks[node.index];
         const be = Math.min(e, st.events.length - 1);
-        const item = new vscode.TreeItem(`#${b.directive}${b.condition ? ' ' + b.condition : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const directive = `#${b.directive}${b.condition ? ' ' + b.condition : ''}`;
+        const item = new vscode.TreeItem(`${formatShare(b.inclusiveShares[be])}  ${directive}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `block:${st.uri}:${b.line}`;
-        item.description = `${formatShare(b.inclusiveShares[be])} · lines ${b.line + 1}–${b.endLine + 1}${b.active ? '' : ' · not compiled'}`;
-        item.tooltip = `${item.label}\n= ${b.value ?? '?'} (${b.active ? 'compiled' : 'not compiled'} under ${st.base})\nown lines ${formatShare(b.selfShares[be])}, with nested blocks ${formatShare(b.inclusiveShares[be])} of ${st.events[be]}`;
+        item.description = `lines ${b.line + 1}–${b.endLine + 1}${b.active ? '' : ' · not compiled'}`;
+        item.tooltip = `${directive}\n= ${b.value ?? '?'} (${b.active ? 'compiled' : 'not compiled'} under ${st.base})\nown lines ${formatShare(b.selfShares[be])}, with nested blocks ${formatShare(b.inclusiveShares[be])} of ${st.events[be]}`;
         item.iconPath = new vscode.ThemeIcon(b.active ? 'symbol-namespace' : 'circle-slash');
         item.command = revealCommand({ uri: st.uri, path: st.uri, line: b.line, counts: b.inclusive, shares: b.inclusiveShares });
         return item;
@@ -145,6 +164,14 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       case 'message':
         return new vscode.TreeItem(node.text);
     }
+  }
+
+  /** The profile's hottest workspace line for the sorted event, for "Go to Hottest Line" from a file without heat. */
+  hottestLine(): HotspotLine | undefined {
+    const e = this.event();
+    let best: HotspotLine | undefined;
+    for (const f of this.data?.files ?? []) for (const l of f.lines) if (l.uri && (!best || l.counts[e] > best.counts[e])) best = l;
+    return best;
   }
 
   getChildren(node?: Node): Node[] {
@@ -220,8 +247,4 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
 function revealCommand(l: HotspotLine): vscode.Command {
   return { command: 'perfHeat.revealLine', title: 'Go to Line', arguments: [l.uri, l.line] };
-}
-
-function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
 }

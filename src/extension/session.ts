@@ -19,6 +19,8 @@ import { StatusItem } from './status-item';
 import { FlagsView } from './flags-view';
 import { IncLanguage } from './inc-language';
 import { activate as activateStatView, type StatViewApi } from './stat-view';
+import { hottestLineHint } from './hottest-line';
+import { offerOutsideFiles } from './outside-files';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -72,8 +74,10 @@ export class Session {
       () => this.event(),
       (uri) => this.loadReportingErrors(uri.fsPath),
       () => this.flagsView.current(),
+      () => this.activeProfile?.events ?? [],
     );
     extension.subscriptions.push(
+      hottestLineHint(() => this.decorations, this.status, this.applied.event),
       this.output,
       this.status,
       this.applied,
@@ -109,10 +113,13 @@ export class Session {
     return this.heatMode;
   }
 
-  /** The event the panel and the block totals sort by: the mode's own, or cycles. */
+  /**
+   * The event the panel and the block totals sort by: the mode's own, or cycles. In density mode the misses: a
+   * block's share of the misses is meaningful there, its share of Ir is not what density shows.
+   */
   private event(): number {
     const m = this.heatMode;
-    return m.kind === 'event' ? m.event : m.kind === 'density' ? m.cycles : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
+    return m.kind === 'event' ? m.event : m.kind === 'density' ? m.miss : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
   }
 
   async setMode(next: HeatMode): Promise<void> {
@@ -141,7 +148,13 @@ export class Session {
     await client.start();
     this.flagsView.attach(client);
     const config = this.config;
-    const decorations = new HeatDecorations(client, () => ({ lineText: config.lineText, gutterBar: config.gutterBar, totalsStyle: config.totalsStyle }));
+    const decorations = new HeatDecorations(client, () => ({
+      lineText: config.lineText,
+      gutterBar: config.gutterBar,
+      totalsStyle: config.totalsStyle,
+      revealHottest: config.revealHottestLine,
+      events: this.activeProfile?.events ?? [],
+    }));
     this.started = { client, decorations };
     ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => this.applied.fire(a)), onNotification(client, ProfileChangedNotification, (p) => this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined)));
     // A crashed server comes back empty: undraw its heat now, and give the new one the profile, baseline and toggles.
@@ -213,8 +226,9 @@ export class Session {
     output.appendLine(`loaded ${summary.source} (${summary.format}) in ${summary.loadMs} ms: ${summary.events.map((e) => `${e.name} ${e.total}`).join(', ')}; ${summary.files.length} workspace files with heat`);
     for (const b of summary.binaries) output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : b.note ?? 'not found'}`);
     for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
-    if (summary.warnings.length) {
-      void vscode.window.showWarningMessage(`Perf Heat: ${summary.warnings[0]}`, 'Show Details').then((a) => a && output.show(true));
+    const warnings = offerOutsideFiles(summary, this.extension.workspaceState);
+    if (warnings.length) {
+      void vscode.window.showWarningMessage(`Perf Heat: ${warnings[0]}`, 'Show Details').then((a) => a && output.show(true));
     }
     return summary;
   }

@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import { parsePerfStat } from '../parsers/perf-stat';
 import { statRun, uniqueLabels, type StatRun } from '../model/stat-metrics';
 import { viewModel, type StatViewModel } from '../model/stat-metrics-view';
+import { pickStatFiles } from './pickers';
 
 export type { StatViewCell, StatViewModel, StatViewRow } from '../model/stat-metrics-view';
 
@@ -37,6 +38,7 @@ export type StatViewMessage =
   | { type: 'ready' } // webview → host: loaded (again, after being hidden); send the model
   | { type: 'show'; model: StatViewModel } // host → webview
   | { type: 'setBase'; base: number } // webview → host: the user picked another base run
+  | { type: 'addRun' } // webview → host: the "Add run…" button
   | ({ type: 'rendered' } & RenderedTable); // webview → host: the table as drawn, for tests
 
 /** One open comparison; `rendered()` resolves with the table's cells once the webview has drawn the latest model. */
@@ -52,6 +54,9 @@ export class StatViewPanel implements vscode.Disposable {
     private runs: StatRun[],
     base: number,
     onDispose: () => void,
+    /** The files the runs were read from, and what "Add run…" does with more. */
+    public uris: readonly vscode.Uri[] = [],
+    private readonly addRun: (view: StatViewPanel) => Promise<void> = async () => undefined,
   ) {
     this.model = viewModel(runs, base);
     this.disposables.push(
@@ -79,9 +84,14 @@ export class StatViewPanel implements vscode.Disposable {
     });
   }
 
-  show(runs: StatRun[], base: number): void {
+  show(runs: StatRun[], base: number, uris: readonly vscode.Uri[] = this.uris): void {
     this.runs = runs;
+    this.uris = uris;
     this.setBase(base);
+  }
+
+  get base(): number {
+    return this.model.base;
   }
 
   private setBase(base: number): void {
@@ -99,6 +109,9 @@ export class StatViewPanel implements vscode.Disposable {
         break;
       case 'setBase':
         if (Number.isInteger(m.base)) this.setBase(m.base);
+        break;
+      case 'addRun':
+        void this.addRun(this);
         break;
       case 'rendered':
         this.latest = { cells: m.cells, charts: m.charts };
@@ -141,8 +154,9 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <title>perf stat comparison</title>
 </head>
 <body>
-<header><h1>perf stat comparison</h1><label>Base run <select id="base"></select></label></header>
+<header><h1>perf stat comparison</h1><label>Base run <select id="base"></select></label><button id="add" type="button" title="Add perf stat runs to the comparison">Add run…</button></header>
 <p id="status">Loading…</p>
+<p id="legend"></p>
 <table id="metrics"></table>
 <section id="gaps"></section>
 <ul id="notes"></ul>
@@ -176,12 +190,30 @@ export interface StatViewApi {
   current(): StatViewPanel | undefined;
 }
 
+/** The runs to compare, chosen in one pick among the workspace's perf stat files. */
+export function pickRuns(exclude: readonly vscode.Uri[] = []): Promise<vscode.Uri[] | undefined> {
+  return pickStatFiles({
+    title: exclude.length ? 'Perf Heat: Add perf stat Runs' : 'Perf Heat: Compare perf stat Runs',
+    placeholder: exclude.length ? 'Tick the runs to add' : 'Tick the runs to compare (the first is the base)',
+    exclude,
+  });
+}
+
 export function activate(ctx: vscode.ExtensionContext): StatViewApi {
   let current: StatViewPanel | undefined;
+  const addRun = async (view: StatViewPanel): Promise<void> => {
+    const more = await pickRuns(view.uris);
+    if (!more?.length) return;
+    try {
+      await open([...view.uris, ...more], view.base);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Perf Heat could not add the perf stat runs: ${(e as Error).message}`);
+    }
+  };
   const open = async (uris: readonly vscode.Uri[], base = 0): Promise<StatViewPanel> => {
     const runs = await readRuns(uris);
     if (current) {
-      current.show(runs, base);
+      current.show(runs, base, uris);
       current.panel.reveal(undefined, false);
       return current;
     }
@@ -189,7 +221,7 @@ export function activate(ctx: vscode.ExtensionContext): StatViewApi {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'media', 'stat-view'), vscode.Uri.joinPath(ctx.extensionUri, 'dist')],
     });
-    const view = new StatViewPanel(panel, runs, base, () => (current = current?.panel === panel ? undefined : current));
+    const view = new StatViewPanel(panel, runs, base, () => (current = current?.panel === panel ? undefined : current), uris, addRun);
     current = view;
     panel.title = title(view.currentModel);
     panel.webview.html = html(panel.webview, ctx.extensionUri);

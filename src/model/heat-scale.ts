@@ -11,8 +11,5 @@ export function heatLevel(share: number, maxShare: number): number {
   return Math.min(HEAT_LEVELS, Math.max(1, Math.ceil(HEAT_LEVELS * Math.sqrt(share / maxShare))));
 }
 
-export function formatShare(percent: number): string {
-  if (percent >= 10) return `${percent.toFixed(1)}%`;
-  if (percent >= 0.01) return `${percent.toFixed(2)}%`;
-  return '<0.01%';
-}
+/** Shares are written by the one formatter (format.ts); re-exported for the callers that import it from here. */
+export { formatShare } from './format';

@@ -6,6 +6,7 @@
  */
 import type { CounterStatus, MetricUnit } from './stat-metrics';
 import type { ComparedCell, CycleGap } from './stat-metrics-compare';
+import { formatCount, group } from './format';
 
 export const STATUS_TEXT: Record<Exclude<CounterStatus, 'ok'>, string> = {
   unsupported: '<not supported>',
@@ -13,22 +14,8 @@ export const STATUS_TEXT: Record<Exclude<CounterStatus, 'ok'>, string> = {
   absent: 'n/a',
 };
 
-/** `1234567` → `1,234,567` (the integer part only). */
-export function group(digits: string): string {
-  const [int, frac] = digits.split('.');
-  const sign = int.startsWith('-') ? '-' : '';
-  const g = int.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return sign + g + (frac !== undefined ? `.${frac}` : '');
-}
-
-/** 189.7B, 7.77B, 744M, 72.4M, 9.28M, 28,811. */
-export function formatCount(n: number): string {
-  const a = Math.abs(n);
-  const sign = n < 0 ? '-' : '';
-  if (a >= 1e9) return `${sign}${(a / 1e9).toFixed(a >= 1e10 ? 1 : 2)}B`;
-  if (a >= 1e6) return `${sign}${a >= 1e8 ? group((a / 1e6).toFixed(0)) : (a / 1e6).toFixed(a >= 1e7 ? 1 : 2)}M`;
-  return sign + group(Number.isInteger(a) ? String(a) : a.toFixed(2));
-}
+// Counts are written by the one formatter (format.ts); re-exported for the CLI and the report.
+export { formatCount, group };
 
 export function formatValue(unit: MetricUnit, v: number): string {
   switch (unit) {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
-import { formatShare } from '../model/heat-scale';
+import { formatEventValue, formatPoints, formatShare } from '../model/format';
 import type { ProfileService } from './profile-service';
 import type { FlagService } from './flags';
 import type { ServerContext } from './context';
@@ -33,7 +33,7 @@ export function register({ connection, profiles, flags }: ServerContext): void {
         '',
         '| event | baseline | this profile | change |',
         '|---|---:|---:|---:|',
-        ...d.diff.events.map((e, i) => `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${diff.delta[i] >= 0 ? '+' : '−'}${Math.abs(diff.delta[i]).toFixed(2)} points |`),
+        ...d.diff.events.map((e, i) => `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${formatPoints(diff.delta[i])} |`),
       );
     }
     const block = enclosingBlock(flags, path, line);
@@ -49,10 +49,10 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
   const addresses = index.addressesAt(path, line);
   const fn = index.ownerOf(path, line);
   const out: string[] = [`**Perf Heat** · ${esc(path.split('/').pop() ?? path)}:${line}`, ''];
-  out.push(`| event | count | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
+  out.push(`| event | value | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
   events.forEach((e, i) => {
     const ofFn = fn && fn.counts[i] > 0 ? ` ${formatShare((100 * counts[i]) / fn.counts[i])} |` : fn ? ' – |' : '';
-    out.push(`| ${esc(e.name)} | ${fmt(counts[i])} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`);
+    out.push(`| ${esc(e.name)} | ${esc(formatEventValue(counts[i], e))} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`);
   });
   if (fn) out.push('', `in \`${code(fn.name)}\` (${formatShare(heatMap.share(fn.counts[0], 0))} of ${esc(events[0].name)})`);
   const real = addresses.filter((a) => a.address >= 0);
@@ -79,10 +79,6 @@ function enclosingBlock(flags: FlagService, path: string, line: number): BlockIn
   } catch {
     return undefined;
   }
-}
-
-function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
 }
 
 /** Escapes Markdown and HTML metacharacters: profile text must render as text. */

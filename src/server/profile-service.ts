@@ -280,7 +280,9 @@ function unmappedWarnings(heatMap: HeatMap): string[] {
     if (u.resolution.kind === 'ambiguous') {
       out.push(`${u.recorded} (${share.toFixed(2)}%) matches several workspace files equally well: ${u.resolution.candidates.join(', ')}; add a perfHeat.pathRemaps entry to choose.`);
     } else if (share >= 1) {
-      out.push(`${u.recorded} (${share.toFixed(2)}%) is not in the workspace; add a perfHeat.pathRemaps entry if it moved.`);
+      // Usually the file did not move: it is the benchmark driver or a library beside the workspace. Say where
+      // it is; a remap is the fix only when the workspace holds a copy under another path.
+      out.push(`${u.recorded} (${share.toFixed(2)}% of ${heatMap.profile.events[0].name}) lives outside the workspace, so its lines get no heat; if the workspace has a copy of it elsewhere, add a perfHeat.pathRemaps entry.`);
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { lineValues, shiftHeat } from '../../src/extension/heat-values';
+import { hottestOf, lineValues, shiftHeat } from '../../src/extension/heat-values';
 import type { FileHeat } from '../../src/protocol';
 
 const heat: FileHeat = {
@@ -28,7 +28,39 @@ test('density mode: miss share ÷ cycle share; lines without cycles have no dens
   const v = lineValues(heat, { kind: 'density', miss: 1, cycles: 0 });
   assert.deepEqual(v.lines.map((l) => [l.line, l.value]), [[2, 0.1], [5, 1], [9, 5]]);
   assert.equal(v.max, 5);
-  assert.equal(v.lines[2].text, '×5.00 misses/cycles');
+  // Line 9: 5 misses in 1 cycle (its density is ×5 because both totals are 100: the average is 1 per cycle).
+  assert.equal(v.lines[2].text, '5.00 cache-misses per cycles');
+  assert.equal(hottestOf(v.lines)?.line, 9);
+  // A line with a sliver of the cycles is drawn but is never "the hottest": its density rests on a few samples.
+  const sliver = lineValues({ ...heat, lines: [...heat.lines, { line: 20, counts: [0.01, 3], shares: [0.01, 3] }] }, { kind: 'density', miss: 1, cycles: 0 });
+  assert.equal(sliver.max, 5);
+  assert.equal(hottestOf(sliver.lines)?.line, 9);
+});
+
+test('count labels carry the event unit: clock periods in ms, samples as samples', () => {
+  const clock: FileHeat = { ...heat, events: ['cpu-clock'], lines: [{ line: 3, counts: [278_250_000], shares: [8] }], maxShares: [8] };
+  const ms = lineValues(clock, { kind: 'event', event: 0 }, 'count', [{ name: 'cpu-clock', unit: 'period' }]);
+  assert.equal(ms.lines[0].text, '278.25 ms');
+  const s = lineValues(heat, { kind: 'event', event: 0 }, 'count', [{ name: 'cycles', unit: 'samples' }, { name: 'cache-misses', unit: 'samples' }]);
+  assert.deepEqual(s.lines.map((l) => l.text), ['10 samples', '40 samples', '1 sample']);
+});
+
+test('diff labels: an exact zero change is 0 pts, never <0.01', () => {
+  const diff: FileHeat = {
+    ...heat,
+    diff: {
+      baseline: 'a.data',
+      events: ['cycles'],
+      lines: [
+        { line: 1, base: [99], other: [0], baseShares: [99], otherShares: [0], delta: [-99], normalizedDelta: [-99], only: 'base' },
+        { line: 2, base: [1], other: [1.001], baseShares: [1], otherShares: [1.001], delta: [0.001], normalizedDelta: [0.001] },
+      ],
+      maxAbsDelta: [99],
+      maxAbsNormalized: [99],
+    },
+  };
+  const v = lineValues(diff, { kind: 'diff', event: 0, by: 'share' });
+  assert.deepEqual(v.lines.map((l) => l.text), ['−99.0 pts · baseline only', '+<0.01 pts']);
 });
 
 test('edits move heat with the code: insertions shift, deletions drop, same-line edits keep', () => {

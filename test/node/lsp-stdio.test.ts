@@ -71,7 +71,7 @@ test('Neovim-style client over stdio: settings-driven profile, hover, inlay hint
     assert.ok(hotLine > 0);
 
     const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: hotLine, character: 10 } });
-    assert.match((hover!.contents as MarkupContent).value, /cpu\\-clock \| [\d,]+ \| 16\.0%/);
+    assert.match((hover!.contents as MarkupContent).value, /cpu\\-clock \| [\d,]+\\\.\d\d ms \| 16\.0%/);
 
     const hints = await conn.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
     const hot = hints!.find((h) => h.position.line === hotLine);

@@ -25,7 +25,8 @@ suite('Hover, hotspot panel and heat modes', () => {
     assert.match(markdown, /mh3\\_inline/, 'file names are escaped Markdown');
     const text = markdown.replace(/\\(.)/g, '$1');
     assert.match(text, /Perf Heat/);
-    assert.match(text, /cpu-clock \| [\d,]+ \| [\d.]+%/, text);
+    // cpu-clock periods are nanoseconds: the hover writes them as milliseconds.
+    assert.match(text, /cpu-clock \| [\d,.]+ ms \| [\d.]+%/, text);
     assert.match(text, /Instructions carrying the samples/);
     assert.match(text, /0x[0-9a-f]{6}/);
     assert.match(text, /Inlined: `mh3_\w+` \(mh3_inline\.h:\d+\) ← `mh3_\w+`/, `an inlined helper shows where it was inlined into:\n${text}`);
@@ -58,7 +59,7 @@ suite('Hover, hotspot panel and heat modes', () => {
     assert.ok(misses.lines.length > 0);
     await vscode.commands.executeCommand('perfHeat.showMissDensity');
     const density = await heatWhere(a, header, (h) => h.mode.kind === 'density', 'miss density');
-    assert.ok(density.lines.every((l) => /^×[\d.]+ misses\/cycles$/.test(l.text)), JSON.stringify(density.lines.slice(0, 3)));
+    assert.ok(density.lines.every((l) => /^[\d.,]+ D1mr per (1,000 |million )?Ir$/.test(l.text)), JSON.stringify(density.lines.slice(0, 3)));
     assert.ok(density.lines.some((l) => l.level === 10));
     await vscode.commands.executeCommand('perfHeat.showCycleHeat');
     await heatWhere(a, header, (h) => h.mode.kind === 'event' && events[h.mode.event] === 'Ir', 'Ir heat again');
@@ -105,8 +106,9 @@ suite('Hover, hotspot panel and heat modes', () => {
       // Line 195 holds 278,250,000 of mh3_owner_stash_pop's 867,250,000 (perf report: 16.02% of 49.9%): 32.1%.
       assert.equal(fn.lines.find((l) => l.line === 194)?.text, '32.1% of fn');
       await cfg.update('heat.lineText', 'count', vscode.ConfigurationTarget.Global);
-      const counts = await heatWhere(a, inc, (h) => h.lines.some((l) => /M$/.test(l.text)), 'count labels');
-      assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25M');
+      // cpu-clock periods are nanoseconds: 278,250,000 ns (perf report -n: 1113 samples of 250 µs) is 278.25 ms.
+      const counts = await heatWhere(a, inc, (h) => h.lines.some((l) => / ms$/.test(l.text)), 'count labels');
+      assert.equal(counts.lines.find((l) => l.line === 194)?.text, '278.25 ms');
       await cfg.update('heat.lineText', 'none', vscode.ConfigurationTarget.Global);
       await heatWhere(a, inc, (h) => h.lines.length > 0 && h.lines.every((l) => l.text === ''), 'no labels');
     } finally {

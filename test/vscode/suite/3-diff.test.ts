@@ -34,7 +34,7 @@ suite('Comparing an A/B pair', () => {
     assert.ok(Math.abs(shown - expected) <= 0.06, `mh3_inline.h:78 shows ${line78.text}, perf report gives ${expected.toFixed(2)} points`);
     assert.ok(heat.lines.some((l) => l.tone === 'less'), 'some lines lost share');
     const hover = await hoverText(header, new vscode.Position(77, 4));
-    assert.match(hover, /Against the baseline cpu-clock.perf.data:[\s\S]*\| cpu-clock \| 15\.7% \| 26\.4% \| \+10\.7\d points \|/, hover);
+    assert.match(hover, /Against the baseline cpu-clock.perf.data:[\s\S]*\| cpu-clock \| 15\.7% \| 26\.4% \| \+10\.7 pts \|/, hover);
 
     const body = vscode.Uri.file(join(root(), 'src/mh3_pop_std_body.inc'));
     await vscode.window.showTextDocument(body);

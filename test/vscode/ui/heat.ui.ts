@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, type CodeServer } from '../host';
 import { annotateSampleTotal, correctRows, parseReportSrclineCounts } from '../../perf-oracle';
+import { HAS_LINE_SHARES, LINE_ELEMENT, runCommand } from './workbench';
 
 const RESULTS = join(ROOT, 'test-results');
 const HOT_FILE = 'mh3_owner_stash_pop.inc';
@@ -33,20 +34,6 @@ async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
     return false;
   }
 }
-
-/** In the page: some line shows its share (not a block ▸ or function Σ total). */
-const HAS_LINE_SHARES = `() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => { const c = getComputedStyle(s, '::after').content; return /%/.test(c) && !/^"[▸Σ]/.test(c); })`;
-
-/** In the page: the view-line element of editor line `n` (1-based), matched through the line-number gutter. */
-const LINE_ELEMENT = `(n) => {
-  const editor = document.querySelector('.editor-instance .monaco-editor');
-  const tops = new Map();
-  for (const m of editor.querySelectorAll('.margin-view-overlays > div')) {
-    const num = Number(m.querySelector('.line-numbers')?.textContent?.trim());
-    if (num) tops.set(m.style.top, num);
-  }
-  return [...editor.querySelectorAll('.view-lines > .view-line')].find((l) => tops.get(l.style.top) === n);
-}`;
 
 interface DomHeat {
   line: number;
@@ -79,15 +66,6 @@ async function renderedHeat(page: Page): Promise<DomHeat[]> {
     }
     return out;
   });
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  // Click the row whose label is exactly the title: Enter would take whichever row the palette ranks first.
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: exact }).first().click({ timeout: 20_000 });
 }
 
 async function main(): Promise<number> {
@@ -185,8 +163,10 @@ async function main(): Promise<number> {
         await fn.locator('.monaco-tl-twistie').click();
         const firstLine = page.locator('.monaco-list-row[aria-level="3"]').first();
         await firstLine.waitFor({ timeout: 10_000 });
+        // Share first, then the line; the file is in the description (under a function, lines may be in headers).
         const label = (await firstLine.locator('.label-name').textContent())!.trim();
-        const [, file, line] = /^(.+):(\d+)$/.exec(label)!;
+        const [, line] = /^[\d.<]+%\s+line (\d+)$/.exec(label) ?? assert.fail(`hotspot line row label: ${label}`);
+        const file = ((await firstLine.locator('.label-description').textContent()) ?? '').split(' · ')[0].trim();
         await firstLine.click();
         await page.waitForSelector(`.tab.active >> text=${file}`, { timeout: 10_000 });
         await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${line},/`, { timeout: 10_000 });
