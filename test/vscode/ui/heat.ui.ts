@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, DEMO_WORKSPACE, ROOT, installExtension, startCodeServer, type CodeServer } from '../host';
 import { annotateSampleTotal, correctRows, parseReportSrclineCounts } from '../../perf-oracle';
-import { HAS_LINE_SHARES, LINE_ELEMENT, runCommand } from './workbench';
+import { explorerAction, HAS_LINE_SHARES, LINE_ELEMENT, runCommand } from './workbench';
 
 const RESULTS = join(ROOT, 'test-results');
 const HOT_FILE = 'mh3_owner_stash_pop.inc';
@@ -224,18 +224,12 @@ async function main(): Promise<number> {
       });
 
       await step('a cachegrind profile loaded from the Explorer, then cache-miss heat from the command palette', async () => {
-        await page.click('.activitybar .action-item a[aria-label^="Explorer"]');
-        const profiles = page.locator('.explorer-folders-view .monaco-list-row:has-text("profiles")').first();
-        await profiles.waitFor({ timeout: 10_000 });
-        if ((await profiles.getAttribute('aria-expanded')) !== 'true') await profiles.click();
-        const cg = page.locator('.explorer-folders-view .monaco-list-row:has-text("cachegrind.out")').first();
-        await cg.waitFor({ timeout: 10_000 });
-        await cg.click({ button: 'right' });
-        // The context menu lives in a shadow root that takes keys more reliably than clicks: ours is the last entry.
-        await page.locator('.context-view .action-label:has-text("Load Profile…")').first().waitFor({ timeout: 10_000 });
-        await page.keyboard.press('ArrowUp');
-        await page.keyboard.press('Enter');
+        // Our entries of the Explorer's context menu are several (Load, Add Recording, Compare): walk to the one named.
+        await explorerAction(page, ['cachegrind.out'], 'Load Profile…');
         await page.waitForSelector('.statusbar-item:has-text("cachegrind.out")', { timeout: 30_000 });
+        // Selecting cachegrind.out in the Explorer opened it as text: back to the hot .inc.
+        await page.click('.tab:has-text("mh3_owner_stash_pop.inc")');
+        await page.waitForSelector('.tab.active >> text=mh3_owner_stash_pop.inc', { timeout: 10_000 });
         await runCommand(page, 'Perf Heat: Show Cache-Miss Heat');
         await page.waitForSelector('.statusbar-item:has-text("cachegrind.out · D1mr")', { timeout: 15_000 });
         await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 15_000 });
@@ -245,27 +239,10 @@ async function main(): Promise<number> {
         await page.screenshot({ path: join(RESULTS, 'cache-miss-heat.png') });
       });
 
-      /** Right-click a file of the demo's profiles/ folder in the Explorer and run our entry of the context menu. */
-      const explorerAction = async (files: string[], label: string): Promise<void> => {
-        // Ctrl+Shift+E shows the Explorer; clicking its icon would hide the side bar when it is already shown.
-        await page.keyboard.press('Control+Shift+E');
-        const rows = files.map((f) => page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${f}"]`).first());
-        await rows[0].click();
-        for (const r of rows.slice(1)) await r.click({ modifiers: ['Control'] });
-        await rows[rows.length - 1].click({ button: 'right' });
-        const entries = page.locator('.context-view .action-label');
-        await entries.filter({ hasText: label }).first().waitFor({ timeout: 10_000 });
-        // Walk up from the bottom to our entry: the menu takes keys more reliably than clicks.
-        const labels = (await entries.allTextContents()).map((t) => t.trim()).filter(Boolean);
-        const steps = labels.length - labels.indexOf(label);
-        for (let i = 0; i < steps; i++) await page.keyboard.press('ArrowUp');
-        await page.keyboard.press('Enter');
-      };
-
       await step('an A/B pair compared: diff heat in the editor', async () => {
-        await explorerAction(['cpu-clock.perf.data'], 'Load Profile…');
+        await explorerAction(page, ['cpu-clock.perf.data'], 'Load Profile…');
         await page.waitForSelector('.statusbar-item:has-text("cpu-clock.perf.data")', { timeout: 30_000 });
-        await explorerAction(['cpu-clock-b.perf.data'], 'Load Profile…');
+        await explorerAction(page, ['cpu-clock-b.perf.data'], 'Load Profile…');
         await page.waitForSelector('.statusbar-item:has-text("cpu-clock-b.perf.data")', { timeout: 30_000 });
         await runCommand(page, 'Perf Heat: Compare With Baseline…');
         await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /cpu-clock\.perf\.data$/ }).first().click({ timeout: 15_000 });
@@ -279,7 +256,7 @@ async function main(): Promise<number> {
       });
 
       await step('two perf stat runs compared in the webview', async () => {
-        await explorerAction(['stat-a.csv', 'stat-b.csv'], 'Compare perf stat Runs…');
+        await explorerAction(page, ['stat-a.csv', 'stat-b.csv'], 'Compare perf stat Runs…');
         const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
         await frame.locator('[data-metric]').first().waitFor({ timeout: 30_000 });
         const cells = await frame.locator('[data-metric="task-clock"], [data-metric="taskClock"]').allTextContents();

@@ -81,15 +81,19 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
 export async function explorerAction(page: Page, files: string[], label: string): Promise<void> {
   // Ctrl+Shift+E shows the Explorer; clicking its icon would hide the side bar when it is already shown.
   await page.keyboard.press('Control+Shift+E');
+  // The Explorer's list is virtual: rows out of view are not in the DOM until scrolled to. Start from the top, where
+  // the profiles folder is (an earlier step may have scrolled it away).
+  const list = page.locator('.explorer-folders-view').first();
+  await list.waitFor({ timeout: 10_000 });
+  // Ctrl+Shift+E leaves the focus in the tree: Home scrolls it to the top (the wheel does not always reach it).
+  await page.keyboard.press('Home');
+  await list.hover();
+  await page.mouse.wheel(0, -10_000);
+  await page.waitForTimeout(200);
   const profiles = page.locator('.explorer-folders-view .monaco-list-row[aria-label="profiles"]').first();
   await profiles.waitFor({ timeout: 10_000 });
   if ((await profiles.getAttribute('aria-expanded')) !== 'true') await profiles.click();
   const rows = files.map((f) => page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${f}"]`).first());
-  // The Explorer's list is virtual: rows below the fold are not in the DOM until scrolled to.
-  const list = page.locator('.explorer-folders-view').first();
-  await list.hover();
-  await page.mouse.wheel(0, -10_000); // from the top: a row may lie above what an earlier step scrolled to
-  await page.waitForTimeout(100);
   for (let i = 0; i < 30 && (await rows[rows.length - 1].count()) === 0; i++) {
     await list.hover();
     await page.mouse.wheel(0, 200);
