@@ -6,9 +6,10 @@
  * file:line. Function names come from DWARF, else from `.symtab` / `.dynsym`, as both reference tools do.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseElf, type ElfFile } from './elf';
 import { functionFiles } from './symtab-files';
-import { debugSectionsOf, type DebugSections } from './dwarf/sections';
+import { debugSectionsOf, inflateDebugSections, type DebugSections } from './dwarf/sections';
 import { LineTable } from './dwarf/line-table';
 import { parseLineProgramHeader, type FileEntry, type LineContext } from './dwarf/line-header';
 import { AbbrevCache, readCompUnit, readUnitHeaders, UnitStrings, unitAt, type CompUnit, type UnitHeader } from './dwarf/units';
@@ -40,9 +41,22 @@ export function symbolizeInProcess(debugFile: string, addresses: readonly number
   return symbolizeBuffer(readFileSync(debugFile), debugFile, addresses, options, stats);
 }
 
-/** The same over a file's bytes (`debugFile` names it in messages). */
-export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats): Map<number, SymbolFrame[]> {
-  const sections = debugSectionsOf(buf, debugFile);
+/** The sections a lookup reads (which of them exist, and how much of each, depends on the file). */
+const LOOKUP_SECTIONS = ['.debug_info', '.debug_abbrev', '.debug_line', '.debug_aranges', '.debug_rnglists', '.debug_ranges', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr'];
+
+/**
+ * As symbolizeInProcess, with the file read and its compressed sections inflated off the main thread (libuv's
+ * pool), so that several binaries' files are read and inflated at once and beside the main thread's DWARF work.
+ */
+export async function symbolizeInProcessAsync(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}): Promise<Map<number, SymbolFrame[]>> {
+  const buf = await readFile(debugFile);
+  const inflated = await inflateDebugSections(buf, debugFile, LOOKUP_SECTIONS);
+  return symbolizeBuffer(buf, debugFile, addresses, options, undefined, inflated);
+}
+
+/** The same over a file's bytes (`debugFile` names it in messages); `inflated` as debugSectionsOf takes it. */
+export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats, inflated?: ReadonlyMap<string, Uint8Array>): Map<number, SymbolFrame[]> {
+  const sections = debugSectionsOf(buf, debugFile, inflated);
   const unique = [...new Set(addresses)].sort((a, b) => a - b);
   const symbolOf = symbolNames(sections.elf, buf, options.binary);
   const warned = new Set<string>();
