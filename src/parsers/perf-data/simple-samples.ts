@@ -10,13 +10,13 @@
  * queued records than the general queue holds — gives up (returns undefined) and the caller reads the file the
  * general way, which says what is wrong exactly as before. Nothing is shared with that pass.
  */
-import { Bytes, type Addr } from './binary';
+import { addrSubAdd, Bytes, type Addr } from './binary';
 import { RecordType as T, SampleType } from './constants';
 import { DecodeContext } from './context';
 import { DEFAULT_MAX_QUEUED } from './ordered';
 import { decodeRecord } from './records';
 import { applyHeaderRecord, type StreamSpec } from './stream';
-import { AddressSpaces } from './resolve';
+import { AddressSpaces, UNKNOWN_DSO } from './resolve';
 import type { PerfData } from './reader';
 import type { MmapRecord, PerfRecord, TaskRecord } from './types';
 
@@ -99,13 +99,21 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
     const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
     t.samples++;
     t.period += period;
-    const r = spaces.resolve(pid, ip, cpumode);
-    let offsets = r.dso === lastDso ? lastOffsets : byDso.get(r.dso);
-    if (!offsets) byDso.set(r.dso, (offsets = new Map()));
-    lastDso = r.dso;
+    // resolve() without its result object: user-space ips and offsets are plain numbers.
+    const m = spaces.regionOf(pid, ip, cpumode);
+    const dso = m ? m.dso : UNKNOWN_DSO;
+    let fileOffset: Addr = ip;
+    if (m) {
+      const { start, pgoff } = m;
+      const off = typeof ip === 'number' && typeof start === 'number' && typeof pgoff === 'number' ? ip - start + pgoff : -1;
+      fileOffset = off >= 0 && off <= Number.MAX_SAFE_INTEGER ? off : addrSubAdd(ip, start, pgoff);
+    }
+    let offsets = dso === lastDso ? lastOffsets : byDso.get(dso);
+    if (!offsets) byDso.set(dso, (offsets = new Map()));
+    lastDso = dso;
     lastOffsets = offsets;
-    let c = offsets.get(r.fileOffset);
-    if (!c) offsets.set(r.fileOffset, (c = []));
+    let c = offsets.get(fileOffset);
+    if (!c) offsets.set(fileOffset, (c = []));
     c[2 * ev] = (c[2 * ev] ?? 0) + 1;
     c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + period;
   };
@@ -305,14 +313,12 @@ class SampleQueue {
 
   private flushUpTo(limit: number): void {
     if (!limit) return;
-    const due = this.side.filter((s) => s.time <= limit).sort((a, b) => a.time - b.time || a.seq - b.seq);
-    const time = this.time;
-    if (due.length === 0) {
-      for (let i = 0; i < this.n; i++) if (time[i]! <= limit) this.deliver(i);
-    } else {
+    const due = this.side.length ? this.side.filter((s) => s.time <= limit).sort((a, b) => a.time - b.time || a.seq - b.seq) : [];
+    const { time, seq, ev, pid, ipHi, ipLo, mode, period, count } = this;
+    const n = this.n;
+    if (due.length > 0) {
       const idx: number[] = [];
-      for (let i = 0; i < this.n; i++) if (time[i]! <= limit) idx.push(i);
-      const seq = this.seq;
+      for (let i = 0; i < n; i++) if (time[i]! <= limit) idx.push(i);
       idx.sort((a, b) => time[a]! - time[b]! || seq[a]! - seq[b]!);
       let k = 0;
       for (const i of idx) {
@@ -322,19 +328,26 @@ class SampleQueue {
       while (k < due.length) this.deliverSide(due[k++]!.rec);
       this.side = this.side.filter((s) => s.time > limit);
     }
-    // Keep the rest in arrival order.
+    // One pass: count what is due (unless counted in order above), keep the rest in arrival order.
+    const counted = due.length > 0;
     let w = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (time[i]! <= limit) continue;
+    for (let i = 0; i < n; i++) {
+      if (time[i]! <= limit) {
+        if (!counted) {
+          const hi = ipHi[i]!;
+          count(ev[i]!, pid[i]!, hi < SAFE_HI ? hi * TWO32 + ipLo[i]! : (BigInt(hi) << 32n) | BigInt(ipLo[i]!), mode[i]!, period[i]!);
+        }
+        continue;
+      }
       if (w !== i) {
         time[w] = time[i]!;
-        this.seq[w] = this.seq[i]!;
-        this.ev[w] = this.ev[i]!;
-        this.pid[w] = this.pid[i]!;
-        this.ipHi[w] = this.ipHi[i]!;
-        this.ipLo[w] = this.ipLo[i]!;
-        this.mode[w] = this.mode[i]!;
-        this.period[w] = this.period[i]!;
+        seq[w] = seq[i]!;
+        ev[w] = ev[i]!;
+        pid[w] = pid[i]!;
+        ipHi[w] = ipHi[i]!;
+        ipLo[w] = ipLo[i]!;
+        mode[w] = mode[i]!;
+        period[w] = period[i]!;
       }
       w++;
     }
