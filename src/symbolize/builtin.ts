@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { LOOKUP_SECTIONS, takePrefetched } from './prefetch';
 import { parseElf, type ElfFile } from './elf';
 import { functionFiles } from './symtab-files';
 import { debugSectionsOf, inflateDebugSections, type DebugSections } from './dwarf/sections';
@@ -41,16 +42,15 @@ export function symbolizeInProcess(debugFile: string, addresses: readonly number
   return symbolizeBuffer(readFileSync(debugFile), debugFile, addresses, options, stats);
 }
 
-/** The sections a lookup reads (which of them exist, and how much of each, depends on the file). */
-const LOOKUP_SECTIONS = ['.debug_info', '.debug_abbrev', '.debug_line', '.debug_aranges', '.debug_rnglists', '.debug_ranges', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr'];
-
 /**
  * As symbolizeInProcess, with the file read and its compressed sections inflated off the main thread (libuv's
- * pool), so that several binaries' files are read and inflated at once and beside the main thread's DWARF work.
+ * pool), so that several binaries' files are read and inflated at once and beside the main thread's DWARF work;
+ * or taken from a prefetch (prefetch.ts) started while the profile was being read.
  */
 export async function symbolizeInProcessAsync(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}): Promise<Map<number, SymbolFrame[]>> {
-  const buf = await readFile(debugFile);
-  const inflated = await inflateDebugSections(buf, debugFile, LOOKUP_SECTIONS);
+  const ready = await takePrefetched(debugFile);
+  const buf = ready?.buf ?? (await readFile(debugFile));
+  const inflated = ready?.inflated ?? (await inflateDebugSections(buf, debugFile, LOOKUP_SECTIONS));
   return symbolizeBuffer(buf, debugFile, addresses, options, undefined, inflated);
 }
 
