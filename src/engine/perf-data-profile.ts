@@ -6,7 +6,8 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { JIT_DSO_PREFIX, PerfDataError, addrToHex, isKernelModuleDso, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { JIT_DSO_PREFIX, PerfDataError, addrToHex, isKernelModuleDso, openPerfData, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { dropPrefetched, prefetchForBuildIds } from '../symbolize/prefetch';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
 import { KERNEL, addKernelSamples } from './kernel-samples';
@@ -16,6 +17,7 @@ import type { LoadOptions } from './load-profile';
 
 export async function loadPerfDataProfile(path: string, options: LoadOptions): Promise<Profile> {
   let summary: PerfDataSummary;
+  const prefetch = prefetchDebugFiles(path, options);
   try {
     summary = await summarizePerfData(path);
   } catch (e) {
@@ -67,9 +69,25 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   const entries = [...byDso.entries()];
   const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, summary.buildIds[dso], options, builder, metadata)));
   for (const add of done) add();
+  await prefetch;
+  dropPrefetched();
   const profile = builder.build();
   const coverage = coverageWarning(profile);
   return coverage ? { ...profile, warnings: [...profile.warnings, coverage] } : profile;
+}
+
+/**
+ * The builtin symbolizer in this thread reads and inflates compressed debug files (libc's) while the samples are
+ * read: the header names the binaries with samples, prefetch.ts starts the work on libuv's pool.
+ */
+async function prefetchDebugFiles(path: string, options: LoadOptions): Promise<void> {
+  const builtin = (options.symbolizer ?? 'builtin') === 'builtin' || options.allowExternalPrograms === false;
+  if (!builtin || options.symbolizeWorkerBytes !== undefined) return;
+  try {
+    prefetchForBuildIds((await openPerfData(path)).features.buildIds, options.symbolCache);
+  } catch {
+    /* the summary reports what is wrong with the file */
+  }
 }
 
 /** Pseudo-DSOs perf names in brackets (kernel, vdso, anonymous memory) are never files on disk. */

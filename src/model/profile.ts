@@ -102,11 +102,21 @@ const CLONE_SUFFIX = /(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/;
  * stub (`malloc@plt`) is not: it is the binary's own code, named as perf names it.
  */
 export function normaliseFunctionName(symbol: string): string {
-  if (symbol.endsWith('@plt')) return symbol;
-  const at = symbol.indexOf('@');
-  const base = at > 0 ? symbol.slice(0, at) : symbol;
-  return base.replace(CLONE_SUFFIX, '');
+  // Asked once per address and per inline frame (tens of thousands), for a few thousand distinct names.
+  let name = normalised.get(symbol);
+  if (name === undefined) {
+    if (symbol.endsWith('@plt')) name = symbol;
+    else {
+      const at = symbol.indexOf('@');
+      const base = at > 0 ? symbol.slice(0, at) : symbol;
+      name = base.replace(CLONE_SUFFIX, '');
+    }
+    if (normalised.size >= 100_000) normalised.clear();
+    normalised.set(symbol, name);
+  }
+  return name;
 }
+const normalised = new Map<string, string>();
 
 /** The kernel and its modules, as perf names their binaries (`[kernel.kallsyms]`, `[ext4]`, `[guest.kernel.kallsyms]`). */
 export function isKernelDso(dso: string): boolean {
@@ -178,15 +188,25 @@ export class ProfileBuilder {
   }
 
   build(): Profile {
-    const lines = new Map<string, LineHeat>();
-    const functions = new Map<string, FunctionHeat>();
+    // Keyed by nested maps rather than joined strings (no string built and hashed per address; tens of thousands
+    // of addresses), listed in order of first appearance as before.
+    const lines: LineHeat[] = [];
+    const functions: FunctionHeat[] = [];
+    const sourceFunctions: SourceFunctionHeat[] = [];
+    const lineOf = new Map<string, Map<number, LineHeat>>();
+    const functionOf = new Map<string, Map<string, FunctionHeat>>();
+    const sourceFunctionOf = new Map<string, Map<string, SourceFunctionHeat>>();
     const unattributed = this.events.map(() => 0);
-    const sourceFunctions = new Map<string, SourceFunctionHeat>();
+    const zeros = (): number[] => this.events.map(() => 0);
     for (const a of this.addresses) {
       const name = functionKeyName(a.dso, a.symbol);
-      const fkey = `${a.dso}\0${name}`;
-      let f = functions.get(fkey);
-      if (!f) functions.set(fkey, (f = { name, dso: a.dso, counts: this.events.map(() => 0), ...(a.samples ? { samples: this.events.map(() => 0) } : {}) }));
+      let inDso = functionOf.get(a.dso);
+      if (!inDso) functionOf.set(a.dso, (inDso = new Map()));
+      let f = inDso.get(name);
+      if (!f) {
+        inDso.set(name, (f = { name, dso: a.dso, counts: zeros(), ...(a.samples ? { samples: zeros() } : {}) }));
+        functions.push(f);
+      }
       addCounts(f.counts, a.counts);
       if (f.samples && a.samples) addCounts(f.samples, a.samples);
       else delete f.samples;
@@ -195,14 +215,22 @@ export class ProfileBuilder {
         addCounts(unattributed, a.counts);
         continue;
       }
-      const lkey = `${inner.file}\0${inner.line}`;
-      let l = lines.get(lkey);
-      if (!l) lines.set(lkey, (l = { file: inner.file, line: inner.line, counts: this.events.map(() => 0) }));
+      let inFile = lineOf.get(inner.file);
+      if (!inFile) lineOf.set(inner.file, (inFile = new Map()));
+      let l = inFile.get(inner.line);
+      if (!l) {
+        inFile.set(inner.line, (l = { file: inner.file, line: inner.line, counts: zeros() }));
+        lines.push(l);
+      }
       addCounts(l.counts, a.counts);
       if (inner.function) {
-        const skey = `${inner.file}\0${inner.function}`;
-        let sf = sourceFunctions.get(skey);
-        if (!sf) sourceFunctions.set(skey, (sf = { file: inner.file, function: inner.function, counts: this.events.map(() => 0) }));
+        let fns = sourceFunctionOf.get(inner.file);
+        if (!fns) sourceFunctionOf.set(inner.file, (fns = new Map()));
+        let sf = fns.get(inner.function);
+        if (!sf) {
+          fns.set(inner.function, (sf = { file: inner.file, function: inner.function, counts: zeros() }));
+          sourceFunctions.push(sf);
+        }
         addCounts(sf.counts, a.counts);
       }
     }
@@ -211,9 +239,9 @@ export class ProfileBuilder {
       events: this.events,
       totals: this.statedTotals ?? this.totals.slice(),
       addresses: this.addresses,
-      lines: [...lines.values()],
-      functions: [...functions.values()],
-      sourceFunctions: [...sourceFunctions.values()],
+      lines,
+      functions,
+      sourceFunctions,
       unattributed,
       metadata: this.metadata,
       warnings: this.warnings.slice(),

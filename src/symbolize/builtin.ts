@@ -6,9 +6,11 @@
  * file:line. Function names come from DWARF, else from `.symtab` / `.dynsym`, as both reference tools do.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { LOOKUP_SECTIONS, takePrefetched } from './prefetch';
 import { parseElf, type ElfFile } from './elf';
 import { functionFiles } from './symtab-files';
-import { debugSectionsOf, type DebugSections } from './dwarf/sections';
+import { debugSectionsOf, inflateDebugSections, type DebugSections } from './dwarf/sections';
 import { LineTable } from './dwarf/line-table';
 import { parseLineProgramHeader, type FileEntry, type LineContext } from './dwarf/line-header';
 import { AbbrevCache, readCompUnit, readUnitHeaders, UnitStrings, unitAt, type CompUnit, type UnitHeader } from './dwarf/units';
@@ -40,9 +42,21 @@ export function symbolizeInProcess(debugFile: string, addresses: readonly number
   return symbolizeBuffer(readFileSync(debugFile), debugFile, addresses, options, stats);
 }
 
-/** The same over a file's bytes (`debugFile` names it in messages). */
-export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats): Map<number, SymbolFrame[]> {
-  const sections = debugSectionsOf(buf, debugFile);
+/**
+ * As symbolizeInProcess, with the file read and its compressed sections inflated off the main thread (libuv's
+ * pool), so that several binaries' files are read and inflated at once and beside the main thread's DWARF work;
+ * or taken from a prefetch (prefetch.ts) started while the profile was being read.
+ */
+export async function symbolizeInProcessAsync(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}): Promise<Map<number, SymbolFrame[]>> {
+  const ready = await takePrefetched(debugFile);
+  const buf = ready?.buf ?? (await readFile(debugFile));
+  const inflated = ready?.inflated ?? (await inflateDebugSections(buf, debugFile, LOOKUP_SECTIONS));
+  return symbolizeBuffer(buf, debugFile, addresses, options, undefined, inflated);
+}
+
+/** The same over a file's bytes (`debugFile` names it in messages); `inflated` as debugSectionsOf takes it. */
+export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats, inflated?: ReadonlyMap<string, Uint8Array>): Map<number, SymbolFrame[]> {
+  const sections = debugSectionsOf(buf, debugFile, inflated);
   const unique = [...new Set(addresses)].sort((a, b) => a - b);
   const symbolOf = symbolNames(sections.elf, buf, options.binary);
   const warned = new Set<string>();
@@ -141,7 +155,13 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
     const v5 = scopes.cu.header.version >= 5;
     for (let k = 0; k < chain.length; k++) {
       const sc = scopes.scopes[chain[k]!]!;
-      const fn = safely(() => names.ofScope(sc, scopes.strings, scopes.reader), options, debugFile) ?? '';
+      // Inline rather than through safely(): no closure per frame (tens of thousands of them).
+      let fn = '';
+      try {
+        fn = names.ofScope(sc, scopes.strings, scopes.reader) ?? '';
+      } catch (e) {
+        reportFailure(e, options, debugFile);
+      }
       if (k === 0) frames.push({ function: fn, file, line });
       else {
         const callee = scopes.scopes[chain[k - 1]!]!;
@@ -253,10 +273,14 @@ function safely<T>(f: () => T, options: BuiltinOptions, file: string): T | undef
   try {
     return f();
   } catch (e) {
-    const message = (e as Error).message;
-    options.onWarning?.(message.startsWith(file) ? message : `${file}: ${message}`);
+    reportFailure(e, options, file);
     return undefined;
   }
+}
+
+function reportFailure(e: unknown, options: BuiltinOptions, file: string): void {
+  const message = (e as Error).message;
+  options.onWarning?.(message.startsWith(file) ? message : `${file}: ${message}`);
 }
 
 /** The frames the model keeps: those with a file and a line (as `parseAddr2lineOutput` keeps them). */

@@ -4,9 +4,9 @@
  * `.gnu_debuglink`. There is no maintained ELF reader on npm that covers 32/64-bit and both byte orders with
  * symbols and notes, and this is small.
  */
-import { readFileSync } from 'node:fs';
 import { demangleSymbol } from './demangle';
 import { buildIdPaths, debugLinkPaths } from './debug-files';
+import { readElfParts } from './elf-read';
 
 export interface LoadSegment {
   offset: number;
@@ -75,7 +75,8 @@ const SHF_EXECINSTR = 4;
 const STT_GNU_IFUNC = 10;
 
 export function readElf(path: string): ElfFile {
-  return parseElf(readFileSync(path), path);
+  // Only the parts parseElf reads (headers, notes, symbols, relocations, PLT): not .text or DWARF.
+  return parseElf(readElfParts(path), path);
 }
 
 export function parseElf(buf: Buffer, path: string): ElfFile {

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { InlineFrame } from '../model/profile';
-import { modelChain, symbolizeInProcess, type SymbolFrame } from './builtin';
+import { modelChain, symbolizeInProcessAsync, type SymbolFrame } from './builtin';
 import { symbolizeAddresses } from './addr2line';
 import { cacheKey, SymbolCache } from './symbol-cache';
 import type { WorkerReply, WorkerRequest } from './symbolize-worker';
@@ -69,7 +69,7 @@ export async function builtinFrames(debugFile: string, addresses: readonly numbe
   const fresh =
     options.workerThreshold !== undefined && size >= options.workerThreshold
       ? await inWorker({ debugFile, binary: options.binary, addresses: missing }, options)
-      : symbolizeInProcess(debugFile, missing, { binary: options.binary, onWarning: options.onWarning });
+      : await symbolizeInProcessAsync(debugFile, missing, { binary: options.binary, onWarning: options.onWarning });
   for (const [a, f] of fresh) known.set(a, f);
   if (cache && key) {
     try {

@@ -9,8 +9,8 @@ import { type Addr } from './binary';
 import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
 import type { ByteSourceOpener } from './byte-source';
-import { openPerfData, type PerfDataTruncation } from './reader';
-import { AddressSpaces } from './resolve';
+import { openPerfData, type PerfData, type PerfDataTruncation } from './reader';
+import { emptyAccumulated, summarizeSimple, type Accumulated } from './simple-samples';
 import type { MmapRecord, PerfRecord, SampleRecord, TaskRecord } from './types';
 
 export interface EventSummary {
@@ -71,116 +71,12 @@ export interface PerfDataSummary {
   warnings: string[];
 }
 
-type Counts = number[];
-
 export async function summarizePerfData(path: string, opts: { chunkSize?: number; source?: ByteSourceOpener } = {}): Promise<PerfDataSummary> {
   const pd = await openPerfData(path, { source: opts.source });
-  const spaces = new AddressSpaces();
-  const byDso = new Map<string, Map<Addr, Counts>>();
-  const totals: { samples: number; period: number }[] = [];
-  const buildIds: Record<string, string> = {};
-  const recordTypes: Record<number, number> = {};
-  let unknownEventSamples = 0;
-  let samplesWithoutIp = 0;
-  const withoutIpByEvent: number[] = [];
-  let lostEvents = 0;
-  let kernelText: Addr | undefined;
-  // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
-  const lastRead = new Map<number, number>();
-  const attrOfId = new Map<number, number>();
-  pd.attrs.forEach((a, i) => a.ids.forEach((id) => attrOfId.set(id, i)));
-  let groupSamples = 0;
-  let unknownIds = 0;
-  let zeroDeltas = 0;
-  let lostSamples = 0;
-
-  /**
-   * perf_session__deliver_sample: a sample with PERF_SAMPLE_READ is delivered once per value it read, to the event
-   * that value's id belongs to, weighted by how much that counter grew since the last sample with this id; values
-   * with no growth, or an id of no event, deliver nothing.
-   */
-  const deliverRead = (s: SampleRecord): void => {
-    groupSamples++;
-    for (const v of s.read!.values) {
-      const ev = v.id === undefined ? undefined : attrOfId.get(v.id);
-      if (ev === undefined || v.id === undefined) {
-        unknownIds++;
-        continue;
-      }
-      const delta = v.value - (lastRead.get(v.id) ?? 0);
-      lastRead.set(v.id, v.value);
-      if (delta === 0) {
-        zeroDeltas++;
-        continue;
-      }
-      countOne(s, ev, delta);
-    }
-  };
-
-  const countSample = (s: SampleRecord): void => {
-    if (s.read && pd.attrs[s.event]?.sampleType !== undefined && (pd.attrs[s.event]!.sampleType & SampleType.READ)) deliverRead(s);
-    else countOne(s, s.event, s.period);
-  };
-
-  const countOne = (s: SampleRecord, ev: number, period: number): void => {
-    const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
-    t.samples++;
-    t.period += period;
-    if (s.ip === undefined) {
-      samplesWithoutIp++;
-      withoutIpByEvent[ev] = (withoutIpByEvent[ev] ?? 0) + period;
-      return;
-    }
-    const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
-    let offsets = byDso.get(r.dso);
-    if (!offsets) byDso.set(r.dso, (offsets = new Map()));
-    let c = offsets.get(r.fileOffset);
-    if (!c) offsets.set(r.fileOffset, (c = []));
-    // [samples, period] per event, interleaved; holes (events never seen here) read as 0 later.
-    c[2 * ev] = (c[2 * ev] ?? 0) + 1;
-    c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + period;
-  };
-
-  const queue = new OrderedQueue<PerfRecord>((r) => {
-    if (r.kind === 'sample') countSample(r);
-    else if (r.kind === 'mmap') {
-      const m = r as MmapRecord;
-      if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) kernelText ??= m.pgoff;
-      spaces.mmap(m);
-    }
-    else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
-  });
-
-  for await (const batch of pd.batches({ callchains: false, chunkSize: opts.chunkSize })) {
-    for (const r of batch) {
-      recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
-      switch (r.kind) {
-        case 'sample':
-          if (r.event < 0) unknownEventSamples++;
-          else queue.push(r, r.time);
-          break;
-        case 'mmap':
-          if (r.buildId) buildIds[r.filename] = r.buildId;
-          queue.push(r, r.sampleId?.time);
-          break;
-        case 'fork':
-          queue.push(r, r.sampleId?.time ?? r.time);
-          break;
-        case 'lost':
-          lostEvents += r.lost;
-          break;
-        case 'lost-samples':
-          lostSamples += r.lost;
-          break;
-        case 'finished-round':
-          queue.round();
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  queue.finish();
+  // The common shape (file mode, fixed sample fields) without an object per sample; anything else the general way.
+  const acc = (await summarizeSimple(pd, opts.chunkSize ?? 1 << 20)) ?? (await summarizeRecords(pd, opts.chunkSize));
+  const { byDso, totals, buildIds, recordTypes, unknownEventSamples, samplesWithoutIp, withoutIpByEvent, lostEvents, lostSamples, kernelText } = acc;
+  const { groupSamples, unknownIds, zeroDeltas } = acc;
 
   for (const b of pd.features.buildIds) buildIds[b.filename] ??= b.buildId;
   const n = pd.attrs.length;
@@ -225,4 +121,103 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
   if (groupSamples) summary.groupRead = { samples: groupSamples, unknownIds, zeroDeltas };
   if (kernelText !== undefined) summary.kernelText = kernelText;
   return summary;
+}
+
+/** Every record as an object, replayed through the OrderedQueue: any file the reader reads. */
+export async function summarizeRecords(pd: PerfData, chunkSize: number | undefined): Promise<Accumulated> {
+  const acc = emptyAccumulated();
+  const { spaces, byDso, totals, buildIds, recordTypes, withoutIpByEvent } = acc;
+  // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
+  const lastRead = new Map<number, number>();
+  const attrOfId = new Map<number, number>();
+  pd.attrs.forEach((a, i) => a.ids.forEach((id) => attrOfId.set(id, i)));
+
+  /**
+   * perf_session__deliver_sample: a sample with PERF_SAMPLE_READ is delivered once per value it read, to the event
+   * that value's id belongs to, weighted by how much that counter grew since the last sample with this id; values
+   * with no growth, or an id of no event, deliver nothing.
+   */
+  const deliverRead = (s: SampleRecord): void => {
+    acc.groupSamples++;
+    for (const v of s.read!.values) {
+      const ev = v.id === undefined ? undefined : attrOfId.get(v.id);
+      if (ev === undefined || v.id === undefined) {
+        acc.unknownIds++;
+        continue;
+      }
+      const delta = v.value - (lastRead.get(v.id) ?? 0);
+      lastRead.set(v.id, v.value);
+      if (delta === 0) {
+        acc.zeroDeltas++;
+        continue;
+      }
+      countOne(s, ev, delta);
+    }
+  };
+
+  const countSample = (s: SampleRecord): void => {
+    if (s.read && pd.attrs[s.event]?.sampleType !== undefined && (pd.attrs[s.event]!.sampleType & SampleType.READ)) deliverRead(s);
+    else countOne(s, s.event, s.period);
+  };
+
+  const countOne = (s: SampleRecord, ev: number, period: number): void => {
+    const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
+    t.samples++;
+    t.period += period;
+    if (s.ip === undefined) {
+      acc.samplesWithoutIp++;
+      withoutIpByEvent[ev] = (withoutIpByEvent[ev] ?? 0) + period;
+      return;
+    }
+    const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
+    let offsets = byDso.get(r.dso);
+    if (!offsets) byDso.set(r.dso, (offsets = new Map()));
+    let c = offsets.get(r.fileOffset);
+    if (!c) offsets.set(r.fileOffset, (c = []));
+    // [samples, period] per event, interleaved; holes (events never seen here) read as 0 later.
+    c[2 * ev] = (c[2 * ev] ?? 0) + 1;
+    c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + period;
+  };
+
+  const queue = new OrderedQueue<PerfRecord>((r) => {
+    if (r.kind === 'sample') countSample(r);
+    else if (r.kind === 'mmap') {
+      const m = r as MmapRecord;
+      if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) acc.kernelText ??= m.pgoff;
+      spaces.mmap(m);
+    }
+    else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
+  });
+
+  for await (const batch of pd.batches({ callchains: false, chunkSize })) {
+    for (const r of batch) {
+      recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
+      switch (r.kind) {
+        case 'sample':
+          if (r.event < 0) acc.unknownEventSamples++;
+          else queue.push(r, r.time);
+          break;
+        case 'mmap':
+          if (r.buildId) buildIds[r.filename] = r.buildId;
+          queue.push(r, r.sampleId?.time);
+          break;
+        case 'fork':
+          queue.push(r, r.sampleId?.time ?? r.time);
+          break;
+        case 'lost':
+          acc.lostEvents += r.lost;
+          break;
+        case 'lost-samples':
+          acc.lostSamples += r.lost;
+          break;
+        case 'finished-round':
+          queue.round();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  queue.finish();
+  return acc;
 }

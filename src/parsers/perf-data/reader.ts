@@ -64,9 +64,9 @@ export class PerfData {
     readonly dataOffset: number,
     readonly dataEnd: number,
     /** False for pipe mode and for an unfinished recording whose header says data.size 0. */
-    private readonly declaredEnd: boolean,
+    readonly declaredEnd: boolean,
     /** Where the bytes are read from: the file at `path` unless the caller gave memory. */
-    private readonly source: ByteSourceOpener = fileSource(path),
+    readonly source: ByteSourceOpener = fileSource(path),
   ) {}
 
   /** Records in file order, one chunk's worth per array: the fast way through a big file. */

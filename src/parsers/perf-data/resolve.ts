@@ -134,7 +134,14 @@ export class AddressSpaces {
 
   /** Where a sample (or callchain) ip taken in `cpumode` (misc & 7) of process `pid` lands. */
   resolve(pid: number, ip: Addr, cpumode: number): ResolvedAddress {
-    if (isContextMarker(ip)) return { dso: UNKNOWN_DSO, fileOffset: ip };
+    const m = this.regionOf(pid, ip, cpumode);
+    if (!m) return { dso: UNKNOWN_DSO, fileOffset: ip };
+    return { dso: m.dso, fileOffset: addrSubAdd(ip, m.start, m.pgoff) };
+  }
+
+  /** The map `resolve` takes an ip's DSO and offset from; undefined for `[unknown]` (and context markers). */
+  regionOf(pid: number, ip: Addr, cpumode: number): MappedRegion | undefined {
+    if (isContextMarker(ip)) return undefined;
     let m: MappedRegion | undefined;
     if (cpumode === Misc.KERNEL || cpumode === Misc.GUEST_KERNEL) {
       m = find(this.kernel, ip);
@@ -143,8 +150,7 @@ export class AddressSpaces {
       m = list && find(list, ip);
       if (!m && ip >= this.kernelStart) m = find(this.kernel, ip);
     }
-    if (!m) return { dso: UNKNOWN_DSO, fileOffset: ip };
-    return { dso: m.dso, fileOffset: addrSubAdd(ip, m.start, m.pgoff) };
+    return m;
   }
 }
 

@@ -216,7 +216,7 @@ function guard<R>(f: () => R, path: string, at: number): R {
  * Pipe mode carries attrs, features and build-ids as records; so can a file written by `perf inject`. They are
  * applied as they pass, so that samples after them decode and the state ends up complete.
  */
-function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamSpec, ctx: DecodeContext, state: StreamState): void {
+export function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamSpec, ctx: DecodeContext, state: StreamState): void {
   switch (rec.kind) {
     case 'attr':
       if (rec.offset < spec.knownAttrsBefore) return;
