@@ -10,7 +10,7 @@ import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
 import type { ByteSourceOpener } from './byte-source';
 import { openPerfData, type PerfData, type PerfDataTruncation } from './reader';
-import { emptyAccumulated, summarizeSimple, type Accumulated } from './simple-samples';
+import { countSideRecord, emptyAccumulated, summarizeSimple, type Accumulated } from './simple-samples';
 import type { MmapRecord, PerfRecord, SampleRecord, TaskRecord } from './types';
 
 export interface EventSummary {
@@ -126,7 +126,7 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
 /** Every record as an object, replayed through the OrderedQueue: any file the reader reads. */
 export async function summarizeRecords(pd: PerfData, chunkSize: number | undefined): Promise<Accumulated> {
   const acc = emptyAccumulated();
-  const { spaces, byDso, totals, buildIds, recordTypes, withoutIpByEvent } = acc;
+  const { spaces, byDso, totals, recordTypes, withoutIpByEvent } = acc;
   // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
   const lastRead = new Map<number, number>();
   const attrOfId = new Map<number, number>();
@@ -192,30 +192,10 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
   for await (const batch of pd.batches({ callchains: false, chunkSize })) {
     for (const r of batch) {
       recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
-      switch (r.kind) {
-        case 'sample':
-          if (r.event < 0) acc.unknownEventSamples++;
-          else queue.push(r, r.time);
-          break;
-        case 'mmap':
-          if (r.buildId) buildIds[r.filename] = r.buildId;
-          queue.push(r, r.sampleId?.time);
-          break;
-        case 'fork':
-          queue.push(r, r.sampleId?.time ?? r.time);
-          break;
-        case 'lost':
-          acc.lostEvents += r.lost;
-          break;
-        case 'lost-samples':
-          acc.lostSamples += r.lost;
-          break;
-        case 'finished-round':
-          queue.round();
-          break;
-        default:
-          break;
-      }
+      if (r.kind === 'sample') {
+        if (r.event < 0) acc.unknownEventSamples++;
+        else queue.push(r, r.time);
+      } else countSideRecord(r, acc, (rec, time) => queue.push(rec, time), () => queue.round());
     }
   }
   queue.finish();

@@ -41,6 +41,33 @@ export interface Accumulated {
   zeroDeltas: number;
 }
 
+/**
+ * What a summary takes from the records that are not samples, the same on the fast and the general path: maps and
+ * forks go through the ordered queue (`push`, at their time), losses are counted, a finished round flushes.
+ */
+export function countSideRecord(rec: PerfRecord, acc: Accumulated, push: (rec: PerfRecord, time: number | undefined) => void, round: () => void): void {
+  switch (rec.kind) {
+    case 'mmap':
+      if (rec.buildId) acc.buildIds[rec.filename] = rec.buildId;
+      push(rec, rec.sampleId?.time);
+      break;
+    case 'fork':
+      push(rec, rec.sampleId?.time ?? rec.time);
+      break;
+    case 'lost':
+      acc.lostEvents += rec.lost;
+      break;
+    case 'lost-samples':
+      acc.lostSamples += rec.lost;
+      break;
+    case 'finished-round':
+      round();
+      break;
+    default:
+      break;
+  }
+}
+
 export function emptyAccumulated(): Accumulated {
   return {
     spaces: new AddressSpaces(), byDso: new Map(), totals: [], buildIds: {}, recordTypes: {}, unknownEventSamples: 0, samplesWithoutIp: 0,
@@ -209,26 +236,7 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
           return giveUp();
         }
         applyHeaderRecord(rec, b, p, spec, ctx, state);
-        switch (rec.kind) {
-          case 'mmap':
-            if (rec.buildId) acc.buildIds[rec.filename] = rec.buildId;
-            queue.pushSide(rec, rec.sampleId?.time);
-            break;
-          case 'fork':
-            queue.pushSide(rec, rec.sampleId?.time ?? rec.time);
-            break;
-          case 'lost':
-            acc.lostEvents += rec.lost;
-            break;
-          case 'lost-samples':
-            acc.lostSamples += rec.lost;
-            break;
-          case 'finished-round':
-            queue.round();
-            break;
-          default:
-            break;
-        }
+        countSideRecord(rec, acc, (r, time) => queue.pushSide(r, time), () => queue.round());
         p += size;
       }
       if (p > 0) {
