@@ -64,6 +64,8 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   writeUserSettings(runDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
     // A clean workbench for screenshots: no chat side bar, no "git repository in a parent folder" toast.
     'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false,
+    // Tests edit the demo's fixtures in memory and revert them; nothing may write them to disk behind the test's back.
+    'files.autoSave': 'off', 'files.hotExit': 'off',
     ...options.userSettings });
   const args = [
     entry, '--auth', 'none', '--bind-addr', host, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',

@@ -3,7 +3,7 @@
  * modes (cycle, cache-miss, miss density) on a cachegrind profile of the demo.
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, freshState, heatWhere, hoverText, loadAndWait, next, workspaceRoot } from './helpers';
@@ -71,6 +71,7 @@ suite('Hover, hotspot panel and heat modes', () => {
     const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
     const editor = await vscode.window.showTextDocument(inc);
     const onDisk = readFileSync(inc.fsPath, 'utf8');
+    const { atime, mtime } = statSync(inc.fsPath);
     const before = await heatWhere(a, inc, (h) => h.profileId === a.activeProfile()?.id && h.lines.length > 0 && !h.stale, 'fresh heat');
     const hottest = [...before.lines].sort((x, y) => y.level - x.level || x.line - y.line)[0];
     try {
@@ -89,6 +90,8 @@ suite('Hover, hotspot panel and heat modes', () => {
       // The demo file is every other test's fixture: if the edit reached the disk, put the file back and say so.
       if (readFileSync(inc.fsPath, 'utf8') !== onDisk) {
         writeFileSync(inc.fsPath, onDisk);
+        // Its time too: a source newer than the recorded binaries is drawn as stale (≈) in every later test and run.
+        utimesSync(inc.fsPath, atime, mtime);
         assert.fail('the test edit was saved to the demo file (restored)');
       }
     }
