@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { instructionCounts, parsePerfAnnotate, type AnnotatedSymbol } from '../parsers/perf-annotate';
 import { ProfileFormatError } from '../parsers/errors';
-import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
+import { ProfileBuilder, sourceFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
 import { binaryCandidates } from '../symbolize/find-binary';
 import { readElf } from '../symbolize/elf';
 import { symbolize } from '../symbolize/symbolize';
@@ -119,7 +119,7 @@ async function symbolizeGroup(
       entry.foundAt = candidate;
       entry.buildId = elf.buildId;
       for (const [addr, chain] of chains) {
-        for (const frame of chain) frame.function = frame.function && normaliseFunctionName(frame.function);
+        for (const frame of chain) frame.function = frame.function && sourceFunctionName(frame.function);
         chains.set(addr, chain);
       }
       return chains;

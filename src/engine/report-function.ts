@@ -4,7 +4,7 @@
  * holds it, counts rolled up to the enclosing branches, and the hot lines of each branch quoted from the source.
  */
 import { cycleEvent } from '../model/events';
-import { addCounts, normaliseFunctionName, type Profile } from '../model/profile';
+import { addCounts, sourceFunctionName, type Profile } from '../model/profile';
 import { blockOfLine, blockPath, directiveText, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
 import { code, count, fence, share, table, text } from './report-markdown';
 import { secondaryEvents } from './report-groups';
@@ -25,12 +25,16 @@ interface LineCount {
   counts: number[];
 }
 
-/** The function's samples per (recorded file, line), and what it has on no line. */
+/**
+ * The source function's samples per (recorded file, line), and what it has on no line: every part of it
+ * (`scan.part.0`, `scan.cold` and `scan` are one function's `#if` blocks).
+ */
 export function functionLines(p: Profile, name: string): { lines: LineCount[]; unattributed: number[] } {
   const by = new Map<string, LineCount>();
   const unattributed = p.events.map(() => 0);
+  const base = sourceFunctionName(name);
   for (const a of p.addresses) {
-    if (normaliseFunctionName(a.symbol) !== name) continue;
+    if (sourceFunctionName(a.symbol) !== base) continue;
     const f = a.inlineChain[0];
     if (!f) {
       addCounts(unattributed, a.counts);
@@ -44,12 +48,22 @@ export function functionLines(p: Profile, name: string): { lines: LineCount[]; u
   return { lines: [...by.values()], unattributed };
 }
 
-/** The function to break down: the one asked for, else the hottest whose lines are in a file we can read. */
+/**
+ * The source function to break down: the one asked for (`scan` or `scan.part.0` alike), else the hottest, all its
+ * parts together, whose lines are in a file we can read.
+ */
 export function chooseFunction(p: Profile, sources: SourceFiles, asked?: string): { name: string } | { problem: string } {
   const e = cycleEvent(p.events.map((x) => x.name));
-  const fns = functionsByName(p).sort((a, b) => b.counts[e] - a.counts[e] || cmp(a.name, b.name));
+  const bySource = new Map<string, number[]>();
+  for (const f of functionsByName(p)) {
+    const base = sourceFunctionName(f.name);
+    const c = bySource.get(base);
+    if (c) addCounts(c, f.counts);
+    else bySource.set(base, f.counts.slice());
+  }
+  const fns = [...bySource].map(([name, counts]) => ({ name, counts })).sort((a, b) => b.counts[e] - a.counts[e] || cmp(a.name, b.name));
   if (asked !== undefined) {
-    const name = fns.find((f) => f.name === asked || f.name === normaliseFunctionName(asked))?.name;
+    const name = fns.find((f) => f.name === asked || f.name === sourceFunctionName(asked))?.name;
     return name ? { name } : { problem: `no function ${code(asked)} in the profile` };
   }
   for (const f of fns) {

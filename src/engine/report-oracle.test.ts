@@ -96,12 +96,10 @@ function perfReport(text: string): { total: number; rows: { share: number; dso: 
 }
 
 /**
- * A symbol as the report names its function: without the PLT stub, symbol-version and gcc clone suffixes
- * (`free@plt`, `pthread_barrier_wait@@GLIBC_2.34`, `f.part.0`, `.isra.0`, `.constprop.0`, `.cold`). Written here
- * from the naming conventions of binutils and gcc, not taken from the code.
+ * A symbol as the report names its row: as perf report prints it, clone suffixes and symbol versions kept
+ * (`f.part.0`, `cfree@GLIBC_2.2.5`, `free@plt`), so a row reads against perf's row of the same name.
  */
-// A PLT stub is its own row, as perf lists it (model/profile.ts keeps `@plt`); versions and clone suffixes fold.
-const functionName = (symbol: string): string => (symbol.endsWith('@plt') ? symbol : symbol.replace(/@.*$/, '').replace(/(\.(part|isra|constprop|cold|lto_priv)(\.\d+)?)+$/, ''));
+const functionName = (symbol: string): string => symbol;
 
 /** perf's shares summed per (function, binary). */
 function perfByFunction(rows: { share: number; dso: string; symbol?: string }[]): Map<string, { share: number; n: number }> {
@@ -137,7 +135,7 @@ function cgAnnotate(text: string): { events: string[]; total: number[]; function
     const counts = parts.slice(0, events.length).map((c) => (c === '.' ? 0 : Number(c.replace(/,/g, ''))));
     const where = parts.slice(events.length).join(' ');
     if (where === 'PROGRAM TOTALS') continue;
-    // `file:function`; the function as the report names it (symbol version dropped).
+    // `file:function`; the function as the report names it.
     const fn = functionName(where.slice(where.indexOf(':') + 1));
     const prev = functions.get(fn) ?? events.map(() => 0);
     functions.set(fn, prev.map((v, i) => v + counts[i]));

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { cycleEvent, missDensity, missEvent } from '../model/events';
-import { normaliseFunctionName, type Profile } from '../model/profile';
+import { sourceFunctionName, type Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import type { SourceFiles } from './report-sources';
 
@@ -66,16 +66,38 @@ export function functionRows(p: Profile): NamedCounts[] {
 
 /**
  * Each row of `mine` paired with the baseline's row of the same name and binary; failing that, of the same name when
- * each side has exactly one (the A/B builds' binaries are usually named differently).
+ * each side has exactly one (the A/B builds' binaries are usually named differently); failing that, of the same
+ * source function (a clone in one build only).
  */
 function pairRows(mine: readonly NamedCounts[], theirs: readonly NamedCounts[]): Map<NamedCounts, NamedCounts> {
   const key = (r: NamedCounts): string => `${r.name}\0${r.dso}`;
   const exact = new Map(theirs.map((r) => [key(r), r]));
-  const byName = (list: readonly NamedCounts[], name: string) => list.filter((r) => r.name === name);
+  const only = (list: readonly NamedCounts[], name: (r: NamedCounts) => string, want: string) => {
+    const found = list.filter((r) => name(r) === want);
+    return found.length === 1 ? found[0] : undefined;
+  };
+  const plain = (r: NamedCounts): string => r.name;
+  const source = (r: NamedCounts): string => sourceFunctionName(r.name);
   const pairs = new Map<NamedCounts, NamedCounts>();
+  const taken = new Set<NamedCounts>();
   for (const r of mine) {
-    const t = exact.get(key(r)) ?? (byName(mine, r.name).length === 1 && byName(theirs, r.name).length === 1 ? byName(theirs, r.name)[0] : undefined);
-    if (t) pairs.set(r, t);
+    const t = exact.get(key(r)) ?? (only(mine, plain, r.name) && only(theirs, plain, r.name));
+    if (t) {
+      pairs.set(r, t);
+      taken.add(t);
+    }
+  }
+  // One build's clone of a function the other build kept whole (`scan.part.0` beside `scan`): the same source
+  // function, when each side has exactly one row of it left.
+  for (const r of mine) {
+    if (pairs.has(r)) continue;
+    const base = source(r);
+    const left = theirs.filter((t) => !taken.has(t));
+    const t = only(mine.filter((m) => !pairs.has(m)), source, base) && only(left, source, base);
+    if (t) {
+      pairs.set(r, t);
+      taken.add(t);
+    }
   }
   return pairs;
 }
@@ -135,7 +157,7 @@ function lineFunctions(p: Profile): Map<string, string> {
     if (!f) continue;
     const key = `${f.file}\0${f.line}`;
     const n = a.counts.reduce((s, c) => s + c, 0);
-    const name = normaliseFunctionName(a.symbol);
+    const name = sourceFunctionName(a.symbol);
     const cur = best.get(key);
     if (!cur || n > cur[1] || (n === cur[1] && name < cur[0])) best.set(key, [name, n]);
   }

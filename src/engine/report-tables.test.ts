@@ -19,7 +19,7 @@ test('hz10 vs mimalloc (cycles:P, hardware): top functions, groups by name prefi
   const [hz, mi] = [perf(join(HZ10, 'hz10.report')), perf(join(HZ10, 'mimalloc.report'))];
   const top = tableAfter(md, '### By `cycles:P`');
   assert.equal(top.rows.length, 12);
-  for (const r of top.rows) near(pct(r['% of cycles:P']), sum(hz, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary), `${r.Function} (${r.Binary})`);
+  for (const r of top.rows) near(pct(r['% of cycles:P']), sum(hz, (p) => p.symbol === r.Function && p.dso === r.Binary), `${r.Function} (${r.Binary})`);
   assert.equal(top.rows[0].Function, 'hz10_free', 'hz10_free, as perf ranks it');
 
   const groups = tableAfter(md, 'Allocator and program');
@@ -72,7 +72,7 @@ test('demo: cpu-clock and page-faults recordings of one build, top functions wit
     const shown = t.rows.filter((r) => !r.Binary.startsWith('['));
     assert.ok(shown.length >= 3, `${event}: user-space functions listed`);
     for (const r of shown) {
-      const want = sum(rows, (p) => user(p) && fn(p.symbol) === r.Function && p.dso === r.Binary);
+      const want = sum(rows, (p) => user(p) && p.symbol === r.Function && p.dso === r.Binary);
       near(pct(r[`% of ${event}`]), want, `${event} ${r.Function}`);
       assert.equal(num(r.Samples), want.samples, `${event} ${r.Function}: samples as perf report -n`);
     }
@@ -80,7 +80,7 @@ test('demo: cpu-clock and page-faults recordings of one build, top functions wit
   const conc = tableAfter(md, '### `page-faults` above its share of `cpu-clock`');
   assert.equal(conc.rows[0].Function, 'mh3_alloc');
   for (const r of conc.rows) {
-    const [m, c] = [sum(pf, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary), sum(cpu, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary)];
+    const [m, c] = [sum(pf, (p) => p.symbol === r.Function && p.dso === r.Binary), sum(cpu, (p) => p.symbol === r.Function && p.dso === r.Binary)];
     near(pct(r['% of page-faults']), m, `${r.Function} page-faults`);
     near(pct(r['% of cpu-clock']), c, `${r.Function} cpu-clock`);
     assert.ok(Math.abs(num(r.Ratio) - m.percent / c.percent) <= 0.02 * (m.percent / c.percent), `${r.Function} ratio ${r.Ratio} vs perf ${m.percent / c.percent}`);

@@ -44,7 +44,7 @@ function checkTopTable(md: string, event: string, perfFile: string, withSamples:
   const t = tableAfter(md, `### By \`${event}\``).rows.filter((r) => !r.Binary?.startsWith('['));
   assert.ok(t.length >= 3, `${event}: functions listed`);
   for (const r of t) {
-    const want = sum(rows, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary);
+    const want = sum(rows, (p) => p.symbol === r.Function && p.dso === r.Binary);
     near(pct(r[`% of ${event}`]), want, `${event} ${r.Function}`);
     if (withSamples) assert.equal(num(r.Samples), want.samples, `${event} ${r.Function}: samples as perf report -n`);
   }
@@ -59,15 +59,15 @@ test('regression snapshot: hz10 vs glibc profiles, perf stat of glibc (base), hz
   noMachinePaths(md);
   assert.match(md, /\| Cycles \| 28\.8B ±0\.29% \| 15\.6B ±0\.26% \| 7\.77B ±0\.42% \| -46\.1% \| -13\.3B \|/);
   const [hz, gl] = [perfSymbols(join(HZ10, 'hz10.report')), perfSymbols(join(HZ10, 'glibc.report'))];
-  for (const r of tableAfter(md, '### By `cycles:P`').rows) near(pct(r['% of cycles:P']), sum(hz, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary), r.Function);
+  for (const r of tableAfter(md, '### By `cycles:P`').rows) near(pct(r['% of cycles:P']), sum(hz, (p) => p.symbol === r.Function && p.dso === r.Binary), r.Function);
   for (const r of tableAfter(md, '### Against glibc.report').rows) {
-    near(pct(r['hz10.report']), sum(hz, (p) => fn(p.symbol) === r.Function && p.dso === r.Binary), `hz10 ${r.Function}`);
+    near(pct(r['hz10.report']), sum(hz, (p) => p.symbol === r.Function && p.dso === r.Binary), `hz10 ${r.Function}`);
     // The glibc side of a row: the same function in the binary of the same name, else the one binary of each side
     // that has a function of that name.
-    const dsos = (rows: typeof gl) => new Set(rows.filter((p) => fn(p.symbol) === r.Function).map((p) => p.dso));
+    const dsos = (rows: typeof gl) => new Set(rows.filter((p) => p.symbol === r.Function).map((p) => p.dso));
     const [mine, theirs] = [dsos(hz), dsos(gl)];
     const from = theirs.has(r.Binary) ? r.Binary : mine.size === 1 && theirs.size === 1 ? [...theirs][0] : undefined;
-    near(pct(r['glibc.report']), sum(gl, (p) => fn(p.symbol) === r.Function && p.dso === from), `glibc ${r.Function}`);
+    near(pct(r['glibc.report']), sum(gl, (p) => p.symbol === r.Function && p.dso === from), `glibc ${r.Function}`);
   }
   snapshot('hz10.snapshot.md', md);
 });
@@ -160,8 +160,8 @@ test('regression snapshot: two recordings of one build (cpu-clock, page-faults) 
   near(pct(g['% of cpu-clock']), sum(cpu, (p) => fn(p.symbol).startsWith('mh3_')), 'allocator cpu-clock');
   near(pct(g['% of page-faults']), sum(pf, (p) => fn(p.symbol).startsWith('mh3_')), 'allocator page-faults');
   const c = tableAfter(md, '### `page-faults` above its share of `cpu-clock`').rows[0];
-  near(pct(c['% of page-faults']), sum(pf, (p) => fn(p.symbol) === c.Function && p.dso === c.Binary), 'page-faults above cpu-clock');
-  near(pct(c['% of cpu-clock']), sum(cpu, (p) => fn(p.symbol) === c.Function && p.dso === c.Binary), 'its cpu-clock');
+  near(pct(c['% of page-faults']), sum(pf, (p) => p.symbol === c.Function && p.dso === c.Binary), 'page-faults above cpu-clock');
+  near(pct(c['% of cpu-clock']), sum(cpu, (p) => p.symbol === c.Function && p.dso === c.Binary), 'its cpu-clock');
   // The hottest function by #if block: each block's share of each event is perf's sum over the function's lines in it.
   const fnName = /## \d+\. Hottest function by `#if` block: `(\w+)`/.exec(md)![1];
   const perLine = { 'cpu-clock': parseSymSrcline(P('report-sym-srcline-cpu-clock.txt')), 'page-faults': parseSymSrcline(P('report-sym-srcline-page-faults.txt')) };

@@ -4,7 +4,7 @@
  * configured folders, name in the workspace or build-id cache, and checked against the recorded build-id.
  */
 import { fileOffsetToVaddr } from '../parsers/perf-data';
-import { normaliseFunctionName, type InlineFrame, type ProfileBuilder, type ProfileMetadata } from '../model/profile';
+import { sourceFunctionName, type InlineFrame, type ProfileBuilder, type ProfileMetadata } from '../model/profile';
 import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
 import { chooseBinary } from '../symbolize/find-binary';
 import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
@@ -56,7 +56,7 @@ export async function symbolizeDso(
   const out = new Map<number, SymbolizedAddress>();
   for (const [off, v] of vaddrs) {
     const chain = chains.get(v) ?? [];
-    for (const f of chain) f.function = f.function && normaliseFunctionName(f.function);
+    for (const f of chain) f.function = f.function && sourceFunctionName(f.function);
     out.set(off, { vaddr: v, symbol: symbolOf(v) ?? chain[chain.length - 1]?.function, chain });
   }
   return out;

@@ -11,7 +11,7 @@ import { aggregatePerfScript, aggregatePerfScriptChunks, type ScriptLeafCount } 
 import { parsePerfReport } from '../parsers/perf-report';
 import { parseCachegrind } from '../parsers/cachegrind';
 import { ProfileFormatError } from '../parsers/errors';
-import { ProfileBuilder, normaliseFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
+import { ProfileBuilder, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso } from './symbolize-dso';
 import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
@@ -92,7 +92,7 @@ export function loadPerfReportProfile(path: string, text: string): Profile {
       const counts = events.map(() => 0);
       idx.forEach((i, k) => (counts[i] = row.period?.[k] ?? ((row.overhead?.[k] ?? 0) / 100) * total));
       const symbol = row.symbol ?? row.srclineText?.replace(/\+\d+$/, '') ?? '';
-      builder.addSourceLine({ dso: row.dso ?? '', symbol: normaliseFunctionName(symbol), file: row.srcline?.file, line: row.srcline?.line, counts });
+      builder.addSourceLine({ dso: row.dso ?? '', symbol, file: row.srcline?.file, line: row.srcline?.line, counts });
     }
   }
   builder.setTotals(totals);
@@ -129,7 +129,7 @@ export function loadCachegrindProfile(path: string, text: string): Profile {
     const known = r.file !== '???' && r.line > 0;
     // fn= names the enclosing real function; fl= the innermost file (inlined header lines keep their own file).
     const chain: InlineFrame | undefined = known ? { function: '', file: r.file, line: r.line } : undefined;
-    builder.addSourceLine({ dso: '', symbol: normaliseFunctionName(r.function), file: chain?.file, line: chain?.line, counts: r.counts });
+    builder.addSourceLine({ dso: '', symbol: r.function, file: chain?.file, line: chain?.line, counts: r.counts });
   }
   builder.setTotals(cg.summary ?? cg.totals);
   return builder.build();

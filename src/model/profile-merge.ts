@@ -13,7 +13,7 @@
  *   make every share a mixture of both runs (comparing them is what a baseline or `perf-heat diff` is for).
  */
 import { basename } from 'node:path';
-import { ProfileBuilder, type AddressHeat, type Profile, type ProfileMetadata } from './profile';
+import { ProfileBuilder, sourceFunctionName, type AddressHeat, type Profile, type ProfileMetadata } from './profile';
 
 /** Why recordings cannot be one profile; the message is the one line the user sees. */
 export class ProfileMergeError extends Error {
@@ -29,7 +29,7 @@ const isPseudo = (dso: string): boolean => dso === '' || dso.startsWith('[') || 
 interface BinaryBuild {
   recorded: string;
   buildId: string;
-  /** Normalised names of the functions sampled in it. */
+  /** The source functions sampled in it (a clone in one build, `pop.part.0`, is the other's `pop`). */
   functions: Set<string>;
 }
 
@@ -40,7 +40,7 @@ function builds(p: Profile): BinaryBuild[] {
     if (!b.buildId || isPseudo(b.recorded)) continue;
     out.set(b.recorded, { recorded: b.recorded, buildId: b.buildId.toLowerCase(), functions: new Set() });
   }
-  for (const f of p.functions) out.get(f.dso)?.functions.add(f.name);
+  for (const f of p.functions) out.get(f.dso)?.functions.add(sourceFunctionName(f.name));
   return [...out.values()];
 }
 

@@ -31,7 +31,7 @@ export interface AddressHeat {
   dso: string;
   /** ELF virtual address inside the DSO (what objdump and addr2line use); -1 where the input gave lines only. */
   address: number;
-  /** The symbol the profile named, clone suffixes kept (normalised names live in FunctionHeat). */
+  /** The symbol the profile named, as perf shows it: clone suffixes and symbol versions kept. */
   symbol: string;
   counts: number[];
   /**
@@ -50,7 +50,10 @@ export interface LineHeat extends SourceLocation {
 }
 
 export interface FunctionHeat {
-  /** Normalised: `.part.N`, `.constprop.N`, `.isra.N`, `.cold` removed (see normaliseFunctionName). */
+  /**
+   * As perf report shows it (`mix.constprop.0`, `cfree@GLIBC_2.2.5`, `malloc@plt`), so rows line up with perf's.
+   * The source function it is code of is `sourceFunctionName(name)`.
+   */
   name: string;
   dso: string;
   counts: number[];
@@ -98,10 +101,12 @@ export interface Profile {
 const CLONE_SUFFIX = /(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/;
 
 /**
- * `pop.part.0` and `pop.cold` are the same source function to a user; `memcpy@GLIBC_2.14` is `memcpy`. A PLT
- * stub (`malloc@plt`) is not: it is the binary's own code, named as perf names it.
+ * The source function a symbol is code of: `pop.part.0` and `pop.cold` are parts of `pop`, `memcpy@GLIBC_2.14` is
+ * `memcpy`. A PLT stub (`malloc@plt`) is not: it is the binary's own code, named as perf names it. Rows show
+ * perf's names; this is for what maps them to source (function spans, a function's `#if` blocks, pairing the
+ * functions of two builds where only one has a clone).
  */
-export function normaliseFunctionName(symbol: string): string {
+export function sourceFunctionName(symbol: string): string {
   // Asked once per address and per inline frame (tens of thousands), for a few thousand distinct names.
   let name = normalised.get(symbol);
   if (name === undefined) {
@@ -125,12 +130,12 @@ export function isKernelDso(dso: string): boolean {
 const USER_SPACE_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
 
 /**
- * The name a function row carries. Code in bracketed pseudo-DSOs (the kernel `[kernel.kallsyms]`, modules `[ext4]`,
- * `[vdso]`, JIT maps) has no source in the workspace to group by, so it keeps the symbol exactly as perf report
- * shows it (`finish_task_switch.isra.0`); user code is grouped by source function.
+ * The name a function row carries: the symbol exactly as perf report shows it (`mix.constprop.0`,
+ * `finish_task_switch.isra.0`, `cfree@GLIBC_2.2.5`), for user code and the kernel alike, so a row's numbers can be
+ * read against perf's row of the same name. The dso is part of a row's key, not of its name.
  */
-export function functionKeyName(dso: string, symbol: string): string {
-  return dso.startsWith('[') ? symbol : normaliseFunctionName(symbol);
+export function functionKeyName(_dso: string, symbol: string): string {
+  return symbol;
 }
 
 export function addCounts(into: number[], from: readonly number[]): void {

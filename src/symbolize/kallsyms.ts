@@ -5,8 +5,10 @@
  * `/proc/kallsyms` when the running kernel is the recorded one (its build-id, read from /sys/kernel/notes, matches).
  *
  * perf's rules, mirrored so names agree with `perf report --sort sym`: only text, weak, data and bss symbols
- * (T, W, D, B in either case); every symbol ends where the next one starts; of several at one address the best is
- * kept (choose_best_symbol: global over local, fewer leading underscores, then the longer name). Symbols of modules
+ * (T, W, D, B in either case); every symbol ends where the next one starts; of several at one address the last in
+ * the file is kept (perf 6.1 runs symbols__fixup_end before symbols__fixup_duplicate, so every alias but the last
+ * has zero size, and choose_best_symbol prefers a sized symbol before any other rule: `__x86_indirect_thunk_rax`,
+ * listed after `__pi___x86_indirect_thunk_rax`, names the samples there). Symbols of modules
  * (`name [mod]`) belong to the module `[mod]`, not to `[kernel.kallsyms]`.
  *
  * Addresses stay bigints: kernel addresses are above 2^53.
@@ -60,14 +62,13 @@ export function parseKallsyms(text: string, source: string): KernelSymbols {
     const mod = tab < 0 ? undefined : /^\[([^\]]+)\]/.exec(rest.slice(tab + 1))?.[1];
     syms.push({ start, name, module: mod, global: type === type.toUpperCase() });
   }
+  // A stable sort: aliases stay in file order, and the last of them is perf's choice.
   syms.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  // Of symbols at one address keep perf's choice (symbols__fixup_duplicate).
   const kept: KernelSymbol[] = [];
   for (const s of syms) {
     const last = kept[kept.length - 1];
-    if (last && last.start === s.start && last.module === s.module) {
-      if (better(s, last)) kept[kept.length - 1] = s;
-    } else kept.push(s);
+    if (last && last.start === s.start && last.module === s.module) kept[kept.length - 1] = s;
+    else kept.push(s);
   }
   return {
     source,
@@ -88,21 +89,6 @@ export function parseKallsyms(text: string, source: string): KernelSymbols {
       return kept[found];
     },
   };
-}
-
-function underscores(name: string): number {
-  let n = 0;
-  while (name[n] === '_') n++;
-  return n;
-}
-
-/** perf's choose_best_symbol for zero-size kallsyms entries: global, then fewer leading `_`, then the longer name. */
-function better(a: KernelSymbol, b: KernelSymbol): boolean {
-  if (a.global !== b.global) return a.global;
-  const ua = underscores(a.name);
-  const ub = underscores(b.name);
-  if (ua !== ub) return ua < ub;
-  return a.name.length > b.name.length;
 }
 
 /** The build-id cache folder, as perf finds it. */
