@@ -7,6 +7,7 @@ import { Bytes } from './binary';
 import { Feature, Misc } from './constants';
 import { ATTR_SIZE_VER0, ATTR_SIZE_MAX } from './attr';
 import type { BuildIdEntry, PerfDataFeatures } from './types';
+import { parseTracingData } from './tracing-data';
 
 class FeatureRangeError extends Error {}
 
@@ -91,6 +92,12 @@ function parse(bit: number, b: Bytes, off: number, end: number, f: PerfDataFeatu
       f.compression = { version: b.u32(off), type: b.u32(off + 4), level: b.u32(off + 8), ratio: b.u32(off + 12),
         mmapLen: b.u32(off + 16) };
       break;
+    case Feature.TRACING_DATA: {
+      const t = parseTracingData(b.buf.subarray(off, end));
+      f.tracepoints = t.events;
+      check(!t.problem, `tracing data: ${t.problem}`);
+      break;
+    }
     case Feature.BUILD_ID: {
       let p = off;
       while (p + 8 <= end) {

@@ -209,6 +209,8 @@ export interface PerfDataFeatures {
   cmdline?: string[];
   /** EVENT_DESC: each event's name and ids. */
   eventDesc?: { name: string; ids: number[] }[];
+  /** TRACING_DATA (the feature, or pipe mode's record): tracepoint id → `system:name` (tracing-data.ts). */
+  tracepoints?: Map<number, string>;
   buildIds: BuildIdEntry[];
   sampleTime?: { first: number; last: number };
   compression?: { version: number; type: number; level: number; ratio: number; mmapLen: number };
