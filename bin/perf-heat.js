@@ -8,6 +8,8 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('perf-heat: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-require(cli).main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => {
+const { main, exitQuietlyOnClosedPipe } = require(cli);
+exitQuietlyOnClosedPipe();
+main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => {
   process.exitCode = code;
 });

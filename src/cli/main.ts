@@ -258,7 +258,22 @@ function heading(ev: EventLike): string {
   return `${(unit === ev.name ? ev.name : `${ev.name} (${unit})`).padStart(14)} ${'%'.padStart(7)}`;
 }
 
+/**
+ * `perf-heat … | head`: when the reader closes the pipe, the next write fails with EPIPE (Node ignores SIGPIPE, so
+ * the error reaches the stream, and unhandled it is a stack trace). Stop there, quietly and with status 0, as a Unix
+ * tool killed by SIGPIPE stops without a word.
+ */
+export function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const s of streams) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 if (require.main === module) {
+  exitQuietlyOnClosedPipe();
   main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => {
     process.exitCode = code;
   });
