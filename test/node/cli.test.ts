@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
+import { SampleType } from '../../src/parsers/perf-data';
+import { buildFile } from '../../src/parsers/perf-data/testing/build';
+import { writeMmap, writeSample } from '../../src/parsers/perf-data/testing/writer';
 
 const FIX = join(__dirname, '../fixtures');
 
@@ -61,7 +64,7 @@ test('annotate without -l or binary: function-only attribution is explained', as
   assert.match(r.err, /attributed to functions only.*perf annotate --stdio -l/s);
 });
 
-test('functions: per-function totals, clone suffixes merged', async () => {
+test('functions: per-function totals', async () => {
   const r = await run(['functions', join(FIX, 'perf-probe/annotate_stdio_default.txt'), '--json']);
   assert.equal(r.code, 0, r.err);
   const rows = JSON.parse(r.out);
@@ -69,6 +72,31 @@ test('functions: per-function totals, clone suffixes merged', async () => {
   assert.equal(rows[0].dso, 'prog');
   assert.ok(rows[0].percent['cpu-clock'] > 99, 'hot_loop holds 5519 of the 5541 annotated samples');
   assert.ok(rows.some((x: { function: string }) => x.function === 'cold_init'));
+});
+
+test('lines on a perf.data whose binary is not found: the header, and on stderr what is missing and what to pass', async () => {
+  // Our writer's recording of a binary at a path that exists nowhere, with no build-id cache to find it in.
+  const attr = { type: 1, config: 0n, sampleType: SampleType.IP | SampleType.TID | SampleType.PERIOD, samplePeriod: 1, sampleIdAll: false, ids: [] };
+  const data = join(mkdtempSync(join(tmpdir(), 'ph-cli-missing-')), 'gone.data');
+  writeFileSync(data, buildFile({
+    le: true,
+    attrs: [attr],
+    records: (w) => {
+      writeMmap(w, { type: 10, pid: 7, tid: 7, addr: 0x400000, len: 0x1000, pgoff: 0, filename: '/nonexistent/build/bench', prot: 5 });
+      for (let i = 0; i < 10; i++) writeSample(w, attr, { ip: 0x400010 + i, pid: 7, tid: 7, period: 1 });
+    },
+  }));
+  const saved = process.env.PERF_BUILDID_DIR;
+  process.env.PERF_BUILDID_DIR = mkdtempSync(join(tmpdir(), 'ph-cli-no-cache-'));
+  try {
+    const r = await run(['lines', data]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^ *cpu-clock:HG \(ms\) +% +line$/m);
+    assert.match(r.err, /source lines cover 0\.0% of cpu-clock:HG in gone\.data; 100\.0% is in binaries not found as recorded \(bench\): pass --binary-path \(perfHeat\.binaryPaths in the editor\).*perf buildid-cache -a/);
+  } finally {
+    if (saved === undefined) delete process.env.PERF_BUILDID_DIR;
+    else process.env.PERF_BUILDID_DIR = saved;
+  }
 });
 
 test('diff: A/B builds of the demo, biggest change first, one-sided lines marked', async () => {
