@@ -50,19 +50,24 @@ const rawKey = (symbol: string): string => {
   return m ? `raw ${m[1]}` : symbol;
 };
 
-async function cliFunctions(data: string, binaryPath: string, cacheDir: string): Promise<{ function: string; dso: string; percent: Record<string, number> }[]> {
+/** The CLI as a user runs it, with perf's build-id cache at `cacheDir` (where kernel names come from). */
+async function cli(args: string[], cacheDir: string): Promise<string> {
   const out: string[] = [];
   const errors: string[] = [];
   const saved = process.env.PERF_BUILDID_DIR;
   process.env.PERF_BUILDID_DIR = cacheDir;
   try {
-    const code = await main(['functions', data, '--json', '--top', '0', '--binary-path', binaryPath], (s) => out.push(s), (s) => errors.push(s));
+    const code = await main(args, (s) => out.push(s), (s) => errors.push(s));
     assert.equal(code, 0, errors.join('\n'));
   } finally {
     if (saved === undefined) delete process.env.PERF_BUILDID_DIR;
     else process.env.PERF_BUILDID_DIR = saved;
   }
-  return JSON.parse(out.join('\n'));
+  return out.join('\n');
+}
+
+async function cliFunctions(data: string, binaryPath: string, cacheDir: string): Promise<{ function: string; dso: string; percent: Record<string, number> }[]> {
+  return JSON.parse(await cli(['functions', data, '--json', '--top', '0', '--binary-path', binaryPath], cacheDir));
 }
 
 /** Every perf row is one of ours with the same name and binary and the same share; and we have no other. */
@@ -96,6 +101,20 @@ test('clones, symbol versions, PLT stubs and kernel symbols are named as perf re
   for (const n of ['mix.constprop.0', 'checksum.isra.0', 'scan.part.0', 'cfree@GLIBC_2.2.5', 'pthread_spin_lock@@GLIBC_2.34']) assert.ok(names.has(n), `perf report has ${n}`);
   assert.ok(perf.filter((r) => r.dso === '[kernel.kallsyms]').length >= 5, 'kernel rows');
   await assertSameRows(join(FIX, 'clones.data'), join(FIX, 'clones'), perf, join(FIX, 'buildid-cache'));
+});
+
+test('the report\'s top functions are perf report\'s rows: same names (clones, versions, kernel), binaries and sample counts', async () => {
+  const perf = perfRows(readFileSync(join(FIX, 'clones.report-dso-sym.txt'), 'utf8'));
+  const md = await cli(['report', join(FIX, 'clones.data'), '--source-root', FIX, '--top', '20'], join(FIX, 'buildid-cache'));
+  const section = md.slice(md.indexOf('### By `cpu-clock`'), md.indexOf('### By binary'));
+  const rows = [...section.matchAll(/^\| (\d+) \| `([^`]+)` \| (.+?) \| (\d+) \|/gm)].map((m) => ({ symbol: m[2]!, dso: m[3]!.replace(/\\/g, ''), samples: Number(m[4]) }));
+  assert.equal(rows.length, 20, section);
+  for (const n of ['mix.constprop.0', 'pthread_spin_lock@@GLIBC_2.34', 'cfree@GLIBC_2.2.5', 'vfs_write']) assert.ok(rows.some((r) => r.symbol === n), `${n} in the table`);
+  for (const r of rows) {
+    const p = perf.find((x) => x.symbol === r.symbol && x.dso === r.dso);
+    assert.ok(p, `${r.symbol} (${r.dso}) is a perf report row`);
+    assert.equal(r.samples, p.samples, `${r.symbol} samples`);
+  }
 });
 
 test('a recording made now: perf-heat functions names the same kernel, PLT, libc and clone rows as perf report', { timeout: 120_000 }, async (t) => {
