@@ -30,6 +30,9 @@ test('functions named by debug info are placed on their definition line, even wh
   assert.equal(placeFunctions([], [], src), undefined, 'no names: the caller sums spans instead');
   const bySpan = placeFunctions([{ name: 'f', counts: [1], shares: [1] }], [{ name: 'f', line: 3, endLine: 9, clean: false }], src);
   assert.deepEqual(bySpan, [{ name: 'f', line: 2, counts: [1], shares: [1] }]);
+  // A clone's name (a frame named from the symbol table) is placed on its source function's definition.
+  const clone = placeFunctions([{ name: 'mh3_owner_stash_pop.part.0', counts: [2], shares: [1] }], [], src);
+  assert.deepEqual(clone, [{ name: 'mh3_owner_stash_pop.part.0', line: 4, counts: [2], shares: [1] }]);
 });
 
 test('span totals: clean spans end at their brace, unclean ones at the next function', () => {

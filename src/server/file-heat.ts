@@ -11,6 +11,7 @@ import { onRequest } from './rpc';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { maxOf } from '../model/extremes';
+import { sourceFunctionName } from '../model/profile';
 import type { ProfileDiff } from '../model/profile-diff';
 
 export function register({ connection, documents, profiles, syntax }: ServerContext): void {
@@ -95,8 +96,10 @@ export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], t
   const lines = text.split('\n');
   const out: FunctionHeatInfo[] = [];
   for (const f of named) {
-    const span = spans.find((s) => s.name === f.name);
-    const line = span ? span.line - 1 : definitionLine(lines, f.name);
+    // The source function's name (`scan` for a frame a symbol table named `scan.part.0`) is the one in the text.
+    const base = sourceFunctionName(f.name);
+    const span = spans.find((s) => s.name === base);
+    const line = span ? span.line - 1 : definitionLine(lines, base);
     if (line !== undefined) out.push({ name: f.name, line, counts: f.counts, shares: f.shares });
   }
   return out.sort((a, b) => a.line - b.line);
