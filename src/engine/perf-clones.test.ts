@@ -9,10 +9,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { main } from '../cli/main';
 import { loadProfile } from './load-profile';
+import { functionLookup, readElf } from '../symbolize/elf';
 
 const FIX = join(__dirname, '../../test/fixtures/perf-names');
 
@@ -115,6 +116,40 @@ test('the report\'s top functions are perf report\'s rows: same names (clones, v
     assert.ok(p, `${r.symbol} (${r.dso}) is a perf report row`);
     assert.equal(r.samples, p.samples, `${r.symbol} samples`);
   }
+});
+
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+
+test('libc without its debug file: dynsym names without versions (`cfree`, `write`), as perf 6.1 names them', { timeout: 60_000 }, async (t) => {
+  const data = join(FIX, 'clones.data');
+  const recordedLibc = execFileSync('perf', ['buildid-list', '-i', data], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').find((l) => l.endsWith(` ${LIBC}`))?.split(' ')[0];
+  const elf = existsSync(LIBC) ? readElf(LIBC) : undefined;
+  if (!recordedLibc || elf?.buildId !== recordedLibc) {
+    t.skip('this machine\'s libc is not the recorded one');
+    return;
+  }
+  // perf's answer with nothing but libc.so.6 itself under --symfs (no debug file, no build-id cache).
+  const dir = mkdtempSync(join(FIX, '.symfs-'));
+  let perf: Row[];
+  try {
+    mkdirSync(join(dir, 'root', '/usr/lib/x86_64-linux-gnu'), { recursive: true });
+    copyFileSync(LIBC, join(dir, 'root', LIBC));
+    const out = execFileSync('perf', ['--buildid-dir', join(dir, 'cache'), 'report', '-i', data, '--symfs', join(dir, 'root'), '--stdio', '--no-children', '--sort', 'dso,sym', '-n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    perf = perfRows(out).filter((r) => r.dso === 'libc.so.6');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(perf.some((r) => r.symbol === 'cfree') && perf.some((r) => r.symbol === 'write'), perf.map((r) => r.symbol).join());
+  // Ours: the recording's libc addresses named from libc.so.6's own symbols (its .dynsym; no separate debug file).
+  const p = await loadProfile(data, { binaryPaths: [FIX], buildIdCacheDir: join(FIX, 'buildid-cache') });
+  const lookup = functionLookup({ symbols: () => elf.symbols(), pltSymbols: () => elf.pltSymbols() });
+  const got = new Map<string, number>();
+  for (const a of p.addresses) {
+    if (basename(a.dso) !== 'libc.so.6') continue;
+    const name = lookup(a.address) ?? `raw ${a.address.toString(16)}`;
+    got.set(name, (got.get(name) ?? 0) + (a.samples?.[0] ?? 0));
+  }
+  assert.deepEqual(got, new Map(perf.map((r) => [rawKey(r.symbol), r.samples])));
 });
 
 test('a recording made now: perf-heat functions names the same kernel, PLT, libc and clone rows as perf report', { timeout: 120_000 }, async (t) => {
