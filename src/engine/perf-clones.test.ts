@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { main } from '../cli/main';
 import { loadProfile } from './load-profile';
@@ -129,7 +130,7 @@ test('libc without its debug file: dynsym names without versions (`cfree`, `writ
     return;
   }
   // perf's answer with nothing but libc.so.6 itself under --symfs (no debug file, no build-id cache).
-  const dir = mkdtempSync(join(FIX, '.symfs-'));
+  const dir = mkdtempSync(join(tmpdir(), 'clones-symfs-'));
   let perf: Row[];
   try {
     mkdirSync(join(dir, 'root', '/usr/lib/x86_64-linux-gnu'), { recursive: true });
@@ -166,8 +167,8 @@ test('a recording made now: perf-heat functions names the same kernel, PLT, libc
     return;
   }
   try {
-    // Not under /tmp/perf-*: perf takes DSOs there for JIT maps.
-    dir = mkdtempSync(join(FIX, '.live-'));
+    // /tmp/clones-live-…, never /tmp/perf-*: perf takes DSOs there for JIT maps.
+    dir = mkdtempSync(join(tmpdir(), 'clones-live-'));
     const bin = join(dir, 'clones');
     execFileSync('gcc', ['-O2', '-g', '-o', bin, join(FIX, 'src/clones.c')]);
     const data = join(dir, 'clones.data');
