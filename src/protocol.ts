@@ -107,64 +107,80 @@ export const ActivateProfileRequest = request<{ id: number }, ProfileSummary>('p
 /** `id: null` stops comparing. */
 export const SetBaselineRequest = request<{ id: number | null }, void>('perfHeat/setBaseline');
 
-/** One line of a comparison, per common event; lines 0-based. */
-export interface LineDiffInfo {
-  line: number;
-  base: number[];
-  other: number[];
-  baseShares: number[];
-  otherShares: number[];
-  /** Percentage points, other − base. */
-  delta: number[];
-  /** other scaled to the baseline's total, minus base. */
-  normalizedDelta: number[];
-  only?: 'base' | 'other';
-}
+/**
+ * What the heat shows: one event's share, miss density (miss share ÷ cycle share), or the change against the
+ * baseline (`event` indexes the comparison's common events) in share points or normalised counts.
+ */
+export type HeatMode =
+  | { kind: 'event'; event: number }
+  | { kind: 'density'; miss: number; cycles: number }
+  | { kind: 'diff'; event: number; by: 'share' | 'normalized' };
 
-export interface FileDiff {
-  baseline: string;
-  /** Common event names; LineDiffInfo arrays index these. */
-  events: string[];
-  lines: LineDiffInfo[];
-  /** Largest |delta| (points) and |normalizedDelta| per event over the whole comparison: one colour scale. */
-  maxAbsDelta: number[];
-  maxAbsNormalized: number[];
-}
+/** The palette a line is drawn with: heat, density, more than the baseline, less than the baseline. */
+export type HeatTone = 'heat' | 'density' | 'more' | 'less';
 
-export interface LineHeatInfo {
+/** What event modes write after a line (the `perfHeat.heat.lineText` setting). */
+export type LineText = 'share' | 'shareOfFunction' | 'count' | 'none';
+
+/** A line with its counts and shares per event (0-based line): what a hotspot row or a block's line carries. */
+export interface LineHeat {
   /** 0-based. */
   line: number;
   counts: number[];
   /** Percent of the profile's total, per event. */
   shares: number[];
-  /** Percent of the total of the function whose samples these are, per event (absent when unknown). */
-  functionShares?: number[];
-}
-
-export interface FunctionHeatInfo {
-  name: string;
-  /** 0-based line of the function's name. */
-  line: number;
-  counts: number[];
-  shares: number[];
 }
 
 export interface FileHeatParams {
   uri: string;
+  mode: HeatMode;
+  /** Event modes' labels (default `share`). */
+  lineText?: LineText;
 }
 
+/** One line as drawn in the requested mode. */
+export interface DrawnLine {
+  /** 0-based. */
+  line: number;
+  /** Colour step, 1 (faintest) to 10 (the mode's scale). */
+  step: number;
+  tone: HeatTone;
+  /** The label written after the line; '' for none. */
+  text: string;
+  /** What the step was taken from: a share (percent), a density (× the profile's average), a change. */
+  value: number;
+  /** A density line with too few cycles to count on the scale (drawn, never "the hottest"). */
+  offScale?: boolean;
+}
+
+/** A function's total in the requested mode, written after its name. */
+export interface DrawnFunction {
+  /** 0-based line of the function's name. */
+  line: number;
+  name: string;
+  /** `12.3%`, or in density mode the function's own rate (`0.0123 D1mr per Ir`). */
+  text: string;
+}
+
+/** perfHeat/fileHeat: one file's heat in one heat mode, ready to draw (the client computes nothing). */
 export interface FileHeat {
   uri: string;
   profileId: number;
   /** The file changed on disk after the profiled binary was built: lines may have moved since. */
   stale: boolean;
+  mode: HeatMode;
   events: string[];
-  lines: LineHeatInfo[];
-  functions: FunctionHeatInfo[];
-  /** The hottest line's share per event over the whole profile: one colour scale across files. */
-  maxShares: number[];
-  /** Present while a baseline is set: this file's lines compared with it. */
-  diff?: FileDiff;
+  lines: DrawnLine[];
+  functions: DrawnFunction[];
+  /**
+   * The value drawn with the strongest colour: the hottest line's share over the whole profile (event modes), the
+   * file's densest line with at least 0.05% of the cycles (density), the comparison's largest change (diff).
+   */
+  scale: number;
+  /** The line with the strongest colour (0-based), where Go to Hottest Line and a first open go. */
+  hottest?: number;
+  /** While comparing: the baseline's source. */
+  baseline?: string;
 }
 export const FileHeatRequest = request<FileHeatParams, FileHeat | null>('perfHeat/fileHeat');
 
@@ -173,15 +189,12 @@ export const ProfileChangedNotification = notification<{ profile: ProfileSummary
 
 export const TrustChangedNotification = notification<{ trusted: boolean }>('perfHeat/trustChanged');
 
-export interface HotspotLine {
+/** A line's heat with its file: a hotspot row. */
+export interface HotspotLine extends LineHeat {
   /** file: URI of a workspace file; absent when the recorded path maps to none. */
   uri?: string;
   /** The recorded or workspace path, for display. */
   path: string;
-  /** 0-based. */
-  line: number;
-  counts: number[];
-  shares: number[];
 }
 
 export interface HotspotFunction {
@@ -265,8 +278,13 @@ export interface BlockItem {
   inclusive: number[];
   selfShares: number[];
   inclusiveShares: number[];
-  /** While comparing: the block's share in the baseline, per common event (names in `events`). */
-  baseline?: { events: string[]; inclusiveShares: number[] };
+  /**
+   * While comparing, per event of `FlagState.events` (null where the baseline lacks the event): the block's share in
+   * the baseline and the change in share points (this profile − baseline).
+   */
+  baseline?: { inclusiveShares: (number | null)[]; delta: (number | null)[] };
+  /** The sampled lines inside the block (nested blocks' included), in line order. */
+  lines: LineHeat[];
 }
 
 export interface FlagState {

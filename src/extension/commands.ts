@@ -4,8 +4,7 @@
  * constructor, so the table and package.json's `contributes.commands` can be compared (test/vscode/suite/1-heat).
  */
 import * as vscode from 'vscode';
-import { ActivateProfileRequest, ClearProfileRequest, ExportReportRequest, ListProfilesRequest, LoadProfileRequest, SetBaselineRequest, type ProfileSummary } from '../protocol';
-import type { HeatMode } from './heat-values';
+import { ActivateProfileRequest, ClearProfileRequest, ExportReportRequest, ListProfilesRequest, LoadProfileRequest, SetBaselineRequest, type HeatMode, type ProfileSummary } from '../protocol';
 import { cycleMode, densityMode, missMode, pickHeatMode } from './heat-mode';
 import type { FlagsNode } from './flags-view';
 import { send } from './rpc';

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { BuildsRequest, FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagItem, type FlagState } from '../protocol';
-import { formatShare } from '../model/heat-scale';
+import { formatPoints, formatShare } from '../model/format';
 import { flagDescription, sourceText } from './flag-text';
 import { onNotification, send } from './rpc';
 
@@ -93,7 +93,7 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const cc = state?.compiler;
     this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.failed ? ' · cc -E failed' : cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}` : undefined;
     this.view.message = state?.inactiveSamples
-      ? `${state.inactiveSamples.share.toFixed(2)}% of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
+      ? `${formatShare(state.inactiveSamples.share)} of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
       : state && !state.known
         ? state.origin === 'inferred'
           ? 'The build\'s flags were not found: the view is inferred from the profile (sampled lines are compiled). See Output › Perf Heat.'
@@ -118,11 +118,11 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     for (const b of state?.blocks ?? []) {
       if (b.line > last) continue;
       const end = editor.document.lineAt(b.line).range.end;
-      // While comparing, the block's change against the baseline (the same event, by name).
-      const be = b.baseline ? b.baseline.events.indexOf(state!.events[e]) : -1;
-      if (b.baseline && be >= 0 && (b.inclusive[e] > 0 || b.baseline.inclusiveShares[be] > 0)) {
-        const d = b.inclusiveShares[e] - b.baseline.inclusiveShares[be];
-        const text = `▸ ${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)} pts (${formatShare(b.baseline.inclusiveShares[be])} → ${formatShare(b.inclusiveShares[e])})${b.active || !state!.known ? '' : ' · not compiled'}`;
+      // While comparing, the block's change against the baseline (the same event; the server matched it by name).
+      const baseShare = b.baseline?.inclusiveShares[e];
+      const delta = b.baseline?.delta[e];
+      if (baseShare != null && delta != null && (b.inclusive[e] > 0 || baseShare > 0)) {
+        const text = `▸ ${formatPoints(delta)} (${formatShare(baseShare)} → ${formatShare(b.inclusiveShares[e])})${b.active || !state!.known ? '' : ' · not compiled'}`;
         labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
         continue;
       }

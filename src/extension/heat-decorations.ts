@@ -1,16 +1,16 @@
 /**
- * Cycle heat in the editor: a whole-line background whose intensity follows the line's share (ten contributed theme
- * colours, so themes can restyle every step), the share as text after the line, an overview-ruler mark, and the
- * function's total after its name. Heat is pulled from the server per file and cached; it is re-applied whenever
- * the visible editors change and dropped when the profile changes.
+ * Heat in the editor: a whole-line background whose step the server chose (ten contributed theme colours per
+ * palette, so themes can restyle every step), the label after the line, an overview-ruler mark, and the function's
+ * total after its name. The server answers perfHeat/fileHeat with each line's step, palette and label in the asked
+ * mode; this side maps them to decorations. Answers are cached per file, mode and label setting (a mode switch
+ * back is not asked again), re-applied whenever the visible editors change, and dropped when the profile changes.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
-import { FileHeatRequest, type FileHeat } from '../protocol';
-import { heatLevel, HEAT_LEVELS } from '../model/heat-scale';
-import { formatRate, formatShare, type EventLike } from '../model/format';
-import { hottestOf, lineValues, shiftHeat, type LineEdit, type LineText, type Tone } from './heat-values';
+import { FileHeatRequest, type FileHeat, type HeatMode, type HeatTone as Tone, type LineText } from '../protocol';
+import { HEAT_LEVELS } from '../model/heat-scale';
+import { shiftHeat, type LineEdit } from './heat-edits';
 
 const TONES: Tone[] = ['heat', 'density', 'more', 'less'];
 
@@ -21,8 +21,6 @@ export interface HeatView {
   totalsStyle: 'text' | 'codeLens' | 'none';
   /** Take the editor to the hottest line the first time a file with heat is opened (once per file and profile). */
   revealHottest: boolean;
-  /** The active profile's events with their units, so counts are written with them. */
-  events: readonly EventLike[];
 }
 
 const PALETTES: Record<Tone, { background: string; text: string; gutter: string }> = {
@@ -60,8 +58,7 @@ function createPalettes(withGutter: boolean): Record<Tone, vscode.TextEditorDeco
 
 const EDIT_REDRAW_MS = 150;
 
-import type { HeatMode } from './heat-values';
-export type { HeatMode } from './heat-values';
+export type { HeatMode } from '../protocol';
 
 export interface AppliedHeat {
   uri: string;
@@ -81,7 +78,8 @@ export class HeatDecorations implements vscode.Disposable {
   /** Ten colour steps per palette, each a decoration type; recreated only when the gutter setting changes. */
   private palettes: Record<Tone, vscode.TextEditorDecorationType[]>;
   private readonly functionTotal: vscode.TextEditorDecorationType;
-  private readonly cache = new Map<string, Promise<FileHeat | null>>();
+  /** Per file URI, the server's answers by mode and label setting (see modeKey). */
+  private readonly cache = new Map<string, Map<string, Promise<FileHeat | null>>>();
   private readonly applied = new Map<string, AppliedHeat>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<AppliedHeat>();
@@ -123,11 +121,10 @@ export class HeatDecorations implements vscode.Disposable {
    */
   private followEdits(e: vscode.TextDocumentChangeEvent): void {
     const key = e.document.uri.toString();
-    const pending = this.cache.get(key);
-    if (!pending || e.contentChanges.length === 0) return;
+    const modes = this.cache.get(key);
+    if (!modes || e.contentChanges.length === 0) return;
     const edits: LineEdit[] = e.contentChanges.map((c) => ({ startLine: c.range.start.line, endLine: c.range.end.line, insertedLines: c.text.split('\n').length - 1 }));
-    const shifted = pending.then((h) => (h ? shiftHeat(h, edits) : h));
-    this.cache.set(key, shifted);
+    for (const [mode, pending] of modes) modes.set(mode, pending.then((h) => (h ? shiftHeat(h, edits) : h)));
     this.edited.add(key);
     clearTimeout(this.redrawTimers.get(key));
     this.redrawTimers.set(
@@ -165,13 +162,19 @@ export class HeatDecorations implements vscode.Disposable {
     const uri = editor.document.uri;
     if (uri.scheme !== 'file') return;
     const key = uri.toString();
-    let pending = this.cache.get(key);
+    const mode = this.mode;
+    const lineText = this.view().lineText;
+    const modeKey = JSON.stringify([mode, lineText]);
+    let modes = this.cache.get(key);
+    if (!modes) this.cache.set(key, (modes = new Map()));
+    let pending = modes.get(modeKey);
     if (!pending) {
-      pending = send(this.client, FileHeatRequest, { uri: key }).catch(() => null);
-      this.cache.set(key, pending);
+      pending = send(this.client, FileHeatRequest, { uri: key, mode, lineText }).catch(() => null);
+      modes.set(modeKey, pending);
     }
     const heat = await pending;
-    if (this.cache.get(key) !== pending) return; // a newer profile replaced this answer meanwhile
+    // A newer profile, edit or mode replaced this answer meanwhile: the newer one draws.
+    if (this.cache.get(key)?.get(modeKey) !== pending || this.mode !== mode) return;
     const applied = this.draw(editor, this.enabled ? heat ?? undefined : undefined);
     if (applied.hottest) this.revealFirstTime(editor, applied);
   }
@@ -203,33 +206,28 @@ export class HeatDecorations implements vscode.Disposable {
     const byTone: Record<Tone, vscode.DecorationOptions[][]> = { heat: [], density: [], more: [], less: [] };
     for (const t of TONES) byTone[t] = Array.from({ length: HEAT_LEVELS }, () => []);
     const fnOptions: vscode.DecorationOptions[] = [];
-    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
+    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: heat?.mode ?? this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
     if (heat) {
       const lastLine = editor.document.lineCount - 1;
       const view = this.view();
-      const shown = lineValues(heat, this.mode, view.lineText, view.events);
       const stale = heat.stale || this.edited.has(applied.uri);
       applied.stale = stale;
-      for (const v of shown.lines) {
+      for (const v of heat.lines) {
         if (v.line > lastLine) continue;
-        const level = heatLevel(v.value, shown.max);
         const text = stale ? `≈${v.text}` : v.text;
-        byTone[v.tone][level - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
-        applied.lines.push({ line: v.line, level, text, tone: v.tone });
+        byTone[v.tone][v.step - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
+        applied.lines.push({ line: v.line, level: v.step, text, tone: v.tone });
+        if (v.line === heat.hottest) applied.hottest = { line: v.line, text };
       }
-      const top = hottestOf(shown.lines.filter((v) => v.line <= lastLine));
-      if (top) applied.hottest = { line: top.line, text: top.text };
-      const m = this.mode;
-      const e = m.kind === 'event' ? Math.min(m.event, heat.events.length - 1) : m.kind === 'density' ? m.cycles : -1;
-      for (const f of heat.functions) {
-        if (e < 0 || view.totalsStyle !== 'text' || f.line > lastLine || f.counts[e] <= 0) continue;
-        // Short: the label sits after the function's name, which says whose total it is; in density mode the
-        // total is the function's own rate, with its real denominator.
-        const total = m.kind === 'density' && view.events[m.miss] && view.events[m.cycles] ? formatRate(f.counts[m.miss], f.counts[m.cycles], view.events[m.miss], view.events[m.cycles]) : formatShare(f.shares[e]);
-        const text = `Σ ${applied.stale ? '≈' : ''}${total}`;
-        const end = editor.document.lineAt(f.line).range.end;
-        fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
-        applied.functions.push({ line: f.line, name: f.name, text });
+      if (view.totalsStyle === 'text') {
+        for (const f of heat.functions) {
+          if (f.line > lastLine) continue;
+          // Short: the label sits after the function's name, which says whose total it is.
+          const text = `Σ ${stale ? '≈' : ''}${f.text}`;
+          const end = editor.document.lineAt(f.line).range.end;
+          fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+          applied.functions.push({ line: f.line, name: f.name, text });
+        }
       }
     }
     for (const t of TONES) this.palettes[t].forEach((type, i) => editor.setDecorations(type, byTone[t][i]));

@@ -1,8 +1,7 @@
 /** Choosing what the heat shows: any event of the profile, cycle heat, cache-miss heat, or miss density. */
 import * as vscode from 'vscode';
-import type { ProfileSummary } from '../protocol';
+import type { HeatMode, ProfileSummary } from '../protocol';
 import { cycleEvent, missEvent } from '../model/events';
-import type { HeatMode } from './heat-values';
 import { eventMeaning, eventUnitName } from '../model/format';
 
 export function describeMode(mode: HeatMode, events: readonly string[], baseline?: ProfileSummary): string {

@@ -202,8 +202,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     if (node.kind === 'block') {
       const st = this.blocks()!;
       const b = st.blocks[node.index];
-      const file = d.files.find((f) => f.uri === st.uri);
-      return (file?.lines ?? []).filter((l) => l.line > b.line && l.line <= b.endLine).map((line) => ({ kind: 'line' as const, parent: `block:${b.line}`, line }));
+      // The server lists each block's sampled lines; hottest first by the sorted event, as under Files.
+      return [...b.lines]
+        .filter((l) => l.counts[e] > 0)
+        .sort((x, y) => y.counts[e] - x.counts[e] || x.line - y.line)
+        .map((l) => ({ kind: 'line' as const, parent: `block:${b.line}`, line: { ...l, uri: st.uri, path: vscode.Uri.parse(st.uri).fsPath } }));
     }
     if (node.kind === 'section' && node.id === 'changes') {
       const out: Node[] = [];

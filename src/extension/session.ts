@@ -7,11 +7,10 @@ import * as vscode from 'vscode';
 import { addRecording } from './add-recording';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { notify, onNotification, send } from './rpc';
-import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type Hotspots, type ProfileSummary } from '../protocol';
+import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type Hotspots, type ProfileSummary } from '../protocol';
 import type * as ClientModule from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
-import type { HeatMode } from './heat-values';
 import { cycleMode, describeMode, diffMode } from './heat-mode';
 import { cycleEvent } from '../model/events';
 import { HotspotPanel } from './hotspot-panel';
@@ -153,7 +152,6 @@ export class Session {
       gutterBar: config.gutterBar,
       totalsStyle: config.totalsStyle,
       revealHottest: config.revealHottestLine,
-      events: this.activeProfile?.events ?? [],
     }));
     this.started = { client, decorations };
     ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => this.applied.fire(a)), onNotification(client, ProfileChangedNotification, (p) => this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined)));

@@ -5,6 +5,7 @@
  */
 import { addCounts, type Profile } from './profile';
 import type { PathMapper } from './path-map';
+import { shareOf } from './share';
 
 export interface LineDiff {
   /** Workspace path when mapped, else as recorded by the baseline (or the other profile). */
@@ -30,8 +31,9 @@ export interface ProfileDiff {
   /** Event names both profiles have, in the baseline's order. */
   events: string[];
   lines: LineDiff[];
-  /** Largest |delta| per event over all lines: one colour scale. */
+  /** Largest |delta| and |normalizedDelta| per event over all lines: one colour scale per way of comparing. */
   maxAbsDelta: number[];
+  maxAbsNormalized: number[];
 }
 
 export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper): ProfileDiff {
@@ -56,19 +58,20 @@ export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper)
   add(other, oi, 'other');
   const bt = bi.map((i) => base.totals[i]);
   const ot = oi.map((i) => other.totals[i]);
-  const share = (c: number, t: number): number => (t > 0 ? (100 * c) / t : 0);
   const lines: LineDiff[] = [];
   const maxAbsDelta = events.map(() => 0);
+  const maxAbsNormalized = events.map(() => 0);
   for (const r of rows.values()) {
-    const baseShares = r.base.map((c, e) => share(c, bt[e]));
-    const otherShares = r.other.map((c, e) => share(c, ot[e]));
+    const baseShares = r.base.map((c, e) => shareOf(c, bt[e]));
+    const otherShares = r.other.map((c, e) => shareOf(c, ot[e]));
     const delta = otherShares.map((s, e) => s - baseShares[e]);
     const normalizedDelta = r.other.map((c, e) => (ot[e] > 0 ? (c * bt[e]) / ot[e] : 0) - r.base[e]);
     delta.forEach((d, e) => (maxAbsDelta[e] = Math.max(maxAbsDelta[e], Math.abs(d))));
+    normalizedDelta.forEach((d, e) => (maxAbsNormalized[e] = Math.max(maxAbsNormalized[e], Math.abs(d))));
     const inBase = r.base.some((c) => c > 0);
     const inOther = r.other.some((c) => c > 0);
     lines.push({ file: r.file, mapped: r.mapped, line: r.line, base: r.base, other: r.other, baseShares, otherShares, delta, normalizedDelta, only: inBase && !inOther ? 'base' : !inBase && inOther ? 'other' : undefined });
   }
   lines.sort((a, b) => Math.abs(b.delta[0] ?? 0) - Math.abs(a.delta[0] ?? 0) || a.file.localeCompare(b.file) || a.line - b.line);
-  return { events, lines, maxAbsDelta };
+  return { events, lines, maxAbsDelta, maxAbsNormalized };
 }

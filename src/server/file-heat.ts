@@ -1,74 +1,103 @@
 /**
- * perfHeat/fileHeat: the heat of one workspace file, with per-function totals placed on each function's name line.
+ * perfHeat/fileHeat: one workspace file's heat in one heat mode, ready to draw — each line's colour step, palette
+ * and label, the function totals on their name lines, the mode's scale and its hottest line (model/heat-modes.ts).
+ * What a file's heat is drawn from (its lines, function placement) is worked out once per file, document version
+ * and profile; each mode is then a pass over it.
  */
 import { fileURLToPath } from 'node:url';
-import { FileHeatRequest, type FileDiff, type FileHeat, type FunctionHeatInfo } from '../protocol';
-import type { HeatedFunction, HeatedLine } from '../model/heat-map';
+import { FileHeatRequest, type FileHeat } from '../protocol';
+import type { HeatedFunction, HeatedLine, HeatMap } from '../model/heat-map';
+import { drawHeat, type FunctionTotal, type HeatSource } from '../model/heat-modes';
+import type { EventLike } from '../model/format';
 import type { FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
 import type { ServerContext } from './context';
 import { onRequest } from './rpc';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { maxOf } from '../model/extremes';
 import { sourceFunctionName } from '../model/profile';
-import type { ProfileDiff } from '../model/profile-diff';
+
+/** A file's heat before any mode is applied. */
+interface FileSource {
+  source: Omit<HeatSource, 'diff'>;
+  stale: boolean;
+  lineCount: number;
+}
+
+/** Files kept per profile: the visible editors and a few recent ones. */
+const FILES_PER_PROFILE = 64;
 
 export function register({ connection, documents, profiles, syntax }: ServerContext): void {
-  onRequest(connection, FileHeatRequest, async ({ uri }): Promise<FileHeat | null> => {
+  // Per heat map (one per load), the files asked for, keyed by URI and document version: dropped with the map.
+  const sources = new WeakMap<HeatMap, Map<string, Promise<FileSource | null>>>();
+  onRequest(connection, FileHeatRequest, async ({ uri, mode, lineText }): Promise<FileHeat | null> => {
     const heatMap = profiles.heatMap;
     const summary = profiles.summary;
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;
     const path = fileURLToPath(uri);
-    const lines = heatMap.linesOf(path);
-    if (lines.length === 0 && !profiles.diff?.byFile.has(path)) return null;
+    const diff = profiles.diff;
+    if (heatMap.linesOf(path).length === 0 && !diff?.byFile.has(path)) return null;
     const doc = documents.get(uri);
-    const text = doc?.getText() ?? (await readFile(path, 'utf8').catch(() => ''));
-    const spans = (await syntax)?.functionSpans(text, doc ? `${uri}@${doc.version}` : undefined) ?? [];
+    let perMap = sources.get(heatMap);
+    if (!perMap) sources.set(heatMap, (perMap = new Map()));
+    const key = `${uri}@${doc?.version ?? 'disk'}`;
+    let pending = perMap.get(key);
+    if (!pending) {
+      if (perMap.size >= FILES_PER_PROFILE) perMap.delete(perMap.keys().next().value!);
+      pending = fileSource(profiles, heatMap, path, doc?.getText(), doc ? `${uri}@${doc.version}` : undefined, syntax);
+      perMap.set(key, pending);
+    }
+    const base = await pending;
+    if (!base || profiles.heatMap !== heatMap) return null;
+    const events: EventLike[] = summary.events;
+    const unit = (name: string): EventLike => events.find((e) => e.name === name) ?? { name, unit: 'count' };
+    const d = diff && {
+      events: diff.diff.events.map(unit),
+      lines: (diff.byFile.get(path) ?? []).filter((l) => l.line <= base.lineCount).map((l) => ({ ...l, line: l.line - 1 })),
+      maxAbsDelta: diff.diff.maxAbsDelta,
+      maxAbsNormalized: diff.diff.maxAbsNormalized,
+    };
+    const drawn = drawHeat({ ...base.source, ...(d ? { diff: d } : {}) }, mode, lineText);
     return {
       uri,
       profileId: summary.id,
-      stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
-      events: summary.events.map((e) => e.name),
-      lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: profiles.index?.functionShares(path, l.line, l.counts) })),
-      functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, text.split('\n').length),
-      maxShares: heatMap.maxShares,
-      diff: fileDiff(profiles, path),
+      stale: base.stale,
+      mode,
+      events: events.map((e) => e.name),
+      ...drawn,
+      ...(diff ? { baseline: diff.baseline.source } : {}),
     };
   });
 }
 
-const STALE_SLACK_MS = 10_000;
-
-/** Per event, the largest normalized change of the comparison: over every line, so worked out once per diff. */
-const largestChangeCache = new WeakMap<ProfileDiff, number[]>();
-function largestChanges(diff: ProfileDiff): number[] {
-  let m = largestChangeCache.get(diff);
-  if (!m) largestChangeCache.set(diff, (m = diff.events.map((_, e) => maxOf(diff.lines, (l) => Math.abs(l.normalizedDelta[e]), 0))));
-  return m;
-}
-
-function fileDiff(profiles: ProfileService, path: string): FileDiff | undefined {
-  const d = profiles.diff;
-  if (!d) return undefined;
-  const maxAbsNormalized = largestChanges(d.diff);
+async function fileSource(
+  profiles: ProfileService,
+  heatMap: HeatMap,
+  path: string,
+  unsaved: string | undefined,
+  version: string | undefined,
+  syntax: ServerContext['syntax'],
+): Promise<FileSource | null> {
+  const summary = profiles.summary;
+  if (!summary) return null;
+  const text = unsaved ?? (await readFile(path, 'utf8').catch(() => ''));
+  const lineCount = text.split('\n').length;
+  const lines = heatMap.linesOf(path).filter((l) => l.line <= lineCount);
+  const spans = (await syntax)?.functionSpans(text, version) ?? [];
+  const index = profiles.index;
   return {
-    baseline: d.baseline.source,
-    events: d.diff.events,
-    lines: (d.byFile.get(path) ?? []).map((l) => ({
-      line: l.line - 1,
-      base: l.base,
-      other: l.other,
-      baseShares: l.baseShares,
-      otherShares: l.otherShares,
-      delta: l.delta,
-      normalizedDelta: l.normalizedDelta,
-      only: l.only,
-    })),
-    maxAbsDelta: d.diff.maxAbsDelta,
-    maxAbsNormalized,
+    source: {
+      events: summary.events,
+      lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: index?.functionShares(path, l.line, l.counts) })),
+      functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, lineCount),
+      maxShares: heatMap.maxShares,
+    },
+    stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
+    lineCount,
   };
 }
+
+const STALE_SLACK_MS = 10_000;
 
 /**
  * A source edited after the workspace's binaries were built: its line numbers may no longer match the profile.
@@ -91,10 +120,10 @@ function newerThanBinaries(source: string, binaries: string[]): boolean {
  * tree-sitter loses hz3's hottest function entirely (hz3-patterns.md), which is the one that matters most.
  * Undefined when the profile names no functions, so the caller sums spans instead.
  */
-export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], text: string): FunctionHeatInfo[] | undefined {
+export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], text: string): FunctionTotal[] | undefined {
   if (named.length === 0) return undefined;
   const lines = text.split('\n');
-  const out: FunctionHeatInfo[] = [];
+  const out: FunctionTotal[] = [];
   for (const f of named) {
     // The source function's name (`scan` for a frame a symbol table named `scan.part.0`) is the one in the text.
     const base = sourceFunctionName(f.name);
@@ -118,8 +147,8 @@ function definitionLine(lines: string[], name: string): number | undefined {
  * Sums line heat per function. A clean span ends at its closing brace; an unclean one (tree-sitter lost in `#if`
  * blocks) is taken to run until the next function starts, which is right for hz3's one-function-per-file layout.
  */
-export function functionTotals(spans: FunctionSpan[], lines: HeatedLine[], lineCount: number): FunctionHeatInfo[] {
-  const out: FunctionHeatInfo[] = [];
+export function functionTotals(spans: FunctionSpan[], lines: HeatedLine[], lineCount: number): FunctionTotal[] {
+  const out: FunctionTotal[] = [];
   spans.forEach((s, i) => {
     const end = s.clean ? s.endLine : (spans[i + 1]?.line ?? lineCount + 1) - 1;
     const inside = lines.filter((l) => l.line >= s.line && l.line <= end);

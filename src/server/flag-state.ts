@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { FlagState } from '../protocol';
+import type { FlagState, LineHeat } from '../protocol';
 import type { FlagView } from '../engine/cpp/flag-view';
 import { viewHeat } from '../engine/cpp/view-heat';
 import { blockHeat } from '../engine/cpp/block-heat';
@@ -36,17 +36,19 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
   const r = vh.regions;
   const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
   const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
-  // While comparing: the same blocks weighed by the baseline's samples, for block-level diffs.
+  // While comparing: the same blocks weighed by the baseline's samples, for block-level diffs, per event of this
+  // profile (by name; null where the baseline did not record it).
   const diff = profiles.diff;
   const baseMap = profiles.baselineHeatMap;
-  const baseByIndex = new Map<number, number[]>();
+  const baseByIndex = new Map<number, (number | null)[]>();
   if (diff && baseMap && heatMap) {
-    const names = diff.diff.events;
-    const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, names.map((n) => l.counts[baseMap.profile.events.findIndex((x) => x.name === n)] ?? 0)]));
-    for (const b of blockHeat(r, baseCounts, names.length).blocks) {
-      baseByIndex.set(b.block.index, b.inclusive.map((c, i) => baseMap.share(c, baseMap.profile.events.findIndex((x) => x.name === names[i]))));
+    const at = events.map((n) => baseMap.profile.events.findIndex((x) => x.name === n));
+    const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, at.map((i) => (i >= 0 ? l.counts[i] : 0))]));
+    for (const b of blockHeat(r, baseCounts, events.length).blocks) {
+      baseByIndex.set(b.block.index, b.inclusive.map((c, e) => (at[e] >= 0 ? baseMap.share(c, at[e]) : null)));
     }
   }
+  const sampled: LineHeat[] = heatMap ? heatMap.linesOf(file).map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })) : [];
   const root = (p: string): string => {
     const base = profiles.roots().find((x) => p.startsWith(x + '/'));
     return base ? relative(base, p) : p;
@@ -74,9 +76,12 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
       const h = heatByIndex.get(b.index);
       const self = h?.self ?? events.map(() => 0);
       const inclusive = h?.inclusive ?? events.map(() => 0);
+      const inclusiveShares = share(inclusive);
       const base = baseByIndex.get(b.index);
-      const baseline = base && diff ? { events: diff.diff.events, inclusiveShares: base } : undefined;
-      return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares: share(inclusive), baseline };
+      const baseline = base && { inclusiveShares: base, delta: base.map((s, e) => (s === null ? null : inclusiveShares[e] - s)) };
+      // The block's own lines and its nested blocks': after the directive, up to its end (0-based here).
+      const lines = hottestLines(sampled.filter((l) => l.line > b.line - 1 && l.line <= b.endLine - 1));
+      return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares, ...(baseline ? { baseline } : {}), lines };
     }),
     errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
   };
@@ -132,6 +137,16 @@ async function checkWithCompiler(flags: FlagService, file: string, unit: string,
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /could not run|could not be run|ENOENT/.test((e as Error).message)) flags.noteCompiler(false);
   }
+}
+
+/** Lines listed per block at most, as the hotspot panel lists per function and file. */
+const LINES_PER_BLOCK = 50;
+
+/** A block's sampled lines in line order, the hottest LINES_PER_BLOCK of them (by their shares over every event). */
+function hottestLines(lines: LineHeat[]): LineHeat[] {
+  if (lines.length <= LINES_PER_BLOCK) return lines;
+  const weight = (l: LineHeat): number => l.shares.reduce((a, x) => a + x, 0);
+  return [...lines].sort((a, b) => weight(b) - weight(a)).slice(0, LINES_PER_BLOCK).sort((a, b) => a.line - b.line);
 }
 
 function ranges(lines: number[]): [number, number][] {

@@ -101,6 +101,32 @@ test('the one-step Makefile is the build: the hot lines stay lit, and the dimmin
   }
 });
 
+test('each #if block lists its sampled lines with perf\'s shares; against a baseline, its share there and the change', { skip }, async () => {
+  const h = await harness();
+  try {
+    // perf report --sort srcline of the recording (profiles/report-srcline.txt, as main.c:N: see above).
+    const perf = new Map([[23, 0.97], [24, 43.07], [25, 42.97], [32, 5.77]]);
+    const near = (got: number | null | undefined, want: number, what: string): void => assert.ok(got != null && Math.abs(got - want) < 0.06, `${what}: ${got}, perf report ${want}`);
+    const byLine = (s: FlagState, line: number): FlagState['blocks'][number] => s.blocks.find((b) => b.line === line - 1)!;
+    let s = await h.state();
+    // `#if USE_TABLE` (line 22) up to its #else holds lines 23–25; `#else` none sampled; `#if ROUNDS > 2` line 32.
+    assert.deepEqual(byLine(s, 22).lines.map((l) => l.line + 1), [23, 24, 25]);
+    for (const l of byLine(s, 22).lines) near(l.shares[0], perf.get(l.line + 1)!, `line ${l.line + 1}`);
+    assert.deepEqual(byLine(s, 27).lines, []);
+    assert.deepEqual(byLine(s, 31).lines.map((l) => l.line + 1), [32]);
+    assert.equal(byLine(s, 22).baseline, undefined, 'no baseline, no change');
+    // The same recording under another name as the baseline: the baseline's share is perf's, the change is 0.
+    cpSync(join(h.dir, 'profiles/cpu-clock.perf.data'), join(h.dir, 'profiles/baseline.perf.data'));
+    await h.profiles.load(join(h.dir, 'profiles/baseline.perf.data'), SETTINGS, undefined, 'baseline');
+    s = await h.state();
+    const table = byLine(s, 22);
+    near(table.baseline?.inclusiveShares[0], 0.97 + 43.07 + 42.97, 'the USE_TABLE block in the baseline');
+    assert.equal(table.baseline?.delta[0], 0);
+  } finally {
+    h.done();
+  }
+});
+
 test('compile_commands.json is preferred to the Makefile; perfHeat.compileCommands names another; a known build diagnoses the profile', { skip }, async () => {
   const h = await harness();
   try {

@@ -60,14 +60,16 @@ test('LSP: addRecording merges another event of the build, refuses another build
     assert.deepEqual(merged.recordings, [P('cpu-clock.perf.data'), P('page-faults.perf.data')]);
 
     const uri = pathToFileURL(join(DEMO, 'include/mh3_inline.h')).toString();
-    const heat = (await conn.sendRequest(FileHeatRequest.method, { uri })) as FileHeat;
+    // The page-faults heat with counts as labels: the number the editor writes after each line.
+    const heat = (await conn.sendRequest(FileHeatRequest.method, { uri, mode: { kind: 'event', event: 1 }, lineText: 'count' })) as FileHeat;
     assert.deepEqual(heat.events, ['cpu-clock', 'page-faults']);
     const perf = perfPageFaults();
     const hot = [...perf].filter(([k]) => k.startsWith('mh3_inline.h:'));
     assert.ok(hot.length > 0);
     for (const [key, n] of hot) {
       const line = Number(key.split(':')[1]);
-      assert.equal(heat.lines.find((l) => l.line === line - 1)?.counts[1], n, `${key}: page-faults as perf report -n`);
+      const text = heat.lines.find((l) => l.line === line - 1)?.text ?? '';
+      assert.equal(Number(text.split(' ')[0].replace(/,/g, '')), n, `${key}: page-faults as perf report -n (shown: ${text})`);
     }
 
     await assert.rejects(conn.sendRequest(AddRecordingRequest.method, { path: P('cpu-clock-b.perf.data') }), /build-ids differ: mini-hz3-bench is 21b70efe525d in cpu-clock\.perf\.data and mini-hz3-bench-b is d21774469fc1 in cpu-clock-b\.perf\.data/);

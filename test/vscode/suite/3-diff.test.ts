@@ -50,7 +50,7 @@ suite('Comparing an A/B pair', () => {
     assert.ok(blocks.length > 0, 'blocks carry the baseline share while comparing');
     const prefetch = blocks.find((b) => b.line === 188)!;
     const before = reportShare('report-srcline.txt', 'mh3_owner_stash_pop.inc:195');
-    assert.ok(Math.abs(prefetch.baseline!.inclusiveShares[0] - before) < 0.5, `the prefetch block held ~${before}% in A: ${JSON.stringify(prefetch.baseline)}`);
+    assert.ok(Math.abs((prefetch.baseline!.inclusiveShares[0] ?? NaN) - before) < 0.5, `the prefetch block held ~${before}% in A: ${JSON.stringify(prefetch.baseline)}`);
 
     // The analysis report of the pair, as "Export Analysis Report" writes it.
     const out = join(tmpdir(), `perf-heat-report-${process.pid}.md`);
