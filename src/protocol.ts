@@ -233,6 +233,8 @@ export interface Hotspots {
   files: HotspotFile[];
   /** While comparing: lines by |change| of the sorted event, biggest first. */
   changes?: { baseline: string; lines: HotspotChange[] };
+  /** The profile's hottest workspace line by the sorted event: where Go to Hottest Line goes from a file without heat. */
+  hottest?: HotspotLine;
 }
 export const HotspotsRequest = request<HotspotsParams, Hotspots | null>('perfHeat/hotspots');
 

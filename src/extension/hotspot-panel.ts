@@ -168,10 +168,7 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   /** The profile's hottest workspace line for the sorted event, for "Go to Hottest Line" from a file without heat. */
   hottestLine(): HotspotLine | undefined {
-    const e = this.event();
-    let best: HotspotLine | undefined;
-    for (const f of this.data?.files ?? []) for (const l of f.lines) if (l.uri && (!best || l.counts[e] > best.counts[e])) best = l;
-    return best;
+    return this.data?.hottest;
   }
 
   getChildren(node?: Node): Node[] {

@@ -55,6 +55,8 @@ export function register({ connection, profiles }: ServerContext): void {
               })),
           }
         : undefined;
-    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes };
+    // Each file's lines are sorted by the event: the profile's hottest line is the hottest of their first lines.
+    const top = files.map((f) => f.lines[0]).filter((l) => l && l.counts[e] > 0).sort((x, y) => y.counts[e] - x.counts[e])[0];
+    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes, ...(top ? { hottest: top } : {}) };
   });
 }
