@@ -10,7 +10,6 @@ import type { FlagsNode } from './flags-view';
 import { send } from './rpc';
 import type { Session } from './session';
 import { addRecordingCommand } from './add-recording';
-import { pickRuns } from './stat-view';
 import { pickStatFiles } from './pickers';
 import { goToHottestLine } from './hottest-line';
 
@@ -81,7 +80,7 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
     let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
     // Several at once from the workspace's stat files: code-server's file dialog takes one file at a time.
-    uris ??= await pickRuns();
+    uris ??= await ctx.statModule.pickRuns();
     if (!uris?.length) return undefined;
     try {
       return await ctx.stat.open(uris);

@@ -11,7 +11,7 @@ export type { PerfHeatApi } from './session';
 export function activate(extension: vscode.ExtensionContext): PerfHeatApi {
   const ctx = new Session(extension);
   registerCommands(ctx);
-  void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', false);
+  // perfHeat.hasProfile is unset (false in `when` clauses) until the hotspot panel first refreshes.
   if (!vscode.workspace.isTrusted) {
     ctx.output.appendLine('Untrusted workspace: no external program runs; the builtin symbolizer still maps every sample to its line (addr2line, llvm-symbolizer, cc -E and make wait for trust).');
   }

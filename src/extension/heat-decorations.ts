@@ -74,6 +74,14 @@ export interface AppliedHeat {
   hottest?: { line: number; text: string };
 }
 
+/** One answer's decorations, per palette and step. */
+interface Built {
+  key?: string;
+  byTone: Record<Tone, vscode.DecorationOptions[][]> | undefined;
+  fnOptions: vscode.DecorationOptions[];
+  applied: AppliedHeat;
+}
+
 export class HeatDecorations implements vscode.Disposable {
   /** Ten colour steps per palette, each a decoration type; recreated only when the gutter setting changes. */
   private palettes: Record<Tone, vscode.TextEditorDecorationType[]>;
@@ -81,6 +89,10 @@ export class HeatDecorations implements vscode.Disposable {
   /** Per file URI, the server's answers by mode and label setting (see modeKey). */
   private readonly cache = new Map<string, Map<string, Promise<FileHeat | null>>>();
   private readonly applied = new Map<string, AppliedHeat>();
+  /** Decorations built from each answer (see build). */
+  private readonly builtFor = new WeakMap<FileHeat, Built>();
+  /** The decoration types each editor shows now. */
+  private shown = new WeakMap<vscode.TextEditor, Set<vscode.TextEditorDecorationType>>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<AppliedHeat>();
   /** Fires after heat is drawn on an editor: what tests and the status bar wait on. */
@@ -139,6 +151,7 @@ export class HeatDecorations implements vscode.Disposable {
   async rebuildPalettes(): Promise<void> {
     for (const t of TONES) for (const d of this.palettes[t]) d.dispose();
     this.palettes = createPalettes(this.view().gutterBar);
+    this.shown = new WeakMap();
     await this.applyAll();
   }
 
@@ -203,39 +216,63 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): AppliedHeat {
-    const byTone: Record<Tone, vscode.DecorationOptions[][]> = { heat: [], density: [], more: [], less: [] };
-    for (const t of TONES) byTone[t] = Array.from({ length: HEAT_LEVELS }, () => []);
-    const fnOptions: vscode.DecorationOptions[] = [];
-    const applied: AppliedHeat = { uri: editor.document.uri.toString(), mode: heat?.mode ?? this.mode, profileId: heat?.profileId ?? 0, lines: [], functions: [] };
-    if (heat) {
-      const lastLine = editor.document.lineCount - 1;
-      const view = this.view();
-      const stale = heat.stale || this.edited.has(applied.uri);
-      applied.stale = stale;
-      for (const v of heat.lines) {
-        if (v.line > lastLine) continue;
-        const text = stale ? `≈${v.text}` : v.text;
-        byTone[v.tone][v.step - 1].push({ range: editor.document.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
-        applied.lines.push({ line: v.line, level: v.step, text, tone: v.tone });
-        if (v.line === heat.hottest) applied.hottest = { line: v.line, text };
-      }
-      if (view.totalsStyle === 'text') {
-        for (const f of heat.functions) {
-          if (f.line > lastLine) continue;
-          // Short: the label sits after the function's name, which says whose total it is.
-          const text = `Σ ${stale ? '≈' : ''}${f.text}`;
-          const end = editor.document.lineAt(f.line).range.end;
-          fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
-          applied.functions.push({ line: f.line, name: f.name, text });
-        }
-      }
-    }
-    for (const t of TONES) this.palettes[t].forEach((type, i) => editor.setDecorations(type, byTone[t][i]));
-    editor.setDecorations(this.functionTotal, fnOptions);
-    if (heat) this.applied.set(applied.uri, applied);
-    else this.applied.delete(applied.uri);
+    const uri = editor.document.uri.toString();
+    const built = heat ? this.build(editor.document, heat) : { byTone: undefined, fnOptions: [], applied: { uri, mode: this.mode, profileId: 0, lines: [], functions: [] } };
+    // Only the decoration types that change are sent: clearing a type this editor does not show is a wasted round
+    // trip to the renderer (a mode switch within one palette touches ten types, not forty).
+    let shown = this.shown.get(editor);
+    if (!shown) this.shown.set(editor, (shown = new Set()));
+    const set = (type: vscode.TextEditorDecorationType, options: vscode.DecorationOptions[]): void => {
+      if (options.length === 0 && !shown.has(type)) return;
+      editor.setDecorations(type, options);
+      if (options.length) shown.add(type);
+      else shown.delete(type);
+    };
+    for (const t of TONES) this.palettes[t].forEach((type, i) => set(type, built.byTone?.[t][i] ?? []));
+    set(this.functionTotal, built.fnOptions);
+    const applied = built.applied;
+    if (heat) this.applied.set(uri, applied);
+    else this.applied.delete(uri);
     this.changed.fire(applied);
     return applied;
+  }
+
+  /**
+   * The decorations of one server answer, built once per answer, editor length, staleness and totals style: a
+   * switch back to a mode or a tab seen before only sends them again.
+   */
+  private build(doc: vscode.TextDocument, heat: FileHeat): Built {
+    const uri = doc.uri.toString();
+    const view = this.view();
+    const stale = heat.stale || this.edited.has(uri);
+    const key = `${doc.lineCount} ${stale} ${view.totalsStyle}`;
+    const cached = this.builtFor.get(heat);
+    if (cached?.key === key) return cached;
+    const byTone = {} as Record<Tone, vscode.DecorationOptions[][]>;
+    for (const t of TONES) byTone[t] = Array.from({ length: HEAT_LEVELS }, () => []);
+    const fnOptions: vscode.DecorationOptions[] = [];
+    const applied: AppliedHeat = { uri, mode: heat.mode, profileId: heat.profileId, stale, lines: [], functions: [] };
+    const lastLine = doc.lineCount - 1;
+    for (const v of heat.lines) {
+      if (v.line > lastLine) continue;
+      const text = stale ? `≈${v.text}` : v.text;
+      byTone[v.tone][v.step - 1].push({ range: doc.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
+      applied.lines.push({ line: v.line, level: v.step, text, tone: v.tone });
+      if (v.line === heat.hottest) applied.hottest = { line: v.line, text };
+    }
+    if (view.totalsStyle === 'text') {
+      for (const f of heat.functions) {
+        if (f.line > lastLine) continue;
+        // Short: the label sits after the function's name, which says whose total it is.
+        const text = `Σ ${stale ? '≈' : ''}${f.text}`;
+        const end = doc.lineAt(f.line).range.end;
+        fnOptions.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+        applied.functions.push({ line: f.line, name: f.name, text });
+      }
+    }
+    const built = { key, byTone, fnOptions, applied };
+    this.builtFor.set(heat, built);
+    return built;
   }
 
   dispose(): void {

@@ -17,7 +17,8 @@ import { HotspotPanel } from './hotspot-panel';
 import { StatusItem } from './status-item';
 import { FlagsView } from './flags-view';
 import { IncLanguage } from './inc-language';
-import { activate as activateStatView, type StatViewApi } from './stat-view';
+import type * as StatViewModule from './stat-view';
+import type { StatViewApi } from './stat-view';
 import { hottestLineHint } from './hottest-line';
 import { offerOutsideFiles } from './outside-files';
 
@@ -49,24 +50,45 @@ interface Started {
 }
 
 export class Session {
-  readonly output = vscode.window.createOutputChannel('Perf Heat', { log: true });
   readonly config = new Config((m) => this.output.warn(m));
   readonly status = new StatusItem();
   readonly flagsView: FlagsView;
   /** `.inc` files a C file includes, or the profile names, open as C. */
   private readonly incLanguage: IncLanguage;
   readonly panel: HotspotPanel;
-  readonly stat: StatViewApi;
   private started: Started | undefined;
   private starting: Promise<Started> | undefined;
   private activeProfile: ProfileSummary | undefined;
   private baselineProfile: ProfileSummary | undefined;
   private heatMode: HeatMode = { kind: 'event', event: 0 };
   private readonly applied = new vscode.EventEmitter<AppliedHeat>();
+  private outputChannel: vscode.LogOutputChannel | undefined;
+  private statView: StatViewApi | undefined;
+
+  /**
+   * The Output channel, made on first use: a log channel opens a log file through the main process, which the
+   * activation path (npm run bench:editor) need not wait for.
+   */
+  get output(): vscode.LogOutputChannel {
+    if (!this.outputChannel) {
+      this.outputChannel = vscode.window.createOutputChannel('Perf Heat', { log: true });
+      this.extension.subscriptions.push(this.outputChannel);
+    }
+    return this.outputChannel;
+  }
+
+  /** The perf stat webview's module (with the parsers and metrics behind it), loaded by the first Compare perf stat Runs. */
+  get statModule(): typeof StatViewModule {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: not on the activation path
+    return require('./stat-view') as typeof StatViewModule;
+  }
+
+  get stat(): StatViewApi {
+    return (this.statView ??= this.statModule.activate(this.extension));
+  }
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.stat = activateStatView(extension);
-    this.flagsView = new FlagsView(() => this.client, () => this.event(), this.output);
+    this.flagsView = new FlagsView(() => this.client, () => this.event(), { appendLine: (line) => this.output.appendLine(line) });
     this.incLanguage = new IncLanguage(() => this.activeProfile?.files ?? [], (s) => this.output.info(s));
     this.panel = new HotspotPanel(
       () => (this.active ? this.client : undefined),
@@ -77,7 +99,6 @@ export class Session {
     );
     extension.subscriptions.push(
       hottestLineHint(() => this.decorations, this.status, this.applied.event),
-      this.output,
       this.status,
       this.applied,
       this.flagsView,

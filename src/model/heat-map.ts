@@ -5,6 +5,7 @@
  */
 import { addCounts, type Profile } from './profile';
 import type { PathMapper, PathResolution } from './path-map';
+import { shareOf, sharesOf } from './share';
 
 export interface HeatedLine {
   /** 1-based, as in the debug info. */
@@ -29,6 +30,7 @@ export interface HeatedFunction {
 export class HeatMap {
   private readonly byFile = new Map<string, Map<number, number[]>>();
   private readonly functionsByFile = new Map<string, Map<string, number[]>>();
+  private readonly linesByFile = new Map<string, HeatedLine[]>();
   readonly unmapped: UnmappedSource[] = [];
   /** The hottest line's share per event, over all files: one colour scale for the whole profile. */
   readonly maxShares: number[];
@@ -71,23 +73,34 @@ export class HeatMap {
   }
 
   share(count: number, event: number): number {
-    const total = this.profile.totals[event];
-    return total > 0 ? (100 * count) / total : 0;
+    return shareOf(count, this.profile.totals[event]);
   }
 
-  linesOf(file: string): HeatedLine[] {
-    const lines = this.byFile.get(file);
-    if (!lines) return [];
-    return [...lines.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([line, counts]) => ({ line, counts, shares: counts.map((c, e) => this.share(c, e)) }));
+  /**
+   * A file's sampled lines in line order, with their shares. Worked out once per file (the heat, hover, flag state
+   * and lenses all ask): callers must not change the list.
+   */
+  linesOf(file: string): readonly HeatedLine[] {
+    let out = this.linesByFile.get(file);
+    if (!out) {
+      const lines = this.byFile.get(file);
+      if (!lines) return [];
+      out = [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([line, counts]) => ({ line, counts, shares: sharesOf(counts, this.profile.totals) }));
+      this.linesByFile.set(file, out);
+    }
+    return out;
+  }
+
+  /** The file has sampled lines. */
+  has(file: string): boolean {
+    return this.byFile.has(file);
   }
 
   /** Functions whose own lines in this file hold samples, by debug info; empty when the profile names none. */
   functionsOf(file: string): HeatedFunction[] {
     const fns = this.functionsByFile.get(file);
     if (!fns) return [];
-    return [...fns.entries()].map(([name, counts]) => ({ name, counts, shares: counts.map((c, e) => this.share(c, e)) }));
+    return [...fns.entries()].map(([name, counts]) => ({ name, counts, shares: sharesOf(counts, this.profile.totals) }));
   }
 
   /** The hottest lines of the whole workspace by one event, hottest first. */

@@ -36,7 +36,7 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;
     const path = fileURLToPath(uri);
     const diff = profiles.diff;
-    if (heatMap.linesOf(path).length === 0 && !diff?.byFile.has(path)) return null;
+    if (!heatMap.has(path) && !diff?.byFile.has(path)) return null;
     const doc = documents.get(uri);
     let perMap = sources.get(heatMap);
     if (!perMap) sources.set(heatMap, (perMap = new Map()));
@@ -147,7 +147,7 @@ function definitionLine(lines: string[], name: string): number | undefined {
  * Sums line heat per function. A clean span ends at its closing brace; an unclean one (tree-sitter lost in `#if`
  * blocks) is taken to run until the next function starts, which is right for hz3's one-function-per-file layout.
  */
-export function functionTotals(spans: FunctionSpan[], lines: HeatedLine[], lineCount: number): FunctionTotal[] {
+export function functionTotals(spans: FunctionSpan[], lines: readonly HeatedLine[], lineCount: number): FunctionTotal[] {
   const out: FunctionTotal[] = [];
   spans.forEach((s, i) => {
     const end = s.clean ? s.endLine : (spans[i + 1]?.line ?? lineCount + 1) - 1;
