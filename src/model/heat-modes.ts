@@ -105,7 +105,14 @@ export interface DrawnHeat {
  */
 export function drawHeat(src: HeatSource, mode: HeatMode, text: LineText = 'share'): DrawnHeat {
   const { lines, scale } = mode.kind === 'event' ? eventLines(src, mode.event, text) : mode.kind === 'density' ? densityLines(src, mode) : diffLines(src, mode);
-  const drawn: DrawnLine[] = lines.map((l) => ({ ...l, step: heatLevel(l.value, scale) }));
+  // Built field by field (no object spread per line): a file has thousands of lines, and this runs per request.
+  const drawn: DrawnLine[] = new Array<DrawnLine>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const d: DrawnLine = { line: l.line, step: heatLevel(l.value, scale), tone: l.tone, text: l.text, value: l.value };
+    if (l.offScale) d.offScale = true;
+    drawn[i] = d;
+  }
   const hottest = hottestOf(drawn);
   return { lines: drawn, functions: functionTotals(src, mode), scale, ...(hottest ? { hottest: hottest.line } : {}) };
 }

@@ -20,6 +20,8 @@ import { sourceFunctionName } from '../model/profile';
 /** A file's heat before any mode is applied. */
 interface FileSource {
   source: Omit<HeatSource, 'diff'>;
+  /** The same lines with their share of their function, worked out when a mode first asks for it. */
+  withFunctionShares: () => Omit<HeatSource, 'diff'>;
   stale: boolean;
   lineCount: number;
 }
@@ -57,7 +59,8 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
       maxAbsDelta: diff.diff.maxAbsDelta,
       maxAbsNormalized: diff.diff.maxAbsNormalized,
     };
-    const drawn = drawHeat({ ...base.source, ...(d ? { diff: d } : {}) }, mode, lineText);
+    const source = lineText === 'shareOfFunction' && mode.kind === 'event' ? base.withFunctionShares() : base.source;
+    const drawn = drawHeat({ ...source, ...(d ? { diff: d } : {}) }, mode, lineText);
     return {
       uri,
       profileId: summary.id,
@@ -85,13 +88,17 @@ async function fileSource(
   const lines = heatMap.linesOf(path).filter((l) => l.line <= lineCount);
   const spans = (await syntax)?.functionSpans(text, version) ?? [];
   const index = profiles.index;
+  const source: FileSource['source'] = {
+    events: summary.events,
+    lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
+    functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, lineCount),
+    maxShares: heatMap.maxShares,
+  };
+  let withFunctionShares: FileSource['source'] | undefined;
   return {
-    source: {
-      events: summary.events,
-      lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: index?.functionShares(path, l.line, l.counts) })),
-      functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, lineCount),
-      maxShares: heatMap.maxShares,
-    },
+    source,
+    withFunctionShares: () =>
+      (withFunctionShares ??= { ...source, lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: index?.functionShares(path, l.line, l.counts) })) }),
     stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
     lineCount,
   };
