@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { maxOf } from '../model/extremes';
 import { eventUnitName, formatEventNumber, formatPoints, formatShare, type EventLike } from '../model/format';
+import { shareOf } from '../model/share';
 
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
@@ -84,7 +85,7 @@ export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRe
     file: r.file,
     line: r.line,
     counts: Object.fromEntries(names.map((n, e) => [n, round(r.counts[e], 3)])),
-    percent: Object.fromEntries(names.map((n, e) => [n, round(profile.totals[e] > 0 ? (100 * r.counts[e]) / profile.totals[e] : 0, 4)])),
+    percent: Object.fromEntries(names.map((n, e) => [n, round(shareOf(r.counts[e], profile.totals[e]), 4)])),
   }));
 }
 
@@ -238,7 +239,7 @@ async function functionsCommand(args: string[], out: (s: string) => void, err: (
     function: f.name,
     dso: f.dso,
     counts: Object.fromEntries(names.map((n, e) => [n, round(f.counts[e], 3)])),
-    percent: Object.fromEntries(names.map((n, e) => [n, round(profile.totals[e] > 0 ? (100 * f.counts[e]) / profile.totals[e] : 0, 4)])),
+    percent: Object.fromEntries(names.map((n, e) => [n, round(shareOf(f.counts[e], profile.totals[e]), 4)])),
   }));
   if (json) {
     out(JSON.stringify(rows, null, 2));

@@ -16,6 +16,7 @@ import { LINE_CODE, LINE_DIRECTIVE } from '../engine/cpp/scanner';
 import { viewHeat } from '../engine/cpp/view-heat';
 import { loadProfiles } from '../engine/load-profile';
 import { PathMapper } from '../model/path-map';
+import { shareOf } from '../model/share';
 
 type Out = (s: string) => void;
 
@@ -280,7 +281,7 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
   const vh = viewHeat(engine, file, view, counts, { events: names.length, unit, propose: !values['no-propose'] });
   const { regions: r, heat, proposal } = vh;
   r.notes.unshift(...notes);
-  const pct = (c: number[]): number => (profile.totals[event] > 0 ? (100 * (c[event] ?? 0)) / profile.totals[event] : 0);
+  const pct = (c: number[]): number => shareOf(c[event] ?? 0, profile.totals[event]);
   if (values.json) {
     out(JSON.stringify({
       file: r.file,

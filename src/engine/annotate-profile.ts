@@ -11,6 +11,7 @@ import { binaryCandidates } from '../symbolize/find-binary';
 import { readElf } from '../symbolize/elf';
 import { symbolize } from '../symbolize/symbolize';
 import { symbolizerOptions, type LoadOptions } from './load-profile';
+import { sharesOf } from '../model/share';
 
 interface DsoGroup {
   recorded: string;
@@ -61,7 +62,7 @@ export async function loadAnnotateProfile(path: string, text: string, options: L
   // -n / --show-total-period: the values themselves are exact, so their sums are.
   if (column === 'percent') builder.setTotals(events.map(() => parsed.symbols.reduce((a, s) => a + s.sampleCount, 0)));
   const profile = builder.build();
-  const lost = profile.unattributed.map((u, e) => (profile.totals[e] > 0 ? (100 * u) / profile.totals[e] : 0));
+  const lost = sharesOf(profile.unattributed, profile.totals);
   if (lost[0] > 0.05) {
     const missing = metadata.binaries.filter((b) => !b.foundAt).map((b) => b.recorded);
     const why = parsed.hasLineSuffixes

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { Profile } from '../model/profile';
+import { shareOf } from '../model/share';
 
 const FIX_MISSING = 'pass --binary-path (perfHeat.binaryPaths in the editor) with the folder holding the recorded build, or add it to perf\'s cache with `perf buildid-cache -a <binary>`';
 
@@ -20,7 +21,7 @@ export function coverageWarning(profile: Profile, event = 0): string | undefined
   }
   const missing = total - attributed;
   if (missing <= total * 0.0005) return undefined;
-  const pct = (n: number): string => `${((100 * n) / total).toFixed(1)}%`;
+  const pct = (n: number): string => `${shareOf(n, total).toFixed(1)}%`;
   const notFound = new Set(profile.metadata.binaries.filter((b) => b.note === 'not found' || b.note?.startsWith('refused')).map((b) => b.recorded));
   const parts: string[] = [];
   let kernel = 0;

@@ -8,6 +8,7 @@ import { cycleEvent } from '../model/events';
 import type { Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import { cmp, dsoName, functionRows, matchingEvent, missEvents, type NamedCounts, type ProfileSide } from './report-profile';
+import { shareOf } from '../model/share';
 
 /** A user's group: functions whose name starts with `prefix`, or every function of the binary `binary`. */
 export interface GroupSpec {
@@ -122,8 +123,8 @@ export function concentrationSection(side: ProfileSide, top: number): string[] {
   const rows = functionRows(p);
   const withDso = rows.some((f) => f.dso !== '');
   for (const m of secondaryEvents(p)) {
-    const pm = (f: NamedCounts): number => (p.totals[m] > 0 ? (100 * f.counts[m]) / p.totals[m] : 0);
-    const pc = (f: NamedCounts): number => (p.totals[c] > 0 ? (100 * f.counts[c]) / p.totals[c] : 0);
+    const pm = (f: NamedCounts): number => shareOf(f.counts[m], p.totals[m]);
+    const pc = (f: NamedCounts): number => shareOf(f.counts[c], p.totals[c]);
     const above = rows
       .filter((f) => pm(f) >= 0.5 && pm(f) > pc(f))
       .map((f) => ({ f, ratio: pc(f) > 0 ? pm(f) / pc(f) : Infinity }))
@@ -212,7 +213,7 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
     ...(b ? [...bShown.map(({ be }) => `${baseline!.name} % of ${b.events[be].name}`), `Δ points (${names[c]})`] : []),
     `Largest members (by ${names[c]})`,
   ];
-  const pctOf = (g: GroupRow | undefined, q: Profile, e: number): number => (g && q.totals[e] > 0 ? (100 * g.counts[e]) / q.totals[e] : 0);
+  const pctOf = (g: GroupRow | undefined, q: Profile, e: number): number => (g ? shareOf(g.counts[e], q.totals[e]) : 0);
   const body = rows.map(({ n, g, t }) => {
     const largest = (g?.members ?? [])
       .filter((f) => f.counts[c] > 0)

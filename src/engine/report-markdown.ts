@@ -4,6 +4,7 @@
  * delete[]`, a `|` in a condition or a backtick in a comment cannot break a table or open a link or HTML tag.
  */
 import { maxOf } from '../model/extremes';
+import { shareOf } from '../model/share';
 
 /** Plain text in a table cell or a sentence: Markdown and HTML punctuation escaped. */
 export function text(s: string): string {
@@ -35,7 +36,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** `12.34%` of a total; `0.00%` when the total is 0. */
 export function share(count: number, total: number, digits = 2): string {
-  return `${(total > 0 ? (100 * count) / total : 0).toFixed(digits)}%`;
+  return `${shareOf(count, total).toFixed(digits)}%`;
 }
 
 /** Signed percentage points: `+3.10`, `-0.42`, `0.00`. */

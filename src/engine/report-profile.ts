@@ -8,6 +8,7 @@ import { cycleEvent, missDensity, missEvent } from '../model/events';
 import { sourceFunctionName, type Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import type { SourceFiles } from './report-sources';
+import { shareOf } from '../model/share';
 
 export interface ProfileSide {
   /** Display name (the file name). */
@@ -121,7 +122,7 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const theirs = functionRows(b);
   const pairs = pairRows(mine, theirs);
   const paired = new Set(pairs.values());
-  const pct = (r: NamedCounts | undefined, q: Profile, ev: number): number => (r && q.totals[ev] > 0 ? (100 * r.counts[ev]) / q.totals[ev] : 0);
+  const pct = (r: NamedCounts | undefined, q: Profile, ev: number): number => (r ? shareOf(r.counts[ev], q.totals[ev]) : 0);
   const shown = new Set([...rank(mine, e).slice(0, top), ...rank(theirs, be).slice(0, top)]);
   const rows = [
     ...mine.filter((r) => shown.has(r) || (pairs.has(r) && shown.has(pairs.get(r)!))).map((r) => ({ name: r.name, dso: r.dso, ms: pct(r, p, e), ts: pct(pairs.get(r), b, be) })),

@@ -15,6 +15,8 @@ import { ProfileBuilder, type InlineFrame, type Profile, type ProfileMetadata } 
 import { symbolizeDso } from './symbolize-dso';
 import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
+import { shareOf } from '../model/share';
+import { formatShare } from '../model/format';
 
 export async function loadPerfScriptProfile(path: string, text: string | AsyncIterable<string>, options: LoadOptions): Promise<Profile> {
   const agg = typeof text === 'string' ? aggregatePerfScript(text, path) : await aggregatePerfScriptChunks(text, path);
@@ -114,7 +116,7 @@ function overfullLine(p: Profile): string | undefined {
     if (!(total > 0)) continue;
     const l = p.lines.find((x) => (x.counts[e] ?? 0) > total * 1.0005);
     if (l) {
-      return `${l.file}:${l.line} has ${((100 * l.counts[e]!) / total).toFixed(2)}% of ${ev.name}, more than the whole profile: the text holds several reports of ${ev.name}, or its event count is smaller than its rows. Give one \`perf report --stdio\` per file.`;
+      return `${l.file}:${l.line} has ${formatShare(shareOf(l.counts[e]!, total))} of ${ev.name}, more than the whole profile: the text holds several reports of ${ev.name}, or its event count is smaller than its rows. Give one \`perf report --stdio\` per file.`;
     }
   }
   return undefined;

@@ -5,6 +5,7 @@
  */
 import { addCounts, functionKeyName, type AddressHeat, type Profile } from './profile';
 import type { PathMapper } from './path-map';
+import { sharesOf } from './share';
 
 export interface LineRef {
   /** Workspace path, or the recorded path when it maps to no workspace file. */
@@ -62,7 +63,7 @@ export class ProfileIndex {
    */
   functionShares(file: string, line: number, counts: readonly number[]): number[] | undefined {
     const fn = this.ownerOf(file, line);
-    return fn ? counts.map((c, e) => (fn.counts[e] > 0 ? (100 * c) / fn.counts[e] : 0)) : undefined;
+    return fn ? sharesOf(counts, fn.counts) : undefined;
   }
 
   /** The function whose samples a workspace line's are: the symbol holding most of them, with its totals. */

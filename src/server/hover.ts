@@ -11,6 +11,7 @@ import type { ProfileService } from './profile-service';
 import type { FlagService } from './flags';
 import type { ServerContext } from './context';
 import type { BlockInfo } from '../engine/cpp/flag-view';
+import { shareOf } from '../model/share';
 
 const MAX_INSTRUCTIONS = 8;
 
@@ -51,7 +52,7 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
   const out: string[] = [`**Perf Heat** · ${esc(path.split('/').pop() ?? path)}:${line}`, ''];
   out.push(`| event | value | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
   events.forEach((e, i) => {
-    const ofFn = fn && fn.counts[i] > 0 ? ` ${formatShare((100 * counts[i]) / fn.counts[i])} |` : fn ? ' – |' : '';
+    const ofFn = fn && fn.counts[i] > 0 ? ` ${formatShare(shareOf(counts[i], fn.counts[i]))} |` : fn ? ' – |' : '';
     out.push(`| ${esc(e.name)} | ${esc(formatEventValue(counts[i], e))} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`);
   });
   if (fn) out.push('', `in \`${code(fn.name)}\` (${formatShare(heatMap.share(fn.counts[0], 0))} of ${esc(events[0].name)})`);
