@@ -4,7 +4,7 @@
  * holds it, counts rolled up to the enclosing branches, and the hot lines of each branch quoted from the source.
  */
 import { cycleEvent } from '../model/events';
-import { addCounts, sourceFunctionName, type Profile } from '../model/profile';
+import { addCounts, innermostLines, sourceFunctionName, type LineHeat, type Profile } from '../model/profile';
 import { blockOfLine, blockPath, directiveText, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
 import { code, count, fence, share, table, text } from './report-markdown';
 import { secondaryEvents } from './report-groups';
@@ -19,33 +19,16 @@ export interface FunctionBreakdownOptions {
   linesPerBlock?: number;
 }
 
-interface LineCount {
-  file: string;
-  line: number;
-  counts: number[];
-}
-
 /**
  * The source function's samples per (recorded file, line), and what it has on no line: every part of it
  * (`scan.part.0`, `scan.cold` and `scan` are one function's `#if` blocks).
  */
-export function functionLines(p: Profile, name: string): { lines: LineCount[]; unattributed: number[] } {
-  const by = new Map<string, LineCount>();
-  const unattributed = p.events.map(() => 0);
+export function functionLines(p: Profile, name: string): { lines: LineHeat[]; unattributed: number[] } {
   const base = sourceFunctionName(name);
-  for (const a of p.addresses) {
-    if (sourceFunctionName(a.symbol) !== base) continue;
-    const f = a.inlineChain[0];
-    if (!f) {
-      addCounts(unattributed, a.counts);
-      continue;
-    }
-    const key = `${f.file}\0${f.line}`;
-    let l = by.get(key);
-    if (!l) by.set(key, (l = { file: f.file, line: f.line, counts: p.events.map(() => 0) }));
-    addCounts(l.counts, a.counts);
-  }
-  return { lines: [...by.values()], unattributed };
+  return innermostLines(
+    p.addresses.filter((a) => sourceFunctionName(a.symbol) === base),
+    p.events.length,
+  );
 }
 
 /**
@@ -78,7 +61,7 @@ interface BlockRow {
   /** Counts on lines directly in this branch, and including nested branches. */
   own: number[];
   all: number[];
-  lines: LineCount[];
+  lines: LineHeat[];
 }
 
 const OUTSIDE = -1;
@@ -92,7 +75,7 @@ function describe(blocks: readonly SourceBlock[], i: number): string {
 }
 
 /** One file's part of the function: a tree table of its branches and the quoted hot lines of each. */
-function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, lines: LineCount[], fnTotal: number[], ev: number[], provider: BlockProvider, perBlock: number): string[] {
+function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, lines: LineHeat[], fnTotal: number[], ev: number[], provider: BlockProvider, perBlock: number): string[] {
   const p = side.profile;
   const [c, m] = ev as [number, number | undefined];
   const src = sources.lines(recorded)!;
@@ -173,7 +156,7 @@ export function functionSection(side: ProfileSide, sources: SourceFiles, options
   const fnTotal = p.events.map(() => 0);
   for (const l of lines) addCounts(fnTotal, l.counts);
   addCounts(fnTotal, unattributed);
-  const byFile = new Map<string, LineCount[]>();
+  const byFile = new Map<string, LineHeat[]>();
   for (const l of lines) {
     const list = byFile.get(l.file);
     if (list) list.push(l);

@@ -3,16 +3,13 @@
  * innermost location of each of its addresses, so inlined header lines appear under the function they were inlined
  * into); for each workspace line, the instructions that carry its samples.
  */
-import { addCounts, functionKeyName, type AddressHeat, type Profile } from './profile';
+import { addCounts, functionKeyName, innermostLines, type AddressHeat, type LineHeat, type Profile } from './profile';
 import type { PathMapper } from './path-map';
 import { sharesOf } from './share';
 
-export interface LineRef {
-  /** Workspace path, or the recorded path when it maps to no workspace file. */
-  file: string;
+/** A function's line: its line heat, the file a workspace path when `mapped`, else the recorded path. */
+export interface LineRef extends LineHeat {
   mapped: boolean;
-  line: number;
-  counts: number[];
 }
 
 export interface FunctionHotspot {
@@ -23,37 +20,46 @@ export interface FunctionHotspot {
 }
 
 export class ProfileIndex {
-  private readonly fns = new Map<string, { name: string; dso: string; counts: number[]; lines: Map<string, LineRef> }>();
+  private readonly fns = new Map<string, { name: string; dso: string; counts: number[]; lines: LineRef[] }>();
   private readonly atLine = new Map<string, AddressHeat[]>();
 
   constructor(readonly profile: Profile, mapper: PathMapper) {
-    const zero = (): number[] => profile.events.map(() => 0);
+    const n = profile.events.length;
+    const byFn = new Map<string, { name: string; dso: string; counts: number[]; addresses: AddressHeat[] }>();
+    const mapped = new Set<string>();
+    const fileOf = (recorded: string): string => {
+      const r = mapper.resolve(recorded);
+      if (r.kind !== 'mapped') return recorded;
+      mapped.add(r.path);
+      return r.path;
+    };
     for (const a of profile.addresses) {
       const name = functionKeyName(a.dso, a.symbol);
       const key = `${a.dso}\0${name}`;
-      let f = this.fns.get(key);
-      if (!f) this.fns.set(key, (f = { name, dso: a.dso, counts: zero(), lines: new Map() }));
+      let f = byFn.get(key);
+      if (!f) byFn.set(key, (f = { name, dso: a.dso, counts: new Array<number>(n).fill(0), addresses: [] }));
       addCounts(f.counts, a.counts);
+      f.addresses.push(a);
       const inner = a.inlineChain[0];
       if (!inner) continue;
-      const r = mapper.resolve(inner.file);
-      const file = r.kind === 'mapped' ? r.path : inner.file;
+      const file = fileOf(inner.file);
+      if (!mapped.has(file)) continue;
       const lkey = `${file}\0${inner.line}`;
-      let l = f.lines.get(lkey);
-      if (!l) f.lines.set(lkey, (l = { file, mapped: r.kind === 'mapped', line: inner.line, counts: zero() }));
-      addCounts(l.counts, a.counts);
-      if (r.kind === 'mapped') {
-        const list = this.atLine.get(lkey);
-        if (list) list.push(a);
-        else this.atLine.set(lkey, [a]);
-      }
+      const list = this.atLine.get(lkey);
+      if (list) list.push(a);
+      else this.atLine.set(lkey, [a]);
+    }
+    // Each function's lines: the innermost frame of each of its addresses (model/profile.ts innermostLines).
+    for (const [key, f] of byFn) {
+      const { lines } = innermostLines(f.addresses, n, fileOf);
+      this.fns.set(key, { name: f.name, dso: f.dso, counts: f.counts, lines: lines.map((l) => ({ ...l, mapped: mapped.has(l.file) })) });
     }
   }
 
   /** Functions hottest first by `event`, each with its lines hottest first. */
   functions(event: number): FunctionHotspot[] {
     return [...this.fns.values()]
-      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, lines: [...f.lines.values()].sort((a, b) => b.counts[event] - a.counts[event] || a.line - b.line) }))
+      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, lines: [...f.lines].sort((a, b) => b.counts[event] - a.counts[event] || a.line - b.line) }))
       .sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
   }
 

@@ -195,13 +195,11 @@ export class ProfileBuilder {
   build(): Profile {
     // Keyed by nested maps rather than joined strings (no string built and hashed per address; tens of thousands
     // of addresses), listed in order of first appearance as before.
-    const lines: LineHeat[] = [];
     const functions: FunctionHeat[] = [];
     const sourceFunctions: SourceFunctionHeat[] = [];
-    const lineOf = new Map<string, Map<number, LineHeat>>();
     const functionOf = new Map<string, Map<string, FunctionHeat>>();
     const sourceFunctionOf = new Map<string, Map<string, SourceFunctionHeat>>();
-    const unattributed = this.events.map(() => 0);
+    const { lines, unattributed } = innermostLines(this.addresses, this.events.length);
     const zeros = (): number[] => this.events.map(() => 0);
     for (const a of this.addresses) {
       const name = functionKeyName(a.dso, a.symbol);
@@ -216,18 +214,7 @@ export class ProfileBuilder {
       if (f.samples && a.samples) addCounts(f.samples, a.samples);
       else delete f.samples;
       const inner = a.inlineChain[0];
-      if (!inner) {
-        addCounts(unattributed, a.counts);
-        continue;
-      }
-      let inFile = lineOf.get(inner.file);
-      if (!inFile) lineOf.set(inner.file, (inFile = new Map()));
-      let l = inFile.get(inner.line);
-      if (!l) {
-        inFile.set(inner.line, (l = { file: inner.file, line: inner.line, counts: zeros() }));
-        lines.push(l);
-      }
-      addCounts(l.counts, a.counts);
+      if (!inner) continue;
       if (inner.function) {
         let fns = sourceFunctionOf.get(inner.file);
         if (!fns) sourceFunctionOf.set(inner.file, (fns = new Map()));
@@ -252,4 +239,35 @@ export class ProfileBuilder {
       warnings: this.warnings.slice(),
     };
   }
+}
+
+/**
+ * Counts per innermost source line: each address's counts go to the first frame of its inline chain (the line that
+ * ran, inlined header code included), keyed by (file, line) — never line alone. Lines are listed in order of first
+ * appearance; what has no frame is summed in `unattributed`. The one place this aggregation is written: the
+ * profile's lines, a function's lines in the report and the hotspot index all use it. `fileOf` names the file a
+ * recorded path is counted under (a workspace path, say); by default the recorded path.
+ */
+export function innermostLines(addresses: Iterable<AddressHeat>, events: number, fileOf: (recorded: string) => string = (f) => f): { lines: LineHeat[]; unattributed: number[] } {
+  const lines: LineHeat[] = [];
+  const unattributed = new Array<number>(events).fill(0);
+  // Nested maps rather than joined strings: no string built and hashed per address (tens of thousands of them).
+  const lineOf = new Map<string, Map<number, LineHeat>>();
+  for (const a of addresses) {
+    const inner = a.inlineChain[0];
+    if (!inner) {
+      addCounts(unattributed, a.counts);
+      continue;
+    }
+    const file = fileOf(inner.file);
+    let inFile = lineOf.get(file);
+    if (!inFile) lineOf.set(file, (inFile = new Map()));
+    let l = inFile.get(inner.line);
+    if (!l) {
+      inFile.set(inner.line, (l = { file, line: inner.line, counts: new Array<number>(events).fill(0) }));
+      lines.push(l);
+    }
+    addCounts(l.counts, a.counts);
+  }
+  return { lines, unattributed };
 }
