@@ -8,12 +8,13 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { AddRecordingRequest, type ProfileSummary } from '../protocol';
 import { send } from './rpc';
+import { formatEventValue } from '../model/format';
 
 export async function addRecording(client: LanguageClient, path: string, output: vscode.LogOutputChannel): Promise<ProfileSummary> {
   const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Perf Heat: adding ${vscode.workspace.asRelativePath(path)}` }, () =>
     send(client, AddRecordingRequest, { path }),
   );
-  output.appendLine(`added ${path}: the profile is now ${(summary.recordings ?? [summary.source]).join(' + ')} with ${summary.events.map((e) => `${e.name} ${e.total}`).join(', ')}`);
+  output.appendLine(`added ${path}: the profile is now ${(summary.recordings ?? [summary.source]).join(' + ')} with ${summary.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}`);
   for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
   return summary;
 }

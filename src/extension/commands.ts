@@ -12,6 +12,7 @@ import type { Session } from './session';
 import { addRecordingCommand } from './add-recording';
 import { pickStatFiles } from './pickers';
 import { goToHottestLine } from './hottest-line';
+import { formatCount } from '../model/format';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -143,7 +144,7 @@ async function exportReport(ctx: Session): Promise<void> {
   if (!target) return;
   try {
     const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: stats.map((u) => u.fsPath) });
-    ctx.output.appendLine(`report written to ${r.output} (${r.bytes} bytes)`);
+    ctx.output.appendLine(`report written to ${r.output} (${formatCount(r.bytes)} bytes)`);
     await vscode.window.showTextDocument(target);
   } catch (e) {
     void vscode.window.showErrorMessage(`Perf Heat could not write the report: ${(e as Error).message}`);

@@ -21,6 +21,7 @@ import type * as StatViewModule from './stat-view';
 import type { StatViewApi } from './stat-view';
 import { hottestLineHint } from './hottest-line';
 import { offerOutsideFiles } from './outside-files';
+import { formatEventValue, formatMs } from '../model/format';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -242,7 +243,7 @@ export class Session {
       clearTimeout(slow);
       cancel.dispose();
     }
-    output.appendLine(`loaded ${summary.source} (${summary.format}) in ${summary.loadMs} ms: ${summary.events.map((e) => `${e.name} ${e.total}`).join(', ')}; ${summary.files.length} workspace files with heat`);
+    output.appendLine(`loaded ${summary.source} (${summary.format}) in ${formatMs(summary.loadMs)}: ${summary.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}; ${summary.files.length} workspace files with heat`);
     for (const b of summary.binaries) output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : b.note ?? 'not found'}`);
     for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
     const warnings = offerOutsideFiles(summary, this.extension.workspaceState);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FlagState, LineHeat } from '../protocol';
+import { formatShare } from '../model/format';
 import type { FlagView } from '../engine/cpp/flag-view';
 import { viewHeat } from '../engine/cpp/view-heat';
 import { blockHeat } from '../engine/cpp/block-heat';
@@ -174,7 +175,7 @@ export function publishDiagnostics(connection: Connection, uri: string, state: F
       source: 'Perf Heat',
       message:
         i === 0 && s
-          ? `${s.share.toFixed(2)}% of ${state.events[0] ?? 'samples'} lands on ${s.lines} line(s) that ${state.base} does not compile: the profile was recorded with other flags.${s.proposal ? ` These would compile them: ${s.proposal}.` : ''}`
+          ? `${formatShare(s.share)} of ${state.events[0] ?? 'samples'} lands on ${s.lines} line(s) that ${state.base} does not compile: the profile was recorded with other flags.${s.proposal ? ` These would compile them: ${s.proposal}.` : ''}`
           : 'Samples on a line this flag view does not compile.',
     });
   });

@@ -18,6 +18,7 @@ import { ProfileIndex } from '../model/profile-index';
 import { diffProfiles, type LineDiff, type ProfileDiff } from '../model/profile-diff';
 import type { ProfileSummary, ServerSettings } from '../protocol';
 import { listSourceFiles } from './workspace-index';
+import { formatShare } from '../model/format';
 
 interface Loaded {
   heatMap: HeatMap;
@@ -278,11 +279,11 @@ function unmappedWarnings(heatMap: HeatMap): string[] {
   for (const u of heatMap.unmapped) {
     const share = heatMap.share(u.counts[0], 0);
     if (u.resolution.kind === 'ambiguous') {
-      out.push(`${u.recorded} (${share.toFixed(2)}%) matches several workspace files equally well: ${u.resolution.candidates.join(', ')}; add a perfHeat.pathRemaps entry to choose.`);
+      out.push(`${u.recorded} (${formatShare(share)}) matches several workspace files equally well: ${u.resolution.candidates.join(', ')}; add a perfHeat.pathRemaps entry to choose.`);
     } else if (share >= 1) {
       // Usually the file did not move: it is the benchmark driver or a library beside the workspace. Say where
       // it is; a remap is the fix only when the workspace holds a copy under another path.
-      out.push(`${u.recorded} (${share.toFixed(2)}% of ${heatMap.profile.events[0].name}) lives outside the workspace, so its lines get no heat; if the workspace has a copy of it elsewhere, add a perfHeat.pathRemaps entry.`);
+      out.push(`${u.recorded} (${formatShare(share)} of ${heatMap.profile.events[0].name}) lives outside the workspace, so its lines get no heat; if the workspace has a copy of it elsewhere, add a perfHeat.pathRemaps entry.`);
     }
   }
   return out;
