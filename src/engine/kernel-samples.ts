@@ -6,7 +6,7 @@
  */
 import { addrToBigInt, type AddressCounts, type Addr } from '../parsers/perf-data';
 import type { ProfileBuilder, ProfileMetadata } from '../model/profile';
-import { findKernelSymbols, kallsymsPlaces } from '../symbolize/kallsyms';
+import { kallsymsPlaces, nameKernelAddresses } from '../symbolize/kallsyms';
 import type { LoadOptions } from './load-profile';
 import { dirname, join } from 'node:path';
 
@@ -23,20 +23,17 @@ export function addKernelSamples(
   metadata: ProfileMetadata,
 ): void {
   const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
-  const syms = findKernelSymbols(buildId, search);
-  metadata.binaries.push({ recorded: dso, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
   // A module `[ext4]` owns the kallsyms entries tagged with it; the kernel those without a tag.
   const module = dso === KERNEL ? undefined : dso.slice(1, -1);
-  // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by
-  // how much. Modules are placed apart from the kernel, so only the kernel's own addresses are shifted.
-  const shift = !module && syms?.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - addrToBigInt(recordedText) : 0n;
+  const recorded = addresses.map((a) => addrToBigInt(a.fileOffset));
+  const syms = nameKernelAddresses(buildId, search, module, recordedText === undefined ? undefined : addrToBigInt(recordedText), recorded, options.symbolCache);
+  metadata.binaries.push({ recorded: dso, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
   let unnamed = 0;
-  for (const a of addresses) {
-    const sym = syms?.lookup(addrToBigInt(a.fileOffset) + shift);
-    const name = sym && sym.module === module ? sym.name : undefined;
+  addresses.forEach((a, i) => {
+    const name = syms?.names[i];
     if (!name) unnamed++;
     builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, samples: a.samples, inlineChain: [] });
-  }
+  });
   if (!syms && addresses.length) {
     const [cached, proc] = kallsymsPlaces(buildId, search);
     builder.warn(

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findKernelSymbols, parseKallsyms, runningKernelBuildId } from './kallsyms';
+import { findKernelSymbols, nameKernelAddresses, parseKallsyms, runningKernelBuildId } from './kallsyms';
+import { SymbolCache } from './symbol-cache';
 
 const KALLSYMS = [
   'ffffffff81000000 T _stext',
@@ -56,4 +57,34 @@ test('/proc/kallsyms is used only when the running kernel has the recorded build
   assert.equal(findKernelSymbols(id.toString('hex'), search)?.source, proc);
   assert.equal(findKernelSymbols('00'.repeat(20), search), undefined, 'another kernel: no names rather than wrong ones');
   assert.equal(findKernelSymbols(undefined, search), undefined);
+});
+
+test('kernel names of one address set are answered from the symbol cache on the next load, relative to _text', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kallsyms-cache-'));
+  const buildId = 'ab'.repeat(20);
+  const copy = join(dir, 'debug', '[kernel.kallsyms]', buildId);
+  mkdirSync(copy, { recursive: true });
+  writeFileSync(join(copy, 'kallsyms'), KALLSYMS);
+  const search = { cacheDir: join(dir, 'debug'), procKallsyms: join(dir, 'none'), kernelNotes: join(dir, 'none') };
+  const cache = new SymbolCache(join(dir, 'cache'));
+  // Recorded at another KASLR offset: _text was 0x1000 higher.
+  const recordedText = 0xffffffff81001000n;
+  const addresses = [0xffffffff81004abcn, 0xffffffff81002010n, 0xffffffff70000000n];
+  const first = nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache);
+  assert.deepEqual(first?.names, ['do_syscall_64', '__global_helper', undefined]);
+  rmSync(join(copy, 'kallsyms'));
+  writeFileSync(join(copy, 'kallsyms'), 'garbage that names nothing\n');
+  utimesSync(join(copy, 'kallsyms'), new Date(0), new Date(0));
+  // Another copy (size and mtime changed): not answered from the cache.
+  assert.equal(nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache), undefined);
+  rmSync(join(copy, 'kallsyms'));
+  writeFileSync(join(copy, 'kallsyms'), KALLSYMS);
+  utimesSync(join(copy, 'kallsyms'), 1000, 1000);
+  const again = nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache);
+  assert.deepEqual(again?.names, first?.names);
+  // The same copy again, now unreadable as kallsyms but with its size and mtime: the cache answers.
+  writeFileSync(join(copy, 'kallsyms'), KALLSYMS.replace(/[0-9a-f]{16}/g, '0000000000000000'));
+  utimesSync(join(copy, 'kallsyms'), 1000, 1000);
+  assert.deepEqual(nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache)?.names, first?.names);
+  assert.equal(nameKernelAddresses(buildId, search, undefined, recordedText, addresses, false), undefined, 'without the cache the zeroed copy names nothing');
 });

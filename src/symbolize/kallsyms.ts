@@ -13,9 +13,11 @@
  *
  * Addresses stay bigints: kernel addresses are above 2^53.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { codeStamp, SymbolCache } from './symbol-cache';
 
 export interface KernelSymbol {
   start: bigint;
@@ -34,59 +36,136 @@ export interface KernelSymbols {
   lookup(address: bigint): KernelSymbol | undefined;
 }
 
-const KEEP = new Set(['T', 'W', 'D', 'B']);
+/** Hex digit values by character code, -1 for anything else. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
 
-export function parseKallsyms(text: string, source: string): KernelSymbols {
-  const syms: KernelSymbol[] = [];
+/**
+ * Parses a kallsyms image. /proc/kallsyms is 5 MB and 120K lines, of which a profile needs a few hundred: the bytes
+ * are scanned once into typed columns (address halves, where the name lies, flags), and a name becomes a string
+ * only when a lookup returns its symbol. No object, string or bigint per line.
+ */
+export function parseKallsyms(input: string | Uint8Array, source: string): KernelSymbols {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'latin1') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let cap = (buf.length >> 5) + 16;
+  let hi = new Uint32Array(cap);
+  let lo = new Uint32Array(cap);
+  let nameAt = new Int32Array(cap);
+  let nameEnd = new Int32Array(cap);
+  /** Bit 0: global (an upper-case type); the rest: module id + 1 (0 = the kernel itself). */
+  let flags = new Int32Array(cap);
+  const modules: string[] = [];
+  const moduleIds = new Map<string, number>();
+  let n = 0;
+  let sorted = true;
   let textAddress: bigint | undefined;
-  for (let at = 0; at < text.length; ) {
-    let nl = text.indexOf('\n', at);
-    if (nl < 0) nl = text.length;
-    const line = text.slice(at, nl);
-    at = nl + 1;
-    const sp1 = line.indexOf(' ');
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 !== sp1 + 2) continue;
-    const type = line[sp1 + 1]!;
-    const rest = line.slice(sp2 + 1);
-    const tab = rest.indexOf('\t');
-    const name = tab < 0 ? rest : rest.slice(0, tab);
-    let start: bigint;
-    try {
-      start = BigInt('0x' + line.slice(0, sp1));
-    } catch {
-      continue;
+  const len = buf.length;
+  // Tabs only lead module tags: a file without any needs no search for them.
+  const anyTab = buf.indexOf(9) >= 0;
+  for (let at = 0; at < len; ) {
+    // One line: `<hex address> <type> <name>[\t[<module>]...]`.
+    let lineEnd = buf.indexOf(10, at);
+    if (lineEnd < 0) lineEnd = len;
+    let i = at;
+    let h = 0;
+    let l = 0;
+    for (; i < lineEnd; i++) {
+      const d = HEX[buf[i]!]!;
+      if (d < 0) break;
+      h = ((h << 4) | (l >>> 28)) >>> 0;
+      l = ((l << 4) | d) >>> 0;
     }
-    if (name === '_text' && tab < 0) textAddress = start;
-    if (!KEEP.has(type.toUpperCase())) continue;
-    const mod = tab < 0 ? undefined : /^\[([^\]]+)\]/.exec(rest.slice(tab + 1))?.[1];
-    syms.push({ start, name, module: mod, global: type === type.toUpperCase() });
+    const digits = i - at;
+    at = lineEnd + 1;
+    // As BigInt('0x…') of the text parse: at least one digit (and no more than fit in 64 bits here); one type
+    // character between single spaces.
+    if (digits === 0 || digits > 16 || i + 2 >= lineEnd || buf[i] !== 32 || buf[i + 1] === 32 || buf[i + 2] !== 32) continue;
+    const type = buf[i + 1]!;
+    const nameStart = i + 3;
+    let tab = lineEnd;
+    if (anyTab) {
+      tab = nameStart;
+      while (tab < lineEnd && buf[tab] !== 9) tab++;
+    }
+    if (tab === lineEnd && tab - nameStart === 5 && buf[nameStart] === 95 && buf[nameStart + 1] === 116 && buf[nameStart + 2] === 101 && buf[nameStart + 3] === 120 && buf[nameStart + 4] === 116) {
+      textAddress = (BigInt(h) << 32n) | BigInt(l); // `_text`
+    }
+    const upper = type >= 97 ? type - 32 : type;
+    if (upper !== 84 /* T */ && upper !== 87 /* W */ && upper !== 68 /* D */ && upper !== 66 /* B */) continue;
+    let mod = 0;
+    if (tab < lineEnd && buf[tab + 1] === 91 /* [ */) {
+      let close = tab + 2;
+      while (close < lineEnd && buf[close] !== 93 /* ] */) close++;
+      if (close < lineEnd && close > tab + 2) {
+        const name = buf.toString('latin1', tab + 2, close);
+        let id = moduleIds.get(name);
+        if (id === undefined) {
+          id = modules.length;
+          modules.push(name);
+          moduleIds.set(name, id);
+        }
+        mod = id + 1;
+      }
+    }
+    if (n === cap) {
+      cap *= 2;
+      const grow = <A extends Uint32Array | Int32Array>(a: A, make: new (k: number) => A): A => {
+        const b = new make(cap);
+        b.set(a);
+        return b;
+      };
+      hi = grow(hi, Uint32Array);
+      lo = grow(lo, Uint32Array);
+      nameAt = grow(nameAt, Int32Array);
+      nameEnd = grow(nameEnd, Int32Array);
+      flags = grow(flags, Int32Array);
+    }
+    if (n > 0 && (h < hi[n - 1]! || (h === hi[n - 1]! && l < lo[n - 1]!))) sorted = false;
+    hi[n] = h;
+    lo[n] = l;
+    nameAt[n] = nameStart;
+    nameEnd[n] = tab;
+    flags[n] = (mod << 1) | (type === upper ? 1 : 0);
+    n++;
   }
-  // A stable sort: aliases stay in file order, and the last of them is perf's choice.
-  syms.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  const kept: KernelSymbol[] = [];
-  for (const s of syms) {
-    const last = kept[kept.length - 1];
-    if (last && last.start === s.start && last.module === s.module) kept[kept.length - 1] = s;
-    else kept.push(s);
+  // /proc/kallsyms lists the kernel in address order; anything else is put in order (stably, as Array.sort).
+  let order: Uint32Array | undefined;
+  if (!sorted) {
+    const idx = Array.from({ length: n }, (_, k) => k);
+    idx.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+    order = Uint32Array.from(idx);
   }
+  const pos = (k: number): number => (order ? order[k]! : k);
+  const name = (k: number): string => buf.toString('latin1', nameAt[k]!, nameEnd[k]!);
+  const symbolAt = (k: number): KernelSymbol => {
+    const m = flags[k]! >> 1;
+    return { start: (BigInt(hi[k]!) << 32n) | BigInt(lo[k]!), name: name(k), module: m ? modules[m - 1] : undefined, global: (flags[k]! & 1) === 1 };
+  };
   return {
     source,
     textAddress,
     lookup(address) {
-      let lo = 0;
-      let hi = kept.length - 1;
+      if (address < 0n || n === 0) return undefined;
+      const ah = Number(address >> 32n);
+      const al = Number(address & 0xffffffffn);
+      // The last symbol starting at or before the address.
+      let a = 0;
+      let b = n - 1;
       let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (kept[mid]!.start <= address) {
+      while (a <= b) {
+        const mid = (a + b) >> 1;
+        const k = pos(mid);
+        if (hi[k]! < ah || (hi[k]! === ah && lo[k]! <= al)) {
           found = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
+          a = mid + 1;
+        } else b = mid - 1;
       }
       // The last symbol has no known end; perf gives it up to the next page, which is as good as "unknown".
-      if (found < 0 || found === kept.length - 1) return undefined;
-      return kept[found];
+      if (found < 0 || found === n - 1) return undefined;
+      // Of the symbols at one address (in file order: the sort is stable) perf keeps the last, and the lookup
+      // lands on it.
+      return symbolAt(pos(found));
     },
   };
 }
@@ -142,6 +221,14 @@ export function kallsymsPlaces(buildId: string | undefined, search: KallsymsSear
  */
 export function findKernelSymbols(buildId: string | undefined, search: KallsymsSearch = {}): KernelSymbols | undefined {
   if (!buildId) return undefined;
+  for (const path of kallsymsCandidates(buildId, search)) {
+    const syms = readKallsyms(path);
+    if (syms) return syms;
+  }
+  return undefined;
+}
+
+function kallsymsCandidates(buildId: string, search: KallsymsSearch): string[] {
   const candidates: string[] = [];
   for (const dir of [...(search.moreCacheDirs ?? []), search.cacheDir ?? buildIdCacheDir()]) {
     const cached = join(dir, '[kernel.kallsyms]', buildId, 'kallsyms');
@@ -149,15 +236,73 @@ export function findKernelSymbols(buildId: string | undefined, search: KallsymsS
   }
   const proc = search.procKallsyms ?? '/proc/kallsyms';
   if (runningKernelBuildId(search.kernelNotes) === buildId) candidates.push(proc);
-  for (const path of candidates) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'latin1');
-    } catch {
-      continue;
+  return candidates;
+}
+
+function readKallsyms(path: string): KernelSymbols | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const syms = parseKallsyms(bytes, path);
+  return syms.textAddress && syms.textAddress !== 0n ? syms : undefined;
+}
+
+export interface KernelNames {
+  /** The kallsyms the names come from. */
+  source: string;
+  /** Per address, the covering symbol's name, undefined where none of `module` covers it. */
+  names: (string | undefined)[];
+}
+
+/**
+ * The names perf report gives `addresses` (as recorded) of the kernel (`module` undefined) or of one module, from
+ * the recorded kernel's kallsyms (findKernelSymbols). Reading /proc/kallsyms costs the kernel ~70 ms of system time
+ * to print 5 MB, so the answers for one address set are kept in the symbol cache: a second load of the same
+ * profile reads no kallsyms. The kernel's answers are keyed by the addresses relative to the recorded `_text`, which
+ * a build-id fixes whatever KASLR did; a copy in a build-id cache also by its size and mtime.
+ */
+export function nameKernelAddresses(
+  buildId: string | undefined,
+  search: KallsymsSearch,
+  module: string | undefined,
+  recordedText: bigint | undefined,
+  addresses: readonly bigint[],
+  cache: SymbolCache | false | undefined,
+): KernelNames | undefined {
+  if (!buildId) return undefined;
+  const store = cache === false ? undefined : (cache ?? new SymbolCache());
+  const proc = search.procKallsyms ?? '/proc/kallsyms';
+  for (const path of kallsymsCandidates(buildId, search)) {
+    // Modules move between loads and boots: only the kernel's own answers are kept.
+    const key = store && !module && recordedText !== undefined ? kernelNamesKey(buildId, path, path === proc, recordedText, addresses) : undefined;
+    const hit = key ? store!.readEntry(key) : undefined;
+    if (hit && hit.source === path && Array.isArray(hit.names) && hit.names.length === addresses.length && hit.names.every((n) => n === null || typeof n === 'string')) {
+      return { source: path, names: (hit.names as (string | null)[]).map((n) => n ?? undefined) };
     }
-    const syms = parseKallsyms(text, path);
-    if (syms.textAddress && syms.textAddress !== 0n) return syms;
+    const syms = readKallsyms(path);
+    if (!syms) continue;
+    // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by
+    // how much. Modules are placed apart from the kernel, so only the kernel's own addresses are shifted.
+    const shift = !module && syms.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - recordedText : 0n;
+    const names = addresses.map((a) => {
+      const sym = syms.lookup(a + shift);
+      return sym && sym.module === module ? sym.name : undefined;
+    });
+    if (key) store!.writeEntry(key, { source: path, names: names.map((n) => n ?? null) });
+    return { source: path, names };
   }
   return undefined;
+}
+
+function kernelNamesKey(buildId: string, path: string, isProc: boolean, recordedText: bigint, addresses: readonly bigint[]): string {
+  const h = createHash('sha256').update(`${buildId}\0${path}\0${codeStamp()}\0`);
+  if (!isProc) {
+    const st = statSync(path);
+    h.update(`${st.size}\0${st.mtimeMs}\0`);
+  }
+  h.update(addresses.map((a) => (a - recordedText).toString(16)).join(','));
+  return `kallsyms-${buildId}-${h.digest('hex').slice(0, 16)}`;
 }

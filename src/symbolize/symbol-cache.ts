@@ -40,7 +40,7 @@ let stamp: string | undefined;
  * its predecessor's answers), or under tsx the newest source of the symbolizer, so a code change during
  * development cannot be hidden behind a cache hit.
  */
-function codeStamp(): string {
+export function codeStamp(): string {
   if (stamp !== undefined) return stamp;
   try {
     if (__filename.endsWith('.ts')) {
@@ -148,6 +148,33 @@ export class SymbolCache {
     writeFileSync(tmp, body);
     renameSync(tmp, this.path(key));
     this.trim();
+  }
+
+  /**
+   * A small JSON entry of another kind (kernel names, kallsyms.ts), under the same folder, version and size cap;
+   * undefined when absent, damaged or another key's. The caller checks the fields of what it gets.
+   */
+  readEntry(key: string): Record<string, unknown> | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(this.path(key), 'utf8')) as Record<string, unknown>;
+      return parsed && parsed.version === CACHE_VERSION && parsed.key === key ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeEntry(key: string, fields: Record<string, unknown>): void {
+    const body = JSON.stringify({ ...fields, version: CACHE_VERSION, key });
+    if (body.length > this.maxBytes / 4) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = `${this.path(key)}.${process.pid}.tmp`;
+      writeFileSync(tmp, body);
+      renameSync(tmp, this.path(key));
+      this.trim();
+    } catch {
+      /* a read-only cache folder: the next load reads the source again */
+    }
   }
 
   /** Deletes least recently used files until the folder is under the cap. */
