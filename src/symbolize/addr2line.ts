@@ -3,7 +3,6 @@
  * once. perf's own srcline path makes one round trip per address, which is what makes `perf report --sort srcline`
  * take half a minute on big profiles (docs/perf-formats.md §5); one batch over the same addresses takes a tenth of a second.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,6 +88,9 @@ async function runWithInput(program: string, args: string[], input: string, sign
   const out = openSync(outPath, 'w');
   try {
     await new Promise<void>((resolve, reject) => {
+      // Required on use: node:child_process (and node:net with it) is not needed by the builtin symbolizer's loads.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
       const child = spawn(program, args, { stdio: ['pipe', out, 'pipe'], signal });
       const err: Buffer[] = [];
       child.stderr!.on('data', (d: Buffer) => err.push(d));

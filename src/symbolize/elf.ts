@@ -52,8 +52,20 @@ export interface ElfFile {
   debugLink?: string;
   hasDebugInfo: boolean;
   symbols(): ElfSymbol[];
+  /** The same symbols as typed columns, names decoded only when asked for (lookups over all of libc's .symtab). */
+  symbolTable(): SymbolTable;
   /** One `name@plt` per PLT stub (.plt, .plt.sec, .plt.got), as perf and objdump name them; x86 only. */
   pltSymbols(): ElfSymbol[];
+}
+
+/** `symbols()` in columns: entry i is `symbols()[i]`. */
+export interface SymbolTable {
+  count: number;
+  value: Float64Array;
+  size: Float64Array;
+  /** Bit 0: isFunction; bits 4–7: binding. */
+  flags: Uint8Array;
+  name(i: number): string;
 }
 
 export class ElfError extends Error {
@@ -164,31 +176,57 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
   const debugLink = linkSection ? (need(linkSection.offset, linkSection.size, '.gnu_debuglink'), cstr(linkSection.offset)) : undefined;
   const hasDebugInfo = sections.some((s) => s.name === '.debug_line' || s.name === '.zdebug_line');
 
-  const symbols = (): ElfSymbol[] => {
-    const out: ElfSymbol[] = [];
-    for (const table of sections.filter((s) => s.type === SHT_SYMTAB || s.type === SHT_DYNSYM)) {
-      const names = sections[table.link];
-      const size = table.entrySize || (is64 ? 24 : 16);
-      need(table.offset, table.size, `symbol table ${table.name}`);
-      for (let o = table.offset; o + size <= table.offset + table.size; o += size) {
-        const nameOff = u32(o);
-        const info = is64 ? buf[o + 4] : buf[o + 12];
-        const value = is64 ? u64(o + 8) : u32(o + 4);
-        const symSize = is64 ? u64(o + 16) : u32(o + 8);
+  let table: SymbolTable | undefined;
+  const symbolTable = (): SymbolTable => {
+    if (table) return table;
+    const tables = sections.filter((s) => s.type === SHT_SYMTAB || s.type === SHT_DYNSYM);
+    let cap = 0;
+    for (const t of tables) {
+      need(t.offset, t.size, `symbol table ${t.name}`);
+      cap += Math.floor(t.size / (t.entrySize || (is64 ? 24 : 16)));
+    }
+    const value = new Float64Array(cap);
+    const size = new Float64Array(cap);
+    const flags = new Uint8Array(cap);
+    const nameAt = new Float64Array(cap);
+    let n = 0;
+    for (const t of tables) {
+      const names = sections[t.link];
+      const entry = t.entrySize || (is64 ? 24 : 16);
+      if (!names) continue;
+      // The table lies inside the file (checked above): plain reads, and 64-bit fields as two halves, not BigInts.
+      // (An entry size below the fields' own lets a read reach past the table: checked reads then.)
+      const plain = entry >= (is64 ? 24 : 16);
+      const r16 = !plain ? u16 : le ? (o: number): number => buf.readUInt16LE(o) : (o: number): number => buf.readUInt16BE(o);
+      const r32 = !plain ? u32 : le ? (o: number): number => buf.readUInt32LE(o) : (o: number): number => buf.readUInt32BE(o);
+      const r64 = !plain ? u64 : le ? (o: number): number => buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o) : (o: number): number => buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4);
+      for (let o = t.offset; o + entry <= t.offset + t.size; o += entry) {
+        const nameOff = r32(o);
+        if (!nameOff) continue;
+        const info = is64 ? buf[o + 4]! : buf[o + 12]!;
         const kind = info & 0xf;
-        if (!nameOff || !names) continue;
-        const shndx = is64 ? u16(o + 6) : u16(o + 14);
+        const shndx = is64 ? r16(o + 6) : r16(o + 14);
         const isLabel = kind === STT_NOTYPE && shndx !== 0 && shndx < SHN_LORESERVE && ((sections[shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
-        out.push({ name: cstr(names.offset + nameOff), value, size: symSize, isFunction: kind === STT_FUNC || kind === STT_GNU_IFUNC || isLabel, binding: info >> 4 });
+        value[n] = is64 ? r64(o + 8) : r32(o + 4);
+        size[n] = is64 ? r64(o + 16) : r32(o + 8);
+        flags[n] = (info & 0xf0) | (kind === STT_FUNC || kind === STT_GNU_IFUNC || isLabel ? 1 : 0);
+        nameAt[n] = names.offset + nameOff;
+        n++;
       }
     }
+    return (table = { count: n, value, size, flags, name: (i) => cstr(nameAt[i]!) });
+  };
+  const symbols = (): ElfSymbol[] => {
+    const t = symbolTable();
+    const out: ElfSymbol[] = [];
+    for (let i = 0; i < t.count; i++) out.push({ name: t.name(i), value: t.value[i]!, size: t.size[i]!, isFunction: (t.flags[i]! & 1) === 1, binding: t.flags[i]! >> 4 });
     return out;
   };
 
   const machine = u16(18);
   const pltSymbols = (): ElfSymbol[] => (machine === EM_X86_64 || machine === EM_386 ? x86PltSymbols(buf, sections, is64, u32, word) : []);
 
-  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols, pltSymbols };
+  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols, symbolTable, pltSymbols };
 }
 
 const EM_386 = 3;
@@ -256,7 +294,8 @@ function align4(n: number): number {
  * shows it (PLT stubs as `name@plt`, C++ demangled without parameters).
  */
 export function functionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): (vaddr: number) => string | undefined {
-  const lookup = rawFunctionLookup({ symbols: () => symbolSource(elf).symbols(), pltSymbols: elf.pltSymbols });
+  const source = (): Pick<ElfFile, 'symbols'> & Partial<ElfFile> => symbolSource(elf);
+  const lookup = rawFunctionLookup({ symbols: () => source().symbols(), symbolTable: () => tableOf(source()), pltSymbols: elf.pltSymbols });
   const names = new Map<string, string>();
   return (vaddr) => {
     const raw = lookup(vaddr);
@@ -286,38 +325,127 @@ function symbolSource(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): Pick<El
 }
 
 /** The covering symbol as the symbol table spells it. */
-export function rawFunctionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'pltSymbols'>>): (vaddr: number) => string | undefined {
-  const sorted = [...elf.symbols(), ...(elf.pltSymbols?.() ?? [])]
-    .filter((s) => s.isFunction && s.value > 0)
-    .sort((a, b) => a.value - b.value || b.size - a.size);
-  // One symbol per address, perf's pick among aliases (symbols__fixup_duplicate).
-  const funcs: ElfSymbol[] = [];
-  for (const f of sorted) {
-    const last = funcs[funcs.length - 1];
-    if (last && last.value === f.value) {
-      if (chooseBest(f, last)) funcs[funcs.length - 1] = f;
-    } else funcs.push(f);
-  }
-  const starts = funcs.map((f) => f.value);
+export function rawFunctionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'pltSymbols' | 'symbolTable'>>): (vaddr: number) => string | undefined {
+  const index = functionIndex(tableOf(elf), elf.pltSymbols?.() ?? []);
   return (vaddr) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    let at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= vaddr) {
-        at = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    // Walk back over zero-size neighbours and nested symbols to the one that really covers the address; a
-    // zero-size symbol reaches the next symbol's start (perf's symbols__fixup_end).
-    for (let i = at; i >= 0 && i > at - 4; i--) {
-      const f = funcs[i];
-      if (vaddr >= f.value && (vaddr < f.value + f.size || (f.size === 0 && i === at))) return f.name;
-    }
-    return undefined;
+    const i = index.covering(vaddr);
+    return i < 0 ? undefined : index.name(i);
   };
+}
+
+function tableOf(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'symbolTable'>>): SymbolTable {
+  return elf.symbolTable ? elf.symbolTable() : tableFromList(elf.symbols());
+}
+
+function tableFromList(list: readonly ElfSymbol[]): SymbolTable {
+  const n = list.length;
+  const t = { count: n, value: new Float64Array(n), size: new Float64Array(n), flags: new Uint8Array(n), name: (i: number) => list[i]!.name };
+  list.forEach((s, i) => {
+    t.value[i] = s.value;
+    t.size[i] = s.size;
+    t.flags[i] = ((s.binding ?? 0) << 4) | (s.isFunction ? 1 : 0);
+  });
+  return t;
+}
+
+/** The function symbols of a table (and PLT stubs), one per start address, in address order. */
+export interface FunctionIndex {
+  count: number;
+  start: Float64Array;
+  size: Float64Array;
+  name(i: number): string;
+  /** The entry covering `vaddr`, or -1: the covering rules of perf's symbols__find after symbols__fixup_end. */
+  covering(vaddr: number): number;
+}
+
+/**
+ * Sorts by (address, larger size first, table order) without a comparator call per pair when addresses fit in 32
+ * bits (every user-space DSO): address × 2^20 + entry number is sorted as plain doubles. Of the symbols at one
+ * address perf's pick (symbols__fixup_duplicate, `chooseBest`) is kept; names are decoded only for such groups and
+ * for the entries a lookup returns.
+ */
+export function functionIndex(table: SymbolTable, plt: readonly ElfSymbol[] = []): FunctionIndex {
+  const all = plt.length ? concatTables(table, tableFromList(plt)) : table;
+  const { value, size, flags } = all;
+  const cand: number[] = [];
+  let small = all.count < 1 << 20;
+  for (let i = 0; i < all.count; i++) {
+    if ((flags[i]! & 1) === 0 || !(value[i]! > 0)) continue;
+    cand.push(i);
+    if (value[i]! >= 2 ** 32) small = false;
+  }
+  let order: number[];
+  if (small) {
+    const keys = new Float64Array(cand.length);
+    for (let k = 0; k < cand.length; k++) keys[k] = value[cand[k]!]! * 2 ** 20 + cand[k]!;
+    keys.sort();
+    order = Array.from(keys, (key) => key % 2 ** 20);
+  } else order = cand.slice().sort((a, b) => value[a]! - value[b]! || a - b);
+  const symbolOf = (i: number): ElfSymbol => ({ name: all.name(i), value: value[i]!, size: size[i]!, isFunction: true, binding: flags[i]! >> 4 });
+  const start = new Float64Array(order.length);
+  const sizes = new Float64Array(order.length);
+  const entry = new Int32Array(order.length);
+  let n = 0;
+  for (let k = 0; k < order.length; ) {
+    let end = k + 1;
+    while (end < order.length && value[order[end]!] === value[order[k]!]) end++;
+    let best = order[k]!;
+    if (end - k > 1) {
+      // Within one address: larger size first, then table order (the stable sort of the object list did that).
+      const group = order.slice(k, end).sort((a, b) => size[b]! - size[a]! || a - b);
+      let bestSym = symbolOf(group[0]!);
+      best = group[0]!;
+      for (let g = 1; g < group.length; g++) {
+        const s = symbolOf(group[g]!);
+        if (chooseBest(s, bestSym)) {
+          bestSym = s;
+          best = group[g]!;
+        }
+      }
+    }
+    start[n] = value[best]!;
+    sizes[n] = size[best]!;
+    entry[n] = best;
+    n++;
+    k = end;
+  }
+  const names: (string | undefined)[] = new Array<string | undefined>(n);
+  return {
+    count: n,
+    start: start.subarray(0, n),
+    size: sizes.subarray(0, n),
+    name: (i) => (names[i] ??= all.name(entry[i]!)),
+    covering(vaddr) {
+      let lo = 0;
+      let hi = n - 1;
+      let at = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (start[mid]! <= vaddr) {
+          at = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      // Walk back over zero-size neighbours and nested symbols to the one that really covers the address; a
+      // zero-size symbol reaches the next symbol's start (perf's symbols__fixup_end).
+      for (let i = at; i >= 0 && i > at - 4; i--) {
+        if (vaddr >= start[i]! && (vaddr < start[i]! + sizes[i]! || (sizes[i] === 0 && i === at))) return i;
+      }
+      return -1;
+    },
+  };
+}
+
+function concatTables(a: SymbolTable, b: SymbolTable): SymbolTable {
+  const n = a.count + b.count;
+  const t = { count: n, value: new Float64Array(n), size: new Float64Array(n), flags: new Uint8Array(n), name: (i: number) => (i < a.count ? a.name(i) : b.name(i - a.count)) };
+  t.value.set(a.value.subarray(0, a.count));
+  t.value.set(b.value.subarray(0, b.count), a.count);
+  t.size.set(a.size.subarray(0, a.count));
+  t.size.set(b.size.subarray(0, b.count), a.count);
+  t.flags.set(a.flags.subarray(0, a.count));
+  t.flags.set(b.flags.subarray(0, b.count), a.count);
+  return t;
 }
 
 function leadingUnderscores(name: string): number {

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { InlineFrame } from '../model/profile';
 import { modelChain, symbolizeInProcessAsync, type SymbolFrame } from './builtin';
 import { symbolizeAddresses } from './addr2line';
@@ -91,6 +91,9 @@ function fileSize(path: string): number {
 
 /** The worker: its bundle beside this one in dist/, or under tsx (tests) the TypeScript source, registered first. */
 function startWorker(): Worker {
+  // Required here, not at the top: loading node:worker_threads costs a CLI run that never starts one ~10 ms.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'symbolize-worker.js'));
   const source = JSON.stringify(join(__dirname, 'symbolize-worker.ts'));
   return new Worker(`require('tsx/cjs'); require(${source});`, { eval: true });

@@ -4,7 +4,7 @@
  * `../elf.ts`; the one field it does not keep, `sh_flags`, is read here from the same bytes.
  */
 import { readFileSync } from 'node:fs';
-import { inflate, inflateSync, type ZlibOptions } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import { decompress as zstdDecompress } from 'fzstd';
 import { parseElf, type ElfFile, type ElfSection } from '../elf';
@@ -17,7 +17,11 @@ const ELFCOMPRESS_ZSTD = 2;
 /** No real debug section comes near this; a corrupt compression header must not make us allocate gigabytes. */
 export const MAX_DECOMPRESSED = 1 << 30;
 // One output chunk for the whole section: with the default 16 KiB chunks, 5 MB of output is 350 callbacks and copies.
-const inflateAsync = promisify<Uint8Array, ZlibOptions, Buffer>(inflate);
+// node:zlib is required on first use: a load answered by the symbol cache inflates nothing.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zlib = (): typeof import('node:zlib') => require('node:zlib') as typeof import('node:zlib');
+let inflatePromise: ((buf: Uint8Array, options: ZlibOptions) => Promise<Buffer>) | undefined;
+const inflateAsync = (buf: Uint8Array, options: ZlibOptions): Promise<Buffer> => (inflatePromise ??= promisify<Uint8Array, ZlibOptions, Buffer>(zlib().inflate))(buf, options);
 
 export interface DebugSections {
   file: string;
@@ -149,7 +153,7 @@ function decompress(path: string, s: ElfSection, type: number, body: Uint8Array,
   let out: Uint8Array;
   if (type === ELFCOMPRESS_ZLIB) {
     try {
-      out = inflateSync(body, { maxOutputLength: Math.max(size, 1) });
+      out = zlib().inflateSync(body, { maxOutputLength: Math.max(size, 1) });
     } catch (e) {
       return fail(`zlib data does not decompress: ${(e as Error).message}`);
     }
