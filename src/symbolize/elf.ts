@@ -6,7 +6,7 @@
  */
 import { demangleSymbol } from './demangle';
 import { buildIdPaths, debugLinkPaths } from './debug-files';
-import { readElfParts } from './elf-read';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface LoadSegment {
   offset: number;
@@ -91,7 +91,8 @@ export function readElf(path: string): ElfFile {
   return parseElf(readElfParts(path), path);
 }
 
-export function parseElf(buf: Buffer, path: string): ElfFile {
+/** The ELF header's fields and checked readers over `buf`, shared by `parseElf` and `readElfParts`. */
+function elfHeader(buf: Buffer, path: string) {
   if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) throw new ElfError(path, 0, 'not an ELF file (bad magic)');
   const cls = buf[4];
   const data = buf[5];
@@ -105,17 +106,117 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
   const u16 = (o: number): number => (need(o, 2, 'field'), le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
   const u32 = (o: number): number => (need(o, 4, 'field'), le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
   // Addresses beyond 2^53 do not occur in user-space DSOs; kernel images are never symbolized through this path.
-  const u64 = (o: number): number => (need(o, 8, 'field'), Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)));
+  // Two halves, not a BigInt per field: the same double (one rounding), a fraction of the cost.
+  const u64 = (o: number): number => (need(o, 8, 'field'), le ? buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o) : buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4));
   const word = is64 ? u64 : u32;
+  return {
+    is64, le, need, u16, u32, u64, word,
+    type: u16(16),
+    machine: u16(18),
+    phoff: word(is64 ? 32 : 28),
+    shoff: word(is64 ? 40 : 32),
+    phentsize: u16(is64 ? 54 : 42),
+    phnum: u16(is64 ? 56 : 44),
+    shentsize: u16(is64 ? 58 : 46),
+    shnum: u16(is64 ? 60 : 48),
+    shstrndx: u16(is64 ? 62 : 50),
+  };
+}
 
-  const type = u16(16);
-  const phoff = word(is64 ? 32 : 28);
-  const shoff = word(is64 ? 40 : 32);
-  const phentsize = u16(is64 ? 54 : 42);
-  const phnum = u16(is64 ? 56 : 44);
-  const shentsize = u16(is64 ? 58 : 46);
-  const shnum = u16(is64 ? 60 : 48);
-  const shstrndx = u16(is64 ? 62 : 50);
+type ElfHeader = ReturnType<typeof elfHeader>;
+
+/** The section headers, without names; `nameOffsets[i]` is section i's name in the section-name table. */
+function sectionHeaders(h: ElfHeader): { raw: Omit<ElfSection, 'name'>[]; nameOffsets: number[] } {
+  const { is64, need, u32, u64 } = h;
+  const raw: Omit<ElfSection, 'name'>[] = [];
+  const nameOffsets: number[] = [];
+  for (let i = 0; i < h.shnum; i++) {
+    const s = h.shoff + i * h.shentsize;
+    need(s, h.shentsize, `section header ${i}`);
+    nameOffsets.push(u32(s));
+    raw.push(
+      is64
+        ? { type: u32(s + 4), flags: u64(s + 8), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
+        : { type: u32(s + 4), flags: u32(s + 8), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
+    );
+  }
+  return { raw, nameOffsets };
+}
+
+/** Below this a single read is cheaper than finding the parts. */
+const WHOLE_FILE_BYTES = 512 * 1024;
+const HEAD_BYTES = 4096;
+/** PROGBITS sections that are read by name: the debug link and the PLT stubs (named from their jumps). */
+const READ_BY_NAME = new Set(['.gnu_debuglink', '.plt', '.plt.sec', '.plt.got']);
+
+/**
+ * Reading an ELF file for `parseElf` without reading all of it. Finding and checking a binary (its build-id, load
+ * segments, debug link, symbols) needs the headers, the notes, the symbol and relocation tables and the PLT, but
+ * not `.text`, `.rodata` or the DWARF sections, which are most of a binary and nearly all of a debug file (libc's
+ * 4 MB debug file: 0.3 MB of symbols). The result is a buffer of the file's full size in which only those parts are
+ * filled, at their own offsets, so `parseElf` (and its bounds checks) sees the same bytes it would in the whole file;
+ * the untouched rest is zero pages the system never has to back.
+ */
+export function readElfParts(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(size);
+    const fill = (off: number, len: number): void => {
+      const from = Math.max(0, Math.min(off, size));
+      const to = Math.max(from, Math.min(off + len, size));
+      for (let at = from; at < to; ) {
+        const n = readSync(fd, buf, at, to - at, at);
+        if (n <= 0) break;
+        at += n;
+      }
+    };
+    if (size <= WHOLE_FILE_BYTES) {
+      fill(0, size);
+      return buf;
+    }
+    fill(0, HEAD_BYTES);
+    try {
+      const h = elfHeader(buf, path);
+      fill(h.phoff, h.phentsize * h.phnum);
+      fill(h.shoff, h.shentsize * h.shnum);
+      const { raw: sections, nameOffsets } = sectionHeaders(h);
+      const names = sections[h.shstrndx];
+      if (names) fill(names.offset, names.size);
+      const name = (i: number): string => {
+        if (!names) return '';
+        const at = names.offset + nameOffsets[i]!;
+        const end = buf.indexOf(0, at);
+        return at < size ? buf.toString('utf8', at, end < 0 ? size : end) : '';
+      };
+      sections.forEach((s, i) => {
+        const symbols = s.type === SHT_SYMTAB || s.type === SHT_DYNSYM;
+        if (symbols || s.type === SHT_NOTE || s.type === SHT_REL || s.type === SHT_RELA || READ_BY_NAME.has(name(i))) fill(s.offset, s.size);
+        // The string table a symbol table names (whatever its type), and a relocation table's symbols and theirs.
+        if (symbols) {
+          const strs = sections[s.link];
+          if (strs) fill(strs.offset, strs.size);
+        }
+        if (s.type === SHT_REL || s.type === SHT_RELA) {
+          const syms = sections[s.link];
+          const strs = syms && sections[syms.link];
+          if (syms) fill(syms.offset, syms.size);
+          if (strs) fill(strs.offset, strs.size);
+        }
+      });
+    } catch (e) {
+      // Not an ELF file, or headers past its end: parseElf gives the error from what was read.
+      if (!(e instanceof ElfError)) throw e;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function parseElf(buf: Buffer, path: string): ElfFile {
+  const h = elfHeader(buf, path);
+  const { is64, le, need, u16, u32, u64, word, type, phoff, phentsize, phnum, shnum, shstrndx } = h;
 
   const loadSegments: LoadSegment[] = [];
   for (let i = 0; i < phnum; i++) {
@@ -130,18 +231,7 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     );
   }
 
-  const raw: Omit<ElfSection, 'name'>[] = [];
-  const nameOffsets: number[] = [];
-  for (let i = 0; i < shnum; i++) {
-    const s = shoff + i * shentsize;
-    need(s, shentsize, `section header ${i}`);
-    nameOffsets.push(u32(s));
-    raw.push(
-      is64
-        ? { type: u32(s + 4), flags: u64(s + 8), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
-        : { type: u32(s + 4), flags: u32(s + 8), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
-    );
-  }
+  const { raw, nameOffsets } = sectionHeaders(h);
   const cstr = (off: number): string => {
     const end = buf.indexOf(0, off);
     return buf.toString('utf8', off, end < 0 ? buf.length : end);
@@ -223,7 +313,7 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     return out;
   };
 
-  const machine = u16(18);
+  const machine = h.machine;
   const pltSymbols = (): ElfSymbol[] => (machine === EM_X86_64 || machine === EM_386 ? x86PltSymbols(buf, sections, is64, u32, word) : []);
 
   return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols, symbolTable, pltSymbols };
