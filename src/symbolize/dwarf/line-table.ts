@@ -9,7 +9,7 @@
  * overlap (code discarded by the linker keeps a sequence at address 0), the one with the greatest start that
  * contains the address wins.
  */
-import { readCompUnits } from './comp-units';
+import { compDirsByLineProgram } from './units';
 import { lineProgramOffsets, parseLineProgramHeader, ROW_END_SEQUENCE, runLineProgram, type FileEntry, type LineContext } from './line-program';
 import { DwarfError } from './reader';
 import { readDebugSections, type DebugSections } from './sections';
@@ -127,10 +127,7 @@ export class LineTable {
       defaultAddressSize: sections.elf.is64 ? 8 : 4,
       compDirFor: (offset) => {
         if (only) return only.compDirs.get(offset);
-        if (!compDirs) {
-          compDirs = new Map();
-          for (const cu of readCompUnits(sections)) if (cu.stmtList !== undefined && cu.compDir !== undefined && !compDirs.has(cu.stmtList)) compDirs.set(cu.stmtList, cu.compDir);
-        }
+        compDirs ??= compDirsByLineProgram(sections);
         return compDirs.get(offset);
       },
     };

@@ -280,3 +280,21 @@ export function readCompUnit(sections: DebugSections, info: SectionData, header:
   }
   return cu;
 }
+
+/**
+ * `DW_AT_comp_dir` of each compilation unit by its `DW_AT_stmt_list`: the folder a DWARF 2–4 line program's
+ * relative paths are relative to. The first unit naming a line program gives its folder.
+ */
+export function compDirsByLineProgram(sections: DebugSections): Map<number, string> {
+  const out = new Map<number, string>();
+  const info = sections.get('.debug_info');
+  if (!info) return out;
+  const abbrevs = new AbbrevCache(sections);
+  for (const h of readUnitHeaders(sections.file, info, sections.littleEndian)) {
+    // Type units and split units have no line program of their own worth reading here.
+    if (h.unitType !== DW_UT_compile && h.unitType !== DW_UT_partial && h.unitType !== DW_UT_skeleton) continue;
+    const cu = readCompUnit(sections, info, h, abbrevs);
+    if (cu?.stmtList !== undefined && cu.compDir !== undefined && !out.has(cu.stmtList)) out.set(cu.stmtList, cu.compDir);
+  }
+  return out;
+}
