@@ -9,6 +9,9 @@ import { functionLookup, readElf, type ElfFile } from '../symbolize/elf';
 import { chooseBinary } from '../symbolize/find-binary';
 import { buildIdPaths, debugLinkPaths } from '../symbolize/debug-files';
 import { symbolize } from '../symbolize/symbolize';
+import { codeStamp, SymbolCache } from '../symbolize/symbol-cache';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { symbolizerOptions, type LoadOptions } from './load-profile';
 
 export interface SymbolizedAddress {
@@ -34,7 +37,6 @@ export async function symbolizeDso(
   if (!found) return undefined;
   entry.foundAt = found.path;
   const loads = found.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize }));
-  const symbolOf = functionLookup(found);
   const vaddrs = new Map<number, number>();
   for (const off of fileOffsets) {
     const v = fileOffsetToVaddr(off, loads);
@@ -53,6 +55,7 @@ export async function symbolizeDso(
       builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
     }
   }
+  const symbolOf = functionNames(found, [...vaddrs.values()], options.symbolCache);
   const out = new Map<number, SymbolizedAddress>();
   for (const [off, v] of vaddrs) {
     const chain = chains.get(v) ?? [];
@@ -60,6 +63,48 @@ export async function symbolizeDso(
     out.set(off, { vaddr: v, symbol: symbolOf(v) ?? chain[chain.length - 1]?.function, chain });
   }
   return out;
+}
+
+/**
+ * perf's symbol for each address (`functionLookup`), kept in the symbol cache per binary and address set: reading
+ * and indexing libc's 10,000 symbols is most of what a load the DWARF cache answers still costs. The key names
+ * the binary and every separate file its symbols could come from (size and mtime), so installing a -dbg package
+ * or rebuilding gives a new key.
+ */
+function functionNames(elf: ElfFile, vaddrs: readonly number[], cache: SymbolCache | false | undefined): (vaddr: number) => string | undefined {
+  const store = cache === false ? undefined : (cache ?? new SymbolCache());
+  let key: string | undefined;
+  if (store) {
+    try {
+      const h = createHash('sha256').update(`${codeStamp()}\0`);
+      const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+      for (const p of [elf.path, ...separate]) {
+        try {
+          const st = statSync(p);
+          h.update(`${p}\0${st.size}\0${st.mtimeMs}\0`);
+        } catch {
+          h.update(`${p}\0absent\0`);
+        }
+      }
+      h.update(vaddrs.join(','));
+      key = `names-${elf.buildId ?? 'nobuildid'}-${h.digest('hex').slice(0, 16)}`;
+      const hit = store.readEntry(key);
+      const names = hit?.names;
+      if (Array.isArray(names) && names.length === vaddrs.length && names.every((n) => n === null || typeof n === 'string')) {
+        const byAddress = new Map<number, string | undefined>();
+        vaddrs.forEach((v, i) => byAddress.set(v, (names[i] as string | null) ?? undefined));
+        return (v) => byAddress.get(v);
+      }
+    } catch {
+      key = undefined;
+    }
+  }
+  const lookup = functionLookup(elf);
+  const names = vaddrs.map((v) => lookup(v));
+  if (store && key) store.writeEntry(key, { names: names.map((n) => n ?? null) });
+  const byAddress = new Map<number, string | undefined>();
+  vaddrs.forEach((v, i) => byAddress.set(v, names[i]));
+  return (v) => (byAddress.has(v) ? byAddress.get(v) : lookup(v));
 }
 
 function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder, entry: ProfileMetadata['binaries'][number]): ElfFile | undefined {
