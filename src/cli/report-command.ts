@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProfiles } from '../engine/load-profile';
-import { buildReport, parseGroupSpec, type BlockProvider, type GroupSpec, type ReportInput } from '../engine/report';
+import { buildReport, parseGroupSpec, type BlockProvider, type BuildSpec, type GroupSpec, type ProfileSide, type ReportInput } from '../engine/report';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
 
@@ -26,31 +26,65 @@ export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an 
       --source-root DIR   where the sources are; recorded paths are re-rooted by suffix (default: .)
       --top N             rows in the function and line tables (default 10)
       --binary-path DIR   where the profiled binaries are (repeatable)
+    Each build's flags (A = --baseline, B = the profile): the same options as regions/blocks, for both builds,
+    or per build with -a / -b (a per-build option replaces the shared one; -D lists add up):
+      --makefile F        read the build's flags from this Makefile (the default goal, or --target)
+      --target T          the Makefile target (--target-a T, --target-b T)
+      --make-var N=V      make's command-line variable (repeatable; --make-var-a, --make-var-b)
+      --compile-commands F  the build's compile_commands.json (--compile-commands-a, --compile-commands-b)
+      --flags-a ARGS      compiler arguments added to A's (e.g. '-DHZ3_S121_PAGE_LOCAL_REMOTE=1'); --flags-b, --flags
+      -D NAME[=V]         a define on top of both builds (repeatable; --define-a, --define-b; -UNAME undefines)
+      --flipped NAME[=V]  a flag the experiment flipped (repeatable): checked against the flags that differ
+      --experiment NAME   the experiment's name, for the report's title
       -o FILE             write the report there (default: stdout)`;
 
 class ReportUsageError extends Error {}
 
+const parse = (args: string[]) =>
+  parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      baseline: { type: 'string', multiple: true, default: [] },
+      group: { type: 'string', multiple: true, default: [] },
+      stat: { type: 'string', multiple: true, default: [] },
+      base: { type: 'string' },
+      function: { type: 'string' },
+      'source-root': { type: 'string', default: '.' },
+      top: { type: 'string', default: '10' },
+      'binary-path': { type: 'string', multiple: true, default: [] },
+      output: { type: 'string', short: 'o' },
+      makefile: { type: 'string' },
+      'makefile-a': { type: 'string' },
+      'makefile-b': { type: 'string' },
+      target: { type: 'string' },
+      'target-a': { type: 'string' },
+      'target-b': { type: 'string' },
+      'make-var': { type: 'string', multiple: true, default: [] },
+      'make-var-a': { type: 'string', multiple: true, default: [] },
+      'make-var-b': { type: 'string', multiple: true, default: [] },
+      'compile-commands': { type: 'string' },
+      'compile-commands-a': { type: 'string' },
+      'compile-commands-b': { type: 'string' },
+      flags: { type: 'string' },
+      'flags-a': { type: 'string' },
+      'flags-b': { type: 'string' },
+      D: { type: 'string', short: 'D', multiple: true, default: [] },
+      'define-a': { type: 'string', multiple: true, default: [] },
+      'define-b': { type: 'string', multiple: true, default: [] },
+      flipped: { type: 'string', multiple: true, default: [] },
+      experiment: { type: 'string' },
+    } as const,
+  });
+type Parsed = ReturnType<typeof parse>;
+
 /** `options.blocks`: the `#if` structure provider (default: the line scan); the preprocessor engine plugs in here. */
 export async function reportCommand(args: string[], out: (s: string) => void, err: (s: string) => void, options: { blocks?: BlockProvider } = {}): Promise<number> {
-  let values;
+  let values: Parsed['values'];
   let positionals: string[];
   let groups: GroupSpec[] = [];
   try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        baseline: { type: 'string', multiple: true, default: [] },
-        group: { type: 'string', multiple: true, default: [] },
-        stat: { type: 'string', multiple: true, default: [] },
-        base: { type: 'string' },
-        function: { type: 'string' },
-        'source-root': { type: 'string', default: '.' },
-        top: { type: 'string', default: '10' },
-        'binary-path': { type: 'string', multiple: true, default: [] },
-        output: { type: 'string', short: 'o' },
-      },
-    }));
+    ({ values, positionals } = parse(args));
     if (positionals.length === 0 && values.stat.length === 0) throw new ReportUsageError('report needs a profile, perf stat files (--stat), or both');
     if (values.baseline.length > 0 && positionals.length === 0) throw new ReportUsageError('--baseline needs a profile to compare with it');
     groups = values.group.map((g) => {
@@ -62,6 +96,12 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
     });
     const top = Number(values.top);
     if (!Number.isInteger(top) || top < 1) throw new ReportUsageError(`--top takes a whole number from 1, got "${values.top}"`);
+    for (const v of [...values['make-var'], ...values['make-var-a'], ...values['make-var-b']]) if (v.indexOf('=') <= 0) throw new ReportUsageError(`--make-var takes NAME=VALUE, got "${v}"`);
+    const aOnly = ['makefile-a', 'target-a', 'compile-commands-a', 'flags-a'].filter((k) => values[k as 'target-a'] !== undefined);
+    if ((aOnly.length || values['make-var-a'].length || values['define-a'].length) && values.baseline.length === 0) throw new ReportUsageError(`--${aOnly[0] ?? (values['make-var-a'].length ? 'make-var-a' : 'define-a')} is build A's (the --baseline): give a --baseline`);
+    for (const k of ['', '-a', '-b']) {
+      if (values[`compile-commands${k}` as 'compile-commands'] && (values[`makefile${k}` as 'makefile'] || values[`target${k}` as 'target'])) throw new ReportUsageError(`--compile-commands${k} and --makefile${k}/--target${k} are alternatives: give one`);
+    }
     if (values.base !== undefined) {
       const b = Number(values.base);
       if (!Number.isInteger(b) || b < 1 || b > values.stat.length) throw new ReportUsageError(`--base takes a stat run number from 1 to ${values.stat.length}, got "${values.base}"`);
@@ -73,14 +113,29 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
   try {
     const root = values['source-root'];
     const loadOptions = { binaryPaths: values['binary-path'], searchRoots: [root] };
-    const side = async (paths: string[]) => {
+    const spec = (k: '-a' | '-b'): BuildSpec => {
+      const pick = <T>(name: string): T | undefined => (values[`${name}${k}` as 'target'] ?? values[name as 'target']) as T | undefined;
+      const cc = pick<string>('compile-commands');
+      const mf = cc ? undefined : pick<string>('makefile');
+      const target = cc ? undefined : pick<string>('target');
+      const perBuildVars = values[`make-var${k}`];
+      return {
+        compileCommands: cc,
+        makefile: mf,
+        target,
+        makeVariables: [...values['make-var'], ...perBuildVars],
+        flags: pick<string>('flags'),
+        defines: [...values.D, ...values[`define${k}`]],
+      };
+    };
+    const side = async (paths: string[], k: '-a' | '-b'): Promise<ProfileSide> => {
       const profile = await loadProfiles(paths, loadOptions);
       for (const w of profile.warnings) err(`warning: ${w}`);
-      return { name: paths.map((p) => basename(p)).join(' + '), profile };
+      return { name: paths.map((p) => basename(p)).join(' + '), profile, build: spec(k) };
     };
     const input: ReportInput = {
-      profile: positionals.length ? await side(positionals) : undefined,
-      baseline: values.baseline.length ? await side(values.baseline) : undefined,
+      profile: positionals.length ? await side(positionals, '-b') : undefined,
+      baseline: values.baseline.length ? await side(values.baseline, '-a') : undefined,
       stats: await loadStatRuns(values.stat),
       statBase: values.base !== undefined ? Number(values.base) - 1 : 0,
       sources: new SourceFiles(root),
@@ -88,6 +143,7 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
       blocks: options.blocks,
       top: Number(values.top),
       groups,
+      ...(values.flipped.length || values.experiment ? { experiment: { name: values.experiment, flipped: values.flipped } } : {}),
     };
     const md = buildReport(input);
     if (values.output === undefined || values.output === '-') out(md.trimEnd());

@@ -8,6 +8,8 @@
  * file). It knows nothing of flag values; samples say which branch was compiled anyway.
  */
 import { scanText, type Branch, type FileScan, type Group } from './cpp/scanner';
+import type { FlagViewEngine } from './cpp/flag-view';
+import type { BuildView } from './report-builds';
 
 export type BlockKind = 'if' | 'ifdef' | 'ifndef' | 'elif' | 'elifdef' | 'elifndef' | 'else';
 
@@ -25,15 +27,22 @@ export interface SourceBlock {
   parent: number;
   /** 1 at file level. */
   depth: number;
+  /** Position among the file's branches in the scanner's order (include guard counted). */
+  index?: number;
   /** Whether the build compiled this branch, when the provider knows the flags. */
   active?: boolean;
+  /** Chosen in its group (its condition held and no earlier branch's did), when the flags are known. */
+  taken?: boolean;
 }
 
 export interface BlockProvider {
   /** How the blocks were found, for the report's reader ("a line scan …", "gcc -E with the build's flags"). */
   readonly description: string;
-  /** Every branch of every `#if` group of the file, in source order, without an include guard. */
-  blocks(file: string, text: string): SourceBlock[];
+  /**
+   * Every branch of every `#if` group of the file, in source order, without an include guard. `file` is the path
+   * as the report shows it, `path` the file on this machine when it was found.
+   */
+  blocks(file: string, text: string, path?: string): SourceBlock[];
 }
 
 /**
@@ -55,8 +64,7 @@ function includeGuard(scan: FileScan): Group | undefined {
  * The `#if` structure from the preprocessor engine's scanner (src/engine/cpp/scanner.ts): the same pairing, comment,
  * continuation and unbalanced-input rules as the Flags view, so the report and the editor agree on every block.
  */
-export function scannedBlocks(text: string): SourceBlock[] {
-  const scan = scanText(text);
+export function scannedBlocks(text: string, scan: FileScan = scanText(text)): SourceBlock[] {
   const guard = includeGuard(scan);
   const kept = scan.branches.filter((b) => b.group !== guard);
   const at = new Map<Branch, number>(kept.map((b, i) => [b, i]));
@@ -69,7 +77,40 @@ export function scannedBlocks(text: string): SourceBlock[] {
     groupFirst: at.get(b.group.branches[0])!,
     parent: b.group.parent ? (at.get(b.group.parent) ?? -1) : -1,
     depth: b.group.depth - shift,
+    index: b.index,
   }));
+}
+
+/**
+ * The blocks of a file as the Flags view sees them under one build: the structure from the engine's scan (cached by
+ * content), each branch's `active`/`taken` from the engine's evaluation of the file in its translation unit. Without
+ * a view (the build's flags unknown) the structure only.
+ */
+export function engineBlocks(engine: FlagViewEngine, path: string, text: string, build: BuildView | undefined): SourceBlock[] {
+  const blocks = scannedBlocks(text, engine.scans.get(path, text));
+  if (!build) return blocks;
+  const r = engine.evaluate(path, build.view, { unit: build.unit, flags: false });
+  const byIndex = new Map(r.blocks.map((b) => [b.index, b]));
+  return blocks.map((b) => {
+    const info = byIndex.get(b.index!);
+    return info ? { ...b, active: info.active, taken: info.taken } : b;
+  });
+}
+
+/** A provider over the `#if` engine with one build's flags (`view` answers per file). */
+export function flagViewBlocks(engine: FlagViewEngine, description: string, view: (path: string) => BuildView | undefined): BlockProvider {
+  return {
+    description,
+    blocks(_file: string, text: string, path?: string): SourceBlock[] {
+      return path ? engineBlocks(engine, path, text, view(path)) : scannedBlocks(text, engine.scans.get(_file, text));
+    },
+  };
+}
+
+/** The directives of a branch's group, in order: `#if X / #elif Y / #else`. */
+export function groupChain(blocks: readonly SourceBlock[], index: number): SourceBlock[] {
+  const first = blocks[index].groupFirst;
+  return blocks.filter((b) => b.groupFirst === first && b.depth === blocks[first].depth);
 }
 
 export const lineScanBlocks: BlockProvider = {

@@ -5,7 +5,7 @@
  */
 import { cycleEvent } from '../model/events';
 import { addCounts, innermostLines, sourceFunctionName, type LineHeat, type Profile } from '../model/profile';
-import { blockOfLine, blockPath, directiveText, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
+import { blockOfLine, blockPath, directiveText, groupChain, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
 import { code, count, fence, share, table, text } from './report-markdown';
 import { secondaryEvents } from './report-groups';
 import { cmp, functionsByName, type ProfileSide } from './report-profile';
@@ -68,8 +68,9 @@ const OUTSIDE = -1;
 
 function describe(blocks: readonly SourceBlock[], i: number): string {
   const b = blocks[i];
-  const first = blocks[b.groupFirst];
-  const of = b.kind === 'else' || b.kind.startsWith('elif') ? ` (of ${code(directiveText(first).slice(0, 80))})` : '';
+  // An `#elif` or `#else` is read with the branches before it: `#else` (of `#if A / #elif B`).
+  const before = groupChain(blocks, i).filter((x) => x.line < b.line);
+  const of = before.length ? ` (of ${code(before.map((x) => directiveText(x).slice(0, 80)).join(' / '))})` : '';
   const compiled = b.active === false ? ' (not compiled)' : '';
   return `${code(directiveText(b).slice(0, 80))}${of}${compiled}`;
 }
@@ -79,7 +80,7 @@ function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, 
   const p = side.profile;
   const [c, m] = ev as [number, number | undefined];
   const src = sources.lines(recorded)!;
-  const blocks = provider.blocks(sources.display(recorded), src.join('\n'));
+  const blocks = provider.blocks(sources.display(recorded), src.join('\n'), sources.locate(recorded));
   const rows = new Map<number, BlockRow>();
   const row = (i: number): BlockRow => {
     let r = rows.get(i);

@@ -9,11 +9,14 @@ import { sourceFunctionName, type Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import type { SourceFiles } from './report-sources';
 import { shareOf } from '../model/share';
+import type { BuildSpec, ReportBuild } from './report-builds';
 
 export interface ProfileSide {
   /** Display name (the file name). */
   name: string;
   profile: Profile;
+  /** The build's flags (a Makefile target, compile_commands.json, the experiment's defines), when known. */
+  build?: BuildSpec | ReportBuild;
 }
 
 export interface NamedCounts {
@@ -151,7 +154,7 @@ export function missEvents(p: Profile): number[] {
 }
 
 /** Line → the function with most of its counts there (for the miss-line table). */
-function lineFunctions(p: Profile): Map<string, string> {
+export function lineFunctions(p: Profile): Map<string, string> {
   const best = new Map<string, [string, number]>();
   for (const a of p.addresses) {
     const f = a.inlineChain[0];

@@ -8,15 +8,21 @@
  *   4. the functions whose share of misses (or another event) exceeds their share of cycles, by the ratio;
  *   5. cache-miss hotspots with miss density, when a profile has a miss event;
  *   6. the hottest function broken down by `#if` block, its hot lines quoted;
- *   7. the cycle-gap decomposition (extra instructions vs IPC) for each stat run against the base.
+ *   7. the cycle-gap decomposition (extra instructions vs IPC) for each stat run against the base;
+ * and, for an A/B pair (report-ab.ts): each build's flags and the flags that differ, the hot function's active `#if`
+ * path in each build and its block-level A/B, and the lines that changed most, absolute counts beside shares.
  * Deterministic: no dates, no machine paths (sources relative to the source root, inputs by file name), every
  * ordering has a tie-break.
  */
 import type { StatRun } from '../model/stat-metrics';
 import { compareRuns, cycleGap, visibleMetrics, type CycleGap, type StatComparison } from '../model/stat-metrics-compare';
 import { cellText, formatChange, formatCount } from '../model/stat-metrics-format';
-import type { BlockProvider } from './report-blocks';
-import { functionSection } from './report-function';
+import { FlagViewEngine } from './cpp/flag-view';
+import { buildsSection, hotFunctionAbSection, lineChangesSection, totalsLine, type AbPair } from './report-ab';
+import { flagViewBlocks, lineScanBlocks, type BlockProvider } from './report-blocks';
+import { defineWords as commandLineWords, isReportBuild, resolveBuild, specGiven, type BuildSpec, type ReportBuild } from './report-builds';
+import { cycleEvent } from '../model/events';
+import { chooseFunction, functionLines, functionSection } from './report-function';
 import { code, count, table, text } from './report-markdown';
 import { binariesSection, concentrationSection, groupsSection, topByEventSection, type GroupSpec } from './report-groups';
 import { missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
@@ -24,6 +30,7 @@ import type { SourceFiles } from './report-sources';
 
 export type { BlockProvider, SourceBlock } from './report-blocks';
 export type { ProfileSide } from './report-profile';
+export type { BuildSpec, ReportBuild } from './report-builds';
 export type { GroupSpec } from './report-groups';
 export { parseGroupSpec } from './report-groups';
 
@@ -42,6 +49,20 @@ export interface ReportInput {
   top?: number;
   /** Function groups (`--group allocator=hz3_`); default: by binary. */
   groups?: readonly GroupSpec[];
+  /**
+   * The experiment that made the pair: its name and the flags its variant flipped (`NAME` or `NAME=VALUE`), checked
+   * against the flags that differ between the builds.
+   */
+  experiment?: { name?: string; flipped?: readonly string[] };
+  /** The `#if` engine (default: a new one reading the file system). */
+  engine?: FlagViewEngine;
+}
+
+function buildOf(s: { build?: BuildSpec | ReportBuild } | undefined, engine: FlagViewEngine, root: string): ReportBuild | undefined {
+  const b = s?.build;
+  if (!b) return undefined;
+  if (isReportBuild(b)) return b;
+  return specGiven(b) ? resolveBuild(b, engine, root) : undefined;
 }
 
 export function buildReport(input: ReportInput): string {
@@ -49,8 +70,20 @@ export function buildReport(input: ReportInput): string {
   if (!input.profile && stats.length === 0) throw new Error('a report needs a profile or perf stat files');
   const comparison = stats.length ? compareRuns(stats, input.statBase ?? 0) : undefined;
   const top = input.top ?? 10;
+  const engine = input.engine ?? new FlagViewEngine();
   const sections: { title: string; body: string[] }[] = [];
   if (comparison) sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison) });
+  const chosen = input.profile ? chooseFunction(input.profile.profile, input.sources, input.functionName) : undefined;
+  const hotName = chosen && 'name' in chosen ? chosen.name : undefined;
+  // The hot function's files on this machine, hottest first: where each build's flags are asked for, in the unit
+  // that compiles the function (a header it inlines is read there, not in the first file that includes it).
+  const hotFiles = input.profile && hotName ? hotFilesOf(input.profile, hotName, input.sources) : [];
+  const buildB = inHotUnit(buildOf(input.profile, engine, input.sources.root), hotFiles);
+  const buildA = inHotUnit(buildOf(input.baseline, engine, input.sources.root), hotFiles);
+  const pair: AbPair | undefined =
+    input.profile && input.baseline ? { a: input.baseline, b: input.profile, buildA, buildB, engine, sources: input.sources, flipped: input.experiment?.flipped } : undefined;
+  if (pair) sections.push({ title: `Builds and flags${input.experiment?.name ? ` (experiment ${text(input.experiment.name)})` : ''}`, body: buildsSection(pair, hotFiles) });
+  else if (buildB && input.profile) sections.push({ title: 'Build flags', body: singleBuild(input.profile.name, buildB, hotFiles) });
   if (input.profile) {
     const body = topByEventSection(input.profile, top);
     if (input.baseline) body.push('', `### Against ${text(input.baseline.name)}`, '', ...topFunctionsSection(input.profile, input.baseline, top));
@@ -67,12 +100,42 @@ export function buildReport(input: ReportInput): string {
       miss.push(...missSection(s, input.sources, top));
     }
     sections.push({ title: 'Cache-miss hotspots', body: miss });
-    sections.push(functionSection(input.profile, input.sources, { functionName: input.functionName, blocks: input.blocks }));
+    if (pair && hotName) sections.push({ title: `Hot function A/B by \`#if\` block: ${code(hotName)}`, body: hotFunctionAbSection(pair, hotName) });
+    const blocks = input.blocks ?? (buildB ? flagViewBlocks(engine, `the \`#if\` engine with B's flags (${text(buildB.label)}); "not compiled" marks a branch this build leaves out`, (path) => buildB.view(path)) : lineScanBlocks);
+    sections.push(functionSection(input.profile, input.sources, { functionName: input.functionName, blocks }));
+    if (pair) sections.push({ title: 'Lines that changed most', body: [totalsLine(pair), '', ...lineChangesSection(pair, top)] });
   }
   if (comparison && stats.length > 1) sections.push({ title: 'Cycle-gap decomposition (perf stat)', body: gapSection(stats, comparison) });
   const out = [`# ${text(title(input, comparison))}`, '', ...inputsList(input, comparison)];
   sections.forEach((s, i) => out.push('', `## ${i + 1}. ${s.title}`, '', ...s.body));
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
+}
+
+/** The build with the hot function's unit as the default unit of every file it is asked for. */
+function inHotUnit(build: ReportBuild | undefined, hotFiles: readonly string[]): ReportBuild | undefined {
+  if (!build) return undefined;
+  const source = hotFiles.find((f) => !/\.(h|hh|hpp|hxx)$/.test(f));
+  const unit = source ? build.view(source)?.unit : undefined;
+  if (!unit) return build;
+  return { label: build.label, notes: build.notes, view: (file, u) => build.view(file, u ?? unit) };
+}
+
+function hotFilesOf(side: ProfileSide, name: string, sources: SourceFiles): string[] {
+  const e = cycleEvent(side.profile.events.map((x) => x.name));
+  const by = new Map<string, number>();
+  for (const l of functionLines(side.profile, name).lines) {
+    const path = sources.locate(l.file);
+    if (path) by.set(path, (by.get(path) ?? 0) + l.counts[e]);
+  }
+  return [...by].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([p]) => p);
+}
+
+function singleBuild(name: string, build: ReportBuild, hotFiles: readonly string[]): string[] {
+  const v = hotFiles[0] ? build.view(hotFiles[0]) : undefined;
+  const out = [`- ${code(name)}: ${text(build.label)}${v ? '' : ' — no flags found for the hot function\'s file'}.`];
+  for (const n of build.notes) out.push(`- Note: ${text(n)}`);
+  if (v) out.push('', `Command line: ${commandLineWords(v.view).map(code).join(' ') || '(no -D)'}.`);
+  return out;
 }
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
