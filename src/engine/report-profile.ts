@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { cycleEvent, missDensity, missEvent } from '../model/events';
+import { eventUnitName, formatEventNumber, formatEventValue, formatPoints, formatRatio } from '../model/format';
 import { sourceFunctionName, type Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import type { SourceFiles } from './report-sources';
@@ -128,16 +129,25 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const pct = (r: NamedCounts | undefined, q: Profile, ev: number): number => (r ? shareOf(r.counts[ev], q.totals[ev]) : 0);
   const shown = new Set([...rank(mine, e).slice(0, top), ...rank(theirs, be).slice(0, top)]);
   const rows = [
-    ...mine.filter((r) => shown.has(r) || (pairs.has(r) && shown.has(pairs.get(r)!))).map((r) => ({ name: r.name, dso: r.dso, ms: pct(r, p, e), ts: pct(pairs.get(r), b, be) })),
-    ...theirs.filter((t) => shown.has(t) && !paired.has(t)).map((t) => ({ name: t.name, dso: t.dso, ms: 0, ts: pct(t, b, be) })),
+    ...mine.filter((r) => shown.has(r) || (pairs.has(r) && shown.has(pairs.get(r)!))).map((r) => ({ name: r.name, dso: r.dso, ms: pct(r, p, e), ts: pct(pairs.get(r), b, be), mc: r.counts[e], tc: pairs.get(r)?.counts[be] ?? 0 })),
+    ...theirs.filter((t) => shown.has(t) && !paired.has(t)).map((t) => ({ name: t.name, dso: t.dso, ms: 0, ts: pct(t, b, be), mc: 0, tc: t.counts[be] })),
   ].sort((x, y) => y.ms - x.ms || y.ts - x.ts || cmp(x.name, y.name) || cmp(x.dso, y.dso));
+  // Absolute counts in the event's unit beside the shares: when the totals differ, a function can lose share
+  // and still cost more.
+  const ev = p.events[e];
+  const unit = eventUnitName(ev);
+  const ratio = (m: number, t: number): string => (t > 0 ? formatRatio(m / t) : m > 0 ? 'new' : '');
   out.push(
     ...table(
-      ['#', 'Function', ...(withDso ? ['Binary'] : []), side.name, baseline.name, 'Δ points'].map(text),
-      rows.map((r, i) => [String(i + 1), code(r.name), ...(withDso ? [text(r.dso)] : []), `${r.ms.toFixed(2)}%`, `${r.ts.toFixed(2)}%`, points(r.ms - r.ts)]),
-      withDso ? 'rllrrr' : 'rlrrr',
+      ['#', 'Function', ...(withDso ? ['Binary'] : []), side.name, baseline.name, 'Δ points', `${side.name} (${unit})`, `${baseline.name} (${unit})`, 'Ratio'].map(text),
+      rows.map((r, i) => [String(i + 1), code(r.name), ...(withDso ? [text(r.dso)] : []), `${r.ms.toFixed(2)}%`, `${r.ts.toFixed(2)}%`, points(r.ms - r.ts), formatEventNumber(r.mc, ev), formatEventNumber(r.tc, b.events[be]), ratio(r.mc, r.tc)]),
+      withDso ? 'rllrrrrrr' : 'rlrrrrrr',
     ),
   );
+  const [tm, tt] = [p.totals[e], b.totals[be]];
+  out.push('', `Totals: ${text(side.name)} ${formatEventValue(tm, ev)}, ${text(baseline.name)} ${formatEventValue(tt, b.events[be])} (${ratio(tm, tt)}).`);
+  const hidden = rows.filter((r) => r.ms < r.ts - 0.005 && r.mc > r.tc && r.tc > 0);
+  if (hidden.length) out.push('', `Lost share but cost more: ${hidden.slice(0, 5).map((r) => `${code(r.name)} ${formatPoints(r.ms - r.ts)} while its ${code(ev.name)} went ${ratio(r.mc, r.tc)}`).join('; ')}.`);
   const moved = rows.slice().sort((x, y) => Math.abs(y.ms - y.ts) - Math.abs(x.ms - x.ts) || cmp(x.name, y.name)).slice(0, 3).filter((r) => Math.abs(r.ms - r.ts) >= 0.005);
   if (moved.length) out.push('', `Largest changes of share: ${moved.map((r) => `${code(r.name)} ${points(r.ms - r.ts)} points`).join(', ')}.`);
   return out;

@@ -72,7 +72,7 @@ export function buildReport(input: ReportInput): string {
   const top = input.top ?? 10;
   const engine = input.engine ?? new FlagViewEngine();
   const sections: { title: string; body: string[] }[] = [];
-  if (comparison) sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison) });
+  if (comparison) sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison, benchmarkOf(input)) });
   const chosen = input.profile ? chooseFunction(input.profile.profile, input.sources, input.functionName) : undefined;
   const hotName = chosen && 'name' in chosen ? chosen.name : undefined;
   // The hot function's files on this machine, hottest first: where each build's flags are asked for, in the unit
@@ -105,7 +105,7 @@ export function buildReport(input: ReportInput): string {
     sections.push(functionSection(input.profile, input.sources, { functionName: input.functionName, blocks }));
     if (pair) sections.push({ title: 'Lines that changed most', body: [totalsLine(pair), '', ...lineChangesSection(pair, top)] });
   }
-  if (comparison && stats.length > 1) sections.push({ title: 'Cycle-gap decomposition (perf stat)', body: gapSection(stats, comparison) });
+  if (comparison && stats.length > 1) sections.push({ title: 'Cycle-gap decomposition (perf stat)', body: gapSection(stats, comparison, benchmarkOf(input)) });
   const out = [`# ${text(title(input, comparison))}`, '', ...inputsList(input, comparison)];
   sections.forEach((s, i) => out.push('', `## ${i + 1}. ${s.title}`, '', ...s.body));
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
@@ -138,6 +138,34 @@ function singleBuild(name: string, build: ReportBuild, hotFiles: readonly string
   return out;
 }
 
+/** The benchmark's command line, as perf recorded it (perf.data), for the commands the report suggests. */
+function benchmarkOf(input: ReportInput): string | undefined {
+  const cmd = input.baseline?.profile.metadata.command ?? input.profile?.profile.metadata.command;
+  if (!cmd) return undefined;
+  // perf records its own command line: the benchmark is what follows `--` (or the last options' operand).
+  if (/(^|\/)perf\s+record\b/.test(cmd)) {
+    const at = cmd.indexOf(' -- ');
+    return at >= 0 ? cmd.slice(at + 4).trim() : undefined;
+  }
+  return cmd;
+}
+
+/** Hardware counters a cycle-gap decomposition and the miss analysis need. */
+const PMU_EVENTS = 'cycles,instructions,cache-references,cache-misses,branches,branch-misses,L1-dcache-loads,L1-dcache-load-misses,task-clock';
+
+/**
+ * Where cycles or instructions are missing (no PMU: a VM, or perf_event_paranoid), what to run instead: the same
+ * perf stat with hardware events on a machine with PMU access, and what the software events still tell meanwhile.
+ */
+function pmuAdvice(runs: readonly StatRun[], c: StatComparison, benchmark: string | undefined): string | undefined {
+  const get = (id: string) => c.metrics.find((m) => m.id === id);
+  const missing = ['cycles', 'instructions'].filter((id) => get(id)?.cells.some((x) => x.status !== 'ok'));
+  if (!missing.length) return undefined;
+  const cmd = benchmark ?? '<benchmark>';
+  const withClock = ['task-clock', 'cpu-clock'].find((id) => runs.every((r) => r.counters.some((k) => k.event === id && k.value !== null)));
+  return `${missing.map(code).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no value here (no PMU access: a VM, or \`perf_event_paranoid\`), so IPC and the cycle-gap decomposition cannot be computed. On a machine with PMU access run, for each build: ${code(`perf stat -r 5 -x, -e ${PMU_EVENTS} -o stat-A.csv -- ${cmd}`)} (the A build's command), and the same with ${code('-o stat-B.csv')} and B's, then pass both with \`--stat\`. Until then, compare time: ${withClock ? code(withClock) : code('task-clock')} above, and the profiles' ${code('cpu-clock')} per function and line.`;
+}
+
 function title(input: ReportInput, c: StatComparison | undefined): string {
   if (input.profile && input.baseline) return `Performance analysis: ${input.profile.name} vs ${input.baseline.name}`;
   const statPair = c && c.runs.length > 1 ? `${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}` : undefined;
@@ -164,7 +192,7 @@ function inputsList(input: ReportInput, c: StatComparison | undefined): string[]
   return out;
 }
 
-function statSection(runs: readonly StatRun[], c: StatComparison): string[] {
+function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: string): string[] {
   const b = c.baseIndex;
   const others = runs.map((_, i) => i).filter((i) => i !== b);
   const header = ['Metric', ...runs.map((r, i) => (i === b ? `${r.label} (base)` : r.label)), ...others.flatMap((i) => [`Ratio (${runs[i].label}/${runs[b].label})`, `Δ (${runs[i].label}−${runs[b].label})`])];
@@ -191,11 +219,14 @@ function statSection(runs: readonly StatRun[], c: StatComparison): string[] {
   if (missing.includes('Time')) texts.push(`perf stat -x and -j print no elapsed time: add ${code('-e duration_time')} for Time and CPUs utilized`);
   const unsupported = c.metrics.filter((m) => m.cells.some((x) => x.status === 'unsupported')).map((m) => `${m.label} (${m.cells.map((x, i) => (x.status === 'unsupported' ? runs[i].label : '')).filter(Boolean).join(', ')})`);
   if (unsupported.length) texts.push(text(`<not supported> on the recording machine: ${unsupported.join('; ')}`));
+  // With two runs or more the cycle-gap section says what to run; a single run says it here.
+  const advice = runs.length < 2 ? pmuAdvice(runs, c, benchmark) : undefined;
+  if (advice) texts.push(advice);
   if (texts.length) out.push('', 'Notes:', '', ...texts.map((n) => `- ${n}`));
   return out;
 }
 
-function gapSection(runs: readonly StatRun[], c: StatComparison): string[] {
+function gapSection(runs: readonly StatRun[], c: StatComparison, benchmark?: string): string[] {
   const out: string[] = [];
   const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
   const sign = (n: number): string => (n > 0 ? '+' : '') + formatCount(n);
@@ -205,6 +236,8 @@ function gapSection(runs: readonly StatRun[], c: StatComparison): string[] {
     if (c.cycleGaps.length > 1) out.push(`### ${text(a)} vs ${text(b)}`, '');
     if ('unavailable' in g) {
       out.push(`Not computable: ${text(g.unavailable)}.`);
+      const advice = pmuAdvice(runs, c, benchmark);
+      if (advice) out.push('', advice);
       continue;
     }
     out.push(
