@@ -247,6 +247,28 @@ export interface ExportReportParams {
   functionName?: string;
   /** Function groups (`allocator=hz3_`, `allocator=binary:libhz3.so`); default: the perfHeat.report.groups setting. */
   groups?: string[];
+  /**
+   * Each build's flags: `profile` is the active profile's build (B), `baseline` the baseline's (A). Default for the
+   * active profile: what the Flags view knows (the build's flags with the user's toggles); the baseline's are unknown
+   * unless given.
+   */
+  builds?: { profile?: ReportBuildParams; baseline?: ReportBuildParams };
+  /** The experiment that made the pair: its name and the flags its variant flipped (`NAME` or `NAME=VALUE`). */
+  experiment?: { name?: string; flipped?: string[] };
+}
+
+/** How one build's flags are known (engine/report-builds.ts `BuildSpec`); every field optional. */
+export interface ReportBuildParams {
+  label?: string;
+  /** Compiler arguments added to the build's (the experiment's `${defines}`: `-DX=1 -DY`). */
+  flags?: string;
+  compileCommands?: string;
+  makefile?: string;
+  target?: string;
+  /** make's command-line variables, `NAME=VALUE`. */
+  makeVariables?: string[];
+  /** `NAME[=VALUE]` / `-UNAME` on top. */
+  defines?: string[];
 }
 /** Writes the analysis report of the active profile (against the baseline when one is set). */
 export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');

@@ -117,7 +117,13 @@ function inHotUnit(build: ReportBuild | undefined, hotFiles: readonly string[]):
   const source = hotFiles.find((f) => !/\.(h|hh|hpp|hxx)$/.test(f));
   const unit = source ? build.view(source)?.unit : undefined;
   if (!unit) return build;
-  return { label: build.label, notes: build.notes, view: (file, u) => build.view(file, u ?? unit) };
+  return {
+    get label() {
+      return build.label;
+    },
+    notes: build.notes,
+    view: (file, u) => build.view(file, u ?? unit),
+  };
 }
 
 function hotFilesOf(side: ProfileSide, name: string, sources: SourceFiles): string[] {

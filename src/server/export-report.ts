@@ -5,7 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ExportReportRequest, type ProfileSummary } from '../protocol';
-import { buildReport, parseGroupSpec } from '../engine/report';
+import { buildReport, parseGroupSpec, type ReportBuild } from '../engine/report';
+import type { FlagService } from './flags';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
 import type { ServerContext } from './context';
@@ -14,8 +15,34 @@ import { onRequest } from './rpc';
 /** `a.data + b.data` for a merged profile, as the CLI names it. */
 const nameOf = (s: ProfileSummary): string => (s.recordings ?? [s.source]).map((p) => basename(p)).join(' + ');
 
-export function register({ connection, profiles, workspace, settings }: ServerContext): void {
-  onRequest(connection, ExportReportRequest, async ({ output, statFiles, functionName, groups }) => {
+/**
+ * The active profile's build as the Flags view knows it: the build's flags (compile_commands.json, the Makefile,
+ * `make -n`) with the user's toggles and `-D` settings on top. No view where no build was found: the report then
+ * says the flags are unknown rather than guessing.
+ */
+export function flagsViewBuild(flags: FlagService): ReportBuild {
+  const overrides = [...flags.overrides].map(([n, v]) => (v === null ? `-U${n}` : `${n}=${v}`));
+  const notes: string[] = [];
+  let base = '';
+  return {
+    get label() {
+      return `the Flags view: ${base || 'its build'}${flags.preset ? ` (${flags.preset})` : ''}${overrides.length ? `, toggles ${overrides.join(' ')}` : ''}`;
+    },
+    notes,
+    view(file: string, unit?: string) {
+      const r = flags.view(file);
+      if (!r.buildFound) {
+        if (r.detail && !notes.includes(r.detail)) notes.push(r.detail);
+        return undefined;
+      }
+      base ||= r.base;
+      return { view: r.view, unit: unit ?? r.unit };
+    },
+  };
+}
+
+export function register({ connection, profiles, workspace, settings, flags }: ServerContext): void {
+  onRequest(connection, ExportReportRequest, async ({ output, statFiles, functionName, groups, builds, experiment }) => {
     const active = profiles.heatMap;
     const summary = profiles.summary;
     const baseline = profiles.baseline;
@@ -30,12 +57,14 @@ export function register({ connection, profiles, workspace, settings }: ServerCo
       }
     });
     const markdown = buildReport({
-      profile: active && summary ? { name: nameOf(summary), profile: active.profile } : undefined,
-      baseline: baseline && baseMap ? { name: nameOf(baseline), profile: baseMap.profile } : undefined,
+      profile: active && summary ? { name: nameOf(summary), profile: active.profile, build: builds?.profile ?? flagsViewBuild(flags) } : undefined,
+      baseline: baseline && baseMap ? { name: nameOf(baseline), profile: baseMap.profile, build: builds?.baseline } : undefined,
       stats,
       sources: new SourceFiles(workspace.roots()[0] ?? process.cwd()),
       functionName,
       groups: specs,
+      experiment,
+      engine: flags.engine,
     });
     await writeFile(output, markdown);
     return { output, bytes: Buffer.byteLength(markdown) };
