@@ -44,7 +44,7 @@ export function pairEvents(pair: AbPair): Ev {
 
 /** Share in percent of a profile's total. */
 const pctOf = (n: number, p: Profile, e: number): number => (p.totals[e] > 0 ? (100 * n) / p.totals[e] : 0);
-const ratioText = (b: number, a: number): string => (a > 0 ? formatRatio(b / a) : b > 0 ? 'new' : '');
+const ratioText = (b: number, a: number): string => (a > 0 ? (b > 0 ? formatRatio(b / a) : 'gone') : b > 0 ? 'new' : '');
 /** A count as the column's unit reads it (`278.25` under `ms`), signed for differences. */
 const signed = (n: number, p: Profile, e: number): string => (n > 0 ? '+' : n < 0 ? '−' : '') + formatEventNumber(Math.abs(n), p.events[e]);
 

@@ -136,7 +136,7 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   // and still cost more.
   const ev = p.events[e];
   const unit = eventUnitName(ev);
-  const ratio = (m: number, t: number): string => (t > 0 ? formatRatio(m / t) : m > 0 ? 'new' : '');
+  const ratio = (m: number, t: number): string => (t > 0 ? (m > 0 ? formatRatio(m / t) : 'gone') : m > 0 ? 'new' : '');
   out.push(
     ...table(
       ['#', 'Function', ...(withDso ? ['Binary'] : []), side.name, baseline.name, 'Δ points', `${side.name} (${unit})`, `${baseline.name} (${unit})`, 'Ratio'].map(text),
