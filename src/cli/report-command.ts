@@ -5,7 +5,7 @@
  * so are several --baseline files. Without -o (or with `-o -`) the report goes to stdout.
  */
 import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProfiles } from '../engine/load-profile';
 import { buildReport, parseGroupSpec, type BlockProvider, type BuildSpec, type GroupSpec, type ProfileSide, type ReportInput } from '../engine/report';
@@ -119,9 +119,10 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
       const mf = cc ? undefined : pick<string>('makefile');
       const target = cc ? undefined : pick<string>('target');
       const perBuildVars = values[`make-var${k}`];
+      // Paths as the user typed them, from the current folder (the report resolves others from the source root).
       return {
-        compileCommands: cc,
-        makefile: mf,
+        compileCommands: cc && resolve(cc),
+        makefile: mf && resolve(mf),
         target,
         makeVariables: [...values['make-var'], ...perBuildVars],
         flags: pick<string>('flags'),

@@ -256,17 +256,17 @@ export function hotFunctionAbSection(pair: AbPair, name: string, maxRows = 40): 
       .filter((g) => bb[g].line <= hi && groupEnd(g) >= lo)
       .map((g) => ({ g, a: compiledBranch(ba, g), b: compiledBranch(bb, g), sampled: groupChain(bb, g).some((x) => sums.has(bb.indexOf(x))) }))
       .filter((r) => r.a !== r.b || r.sampled);
-    const differ = pathRows.filter((r) => r.a !== r.b);
-    out.push(
-      `Active \`#if\` path (groups spanned by the function's sampled lines ${lo}-${hi}; ${differ.length ? `${differ.length} compiled differently by A and B` : 'A and B compile the same branches'}):`,
-      '',
-    );
+    // With a build unknown, its side of every row is 'unknown': show only the groups that hold samples.
+    const unknown = [...(va ? [] : ['A']), ...(vb ? [] : ['B'])];
+    const differ = pathRows.filter((r) => r.a !== r.b && r.a !== 'unknown' && r.b !== 'unknown');
+    const verdict = unknown.length ? `${unknown.join(' and ')}'s flags unknown, so which branch ${unknown.length > 1 ? 'they compile' : 'it compiles'} is not stated` : differ.length ? `${differ.length} compiled differently by A and B` : 'A and B compile the same branches';
+    out.push(`Active \`#if\` path (groups spanned by the function's sampled lines ${lo}-${hi}; ${verdict}):`, '');
     if (pathRows.length) {
       const shownRows = pathRows.slice(0, maxRows);
       out.push(
         ...table(
           ['Group', 'Lines', 'A compiles', 'B compiles', 'Differs'],
-          shownRows.map((r) => [`${'· '.repeat(bb[r.g].depth - 1)}${chainText(bb, r.g).replace(/\*\*/g, '')}`, `${bb[r.g].line}-${groupEnd(r.g) + 1}`, r.a, r.b, r.a !== r.b ? 'yes' : '']),
+          shownRows.map((r) => [`${'· '.repeat(bb[r.g].depth - 1)}${chainText(bb, r.g).replace(/\*\*/g, '')}`, `${bb[r.g].line}-${groupEnd(r.g) + 1}`, r.a, r.b, r.a === 'unknown' || r.b === 'unknown' ? '?' : r.a !== r.b ? 'yes' : '']),
           'lllll',
         ),
       );

@@ -7,7 +7,7 @@
  * A build is given as plain data (`BuildSpec`: what the CLI's options, the experiment runner or the server know),
  * or as a `ReportBuild` that answers views itself (the server's Flags view, with the user's toggles).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type BuildFlags, flagsFromCompileCommands, mergeFlags, parseCompilerArgs, shellSplit, viewFromFlags } from './cpp/build-flags';
 import { commandLineOf, emptyView, type CommandLineMacro, type FlagView, FlagViewEngine, projectRoot } from './cpp/flag-view';
 import { flagsFromMakefile } from './cpp/make-flags';
@@ -84,9 +84,14 @@ export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: strin
   const vars = makeVars(spec.makeVariables ?? []);
   const varsText = Object.keys(vars).length ? ` with ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
   const extraArgs = typeof spec.flags === 'string' ? shellSplit(spec.flags) : [...(spec.flags ?? [])];
+  // Paths in the label relative to the source root: a report names no machine paths.
+  const show = (p: string): string => {
+    const r = relative(cwd, abs(p));
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r.split('\\').join('/') : p;
+  };
   const parts: string[] = [];
-  if (spec.compileCommands) parts.push(`${spec.compileCommands}`);
-  else if (spec.makefile || spec.target) parts.push(`${spec.makefile ?? 'Makefile'} target ${spec.target ?? '(default goal)'}${varsText}, read without running make`);
+  if (spec.compileCommands) parts.push(`${show(spec.compileCommands)}`);
+  else if (spec.makefile || spec.target) parts.push(`${spec.makefile ? show(spec.makefile) : 'Makefile'} target ${spec.target ?? '(default goal)'}${varsText}, read without running make`);
   if (extraArgs.length) parts.push(`the flags ${extraArgs.join(' ')}`);
   if (spec.defines?.length) parts.push(`-D ${spec.defines.join(' ')}`);
   const label = spec.label ?? (parts.join(' + ') || 'flags unknown');

@@ -24,8 +24,8 @@ import { defineWords as commandLineWords, isReportBuild, resolveBuild, specGiven
 import { cycleEvent } from '../model/events';
 import { chooseFunction, functionLines, functionSection } from './report-function';
 import { code, count, table, text } from './report-markdown';
-import { binariesSection, concentrationSection, groupsSection, topByEventSection, type GroupSpec } from './report-groups';
-import { missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
+import { binariesSection, concentrationSection, groupsSection, roleOf, topByEventSection, type GroupSpec } from './report-groups';
+import { dsoName, missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
 
 export type { BlockProvider, SourceBlock } from './report-blocks';
@@ -145,15 +145,22 @@ function singleBuild(name: string, build: ReportBuild, hotFiles: readonly string
 }
 
 /** The benchmark's command line, as perf recorded it (perf.data), for the commands the report suggests. */
-function benchmarkOf(input: ReportInput): string | undefined {
-  const cmd = input.baseline?.profile.metadata.command ?? input.profile?.profile.metadata.command;
-  if (!cmd) return undefined;
-  // perf records its own command line: the benchmark is what follows `--` (or the last options' operand).
-  if (/(^|\/)perf\s+record\b/.test(cmd)) {
-    const at = cmd.indexOf(' -- ');
-    return at >= 0 ? cmd.slice(at + 4).trim() : undefined;
+interface Benchmark {
+  command?: string;
+  /** An allocator library was sampled: it was LD_PRELOADed (or linked) into the benchmark. */
+  preloaded: boolean;
+}
+
+function benchmarkOf(input: ReportInput): Benchmark {
+  const side = input.baseline ?? input.profile;
+  const preloaded = !!side?.profile.functions.some((f) => roleOf(dsoName(f.dso)) === 'allocator');
+  let command = side?.profile.metadata.command;
+  // perf records its own command line: the benchmark is what follows `--`.
+  if (command && /(^|\/)perf\s+record\b/.test(command)) {
+    const at = command.indexOf(' -- ');
+    command = at >= 0 ? command.slice(at + 4).trim() : undefined;
   }
-  return cmd;
+  return { command, preloaded };
 }
 
 /** Hardware counters a cycle-gap decomposition and the miss analysis need. */
@@ -163,13 +170,14 @@ const PMU_EVENTS = 'cycles,instructions,cache-references,cache-misses,branches,b
  * Where cycles or instructions are missing (no PMU: a VM, or perf_event_paranoid), what to run instead: the same
  * perf stat with hardware events on a machine with PMU access, and what the software events still tell meanwhile.
  */
-function pmuAdvice(runs: readonly StatRun[], c: StatComparison, benchmark: string | undefined): string | undefined {
+function pmuAdvice(runs: readonly StatRun[], c: StatComparison, benchmark: string | undefined, preloaded = false): string | undefined {
   const get = (id: string) => c.metrics.find((m) => m.id === id);
   const missing = ['cycles', 'instructions'].filter((id) => get(id)?.cells.some((x) => x.status !== 'ok'));
   if (!missing.length) return undefined;
   const cmd = benchmark ?? '<benchmark>';
   const withClock = ['task-clock', 'cpu-clock'].find((id) => runs.every((r) => r.counters.some((k) => k.event === id && k.value !== null)));
-  return `${missing.map(code).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no value here (no PMU access: a VM, or \`perf_event_paranoid\`), so IPC and the cycle-gap decomposition cannot be computed. On a machine with PMU access run, for each build: ${code(`perf stat -r 5 -x, -e ${PMU_EVENTS} -o stat-A.csv -- ${cmd}`)} (the A build's command), and the same with ${code('-o stat-B.csv')} and B's, then pass both with \`--stat\`. Until then, compare time: ${withClock ? code(withClock) : code('task-clock')} above, and the profiles' ${code('cpu-clock')} per function and line.`;
+  const preload = runs.length && preloaded ? ' perf records no environment: set the allocator\'s LD_PRELOAD as for the recording.' : '';
+  return `${missing.map(code).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no value here (no PMU access: a VM, or \`perf_event_paranoid\`), so IPC and the cycle-gap decomposition cannot be computed. On a machine with PMU access run, for each build: ${code(`perf stat -r 5 -x, -e ${PMU_EVENTS} -o stat-A.csv -- ${cmd}`)} (the A build's command), and the same with ${code('-o stat-B.csv')} and B's, then pass both with \`--stat\`. Until then, compare time: ${withClock ? code(withClock) : code('task-clock')} above, and the profiles' ${code('cpu-clock')} per function and line.${preload}`;
 }
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
@@ -198,7 +206,7 @@ function inputsList(input: ReportInput, c: StatComparison | undefined): string[]
   return out;
 }
 
-function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: string): string[] {
+function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: Benchmark): string[] {
   const b = c.baseIndex;
   const others = runs.map((_, i) => i).filter((i) => i !== b);
   const header = ['Metric', ...runs.map((r, i) => (i === b ? `${r.label} (base)` : r.label)), ...others.flatMap((i) => [`Ratio (${runs[i].label}/${runs[b].label})`, `Δ (${runs[i].label}−${runs[b].label})`])];
@@ -226,13 +234,13 @@ function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: st
   const unsupported = c.metrics.filter((m) => m.cells.some((x) => x.status === 'unsupported')).map((m) => `${m.label} (${m.cells.map((x, i) => (x.status === 'unsupported' ? runs[i].label : '')).filter(Boolean).join(', ')})`);
   if (unsupported.length) texts.push(text(`<not supported> on the recording machine: ${unsupported.join('; ')}`));
   // With two runs or more the cycle-gap section says what to run; a single run says it here.
-  const advice = runs.length < 2 ? pmuAdvice(runs, c, benchmark) : undefined;
+  const advice = runs.length < 2 ? pmuAdvice(runs, c, benchmark?.command, benchmark?.preloaded) : undefined;
   if (advice) texts.push(advice);
   if (texts.length) out.push('', 'Notes:', '', ...texts.map((n) => `- ${n}`));
   return out;
 }
 
-function gapSection(runs: readonly StatRun[], c: StatComparison, benchmark?: string): string[] {
+function gapSection(runs: readonly StatRun[], c: StatComparison, benchmark?: Benchmark): string[] {
   const out: string[] = [];
   const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
   const sign = (n: number): string => (n > 0 ? '+' : '') + formatCount(n);
@@ -242,7 +250,7 @@ function gapSection(runs: readonly StatRun[], c: StatComparison, benchmark?: str
     if (c.cycleGaps.length > 1) out.push(`### ${text(a)} vs ${text(b)}`, '');
     if ('unavailable' in g) {
       out.push(`Not computable: ${text(g.unavailable)}.`);
-      const advice = pmuAdvice(runs, c, benchmark);
+      const advice = pmuAdvice(runs, c, benchmark?.command, benchmark?.preloaded);
       if (advice) out.push('', advice);
       continue;
     }
