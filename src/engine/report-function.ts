@@ -6,11 +6,12 @@
 import { cycleEvent } from '../model/events';
 import { addCounts, innermostLines, sourceFunctionName, type LineHeat, type Profile } from '../model/profile';
 import { blockOfLine, blockPath, directiveText, groupChain, lineScanBlocks, type BlockProvider, type SourceBlock } from './report-blocks';
-import { code, count, fence, share, table, text } from './report-markdown';
+import { code, fence, share, table, text } from './report-markdown';
 import { secondaryEvents } from './report-groups';
 import { cmp, functionsByName, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
 import { maxOf } from '../model/extremes';
+import { eventUnitName, formatEventNumber, formatEventValue } from '../model/format';
 
 export interface FunctionBreakdownOptions {
   functionName?: string;
@@ -104,14 +105,14 @@ function fileSection(side: ProfileSide, sources: SourceFiles, recorded: string, 
     if (m === undefined || p.totals[m] <= 0 || p.totals[c] <= 0 || r.all[c] <= 0) return m !== undefined && r.all[m] > 0 ? 'no cycles' : '';
     return (r.all[m] / p.totals[m] / (r.all[c] / p.totals[c])).toFixed(2);
   };
-  const header = ['Block', 'Lines', names[c], `% of function`, `% of ${names[c]}`, ...others.map((x) => `% of ${names[x]}`), ...(m !== undefined ? [`${names[m]}/${names[c]}`] : [])];
+  const header = ['Block', 'Lines', `${names[c]} (${eventUnitName(p.events[c])})`, `% of function`, `% of ${names[c]}`, ...others.map((x) => `% of ${names[x]}`), ...(m !== undefined ? [`${names[m]}/${names[c]}`] : [])];
   const table_ = table(
     header.map(text),
     ordered.map((r) => {
       const b = blocks[r.index];
       const label = r.index === OUTSIDE ? '(outside any `#if`)' : `${'· '.repeat(b.depth - 1)}${describe(blocks, r.index)}`;
       const span = r.index === OUTSIDE ? '' : `${b.line}-${b.endLine}`;
-      return [label, span, count(r.all[c]), share(r.all[c], fnTotal[c], 1), share(r.all[c], p.totals[c]), ...others.map((x) => share(r.all[x], p.totals[x])), ...(m !== undefined ? [ratio(r)] : [])];
+      return [label, span, formatEventNumber(r.all[c], p.events[c]), share(r.all[c], fnTotal[c], 1), share(r.all[c], p.totals[c]), ...others.map((x) => share(r.all[x], p.totals[x])), ...(m !== undefined ? [ratio(r)] : [])];
     }),
     'll' + 'r'.repeat(header.length - 2),
   );
@@ -167,10 +168,10 @@ export function functionSection(side: ProfileSide, sources: SourceFiles, options
     .map(([file, ls]) => ({ file, ls, n: ls.reduce((s, l) => s + l.counts[c], 0), shown: sources.display(file) }))
     .sort((a, b) => b.n - a.n || cmp(a.shown, b.shown));
   const body: string[] = [
-    `${code(chosen.name)}: ${count(fnTotal[c])} ${code(names[c])} (${share(fnTotal[c], p.totals[c])} of the profile)${m !== undefined ? `, ${share(fnTotal[m], p.totals[m])} of ${code(names[m])}` : ''}, on ${lines.length} source line${lines.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} (inlined helpers count in their own files). Blocks from ${(options.blocks ?? lineScanBlocks).description}; a block's count includes its nested blocks.`,
+    `${code(chosen.name)}: ${formatEventValue(fnTotal[c], p.events[c])}${eventUnitName(p.events[c]) !== names[c] ? ` of ${code(names[c])}` : ''} (${share(fnTotal[c], p.totals[c])} of the profile)${m !== undefined ? `, ${share(fnTotal[m], p.totals[m])} of ${code(names[m])}` : ''}, on ${lines.length} source line${lines.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} (inlined helpers count in their own files). Blocks from ${(options.blocks ?? lineScanBlocks).description}; a block's count includes its nested blocks.`,
   ];
   if (unattributed[c] > 0) body.push('', `${share(unattributed[c], fnTotal[c], 1)} of the function has no source line (no debug info for those addresses).`);
-  body.push('', ...table(['File', names[c], '% of function'].map(text), files.map((f) => [code(f.shown), count(f.n), share(f.n, fnTotal[c], 1)]), 'lrr'));
+  body.push('', ...table(['File', `${names[c]} (${eventUnitName(p.events[c])})`, '% of function'].map(text), files.map((f) => [code(f.shown), formatEventNumber(f.n, p.events[c]), share(f.n, fnTotal[c], 1)]), 'lrr'));
   for (const f of files) {
     body.push('', `### ${code(f.shown)}`, '');
     if (!sources.lines(f.file)) {

@@ -7,6 +7,7 @@
 import { cycleEvent } from '../model/events';
 import type { Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
+import { formatEventNumber, formatEventValue, isClockEvent } from '../model/format';
 import { cmp, dsoName, functionRows, matchingEvent, missEvents, type NamedCounts, type ProfileSide } from './report-profile';
 import { shareOf } from '../model/share';
 
@@ -76,7 +77,9 @@ export function shownEvents(p: Profile): number[] {
 }
 
 /** A count's unit as the reader knows it: `period` for perf.data and perf report text (derived from its shares). */
-const unitOf = (p: Profile, e: number): string => p.events[e].unit;
+const unitOf = (p: Profile, e: number): string => (isClock(p, e) ? 'ms' : p.events[e].unit);
+/** Clock periods are nanoseconds: shown in ms, as everywhere else (model/format.ts). */
+const isClock = (p: Profile, e: number): boolean => p.events[e].unit === 'period' && isClockEvent(p.events[e].name);
 
 /** Counts derived from a printed share (perf report text) are fractional; past 100 the fraction is noise. */
 const bigCount = (n: number): string => count(Math.abs(n) >= 100 ? Math.round(n) : n);
@@ -103,11 +106,11 @@ export function topByEventSection(side: ProfileSide, top: number): string[] {
     out.push(
       ...table(
         ['#', 'Function', ...(withDso ? ['Binary'] : []), ...(withSamples ? ['Samples'] : []), `${name} (${unitOf(p, e)})`, `% of ${name}`].map(text),
-        ranked.map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), ...(withSamples ? [count(f.samples![e])] : []), bigCount(f.counts[e]), share(f.counts[e], p.totals[e])]),
+        ranked.map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), ...(withSamples ? [count(f.samples![e])] : []), isClock(p, e) ? formatEventNumber(f.counts[e], p.events[e]) : bigCount(f.counts[e]), share(f.counts[e], p.totals[e])]),
         'rl' + (withDso ? 'l' : '') + 'r'.repeat(withSamples ? 3 : 2),
       ),
       '',
-      `These ${ranked.length} functions hold ${share(held, p.totals[e])} of ${code(name)} (total ${count(p.totals[e])}).`,
+      `These ${ranked.length} functions hold ${share(held, p.totals[e])} of ${code(name)} (total ${count(p.totals[e])}${isClock(p, e) ? ` ns, ${formatEventValue(p.totals[e], p.events[e])}` : ''}).`,
       '',
     );
   }

@@ -22,6 +22,7 @@ import { buildsSection, hotFunctionAbSection, lineChangesSection, totalsLine, ty
 import { flagViewBlocks, lineScanBlocks, type BlockProvider } from './report-blocks';
 import { defineWords as commandLineWords, isReportBuild, resolveBuild, specGiven, type BuildSpec, type ReportBuild } from './report-builds';
 import { cycleEvent } from '../model/events';
+import { formatEventValue, isClockEvent } from '../model/format';
 import { chooseFunction, functionLines, functionSection } from './report-function';
 import { code, count, table, text } from './report-markdown';
 import { binariesSection, concentrationSection, groupsSection, roleOf, topByEventSection, type GroupSpec } from './report-groups';
@@ -190,7 +191,8 @@ function title(input: ReportInput, c: StatComparison | undefined): string {
 
 function inputsList(input: ReportInput, c: StatComparison | undefined): string[] {
   const describe = (s: ProfileSide): string => {
-    const events = `${s.profile.events.map((e, i) => `${code(e.name)} ${count(s.profile.totals[i])}`).join(', ')}`;
+    // perf's event count as perf prints it, and its unit (clock periods are nanoseconds).
+    const events = `${s.profile.events.map((e, i) => `${code(e.name)} ${count(s.profile.totals[i])}${e.unit === 'period' && isClockEvent(e.name) ? ` ns (${formatEventValue(s.profile.totals[i], e)})` : e.unit === 'samples' ? ' samples' : ''}`).join(', ')}`;
     const recs = s.profile.metadata.recordings;
     if (!recs || recs.length < 2) return `${code(s.name)}: ${text(s.profile.metadata.format)}, ${events}`;
     const files = recs.map((r) => `${code(r.source.replace(/\\/g, '/').split('/').pop()!)} (${r.events.map(code).join(', ')})`).join(', ');
