@@ -32,7 +32,8 @@ export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an 
       --target T          the Makefile target (--target-a T, --target-b T)
       --make-var N=V      make's command-line variable (repeatable; --make-var-a, --make-var-b)
       --compile-commands F  the build's compile_commands.json (--compile-commands-a, --compile-commands-b)
-      --flags-a ARGS      compiler arguments added to A's (e.g. '-DHZ3_S121_PAGE_LOCAL_REMOTE=1'); --flags-b, --flags
+      --flags-a=ARGS      compiler arguments added to A's (--flags-a='-DHZ3_S121_PAGE_LOCAL_REMOTE=1': with '=', as
+                          the value starts with a dash); --flags-b=ARGS, --flags=ARGS for both
       -D NAME[=V]         a define on top of both builds (repeatable; --define-a, --define-b; -UNAME undefines)
       --flipped NAME[=V]  a flag the experiment flipped (repeatable): checked against the flags that differ
       --experiment NAME   the experiment's name, for the report's title

@@ -209,6 +209,32 @@ test('demo A/B with each build\'s Makefile target: flags, active path and block-
   snapshot('demo-ab.snapshot.md', md);
 });
 
+test('the same pair from compile_commands.json (A\'s make -n command) and B as A plus --flags-b: the same flags differ', { timeout: 180_000 }, async (t) => {
+  if (!compilerAvailable()) return t.skip('no C compiler');
+  const cmds = buildCommands();
+  try {
+    // compile_commands.json as a build system would write it: make's own command for A, run in the demo's folder.
+    const cc = join(cmds.dir, 'compile_commands.json');
+    writeFileSync(cc, JSON.stringify([{ directory: DEMO, file: 'src/mh3_owner_stash.c', command: cmds.a }]));
+    const extra = cmds.b.split(/\s+/).filter((w) => w.startsWith('-D') && !cmds.a.split(/\s+/).includes(w));
+    assert.deepEqual(extra, [`-D${FLIPPED}=1`], 'make -n: B is A plus the flipped flag');
+    const md = await runReport([P('cpu-clock-b.perf.data'), '--baseline', P('cpu-clock.perf.data'), '--source-root', DEMO, '--compile-commands', cc, `--flags-b=${extra.join(' ')}`]);
+    assert.match(md, /- A \(baseline, `cpu-clock\.perf\.data`\): `?…\/[^/]+\/compile\\_commands\.json`?; compiles the hot code in `src\/mh3_owner_stash\.c`\./);
+    const rows = tableAfter(part(md, '## 1. Builds and flags'), 'Flags that differ').rows;
+    const [ma, mb] = [macros(cmds.a, cmds.dir), macros(cmds.b, cmds.dir)];
+    assert.deepEqual(
+      rows.map((r) => [r.Flag, r.A, r.B]),
+      rows.map((r) => [r.Flag, ma.get(r.Flag) ?? '(undefined)', mb.get(r.Flag) ?? '(undefined)']),
+    );
+    assert.ok(rows.some((r) => r.Flag === FLIPPED));
+    const inc = part(md, '## 5. Hot function A/B');
+    const compiled = tableAfter(inc.slice(inc.indexOf('### `src/mh3_owner_stash_pop.inc`')), 'Block-level A/B:').rows.map((r) => r['Compiled in']);
+    assert.ok(compiled.includes('A only') && compiled.includes('B only'), compiled.join());
+  } finally {
+    cmds.cleanup();
+  }
+});
+
 test('without build flags the report says so and how to give them; usage errors of the per-build options exit 2', async () => {
   const md = await runReport([P('cpu-clock-b.perf.data'), '--baseline', P('cpu-clock.perf.data'), '--source-root', DEMO]);
   assert.match(md, /- A \(baseline, `cpu-clock\.perf\.data`\): flags unknown\. Give them with `--makefile F --target-a T`/);

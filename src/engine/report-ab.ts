@@ -89,7 +89,7 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): string
   for (const s of sides) {
     const role = s.key === 'A' ? 'baseline' : 'comparison';
     if (!s.build) {
-      out.push(`- ${s.key} (${role}, ${code(s.side.name)}): flags unknown. Give them with \`--makefile F --target-${s.key.toLowerCase()} T\`, \`--make-var-${s.key.toLowerCase()} NAME=VALUE\`, \`--compile-commands-${s.key.toLowerCase()} F\` or \`--flags-${s.key.toLowerCase()} '-DX=1 …'\`.`);
+      out.push(`- ${s.key} (${role}, ${code(s.side.name)}): flags unknown. Give them with \`--makefile F --target-${s.key.toLowerCase()} T\`, \`--make-var-${s.key.toLowerCase()} NAME=VALUE\`, \`--compile-commands-${s.key.toLowerCase()} F\` or \`--flags-${s.key.toLowerCase()}='-DX=1 …'\`.`);
       continue;
     }
     const unit = s.view?.unit ? `; compiles the hot code in ${code(shown(sources, s.view.unit))}` : '';

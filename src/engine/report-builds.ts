@@ -87,7 +87,8 @@ export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: strin
   // Paths in the label relative to the source root: a report names no machine paths.
   const show = (p: string): string => {
     const r = relative(cwd, abs(p));
-    return r && !r.startsWith('..') && !isAbsolute(r) ? r.split('\\').join('/') : p;
+    if (r && !r.startsWith('..') && !isAbsolute(r)) return r.split('\\').join('/');
+    return `…/${abs(p).split(/[\\/]/).filter(Boolean).slice(-2).join('/')}`;
   };
   const parts: string[] = [];
   if (spec.compileCommands) parts.push(`${show(spec.compileCommands)}`);
