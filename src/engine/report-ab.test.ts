@@ -235,6 +235,23 @@ test('the same pair from compile_commands.json (A\'s make -n command) and B as A
   }
 });
 
+test('one profile with its build: the command line is make -n\'s', { timeout: 120_000 }, async () => {
+  const cmds = buildCommands();
+  try {
+    const md = await runReport([P('cpu-clock-b.perf.data'), '--source-root', DEMO, '--makefile', join(DEMO, 'Makefile'), '--target', 'ab']);
+    const line = /^Command line: (.*)\.$/m.exec(part(md, '## 1. Build flags'));
+    assert.ok(line, 'the build\'s command line');
+    const words = [...line[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    // The words the shell gives the compiler for make's command, its -D and -U in order.
+    const sh = spawnSync('sh', ['-c', `set -- ${cmds.b}; printf '%s\\n' "$@"`], { encoding: 'utf8' });
+    const make = sh.stdout.split('\n').filter((w) => /^-[DU]/.test(w));
+    assert.deepEqual(words, make);
+    assert.match(md, /Blocks from the `#if` engine with B's flags/);
+  } finally {
+    cmds.cleanup();
+  }
+});
+
 test('without build flags the report says so and how to give them; usage errors of the per-build options exit 2', async () => {
   const md = await runReport([P('cpu-clock-b.perf.data'), '--baseline', P('cpu-clock.perf.data'), '--source-root', DEMO]);
   assert.match(md, /- A \(baseline, `cpu-clock\.perf\.data`\): flags unknown\. Give them with `--makefile F --target-a T`/);

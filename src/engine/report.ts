@@ -123,7 +123,8 @@ function inHotUnit(build: ReportBuild | undefined, hotFiles: readonly string[]):
       return build.label;
     },
     notes: build.notes,
-    view: (file, u) => build.view(file, u ?? unit),
+    // A source file is its own unit; headers and .inc files are read in the hot function's.
+    view: (file, u) => build.view(file, u ?? (/\.(c|cc|cpp|cxx)$/.test(file) ? undefined : unit)),
   };
 }
 
