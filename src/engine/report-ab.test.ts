@@ -206,6 +206,17 @@ test('demo A/B with each build\'s Makefile target: flags, active path and block-
   assert.ok(advice, 'what to run instead of the missing counters');
   assert.equal(advice[2], recorded);
   for (const e of ['cycles', 'instructions', 'cache-misses']) assert.ok(advice[1].split(',').includes(e), e);
+  // ---- The summary: perf stat's task-clock as perf wrote it (msec column of -x, output), perf's hot-function time.
+  const taskClock = (f: string) => Number(readFileSync(P(f), 'utf8').split('\n').find((l) => l.split(',')[2] === 'task-clock')!.split(',')[0]);
+  const summary = /^- perf stat task clock: stat-b ([\d,.]+) ms vs stat-a ([\d,.]+) ms \(([+-][\d.]+)%\)\.$/m.exec(md);
+  assert.ok(summary, 'the summary gives perf stat\'s task clock');
+  closeMs(summary[1], taskClock('stat-b.csv'), 'summary stat-b task-clock');
+  closeMs(summary[2], taskClock('stat-a.csv'), 'summary stat-a task-clock');
+  assert.equal(Number(summary[3]), Number((100 * (taskClock('stat-b.csv') / taskClock('stat-a.csv') - 1)).toFixed(1)));
+  const hotSummary = /^- Hot function `mh3_owner_stash_pop` on its source lines: A ([\d,.]+) ms, B ([\d,.]+) ms/m.exec(md)!;
+  const onLines = (side: 'a' | 'b') => perf[side].rows.filter((q) => fn(q.symbol) === HOT).reduce((s, q) => s + q.samples, 0) * perf[side].msPerSample;
+  closeMs(hotSummary[1], onLines('a'), 'summary A');
+  closeMs(hotSummary[2], onLines('b'), 'summary B');
   snapshot('demo-ab.snapshot.md', md);
 });
 

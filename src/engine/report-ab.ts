@@ -78,7 +78,15 @@ function shown(sources: SourceFiles, p: string | undefined): string {
  * Each build's flags (from where, in which unit), the flags that differ — on the command line, and as the hot
  * function's `#if`s see them after the config headers — and the experiment's flipped flags checked against them.
  */
-export function buildsSection(pair: AbPair, hotFiles: readonly string[]): string[] {
+/** A flag whose value differs between the builds (cells already Markdown). */
+export interface FlagDifference {
+  name: string;
+  a: string;
+  b: string;
+}
+
+/** The section's lines, and the flags that differ when both builds' flags are known (for the summary). */
+export function buildsSection(pair: AbPair, hotFiles: readonly string[]): { body: string[]; differ?: FlagDifference[] } {
   const { sources, engine } = pair;
   const out: string[] = [];
   const file = hotFiles[0];
@@ -102,7 +110,7 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): string
     const known = va ?? vb;
     if (known) out.push('', `${va ? 'A' : 'B'}'s command line: ${defineWords(known.view).map(code).join(' ') || '(no -D)'}.`);
     if (flipped.length) out.push('', `The experiment flipped ${flipped.map((f) => code(f.name)).join(', ')}; with one build's flags unknown the report cannot check that the builds differ there.`);
-    return out;
+    return { body: out };
   }
   const [ca, cb] = [commandLineValues(va.view), commandLineValues(vb.view)];
   const names = [...new Set([...ca.keys(), ...cb.keys()])];
@@ -143,7 +151,7 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): string
   const notDiffering = flipped.filter((f) => !seen.has(f.name));
   if (notDiffering.length) out.push('', `The experiment flipped ${notDiffering.map((f) => code(f.name)).join(', ')}, but both builds compile the hot files with the same value: check that the build command passes the variant's defines.`);
   if (shared.length) out.push('', `Both builds (${shared.length} on the command line): ${shared.map(code).join(' ')}`);
-  return out;
+  return { body: out, differ: rows.map((r) => ({ name: r[0], a: r[1], b: r[2] })) };
 }
 
 // ---- The hot function's #if path and block-level A/B -----------------------------------------------------------
@@ -354,5 +362,26 @@ export function lineChangesSection(pair: AbPair, top: number): string[] {
   );
   const hidden = rows.filter((r) => r.b > r.a && pctOf(r.b, pb, eb) < pctOf(r.a, pa, ea));
   if (hidden.length) out.push('', `Lost share but cost more in B: ${hidden.map((r) => code(r.where)).join(', ')}.`);
+  return out;
+}
+
+/**
+ * The few lines an engineer reads first: what differs between the builds, how the totals and the hot function
+ * moved (absolute and in share), and the line whose cost changed most.
+ */
+export function summaryLines(pair: AbPair, hotName: string | undefined, flags: FlagDifference[] | undefined): string[] {
+  const { ea, eb } = pairEvents(pair);
+  const [pa, pb] = [pair.a.profile, pair.b.profile];
+  const ev = pb.events[eb];
+  const out: string[] = [];
+  if (flags === undefined) out.push('- Flags: not known for both builds (see Builds and flags).');
+  else if (!flags.length) out.push('- Flags: the builds compile the hot function with the same flags.');
+  else out.push(`- Flags that differ: ${flags.slice(0, 6).map((f) => `${f.name} ${f.a} → ${f.b}`).join(', ')}${flags.length > 6 ? `, and ${flags.length - 6} more` : ''}.`);
+  out.push(`- ${code(ev.name)} in total: A ${formatEventValue(pa.totals[ea], pa.events[ea])}, B ${formatEventValue(pb.totals[eb], ev)} (${ratioText(pb.totals[eb], pa.totals[ea])}).`);
+  if (hotName) {
+    const sum = (p: Profile, e: number) => functionLines(p, hotName).lines.reduce((x, l) => x + l.counts[e], 0);
+    const [fa, fb] = [sum(pa, ea), sum(pb, eb)];
+    out.push(`- Hot function ${code(hotName)} on its source lines: A ${formatEventValue(fa, pa.events[ea])}, B ${formatEventValue(fb, ev)} (${ratioText(fb, fa)}, ${formatPoints(pctOf(fb, pb, eb) - pctOf(fa, pa, ea))}).`);
+  }
   return out;
 }

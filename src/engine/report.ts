@@ -18,7 +18,7 @@ import type { StatRun } from '../model/stat-metrics';
 import { compareRuns, cycleGap, visibleMetrics, type CycleGap, type StatComparison } from '../model/stat-metrics-compare';
 import { cellText, formatChange, formatCount } from '../model/stat-metrics-format';
 import { FlagViewEngine } from './cpp/flag-view';
-import { buildsSection, hotFunctionAbSection, lineChangesSection, totalsLine, type AbPair } from './report-ab';
+import { buildsSection, hotFunctionAbSection, lineChangesSection, summaryLines, totalsLine, type AbPair } from './report-ab';
 import { flagViewBlocks, lineScanBlocks, type BlockProvider } from './report-blocks';
 import { defineWords as commandLineWords, isReportBuild, resolveBuild, specGiven, type BuildSpec, type ReportBuild } from './report-builds';
 import { cycleEvent } from '../model/events';
@@ -83,7 +83,8 @@ export function buildReport(input: ReportInput): string {
   const buildA = inHotUnit(buildOf(input.baseline, engine, input.sources.root), hotFiles);
   const pair: AbPair | undefined =
     input.profile && input.baseline ? { a: input.baseline, b: input.profile, buildA, buildB, engine, sources: input.sources, flipped: input.experiment?.flipped } : undefined;
-  if (pair) sections.push({ title: `Builds and flags${input.experiment?.name ? ` (experiment ${text(input.experiment.name)})` : ''}`, body: buildsSection(pair, hotFiles) });
+  const builds = pair ? buildsSection(pair, hotFiles) : undefined;
+  if (builds) sections.push({ title: `Builds and flags${input.experiment?.name ? ` (experiment ${text(input.experiment.name)})` : ''}`, body: builds.body });
   else if (buildB && input.profile) sections.push({ title: 'Build flags', body: singleBuild(input.profile.name, buildB, hotFiles) });
   if (input.profile) {
     const body = topByEventSection(input.profile, top);
@@ -108,6 +109,10 @@ export function buildReport(input: ReportInput): string {
   }
   if (comparison && stats.length > 1) sections.push({ title: 'Cycle-gap decomposition (perf stat)', body: gapSection(stats, comparison, benchmarkOf(input)) });
   const out = [`# ${text(title(input, comparison))}`, '', ...inputsList(input, comparison)];
+  if (pair) {
+    const time = comparison && stats.length > 1 ? timeLine(stats, comparison) : undefined;
+    out.push('', 'Summary (A = the baseline, B = the profile):', '', ...summaryLines(pair, hotName, builds?.differ), ...(time ? [time] : []));
+  }
   sections.forEach((s, i) => out.push('', `## ${i + 1}. ${s.title}`, '', ...s.body));
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
@@ -180,6 +185,22 @@ function pmuAdvice(runs: readonly StatRun[], c: StatComparison, benchmark: strin
   const withClock = ['task-clock', 'cpu-clock'].find((id) => runs.every((r) => r.counters.some((k) => k.event === id && k.value !== null)));
   const preload = runs.length && preloaded ? ' perf records no environment: set the allocator\'s LD_PRELOAD as for the recording.' : '';
   return `${missing.map(code).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no value here (no PMU access: a VM, or \`perf_event_paranoid\`), so IPC and the cycle-gap decomposition cannot be computed. On a machine with PMU access run, for each build: ${code(`perf stat -r 5 -x, -e ${PMU_EVENTS} -o stat-A.csv -- ${cmd}`)} (the A build's command), and the same with ${code('-o stat-B.csv')} and B's, then pass both with \`--stat\`. Until then, compare time: ${withClock ? code(withClock) : code('task-clock')} above, and the profiles' ${code('cpu-clock')} per function and line.${preload}`;
+}
+
+/** perf stat's verdict in one line: cycles when counted, else task-clock, with perf's ± where -r gave one. */
+function timeLine(runs: readonly StatRun[], c: StatComparison): string | undefined {
+  const others = runs.map((_, i) => i).filter((i) => i !== c.baseIndex);
+  for (const id of ['cycles', 'taskClock', 'time']) {
+    const m = c.metrics.find((x) => x.id === id);
+    if (!m || m.cells.some((x) => x.status !== 'ok')) continue;
+    const parts = others.map((i) => {
+      const t = cellText(m.unit, m.cells[i]);
+      const b = cellText(m.unit, m.cells[c.baseIndex]);
+      return `${text(runs[i].label)} ${t.value}${t.variance ? ` ${t.variance}` : ''} vs ${text(runs[c.baseIndex].label)} ${b.value}${b.variance ? ` ${b.variance}` : ''} (${t.change})`;
+    });
+    return `- perf stat ${text(m.label.toLowerCase())}: ${parts.join('; ')}.`;
+  }
+  return undefined;
 }
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
