@@ -12,6 +12,7 @@ import { relative, isAbsolute } from 'node:path';
 import { cycleEvent } from '../model/events';
 import { eventUnitName, formatEventNumber, formatEventValue, formatPoints, formatRatio, formatShare } from '../model/format';
 import type { Profile } from '../model/profile';
+import { shareOf } from '../model/share';
 import type { FlagInfo, FlagViewEngine } from './cpp/flag-view';
 import { blockOfLine, blockPath, directiveText, engineBlocks, groupChain, type SourceBlock } from './report-blocks';
 import { commandLineValues, defineWords, parseDefine, type BuildView, type ReportBuild } from './report-builds';
@@ -43,7 +44,7 @@ export function pairEvents(pair: AbPair): Ev {
 }
 
 /** Share in percent of a profile's total. */
-const pctOf = (n: number, p: Profile, e: number): number => (p.totals[e] > 0 ? (100 * n) / p.totals[e] : 0);
+const pctOf = (n: number, p: Profile, e: number): number => shareOf(n, p.totals[e]);
 const ratioText = (b: number, a: number): string => (a > 0 ? (b > 0 ? formatRatio(b / a) : 'gone') : b > 0 ? 'new' : '');
 /** A count as the column's unit reads it (`278.25` under `ms`), signed for differences. */
 const signed = (n: number, p: Profile, e: number): string => (n > 0 ? '+' : n < 0 ? '−' : '') + formatEventNumber(Math.abs(n), p.events[e]);
