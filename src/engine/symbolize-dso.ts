@@ -116,7 +116,7 @@ function findMatchingBinary(dso: string, buildId: string | undefined, options: L
 }
 
 /** The file whose DWARF describes the binary: itself when built with -g, else its separate debug file. */
-function debugInfoFile(elf: ElfFile, builder: ProfileBuilder): string | undefined {
+export function debugInfoFile(elf: ElfFile, builder: Pick<ProfileBuilder, 'warn'>): string | undefined {
   if (elf.hasDebugInfo) return elf.path;
   const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
   for (const p of separate) {
