@@ -110,3 +110,44 @@ export function parseReportSymbols(text: string): Map<string, SymbolRow[]> {
   }
   return out;
 }
+
+/** One symbol of `perf annotate --stdio` (with `-n` or `--show-total-period`): its value column per instruction. */
+export interface AnnotatedSymbol {
+  /** The binary's base name, as the header names it. */
+  binary: string;
+  event: string;
+  symbol: string;
+  /** The header's `(N samples, …)`: the symbol's sample count for the event. */
+  samples: number;
+  /** Address → the printed value (samples with `-n`, period with `--show-total-period`), every instruction listed. */
+  values: Map<number, number>;
+}
+
+/**
+ * `perf annotate --stdio -n` / `--show-total-period` output, every symbol it prints. Named perf quirks: perf 6.1
+ * refuses `-n` and `--show-total-period` together (two runs are needed); its default Percent column is
+ * `--percent-type local-period` (period share of the symbol, not sample share); each event of a multi-event file
+ * is its own section, even for the same symbol; the instructions are objdump's, so their addresses are objdump's
+ * instruction boundaries; a symbol whose binary perf cannot find (its --symfs lacks it) is left out silently.
+ */
+export function parseAnnotateValues(text: string): AnnotatedSymbol[] {
+  const out: AnnotatedSymbol[] = [];
+  let cur: AnnotatedSymbol | undefined;
+  for (const l of text.split('\n')) {
+    const h = /Source code & Disassembly of (\S+) for (\S+) \((\d+) samples/.exec(l);
+    if (h) {
+      cur = { binary: h[1], event: h[2], symbol: '', samples: Number(h[3]), values: new Map() };
+      out.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    const s = /^\s*:\s+\d+\s+[0-9a-f]+ <(.+)>:\s*$/.exec(l);
+    if (s && !cur.symbol) {
+      cur.symbol = s[1];
+      continue;
+    }
+    const r = /^\s*(\d+)\s+:\s+([0-9a-f]+):\s/.exec(l);
+    if (r) cur.values.set(Number.parseInt(r[2], 16), Number(r[1]));
+  }
+  return out;
+}
