@@ -364,3 +364,42 @@ export interface FlagsChanged {
   overrides: Record<string, string | null>;
 }
 export const FlagsChangedNotification = notification<FlagsChanged>('perfHeat/flagsChanged');
+
+/**
+ * Which function to disassemble: the function owning a heated source line (its instructions are then the focus),
+ * or a function by name (the hotspot panel, another editor).
+ */
+export type DisassemblyParams = ({ uri: string; line: number } | { function: string; dso?: string }) & {
+  /** Heat the rows by this event (default: the first). */
+  event?: number;
+};
+
+/** One line of the disassembly document, as the server laid it out (the client joins `text` and draws). */
+export interface DisassemblyLine {
+  kind: 'symbol' | 'inline' | 'source' | 'instruction';
+  text: string;
+  /** Instruction rows: the ELF address, and counts per event. */
+  address?: number;
+  counts?: number[];
+  /** Instruction rows: percent of the symbol's total per event (perf annotate's local period). */
+  shares?: number[];
+  /** Instruction rows with samples: heat step 1..10 of the event the document was asked for. */
+  heat?: number;
+  /** Where the row's code is in the workspace (0-based line); absent when the recorded path maps to no file. */
+  source?: { uri: string; line: number };
+  /** Columns of `text` naming the source location, for a link. */
+  link?: [number, number];
+}
+
+export interface Disassembly {
+  profileId: number;
+  function: string;
+  dso: string;
+  binary: string;
+  events: string[];
+  lines: DisassemblyLine[];
+  /** Document lines (0-based) of the instructions of the requested source line, when one was given. */
+  focus: number[];
+  warnings: string[];
+}
+export const DisassemblyRequest = request<DisassemblyParams, Disassembly | null>('perfHeat/disassembly');

@@ -2,6 +2,10 @@
  * Reads perf's own answers for cross-checks (Node tests and the tests inside VS Code). Kept deliberately separate from src/parsers: a test must not use the
  * code it checks as its oracle.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 export interface ReportRow {
   file: string;
@@ -150,4 +154,37 @@ export function parseAnnotateValues(text: string): AnnotatedSymbol[] {
     if (r) cur.values.set(Number.parseInt(r[2], 16), Number(r[1]));
   }
   return out;
+}
+
+/**
+ * Runs `perf annotate --stdio ARGS -i RECORDING` live. perf finds a binary by the path recorded in the file (the
+ * demo was recorded in another checkout), so a --symfs folder gives it the binary of `buildDir` with that base
+ * name at that path, or the file at the recorded path itself (libc); the build-id perf checks is the recording's.
+ * The folder is not under /tmp/perf-*: perf takes such paths for JIT maps and drops their symbols.
+ */
+export function runPerfAnnotate(recording: string, args: string[], buildDir: string): string {
+  const symfs = mkdtempSync(join(tmpdir(), 'ph-annotate-symfs-'));
+  try {
+    const list = execFileSync('perf', ['buildid-list', '-i', recording], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const m of list.matchAll(/^[0-9a-f]+ (\/\S+)$/gm)) {
+      const local = [join(buildDir, basename(m[1])), m[1]].find((p) => existsSync(p));
+      if (!local) continue;
+      mkdirSync(join(symfs, dirname(m[1])), { recursive: true });
+      symlinkSync(local, join(symfs, m[1]));
+    }
+    return execFileSync('perf', ['annotate', '--stdio', '--symfs', symfs, '-i', recording, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+  } finally {
+    rmSync(symfs, { recursive: true, force: true });
+  }
+}
+
+/** perf and objdump are on PATH (tests that run them live skip, saying so, where they are not). */
+export function havePerfTools(): boolean {
+  try {
+    execFileSync('perf', ['--version'], { stdio: 'ignore' });
+    execFileSync('objdump', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

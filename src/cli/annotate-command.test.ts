@@ -4,38 +4,15 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from './main';
-import { parseAnnotateValues } from '../../test/perf-oracle';
+import { havePerfTools, parseAnnotateValues, runPerfAnnotate } from '../../test/perf-oracle';
 import type { AnnotateRow } from './annotate-command';
 
 const DEMO = join(__dirname, '../../demo/mini-hz3');
 const RECORDING = join(DEMO, 'profiles/cpu-clock.perf.data');
-const hasPerf = (() => {
-  try {
-    execFileSync('perf', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** perf annotate's `--stdio` text of one symbol, with perf finding the committed binary at its recorded path. */
-function perfAnnotate(args: string[]): string {
-  const symfs = mkdtempSync(join(tmpdir(), 'ph-annotate-cli-'));
-  try {
-    const list = execFileSync('perf', ['buildid-list', '-i', RECORDING], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const recorded = /^[0-9a-f]+ (\/\S+\/mini-hz3-bench)$/m.exec(list)![1];
-    mkdirSync(join(symfs, dirname(recorded)), { recursive: true });
-    symlinkSync(join(DEMO, 'build/mini-hz3-bench'), join(symfs, recorded));
-    return execFileSync('perf', ['annotate', '--stdio', '--symfs', symfs, '-i', RECORDING, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } finally {
-    rmSync(symfs, { recursive: true, force: true });
-  }
-}
+const hasPerf = havePerfTools();
+const perfAnnotate = (args: string[]): string => runPerfAnnotate(RECORDING, args, join(DEMO, 'build'));
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -9,48 +9,18 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { loadProfile } from './load-profile';
 import { disassembleFunction, listing } from './disassembly';
 import { decode, EM_X86_64 } from './capstone';
-import { parseAnnotateValues } from '../../test/perf-oracle';
+import { havePerfTools, parseAnnotateValues, runPerfAnnotate } from '../../test/perf-oracle';
 import type { Profile } from '../model/profile';
 
 const DEMO = join(__dirname, '../../demo/mini-hz3');
 const BUILD = join(DEMO, 'build');
-const hasPerf = (() => {
-  try {
-    execFileSync('perf', ['--version'], { stdio: 'ignore' });
-    execFileSync('objdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/**
- * perf finds a binary by the path recorded in the file (the demo was recorded in another checkout): a --symfs
- * folder gives it the committed binary at that path. The build-id perf checks is the recording's own.
- */
-function perfAnnotate(recording: string, column: '-n' | '--show-total-period'): ReturnType<typeof parseAnnotateValues> {
-  // Not under /tmp/perf-*: perf takes such paths for JIT maps and drops their symbols.
-  const symfs = mkdtempSync(join(tmpdir(), 'ph-annotate-symfs-'));
-  try {
-    const list = execFileSync('perf', ['buildid-list', '-i', recording], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    for (const m of list.matchAll(/^[0-9a-f]+ (\/\S+)$/gm)) {
-      const local = [join(BUILD, basename(m[1])), m[1]].find((p) => existsSync(p));
-      if (!local) continue;
-      mkdirSync(join(symfs, dirname(m[1])), { recursive: true });
-      symlinkSync(local, join(symfs, m[1]));
-    }
-    const text = execFileSync('perf', ['annotate', '--stdio', column, '--symfs', symfs, '-i', recording], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
-    return parseAnnotateValues(text);
-  } finally {
-    rmSync(symfs, { recursive: true, force: true });
-  }
-}
+const hasPerf = havePerfTools();
+const perfAnnotate = (recording: string, column: '-n' | '--show-total-period'): ReturnType<typeof parseAnnotateValues> => parseAnnotateValues(runPerfAnnotate(recording, [column], BUILD));
 
 const profiles = new Map<string, Promise<Profile>>();
 const profileOf = (name: string): Promise<Profile> => {
@@ -176,7 +146,6 @@ for (const name of ['mini-hz3-bench', 'mini-hz3-bench-b']) {
     const h = execFileSync('objdump', ['-h', '-j', '.text', binary], { encoding: 'utf8' });
     const m = /\.text\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(h)!;
     const [size, vma, offset] = [m[1], m[2], m[3]].map((x) => Number.parseInt(x, 16));
-    const { readFileSync } = await import('node:fs');
     const ours = await decode(EM_X86_64, readFileSync(binary).subarray(offset, offset + size), vma);
     assert.deepEqual(ours.map((i) => i.address), want.map((w) => w.address), 'instruction boundaries');
     const unexplained: string[] = [];

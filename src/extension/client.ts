@@ -24,6 +24,8 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     ],
     synchronize: { configurationSection: 'perfHeat' },
     outputChannel: output,
+    // The hover's "Show disassembly" link runs this one command; no other command link in server text runs.
+    markdown: { isTrusted: { enabledCommands: ['perfHeat.showDisassembly'] } },
     // Asked at every (re)start: a server restarted after the user trusted the workspace must know it.
     initializationOptions: (): InitializationOptions => ({ trusted: vscode.workspace.isTrusted, clientLoadsProfile: true }),
     // The server offers inlay hints and lenses for other editors; here decorations show the same, out of the way,

@@ -3,7 +3,7 @@
  * that carry the samples, and the inline chain. Standard LSP, so every editor with an LSP client gets it.
  * Everything from the profile is escaped: symbol and file names are data, never markup.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import { formatEventValue, formatPoints, formatShare } from '../model/format';
@@ -12,11 +12,13 @@ import type { FlagService } from './flags';
 import type { ServerContext } from './context';
 import type { BlockInfo } from '../engine/cpp/flag-view';
 import { shareOf } from '../model/share';
+import type { AddressHeat } from '../model/profile';
+import { instructionTexts } from './disassembly';
 
 const MAX_INSTRUCTIONS = 8;
 
 export function register({ connection, profiles, flags }: ServerContext): void {
-  connection.onHover(({ textDocument, position }): Hover | null => {
+  connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => {
     const heatMap = profiles.heatMap;
     const index = profiles.index;
     if (!heatMap || !index || !textDocument.uri.startsWith('file:')) return null;
@@ -24,7 +26,10 @@ export function register({ connection, profiles, flags }: ServerContext): void {
     const line = position.line + 1;
     const heated = heatMap.linesOf(path).find((l) => l.line === line);
     if (!heated) return null;
-    const parts = [hoverMarkdown(profiles, path, line, heated.counts)];
+    // perf.data carries no instruction text: it comes from the disassembly of the sampled functions.
+    const texts = await instructionTexts(heatMap.profile, index.addressesAt(path, line).filter((a) => a.address >= 0).slice(0, MAX_INSTRUCTIONS));
+    if (profiles.heatMap !== heatMap) return null;
+    const parts = [hoverMarkdown(profiles, path, line, heated.counts, texts)];
     const diff = profiles.diff?.byFile.get(path)?.find((l) => l.line === line);
     if (diff) {
       const d = profiles.diff!;
@@ -43,7 +48,7 @@ export function register({ connection, profiles, flags }: ServerContext): void {
   });
 }
 
-export function hoverMarkdown(profiles: ProfileService, path: string, line: number, counts: number[]): string {
+export function hoverMarkdown(profiles: ProfileService, path: string, line: number, counts: number[], texts?: ReadonlyMap<AddressHeat, string>): string {
   const heatMap = profiles.heatMap!;
   const index = profiles.index!;
   const events = heatMap.profile.events;
@@ -60,10 +65,13 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
   if (real.length) {
     out.push('', 'Instructions carrying the samples:', '', '```');
     for (const a of real.slice(0, MAX_INSTRUCTIONS)) {
-      out.push(`0x${a.address.toString(16).padStart(6, '0')}  ${(a.instruction ?? '').padEnd(40)} ${formatShare(heatMap.share(a.counts[0], 0))}`.replace(/`{3,}/g, "'''"));
+      out.push(`0x${a.address.toString(16).padStart(6, '0')}  ${(a.instruction ?? texts?.get(a) ?? '').padEnd(40)} ${formatShare(heatMap.share(a.counts[0], 0))}`.replace(/`{3,}/g, "'''"));
     }
     if (real.length > MAX_INSTRUCTIONS) out.push(`… ${real.length - MAX_INSTRUCTIONS} more`);
     out.push('```');
+    // Perf Heat's own client runs this command (trusted for it alone); other editors show the link as text.
+    const args = encodeURIComponent(JSON.stringify([{ uri: pathToFileURL(path).href, line: line - 1 }]));
+    out.push('', `[Show disassembly](command:perfHeat.showDisassembly?${args} "The function's instructions beside the source, this line's selected")`);
   }
   const chain = addresses.find((a) => a.inlineChain.length > 1)?.inlineChain;
   if (chain) {

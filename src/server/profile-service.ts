@@ -75,6 +75,11 @@ export class ProfileService {
     return this.active?.index;
   }
 
+  /** Recorded source paths → workspace files, for the active profile. */
+  get mapper(): PathMapper | undefined {
+    return this.active?.mapper;
+  }
+
   get summary(): ProfileSummary | undefined {
     return this.active?.summary;
   }
