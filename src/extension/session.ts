@@ -22,6 +22,8 @@ import type { StatViewApi } from './stat-view';
 import { hottestLineHint } from './hottest-line';
 import { offerOutsideFiles } from './outside-files';
 import { formatEventValue, formatMs } from '../model/format';
+import { DisassemblyView } from './disassembly-view';
+import type { Disassembly } from '../protocol';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -40,6 +42,8 @@ export interface PerfHeatApi {
   onDidRefreshHotspots: vscode.Event<Hotspots | null>;
   /** The Functions rows the hotspot panel shows (after its filter and the kernel-rows toggle). */
   hotspotFunctions(): { name: string; dso: string }[];
+  /** The disassembly document last opened (Show Disassembly), as the server laid it out. */
+  lastDisassembly(): Disassembly | undefined;
 }
 
 /** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
@@ -57,6 +61,7 @@ export class Session {
   /** `.inc` files a C file includes, or the profile names, open as C. */
   private readonly incLanguage: IncLanguage;
   readonly panel: HotspotPanel;
+  readonly disassembly: DisassemblyView;
   private started: Started | undefined;
   private starting: Promise<Started> | undefined;
   private activeProfile: ProfileSummary | undefined;
@@ -98,7 +103,16 @@ export class Session {
       () => this.flagsView.current(),
       () => this.activeProfile?.events ?? [],
     );
+    this.disassembly = new DisassemblyView({
+      client: async () => (await this.ensureStarted()).client,
+      event: () => this.event(),
+      events: () => this.activeProfile?.events ?? [],
+      hasProfile: () => !!this.activeProfile,
+      heatedLine: (uri, line) => this.decorations?.lastApplied(vscode.Uri.parse(uri))?.lines.some((l) => l.line === line) ?? false,
+      output: this.output,
+    });
     extension.subscriptions.push(
+      this.disassembly,
       hottestLineHint(() => this.decorations, this.status, this.applied.event),
       this.status,
       this.applied,
@@ -196,6 +210,7 @@ export class Session {
     this.activeProfile = profile;
     this.baselineProfile = base;
     this.incLanguage.recheck();
+    this.disassembly.profileChanged();
     if (profile && changedEvents) this.heatMode = cycleMode(profile);
     if (profile && base && (startedComparing || this.heatMode.kind !== 'diff')) {
       const d = diffMode(profile, base);
@@ -278,6 +293,7 @@ export class Session {
       exportReport: async (out, statFiles) => send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
       onDidRefreshHotspots: this.panel.onDidRefresh,
       hotspotFunctions: () => this.panel.visibleFunctions(),
+      lastDisassembly: () => this.disassembly.lastShown(),
     };
   }
 }

@@ -28,10 +28,12 @@ test('the vsix holds exactly what the extension needs', { skip: !existsSync(join
     'dist/cli-regions.js',
     'dist/cli-stat-command.js',
     'dist/cli-report-command.js',
+    'dist/cli-annotate-command.js',
     'dist/symbolize-worker.js',
     'dist/web-tree-sitter.wasm',
     'dist/tree-sitter-c.wasm',
     'dist/gecko-profiler-demangle.wasm', // the demangler src/symbolize/demangle.ts loads
+    'dist/capstone.wasm', // the disassembler src/engine/capstone.ts loads
     'dist/chart.umd.min.js',
     'media/stat-view/stat-view.js',
     'media/stat-view/stat-view.css',
