@@ -158,3 +158,16 @@ for (const name of ['mini-hz3-bench', 'mini-hz3-bench-b']) {
     assert.deepEqual(unexplained.slice(0, 20), [], `${unexplained.length} of ${ours.length} instructions differ`);
   });
 }
+
+test('what cannot be disassembled is one sentence saying why and what to do', { timeout: 120_000 }, async () => {
+  // No binary folder and no search root: the recorded binary (another checkout's path) is not found, unless a
+  // build-id cache on this machine holds it.
+  const alone = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), { searchRoots: [], symbolCache: false });
+  const found = alone.metadata.binaries.find((b) => basename(b.recorded) === 'mini-hz3-bench')?.foundAt;
+  if (!found) {
+    await assert.rejects(disassembleFunction(alone, 'mh3_owner_stash_pop'), /the binary \S*mini-hz3-bench was not found.*point perfHeat\.binaryPaths \(or --binary-path\) at the folder that holds it/);
+  }
+  const profile = await profileOf('cpu-clock.perf.data');
+  await assert.rejects(disassembleFunction(profile, 'mh3_owner_stash_pop', { dso: 'libc.so.6' }), /no instruction of "mh3_owner_stash_pop" in libc\.so\.6 was sampled in cpu-clock\.perf\.data/);
+  await assert.rejects(decode(3, new Uint8Array([0x90]), 0), /machine type 3 \(ELF e_machine\) is not one Perf Heat disassembles/);
+});
