@@ -67,6 +67,18 @@ test('a hot line opens its function\'s disassembly: its instructions focused, wi
     assert.ok(md.includes(`0x${hotAddress.toString(16).padStart(6, '0')}  ${hotText}`), md);
     assert.match(md, /\[Show disassembly\]\(command:perfHeat\.showDisassembly\?/);
 
+    // A call site whose callee was inlined: addr2line -i names it as the second frame of the inlined code; asking
+    // for that line focuses the code inlined there.
+    const addresses = [...perf.values.keys()];
+    const frames = execFileSync('addr2line', ['-i', '-a', '-e', join(DEMO, 'build/mini-hz3-bench'), ...addresses.map((x) => `0x${x.toString(16)}`)], { encoding: 'utf8' });
+    const inlined = [...frames.matchAll(/^0x0*([0-9a-f]+)\n([^\n]+)\n([^\n]+\.inc:\d+)/gm)].map((m) => ({ address: Number.parseInt(m[1], 16), site: m[3].split(' ')[0] }));
+    assert.ok(inlined.length > 0, 'the hot function has inlined code');
+    const { address: inAddress, site } = inlined[0];
+    const siteLine = Number.parseInt(site.split(':')[1], 10) - 1;
+    const siteFile = join(DEMO, 'src', basename(site.split(':')[0]));
+    const atSite = (await client.sendRequest(DisassemblyRequest.method, { uri: pathToFileURL(siteFile).href, line: siteLine })) as Disassembly;
+    assert.ok(atSite.focus.some((n) => atSite.lines[n].address === inAddress), `0x${inAddress.toString(16)}, inlined at ${site}, is focused from that line`);
+
     await assert.rejects(client.sendRequest(DisassemblyRequest.method, { function: 'no_such_function' }), /no instruction of "no_such_function" was sampled/);
   } finally {
     client.dispose();

@@ -80,7 +80,9 @@ export function register({ connection, profiles, documents }: ServerContext): vo
     let focusAt: { path: string; line: number } | undefined;
     if ('uri' in params) {
       const path = fileURLToPath(params.uri);
-      const sampled = index.addressesAt(path, params.line + 1).filter((a) => a.address >= 0);
+      let sampled = index.addressesAt(path, params.line + 1).filter((a) => a.address >= 0);
+      // A call site whose callee was inlined carries no samples of its own: the instructions inlined there do.
+      if (!sampled.length) sampled = inlinedAt(profile, mapper, path, params.line + 1);
       if (!sampled.length) throw new ResponseError(-32602, `no instruction of line ${params.line + 1} of ${path.split('/').pop()} was sampled in ${summary.source.split('/').pop()}`);
       dso = sampled[0].dso;
       fn = functionKeyName(dso, sampled[0].symbol);
@@ -101,6 +103,15 @@ export function register({ connection, profiles, documents }: ServerContext): vo
     const event = params.event !== undefined && params.event >= 0 && params.event < d.events.length ? params.event : 0;
     return disassemblyDocument(summary.id, d, mapper, event, focusAt, (path) => documents.get(pathToFileURL(path).href)?.getText());
   });
+}
+
+/** Sampled addresses whose inline chain passes through a workspace line (as a call site), hottest first. */
+function inlinedAt(profile: Profile, mapper: PathMapper, path: string, line: number): AddressHeat[] {
+  const at = (file: string): boolean => {
+    const r = mapper.resolve(file);
+    return r.kind === 'mapped' && r.path === path;
+  };
+  return profile.addresses.filter((a) => a.address >= 0 && a.inlineChain.some((f, k) => k > 0 && f.line === line && at(f.file))).sort((x, y) => y.counts[0] - x.counts[0]);
 }
 
 /** The listing as document lines: workspace links, heat steps over the document, the focus of a source line. */
@@ -149,7 +160,8 @@ export function disassemblyDocument(
       line.counts = ins.counts;
       line.shares = shares;
       if (ins.counts[event] > 0) line.heat = heatLevel(shares[event], max);
-      if (focusAt && path === focusAt.path && r.location!.line === focusAt.line) focus.push(n);
+      // The line's own instructions, and those inlined at it (a call site's callee code is the call's cost).
+      if (focusAt && ins.chain.some((f) => f.line === focusAt.line && workspacePath(f.file) === focusAt.path)) focus.push(n);
     }
     return line;
   });
