@@ -389,6 +389,8 @@ export interface DisassemblyLine {
   source?: { uri: string; line: number };
   /** Columns of `text` naming the source location, for a link. */
   link?: [number, number];
+  /** A direct branch or call to an instruction of this document: its row (0-based) and the target's columns. */
+  jump?: { line: number; columns: [number, number] };
 }
 
 export interface Disassembly {

@@ -175,6 +175,11 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     if (!view) return [];
     const out: vscode.DocumentLink[] = [];
     view.lines.forEach((l, n) => {
+      if (l.jump) {
+        const jump = new vscode.DocumentLink(new vscode.Range(n, l.jump.columns[0], n, l.jump.columns[1]), doc.uri.with({ fragment: `L${l.jump.line + 1}` }));
+        jump.tooltip = 'Go to the branch target';
+        out.push(jump);
+      }
       if (!l.link || !l.source) return;
       const link = new vscode.DocumentLink(new vscode.Range(n, l.link[0], n, l.link[1]), vscode.Uri.parse(l.source.uri).with({ fragment: `L${l.source.line + 1}` }));
       link.tooltip = 'Go to this source line';

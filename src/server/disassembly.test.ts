@@ -58,6 +58,11 @@ test('a hot line opens its function\'s disassembly: its instructions focused, wi
     assert.equal(rows.length, perf.values.size);
     for (const r of rows) assert.equal(r.counts![0], period.values.get(r.address!), `0x${r.address!.toString(16)}`);
     assert.ok(hotSamples > 0);
+    // A direct branch inside the function jumps to its target's row.
+    const branch = rows.find((r) => r.jump);
+    assert.ok(branch, 'the function has a branch to one of its instructions');
+    const targetAddress = Number.parseInt(/ (0x[0-9a-f]+) </.exec(branch.text)![1], 16);
+    assert.equal(d.lines[branch.jump!.line].address, targetAddress);
     // Source rows link to the workspace file.
     assert.ok(d.lines.some((l) => l.kind === 'source' && l.link && l.source && fileURLToPath(l.source.uri) === file && l.source.line === line));
 

@@ -165,5 +165,13 @@ export function disassemblyDocument(
     }
     return line;
   });
+  // Branch targets inside the document become jumps to their rows (`jne 0x1c36 <pop+0x86>`).
+  const rowOf = new Map<number, number>();
+  lines.forEach((l, n) => l.address !== undefined && rowOf.set(l.address, n));
+  for (const l of lines) {
+    const m = l.kind === 'instruction' ? / (0x[0-9a-f]+) <[^>]+>$/.exec(l.text) : null;
+    const target = m ? rowOf.get(Number.parseInt(m[1], 16)) : undefined;
+    if (m && target !== undefined) l.jump = { line: target, columns: [m.index + 1, l.text.length] };
+  }
   return { profileId, function: d.function, dso: d.dso, binary: d.binary, events: d.events.map((e) => e.name), lines, focus, warnings: d.warnings };
 }
