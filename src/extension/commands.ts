@@ -73,7 +73,8 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.hideKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(true),
   'perfHeat.showKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(false),
   'perfHeat.goToHottestLine': (ctx) => () => goToHottestLine(ctx.decorations, ctx.panel),
-  'perfHeat.showDisassembly': (ctx) => (target?: { uri: string; line: number } | { function: string; dso?: string }) => ctx.disassembly.show(target),
+  // From the editor (cursor, code action, hover link: a source line), a Functions row of the panel, or by name.
+  'perfHeat.showDisassembly': (ctx) => (target?: { uri: string; line: number } | { function: string; dso?: string }) => ctx.disassembly.show(ctx.panel.functionOf(target) ?? target),
   'perfHeat.goToSource': (ctx) => () => ctx.disassembly.goToSource(),
   'perfHeat.showOutput': (ctx) => () => ctx.output.show(),
   'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),

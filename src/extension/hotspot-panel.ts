@@ -84,6 +84,13 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     return this.getChildren({ kind: 'section', id: 'functions', label: '' }).flatMap((n) => (n.kind === 'function' ? [{ name: this.data!.functions[n.index].name, dso: this.data!.functions[n.index].dso }] : []));
   }
 
+  /** The function a Functions row stands for (its context menu's Show Disassembly). */
+  functionOf(node: unknown): { function: string; dso: string } | undefined {
+    const n = node as Node | undefined;
+    const f = n?.kind === 'function' ? this.data?.functions[n.index] : undefined;
+    return f && { function: f.name, dso: f.dso };
+  }
+
   get currentFilter(): string {
     return this.filter;
   }
@@ -112,6 +119,7 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         item.description = this.value(f.counts[e], e);
         item.tooltip = `${f.name} (${f.dso})\n${this.allEvents(f.counts, f.shares)}`;
         item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.contextValue = 'function';
         const top = f.lines.find((l) => l.uri);
         if (top) item.command = revealCommand(top);
         return item;

@@ -49,6 +49,12 @@ suite('Disassembly beside the source', () => {
     assert.equal(shown, perfPercent.toFixed(shown.split('.')[1]?.length ?? 0), text);
     assert.ok(text.includes(`${hot.toString(16)}:`), text);
 
+    // By name, as the hotspot panel's Functions rows ask: the document of that function.
+    await vscode.commands.executeCommand('perfHeat.showDisassembly', { function: 'mh3_alloc' });
+    assert.equal(a.lastDisassembly()?.function, 'mh3_alloc');
+    assert.match(vscode.window.activeTextEditor!.document.uri.path, /\/mh3_alloc\.s$/);
+    await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
+
     await vscode.commands.executeCommand('perfHeat.goToSource');
     const back = vscode.window.activeTextEditor!;
     assert.equal(back.document.uri.fsPath, uri.fsPath);
