@@ -53,7 +53,8 @@ suite('Disassembly beside the source', () => {
     await vscode.commands.executeCommand('perfHeat.showDisassembly', { function: 'mh3_alloc' });
     assert.equal(a.lastDisassembly()?.function, 'mh3_alloc');
     assert.match(vscode.window.activeTextEditor!.document.uri.path, /\/mh3_alloc\.s$/);
-    await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
+    const again = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
+    again.selection = new vscode.Selection(row, 0, row, 0);
 
     await vscode.commands.executeCommand('perfHeat.goToSource');
     const back = vscode.window.activeTextEditor!;
