@@ -59,6 +59,8 @@ export interface DisassemblyOptions {
   dso?: string;
   symbolCache?: SymbolCache | false;
   signal?: AbortSignal;
+  /** False: instruction text and counts only, no inline chains (hovers need no source placement). Default true. */
+  placeInSource?: boolean;
 }
 
 /** A function larger than this is shown up to here, with a warning: hot code is never this big, data might be. */
@@ -149,7 +151,7 @@ export async function disassembleFunction(profile: Profile, name: string, option
 
   // One symbolization over every instruction of every symbol: the builtin symbolizer reads only the units that
   // hold them, and starts no process (untrusted workspaces too).
-  const debugFile = debugInfoFile(elf, { warn: (m: string) => warnings.push(m) });
+  const debugFile = options.placeInSource === false ? undefined : debugInfoFile(elf, { warn: (m: string) => warnings.push(m) });
   if (debugFile) {
     const all = out.flatMap((s) => s.instructions.map((i) => i.address));
     try {

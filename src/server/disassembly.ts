@@ -20,14 +20,15 @@ import { onRequest } from './rpc';
 const cache = new WeakMap<Profile, Map<string, Promise<FunctionDisassembly>>>();
 const MAX_CACHED = 64;
 
-export function disassemblyOf(profile: Profile, dso: string, fn: string): Promise<FunctionDisassembly> {
+export function disassemblyOf(profile: Profile, dso: string, fn: string, placeInSource = true): Promise<FunctionDisassembly> {
   let perProfile = cache.get(profile);
   if (!perProfile) cache.set(profile, (perProfile = new Map()));
-  const key = `${dso}\0${fn}`;
-  let d = perProfile.get(key);
+  const key = `${dso}\0${fn}\0${placeInSource}`;
+  // A placed disassembly serves a text-only ask too.
+  let d = perProfile.get(key) ?? (placeInSource ? undefined : perProfile.get(`${dso}\0${fn}\0true`));
   if (!d) {
     if (perProfile.size >= MAX_CACHED) perProfile.clear();
-    d = disassembleFunction(profile, fn, { dso });
+    d = disassembleFunction(profile, fn, { dso, placeInSource });
     perProfile.set(key, d);
     // A failure is not kept: the binary may appear (a binaryPaths change reloads the profile anyway).
     d.catch(() => perProfile.delete(key));
@@ -53,7 +54,8 @@ export async function instructionTexts(profile: Profile, addresses: readonly Add
     [...byFunction.entries()].map(async ([key, list]) => {
       const [dso, fn] = key.split('\0');
       try {
-        const d = await disassemblyOf(profile, dso, fn);
+        // Text only: a hover must not wait for the debug info of every instruction (libc's is large).
+        const d = await disassemblyOf(profile, dso, fn, false);
         const text = new Map(d.symbols.flatMap((s) => s.instructions.map((i) => [i.address, i.text] as const)));
         for (const a of list) {
           const t = text.get(a.address);
