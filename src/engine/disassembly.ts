@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decode } from './capstone';
-import { functionKeyName, type InlineFrame, type Profile, type ProfileEvent } from '../model/profile';
+import { functionKeyName, sourceFunctionName, type InlineFrame, type Profile, type ProfileEvent } from '../model/profile';
 import { readElf, type ElfFile, type ElfSymbol } from '../symbolize/elf';
 import { symbolize } from '../symbolize/symbolize';
 import type { SymbolCache } from '../symbolize/symbol-cache';
@@ -32,7 +32,7 @@ export interface DisassembledInstruction {
 
 /** One ELF symbol's code: what perf annotate shows under `Source code & Disassembly of … for EVENT`. */
 export interface SymbolDisassembly {
-  /** As the symbol table spells it (`pop.cold` kept). */
+  /** As the profile and perf report name it (`pop.cold`, `cfree@GLIBC_2.2.5` kept). */
   symbol: string;
   start: number;
   /** One past the last byte. */
@@ -44,7 +44,7 @@ export interface SymbolDisassembly {
 }
 
 export interface FunctionDisassembly {
-  /** The source function (clone suffixes removed), as the function list names it. */
+  /** The function as the function list (and perf report) names it. */
   function: string;
   dso: string;
   /** The binary the bytes were read from (the one matched to the recording at load time). */
@@ -71,11 +71,18 @@ export class DisassemblyError extends Error {}
 
 /** The sampled functions matching `name` (source function or exact symbol), hottest first by the first event. */
 export function sampledFunctions(profile: Profile, name: string): { dso: string; function: string }[] {
+  const exact = matching(profile, (fn) => fn === name);
+  // `pthread_barrier_wait` for `pthread_barrier_wait@@GLIBC_2.34`, `scan` for `scan.part.0`: the name as written in
+  // the source, when no row has the name as given.
+  return exact.length ? exact : matching(profile, (fn) => sourceFunctionName(fn) === name);
+}
+
+function matching(profile: Profile, accept: (fn: string) => boolean): { dso: string; function: string }[] {
   const out = new Map<string, { dso: string; function: string; count: number }>();
   for (const a of profile.addresses) {
     if (a.address < 0) continue;
     const fn = functionKeyName(a.dso, a.symbol);
-    if (fn !== name && a.symbol !== name) continue;
+    if (!accept(fn)) continue;
     const key = `${a.dso}\0${fn}`;
     const e = out.get(key);
     if (e) e.count += a.counts[0] ?? 0;
@@ -105,14 +112,17 @@ export async function disassembleFunction(profile: Profile, name: string, option
   const elf = readElf(binary);
   const symbols = symbolTable(elf);
 
-  // Sampled addresses of this function, per covering symbol (a function and its .cold part are two symbols).
+  // Sampled addresses of this function, per covering symbol (aliases at one address are one symbol).
   const sampled = new Map<number, { counts: number[]; samples?: number[] }>();
   const ranges = new Map<number, ElfSymbol & { end: number }>();
+  // Each symbol as the profile (and perf) names it: `pthread_barrier_wait@@GLIBC_2.34`, `scan.part.0`.
+  const shownName = new Map<number, string>();
   for (const a of profile.addresses) {
     if (a.dso !== dso || a.address < 0 || functionKeyName(a.dso, a.symbol) !== fn) continue;
     const s = symbols.at(a.address);
     if (!s) continue;
     ranges.set(s.value, s);
+    if (!shownName.has(s.value)) shownName.set(s.value, a.symbol);
     const e = sampled.get(a.address);
     if (!e) sampled.set(a.address, { counts: a.counts.slice(), samples: a.samples?.slice() });
     else {
@@ -146,7 +156,7 @@ export async function disassembleFunction(profile: Profile, name: string, option
     const starts = new Set(decoded.map((d) => d.address));
     const stray = [...sampled.keys()].filter((a) => a >= s.value && a < end && !starts.has(a));
     if (stray.length) warnings.push(`${stray.length} sampled addresses of ${s.name} are not where an instruction starts (${stray.slice(0, 3).map((a) => '0x' + a.toString(16)).join(', ')}): their counts are not on any row.`);
-    out.push({ symbol: s.name, start: s.value, end, counts: symbolCounts, ...(withSamples ? { samples: symbolSamples } : {}), instructions });
+    out.push({ symbol: shownName.get(s.value) ?? s.name, start: s.value, end, counts: symbolCounts, ...(withSamples ? { samples: symbolSamples } : {}), instructions });
   }
 
   // One symbolization over every instruction of every symbol: the builtin symbolizer reads only the units that

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ResponseError } from 'vscode-languageserver/node';
-import { disassembleFunction, listing, type FunctionDisassembly } from '../engine/disassembly';
+import { disassembleFunction, listing, sampledFunctions, type FunctionDisassembly } from '../engine/disassembly';
 import { heatLevel } from '../model/heat-scale';
 import { maxOf } from '../model/extremes';
 import { functionKeyName, type AddressHeat, type Profile } from '../model/profile';
@@ -91,10 +91,10 @@ export function register({ connection, profiles, documents }: ServerContext): vo
       focusAt = { path, line: params.line + 1 };
     } else {
       fn = params.function;
-      const match = profile.addresses.find((a) => a.address >= 0 && (params.dso === undefined || a.dso === params.dso) && (functionKeyName(a.dso, a.symbol) === fn || a.symbol === fn));
+      const match = sampledFunctions(profile, fn).find((m) => params.dso === undefined || m.dso === params.dso);
       if (!match) throw new ResponseError(-32602, `no instruction of "${fn}" was sampled in ${summary.source.split('/').pop()}`);
       dso = match.dso;
-      fn = functionKeyName(dso, match.symbol);
+      fn = match.function;
     }
     let d: FunctionDisassembly;
     try {
