@@ -22,7 +22,8 @@ export interface DisassemblyHost {
   hasProfile(): boolean;
   /** Heated lines of a file (0-based) as last drawn, to offer the code action only where there are samples. */
   heatedLine(uri: string, line: number): boolean;
-  output: vscode.LogOutputChannel;
+  /** To the Output channel (made on first use: not at activation). */
+  warn(message: string): void;
 }
 
 /** A function's document: `perf-heat-disasm:/BINARY/FUNCTION.s?dso=…&fn=…`. */
@@ -36,23 +37,15 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
   private readonly views = new Map<string, Disassembly>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
-  private readonly heat: vscode.TextEditorDecorationType[];
+  private heatTypes: vscode.TextEditorDecorationType[] | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private last: Disassembly | undefined;
 
   constructor(private readonly host: DisassemblyHost) {
-    this.heat = Array.from({ length: HEAT_LEVELS }, (_, i) =>
-      vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        backgroundColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
-        overviewRulerColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
-        overviewRulerLane: vscode.OverviewRulerLane.Right,
-      }),
-    );
     const selector: vscode.DocumentSelector = { scheme: DISASSEMBLY_SCHEME };
     this.disposables.push(
       this.changed,
-      ...this.heat,
+      { dispose: () => this.heatTypes?.forEach((t) => t.dispose()) },
       vscode.workspace.registerTextDocumentContentProvider(DISASSEMBLY_SCHEME, this),
       vscode.languages.registerDocumentLinkProvider(selector, { provideDocumentLinks: (doc) => this.links(doc) }),
       vscode.languages.registerHoverProvider(selector, { provideHover: (doc, pos) => this.hover(doc, pos) }),
@@ -103,7 +96,7 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     if (!view) return undefined;
     this.views.set(documentUri(view).toString(), view);
     this.last = view;
-    for (const w of view.warnings) this.host.output.warn(`disassembly of ${view.function}: ${w}`);
+    for (const w of view.warnings) this.host.warn(`disassembly of ${view.function}: ${w}`);
     return view;
   }
 
@@ -163,11 +156,25 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
   private decorate(editor: vscode.TextEditor): void {
     if (editor.document.uri.scheme !== DISASSEMBLY_SCHEME) return;
     const view = this.views.get(editor.document.uri.toString());
-    const byStep: vscode.Range[][] = this.heat.map(() => []);
+    const types = this.heat();
+    const byStep: vscode.Range[][] = types.map(() => []);
     view?.lines.forEach((l, n) => {
       if (l.heat) byStep[l.heat - 1].push(new vscode.Range(n, 0, n, 0));
     });
-    this.heat.forEach((t, i) => editor.setDecorations(t, byStep[i]));
+    types.forEach((t, i) => editor.setDecorations(t, byStep[i]));
+  }
+
+  /** The source heat palette's ten steps, made when a disassembly is first drawn (not at activation). */
+  private heat(): vscode.TextEditorDecorationType[] {
+    this.heatTypes ??= Array.from({ length: HEAT_LEVELS }, (_, i) =>
+      vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        backgroundColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
+        overviewRulerColor: new vscode.ThemeColor(`perfHeat.heat${i + 1}`),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+      }),
+    );
+    return this.heatTypes;
   }
 
   private links(doc: vscode.TextDocument): vscode.DocumentLink[] {

@@ -109,7 +109,7 @@ export class Session {
       events: () => this.activeProfile?.events ?? [],
       hasProfile: () => !!this.activeProfile,
       heatedLine: (uri, line) => this.decorations?.lastApplied(vscode.Uri.parse(uri))?.lines.some((l) => l.line === line) ?? false,
-      output: this.output,
+      warn: (m) => this.output.warn(m),
     });
     extension.subscriptions.push(
       this.disassembly,
