@@ -58,6 +58,11 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
         { providedCodeActionKinds: [vscode.CodeActionKind.Empty] },
       ),
       vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.decorate(e))),
+      // Asked again after a new profile: redraw once the new text is in.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.scheme !== DISASSEMBLY_SCHEME) return;
+        for (const ed of vscode.window.visibleTextEditors) if (ed.document === e.document) this.decorate(ed);
+      }),
     );
   }
 
