@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadProfiles } from '../engine/load-profile';
 import { disassembleFunction, listing, type FunctionDisassembly } from '../engine/disassembly';
 import { applyRemaps, parseRemap, type PathRemap } from '../model/path-map';
+import { sharesOf } from '../model/share';
 
 export const ANNOTATE_USAGE = `  annotate <profile>… FUNCTION  the function's instructions with count and share (of the function, per event,
                     as perf annotate's local period), the source lines they come from between them; disassembled
@@ -45,7 +46,7 @@ export function annotateRows(d: FunctionDisassembly, remaps: PathRemap[] = []): 
       line: i.chain[0]?.line ?? null,
       counts: byEvent(i.counts),
       ...(s.samples ? { samples: byEvent(i.samples ?? names.map(() => 0)) } : {}),
-      percent: byEvent(i.counts.map((c, e) => (s.counts[e] > 0 ? Math.round((1e6 * c) / s.counts[e]) / 1e4 : 0))),
+      percent: byEvent(sharesOf(i.counts, s.counts).map((p) => Math.round(p * 1e4) / 1e4)),
       symbol: s.symbol,
       inlined: i.chain.map((f) => f.function),
     })),

@@ -18,6 +18,7 @@ import { symbolize } from '../symbolize/symbolize';
 import type { SymbolCache } from '../symbolize/symbol-cache';
 import { debugInfoFile } from './symbolize-dso';
 import { formatShare } from '../model/format';
+import { sharesOf } from '../model/share';
 
 export interface DisassembledInstruction {
   address: number;
@@ -297,7 +298,7 @@ export function listing(d: FunctionDisassembly, options: ListingOptions = {}): L
         rows.push({ kind: 'source', text: `${prefix}${where}${src ? `   ${src}` : ''}`, location: { file: inner.file, line: inner.line }, locationColumns: [prefix.length, prefix.length + where.length] });
       }
       lastLine = lineKey;
-      const shares = ins.counts.map((c, e) => (s.counts[e] > 0 ? (100 * c) / s.counts[e] : 0));
+      const shares = sharesOf(ins.counts, s.counts);
       const cols = shares.map((p) => (p > 0 ? formatShare(p) : '').padStart(width - 1) + ' ').join('');
       rows.push({ kind: 'instruction', text: `${cols}:   ${ins.address.toString(16).padStart(6)}:   ${ins.text}`, symbol: si, instruction: ii, ...(inner ? { location: { file: inner.file, line: inner.line } } : {}) });
     });

@@ -10,6 +10,7 @@ import { ResponseError } from 'vscode-languageserver/node';
 import { disassembleFunction, listing, sampledFunctions, type FunctionDisassembly } from '../engine/disassembly';
 import { heatLevel } from '../model/heat-scale';
 import { maxOf } from '../model/extremes';
+import { sharesOf } from '../model/share';
 import { functionKeyName, type AddressHeat, type Profile } from '../model/profile';
 import type { PathMapper } from '../model/path-map';
 import { DisassemblyRequest, type Disassembly, type DisassemblyLine } from '../protocol';
@@ -147,7 +148,7 @@ export function disassemblyDocument(
   const rows = listing(d, { sourceLine });
   const share = (s: number, i: number): number[] => {
     const sym = d.symbols[s];
-    return sym.instructions[i].counts.map((c, e) => (sym.counts[e] > 0 ? (100 * c) / sym.counts[e] : 0));
+    return sharesOf(sym.instructions[i].counts, sym.counts);
   };
   const all = rows.filter((r) => r.kind === 'instruction').map((r) => share(r.symbol!, r.instruction!)[event]);
   const max = maxOf(all, (x) => x);
