@@ -90,7 +90,9 @@ export async function decode(machine: number, bytes: Uint8Array, address: number
     if (bytes.length === 0) return [];
     return handle.disasm(bytes, address).map((i) => ({ address: Number(i.address), size: i.size, mnemonic: i.mnemonic, operands: i.op_str }));
   } catch (e) {
-    // capstone.js throws strings.
+    // capstone.js throws strings, and throws when it decoded nothing without an error: bytes shorter than one
+    // instruction (an AArch64 tail under 4 bytes), which is no instruction rather than a failure.
+    if (/\(CS_ERR_OK\)/.test(String(e))) return [];
     throw e instanceof Error ? e : new Error(String(e));
   } finally {
     handle.close();
