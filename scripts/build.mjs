@@ -38,7 +38,7 @@ const builds = [
   { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The CLI's heavier commands, required by dist/cli.js only when run (`lines` never loads them).
-  ...['regions', 'stat-command', 'report-command', 'annotate-command'].map((name) => ({ ...common, ...importMeta, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js` })),
+  ...['regions', 'stat-command', 'report-command', 'annotate-command', 'experiment-command'].map((name) => ({ ...common, ...importMeta, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js` })),
   // The builtin symbolizer's worker thread (the server decodes large debug files in it).
   { ...common, entryPoints: ['src/symbolize/symbolize-worker.ts'], outfile: 'dist/symbolize-worker.js' },
 ];

@@ -405,3 +405,46 @@ export interface Disassembly {
   warnings: string[];
 }
 export const DisassemblyRequest = request<DisassemblyParams, Disassembly | null>('perfHeat/disassembly');
+
+/** An A/B experiment of the workspace's experiments file (engine/experiment.ts), or "A/B this flag" built from it. */
+export interface ExperimentParams {
+  /** The experiments file, absolute (`.vscode/perf-heat-experiments.json`). */
+  config: string;
+  /** Which experiment of the file (default: the first). */
+  experiment?: string;
+  /** Only these variants beside the base. */
+  variants?: string[];
+  /** A/B one flag: the experiment's base (plus `baseDefines`: the user's toggles) against it with `flag` = `value` (null: undefined). */
+  ab?: { flag: string; value: string | null; baseDefines?: Record<string, string | null> };
+}
+
+/** What an experiment runs and writes, for the confirmation, the progress and loading the results. */
+export interface ExperimentPlanInfo {
+  experiment: string;
+  outDir: string;
+  /** Where the commands run. */
+  cwd: string;
+  /** Every command, in order: its title (`build base`) and its exact text. */
+  steps: { title: string; text: string }[];
+  /** The base first. */
+  variants: { name: string; changes: Record<string, string | null>; perfData: string; statFile: string }[];
+  /** One per non-base variant. */
+  reports: { variant: string; base: string; path: string }[];
+}
+/** Reads and plans; runs nothing (the client shows the commands before they first run). */
+export const PlanExperimentRequest = request<ExperimentParams, ExperimentPlanInfo>('perfHeat/planExperiment');
+/**
+ * Runs the planned commands (trusted workspaces only), streaming their output as ExperimentOutputNotification with
+ * this `runId`; cancelling the request stops the running command. Resolves with the plan once every command exited 0.
+ */
+export const RunExperimentRequest = request<ExperimentParams & { runId: number }, ExperimentPlanInfo>('perfHeat/runExperiment');
+export interface ExperimentOutput {
+  runId: number;
+  /** Output of the running command. */
+  text?: string;
+  /** A command starts: its index in the plan's steps. */
+  step?: number;
+}
+export const ExperimentOutputNotification = notification<ExperimentOutput>('perfHeat/experimentOutput');
+/** Writes a starting experiments file at `config` (refused when one exists); `flag` makes its one variant flip that flag. */
+export const WriteExperimentTemplateRequest = request<{ config: string; flag?: { name: string; value: string | null } }, void>('perfHeat/writeExperimentTemplate');

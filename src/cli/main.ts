@@ -18,12 +18,13 @@ type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
 type Report = typeof import('./report-command');
 type Annotate = typeof import('./annotate-command');
+type ExperimentCmd = typeof import('./experiment-command');
 
 /**
  * The commands that need the #if engine, tree-sitter, perf stat or the report code are loaded when run, not at
  * start: in dist/ each is its own bundle beside cli.js (scripts/build.mjs), under tsx its source module.
  */
-function lazyCommand<T>(name: 'regions' | 'stat-command' | 'report-command' | 'annotate-command'): T {
+function lazyCommand<T>(name: 'regions' | 'stat-command' | 'report-command' | 'annotate-command' | 'experiment-command'): T {
   const path = __filename.endsWith('.ts') ? join(__dirname, name) : join(__dirname, `cli-${name}.js`);
   return createRequire(__filename)(path) as T;
 }
@@ -33,6 +34,7 @@ const usage = (): string => {
   const { STAT_USAGE } = lazyCommand<Stat>('stat-command');
   const { REPORT_USAGE } = lazyCommand<Report>('report-command');
   const { ANNOTATE_USAGE } = lazyCommand<Annotate>('annotate-command');
+  const { EXPERIMENT_USAGE } = lazyCommand<ExperimentCmd>('experiment-command');
   return `usage: perf-heat <command> [options]
 
 commands:
@@ -60,6 +62,7 @@ ${STAT_USAGE}
 ${REPORT_USAGE}
 
 ${ANNOTATE_USAGE}
+${EXPERIMENT_USAGE}
 
 inputs: perf annotate --stdio output (with -l, --group, -n, --show-total-period)`;
 };
@@ -122,6 +125,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await lazyCommand<Report>('report-command').reportCommand(rest, out, err);
       case 'annotate':
         return await lazyCommand<Annotate>('annotate-command').annotateCommand(rest, out, err);
+      case 'experiment':
+        return await lazyCommand<ExperimentCmd>('experiment-command').experimentCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -24,9 +24,10 @@ import * as addRecording from './add-recording';
 import * as flags from './flags';
 import * as diagnostics from './diagnostics';
 import * as disassembly from './disassembly';
+import * as experiment from './experiment';
 
 /** Every feature, registered in this order (flags keeps the engine's view of unsaved text before diagnostics read it). */
-const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics, disassembly];
+const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics, disassembly, experiment];
 
 export function startServer(connection: Connection): ServerContext {
   const workspace = new Workspace();
