@@ -24,6 +24,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   absWorkingDir: root,
+  // jsonc-parser's UMD build requires its parts by computed path, which a bundle cannot resolve: take its ES modules.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 // web-tree-sitter's ESM build (picked for `import`) finds its files through import.meta.url, which a CommonJS
 // bundle lacks: give it the bundle's own URL.

@@ -7,6 +7,7 @@
  * commands, experiment-run.ts runs them).
  */
 import { dirname, basename, isAbsolute, resolve } from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
 /** A flag assignment: a value for `-DNAME=VALUE`, or null for `-UNAME`. */
 export type Defines = Record<string, string | null>;
@@ -72,12 +73,10 @@ export function workspaceFolderOf(file: string): string {
 
 /** Every experiment of the file's text; `file` names it in errors. */
 export function parseExperiments(text: string, file: string, workspaceFolder = workspaceFolderOf(file)): Experiment[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ExperimentConfigError(`${file}: ${jsonErrorPlace(text, (e as Error).message)}`);
-  }
+  // JSON with comments and trailing commas, as VS Code's own .vscode files (the file opens as JSONC).
+  const errors: ParseError[] = [];
+  const json: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length) throw new ExperimentConfigError(`${file}: ${jsonErrorPlace(text, errors[0])}`);
   const r = new Reader(file);
   const top = r.object(json, '');
   r.onlyKeys(top, FILE_KEYS, '');
@@ -290,12 +289,10 @@ function describe(x: unknown): string {
   return typeof x === 'object' ? 'an object' : `${typeof x} ${JSON.stringify(x)}`;
 }
 
-/** `Unexpected token } in JSON at position 120` → `line 7, column 3: not JSON (Unexpected token } …)`. */
-function jsonErrorPlace(text: string, message: string): string {
-  const m = /position (\d+)/.exec(message);
-  if (!m) return `not JSON: ${message}`;
-  const before = text.slice(0, Number(m[1]));
+/** The first syntax error as `line 7, column 3: not JSON (CloseBraceExpected)`. */
+function jsonErrorPlace(text: string, e: ParseError): string {
+  const before = text.slice(0, e.offset);
   const line = before.split('\n').length;
-  const col = Number(m[1]) - before.lastIndexOf('\n');
-  return `line ${line}, column ${col}: not JSON (${message.replace(/\s*in JSON at position \d+.*$/, '').replace(/,?\s*"[^"]*"\.\.\. is not valid JSON$/, '')})`;
+  const col = e.offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${col}: not JSON (${printParseErrorCode(e.error)})`;
 }

@@ -13,6 +13,7 @@ import { addRecordingCommand } from './add-recording';
 import { pickStatFiles } from './pickers';
 import { goToHottestLine } from './hottest-line';
 import { formatCount } from '../model/format';
+import type { AbArgument } from './experiment';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -80,6 +81,9 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),
   'perfHeat.resetFlag': (ctx) => (node?: FlagsNode) => node?.kind === 'flag' && ctx.flagsView.set(node.flag.name, null),
   'perfHeat.selectBuild': (ctx) => () => ctx.flagsView.pickPreset(),
+  'perfHeat.runExperiment': (ctx) => (arg?: vscode.Uri | { config?: string; experiment?: string }) => ctx.experiments.runExperiment(arg),
+  // From the Flags view's context menu: the row; from code: { flag, value? }.
+  'perfHeat.abFlag': (ctx) => (arg?: AbArgument) => ctx.experiments.abFlag(arg),
   // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
   'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
     let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;

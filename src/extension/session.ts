@@ -24,6 +24,7 @@ import { offerOutsideFiles } from './outside-files';
 import { formatEventValue, formatMs } from '../model/format';
 import { DisassemblyView } from './disassembly-view';
 import type { Disassembly } from '../protocol';
+import { Experiments, type AbArgument, type ConfirmHook, type ExperimentResult } from './experiment';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -44,6 +45,8 @@ export interface PerfHeatApi {
   hotspotFunctions(): { name: string; dso: string }[];
   /** The disassembly document last opened (Show Disassembly), as the server laid it out. */
   lastDisassembly(): Disassembly | undefined;
+  /** Run Experiment and A/B This Flag without their pickers; `confirmWith` answers the command confirmation instead of the modal. */
+  experiments: { run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>; abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>; confirmWith(hook: ConfirmHook | undefined): void };
 }
 
 /** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
@@ -62,6 +65,7 @@ export class Session {
   private readonly incLanguage: IncLanguage;
   readonly panel: HotspotPanel;
   readonly disassembly: DisassemblyView;
+  readonly experiments: Experiments;
   private started: Started | undefined;
   private starting: Promise<Started> | undefined;
   private activeProfile: ProfileSummary | undefined;
@@ -94,6 +98,7 @@ export class Session {
   }
 
   constructor(readonly extension: vscode.ExtensionContext) {
+    this.experiments = new Experiments(this);
     this.flagsView = new FlagsView(() => this.client, () => this.event(), { appendLine: (line) => this.output.appendLine(line) });
     this.incLanguage = new IncLanguage(() => this.activeProfile?.files ?? [], (s) => this.output.info(s));
     this.panel = new HotspotPanel(
@@ -119,6 +124,7 @@ export class Session {
       this.flagsView,
       this.incLanguage,
       this.panel,
+      this.experiments,
       this.flagsView.onDidApply(() => this.panel.blocksChanged()),
       // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a
       // C file in a workspace without either costs nothing.
@@ -294,6 +300,11 @@ export class Session {
       onDidRefreshHotspots: this.panel.onDidRefresh,
       hotspotFunctions: () => this.panel.visibleFunctions(),
       lastDisassembly: () => this.disassembly.lastShown(),
+      experiments: {
+        run: (config, experiment) => this.experiments.runExperiment(config || experiment ? { config, experiment } : undefined),
+        abFlag: (arg) => this.experiments.abFlag(arg),
+        confirmWith: (hook) => this.experiments.confirmWith(hook),
+      },
     };
   }
 }

@@ -39,6 +39,8 @@ test('the vsix holds exactly what the extension needs', { skip: !existsSync(join
     'media/stat-view/stat-view.css',
     ...manifest.contributes.viewsContainers.activitybar.map((c: { icon: string }) => c.icon),
     ...manifest.contributes.grammars.map((g: { path: string }) => g.path.replace(/^\.\//, '')),
+    // The experiments file's schema (completion in .vscode/perf-heat-experiments.json).
+    ...manifest.contributes.jsonValidation.map((j: { url: string }) => j.url.replace(/^\.\//, '')),
   ];
   for (const f of needed) assert.ok(listed.includes(f), `${f} is packaged (vsce ls: ${listed.join(', ')})`);
   const extra = listed.filter((f) => !needed.includes(f) && f !== 'LICENSE');
