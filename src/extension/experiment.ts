@@ -36,6 +36,8 @@ export interface ExperimentResult {
   reports: string[];
   profile: ProfileSummary;
   baseline: ProfileSummary;
+  /** The files the perf stat table shows (base first). */
+  statFiles: string[];
 }
 
 /** Replaces the confirmation modal (tests): gets the commands not approved yet, answers whether to run them. */
@@ -230,7 +232,8 @@ export class Experiments implements vscode.Disposable {
       reports.push(r.output);
     }
     await this.show(plan, reports);
-    return { plan, reports, profile: profile!, baseline: baseline! };
+    const statFiles = this.ctx.stat.current()?.uris.map((u) => u.fsPath) ?? [];
+    return { plan, reports, profile: profile!, baseline: baseline!, statFiles };
   }
 
   private async show(plan: ExperimentPlanInfo, reports: string[]): Promise<void> {

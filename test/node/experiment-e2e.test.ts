@@ -102,8 +102,9 @@ test('perf-heat experiment on the demo: two builds differing in S154, recorded, 
       assert.ok(row, `${label} in ${metrics.rows.map((r) => r.Metric).join(', ')}`);
       for (const [run, column] of [['base', 'base (base)'], ['s154-off', 's154-off']] as const) {
         const want = stats[run].get(event)!;
-        const [value, variance] = row[column].split(/\s+(?=±)/);
-        assert.equal(num(value.replace(/ ms$/, '')), Number(want.value), `${label} ${run}: ${row[column]} vs perf stat ${want.value}`);
+        const cell: string = row[column];
+        const [value, variance] = cell.split(/\s+(?=±)/);
+        assert.equal(num(value.replace(/ ms$/, '')), Number(want.value), `${label} ${run}: ${cell} vs perf stat ${want.value}`);
         assert.equal(variance, `±${want.variance}`, `${label} ${run}: -r 3 variance as perf stat printed it`);
       }
       const ratio = Number(stats['s154-off'].get(event)!.value) / Number(stats.base.get(event)!.value);
