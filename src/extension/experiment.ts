@@ -63,6 +63,11 @@ export class Experiments implements vscode.Disposable {
     this.confirmHook = hook;
   }
 
+  /** Tests: every command asks again. */
+  async forgetApprovals(): Promise<void> {
+    await this.ctx.extension.workspaceState.update(APPROVED_KEY, undefined);
+  }
+
   /** Perf Heat: Run Experiment — the workspace's experiments file; which experiment when it has several. */
   async runExperiment(arg?: vscode.Uri | { config?: string; experiment?: string }): Promise<ExperimentResult | undefined> {
     if (!this.trusted()) return undefined;
@@ -107,7 +112,7 @@ export class Experiments implements vscode.Disposable {
     if (!config) return undefined;
     // The user's toggles are part of the build they look at: the base gets them too (shown in the commands).
     const baseDefines = Object.fromEntries((state?.flags ?? []).filter((f) => f.overridden && f.name !== name).map((f) => [f.name, f.value]));
-    return this.run({ config, ab: { flag: name, value, baseDefines } });
+    return this.run({ config, ab: { flag: name, value, baseDefines } }, state?.uri);
   }
 
   private trusted(): boolean {
@@ -140,7 +145,8 @@ export class Experiments implements vscode.Disposable {
     return undefined;
   }
 
-  private async run(params: ExperimentParams): Promise<ExperimentResult | undefined> {
+  /** `focus`: the source file (URI) to open with the comparison, for A/B This Flag the file whose flag it was. */
+  private async run(params: ExperimentParams, focus?: string): Promise<ExperimentResult | undefined> {
     if (this.running) {
       void vscode.window.showInformationMessage('Perf Heat: an experiment is running already (cancel it from its notification).');
       return undefined;
@@ -174,7 +180,7 @@ export class Experiments implements vscode.Disposable {
         try {
           await send(client, RunExperimentRequest, { ...params, runId }, cancel.token);
           progress.report({ message: 'loading the recordings and writing the report' });
-          return await this.afterRun(plan);
+          return await this.afterRun(plan, focus);
         } finally {
           sub.dispose();
           cancel.dispose();
@@ -218,7 +224,7 @@ export class Experiments implements vscode.Disposable {
   }
 
   /** Each variant against the base: loaded, its report written; then the views opened on the last pair. */
-  private async afterRun(plan: ExperimentPlanInfo): Promise<ExperimentResult> {
+  private async afterRun(plan: ExperimentPlanInfo, focus?: string): Promise<ExperimentResult> {
     const { client } = await this.ctx.ensureStarted();
     const [base, ...others] = plan.variants;
     const reports: string[] = [];
@@ -231,16 +237,29 @@ export class Experiments implements vscode.Disposable {
       this.channel.appendLine(`report ${others.length > 1 ? `of ${v.name} ` : ''}written to ${r.output} (${r.bytes} bytes)`);
       reports.push(r.output);
     }
-    await this.show(plan, reports);
+    await this.show(plan, reports, focus);
     const statFiles = this.ctx.stat.current()?.uris.map((u) => u.fsPath) ?? [];
     return { plan, reports, profile: profile!, baseline: baseline!, statFiles };
   }
 
-  private async show(plan: ExperimentPlanInfo, reports: string[]): Promise<void> {
+  /**
+   * The source on the left with the diff heat (for A/B This Flag the file whose flag it was, at its line that
+   * changed most; else the workspace's line that changed most) and the Flags view's block A/B for it; the report
+   * and, over it, the perf stat table on the right.
+   */
+  private async show(plan: ExperimentPlanInfo, reports: string[], focus?: string): Promise<void> {
     const client = this.ctx.client!;
-    // The source line that changed most (the diff heat is on), with the Flags view's block A/B beside it.
     const hot = await send(client, HotspotsRequest, { event: 0 }).catch(() => null);
-    const top = hot?.changes?.lines.find((l) => l.uri) ?? hot?.files.flatMap((f) => f.lines).find((l) => l.uri);
+    const changes = (hot?.changes?.lines ?? []).filter((l) => l.uri);
+    const lines = (hot?.files ?? []).flatMap((f) => f.lines).filter((l) => l.uri);
+    const top = focus ? (changes.find((l) => l.uri === focus) ?? lines.find((l) => l.uri === focus) ?? { uri: focus, line: 0 }) : (changes[0] ?? lines[0]);
+    for (const r of reports) await vscode.window.showTextDocument(vscode.Uri.file(r), { viewColumn: vscode.ViewColumn.Two, preview: true });
+    try {
+      // Opens in the active column: the report's, on the right.
+      await this.ctx.stat.open(plan.variants.map((v) => vscode.Uri.file(v.statFile)));
+    } catch (e) {
+      this.channel.appendLine(`perf stat table: ${(e as Error).message}`);
+    }
     if (top?.uri) {
       const editor = await vscode.window.showTextDocument(vscode.Uri.parse(top.uri), { viewColumn: vscode.ViewColumn.One, preview: false });
       const pos = new vscode.Position(top.line, 0);
@@ -249,12 +268,6 @@ export class Experiments implements vscode.Disposable {
     }
     await vscode.commands.executeCommand('perfHeat.flags.focus').then(undefined, () => undefined);
     await this.ctx.flagsView.refresh();
-    try {
-      await this.ctx.stat.open(plan.variants.map((v) => vscode.Uri.file(v.statFile)));
-    } catch (e) {
-      this.channel.appendLine(`perf stat table: ${(e as Error).message}`);
-    }
-    for (const r of reports) await vscode.window.showTextDocument(vscode.Uri.file(r), { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   }
 
   private fail(what: string, e: unknown): undefined {

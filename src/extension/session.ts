@@ -46,7 +46,7 @@ export interface PerfHeatApi {
   /** The disassembly document last opened (Show Disassembly), as the server laid it out. */
   lastDisassembly(): Disassembly | undefined;
   /** Run Experiment and A/B This Flag without their pickers; `confirmWith` answers the command confirmation instead of the modal. */
-  experiments: { run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>; abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>; confirmWith(hook: ConfirmHook | undefined): void };
+  experiments: { run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>; abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>; confirmWith(hook: ConfirmHook | undefined): void; forgetApprovals(): Promise<void> };
 }
 
 /** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
@@ -304,6 +304,7 @@ export class Session {
         run: (config, experiment) => this.experiments.runExperiment(config || experiment ? { config, experiment } : undefined),
         abFlag: (arg) => this.experiments.abFlag(arg),
         confirmWith: (hook) => this.experiments.confirmWith(hook),
+        forgetApprovals: () => this.experiments.forgetApprovals(),
       },
     };
   }

@@ -33,6 +33,7 @@ suite('Experiments', () => {
     const node: FlagsNode = { kind: 'flag', flag };
 
     const shown: { title: string; text: string; cwd: string }[][] = [];
+    await a.experiments.forgetApprovals();
     a.experiments.confirmWith(async (commands) => (shown.push(commands), true));
     try {
       const result = (await vscode.commands.executeCommand('perfHeat.abFlag', node)) as Awaited<ReturnType<typeof a.experiments.abFlag>>;
@@ -50,7 +51,8 @@ suite('Experiments', () => {
       assert.equal(a.activeProfile()!.events[0].total, perfTotal(variant.perfData), 'the variant\'s cpu-clock total as perf report counts it');
       assert.equal(a.baselineProfile()!.events[0].total, perfTotal(base.perfData), 'the base\'s total as perf report counts it');
 
-      // The block-level A/B: the Flags view's blocks of the open source carry the baseline's shares.
+      // The block-level A/B: the flag's own file is open with the diff heat, its blocks carry the baseline's shares.
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, join(workspaceRoot(), 'src/mh3_owner_stash_pop.inc'));
       await a.flags.refresh();
       const blocks = a.flags.current()?.blocks ?? [];
       assert.ok(blocks.some((b) => b.baseline), `blocks with the baseline's shares (${vscode.window.activeTextEditor?.document.fileName})`);
