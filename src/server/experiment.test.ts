@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createConnection } from 'vscode-languageserver/node';
 import { CancellationTokenSource, createProtocolConnection, InitializeRequest, InitializedNotification, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { ExperimentOutputNotification, PlanExperimentRequest, RunExperimentRequest, type ExperimentOutput, type ExperimentPlanInfo } from '../protocol';
+import { ExperimentOutputNotification, PlanExperimentRequest, RunExperimentRequest, WriteExperimentTemplateRequest, type ExperimentOutput, type ExperimentPlanInfo } from '../protocol';
 import { startServer } from './server';
 
 const ROOT = join(__dirname, '../..');
@@ -111,6 +111,22 @@ test('runExperiment: cancelling the request stops the running benchmark', { skip
       assert.match(e.message, /experiment cancelled during perf stat base/);
       return true;
     });
+  } finally {
+    s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeExperimentTemplate: a starting file that plans (the flag flipped in its variant), never over an existing one', { timeout: 60_000 }, async () => {
+  mkdirSync(join(ROOT, 'out'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, 'out/experiment-template-'));
+  const s = await server(dir, false);
+  try {
+    const config = join(dir, '.vscode/perf-heat-experiments.json');
+    await s.client.sendRequest(WriteExperimentTemplateRequest.method, { config, flag: { name: 'HZ3_S154_SPILL_PREFETCH', value: '0' } });
+    const plan = (await s.client.sendRequest(PlanExperimentRequest.method, { config })) as ExperimentPlanInfo;
+    assert.deepEqual(plan.variants.map((v) => [v.name, v.changes]), [['base', {}], ['variant', { HZ3_S154_SPILL_PREFETCH: '0' }]]);
+    await assert.rejects(s.client.sendRequest(WriteExperimentTemplateRequest.method, { config }), /exists already/);
   } finally {
     s.close();
     rmSync(dir, { recursive: true, force: true });
