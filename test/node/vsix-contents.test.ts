@@ -29,6 +29,7 @@ test('the vsix holds exactly what the extension needs', { skip: !existsSync(join
     'dist/cli-stat-command.js',
     'dist/cli-report-command.js',
     'dist/cli-annotate-command.js',
+    'dist/cli-experiment-command.js',
     'dist/symbolize-worker.js',
     'dist/web-tree-sitter.wasm',
     'dist/tree-sitter-c.wasm',
