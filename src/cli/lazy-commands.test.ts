@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '../..');
 const PROBE = `
 const { join } = require('node:path');
 const { main } = require(${JSON.stringify(join(__dirname, 'main.ts'))});
-const HEAVY = /[\\\\/](engine[\\\\/]cpp|engine[\\\\/]c-syntax|engine[\\\\/]report|web-tree-sitter|chart\\.js|cli[\\\\/](regions|report-command|stat-command|annotate-command)|capstone)/;
+const HEAVY = /[\\\\/](engine[\\\\/]cpp|engine[\\\\/]c-syntax|engine[\\\\/]report|web-tree-sitter|chart\\.js|cli[\\\\/](regions|report-command|stat-command|annotate-command|experiment-command)|engine[\\\\/]experiment|capstone)/;
 const heavyLoaded = () => Object.keys(require.cache).filter((m) => HEAVY.test(m));
 (async () => {
   const out = [];

@@ -2,11 +2,13 @@
  * Runs a planned experiment's commands one after another: no shell unless the user wrote a shell line, each in its
  * own process group (so that Cancel and the timeout stop make's compilers and the benchmark's threads too), output
  * streamed to a sink as it comes, bounded by the experiment's per-command timeout, cancellable with an AbortSignal.
- * A failed step is one line: what failed, how, and the last line it printed. Used by the CLI
+ * A failed step is one line: what failed, how, and the last line it printed. When all succeeded, `experiment.json`
+ * in the experiment's folder records each variant's flags, commands and files (for the report and for people). Used by the CLI
  * (`perf-heat experiment`) and the language server (perfHeat/runExperiment).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ExperimentPlan, PlannedStep } from './experiment-plan';
 
 export interface RunSink {
@@ -44,6 +46,19 @@ export async function runPlan(plan: ExperimentPlan, sink: RunSink, signal?: Abor
     for (const f of s.outputs) await rm(f, { force: true });
     await runStep(s, sink, plan.timeoutMs, signal);
   }
+  await writeFile(join(plan.outDir, MANIFEST), JSON.stringify(manifest(plan), null, 2) + '\n');
+}
+
+/** Written beside the variants once every command succeeded: what was built with which flags, and where it all is. */
+export const MANIFEST = 'experiment.json';
+
+export function manifest(plan: ExperimentPlan): unknown {
+  return {
+    experiment: plan.experiment,
+    variants: plan.variants.map((v) => ({ name: v.name, defines: v.defines, changes: v.changes, build: plan.steps.find((s) => s.kind === 'build' && s.variant === v.name)?.text, perfData: v.perfData, perfStat: v.statFile })),
+    commands: plan.steps.map((s) => ({ title: s.title, cwd: s.cwd, text: s.text })),
+    reports: plan.reports,
+  };
 }
 
 /**

@@ -70,6 +70,8 @@ test('perf-heat experiment on the demo: two builds differing in S154, recorded, 
     assert.deepEqual(b.filter((x) => !a.includes(x)), ['-UHZ3_S154_SPILL_PREFETCH', '-DHZ3_S154_SPILL_PREFETCH=0']);
     assert.deepEqual(a.filter((x) => !b.includes(x)), []);
     for (const v of ['base', 's154-off']) assert.ok(existsSync(join(dir, v, 'mini-hz3-bench')), `${v}'s binary is in its own folder`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'experiment.json'), 'utf8'));
+    assert.deepEqual(manifest.variants.map((v: { name: string; changes: object }) => [v.name, v.changes]), [['base', {}], ['s154-off', { HZ3_S154_SPILL_PREFETCH: '0' }]]);
 
     const base = perfReport(join(dir, 'base/base.perf.data'));
     const off = perfReport(join(dir, 's154-off/s154-off.perf.data'));
