@@ -421,6 +421,8 @@ export interface ExperimentParams {
 /** What an experiment runs and writes, for the confirmation, the progress and loading the results. */
 export interface ExperimentPlanInfo {
   experiment: string;
+  /** Every experiment of the file (the plan is of `experiment`). */
+  experiments: string[];
   outDir: string;
   /** Where the commands run. */
   cwd: string;

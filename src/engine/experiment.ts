@@ -24,7 +24,8 @@ export interface ExperimentChoice {
   outDir?: string;
 }
 
-export async function prepareExperiment(choice: ExperimentChoice): Promise<{ experiment: Experiment; plan: ExperimentPlan }> {
+/** `names`: every experiment of the file, for a picker. */
+export async function prepareExperiment(choice: ExperimentChoice): Promise<{ experiment: Experiment; plan: ExperimentPlan; names: string[] }> {
   let text: string;
   try {
     text = await readFile(choice.config, 'utf8');
@@ -36,7 +37,7 @@ export async function prepareExperiment(choice: ExperimentChoice): Promise<{ exp
   let x = chooseExperiment(all, choice.experiment, choice.config);
   if (choice.ab) x = abExperiment(x, choice.ab.flag, choice.ab.value, choice.ab.baseDefines);
   else x = selectVariants(x, choice.variants);
-  return { experiment: x, plan: planExperiment(x, { outDir: choice.outDir }) };
+  return { experiment: x, plan: planExperiment(x, { outDir: choice.outDir }), names: all.map((e) => e.name) };
 }
 
 /**

@@ -47,7 +47,8 @@ export type ConfirmHook = (commands: { title: string; text: string; cwd: string 
 export type AbArgument = FlagsNode | { flag: string; value?: string | null };
 
 export class Experiments implements vscode.Disposable {
-  private readonly channel = vscode.window.createOutputChannel('Perf Heat Experiment');
+  /** Created on the first run, so the Output list has no empty channel until then. */
+  private outputChannel: vscode.OutputChannel | undefined;
   private confirmHook: ConfirmHook | undefined;
   private nextRun = 1;
   private running = false;
@@ -55,7 +56,11 @@ export class Experiments implements vscode.Disposable {
   constructor(private readonly ctx: Session) {}
 
   dispose(): void {
-    this.channel.dispose();
+    this.outputChannel?.dispose();
+  }
+
+  private get channel(): vscode.OutputChannel {
+    return (this.outputChannel ??= vscode.window.createOutputChannel('Perf Heat Experiment'));
   }
 
   /** Tests: answer the confirmation instead of the modal (undefined: the modal again). */
@@ -73,15 +78,8 @@ export class Experiments implements vscode.Disposable {
     if (!this.trusted()) return undefined;
     const config = arg instanceof vscode.Uri ? arg.fsPath : (arg?.config ?? (await this.configFile(activeFolder())));
     if (!config) return undefined;
-    let experiment = arg instanceof vscode.Uri ? undefined : arg?.experiment;
-    if (experiment === undefined) {
-      const names = await experimentNames(config);
-      if (names.length > 1) {
-        experiment = await vscode.window.showQuickPick(names, { title: 'Perf Heat: Run Experiment', placeHolder: `which experiment of ${vscode.workspace.asRelativePath(config)}` });
-        if (!experiment) return undefined;
-      }
-    }
-    return this.run({ config, experiment });
+    const experiment = arg instanceof vscode.Uri ? undefined : arg?.experiment;
+    return this.run({ config, experiment }, undefined, experiment === undefined);
   }
 
   /**
@@ -112,6 +110,7 @@ export class Experiments implements vscode.Disposable {
     if (!config) return undefined;
     // The user's toggles are part of the build they look at: the base gets them too (shown in the commands).
     const baseDefines = Object.fromEntries((state?.flags ?? []).filter((f) => f.overridden && f.name !== name).map((f) => [f.name, f.value]));
+    if (state?.preset) this.channel.appendLine(`note: the Flags view shows the build ${state.preset}; the experiment builds with its own build command (${EXPERIMENTS_FILE}), plus your toggles`);
     return this.run({ config, ab: { flag: name, value, baseDefines } }, state?.uri);
   }
 
@@ -146,7 +145,7 @@ export class Experiments implements vscode.Disposable {
   }
 
   /** `focus`: the source file (URI) to open with the comparison, for A/B This Flag the file whose flag it was. */
-  private async run(params: ExperimentParams, focus?: string): Promise<ExperimentResult | undefined> {
+  private async run(params: ExperimentParams, focus?: string, pick = false): Promise<ExperimentResult | undefined> {
     if (this.running) {
       void vscode.window.showInformationMessage('Perf Heat: an experiment is running already (cancel it from its notification).');
       return undefined;
@@ -157,6 +156,12 @@ export class Experiments implements vscode.Disposable {
       let plan: ExperimentPlanInfo;
       try {
         plan = await send(client, PlanExperimentRequest, params);
+        if (pick && plan.experiments.length > 1) {
+          const chosen = await vscode.window.showQuickPick(plan.experiments, { title: 'Perf Heat: Run Experiment', placeHolder: `which experiment of ${vscode.workspace.asRelativePath(params.config)}` });
+          if (!chosen) return undefined;
+          params = { ...params, experiment: chosen };
+          plan = await send(client, PlanExperimentRequest, params);
+        }
       } catch (e) {
         return this.fail('could not read the experiment', e);
       }
@@ -281,16 +286,6 @@ export class Experiments implements vscode.Disposable {
 function activeFolder(): vscode.WorkspaceFolder | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
   return (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
-}
-
-/** The experiments' names, for the pick; a file that does not parse goes on to the server, whose error names the field. */
-async function experimentNames(config: string): Promise<string[]> {
-  try {
-    const json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(config)))) as { experiments?: { name?: unknown }[] };
-    return (json.experiments ?? []).map((x) => x.name).filter((n): n is string => typeof n === 'string');
-  } catch {
-    return [];
-  }
 }
 
 function describeChanges(c: Record<string, string | null>): string {

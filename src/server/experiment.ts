@@ -22,9 +22,10 @@ const CHUNK = 16_384;
 
 export function register({ connection, profiles }: ServerContext): void {
   const plan = async (p: ExperimentParams): Promise<{ info: ExperimentPlanInfo; plan: ExperimentPlan }> => {
-    const { experiment, plan } = await prepareExperiment({ config: p.config, experiment: p.experiment, variants: p.variants, ab: p.ab });
+    const { experiment, plan, names } = await prepareExperiment({ config: p.config, experiment: p.experiment, variants: p.variants, ab: p.ab });
     const info: ExperimentPlanInfo = {
       experiment: plan.experiment,
+      experiments: names,
       outDir: plan.outDir,
       cwd: experiment.cwd,
       steps: plan.steps.map((s) => ({ title: s.title, text: s.text })),
