@@ -70,6 +70,13 @@ suite('Experiments', () => {
         vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('perfHeat.statView')),
         'the perf stat table is open',
       );
+
+      // Approvals are remembered per command: another value asks only for the commands it changes; declined, nothing runs.
+      a.experiments.confirmWith(async (commands) => (shown.push(commands), false));
+      const declined = await a.experiments.abFlag({ flag: 'HZ3_S154_SPILL_PREFETCH', value: '2' });
+      assert.equal(declined, undefined);
+      assert.deepEqual(shown[1]?.map((c) => c.title), ['build S154_SPILL_PREFETCH-2', 'perf stat S154_SPILL_PREFETCH-2', 'perf record S154_SPILL_PREFETCH-2']);
+      assert.ok(!existsSync(join(outDir, 'S154_SPILL_PREFETCH-2')), 'nothing ran');
     } finally {
       a.experiments.confirmWith(undefined);
       if (a.baselineProfile()) await vscode.commands.executeCommand('perfHeat.stopComparing');
