@@ -439,7 +439,13 @@ export const PlanExperimentRequest = request<ExperimentParams, ExperimentPlanInf
  * Runs the planned commands (trusted workspaces only), streaming their output as ExperimentOutputNotification with
  * this `runId`; cancelling the request stops the running command. Resolves with the plan once every command exited 0.
  */
-export const RunExperimentRequest = request<ExperimentParams & { runId: number }, ExperimentPlanInfo>('perfHeat/runExperiment');
+export const RunExperimentRequest = request<RunExperimentParams, ExperimentPlanInfo>('perfHeat/runExperiment');
+export interface RunExperimentParams extends ExperimentParams {
+  /** Tags this run's ExperimentOutputNotifications. */
+  runId: number;
+  /** The commands the user confirmed (the plan's step texts): refused, running nothing, if the file now plans others. */
+  confirmed?: string[];
+}
 export interface ExperimentOutput {
   runId: number;
   /** Output of the running command. */

@@ -183,7 +183,7 @@ export class Experiments implements vscode.Disposable {
           }
         });
         try {
-          await send(client, RunExperimentRequest, { ...params, runId }, cancel.token);
+          await send(client, RunExperimentRequest, { ...params, runId, confirmed: plan.steps.map((s) => s.text) }, cancel.token);
           progress.report({ message: 'loading the recordings and writing the report' });
           return await this.afterRun(plan, focus);
         } finally {

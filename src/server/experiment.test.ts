@@ -86,7 +86,11 @@ test('runExperiment: refused untrusted; trusted, steps and output stream as noti
   try {
     const seen: ExperimentOutput[] = [];
     trusted.client.onNotification(ExperimentOutputNotification.method, (o: ExperimentOutput) => void seen.push(o));
-    const info = (await trusted.client.sendRequest(RunExperimentRequest.method, { config, runId: 7 })) as ExperimentPlanInfo;
+    const shown = (await trusted.client.sendRequest(PlanExperimentRequest.method, { config })) as ExperimentPlanInfo;
+    const confirmed = shown.steps.map((s) => s.text);
+    await assert.rejects(trusted.client.sendRequest(RunExperimentRequest.method, { config, runId: 6, confirmed: [...confirmed.slice(0, -1), 'rm -rf ~'] }), /changed since its commands were shown: run the experiment again/);
+    assert.ok(!existsSync(join(dir, '.perf-heat')), 'nothing ran that was not confirmed');
+    const info = (await trusted.client.sendRequest(RunExperimentRequest.method, { config, runId: 7, confirmed })) as ExperimentPlanInfo;
     assert.ok(seen.every((o) => o.runId === 7));
     assert.deepEqual(seen.filter((o) => o.step !== undefined).map((o) => o.step), [0, 1, 2, 3, 4, 5], 'every step announced, in order');
     const text = seen.map((o) => o.text ?? '').join('');

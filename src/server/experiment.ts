@@ -40,6 +40,10 @@ export function register({ connection, profiles }: ServerContext): void {
   onRequest(connection, RunExperimentRequest, async (p, token) => {
     if (!profiles.trusted) throw new Error('experiments run only in a trusted workspace: their builds and benchmarks are programs of this workspace');
     const { info, plan: planned } = await plan(p);
+    // The file may have changed since the user saw its commands: run only what they confirmed.
+    if (p.confirmed && p.confirmed.join('\n') !== info.steps.map((s) => s.text).join('\n')) {
+      throw new Error(`${p.config} changed since its commands were shown: run the experiment again to see the new ones`);
+    }
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     try {
