@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { experimentCommand } from '../../src/cli/experiment-command';
 import { parseReportSymbols, type SymbolRow } from '../perf-oracle';
-import { fn, near, num, pct, sum, tableAfter } from '../report-oracle';
+import { near, num, pct, sum, tableAfter } from '../report-oracle';
 
 const ROOT = join(__dirname, '../..');
 const DEMO = join(ROOT, 'demo/mini-hz3');
@@ -85,15 +85,15 @@ test('perf-heat experiment on the demo: two builds differing in S154, recorded, 
     const top = tableAfter(md, '### By `cpu-clock`').rows.filter((r) => !r.Binary.startsWith('['));
     assert.ok(top.length >= 3, 'user-space functions listed');
     for (const r of top) {
-      const want = sum(off.rows, (p) => user(p) && fn(p.symbol) === r.Function && p.dso === r.Binary);
+      const want = sum(off.rows, (p) => user(p) && p.symbol === r.Function && p.dso === r.Binary);
       near(pct(r['% of cpu-clock']), want, `s154-off ${r.Function}`);
       assert.equal(num(r.Samples), want.samples, `s154-off ${r.Function}: samples as perf report -n`);
     }
     const against = tableAfter(md, '### Against base.perf.data').rows.filter((r) => !r.Binary.startsWith('['));
     assert.ok(against.some((r) => r.Function === 'mh3_owner_stash_pop'), 'the pop, whose S154 block the flag removes, is compared');
     for (const r of against) {
-      near(pct(r['s154-off.perf.data']), sum(off.rows, (p) => user(p) && fn(p.symbol) === r.Function), `s154-off ${r.Function}`);
-      near(pct(r['base.perf.data']), sum(base.rows, (p) => user(p) && fn(p.symbol) === r.Function), `base ${r.Function}`);
+      near(pct(r['s154-off.perf.data']), sum(off.rows, (p) => user(p) && p.symbol === r.Function), `s154-off ${r.Function}`);
+      near(pct(r['base.perf.data']), sum(base.rows, (p) => user(p) && p.symbol === r.Function), `base ${r.Function}`);
     }
 
     // perf stat: each run's value and -r variance as perf wrote them in the CSV.
