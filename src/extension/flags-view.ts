@@ -153,6 +153,8 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     md.appendText(`${f.name} = ${f.value ?? '(not defined)'}\n\n`);
     if (f.description) md.appendText(`${f.description}\n\n`);
     md.appendText(`from: ${sourceText(f)}${f.where ? ` (${f.where})` : ''}${f.overridden ? ' — your toggle; right-click › Reset Flag to go back to the build\'s value' : ''}`);
+    // Measuring the other value is one step away: the experiments file says how to build and run (experiment.ts).
+    md.appendText('\n\nRight-click › A/B This Flag: build with the other value, run the benchmark under perf stat and perf record, and compare.');
     item.tooltip = md;
     item.iconPath = new vscode.ThemeIcon(f.overridden ? 'debug-breakpoint-log' : isOn(f.value) ? 'pass-filled' : 'circle-large-outline');
     item.contextValue = f.overridden ? 'flag-overridden' : 'flag';
