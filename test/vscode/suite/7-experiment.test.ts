@@ -25,6 +25,8 @@ suite('Experiments', () => {
     const a = await api();
     const outDir = join(workspaceRoot(), '.perf-heat/experiments/ab-HZ3_S154_SPILL_PREFETCH');
     rmSync(outDir, { recursive: true, force: true });
+    // The workspace's configured profile loads after activation: let it land first, or it supersedes this load.
+    for (let i = 0; i < 600 && !a.activeProfile(); i++) await new Promise((r) => setTimeout(r, 100));
     await a.loadProfile(join(workspaceRoot(), 'profiles/cpu-clock.perf.data'));
     await vscode.window.showTextDocument(vscode.Uri.file(join(workspaceRoot(), 'src/mh3_owner_stash_pop.inc')));
     await a.flags.refresh();
@@ -59,7 +61,8 @@ suite('Experiments', () => {
 
       assert.equal(result.reports.length, 1);
       assert.ok(existsSync(result.reports[0]), result.reports[0]);
-      const md = readFileSync(result.reports[0], 'utf8');
+      // Read as rendered: Markdown escapes (`S154\_SPILL…`) removed.
+      const md = readFileSync(result.reports[0], 'utf8').replace(/\\(.)/g, '$1');
       assert.match(md, /^# Performance analysis: S154_SPILL_PREFETCH-0\.perf\.data vs base\.perf\.data/);
       assert.match(md, /perf stat: `base\.csv` \(base\) as base, with -r variance; `S154_SPILL_PREFETCH-0\.csv` as S154_SPILL_PREFETCH-0, with -r variance/);
       const opened = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => (t.input instanceof vscode.TabInputText ? t.input.uri.fsPath : t.label));
