@@ -430,8 +430,8 @@ export interface ExperimentPlanInfo {
   steps: { title: string; text: string }[];
   /** The base first. */
   variants: { name: string; changes: Record<string, string | null>; perfData: string; statFile: string }[];
-  /** One per non-base variant. */
-  reports: { variant: string; base: string; path: string }[];
+  /** One per non-base variant, with how the report learns each build's flags (ExportReportParams' `builds`, `experiment`). */
+  reports: { variant: string; base: string; path: string; builds: { profile: ReportBuildParams; baseline: ReportBuildParams }; experiment: { name: string; flipped: string[] } }[];
 }
 /** Reads and plans; runs nothing (the client shows the commands before they first run). */
 export const PlanExperimentRequest = request<ExperimentParams, ExperimentPlanInfo>('perfHeat/planExperiment');

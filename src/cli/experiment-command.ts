@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { experimentTemplate, prepareExperiment } from '../engine/experiment';
+import { experimentTemplate, prepareExperiment, reportBuilds, type ReportBuild } from '../engine/experiment';
 import { workspaceFolderOf } from '../engine/experiment-config';
 import { ExperimentCancelled, runPlan } from '../engine/experiment-run';
 import { reportCommand } from './report-command';
@@ -85,11 +85,23 @@ export async function experimentCommand(args: string[], out: (s: string) => void
     for (const [i, v] of others.entries()) {
       const r = plan.reports[i];
       const reportErrors: string[] = [];
-      const code = await reportCommand(
-        [v.perfData, '--baseline', base.perfData, '--stat', base.statFile, '--stat', v.statFile, '--source-root', experiment.workspaceFolder, '-o', r.path],
-        () => undefined,
-        (s) => reportErrors.push(s),
-      );
+      const common = [v.perfData, '--baseline', base.perfData, '--stat', base.statFile, '--stat', v.statFile, '--source-root', experiment.workspaceFolder, '-o', r.path];
+      // Each build's flags as the experiment made them, and what it flipped (the report checks the two agree).
+      const builds = reportBuilds(plan, v.name);
+      const side = (b: ReportBuild, s: 'a' | 'b'): string[] => [
+        ...(b.makefile ? [`--makefile-${s}`, b.makefile] : []),
+        ...(b.target ? [`--target-${s}`, b.target] : []),
+        ...(b.makeVariables ?? []).flatMap((m) => [`--make-var-${s}`, m]),
+        ...(b.flags !== undefined ? [`--flags-${s}=${b.flags}`] : []),
+      ];
+      const withBuilds = [...common, ...side(builds.a, 'a'), ...side(builds.b, 'b'), ...builds.flipped.flatMap((f) => ['--flipped', f]), '--experiment', builds.name];
+      let code = await reportCommand(withBuilds, () => undefined, (s) => reportErrors.push(s));
+      if (code !== 0) {
+        // The builds' flags could not be read: the report without them beats no report.
+        err(`perf-heat: the report could not read the builds' flags (${reportErrors.join('; ')}); writing it without them`);
+        reportErrors.length = 0;
+        code = await reportCommand(common, () => undefined, (s) => reportErrors.push(s));
+      }
       for (const s of reportErrors) err(s);
       if (code !== 0) return code;
       out(`${v.name} vs ${base.name}: profiles ${rel(base.perfData)}, ${rel(v.perfData)}; perf stat ${rel(base.statFile)}, ${rel(v.statFile)}`);

@@ -66,3 +66,37 @@ export function experimentTemplate(workspaceFolder: string, flag?: { name: strin
 }
 
 export { EXPERIMENTS_FILE };
+
+/** How the report learns one build's flags (the fields of perfHeat/exportReport's `builds`, `report --*-a/-b`). */
+export interface ReportBuild {
+  makefile?: string;
+  target?: string;
+  makeVariables?: string[];
+  /** Compiler arguments on top (the variant's `${defines}` words), when the build is not a plain `make`. */
+  flags?: string;
+}
+
+/**
+ * Each build's flags for the report: a plain `make [TARGET] NAME=VALUE…` build in a folder with a Makefile is read
+ * as that target with those variables (the report's Makefile reader then sees exactly the -D set make used);
+ * any other build command is the report's default build plus the variant's -U/-D words. `flipped`: what the
+ * variant changes against the base, which the report checks against the flags that differ.
+ */
+export function reportBuilds(plan: ExperimentPlan, variant: string): { a: ReportBuild; b: ReportBuild; flipped: string[]; name: string } {
+  const base = plan.variants[0];
+  const v = plan.variants.find((x) => x.name === variant)!;
+  const buildOf = (name: string): ReportBuild => {
+    const s = plan.steps.find((x) => x.kind === 'build' && x.variant === name)!;
+    const words = plan.variants.find((x) => x.name === name)!.defines;
+    const flags = Object.entries(words).flatMap(([k, val]) => (val === null ? [`-U${k}`] : [`-U${k}`, `-D${k}=${val}`])).join(' ');
+    const [program, ...args] = s.argv;
+    const makefile = join(s.cwd, 'Makefile');
+    const plain = /(^|\/)g?make$/.test(program) && existsSync(makefile) && args.every((a) => !/^-(C|f|-directory|-file|-makefile)/.test(a));
+    if (!plain) return { flags };
+    const targets = args.filter((a) => !a.startsWith('-') && !a.includes('='));
+    return { makefile, ...(targets.length ? { target: targets[0] } : {}), makeVariables: args.filter((a) => !a.startsWith('-') && a.includes('=')) };
+  };
+  // An undefined flag has no NAME=VALUE to check against: only assignments are listed.
+  const flipped = Object.entries(v.changes).flatMap(([k, val]) => (val === null ? [] : [`${k}=${val}`]));
+  return { a: buildOf(base.name), b: buildOf(v.name), flipped, name: plan.experiment };
+}

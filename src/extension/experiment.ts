@@ -238,7 +238,8 @@ export class Experiments implements vscode.Disposable {
     for (const [i, v] of others.entries()) {
       profile = await this.ctx.load(v.perfData);
       baseline ??= await send(client, LoadProfileRequest, { path: base.perfData, role: 'baseline' });
-      const r = await send(client, ExportReportRequest, { output: plan.reports[i].path, statFiles: [base.statFile, v.statFile] });
+      const { path, builds, experiment } = plan.reports[i];
+      const r = await send(client, ExportReportRequest, { output: path, statFiles: [base.statFile, v.statFile], builds, experiment });
       this.channel.appendLine(`report ${others.length > 1 ? `of ${v.name} ` : ''}written to ${r.output} (${r.bytes} bytes)`);
       reports.push(r.output);
     }

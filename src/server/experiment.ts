@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { ExperimentOutputNotification, PlanExperimentRequest, RunExperimentRequest, WriteExperimentTemplateRequest, type ExperimentParams, type ExperimentPlanInfo } from '../protocol';
-import { experimentTemplate, prepareExperiment } from '../engine/experiment';
+import { experimentTemplate, prepareExperiment, reportBuilds } from '../engine/experiment';
 import { workspaceFolderOf } from '../engine/experiment-config';
 import type { ExperimentPlan } from '../engine/experiment-plan';
 import { ExperimentCancelled, runPlan } from '../engine/experiment-run';
@@ -30,7 +30,10 @@ export function register({ connection, profiles }: ServerContext): void {
       cwd: experiment.cwd,
       steps: plan.steps.map((s) => ({ title: s.title, text: s.text })),
       variants: plan.variants.map((v) => ({ name: v.name, changes: v.changes, perfData: v.perfData, statFile: v.statFile })),
-      reports: plan.reports,
+      reports: plan.reports.map((r) => {
+        const b = reportBuilds(plan, r.variant);
+        return { ...r, builds: { baseline: b.a, profile: b.b }, experiment: { name: b.name, flipped: b.flipped } };
+      }),
     };
     return { info, plan };
   };

@@ -70,6 +70,10 @@ test('perf-heat experiment on the demo: two builds differing in S154, recorded, 
     assert.deepEqual(b.filter((x) => !a.includes(x)), ['-UHZ3_S154_SPILL_PREFETCH', '-DHZ3_S154_SPILL_PREFETCH=0']);
     assert.deepEqual(a.filter((x) => !b.includes(x)), []);
     for (const v of ['base', 's154-off']) assert.ok(existsSync(join(dir, v, 'mini-hz3-bench')), `${v}'s binary is in its own folder`);
+    // The report's flags that differ, as make's -D sets have them (the last -D of the flag wins, as in cc).
+    const last = (words: string[]): string => words.filter((w) => w.startsWith('-DHZ3_S154_SPILL_PREFETCH=')).pop()!.split('=')[1];
+    const flags = tableAfter(md, 'Flags that differ').rows;
+    assert.deepEqual(flags.map((r) => [r.Flag, r.A, r.B, r['Flipped by the experiment']]), [['HZ3_S154_SPILL_PREFETCH', last(a), last(b), 'yes']]);
     const manifest = JSON.parse(readFileSync(join(dir, 'experiment.json'), 'utf8'));
     assert.deepEqual(manifest.variants.map((v: { name: string; changes: object }) => [v.name, v.changes]), [['base', {}], ['s154-off', { HZ3_S154_SPILL_PREFETCH: '0' }]]);
 
