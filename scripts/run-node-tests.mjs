@@ -1,9 +1,11 @@
 // Runs the Node tests (src/**/*.test.ts, test/node/**/*.test.ts) with node:test through tsx, and prints
 // `N passed, N failed` last so the caller can add tiers up.
 //
-//   node scripts/run-node-tests.mjs [--tier unit|fuzz|all] [--isolated] [filter…]
+//   node scripts/run-node-tests.mjs [--tier unit|fuzz|e2e|all] [--isolated] [filter…]
 //
-// Tiers: `unit` is every test file except `*.fuzz.test.ts`, `fuzz` is only those, `all` (the default) is both.
+// Tiers: `unit` is every test file except `*.fuzz.test.ts` and `*.e2e.test.ts`, `fuzz` is the first, `e2e` the second
+// (tests that build and record for real: make, perf stat -r, perf record, tens of seconds each), `all` (the default)
+// is every file.
 // A filter keeps the files whose path contains it.
 //
 // Files run in-process in PERF_HEAT_TEST_SHARDS worker processes (default 2, the cores of these machines), which
@@ -27,8 +29,8 @@ const flag = (name) => {
   return value;
 };
 const tier = flag('--tier') ?? 'all';
-if (!['unit', 'fuzz', 'all'].includes(tier)) {
-  console.error(`run-node-tests: --tier must be unit, fuzz or all, not "${tier}"`);
+if (!['unit', 'fuzz', 'e2e', 'all'].includes(tier)) {
+  console.error(`run-node-tests: --tier must be unit, fuzz, e2e or all, not "${tier}"`);
   process.exit(2);
 }
 const isolated = args.includes('--isolated');
@@ -44,7 +46,9 @@ const walk = (d) => {
 walk(join(root, 'src'));
 walk(join(root, 'test/node'));
 const isFuzz = (f) => f.endsWith('.fuzz.test.ts');
-const inTier = (f) => tier === 'all' || (tier === 'fuzz') === isFuzz(f);
+const isE2e = (f) => f.endsWith('.e2e.test.ts');
+const tierOf = (f) => (isFuzz(f) ? 'fuzz' : isE2e(f) ? 'e2e' : 'unit');
+const inTier = (f) => tier === 'all' || tierOf(f) === tier;
 const chosen = files.filter(inTier).filter((f) => !filters.length || filters.some((x) => f.includes(x))).sort();
 
 const TIMES = join(root, 'out/node-test-times.json');

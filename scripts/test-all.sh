@@ -27,6 +27,7 @@ tier typecheck npx tsc --noEmit -p .
 tier lint npx eslint .
 tier "node unit tests" node scripts/run-node-tests.mjs --tier unit
 tier "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
+tier "node end-to-end tests" node scripts/run-node-tests.mjs --tier e2e
 tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier "tests inside VS Code" npm run --silent test:vscode
 tier "UI tests (Playwright)" node --import tsx test/vscode/ui/heat.ui.ts
