@@ -45,3 +45,21 @@ export function addKernelSamples(
     builder.warn(`${unnamed} addresses in ${dso} are outside every symbol of ${syms!.source}: they are counted as ${dso}.`);
   }
 }
+
+/**
+ * The kernel symbols of callchain frames in `dso` (the kernel or a module), named the same way as its samples; a
+ * name per address, undefined outside every symbol or without the recorded kernel's kallsyms.
+ */
+export function kernelFrameNames(
+  profilePath: string,
+  dso: string,
+  buildId: string | undefined,
+  recordedText: Addr | undefined,
+  options: LoadOptions,
+  addresses: readonly Addr[],
+): (string | undefined)[] {
+  const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
+  const module = dso === KERNEL ? undefined : dso.slice(1, -1);
+  const syms = nameKernelAddresses(buildId, search, module, recordedText === undefined ? undefined : addrToBigInt(recordedText), addresses.map(addrToBigInt), options.symbolCache);
+  return addresses.map((_, i) => syms?.names[i]);
+}

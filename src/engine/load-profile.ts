@@ -3,6 +3,7 @@
  * from the content, parse, find the binaries, symbolize every sampled address in one batch per binary, aggregate.
  */
 import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { readTextCapped, textChunks } from '../parsers/text-source';
 import { prepareBinarySearch } from '../symbolize/find-binary';
 import { ProfileFormatError } from '../parsers/errors';
@@ -12,6 +13,7 @@ import { looksLikePerfScript } from '../parsers/perf-script';
 import { looksLikePerfStat } from '../parsers/perf-stat';
 import { looksLikeCachegrind } from '../parsers/cachegrind';
 import type { Profile } from '../model/profile';
+import { isEmptyFilter, type SampleFilter } from '../parsers/perf-data';
 import type { SymbolizerKind } from '../symbolize/symbolize';
 import type { SymbolCache } from '../symbolize/symbol-cache';
 import { mergeProfiles } from '../model/profile-merge';
@@ -37,6 +39,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** perf's build-id cache (`perf --buildid-dir`); default $PERF_BUILDID_DIR or ~/.debug. Kernel names come from it. */
   buildIdCacheDir?: string;
+  /** Only these samples (perf report's --tid, --comm, --cpu, --time): perf.data only; other formats say it is ignored. */
+  filter?: SampleFilter;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */
@@ -96,6 +100,10 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
 
 export async function loadProfile(path: string, options: LoadOptions = {}): Promise<Profile> {
   const format = await detectFormat(path);
+  if (format !== 'perf-data' && !isEmptyFilter(options.filter)) {
+    const p = await loadProfile(path, { ...options, filter: undefined });
+    return { ...p, warnings: [...p.warnings, `${basename(path)} is ${format} text, which keeps no thread, CPU or time per sample: the sample filter (tid, comm, CPU, time) applies to perf.data only and was ignored.`] };
+  }
   if (format === 'perf-annotate' || format === 'perf-data' || format === 'perf-script') {
     // One asynchronous walk of the workspace for every binary this load may look for (not one per missing DSO).
     await prepareBinarySearch(options);

@@ -6,11 +6,12 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { JIT_DSO_PREFIX, PerfDataError, addrToHex, isKernelModuleDso, openPerfData, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import { JIT_DSO_PREFIX, PerfDataError, addrToHex, describeFilter, isKernelModuleDso, openPerfData, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
 import { dropPrefetched, prefetchForBuildIds } from '../symbolize/prefetch';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
-import { KERNEL, addKernelSamples } from './kernel-samples';
+import { KERNEL, addKernelSamples, kernelFrameNames } from './kernel-samples';
+import { symbolizedCallchains } from './callchain-frames';
 import { coverageWarning } from './coverage';
 import { addJitSamples } from './jit-samples';
 import type { LoadOptions } from './load-profile';
@@ -19,7 +20,7 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   let summary: PerfDataSummary;
   const prefetch = prefetchDebugFiles(path, options);
   try {
-    summary = await summarizePerfData(path);
+    summary = await summarizePerfData(path, { filter: options.filter });
   } catch (e) {
     if (e instanceof PerfDataError) throw new ProfileFormatError(path, { offset: e.offset }, e.detail);
     throw e;
@@ -32,6 +33,10 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   };
   const builder = new ProfileBuilder(path, summary.events.map((e) => ({ name: e.name, unit: 'period' })), metadata);
   for (const w of summary.warnings) builder.warn(`${basename(path)}: ${w}`);
+  if (summary.filter) {
+    builder.setFilter(describeFilter(summary.filter.filter));
+    if (summary.events.every((e) => e.samples === 0)) builder.warn(`${basename(path)}: no sample is left by the filter (${describeFilter(summary.filter.filter)}).`);
+  }
   if (summary.truncated) {
     const t = summary.truncated;
     builder.warn(`${basename(path)} is truncated: ${t.detail}; ${t.complete ? 'every complete record was read, ' : ''}${t.bytesLost} bytes were lost.`);
@@ -43,6 +48,29 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
     const list = byDso.get(a.dso);
     if (list) list.push(a);
     else byDso.set(a.dso, [a]);
+  }
+  // Callers' frames are symbolized with the sampled addresses, in the same batch per binary.
+  const frameOffsets = new Map<string, Set<number>>();
+  for (const f of summary.callchains?.frames ?? []) {
+    if (typeof f.fileOffset !== 'number' || isPseudoDso(f.dso)) continue;
+    let set = frameOffsets.get(f.dso);
+    if (!set) frameOffsets.set(f.dso, (set = new Set()));
+    set.add(f.fileOffset);
+  }
+  const symbolizedOf = new Map<string, Map<number, SymbolizedAddress>>();
+  const kernelNames = new Map<string, (a: import('../parsers/perf-data').Addr) => string | undefined>();
+  // Kernel frames are named as kernel samples are, one lookup per kernel binary for all its frames.
+  const kernelFrames = new Map<string, import('../parsers/perf-data').Addr[]>();
+  for (const f of summary.callchains?.frames ?? []) {
+    if (f.dso !== KERNEL && !isKernelModuleDso(f.dso)) continue;
+    const list = kernelFrames.get(f.dso);
+    if (list) list.push(f.fileOffset);
+    else kernelFrames.set(f.dso, [f.fileOffset]);
+  }
+  for (const [dso, addrs] of kernelFrames) {
+    const names = kernelFrameNames(path, dso, summary.buildIds[KERNEL], summary.kernelText, options, addrs);
+    const byAddr = new Map(addrs.map((a, i) => [String(a), names[i]]));
+    kernelNames.set(dso, (a) => byAddr.get(String(a)));
   }
   // Each binary's addr2line runs in its own process: symbolize them together, then add in a fixed order so the
   // profile does not depend on which finished first.
@@ -66,9 +94,16 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
     const g = summary.groupRead;
     if (g.unknownIds) builder.warn(`${g.unknownIds} counter values read by group samples name no event of the file; perf drops them too.`);
   }
+  // A binary seen only in callers' frames (no sample of its own) is symbolized too.
+  for (const dso of frameOffsets.keys()) if (!byDso.has(dso) && dso !== KERNEL && !isKernelModuleDso(dso) && !dso.startsWith(JIT_DSO_PREFIX)) byDso.set(dso, []);
   const entries = [...byDso.entries()];
-  const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, summary.buildIds[dso], options, builder, metadata)));
-  for (const add of done) add();
+  const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, frameOffsets.get(dso), summary.buildIds[dso], options, builder, metadata)));
+  entries.forEach(([dso], i) => {
+    const { add, symbolized } = done[i]!;
+    add();
+    if (symbolized) symbolizedOf.set(dso, symbolized);
+  });
+  if (summary.callchains) builder.setCallchains(symbolizedCallchains(summary.callchains, summary.events.length, symbolizedOf, kernelNames));
   await prefetch;
   dropPrefetched();
   const profile = builder.build();
@@ -91,7 +126,7 @@ async function prefetchDebugFiles(path: string, options: LoadOptions): Promise<v
 }
 
 /** Pseudo-DSOs perf names in brackets (kernel, vdso, anonymous memory) are never files on disk. */
-function isPseudoDso(dso: string): boolean {
+export function isPseudoDso(dso: string): boolean {
   return dso.startsWith('[') || dso === '//anon' || dso.startsWith('/memfd:') || dso === '';
 }
 
@@ -99,18 +134,20 @@ function isPseudoDso(dso: string): boolean {
 async function prepareDso(
   dso: string,
   addresses: AddressCounts[],
+  frameOffsets: ReadonlySet<number> | undefined,
   recordedBuildId: string | undefined,
   options: LoadOptions,
   builder: ProfileBuilder,
   metadata: ProfileMetadata,
-): Promise<() => void> {
+): Promise<{ add: () => void; symbolized: Map<number, SymbolizedAddress> | undefined }> {
   const asUnresolved = (a: AddressCounts, symbol: string): void => {
     // Kept visible as dso+offset rather than dropped: they belong to the total and to the function list.
     builder.addAddress({ dso, address: -1, symbol, counts: a.period, samples: a.samples, inlineChain: [] });
   };
   const offsets = addresses.map((a) => a.fileOffset).filter((o): o is number => typeof o === 'number');
-  const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, offsets, options, builder, metadata);
-  return () => addAll(dso, addresses, symbolized, builder, asUnresolved);
+  if (frameOffsets) for (const o of frameOffsets) offsets.push(o);
+  const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, [...new Set(offsets)], options, builder, metadata);
+  return { add: () => addAll(dso, addresses, symbolized, builder, asUnresolved), symbolized };
 }
 
 function addAll(

@@ -12,6 +12,7 @@
  * - An event present in two inputs is refused: two runs of one event are two measurements, and summing them would
  *   make every share a mixture of both runs (comparing them is what a baseline or `perf-heat diff` is for).
  */
+import type { ProfileCallchains } from './call-graph';
 import { basename } from 'node:path';
 import { ProfileBuilder, sourceFunctionName, type AddressHeat, type Profile, type ProfileMetadata } from './profile';
 
@@ -151,5 +152,24 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     builder.addAddress(a);
   }
   builder.setTotals(profiles.flatMap((p) => p.totals));
+  // Callchains side by side: each recording's chains keep their own frames, their counts in that recording's columns.
+  if (profiles.some((p) => p.callchains)) {
+    const frames: ProfileCallchains['frames'] = [];
+    const chains: ProfileCallchains['chains'] = [];
+    profiles.forEach((p, k) => {
+      if (!p.callchains) return;
+      const base = frames.length;
+      for (const f of p.callchains.frames) {
+        const id = buildIdOf.get(f.dso);
+        frames.push({ ...f, dso: (id && pathOf.get(id)) || f.dso });
+      }
+      for (const ch of p.callchains.chains) {
+        const counts = events.map(() => 0);
+        ch.counts.forEach((c, e) => (counts[offsets[k] + e] = c));
+        chains.push({ frames: ch.frames.map((i) => i + base), counts });
+      }
+    });
+    builder.setCallchains({ frames, chains });
+  }
   return builder.build();
 }

@@ -5,6 +5,7 @@
  * fractional when a format only gives percentages (annotate without `-n`): it is then the exact share times the
  * symbol's sample total, which is what perf itself rounds from.
  */
+import type { ProfileCallchains } from './call-graph';
 
 export type EventUnit = 'samples' | 'period' | 'count';
 
@@ -96,6 +97,10 @@ export interface Profile {
   metadata: ProfileMetadata;
   /** Things the user should know: missing binaries, function-only attribution, ambiguous paths. */
   warnings: string[];
+  /** The samples' callchains, symbolized (`perf record -g`): model/call-graph.ts makes the call graph of them. */
+  callchains?: ProfileCallchains;
+  /** The sample filter the profile was read with (tid, comm, CPU, time), in words; absent when it has every sample. */
+  filter?: string;
 }
 
 const CLONE_SUFFIX = /(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/;
@@ -152,6 +157,8 @@ export class ProfileBuilder {
   private readonly warnings: string[] = [];
   private readonly totals: number[];
   private statedTotals: number[] | undefined;
+  private callchains: ProfileCallchains | undefined;
+  private filter: string | undefined;
 
   constructor(
     private readonly source: string,
@@ -186,6 +193,14 @@ export class ProfileBuilder {
    */
   setTotals(totals: readonly number[]): void {
     this.statedTotals = totals.slice();
+  }
+
+  setCallchains(chains: ProfileCallchains): void {
+    this.callchains = chains;
+  }
+
+  setFilter(description: string): void {
+    this.filter = description;
   }
 
   warn(message: string): void {
@@ -237,6 +252,8 @@ export class ProfileBuilder {
       unattributed,
       metadata: this.metadata,
       warnings: this.warnings.slice(),
+      ...(this.callchains ? { callchains: this.callchains } : {}),
+      ...(this.filter ? { filter: this.filter } : {}),
     };
   }
 }

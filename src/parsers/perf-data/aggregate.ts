@@ -10,8 +10,10 @@ import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
 import type { ByteSourceOpener } from './byte-source';
 import { openPerfData, type PerfData, type PerfDataTruncation } from './reader';
-import { countSideRecord, emptyAccumulated, summarizeSimple, type Accumulated } from './simple-samples';
-import type { MmapRecord, PerfRecord, SampleRecord, TaskRecord } from './types';
+import { countSideRecord, deliverSideRecord, emptyAccumulated, summarizeSimple, type Accumulated, type SummaryWants } from './simple-samples';
+import type { PerfRecord, SampleRecord } from './types';
+import type { CallchainSummary } from './callchains';
+import { isEmptyFilter, SampleFilterState, type SampleFilter } from './sample-filter';
 
 export interface EventSummary {
   /** Index into the file's attrs: the position of this event's column in every `samples`/`period` array. */
@@ -68,13 +70,29 @@ export interface PerfDataSummary {
   /** Record counts by PERF_RECORD_* type, COMPRESSED ones counted by what they contained. */
   recordTypes: Record<number, number>;
   truncated?: PerfDataTruncation;
+  /** Present when the events sampled callchains (`perf record -g`) and they were asked for. */
+  callchains?: CallchainSummary;
+  /** Present when a filter was given: the samples it kept are the summary; `droppedSamples` were not read. */
+  filter?: { filter: SampleFilter; droppedSamples: number };
   warnings: string[];
 }
 
-export async function summarizePerfData(path: string, opts: { chunkSize?: number; source?: ByteSourceOpener } = {}): Promise<PerfDataSummary> {
+export interface SummaryOptions {
+  chunkSize?: number;
+  source?: ByteSourceOpener;
+  /** Aggregate callchains when the events sampled them (default true). */
+  callchains?: boolean;
+  /** perf report's --tid / --comm / --cpu / --time. */
+  filter?: SampleFilter;
+}
+
+export async function summarizePerfData(path: string, opts: SummaryOptions = {}): Promise<PerfDataSummary> {
   const pd = await openPerfData(path, { source: opts.source });
+  const sampled = pd.attrs.some((a) => (a.sampleType & SampleType.CALLCHAIN) !== 0);
+  const filter = isEmptyFilter(opts.filter) ? undefined : opts.filter;
+  const wants = (): SummaryWants => ({ callchains: (opts.callchains ?? true) && sampled, ...(filter ? { filter: new SampleFilterState(filter) } : {}) });
   // The common shape (file mode, fixed sample fields) without an object per sample; anything else the general way.
-  const acc = (await summarizeSimple(pd, opts.chunkSize ?? 1 << 20)) ?? (await summarizeRecords(pd, opts.chunkSize));
+  const acc = (await summarizeSimple(pd, opts.chunkSize ?? 1 << 20, wants())) ?? (await summarizeRecords(pd, opts.chunkSize, wants()));
   const { byDso, totals, buildIds, recordTypes, unknownEventSamples, samplesWithoutIp, withoutIpByEvent, lostEvents, lostSamples, kernelText } = acc;
   const { groupSamples, unknownIds, zeroDeltas } = acc;
 
@@ -120,13 +138,18 @@ export async function summarizePerfData(path: string, opts: { chunkSize?: number
   if (pd.truncation) summary.truncated = pd.truncation;
   if (groupSamples) summary.groupRead = { samples: groupSamples, unknownIds, zeroDeltas };
   if (kernelText !== undefined) summary.kernelText = kernelText;
+  if (acc.chains) summary.callchains = acc.chains.result(n);
+  if (filter) summary.filter = { filter, droppedSamples: acc.filteredOut };
+  if (acc.stackUserSamples && acc.chains) {
+    summary.warnings = [...summary.warnings, `${acc.stackUserSamples} samples were recorded with --call-graph dwarf: their user-space callers are in a stack copy that perf unwinds with libdw, which Perf Heat does not do, so those samples' call graph has only their kernel frames and the sampled function. Record with -g (frame pointers, build with -fno-omit-frame-pointer) for callers.`];
+  }
   return summary;
 }
 
 /** Every record as an object, replayed through the OrderedQueue: any file the reader reads. */
-export async function summarizeRecords(pd: PerfData, chunkSize: number | undefined): Promise<Accumulated> {
-  const acc = emptyAccumulated();
-  const { spaces, byDso, totals, recordTypes, withoutIpByEvent } = acc;
+export async function summarizeRecords(pd: PerfData, chunkSize: number | undefined, wants: SummaryWants = { callchains: false }): Promise<Accumulated> {
+  const acc = emptyAccumulated(wants);
+  const { spaces, byDso, totals, recordTypes, withoutIpByEvent, chains, filter } = acc;
   // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
   const lastRead = new Map<number, number>();
   const attrOfId = new Map<number, number>();
@@ -156,6 +179,11 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
   };
 
   const countSample = (s: SampleRecord): void => {
+    if (filter && !filter.accepts(s.tid, s.cpu, s.time)) {
+      acc.filteredOut++;
+      return;
+    }
+    if (s.stackUser) acc.stackUserSamples++;
     if (s.read && pd.attrs[s.event]?.sampleType !== undefined && (pd.attrs[s.event]!.sampleType & SampleType.READ)) deliverRead(s);
     else countOne(s, s.event, s.period);
   };
@@ -169,6 +197,7 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
       withoutIpByEvent[ev] = (withoutIpByEvent[ev] ?? 0) + period;
       return;
     }
+    if (chains) chains.count(s.callchain?.length ? chains.internAddrs(s.callchain) : -1, s.pid ?? -1, s.ip, s.cpumode, ev, period);
     const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
     let offsets = byDso.get(r.dso);
     if (!offsets) byDso.set(r.dso, (offsets = new Map()));
@@ -181,15 +210,10 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
 
   const queue = new OrderedQueue<PerfRecord>((r) => {
     if (r.kind === 'sample') countSample(r);
-    else if (r.kind === 'mmap') {
-      const m = r as MmapRecord;
-      if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) acc.kernelText ??= m.pgoff;
-      spaces.mmap(m);
-    }
-    else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
+    else deliverSideRecord(r, acc);
   });
 
-  for await (const batch of pd.batches({ callchains: false, chunkSize })) {
+  for await (const batch of pd.batches({ callchains: chains !== undefined, chunkSize })) {
     for (const r of batch) {
       recordTypes[r.type] = (recordTypes[r.type] ?? 0) + 1;
       if (r.kind === 'sample') {

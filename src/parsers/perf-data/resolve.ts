@@ -90,8 +90,11 @@ export class AddressSpaces {
   private readonly kernel: MappedRegion[] = [];
   /** perf's machine->kernel_start: the lowest kernel map, 2^63 until one is seen. */
   private kernelStart: Addr = 2n ** 63n;
+  /** Bumped by every map change: a callchain resolved under one generation resolves the same until the next. */
+  generation = 0;
 
   mmap(m: MmapLike): void {
+    this.generation++;
     const end = addrSubAdd(m.addr, 0, m.len);
     if (end <= m.addr) return; // zero-length or wrapping: nothing can fall in it
     const cpumode = (m.misc ?? 0) & Misc.CPUMODE_MASK;
@@ -123,6 +126,7 @@ export class AddressSpaces {
   /** A new process (pid ≠ ppid) inherits a copy of its parent's maps; a new thread shares its process's. */
   fork(pid: number, ppid: number): void {
     if (pid === ppid) return;
+    this.generation++;
     const parent = this.procs.get(ppid);
     this.procs.set(pid, parent ? parent.slice() : []);
   }

@@ -18,7 +18,9 @@ import { decodeRecord } from './records';
 import { applyHeaderRecord, type StreamSpec } from './stream';
 import { AddressSpaces, UNKNOWN_DSO } from './resolve';
 import type { PerfData } from './reader';
-import type { MmapRecord, PerfRecord, TaskRecord } from './types';
+import type { CommRecord, MmapRecord, PerfRecord, TaskRecord } from './types';
+import { CallchainAccumulator } from './callchains';
+import { SampleFilterState } from './sample-filter';
 
 export interface Accumulated {
   spaces: AddressSpaces;
@@ -39,6 +41,19 @@ export interface Accumulated {
   groupSamples: number;
   unknownIds: number;
   zeroDeltas: number;
+  /** Set when callchains are aggregated (`perf record -g`). */
+  chains?: CallchainAccumulator;
+  /** Set when a filter keeps only some samples; `filteredOut` counts the others. */
+  filter?: SampleFilterState;
+  filteredOut: number;
+  /** Samples carrying a user stack copy (`--call-graph dwarf`): their user frames need unwinding, not done here. */
+  stackUserSamples: number;
+}
+
+/** What a summary is asked for beyond the counts. */
+export interface SummaryWants {
+  callchains: boolean;
+  filter?: SampleFilterState;
 }
 
 /**
@@ -54,6 +69,9 @@ export function countSideRecord(rec: PerfRecord, acc: Accumulated, push: (rec: P
     case 'fork':
       push(rec, rec.sampleId?.time ?? rec.time);
       break;
+    case 'comm':
+      if (acc.filter?.needsComm) push(rec, rec.sampleId?.time);
+      break;
     case 'lost':
       acc.lostEvents += rec.lost;
       break;
@@ -68,11 +86,31 @@ export function countSideRecord(rec: PerfRecord, acc: Accumulated, push: (rec: P
   }
 }
 
-export function emptyAccumulated(): Accumulated {
-  return {
-    spaces: new AddressSpaces(), byDso: new Map(), totals: [], buildIds: {}, recordTypes: {}, unknownEventSamples: 0, samplesWithoutIp: 0,
-    withoutIpByEvent: [], lostEvents: 0, lostSamples: 0, groupSamples: 0, unknownIds: 0, zeroDeltas: 0,
+export function emptyAccumulated(wants: SummaryWants = { callchains: false }): Accumulated {
+  const spaces = new AddressSpaces();
+  const acc: Accumulated = {
+    spaces, byDso: new Map(), totals: [], buildIds: {}, recordTypes: {}, unknownEventSamples: 0, samplesWithoutIp: 0,
+    withoutIpByEvent: [], lostEvents: 0, lostSamples: 0, groupSamples: 0, unknownIds: 0, zeroDeltas: 0, filteredOut: 0, stackUserSamples: 0,
   };
+  if (wants.callchains) acc.chains = new CallchainAccumulator(spaces);
+  if (wants.filter) acc.filter = wants.filter;
+  return acc;
+}
+
+/** Side-band records as the replay delivers them, the same on both paths: maps, forks, and comms for the filter. */
+export function deliverSideRecord(r: PerfRecord, acc: Accumulated): void {
+  if (r.kind === 'mmap') {
+    const m = r as MmapRecord;
+    if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) acc.kernelText ??= m.pgoff;
+    acc.spaces.mmap(m);
+  } else if (r.kind === 'fork') {
+    const t = r as TaskRecord;
+    acc.spaces.fork(t.pid, t.ppid);
+    acc.filter?.fork(t.tid, t.ptid);
+  } else if (r.kind === 'comm') {
+    const c = r as CommRecord;
+    acc.filter?.comm(c.tid, c.comm);
+  }
 }
 
 const { IDENTIFIER, IP, TID, TIME, ADDR, ID, STREAM_ID, CPU, PERIOD, CALLCHAIN } = SampleType;
@@ -96,20 +134,21 @@ function simpleShape(pd: PerfData, ctx: DecodeContext): boolean {
   return pd.attrs.every((a) => (a.sampleType & ~SIMPLE_FIELDS) === 0 && (a.sampleType & IP) !== 0);
 }
 
-export async function summarizeSimple(pd: PerfData, chunkSize: number): Promise<Accumulated | undefined> {
+export async function summarizeSimple(pd: PerfData, chunkSize: number, wants: SummaryWants = { callchains: false }): Promise<Accumulated | undefined> {
   const ctx = new DecodeContext(pd.path, pd.littleEndian, false);
   for (const a of pd.attrs) ctx.addAttr(a);
   if (!simpleShape(pd, ctx)) return undefined;
   try {
-    return await scan(pd, ctx, Math.max(chunkSize, 4096));
+    return await scan(pd, ctx, Math.max(chunkSize, 4096), wants);
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     throw e;
   }
 }
 
-async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promise<Accumulated> {
-  const acc = emptyAccumulated();
+async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: SummaryWants): Promise<Accumulated> {
+  const acc = emptyAccumulated(wants);
+  const { chains, filter } = acc;
   const { spaces, byDso, totals, recordTypes } = acc;
   const spec = { path: pd.path, knownAttrsBefore: 0 } as StreamSpec;
   const state = { attrs: pd.attrs, features: pd.features, warnings: pd.warnings };
@@ -122,7 +161,12 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
 
   let lastDso = '';
   let lastOffsets: Map<Addr, number[]> | undefined;
-  const count = (ev: number, pid: number, ip: Addr, cpumode: number, period: number): void => {
+  const count = (ev: number, pid: number, ip: Addr, cpumode: number, period: number, tid: number, cpu: number, time: number, chain: number): void => {
+    if (filter && !filter.accepts(tid, cpu, time || undefined)) {
+      acc.filteredOut++;
+      return;
+    }
+    chains?.count(chain, pid, ip, cpumode, ev, period);
     const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
     t.samples++;
     t.period += period;
@@ -144,14 +188,7 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
     c[2 * ev] = (c[2 * ev] ?? 0) + 1;
     c[2 * ev + 1] = (c[2 * ev + 1] ?? 0) + period;
   };
-  const deliverSide = (r: PerfRecord): void => {
-    if (r.kind === 'mmap') {
-      const m = r as MmapRecord;
-      if (m.pid === -1 && m.filename.startsWith('[kernel.kallsyms]')) acc.kernelText ??= m.pgoff;
-      spaces.mmap(m);
-    }
-    else if (r.kind === 'fork') spaces.fork((r as TaskRecord).pid, (r as TaskRecord).ppid);
-  };
+  const deliverSide = (r: PerfRecord): void => deliverSideRecord(r, acc);
   const queue = new SampleQueue(count, deliverSide);
 
   const src = await pd.source();
@@ -199,8 +236,10 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
           const ipHi = dv.getUint32(le ? q + 4 : q, le);
           q += 8;
           let pid = -1;
+          let tid = -1;
           if (st & TID) {
             pid = dv.getInt32(le ? q : q + 4, le);
+            tid = dv.getInt32(le ? q + 4 : q, le);
             q += 8;
           }
           let time = 0;
@@ -211,20 +250,34 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number): Promis
           if (st & ADDR) q += 8;
           if (st & ID) q += 8;
           if (st & STREAM_ID) q += 8;
-          if (st & CPU) q += 8;
+          let cpu = -1;
+          if (st & CPU) {
+            cpu = dv.getUint32(le ? q : q + 4, le);
+            q += 8;
+          }
           let period = defaultPeriods[ev]!;
           if (st & PERIOD) {
             period = dv.getUint32(le ? q + 4 : q, le) * TWO32 + dv.getUint32(le ? q : q + 4, le);
             q += 8;
           }
+          let chain = -1;
           if (st & CALLCHAIN) {
             if (q + 8 > recEnd) giveUp();
             const nr = dv.getUint32(le ? q + 4 : q, le) * TWO32 + dv.getUint32(le ? q : q + 4, le);
             if (q + 8 + nr * 8 > recEnd) giveUp();
+            if (chains && nr > 0) {
+              const from = q + 8;
+              // The chain's bytes are its key: one native string per sample, addresses decoded once per distinct chain.
+              chain = chains.intern(buf.toString('latin1', from, from + nr * 8), () => {
+                const out: Addr[] = new Array(nr);
+                for (let i = 0; i < nr; i++) out[i] = b.addr(from + i * 8);
+                return out;
+              });
+            }
           }
           const cpumode = dv.getUint16(p + 4, le) & 7;
-          if (time) queue.push(time, ev, pid, ipHi, ipLo, cpumode, period);
-          else count(ev, pid, ipHi < SAFE_HI ? ipHi * TWO32 + ipLo : (BigInt(ipHi) << 32n) | BigInt(ipLo), cpumode, period);
+          if (time) queue.push(time, ev, pid, ipHi, ipLo, cpumode, period, tid, cpu, chain);
+          else count(ev, pid, ipHi < SAFE_HI ? ipHi * TWO32 + ipLo : (BigInt(ipHi) << 32n) | BigInt(ipLo), cpumode, period, tid, cpu, 0, chain);
           p += size;
           continue;
         }
@@ -268,17 +321,20 @@ class SampleQueue {
   private ipLo = new Uint32Array(1024);
   private mode = new Uint8Array(1024);
   private period = new Float64Array(1024);
+  private tid = new Int32Array(1024);
+  private cpu = new Int32Array(1024);
+  private chain = new Int32Array(1024);
   private side: { time: number; seq: number; rec: PerfRecord }[] = [];
   private arrivals = 0;
   private nextFlush = 0;
   private maxTime = 0;
 
   constructor(
-    private readonly count: (ev: number, pid: number, ip: Addr, cpumode: number, period: number) => void,
+    private readonly count: (ev: number, pid: number, ip: Addr, cpumode: number, period: number, tid: number, cpu: number, time: number, chain: number) => void,
     private readonly deliverSide: (r: PerfRecord) => void,
   ) {}
 
-  push(time: number, ev: number, pid: number, ipHi: number, ipLo: number, mode: number, period: number): void {
+  push(time: number, ev: number, pid: number, ipHi: number, ipLo: number, mode: number, period: number, tid: number, cpu: number, chain: number): void {
     if (this.n === this.time.length) this.grow();
     const i = this.n++;
     this.time[i] = time;
@@ -289,6 +345,9 @@ class SampleQueue {
     this.ipLo[i] = ipLo;
     this.mode[i] = mode;
     this.period[i] = period;
+    this.tid[i] = tid;
+    this.cpu[i] = cpu;
+    this.chain[i] = chain;
     if (time > this.maxTime) this.maxTime = time;
     if (this.n + this.side.length > MAX_QUEUED) giveUp();
   }
@@ -316,13 +375,13 @@ class SampleQueue {
   private deliver(i: number): void {
     const hi = this.ipHi[i]!;
     const lo = this.ipLo[i]!;
-    this.count(this.ev[i]!, this.pid[i]!, hi < SAFE_HI ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo), this.mode[i]!, this.period[i]!);
+    this.count(this.ev[i]!, this.pid[i]!, hi < SAFE_HI ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo), this.mode[i]!, this.period[i]!, this.tid[i]!, this.cpu[i]!, this.time[i]!, this.chain[i]!);
   }
 
   private flushUpTo(limit: number): void {
     if (!limit) return;
     const due = this.side.length ? this.side.filter((s) => s.time <= limit).sort((a, b) => a.time - b.time || a.seq - b.seq) : [];
-    const { time, seq, ev, pid, ipHi, ipLo, mode, period, count } = this;
+    const { time, seq, ev, pid, ipHi, ipLo, mode, period, count, tid, cpu, chain } = this;
     const n = this.n;
     if (due.length > 0) {
       const idx: number[] = [];
@@ -343,7 +402,7 @@ class SampleQueue {
       if (time[i]! <= limit) {
         if (!counted) {
           const hi = ipHi[i]!;
-          count(ev[i]!, pid[i]!, hi < SAFE_HI ? hi * TWO32 + ipLo[i]! : (BigInt(hi) << 32n) | BigInt(ipLo[i]!), mode[i]!, period[i]!);
+          count(ev[i]!, pid[i]!, hi < SAFE_HI ? hi * TWO32 + ipLo[i]! : (BigInt(hi) << 32n) | BigInt(ipLo[i]!), mode[i]!, period[i]!, tid[i]!, cpu[i]!, time[i]!, chain[i]!);
         }
         continue;
       }
@@ -356,6 +415,9 @@ class SampleQueue {
         ipLo[w] = ipLo[i]!;
         mode[w] = mode[i]!;
         period[w] = period[i]!;
+        tid[w] = tid[i]!;
+        cpu[w] = cpu[i]!;
+        chain[w] = chain[i]!;
       }
       w++;
     }
@@ -377,5 +439,8 @@ class SampleQueue {
     this.ipLo = more(this.ipLo, Uint32Array);
     this.mode = more(this.mode, Uint8Array);
     this.period = more(this.period, Float64Array);
+    this.tid = more(this.tid, Int32Array);
+    this.cpu = more(this.cpu, Int32Array);
+    this.chain = more(this.chain, Int32Array);
   }
 }
