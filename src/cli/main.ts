@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { maxOf } from '../model/extremes';
 import { eventUnitName, formatEventNumber, formatPoints, formatShare, type EventLike } from '../model/format';
 import { shareOf } from '../model/share';
-
+import { FILTER_OPTIONS, FILTER_USAGE, FilterOptionError, sampleFilterOf } from './filter-options';
+import { CALLGRAPH_USAGE, inclusiveByFunction, neighbourRows, NoCallchainsError, printNeighbours } from './callgraph-command';
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
 type Report = typeof import('./report-command');
@@ -45,13 +46,18 @@ commands:
       --json              JSON: [{file, line, counts: {event: n}, percent: {event: p}}]
       --binary-path DIR   where the profiled binaries are (repeatable)
       --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
+${FILTER_USAGE}
 
-  functions <profile>…  every sampled function, with count and share per event (several recordings as for lines)
-      --event, --top, --json, --binary-path, --remap as for lines
-      --json              JSON: [{function, dso, counts: {event: n}, percent: {event: p}}]
+  functions <profile>…  every sampled function, with count and share per event (several recordings as for lines);
+                    with callchains (perf record -g) also the inclusive cost (self and callees, as perf --children)
+      --event, --top, --json, --binary-path, --remap, filters as for lines
+      --json              JSON: [{function, dso, counts: {event: n}, percent: {event: p},
+                            inclusive: {event: n}, inclusivePercent: {event: p}}]
+
+${CALLGRAPH_USAGE}
 
   diff <base> <other>  lines whose share changed between two profiles (an A/B pair), biggest change first
-      --event, --top, --binary-path, --remap as for lines
+      --event, --top, --binary-path, --remap, filters as for lines (the filter applies to both)
       --json              JSON: [{file, line, base: {event: n}, other: {event: n}, basePercent, otherPercent,
                             delta: {event: points}, normalizedDelta: {event: n}, only?: "base"|"other"}]
 
@@ -113,6 +119,9 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await linesCommand(rest, out, err);
       case 'functions':
         return await functionsCommand(rest, out, err);
+      case 'callers':
+      case 'callees':
+        return await neighboursCommand(command, rest, out, err);
       case 'diff':
         return await diffCommand(rest, out, err);
       case 'regions':
@@ -131,7 +140,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof FilterOptionError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`perf-heat: ${(e as Error).message}\n\n${usage()}`);
       return 2;
     }
@@ -146,14 +155,18 @@ interface CommonArgs {
   top: number;
   json: boolean;
   remaps: PathRemap[];
+  /** False with --no-inline: inlined functions are not functions of the call graph. */
+  inline: boolean;
+  /** Positionals before the profiles (callers' FUNCTION). */
+  leading: string[];
 }
 
 /**
  * The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. Several
  * positionals are recordings of one build, merged into one profile (refused, naming the files, if they are not).
  */
-async function profileArgs(command: string, args: string[], err: (s: string) => void): Promise<CommonArgs> {
-  const [first] = await profilesArgs(command, args, err, 'merge');
+async function profileArgs(command: string, args: string[], err: (s: string) => void, leading = 0): Promise<CommonArgs> {
+  const [first] = await profilesArgs(command, args, err, 'merge', leading);
   return first;
 }
 
@@ -161,8 +174,8 @@ async function profileArgs(command: string, args: string[], err: (s: string) => 
  * `count` profiles as positionals, with the shared options; the event is looked up in the first. `merge`: one or
  * more positionals, merged into one profile.
  */
-async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number | 'merge'): Promise<CommonArgs[]> {
-  const { values, positionals } = parseArgs({
+async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number | 'merge', leadingCount = 0): Promise<CommonArgs[]> {
+  const { values, positionals: all } = parseArgs({
     args,
     allowPositionals: true,
     options: {
@@ -171,8 +184,14 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
       json: { type: 'boolean', default: false },
       'binary-path': { type: 'string', multiple: true, default: [] },
       remap: { type: 'string', multiple: true, default: [] },
+      'no-inline': { type: 'boolean', default: false },
+      ...FILTER_OPTIONS,
     },
   });
+  if (all.length < leadingCount) throw new UsageError(`${command} takes a function name, then one or more profile files`);
+  const leading = all.slice(0, leadingCount);
+  const positionals = all.slice(leadingCount);
+  const filter = sampleFilterOf(values);
   if (count === 'merge' ? positionals.length === 0 : positionals.length !== count) {
     throw new UsageError(`${command} takes ${count === 'merge' ? 'one or more profile files (recordings of one build)' : `exactly ${count} profile files`}`);
   }
@@ -180,14 +199,15 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
   const remaps = values.remap.map(parseRemap);
   const out: CommonArgs[] = [];
-  const load = { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] };
+  const load = { binaryPaths: values['binary-path'], searchRoots: [process.cwd()], ...(filter ? { filter } : {}) };
   for (const path of count === 'merge' ? [positionals.join(' + ')] : positionals) {
     const profile = count === 'merge' ? await loadProfiles(positionals, load) : await loadProfile(path, load);
     const names = profile.events.map((e) => e.name);
     const event = values.event === undefined ? 0 : names.indexOf(values.event);
     if (event < 0) throw new UsageError(`no event "${values.event}" in ${path} (it has: ${names.join(', ')})`);
     for (const w of profile.warnings) err(`warning: ${w}`);
-    out.push({ profile, event, top, json: values.json, remaps });
+    if (profile.filter) err(`filter: ${profile.filter} (shares are of the samples it keeps)`);
+    out.push({ profile, event, top, json: values.json, remaps, inline: !values['no-inline'], leading });
   }
   return out;
 }
@@ -246,21 +266,53 @@ async function functionsCommand(args: string[], out: (s: string) => void, err: (
   const { profile, event, top, json } = await profileArgs('functions', args, err);
   const names = profile.events.map((e) => e.name);
   const sorted = profile.functions.slice().sort((a, b) => b.counts[event] - a.counts[event] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const rows = (top > 0 ? sorted.slice(0, top) : sorted).map((f) => ({
-    function: f.name,
-    dso: f.dso,
-    counts: Object.fromEntries(names.map((n, e) => [n, round(f.counts[e], 3)])),
-    percent: Object.fromEntries(names.map((n, e) => [n, round(shareOf(f.counts[e], profile.totals[e]), 4)])),
-  }));
+  const inclusive = inclusiveByFunction(profile);
+  const share = (v: number, e: number) => round(shareOf(v, profile.totals[e]), 4);
+  const rows = (top > 0 ? sorted.slice(0, top) : sorted).map((f) => {
+    const inc = inclusive?.get(`${f.dso}\0${f.name}`) ?? (inclusive ? f.counts : undefined);
+    return {
+      function: f.name,
+      dso: f.dso,
+      counts: Object.fromEntries(names.map((n, e) => [n, round(f.counts[e], 3)])),
+      percent: Object.fromEntries(names.map((n, e) => [n, share(f.counts[e], e)])),
+      ...(inc ? {
+        inclusive: Object.fromEntries(names.map((n, e) => [n, round(inc[e], 3)])),
+        inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(inc[e], e)])),
+      } : {}),
+    };
+  });  if (json) {
+    out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  out([...profile.events.map(heading), ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []), ' function (binary)'].join(' '));
+  for (const r of rows) {
+    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
+    const ev = profile.events[event];
+    if (r.inclusive && r.inclusivePercent) cols.push(`${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`);
+    out(`${cols.join(' ')}  ${r.function} (${r.dso})`);
+  }
+  if (!inclusive) err(`note: ${profile.source} has no callchains, so no inclusive cost: record with \`perf record -g\` for it`);
+  return 0;
+}
+
+async function neighboursCommand(direction: 'callers' | 'callees', args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { profile, event, top, json, inline, leading } = await profileArgs(direction, args, err, 1);
+  const name = leading[0]!;
+  let rows;
+  try {
+    rows = neighbourRows(profile, name, direction, event, top, inline);
+  } catch (e) {
+    if (e instanceof NoCallchainsError) {
+      err(`perf-heat: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
   if (json) {
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  out([...profile.events.map(heading), ' function (binary)'].join(' '));
-  for (const r of rows) {
-    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
-    out(`${cols.join(' ')}  ${r.function} (${r.dso})`);
-  }
+  printNeighbours(rows, profile, direction, name, out);
   return 0;
 }
 
