@@ -152,6 +152,19 @@ export function parseAnnotateValues(text: string): AnnotatedSymbol[] {
     }
     const r = /^\s*(\d+)\s+:\s+([0-9a-f]+):\s/.exec(l);
     if (r) cur.values.set(Number.parseInt(r[2], 16), Number(r[1]));
+
+/** One chain of `perf report --no-children -g folded,0,caller,period`: its period and frames, outermost first. */
+export interface FoldedChain {
+  period: number;
+  frames: string[];
+}
+
+/** Every `period a;b;c` line of folded callchain output (the `  12.34%  [.] sym` entry lines are skipped). */
+export function parseFoldedChains(text: string): FoldedChain[] {
+  const out: FoldedChain[] = [];
+  for (const l of text.split('\n')) {
+    const m = /^(\d+) (.+)$/.exec(l);
+    if (m) out.push({ period: Number(m[1]), frames: m[2]!.split(';') });
   }
   return out;
 }
@@ -187,4 +200,46 @@ export function havePerfTools(): boolean {
   } catch {
     return false;
   }
+
+export interface ChildrenRow {
+  children: number;
+  self: number;
+  /** `.` user space, `k` kernel. */
+  kind: string;
+  symbol: string;
+}
+
+/** `perf report --children --sort sym -g none`: `    93.08%     0.00%  [.] start_thread`. */
+export function parseChildrenSym(text: string): ChildrenRow[] {
+  const out: ChildrenRow[] = [];
+  for (const l of text.split('\n')) {
+    const m = /^\s+([\d.]+)%\s+([\d.]+)%\s+\[([.kgu])\] (.+?)\s*$/.exec(l);
+    if (m) out.push({ children: Number(m[1]), self: Number(m[2]), kind: m[3]!, symbol: m[4]! });
+  }
+  return out;
+}
+
+export interface PeriodRow {
+  period: number;
+  /** The `Pid:Command` column when the report sorted by pid. */
+  tid?: number;
+  kind: string;
+  symbol: string;
+}
+
+/** `perf report -F period,[pid,]sym`: `      250000      693:cg-owner  [k] __schedule`. */
+export function parsePeriodRows(text: string): PeriodRow[] {
+  const out: PeriodRow[] = [];
+  for (const l of text.split('\n')) {
+    if (l.startsWith('#')) continue;
+    const m = /^\s+(\d+)\s+(?:(\d+):\S+\s+)?\[([.kgu])\] (.+?)\s*$/.exec(l);
+    if (m) out.push({ period: Number(m[1]), ...(m[2] ? { tid: Number(m[2]) } : {}), kind: m[3]!, symbol: m[4]! });
+  }
+  return out;
+}
+
+/** perf prints versioned ELF names (`pthread_barrier_wait@@GLIBC_2.34`); Perf Heat names the function. */
+export function perfFunctionName(symbol: string): string {
+  const at = symbol.indexOf('@');
+  return at > 0 ? symbol.slice(0, at) : symbol;
 }

@@ -14,7 +14,7 @@ import { maxOf } from '../model/extremes';
 import { eventUnitName, formatEventNumber, formatPoints, formatShare, type EventLike } from '../model/format';
 import { shareOf } from '../model/share';
 import { FILTER_OPTIONS, FILTER_USAGE, FilterOptionError, sampleFilterOf } from './filter-options';
-import { CALLGRAPH_USAGE, inclusiveByFunction, neighbourRows, NoCallchainsError, printNeighbours } from './callgraph-command';
+import { CALLGRAPH_USAGE, callGraphOf, inclusiveByFunction, neighbourRows, NoCallchainsError, printNeighbours } from './callgraph-command';
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
 type Report = typeof import('./report-command');
@@ -44,6 +44,8 @@ commands:
       --event NAME        sort by this event (default: the profile's first)
       --top N             how many lines (default 20; 0 = all)
       --json              JSON: [{file, line, counts: {event: n}, percent: {event: p}}]
+      --inclusive         by inclusive cost: a call-site line carries what its callees cost (needs perf record -g);
+                          rows gain inclusive: {event: n}, inclusivePercent: {event: p}
       --binary-path DIR   where the profiled binaries are (repeatable)
       --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
 ${FILTER_USAGE}
@@ -80,26 +82,38 @@ export interface LineRow {
   line: number;
   counts: Record<string, number>;
   percent: Record<string, number>;
+  /** With --inclusive: the line's cost with what its calls cost (perf's children for srcline). */
+  inclusive?: Record<string, number>;
+  inclusivePercent?: Record<string, number>;
 }
 
-export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRemap>[], event: number, top: number): LineRow[] {
-  const merged = new Map<string, { file: string; line: number; counts: number[] }>();
-  for (const l of profile.lines) {
-    const file = applyRemaps(l.file, remaps);
-    const key = `${file}\0${l.line}`;
-    const m = merged.get(key);
-    if (m) addCounts(m.counts, l.counts);
-    else merged.set(key, { file, line: l.line, counts: l.counts.slice() });
-  }
+/** `inclusive`: rows sorted by inclusive cost, call-site lines without self samples included. */
+export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRemap>[], event: number, top: number, inclusive = false): LineRow[] {
+  const zeros = () => profile.events.map(() => 0);
+  const merged = new Map<string, { file: string; line: number; counts: number[]; inclusive: number[] }>();
+  const row = (f: string, line: number) => {
+    const file = applyRemaps(f, remaps);
+    const key = `${file}\0${line}`;
+    let m = merged.get(key);
+    if (!m) merged.set(key, (m = { file, line, counts: zeros(), inclusive: zeros() }));
+    return m;
+  };
+  for (const l of profile.lines) addCounts(row(l.file, l.line).counts, l.counts);
+  if (inclusive) for (const l of callGraphOf(profile, true).lines) addCounts(row(l.file, l.line).inclusive, l.counts);
+  const key = (r: { counts: number[]; inclusive: number[] }) => (inclusive ? r.inclusive[event] : r.counts[event]);
   // Plain code-unit order for ties: localeCompare's first call initialises ICU (~20 ms of a 100 ms command).
-  const rows = [...merged.values()].sort((a, b) => b.counts[event] - a.counts[event] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line);
+  const rows = [...merged.values()].sort((a, b) => key(b) - key(a) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line);
   const names = profile.events.map((e) => e.name);
+  const share = (v: number, e: number) => round(shareOf(v, profile.totals[e]), 4);
   return (top > 0 ? rows.slice(0, top) : rows).map((r) => ({
     file: r.file,
     line: r.line,
     counts: Object.fromEntries(names.map((n, e) => [n, round(r.counts[e], 3)])),
-    percent: Object.fromEntries(names.map((n, e) => [n, round(shareOf(r.counts[e], profile.totals[e]), 4)])),
-  }));
+    percent: Object.fromEntries(names.map((n, e) => [n, share(r.counts[e], e)])),
+    ...(inclusive ? {
+      inclusive: Object.fromEntries(names.map((n, e) => [n, round(r.inclusive[e], 3)])),
+      inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(r.inclusive[e], e)])),
+    } : {}),  }));
 }
 
 function round(x: number, digits: number): number {
@@ -155,6 +169,8 @@ interface CommonArgs {
   top: number;
   json: boolean;
   remaps: PathRemap[];
+  /** --inclusive: lines by inclusive cost. */
+  inclusive: boolean;
   /** False with --no-inline: inlined functions are not functions of the call graph. */
   inline: boolean;
   /** Positionals before the profiles (callers' FUNCTION). */
@@ -185,6 +201,7 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
       'binary-path': { type: 'string', multiple: true, default: [] },
       remap: { type: 'string', multiple: true, default: [] },
       'no-inline': { type: 'boolean', default: false },
+      inclusive: { type: 'boolean', default: false },
       ...FILTER_OPTIONS,
     },
   });
@@ -207,7 +224,7 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
     if (event < 0) throw new UsageError(`no event "${values.event}" in ${path} (it has: ${names.join(', ')})`);
     for (const w of profile.warnings) err(`warning: ${w}`);
     if (profile.filter) err(`filter: ${profile.filter} (shares are of the samples it keeps)`);
-    out.push({ profile, event, top, json: values.json, remaps, inline: !values['no-inline'], leading });
+    out.push({ profile, event, top, json: values.json, remaps, inline: !values['no-inline'], inclusive: values.inclusive, leading });
   }
   return out;
 }
@@ -247,16 +264,25 @@ async function diffCommand(args: string[], out: (s: string) => void, err: (s: st
 }
 
 async function linesCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { profile, event, top, json, remaps } = await profileArgs('lines', args, err);
-  const rows = hottestLines(profile, remaps, event, top);
+  const { profile, event, top, json, remaps, inclusive } = await profileArgs('lines', args, err);
+  let rows;
+  try {
+    rows = hottestLines(profile, remaps, event, top, inclusive);
+  } catch (e) {
+    if (!(e instanceof NoCallchainsError)) throw e;
+    err(`perf-heat: ${e.message}`);
+    return 1;
+  }
   if (json) {
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
   const width = Math.max(4, maxOf(rows, (r) => `${r.file}:${r.line}`.length));
-  out([...profile.events.map(heading), ' ' + 'line'].join(' '));
+  out([...profile.events.map(heading), ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []), ' ' + 'line'].join(' '));
   for (const r of rows) {
     const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
+    const ev = profile.events[event];
+    if (r.inclusive && r.inclusivePercent) cols.push(`${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`);
     out(`${cols.join(' ')}  ${`${r.file}:${r.line}`.padEnd(width)}`.trimEnd());
   }
   return 0;
