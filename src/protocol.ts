@@ -74,6 +74,10 @@ export interface ProfileSummary {
   loadMs: number;
   /** A profile merged from several recordings of one build: every file, in the order added. */
   recordings?: string[];
+  /** The sample filter it was read with, in words (`tid 4242, time 1703.6,1704 s`); absent for every sample. */
+  filter?: string;
+  /** The samples carried callchains (`perf record -g`): callers, callees and inclusive cost are known. */
+  callGraph?: boolean;
 }
 
 export interface LoadProfileParams {
@@ -180,8 +184,7 @@ export interface FileHeat {
   /** The line with the strongest colour (0-based), where Go to Hottest Line and a first open go. */
   hottest?: number;
   /** While comparing: the baseline's source. */
-  baseline?: string;
-}
+  baseline?: string;}
 export const FileHeatRequest = request<FileHeatParams, FileHeat | null>('perfHeat/fileHeat');
 
 /** Sent by the server when the active profile changes (loaded, reloaded or cleared): clients pull heat again. */
@@ -270,6 +273,67 @@ export interface ReportBuildParams {
   /** `NAME[=VALUE]` / `-UNAME` on top. */
   defines?: string[];
 }
+/** perf report's sample filters; every field optional, all empty (or no filter) for every sample. */
+export interface SampleFilterParams {
+  tids?: number[];
+  comms?: string[];
+  cpus?: number[];
+  /** Nanoseconds of perf's clock (perf script's timestamps × 1e9); either end may be left out; both ends kept. */
+  time?: { start?: number; end?: number };
+}
+/**
+ * Reads the active profile (and the baseline) again keeping only these samples; heat, panel, hovers and the call
+ * graph follow. Answers the new active summary (null without a profile). perf.data only: text profiles say so in a
+ * warning and keep every sample.
+ */
+export const SetFilterRequest = request<{ filter: SampleFilterParams | null }, ProfileSummary | null>('perfHeat/setFilter');
+
+/** A function of the call graph, with self and inclusive cost. */
+export interface CallGraphFunctionInfo {
+  name: string;
+  dso: string;
+  self: number[];
+  inclusive: number[];
+  selfShares: number[];
+  inclusiveShares: number[];
+  /** Only ever seen inlined into other functions. */
+  inlineOnly: boolean;
+  /** A line of its own code, when it maps to the workspace or at least to a recorded path. */
+  location?: HotspotLine;
+}
+
+export interface CallGraphNeighbour {
+  function: CallGraphFunctionInfo;
+  /** What went through this call (inclusive, once per sample), per event. */
+  counts: number[];
+  shares: number[];
+  /** Where the call is, in the caller's code, hottest first. */
+  sites: HotspotLine[];
+}
+
+export interface CallGraphEntry extends CallGraphFunctionInfo {
+  callers: CallGraphNeighbour[];
+  callees: CallGraphNeighbour[];
+}
+
+export interface CallGraphParams {
+  /** Sort by this event. */
+  event: number;
+  /** One function (name as in the panel, and its binary); without it, the hottest functions by inclusive cost. */
+  function?: { name: string; dso?: string };
+  /** At most this many functions (default 50) and neighbours per direction (default 20). */
+  limit?: number;
+}
+
+export interface CallGraphInfo {
+  profileId: number;
+  events: string[];
+  filter?: string;
+  functions: CallGraphEntry[];
+}
+/** Callers and callees with inclusive cost; null without a profile or when it has no callchains. */
+export const CallGraphRequest = request<CallGraphParams, CallGraphInfo | null>('perfHeat/callGraph');
+
 /** Writes the analysis report of the active profile (against the baseline when one is set). */
 export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');
 

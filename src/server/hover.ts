@@ -14,6 +14,7 @@ import type { BlockInfo } from '../engine/cpp/flag-view';
 import { shareOf } from '../model/share';
 import type { AddressHeat } from '../model/profile';
 import { instructionTexts } from './disassembly';
+import { callGraphView, inclusiveHover } from './call-graph-view';
 
 const MAX_INSTRUCTIONS = 8;
 
@@ -25,11 +26,16 @@ export function register({ connection, profiles, flags }: ServerContext): void {
     const path = fileURLToPath(textDocument.uri);
     const line = position.line + 1;
     const heated = heatMap.linesOf(path).find((l) => l.line === line);
-    if (!heated) return null;
-    // perf.data carries no instruction text: it comes from the disassembly of the sampled functions.
-    const texts = await instructionTexts(heatMap.profile, index.addressesAt(path, line).filter((a) => a.address >= 0).slice(0, MAX_INSTRUCTIONS));
-    if (profiles.heatMap !== heatMap) return null;
-    const parts = [hoverMarkdown(profiles, path, line, heated.counts, texts)];
+    const view = callGraphView(heatMap, profiles.mapper);
+    const inclusive = view ? inclusiveHover(view, heatMap, path, line, esc) : [];
+    if (!heated && inclusive.length === 0) return null;
+    let parts: string[];
+    if (heated) {
+      // perf.data carries no instruction text: it comes from the disassembly of the sampled functions.
+      const texts = await instructionTexts(heatMap.profile, index.addressesAt(path, line).filter((a) => a.address >= 0).slice(0, MAX_INSTRUCTIONS));
+      if (profiles.heatMap !== heatMap) return null;
+      parts = [hoverMarkdown(profiles, path, line, heated.counts, texts), ...inclusive];
+    } else parts = inclusive.slice(1);
     const diff = profiles.diff?.byFile.get(path)?.find((l) => l.line === line);
     if (diff) {
       const d = profiles.diff!;

@@ -17,6 +17,7 @@ import { PathMapper } from '../model/path-map';
 import { ProfileIndex } from '../model/profile-index';
 import { diffProfiles, type LineDiff, type ProfileDiff } from '../model/profile-diff';
 import type { ProfileSummary, ServerSettings } from '../protocol';
+import { isEmptyFilter, type SampleFilter } from '../parsers/perf-data';
 import { listSourceFiles } from './workspace-index';
 import { formatShare } from '../model/format';
 
@@ -78,6 +79,28 @@ export class ProfileService {
   /** Recorded source paths → workspace files, for the active profile. */
   get mapper(): PathMapper | undefined {
     return this.active?.mapper;
+  }
+
+  /** The sample filter every load uses (perfHeat/setFilter); undefined for every sample. */
+  get filter(): SampleFilter | undefined {
+    return this.sampleFilter;
+  }
+  private sampleFilter: SampleFilter | undefined;
+
+  /**
+   * Sets the sample filter (tid, comm, CPU, time) and reads the active profile (every recording of it) and the
+   * baseline again with it: heat, panel, hovers and the call graph all follow. Undefined or empty: every sample.
+   */
+  async setFilter(filter: SampleFilter | undefined, settings: ServerSettings, signal?: AbortSignal): Promise<ProfileSummary | undefined> {
+    this.sampleFilter = isEmptyFilter(filter) ? undefined : filter;
+    const a = this.active?.summary;
+    const b = this.baseline;
+    if (b && b !== a) await this.load(b.source, settings, signal, 'baseline');
+    if (!a) return undefined;
+    const recordings = a.recordings ?? [a.source];
+    let summary = await this.load(recordings[0]!, settings, signal);
+    for (const r of recordings.slice(1)) summary = await this.addRecording(r, settings, signal);
+    return summary;
   }
 
   get summary(): ProfileSummary | undefined {
@@ -186,6 +209,7 @@ export class ProfileService {
         // Big debug files (libc's) are decoded off the server's thread, so requests keep being answered.
         symbolizeWorkerBytes: 2 * 1024 * 1024,
         signal: abort.signal,
+        ...(this.sampleFilter ? { filter: this.sampleFilter } : {}),
       };
       let installStep: () => ProfileSummary;
       try {
@@ -232,6 +256,8 @@ export class ProfileService {
       warnings: [...programWarnings, ...profile.warnings, ...unmappedWarnings(heatMap)],
       loadMs: Math.round(performance.now() - t0),
       ...(recordings ? { recordings } : {}),
+      ...(profile.filter ? { filter: profile.filter } : {}),
+      callGraph: profile.callchains !== undefined,
     };
     for (const [id, l] of this.loaded) {
       if (l.summary.source !== path) continue;

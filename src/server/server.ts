@@ -25,9 +25,11 @@ import * as flags from './flags';
 import * as diagnostics from './diagnostics';
 import * as disassembly from './disassembly';
 import * as experiment from './experiment';
+import * as callGraph from './call-graph';
+import * as callHierarchy from './call-hierarchy';
 
 /** Every feature, registered in this order (flags keeps the engine's view of unsaved text before diagnostics read it). */
-const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics, disassembly, experiment];
+const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics, disassembly, experiment, callGraph, callHierarchy];
 
 export function startServer(connection: Connection): ServerContext {
   const workspace = new Workspace();
@@ -75,6 +77,7 @@ export function startServer(connection: Connection): ServerContext {
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
         documentSymbolProvider: true,
+        callHierarchyProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: ['comment'], tokenModifiers: [] }, full: true },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
