@@ -9,6 +9,7 @@
 #   *.children-sym.txt   perf report --children --sort sym -g none          inclusive and self shares per symbol
 #   *.folded.txt         perf report --no-children --sort sym -g folded,0,caller,count   every chain with its period
 #   callgraph.filters.txt  the tid, comm, CPU and time range the filter oracles use, one `name value` a line
+#   callgraph.remote.script.txt  perf script (with callchains) of the cg-remote thread; .remote.folded.txt its chains
 #   callgraph.tid.txt, .comm.txt, .cpu.txt, .time.txt   period per symbol, perf report with --tid / --comm / --cpu / --time
 #
 # Environment: DEMO_ITERS (per thread, default 4000000). Never run under /tmp/perf-* (perf drops symbols there).
@@ -45,6 +46,9 @@ report callgraph.perf.data --no-children -g none --sort pid,sym -F period,pid,sy
 report callgraph.perf.data --no-children -g none --sort comm,sym -F period,comm,sym --comm cg-remote >callgraph.comm.txt
 report callgraph.perf.data --no-children -g none --sort sym -F period,sym --cpu "$cpu" >callgraph.cpu.txt
 report callgraph.perf.data --no-children -g none --sort sym -F period,sym --time "$range" >callgraph.time.txt
+# perf script text with its callchains (the remote thread only, to keep it small) and perf's chains for the same samples.
+perf script -i callgraph.perf.data --comm cg-remote -F comm,tid,time,period,event,ip,sym,dso 2>/dev/null >callgraph.remote.script.txt
+report callgraph.perf.data --no-children --sort comm,sym -g folded,0,caller,period --percent-limit 0 --comm cg-remote >callgraph.remote.folded.txt
 
 cd "$DEMO"
 [ -x build/mini-hz3-bench ] || { echo "demo/mini-hz3/build/mini-hz3-bench is missing (scripts/record-demo.sh builds it)" >&2; exit 1; }

@@ -7,12 +7,13 @@
  */
 import { basename } from 'node:path';
 import { ipToNumber } from '../parsers/perf-script';
-import { aggregatePerfScript, aggregatePerfScriptChunks, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
+import { aggregatePerfScript, aggregatePerfScriptChunks, type ScriptChainCount, type ScriptChainFrame, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
+import type { CallchainFrame, ProfileCallchains } from '../model/call-graph';
 import { parsePerfReport } from '../parsers/perf-report';
 import { parseCachegrind } from '../parsers/cachegrind';
 import { ProfileFormatError } from '../parsers/errors';
 import { ProfileBuilder, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
-import { symbolizeDso } from './symbolize-dso';
+import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
 import { coverageWarning } from './coverage';
 import type { LoadOptions } from './load-profile';
 import { shareOf } from '../model/share';
@@ -46,9 +47,15 @@ export async function loadPerfScriptProfile(path: string, text: string | AsyncIt
     else byDso.set(leaf.dso, [leaf]);
   }
   const placed = new Set<ScriptLeafCount>();
+  const frameOffsets = scriptFrameOffsets(agg.chains);
+  for (const dso of frameOffsets.keys()) if (!byDso.has(dso)) byDso.set(dso, []);
+  const symbolizedOf = new Map<string, Map<number, SymbolizedAddress>>();
   for (const [dso, leaves] of byDso) {
-    const chains = await symbolizeDso(dso, undefined, [...new Set(leaves.map((l) => ipToNumber(l.ip)!))], options, builder, metadata);
+    const offsets = new Set(leaves.map((l) => ipToNumber(l.ip)!));
+    for (const o of frameOffsets.get(dso) ?? []) offsets.add(o);
+    const chains = await symbolizeDso(dso, undefined, [...offsets], options, builder, metadata);
     if (!chains) continue;
+    symbolizedOf.set(dso, chains);
     for (const leaf of leaves) {
       const r = chains.get(ipToNumber(leaf.ip)!);
       if (!r) continue;
@@ -64,6 +71,7 @@ export async function loadPerfScriptProfile(path: string, text: string | AsyncIt
     const symbol = leaf.symbol && leaf.symbol !== '[unknown]' ? leaf.symbol : leaf.dso ?? '[unknown]';
     builder.addSourceLine({ dso: leaf.dso ?? '', symbol, file: leaf.srcline?.file, line: leaf.srcline?.line, counts: countsOf(leaf.event, leaf) });
   }
+  if (agg.chains.some((c) => c.frames.length > 1)) builder.setCallchains(scriptCallchains(agg.chains, n, byPeriod, symbolizedOf));
   if (placed.size === 0 && !agg.srclinePrinted) {
     builder.warn(`${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`);
   }
@@ -135,4 +143,57 @@ export function loadCachegrindProfile(path: string, text: string): Profile {
   }
   builder.setTotals(cg.summary ?? cg.totals);
   return builder.build();
+}
+
+/**
+ * Which frames of a perf script chain are callers' return addresses (taken ip − 1, as for perf.data): every frame
+ * but the leaf and the first user frame after kernel frames (the ip the kernel was entered from).
+ */
+function returnAddresses(frames: readonly ScriptChainFrame[]): boolean[] {
+  return frames.map((f, i) => i > 0 && !(isKernelDso(frames[i - 1]!.dso ?? '') && !isKernelDso(f.dso ?? '')));
+}
+const isKernelDso = (dso: string): boolean => dso.startsWith('[kernel.kallsyms') || /^\[[\w]+\]$/.test(dso) && dso !== '[unknown]' && dso !== '[vdso]';
+
+/** DSO-relative frame ips worth symbolizing, per binary (callers one byte back). */
+function scriptFrameOffsets(chains: readonly ScriptChainCount[]): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const c of chains) {
+    const ret = returnAddresses(c.frames);
+    c.frames.forEach((f, i) => {
+      const ip = ipToNumber(f.ip);
+      if (!f.dso || f.dso.startsWith('[') || ip === undefined) return;
+      let set = out.get(f.dso);
+      if (!set) out.set(f.dso, (set = new Set()));
+      set.add(ret[i] && ip > 0 ? ip - 1 : ip);
+    });
+  }
+  return out;
+}
+
+/** perf script's chains as the profile's callchains: frames symbolized from the binary where found, else as printed. */
+function scriptCallchains(chains: readonly ScriptChainCount[], nEvents: number, byPeriod: readonly boolean[], symbolizedOf: ReadonlyMap<string, ReadonlyMap<number, SymbolizedAddress>>): ProfileCallchains {
+  const frames: CallchainFrame[] = [];
+  const frameOf = new Map<string, number>();
+  const out: ProfileCallchains['chains'] = [];
+  for (const c of chains) {
+    const ret = returnAddresses(c.frames);
+    const ids = c.frames.map((f, i) => {
+      const dso = f.dso ?? '[unknown]';
+      const ip = ipToNumber(f.ip);
+      const off = ip !== undefined && ret[i] && ip > 0 && !dso.startsWith('[') ? ip - 1 : ip;
+      const key = `${dso}\0${f.ip}\0${ret[i] ? 1 : 0}`;
+      let id = frameOf.get(key);
+      if (id === undefined) {
+        const r = off === undefined ? undefined : symbolizedOf.get(dso)?.get(off);
+        const printed = f.symbol && f.symbol !== '[unknown]' ? f.symbol : dso;
+        frameOf.set(key, (id = frames.length));
+        frames.push(r ? { dso, symbol: r.symbol ?? printed, inlineChain: r.chain } : { dso, symbol: printed, inlineChain: [] });
+      }
+      return id;
+    });
+    const counts = new Array<number>(nEvents).fill(0);
+    counts[c.event] = byPeriod[c.event] ? c.period : c.samples;
+    out.push({ frames: ids, counts });
+  }
+  return { frames, chains: out };
 }

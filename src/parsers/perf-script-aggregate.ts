@@ -30,6 +30,17 @@ export interface ScriptLeafCount extends ScriptCounts {
 export interface ScriptSrclineCount extends ScriptCounts, SourceLocation {
   event: number;
 }
+/** A callchain frame as perf script printed it (its `(inlined)` frames left out: the real frame is symbolized). */
+export interface ScriptChainFrame {
+  dso: string | undefined;
+  ip: string;
+  symbol: string | undefined;
+}
+/** One distinct callchain (two frames or more) of an event, leaf first, with its samples and period. */
+export interface ScriptChainCount extends ScriptCounts {
+  event: number;
+  frames: ScriptChainFrame[];
+}
 export interface PerfScriptAggregate {
   events: ScriptEventTotals[];
   /** Per (event, dso, leaf ip, symbol, srcline). */
@@ -41,6 +52,8 @@ export interface PerfScriptAggregate {
   srclinePrinted: boolean;
   samples: number;
   sidebandLines: number;
+  /** Per (event, distinct chain): samples printed with their callchain (`perf script` of a `-g` recording). */
+  chains: ScriptChainCount[];
 }
 
 /** A count per distinct text; `line` is the first line with it, for the error if it fails to parse at the end. */
@@ -51,6 +64,8 @@ interface Acc extends ScriptCounts {
 interface EventAcc extends ScriptEventTotals {
   /** Per `leaf frame \0 its srcline`: the frame names the function and the binary, the srcline the line. */
   leaves: Map<string, Acc>;
+  /** Per distinct chain text (its frames, `\n`-joined): memory is distinct chains, not samples. */
+  chains: Map<string, Acc>;
 }
 function bump(map: Map<string, Acc>, key: string, period: number, line: number, absolute: boolean): void {
   const a = map.get(key);
@@ -100,11 +115,12 @@ export class PerfScriptAggregator {
     let outerPending = false; // the first frame was (inlined): the next non-inlined one names the binary
     let srclinePending = false; // the first frame read, its srcline not yet
     let srclinePrinted = false;
+    const chain: string[] = [];
     const sink: Sink = {
       sample(text, _start, end, line, h) {
         if (!ev || ev.name.length !== h.eventEnd - h.eventStart || !text.startsWith(ev.name, h.eventStart)) {
           const name = text.slice(h.eventStart, h.eventEnd);
-          ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map() }) - 1];
+          ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map(), chains: new Map() }) - 1];
         }
         weight = Number.isNaN(h.period) ? 0 : h.period;
         ev.periodPrinted ||= !Number.isNaN(h.period);
@@ -116,9 +132,11 @@ export class PerfScriptAggregator {
         absolute = h.framePos >= 0;
         leaf = absolute ? text.slice(h.framePos, end) : undefined;
         srclinePending = absolute;
+        chain.length = 0;
       },
       frame(text, start, end, line, first) {
         const inlined = text.endsWith(INLINED, end);
+        if (!inlined) chain.push(text.slice(start, end));
         if (first) {
           [leaf, leafLine, srclinePending, outerPending] = [text.slice(start, end), line, true, inlined];
           return;
@@ -133,6 +151,8 @@ export class PerfScriptAggregator {
       },
       endSample() {
         bump(ev.leaves, `${leaf ?? ''}\0${src}`, weight, leaf === undefined ? sampleLine : leafLine, absolute);
+        if (chain.length > 0) bump(ev.chains, chain.join('\n'), weight, leafLine, false);
+        chain.length = 0;
         leaf = undefined;
         srclinePending = outerPending = false;
       },
@@ -165,8 +185,18 @@ export class PerfScriptAggregator {
           else srclines.set(sid, { event: i, file: loc.file, line: loc.line, samples: a.samples, period: a.period });
         }
       });
+      const chains: ScriptChainCount[] = [];
+      events.forEach((e, i) => {
+        for (const [key, a] of e.chains) {
+          const frames = key.split('\n').map((t) => {
+            const f = readFrame(t, a.line, file);
+            return { dso: f.dso, ip: f.ip, symbol: f.symbol };
+          });
+          chains.push({ event: i, frames, samples: a.samples, period: a.period });
+        }
+      });
       const totals = events.map((e) => ({ name: e.name, samples: e.samples, period: e.period, periodPrinted: e.periodPrinted }));
-      return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines };
+      return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines, chains };
     };
   }
 

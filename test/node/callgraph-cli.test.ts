@@ -181,3 +181,19 @@ describe('sample filters against perf report', { timeout: 120_000 }, () => {
     });
   }
 });
+
+describe('call graph of perf script text with callchains against perf', { timeout: 120_000 }, () => {
+  const script = join(FIX, 'callgraph.remote.script.txt');
+  const chains = parseFoldedChains(readFileSync(join(FIX, 'callgraph.remote.folded.txt'), 'utf8'));
+  const user = new Set(['start_thread', 'remote_thread', 'remote_loop', 'push_remote', 'leaf_work', 'spin', 'touch']);
+  for (const fn of ['leaf_work', 'spin', 'push_remote', 'remote_loop']) {
+    for (const direction of ['callers', 'callees'] as const) {
+      it(`${direction} ${fn} --no-inline from perf script: perf's chains of the same samples`, async () => {
+        const rows = (await cli([direction, fn, script, '--json', '--top', '0', '--no-inline'])) as NeighbourRow[];
+        const expected = [...perfNeighbours(chains, fn, direction)].filter(([name]) => user.has(name));
+        const ours = rows.filter((r) => user.has(r.function)).map((r) => [r.function, r.counts[EVENT]!] as const);
+        assert.deepEqual(new Map(ours), new Map(expected));
+      });
+    }
+  }
+});
