@@ -237,9 +237,3 @@ export function parsePeriodRows(text: string): PeriodRow[] {
   }
   return out;
 }
-
-/** perf prints versioned ELF names (`pthread_barrier_wait@@GLIBC_2.34`); Perf Heat names the function. */
-export function perfFunctionName(symbol: string): string {
-  const at = symbol.indexOf('@');
-  return at > 0 ? symbol.slice(0, at) : symbol;
-}

@@ -18,7 +18,7 @@
  * caller and what it calls, its call site being the line in the caller it was inlined at. With `inline: false` only
  * ELF symbols are functions (`perf report --no-inline`, and what `perf report --children --sort sym` shows).
  */
-import { addCounts, functionKeyName, normaliseFunctionName, type InlineFrame, type LineHeat, type SourceLocation } from './profile';
+import { addCounts, functionKeyName, sourceFunctionName, type InlineFrame, type LineHeat, type SourceLocation } from './profile';
 
 /** One distinct frame of the profile's callchains: an address, symbolized. */
 export interface CallchainFrame {
@@ -122,7 +122,7 @@ function computeCallGraph(chains: ProfileCallchains, nEvents: number, inline: bo
     const out: Expanded[] = [{ node: outer, loc: chain[chain.length - 1] }];
     for (let i = chain.length - 2; i >= 0; i--) {
       const fr = chain[i]!;
-      out.push({ node: node(f.dso, fr.function ? normaliseFunctionName(fr.function) : '[inlined]', true), loc: fr });
+      out.push({ node: node(f.dso, fr.function || '[inlined]', true), loc: fr });
     }
     return out;
   });
@@ -229,12 +229,19 @@ export function neighbours(g: CallGraph, fn: number, direction: 'callers' | 'cal
   return out.sort((a, b) => (b.edge.counts[event] ?? 0) - (a.edge.counts[event] ?? 0) || a.function.name.localeCompare(b.function.name));
 }
 
-/** Functions named `name` (normalised, so `pop.part.0` finds `pop`); `dso` narrows by binary path or its base name. */
+/**
+ * Functions named `name` as perf names them (`pop.part.0`, `cfree@GLIBC_2.2.5`); when none is, those whose source
+ * function it is (`pop` finds `pop.part.0`). `dso` narrows by binary path or its base name.
+ */
 export function findFunctions(g: CallGraph, name: string, dso?: string): number[] {
-  const want = normaliseFunctionName(name);
+  const exact = matching(g, dso, (f) => f === name);
+  return exact.length ? exact : matching(g, dso, (f) => sourceFunctionName(f) === name);
+}
+
+function matching(g: CallGraph, dso: string | undefined, test: (name: string) => boolean): number[] {
   const out: number[] = [];
   g.functions.forEach((f, i) => {
-    if (f.name !== want && f.name !== name) return;
+    if (!test(f.name)) return;
     if (dso && f.dso !== dso && !f.dso.endsWith(`/${dso}`)) return;
     out.push(i);
   });

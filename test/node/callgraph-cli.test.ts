@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { parseChildrenSym, parseFoldedChains, parsePeriodRows, perfFunctionName, type FoldedChain } from '../perf-oracle';
+import { parseChildrenSym, parseFoldedChains, parsePeriodRows, type FoldedChain } from '../perf-oracle';
 
 const FIX = join(__dirname, '../fixtures/callgraph');
 const DEMO = join(__dirname, '../../demo/mini-hz3');
@@ -45,7 +45,7 @@ interface NeighbourRow {
 function perfNeighbours(chains: FoldedChain[], fn: string, direction: 'callers' | 'callees'): Map<string, number> {
   const out = new Map<string, number>();
   for (const c of chains) {
-    const names = c.frames.map(perfFunctionName);
+    const names = c.frames;
     const seen = new Set<string>();
     for (let i = 0; i < names.length; i++) {
       if (names[i] !== fn) continue;
@@ -60,7 +60,7 @@ function perfNeighbours(chains: FoldedChain[], fn: string, direction: 'callers' 
 
 /** perf's user-space functions of a recording (the `[.]` rows), by the name Perf Heat gives them. */
 function userFunctions(children: ReturnType<typeof parseChildrenSym>): Set<string> {
-  return new Set(children.filter((r) => r.kind === '.').map((r) => perfFunctionName(r.symbol)));
+  return new Set(children.filter((r) => r.kind === '.').map((r) => r.symbol));
 }
 
 for (const [label, data, prefix, hot] of [
@@ -76,7 +76,7 @@ for (const [label, data, prefix, hot] of [
       const rows = (await cli(['functions', data, '--json', '--top', '0'])) as FunctionRow[];
       let checked = 0;
       for (const p of children.filter((r) => r.kind === '.')) {
-        const name = perfFunctionName(p.symbol);
+        const name = p.symbol;
         const ours = rows.filter((r) => r.function === name);
         // perf lists a function with no self samples (start_thread) among the children only; we list sampled ones.
         if (ours.length === 0) {
@@ -92,7 +92,7 @@ for (const [label, data, prefix, hot] of [
         checked++;
       }
       assert.ok(checked >= 3, `checked ${checked} functions`);
-      for (const h of hot) assert.ok(children.some((r) => perfFunctionName(r.symbol) === h), `${h} is on perf's chains`);
+      for (const h of hot) assert.ok(children.some((r) => r.symbol === h), `${h} is on perf's chains`);
     });
 
     for (const fn of hot) {
@@ -171,7 +171,7 @@ describe('sample filters against perf report', { timeout: 120_000 }, () => {
       const perf = new Map<string, number>();
       for (const r of parsePeriodRows(readFileSync(join(FIX, `callgraph.${name}.txt`), 'utf8'))) {
         if (r.kind !== '.') continue;
-        const fn = perfFunctionName(r.symbol);
+        const fn = r.symbol;
         perf.set(fn, (perf.get(fn) ?? 0) + r.period);
       }
       assert.ok(perf.size > 0, 'perf kept some samples');
