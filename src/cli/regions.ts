@@ -17,7 +17,7 @@ import { viewHeat } from '../engine/cpp/view-heat';
 import { loadProfiles } from '../engine/load-profile';
 import { PathMapper } from '../model/path-map';
 import { shareOf } from '../model/share';
-
+import { FILTER_OPTIONS, sampleFilterOf } from './filter-options';
 type Out = (s: string) => void;
 
 export const REGIONS_USAGE = `  regions <file>    the file's #if blocks under a flag view: active/inactive lines, each block's condition and value
@@ -36,7 +36,8 @@ export const REGIONS_USAGE = `  regions <file>    the file's #if blocks under a 
 
   blocks <file> --profile P   heat per #if block of the file, and samples on inactive lines
       --profile P         repeatable: recordings of one build with different events, merged into one profile
-      the options of regions, and --event NAME, --binary-path DIR, --no-propose, --json`;
+      the options of regions, and --event NAME, --binary-path DIR, --no-propose, --json,
+      and the sample filters of lines (--tid, --comm, --cpu, --time)`;
 
 class UsageError extends Error {}
 
@@ -59,6 +60,7 @@ const OPTIONS = {
   event: { type: 'string' },
   'binary-path': { type: 'string', multiple: true, default: [] as string[] },
   'no-propose': { type: 'boolean', default: false },
+  ...FILTER_OPTIONS,
 } as const;
 
 type ViewValues = {
@@ -265,7 +267,13 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
 async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], values: Record<string, unknown>, out: Out, err: Out, origin: string): Promise<number> {
   const profilePaths = (values.profile as string[]).map((p) => resolve(p));
   const profilePath = profilePaths.join(' + ');
-  const profile = await loadProfiles(profilePaths, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), ...profilePaths.map((p) => resolve(p, '..'))] });
+  let filter;
+  try {
+    filter = sampleFilterOf(values as Parameters<typeof sampleFilterOf>[0]);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const profile = await loadProfiles(profilePaths, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), ...profilePaths.map((p) => resolve(p, '..'))], ...(filter ? { filter } : {}) });
   for (const w of profile.warnings) err(`warning: ${w}`);
   const names = profile.events.map((e) => e.name);
   const event = values.event === undefined ? 0 : names.indexOf(values.event as string);

@@ -11,6 +11,7 @@ import { loadProfiles } from '../engine/load-profile';
 import { buildReport, parseGroupSpec, type BlockProvider, type BuildSpec, type GroupSpec, type ProfileSide, type ReportInput } from '../engine/report';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
+import { FILTER_OPTIONS, FILTER_USAGE, sampleFilterOf } from './filter-options';
 
 export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an A/B pair: perf stat comparison, top functions by each event,
                       allocator vs program, functions with more misses than cycles, cache-miss hotspots,
@@ -37,7 +38,8 @@ export const REPORT_USAGE = `  report [<profile>…]  a Markdown analysis of an 
       -D NAME[=V]         a define on top of both builds (repeatable; --define-a, --define-b; -UNAME undefines)
       --flipped NAME[=V]  a flag the experiment flipped (repeatable): checked against the flags that differ
       --experiment NAME   the experiment's name, for the report's title
-      -o FILE             write the report there (default: stdout)`;
+      -o FILE             write the report there (default: stdout)
+${FILTER_USAGE}`;
 
 class ReportUsageError extends Error {}
 
@@ -75,6 +77,7 @@ const parse = (args: string[]) =>
       'define-b': { type: 'string', multiple: true, default: [] },
       flipped: { type: 'string', multiple: true, default: [] },
       experiment: { type: 'string' },
+      ...FILTER_OPTIONS,
     } as const,
   });
 type Parsed = ReturnType<typeof parse>;
@@ -84,8 +87,10 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
   let values: Parsed['values'];
   let positionals: string[];
   let groups: GroupSpec[] = [];
+  let filter: ReturnType<typeof sampleFilterOf>;
   try {
     ({ values, positionals } = parse(args));
+    filter = sampleFilterOf(values);
     if (positionals.length === 0 && values.stat.length === 0) throw new ReportUsageError('report needs a profile, perf stat files (--stat), or both');
     if (values.baseline.length > 0 && positionals.length === 0) throw new ReportUsageError('--baseline needs a profile to compare with it');
     groups = values.group.map((g) => {
@@ -113,7 +118,7 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
   }
   try {
     const root = values['source-root'];
-    const loadOptions = { binaryPaths: values['binary-path'], searchRoots: [root] };
+    const loadOptions = { binaryPaths: values['binary-path'], searchRoots: [root], ...(filter ? { filter } : {}) };
     const spec = (k: '-a' | '-b'): BuildSpec => {
       const pick = <T>(name: string): T | undefined => (values[`${name}${k}` as 'target'] ?? values[name as 'target']) as T | undefined;
       const cc = pick<string>('compile-commands');
