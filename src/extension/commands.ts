@@ -14,6 +14,7 @@ import { pickStatFiles } from './pickers';
 import { goToHottestLine } from './hottest-line';
 import { formatCount } from '../model/format';
 import type { AbArgument } from './experiment';
+import { filterSamplesCommand } from './filter-command';
 
 // Command arguments come from menus, keybindings and other extensions: each handler states what it accepts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
     if (target) await ctx.loadReportingErrors(target.fsPath);
   },
   'perfHeat.addRecording': (ctx) => addRecordingCommand(() => ctx.ensureStarted(), ctx.output),
+  'perfHeat.filterSamples': (ctx) => filterSamplesCommand(ctx),
   'perfHeat.clearHeat': (ctx) => async () => {
     if (!ctx.client) return;
     await send(ctx.client, ClearProfileRequest);

@@ -7,8 +7,7 @@ import * as vscode from 'vscode';
 import { addRecording } from './add-recording';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { notify, onNotification, send } from './rpc';
-import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type Hotspots, type ProfileSummary } from '../protocol';
-import type * as ClientModule from './client';
+import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type Hotspots, type ProfileSummary, type SampleFilterParams } from '../protocol';import type * as ClientModule from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
 import { cycleMode, describeMode, diffMode } from './heat-mode';
@@ -70,6 +69,8 @@ export class Session {
   private starting: Promise<Started> | undefined;
   private activeProfile: ProfileSummary | undefined;
   private baselineProfile: ProfileSummary | undefined;
+  /** The sample filter last sent (perfHeat/setFilter), to change one part of it at a time. */
+  filter: SampleFilterParams | undefined;
   private heatMode: HeatMode = { kind: 'event', event: 0 };
   private readonly applied = new vscode.EventEmitter<AppliedHeat>();
   private outputChannel: vscode.LogOutputChannel | undefined;

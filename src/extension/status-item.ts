@@ -24,8 +24,8 @@ export class StatusItem implements vscode.Disposable {
       this.hottest.hide();
       return;
     }
-    this.item.text = `$(flame) ${basename(profile.source)} · ${mode || profile.events[0]?.name || ''}`;
-    this.item.tooltip = `Perf Heat: ${profile.source}\n${profile.format}, ${profile.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}\n${profile.files.length} workspace files with heat\nClick to choose what the heat shows`;
+    this.item.text = `$(flame) ${basename(profile.source)} · ${mode || profile.events[0]?.name || ''}${profile.filter ? ` · $(filter) ${profile.filter}` : ''}`;
+    this.item.tooltip = `Perf Heat: ${profile.source}\n${profile.format}, ${profile.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}\n${profile.files.length} workspace files with heat${profile.filter ? `\nSamples filtered: ${profile.filter} (Perf Heat: Filter Samples… to change)` : ''}\nClick to choose what the heat shows`;
     this.item.show();
   }
 
