@@ -184,7 +184,8 @@ export interface FileHeat {
   /** The line with the strongest colour (0-based), where Go to Hottest Line and a first open go. */
   hottest?: number;
   /** While comparing: the baseline's source. */
-  baseline?: string;}
+  baseline?: string;
+}
 export const FileHeatRequest = request<FileHeatParams, FileHeat | null>('perfHeat/fileHeat');
 
 /** Sent by the server when the active profile changes (loaded, reloaded or cleared): clients pull heat again. */
@@ -238,6 +239,8 @@ export interface Hotspots {
   changes?: { baseline: string; lines: HotspotChange[] };
   /** The profile's hottest workspace line by the sorted event: where Go to Hottest Line goes from a file without heat. */
   hottest?: HotspotLine;
+  /** The sample filter the profile was read with, in words (perfHeat/setFilter). */
+  filter?: string;
 }
 export const HotspotsRequest = request<HotspotsParams, Hotspots | null>('perfHeat/hotspots');
 

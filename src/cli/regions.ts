@@ -18,6 +18,7 @@ import { loadProfiles } from '../engine/load-profile';
 import { PathMapper } from '../model/path-map';
 import { shareOf } from '../model/share';
 import { FILTER_OPTIONS, sampleFilterOf } from './filter-options';
+
 type Out = (s: string) => void;
 
 export const REGIONS_USAGE = `  regions <file>    the file's #if blocks under a flag view: active/inactive lines, each block's condition and value

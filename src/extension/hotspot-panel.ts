@@ -8,12 +8,14 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
-import { HotspotsRequest, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
+import { CallGraphRequest, HotspotsRequest, type CallGraphInfo, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
+import { callGraphChildren, callGraphItem, isCallGraphNode, neighbourRows, type CallGraphNode } from './call-graph-section';
 import { formatEventValue, formatPoints, formatShare, type EventLike } from '../model/format';
 import { isKernelDso } from '../model/profile';
 
 type Node =
-  | { kind: 'section'; id: 'functions' | 'files' | 'changes' | 'blocks'; label: string }
+  | { kind: 'section'; id: 'functions' | 'files' | 'changes' | 'blocks' | 'callgraph'; label: string }
+  | CallGraphNode
   | { kind: 'block'; index: number }
   | { kind: 'change'; index: number }
   | { kind: 'function'; index: number }
@@ -23,6 +25,8 @@ type Node =
 
 export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
   private data: Hotspots | null = null;
+  /** Callers and callees (perfHeat/callGraph); null without callchains. */
+  private callGraph: CallGraphInfo | null = null;
   private filter = '';
   /** Kernel rows (`[kernel.kallsyms]`, modules) hidden from Functions: a user-space view of the profile. */
   private hideKernel = false;
@@ -50,8 +54,10 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
   async refresh(): Promise<void> {
     const c = this.client();
     this.data = c ? await send(c, HotspotsRequest, { event: this.event() }).catch(() => null) : null;
+    this.callGraph = c && this.data ? await send(c, CallGraphRequest, { event: this.event() }).catch(() => null) : null;
     const e = this.data?.events[this.event()] ?? '';
-    this.view.description = this.data ? `by ${e}${this.filter ? ` · "${this.filter}"` : ''}${this.hideKernel ? ' · kernel hidden' : ''}` : undefined;
+    const samples = this.data?.filter ? ` · samples: ${this.data.filter}` : '';
+    this.view.description = this.data ? `by ${e}${samples}${this.filter ? ` · "${this.filter}"` : ''}${this.hideKernel ? ' · kernel hidden' : ''}` : undefined;
     void vscode.commands.executeCommand('setContext', 'perfHeat.kernelRowsHidden', this.hideKernel);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', !!this.data);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hotspotsFiltered', !!this.filter);
@@ -91,6 +97,17 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     return f && { function: f.name, dso: f.dso };
   }
 
+  /** A function's callers or callees as the Callers / Callees section shows them (for tests). */
+  callGraphRows(name: string, direction: 'callers' | 'callees'): { name: string; share: number; site?: HotspotLine }[] {
+    return neighbourRows(this.callGraph, name, direction, this.event());
+  }
+
+  /** The Callers / Callees section's function rows, name and inclusive share (for tests). */
+  callGraphFunctions(): { name: string; inclusive: number; self: number }[] {
+    const e = this.event();
+    return this.callGraph ? callGraphChildren(this.callGraph, undefined, () => true).flatMap((n) => (n.kind === 'cg-function' ? [{ name: this.callGraph!.functions[n.index]!.name, inclusive: this.callGraph!.functions[n.index]!.inclusiveShares[e] ?? 0, self: this.callGraph!.functions[n.index]!.selfShares[e] ?? 0 }] : [])) : [];
+  }
+
   get currentFilter(): string {
     return this.filter;
   }
@@ -109,6 +126,7 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const d = this.data!;
     const e = this.event();
     const base = (p: string): string => p.split('/').pop() ?? p;
+    if (isCallGraphNode(node)) return callGraphItem(this.callGraph!, node, e, (n, i) => this.value(n, i));
     switch (node.kind) {
       case 'section':
         return { label: node.label, id: node.id, collapsibleState: vscode.TreeItemCollapsibleState.Expanded, contextValue: 'section' };
@@ -190,10 +208,13 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         { kind: 'section', id: 'files', label: 'Files' },
       ];
       if (d.changes) sections.unshift({ kind: 'section', id: 'changes', label: `Changes vs ${d.changes.baseline.split('/').pop()}` });
+      if (this.callGraph?.functions.length) sections.splice(sections.findIndex((s) => s.kind === 'section' && s.id === 'files'), 0, { kind: 'section', id: 'callgraph', label: 'Callers / Callees (inclusive)' });
       const st = this.blocks();
       if (st && st.blocks.length) sections.push({ kind: 'section', id: 'blocks', label: `Blocks (#if) of ${st.uri.split('/').pop()}` });
       return sections;
     }
+    if (node.kind === 'section' && node.id === 'callgraph') return this.callGraph ? callGraphChildren(this.callGraph, undefined, match) : [];
+    if (isCallGraphNode(node)) return this.callGraph ? callGraphChildren(this.callGraph, node, match) : [];
     if (node.kind === 'section' && node.id === 'blocks') {
       const st = this.blocks();
       if (!st) return [];

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { addRecording } from './add-recording';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { notify, onNotification, send } from './rpc';
-import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type Hotspots, type ProfileSummary, type SampleFilterParams } from '../protocol';import type * as ClientModule from './client';
+import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type HotspotLine, type Hotspots, type ProfileSummary, type SampleFilterParams } from '../protocol';
+import type * as ClientModule from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
 import { cycleMode, describeMode, diffMode } from './heat-mode';
@@ -46,6 +47,10 @@ export interface PerfHeatApi {
   lastDisassembly(): Disassembly | undefined;
   /** Run Experiment and A/B This Flag without their pickers; `confirmWith` answers the command confirmation instead of the modal. */
   experiments: { run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>; abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>; confirmWith(hook: ConfirmHook | undefined): void; forgetApprovals(): Promise<void> };
+  /** The hotspot panel's Callers / Callees section: a function's callers or callees (share of the sorted event, call site). */
+  callGraphRows(name: string, direction: 'callers' | 'callees'): { name: string; share: number; site?: HotspotLine }[];
+  /** The section's function rows with inclusive and self shares. */
+  callGraphFunctions(): { name: string; inclusive: number; self: number }[];
 }
 
 /** Loads shorter than this show only the status-bar spinner; longer ones get a notification with Cancel. */
@@ -307,6 +312,8 @@ export class Session {
         confirmWith: (hook) => this.experiments.confirmWith(hook),
         forgetApprovals: () => this.experiments.forgetApprovals(),
       },
+      callGraphRows: (name, direction) => this.panel.callGraphRows(name, direction),
+      callGraphFunctions: () => this.panel.callGraphFunctions(),
     };
   }
 }

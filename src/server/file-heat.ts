@@ -28,6 +28,7 @@ interface FileSource {
 
 /** Files kept per profile: the visible editors and a few recent ones. */
 const FILES_PER_PROFILE = 64;
+
 export function register({ connection, documents, profiles, syntax }: ServerContext): void {
   // Per heat map (one per load), the files asked for, keyed by URI and document version: dropped with the map.
   const sources = new WeakMap<HeatMap, Map<string, Promise<FileSource | null>>>();
@@ -37,7 +38,8 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;
     const path = fileURLToPath(uri);
     const diff = profiles.diff;
-    if (!heatMap.has(path) && !diff?.byFile.has(path)) return null;    const doc = documents.get(uri);
+    if (!heatMap.has(path) && !diff?.byFile.has(path)) return null;
+    const doc = documents.get(uri);
     let perMap = sources.get(heatMap);
     if (!perMap) sources.set(heatMap, (perMap = new Map()));
     const key = `${uri}@${doc?.version ?? 'disk'}`;
@@ -66,7 +68,8 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
       mode,
       events: events.map((e) => e.name),
       ...drawn,
-      ...(diff ? { baseline: diff.baseline.source } : {}),    };
+      ...(diff ? { baseline: diff.baseline.source } : {}),
+    };
   });
 }
 
@@ -91,7 +94,8 @@ async function fileSource(
     functions: placeFunctions(heatMap.functionsOf(path), spans, text) ?? functionTotals(spans, lines, lineCount),
     maxShares: heatMap.maxShares,
   };
-  let withFunctionShares: FileSource['source'] | undefined;  return {
+  let withFunctionShares: FileSource['source'] | undefined;
+  return {
     source,
     withFunctionShares: () =>
       (withFunctionShares ??= { ...source, lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: index?.functionShares(path, l.line, l.counts) })) }),

@@ -57,6 +57,6 @@ export function register({ connection, profiles }: ServerContext): void {
         : undefined;
     // Each file's lines are sorted by the event: the profile's hottest line is the hottest of their first lines.
     const top = files.map((f) => f.lines[0]).filter((l) => l && l.counts[e] > 0).sort((x, y) => y.counts[e] - x.counts[e])[0];
-    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes, ...(top ? { hottest: top } : {}) };
+    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes, ...(top ? { hottest: top } : {}), ...(summary.filter ? { filter: summary.filter } : {}) };
   });
 }
