@@ -118,7 +118,9 @@ export const SetBaselineRequest = request<{ id: number | null }, void>('perfHeat
 export type HeatMode =
   | { kind: 'event'; event: number }
   | { kind: 'density'; miss: number; cycles: number }
-  | { kind: 'diff'; event: number; by: 'share' | 'normalized' };
+  | { kind: 'diff'; event: number; by: 'share' | 'normalized' }
+  /** Each line's inclusive share: its cost with the calls made from it (perf's children for srcline; needs -g). */
+  | { kind: 'inclusive'; event: number };
 
 /** The palette a line is drawn with: heat, density, more than the baseline, less than the baseline. */
 export type HeatTone = 'heat' | 'density' | 'more' | 'less';

@@ -10,6 +10,8 @@ export function describeMode(mode: HeatMode, events: readonly string[], baseline
       return events[mode.event] ?? '';
     case 'density':
       return `${events[mode.miss]} per ${events[mode.cycles]}`;
+    case 'inclusive':
+      return `${events[mode.event] ?? ''} inclusive`;
     case 'diff':
       return `Δ vs ${baseline ? baseline.source.split('/').pop() : 'baseline'} (${mode.by === 'share' ? 'points' : 'normalised'})`;
   }
@@ -60,6 +62,17 @@ export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseli
       mode: { kind: 'event', event },
     };
   });
+  if (profile.callGraph) {
+    items.push({ label: 'inclusive', kind: vscode.QuickPickItemKind.Separator });
+    names.forEach((name, event) =>
+      items.push({
+        label: `$(type-hierarchy) ${name} inclusive`,
+        description: 'self + callees',
+        detail: `Heat by each line's inclusive share of ${name}: a call-site line carries what its callees cost (perf report --children for lines); the label gives self beside it`,
+        mode: { kind: 'inclusive', event },
+      }),
+    );
+  }
   const density = densityMode(profile);
   items.push({ label: 'density', kind: vscode.QuickPickItemKind.Separator });
   if (typeof density === 'string') items.push({ label: '$(circle-slash) Miss density', detail: density });

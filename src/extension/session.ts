@@ -166,7 +166,7 @@ export class Session {
    */
   private event(): number {
     const m = this.heatMode;
-    return m.kind === 'event' ? m.event : m.kind === 'density' ? m.miss : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
+    return m.kind === 'event' || m.kind === 'inclusive' ? m.event : m.kind === 'density' ? m.miss : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
   }
 
   async setMode(next: HeatMode): Promise<void> {

@@ -81,3 +81,18 @@ test('comparison: more and less in their palettes, scaled by the largest change 
   assert.equal(n.lines[2].text, '+30 samples (normalised)');
   assert.equal(n.lines[2].step, 5, 'ceil(10·sqrt(30/120)) = 5 by hand');
 });
+
+test('inclusive mode: colours by the inclusive share, scaled by the profile\'s largest, and labels both values', () => {
+    const src: HeatSource = {
+      events: [{ name: 'cpu-clock', unit: 'period' as const }],
+      lines: [{ line: 4, counts: [1], shares: [1] }],
+      functions: [],
+      maxShares: [1],
+      inclusive: { lines: [{ line: 4, counts: [50], shares: [50] }, { line: 9, counts: [25], shares: [25] }], maxShares: [50] },
+    };
+    const d = drawHeat(src, { kind: 'inclusive', event: 0 });
+    assert.deepEqual(d.lines.map((l) => [l.line, l.text]), [[4, '50.0% incl · 1.00% self'], [9, '25.0% incl · 0% self']]);
+    assert.equal(d.scale, 50);
+    assert.equal(d.hottest, 4);
+    assert.ok(d.lines[0]!.step > d.lines[1]!.step);
+});

@@ -14,7 +14,9 @@ import { heatLevel } from './heat-scale';
 export type HeatMode =
   | { kind: 'event'; event: number }
   | { kind: 'density'; miss: number; cycles: number }
-  | { kind: 'diff'; event: number; by: 'share' | 'normalized' };
+  | { kind: 'diff'; event: number; by: 'share' | 'normalized' }
+  /** Each line's inclusive share: what it costs with the calls made from it (needs callchains, perf record -g). */
+  | { kind: 'inclusive'; event: number };
 
 /** Which palette a line is drawn with. */
 export type HeatTone = 'heat' | 'density' | 'more' | 'less';
@@ -63,6 +65,8 @@ export interface HeatSource {
   functions: readonly FunctionTotal[];
   /** The hottest line's share per event over the whole profile: one colour scale across files. */
   maxShares: readonly number[];
+  /** With callchains: each line's inclusive cost (call sites included) and the largest inclusive share of the profile. */
+  inclusive?: { lines: readonly FileLineHeat[]; maxShares: readonly number[] };
   /** While comparing: this file's changed lines, and the largest change per common event over the comparison. */
   diff?: { events: readonly EventLike[]; lines: readonly LineChange[]; maxAbsDelta: readonly number[]; maxAbsNormalized: readonly number[] };
 }
@@ -104,7 +108,8 @@ export interface DrawnHeat {
  * comparison.
  */
 export function drawHeat(src: HeatSource, mode: HeatMode, text: LineText = 'share'): DrawnHeat {
-  const { lines, scale } = mode.kind === 'event' ? eventLines(src, mode.event, text) : mode.kind === 'density' ? densityLines(src, mode) : diffLines(src, mode);
+  const { lines, scale } =
+    mode.kind === 'event' ? eventLines(src, mode.event, text) : mode.kind === 'density' ? densityLines(src, mode) : mode.kind === 'inclusive' ? inclusiveLines(src, mode.event) : diffLines(src, mode);
   // Built field by field (no object spread per line): a file has thousands of lines, and this runs per request.
   const drawn: DrawnLine[] = new Array<DrawnLine>(lines.length);
   for (let i = 0; i < lines.length; i++) {
@@ -128,6 +133,19 @@ function eventLines(src: HeatSource, event: number, text: LineText): { lines: Un
   };
   const lines = src.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: label(l), tone: 'heat' as const }));
   return { lines, scale: src.maxShares[e] ?? 0 };
+}
+
+/** Inclusive mode: the colour is the line's inclusive share, the label both values (`50.3% incl · 0.1% self`). */
+function inclusiveLines(src: HeatSource, event: number): { lines: Unscaled[]; scale: number } {
+  const inc = src.inclusive;
+  if (!inc) return { lines: [], scale: 0 };
+  const e = Math.max(0, Math.min(event, src.events.length - 1));
+  const self = new Map<number, number>();
+  for (const l of src.lines) self.set(l.line, l.shares[e] ?? 0);
+  const lines = inc.lines
+    .filter((l) => l.counts[e] > 0)
+    .map((l) => ({ line: l.line, value: l.shares[e], text: `${formatShare(l.shares[e])} incl · ${formatShare(self.get(l.line) ?? 0)} self`, tone: 'heat' as const }));
+  return { lines, scale: inc.maxShares[e] ?? 0 };
 }
 
 function densityLines(src: HeatSource, mode: Extract<HeatMode, { kind: 'density' }>): { lines: Unscaled[]; scale: number } {
@@ -172,7 +190,7 @@ function diffLines(src: HeatSource, mode: Extract<HeatMode, { kind: 'diff' }>): 
  */
 function functionTotals(src: HeatSource, mode: HeatMode): DrawnFunction[] {
   if (mode.kind === 'diff') return [];
-  const e = mode.kind === 'event' ? Math.max(0, Math.min(mode.event, src.events.length - 1)) : mode.cycles;
+  const e = mode.kind === 'event' || mode.kind === 'inclusive' ? Math.max(0, Math.min(mode.event, src.events.length - 1)) : mode.cycles;
   const out: DrawnFunction[] = [];
   for (const f of src.functions) {
     if (!(f.counts[e] > 0)) continue;

@@ -13,6 +13,8 @@ import type { FunctionSpan } from '../engine/c-syntax';
 import type { ProfileService } from './profile-service';
 import type { ServerContext } from './context';
 import { onRequest } from './rpc';
+import { callGraphView, type CallGraphView } from './call-graph-view';
+import { maxOf } from '../model/extremes';
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { sourceFunctionName } from '../model/profile';
@@ -38,7 +40,8 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
     if (!heatMap || !summary || !uri.startsWith('file:')) return null;
     const path = fileURLToPath(uri);
     const diff = profiles.diff;
-    if (!heatMap.has(path) && !diff?.byFile.has(path)) return null;
+    const view = mode.kind === 'inclusive' ? callGraphView(heatMap, profiles.mapper) : undefined;
+    if (!heatMap.has(path) && !diff?.byFile.has(path) && !view?.inclusiveByFile.has(path)) return null;
     const doc = documents.get(uri);
     let perMap = sources.get(heatMap);
     if (!perMap) sources.set(heatMap, (perMap = new Map()));
@@ -60,7 +63,8 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
       maxAbsNormalized: diff.diff.maxAbsNormalized,
     };
     const source = lineText === 'shareOfFunction' && mode.kind === 'event' ? base.withFunctionShares() : base.source;
-    const drawn = drawHeat({ ...source, ...(d ? { diff: d } : {}) }, mode, lineText);
+    const inclusive = view && inclusiveSource(view, heatMap, path, base.lineCount);
+    const drawn = drawHeat({ ...source, ...(d ? { diff: d } : {}), ...(inclusive ? { inclusive } : {}) }, mode, lineText);
     return {
       uri,
       profileId: summary.id,
@@ -102,6 +106,26 @@ async function fileSource(
     stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
     lineCount,
   };
+}
+
+/** A file's inclusive cost per line (0-based), with the profile's largest inclusive share per event. */
+function inclusiveSource(view: CallGraphView, heatMap: HeatMap, path: string, lineCount: number): HeatSource['inclusive'] {
+  const byLine = view.inclusiveByFile.get(path);
+  return {
+    lines: [...(byLine ?? [])].filter(([line]) => line <= lineCount).map(([line, counts]) => ({ line: line - 1, counts, shares: counts.map((c, e) => heatMap.share(c, e)) })),
+    maxShares: maxInclusiveShares(view, heatMap),
+  };
+}
+
+const maxInclusive = new WeakMap<CallGraphView, number[]>();
+function maxInclusiveShares(view: CallGraphView, heatMap: HeatMap): number[] {
+  let m = maxInclusive.get(view);
+  if (!m) {
+    const all = [...view.inclusiveByFile.values()].flatMap((byLine) => [...byLine.values()]);
+    m = heatMap.profile.events.map((_, e) => maxOf(all, (c) => heatMap.share(c[e] ?? 0, e), 0));
+    maxInclusive.set(view, m);
+  }
+  return m;
 }
 
 const STALE_SLACK_MS = 10_000;
