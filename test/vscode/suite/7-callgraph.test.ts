@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, freshState, loadAndWait, workspaceRoot } from './helpers';
+import { api, freshState, loadAndWait, next, workspaceRoot } from './helpers';
 import { parseChildrenSym, parseFoldedChains } from '../../perf-oracle';
 
 const FIX = join(__dirname, '../../../../test/fixtures/callgraph');
@@ -18,6 +18,8 @@ suite('Callers / Callees in the hotspot panel', () => {
 
   test('the -g demo: who calls mh3_owner_stash_pop, at which line, and its inclusive share as perf --children', async () => {
     const a = await api();
+    // The workspace's configured profile loads just after activation: let it land first, or it supersedes this load.
+    if (!a.activeProfile()) await next(a.onDidRefreshHotspots, (h) => !!h, 'the configured profile', 60_000);
     await loadAndWait(a, 'profiles/callgraph.perf.data');
     const fixtures = [FIX, join(workspaceRoot(), '../../test/fixtures/callgraph')].find((d) => {
       try {
