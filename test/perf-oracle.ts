@@ -152,19 +152,6 @@ export function parseAnnotateValues(text: string): AnnotatedSymbol[] {
     }
     const r = /^\s*(\d+)\s+:\s+([0-9a-f]+):\s/.exec(l);
     if (r) cur.values.set(Number.parseInt(r[2], 16), Number(r[1]));
-
-/** One chain of `perf report --no-children -g folded,0,caller,period`: its period and frames, outermost first. */
-export interface FoldedChain {
-  period: number;
-  frames: string[];
-}
-
-/** Every `period a;b;c` line of folded callchain output (the `  12.34%  [.] sym` entry lines are skipped). */
-export function parseFoldedChains(text: string): FoldedChain[] {
-  const out: FoldedChain[] = [];
-  for (const l of text.split('\n')) {
-    const m = /^(\d+) (.+)$/.exec(l);
-    if (m) out.push({ period: Number(m[1]), frames: m[2]!.split(';') });
   }
   return out;
 }
@@ -200,6 +187,23 @@ export function havePerfTools(): boolean {
   } catch {
     return false;
   }
+}
+
+/** One chain of `perf report --no-children -g folded,0,caller,period`: its period and frames, outermost first. */
+export interface FoldedChain {
+  period: number;
+  frames: string[];
+}
+
+/** Every `period a;b;c` line of folded callchain output (the `  12.34%  [.] sym` entry lines are skipped). */
+export function parseFoldedChains(text: string): FoldedChain[] {
+  const out: FoldedChain[] = [];
+  for (const l of text.split('\n')) {
+    const m = /^(\d+) (.+)$/.exec(l);
+    if (m) out.push({ period: Number(m[1]), frames: m[2]!.split(';') });
+  }
+  return out;
+}
 
 export interface ChildrenRow {
   children: number;
