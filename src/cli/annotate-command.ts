@@ -10,6 +10,7 @@ import { loadProfiles } from '../engine/load-profile';
 import { disassembleFunction, listing, type FunctionDisassembly } from '../engine/disassembly';
 import { applyRemaps, parseRemap, type PathRemap } from '../model/path-map';
 import { sharesOf } from '../model/share';
+import { FILTER_OPTIONS, FILTER_USAGE, sampleFilterOf } from './filter-options';
 
 export const ANNOTATE_USAGE = `  annotate <profile>… FUNCTION  the function's instructions with count and share (of the function, per event,
                     as perf annotate's local period), the source lines they come from between them; disassembled
@@ -18,7 +19,8 @@ export const ANNOTATE_USAGE = `  annotate <profile>… FUNCTION  the function's 
                             percent: {event: p}, symbol, inlined: [function…]}], one row per instruction
       --dso NAME          the binary, when FUNCTION is sampled in several
       --binary-path DIR   where the profiled binaries are (repeatable)
-      --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)`;
+      --remap FROM=TO     rewrite recorded source paths starting with FROM (repeatable)
+${FILTER_USAGE}`;
 
 class AnnotateUsageError extends Error {}
 
@@ -57,6 +59,7 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
   let values;
   let positionals: string[];
   let remaps: PathRemap[];
+  let filter;
   try {
     ({ values, positionals } = parseArgs({
       args,
@@ -66,8 +69,11 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
         dso: { type: 'string' },
         'binary-path': { type: 'string', multiple: true, default: [] },
         remap: { type: 'string', multiple: true, default: [] },
+        ...FILTER_OPTIONS,
       },
     }));
+    // A malformed filter is a usage error like any other option's (FilterOptionError is caught below).
+    filter = sampleFilterOf(values);
     if (positionals.length < 2) throw new AnnotateUsageError('annotate takes one or more profile files and then the function to annotate');
     remaps = values.remap.map(parseRemap);
   } catch (e) {
@@ -77,8 +83,9 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
   const name = positionals[positionals.length - 1];
   const files = positionals.slice(0, -1);
   try {
-    const profile = await loadProfiles(files, { binaryPaths: values['binary-path'], searchRoots: [process.cwd()] });
+    const profile = await loadProfiles(files, { binaryPaths: values['binary-path'], searchRoots: [process.cwd()], ...(filter ? { filter } : {}) });
     for (const w of profile.warnings) err(`warning: ${w}`);
+    if (profile.filter) err(`filter: ${profile.filter} (shares are of the samples it keeps)`);
     const d = await disassembleFunction(profile, name, { dso: values.dso });
     for (const w of d.warnings) err(`warning: ${w}`);
     if (values.json) {
