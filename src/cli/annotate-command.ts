@@ -10,6 +10,7 @@ import { loadProfiles } from '../engine/load-profile';
 import { disassembleFunction, listing, type FunctionDisassembly } from '../engine/disassembly';
 import { applyRemaps, parseRemap, type PathRemap } from '../model/path-map';
 import { sharesOf } from '../model/share';
+import type { SampleFilter } from '../parsers/perf-data';
 import { FILTER_OPTIONS, FILTER_USAGE, sampleFilterOf } from './filter-options';
 
 export const ANNOTATE_USAGE = `  annotate <profile>… FUNCTION  the function's instructions with count and share (of the function, per event,
@@ -59,7 +60,7 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
   let values;
   let positionals: string[];
   let remaps: PathRemap[];
-  let filter;
+  let filter: SampleFilter | undefined;
   try {
     ({ values, positionals } = parseArgs({
       args,

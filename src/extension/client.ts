@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LoadProfileRequest, SelectPresetRequest, SetFlagRequest, type InitializationOptions } from '../protocol';
+import { LoadProfileRequest, SelectPresetRequest, SetFilterRequest, SetFlagRequest, type InitializationOptions, type SampleFilterParams } from '../protocol';
 import { send } from './rpc';
 
 export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, totalsAsLenses: () => boolean): LanguageClient {
@@ -45,6 +45,8 @@ export interface SessionState {
   baseline?: string;
   /** The build the Flags view starts from, and the user's toggles, as the server last announced them. */
   flags?: { preset?: string; overrides: Record<string, string | null> };
+  /** The sample filter (Filter Samples…) the profile was read with. */
+  filter?: SampleFilterParams;
 }
 
 export interface RecoveryHooks {
@@ -92,6 +94,8 @@ async function restore(client: LanguageClient, state: SessionState, output: vsco
   const flags = state.flags;
   if (flags?.preset) await attempt(`selecting the build ${flags.preset}`, () => send(client, SelectPresetRequest, { preset: flags.preset! }));
   for (const [name, value] of Object.entries(flags?.overrides ?? {})) await attempt(`setting ${name}`, () => send(client, SetFlagRequest, { name, value }));
+  // The filter before the profile: with nothing loaded the server only keeps it, and the loads below then use it.
+  if (state.filter) await attempt('setting the sample filter again', () => send(client, SetFilterRequest, { filter: state.filter! }));
   if (state.active) await attempt(`reloading ${state.active}`, () => send(client, LoadProfileRequest, { path: state.active! }));
   if (state.baseline && state.baseline !== state.active) {
     await attempt(`reloading the baseline ${state.baseline}`, () => send(client, LoadProfileRequest, { path: state.baseline!, role: 'baseline' }));

@@ -206,7 +206,7 @@ export class Session {
     // A crashed server comes back empty: undraw its heat now, and give the new one the profile, baseline and toggles.
     ctx.subscriptions.push(
       recoverAfterRestart(client, this.output, {
-        state: () => ({ active: this.activeProfile?.source, baseline: this.baselineProfile?.source, flags: this.flagsView.serverFlags() }),
+        state: () => ({ active: this.activeProfile?.source, baseline: this.baselineProfile?.source, flags: this.flagsView.serverFlags(), ...(this.filter ? { filter: this.filter } : {}) }),
         lost: () => {
           decorations.clear();
           void this.panel.refresh();

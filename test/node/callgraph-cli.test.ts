@@ -180,6 +180,18 @@ describe('sample filters against perf report', { timeout: 120_000 }, () => {
       assert.deepEqual(ours, perf);
     });
   }
+  for (const [name, option, fn] of [['tid', '--tid', 'spin'], ['comm', '--comm', 'leaf_work']] as const) {
+    it(`annotate ${fn} ${option} ${filters.get(name)}: its instructions add up to perf report ${option}'s period of ${fn}`, async () => {
+      const perf = parsePeriodRows(readFileSync(join(FIX, `callgraph.${name}.txt`), 'utf8'))
+        .filter((r) => r.kind === '.' && r.symbol === fn)
+        .reduce((sum, r) => sum + r.period, 0);
+      assert.ok(perf > 0, `perf kept samples of ${fn}`);
+      const rows = (await cli(['annotate', DATA, fn, '--json', option, filters.get(name)!])) as { counts: Record<string, number> }[];
+      assert.equal(rows.reduce((sum, r) => sum + (r.counts[EVENT] ?? 0), 0), perf);
+      const all = (await cli(['annotate', DATA, fn, '--json'])) as { counts: Record<string, number> }[];
+      assert.ok(all.reduce((sum, r) => sum + (r.counts[EVENT] ?? 0), 0) > perf, 'the filter dropped some of its samples');
+    });
+  }
 });
 
 describe('call graph of perf script text with callchains against perf', { timeout: 120_000 }, () => {
