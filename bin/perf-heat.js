@@ -12,7 +12,7 @@ if (!fs.existsSync(cli)) {
 // node:net and the stream machinery (~15 ms of a `lines` run that prints one JSON text).
 function writeLine(fd, s) {
   const bytes = Buffer.from(s + '\n', 'utf8');
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     try {
       at += fs.writeSync(fd, bytes, at, bytes.length - at);
     } catch (e) {
@@ -86,7 +86,13 @@ function loadCli() {
 }
 
 const loaded = loadCli();
-loaded.exports.main(process.argv.slice(2), (s) => writeLine(1, s), (s) => writeLine(2, s)).then((code) => {
-  process.exitCode = code;
-  if (loaded.save) loaded.save();
-});
+loaded.exports
+  .main(
+    process.argv.slice(2),
+    (s) => writeLine(1, s),
+    (s) => writeLine(2, s),
+  )
+  .then((code) => {
+    process.exitCode = code;
+    if (loaded.save) loaded.save();
+  });

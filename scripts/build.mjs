@@ -9,11 +9,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 // chart.js is loaded by the perf stat webview from the extension's own files (a strict CSP, no CDN).
-for (const wasm of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-c/tree-sitter-c.wasm', 'node_modules/chart.js/dist/chart.umd.min.js']) {
+for (const wasm of [
+  'node_modules/web-tree-sitter/web-tree-sitter.wasm',
+  'node_modules/tree-sitter-c/tree-sitter-c.wasm',
+  'node_modules/chart.js/dist/chart.umd.min.js',
+]) {
   copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
 }
 // The C++ demangler (src/symbolize/demangle.ts) loads its wasm from next to the bundle.
-copyFileSync(join(root, 'node_modules/gecko-profiler-demangle/index_bg.wasm'), join(dist, 'gecko-profiler-demangle.wasm'));
+copyFileSync(
+  join(root, 'node_modules/gecko-profiler-demangle/index_bg.wasm'),
+  join(dist, 'gecko-profiler-demangle.wasm'),
+);
 // The disassembler (src/engine/capstone.ts) reads Capstone's wasm from next to the bundle.
 copyFileSync(join(root, 'node_modules/@alexaltea/capstone-js/dist/capstone.wasm'), join(dist, 'capstone.wasm'));
 const common = {
@@ -40,7 +47,12 @@ const builds = [
   { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The CLI's heavier commands, required by dist/cli.js only when run (`lines` never loads them).
-  ...['regions', 'stat-command', 'report-command', 'annotate-command', 'experiment-command'].map((name) => ({ ...common, ...importMeta, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js` })),
+  ...['regions', 'stat-command', 'report-command', 'annotate-command', 'experiment-command'].map((name) => ({
+    ...common,
+    ...importMeta,
+    entryPoints: [`src/cli/${name}.ts`],
+    outfile: `dist/cli-${name}.js`,
+  })),
   // The builtin symbolizer's worker thread (the server decodes large debug files in it).
   { ...common, entryPoints: ['src/symbolize/symbolize-worker.ts'], outfile: 'dist/symbolize-worker.js' },
 ];

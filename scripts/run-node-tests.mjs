@@ -49,7 +49,10 @@ const isFuzz = (f) => f.endsWith('.fuzz.test.ts');
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
 const tierOf = (f) => (isFuzz(f) ? 'fuzz' : isE2e(f) ? 'e2e' : 'unit');
 const inTier = (f) => tier === 'all' || tierOf(f) === tier;
-const chosen = files.filter(inTier).filter((f) => !filters.length || filters.some((x) => f.includes(x))).sort();
+const chosen = files
+  .filter(inTier)
+  .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
+  .sort();
 
 const TIMES = join(root, 'out/node-test-times.json');
 let times = {};
@@ -68,7 +71,11 @@ function worker() {
   return new Promise((resolve) => {
     // The builtin symbolizer's cache goes to a folder of this worker: tests start cold and leave ~/.cache alone.
     const cacheDir = mkdtempSync(join(tmpdir(), 'ph-test-cache-'));
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, PERF_HEAT_CACHE_DIR: cacheDir } });
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, PERF_HEAT_CACHE_DIR: cacheDir },
+    });
     child.on('close', () => rmSync(cacheDir, { recursive: true, force: true }));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -85,7 +92,11 @@ function worker() {
 function isolatedRun() {
   return new Promise((resolve) => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'ph-test-cache-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PERF_HEAT_CACHE_DIR: cacheDir } });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PERF_HEAT_CACHE_DIR: cacheDir },
+    });
     child.on('close', () => rmSync(cacheDir, { recursive: true, force: true }));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -114,7 +125,10 @@ if (chosen.length) {
   }
   if (!isolated) {
     mkdirSync(dirname(TIMES), { recursive: true });
-    writeFileSync(TIMES, JSON.stringify(Object.fromEntries(files.filter((f) => f in times).map((f) => [f, times[f]])), null, 1));
+    writeFileSync(
+      TIMES,
+      JSON.stringify(Object.fromEntries(files.filter((f) => f in times).map((f) => [f, times[f]])), null, 1),
+    );
   }
 }
 console.log(`node tests (${tier}): ${chosen.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

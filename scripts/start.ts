@@ -14,7 +14,8 @@ function workspaceFolder(): string {
   // npm runs scripts in the package's folder; INIT_CWD is the folder the user typed the command in.
   const folder = resolve(process.env.INIT_CWD ?? process.cwd(), given);
   if (!existsSync(folder)) throw new Error(`${folder}: no such folder`);
-  if (!statSync(folder).isDirectory()) throw new Error(`${folder}: not a folder (give the project's folder; set perfHeat.profile for the profile)`);
+  if (!statSync(folder).isDirectory())
+    throw new Error(`${folder}: not a folder (give the project's folder; set perfHeat.profile for the profile)`);
   return folder;
 }
 
@@ -31,10 +32,16 @@ async function main(): Promise<void> {
   const extensionsDir = join(ROOT, '.vscode-test', 'start-extensions');
   installExtension(extensionsDir);
   const port = Number(process.env.PERF_HEAT_PORT ?? 0) || undefined;
-  const cs = await startCodeServer({ port, extensionsDir, userSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  const cs = await startCodeServer({
+    port,
+    extensionsDir,
+    userSettings: { 'workbench.colorTheme': 'Default Dark Modern' },
+  });
   const url = `${cs.url}/?folder=${encodeURIComponent(folder)}`;
   const what = folder === DEMO_WORKSPACE ? 'the mini-hz3 demo workspace with its recorded profile' : folder;
-  console.log(`\nPerf Heat: open ${url}\n(${what}; Ctrl-C stops the server)\n${folder === DEMO_WORKSPACE ? '' : profileHint(folder)}`);
+  console.log(
+    `\nPerf Heat: open ${url}\n(${what}; Ctrl-C stops the server)\n${folder === DEMO_WORKSPACE ? '' : profileHint(folder)}`,
+  );
   const stop = (): void => {
     cs.stop();
     process.exit(0);

@@ -25,6 +25,7 @@ if ! bash scripts/ensure-deps.sh; then echo "setup failed"; echo "0 passed, 1 fa
 tier build npm run --silent build
 tier typecheck npx tsc --noEmit -p .
 tier lint npx eslint .
+tier format npx prettier --check .
 tier "node unit tests" node scripts/run-node-tests.mjs --tier unit
 tier "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
 tier "node end-to-end tests" node scripts/run-node-tests.mjs --tier e2e

@@ -191,7 +191,10 @@ export interface FileHeat {
 export const FileHeatRequest = request<FileHeatParams, FileHeat | null>('perfHeat/fileHeat');
 
 /** Sent by the server when the active profile changes (loaded, reloaded or cleared): clients pull heat again. */
-export const ProfileChangedNotification = notification<{ profile: ProfileSummary | null; baseline?: ProfileSummary | null }>('perfHeat/profileChanged');
+export const ProfileChangedNotification = notification<{
+  profile: ProfileSummary | null;
+  baseline?: ProfileSummary | null;
+}>('perfHeat/profileChanged');
 
 export const TrustChangedNotification = notification<{ trusted: boolean }>('perfHeat/trustChanged');
 
@@ -291,7 +294,9 @@ export interface SampleFilterParams {
  * graph follow. Answers the new active summary (null without a profile). perf.data only: text profiles say so in a
  * warning and keep every sample.
  */
-export const SetFilterRequest = request<{ filter: SampleFilterParams | null }, ProfileSummary | null>('perfHeat/setFilter');
+export const SetFilterRequest = request<{ filter: SampleFilterParams | null }, ProfileSummary | null>(
+  'perfHeat/setFilter',
+);
 
 /** A function of the call graph, with self and inclusive cost. */
 export interface CallGraphFunctionInfo {
@@ -340,7 +345,9 @@ export interface CallGraphInfo {
 export const CallGraphRequest = request<CallGraphParams, CallGraphInfo | null>('perfHeat/callGraph');
 
 /** Writes the analysis report of the active profile (against the baseline when one is set). */
-export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>('perfHeat/exportReport');
+export const ExportReportRequest = request<ExportReportParams, { output: string; bytes: number }>(
+  'perfHeat/exportReport',
+);
 
 /** One flag a file's conditions use, under the current build view. */
 export interface FlagItem {
@@ -406,7 +413,13 @@ export interface FlagState {
   inactiveSamples?: { share: number; lines: number; proposal?: string };
   events: string[];
   /** The compiler's own answer (`cc -E` with the view's flags), in trusted workspaces where a compiler runs. */
-  compiler?: { agrees: boolean; disagreements: number; command: string; errors: string[]; /** cc -E stopped (a header not found, …): its answer is not used. */ failed?: string };
+  compiler?: {
+    agrees: boolean;
+    disagreements: number;
+    command: string;
+    errors: string[];
+    /** cc -E stopped (a header not found, …): its answer is not used. */ failed?: string;
+  };
 }
 
 /** `none`: no build found and no profile to infer from, so nothing is dimmed. */
@@ -500,7 +513,13 @@ export interface ExperimentPlanInfo {
   /** The base first. */
   variants: { name: string; changes: Record<string, string | null>; perfData: string; statFile: string }[];
   /** One per non-base variant, with how the report learns each build's flags (ExportReportParams' `builds`, `experiment`). */
-  reports: { variant: string; base: string; path: string; builds: { profile: ReportBuildParams; baseline: ReportBuildParams }; experiment: { name: string; flipped: string[] } }[];
+  reports: {
+    variant: string;
+    base: string;
+    path: string;
+    builds: { profile: ReportBuildParams; baseline: ReportBuildParams };
+    experiment: { name: string; flipped: string[] };
+  }[];
 }
 /** Reads and plans; runs nothing (the client shows the commands before they first run). */
 export const PlanExperimentRequest = request<ExperimentParams, ExperimentPlanInfo>('perfHeat/planExperiment');
@@ -524,4 +543,7 @@ export interface ExperimentOutput {
 }
 export const ExperimentOutputNotification = notification<ExperimentOutput>('perfHeat/experimentOutput');
 /** Writes a starting experiments file at `config` (refused when one exists); `flag` makes its one variant flip that flag. */
-export const WriteExperimentTemplateRequest = request<{ config: string; flag?: { name: string; value: string | null } }, void>('perfHeat/writeExperimentTemplate');
+export const WriteExperimentTemplateRequest = request<
+  { config: string; flag?: { name: string; value: string | null } },
+  void
+>('perfHeat/writeExperimentTemplate');

@@ -44,14 +44,19 @@ export type Settings = { [K in SettingName]: (typeof SETTINGS)[K] extends Spec<i
  * Reads every setting through `get` (VS Code's configuration, or the server's workspace/configuration answer).
  * A value of the wrong type falls back to the default and is reported through `problem`, one line naming it.
  */
-export function readSettings(get: (name: SettingName) => unknown, problem: (message: string) => void = () => undefined): Settings {
+export function readSettings(
+  get: (name: SettingName) => unknown,
+  problem: (message: string) => void = () => undefined,
+): Settings {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, Spec<unknown>][]) {
     const value = get(name);
     if (value === undefined || value === null) out[name] = spec.default;
     else if (valid(spec, value)) out[name] = value;
     else {
-      problem(`perfHeat.${name} must be ${expected(spec)}, not ${JSON.stringify(value)}: using ${JSON.stringify(spec.default)}`);
+      problem(
+        `perfHeat.${name} must be ${expected(spec)}, not ${JSON.stringify(value)}: using ${JSON.stringify(spec.default)}`,
+      );
       out[name] = spec.default;
     }
   }
@@ -60,7 +65,10 @@ export function readSettings(get: (name: SettingName) => unknown, problem: (mess
 
 /** workspace/configuration answers nest dotted names (`{ heat: { lineText } }`); VS Code's own API does not. */
 export function nestedGet(section: unknown): (name: SettingName) => unknown {
-  return (name) => name.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), section);
+  return (name) =>
+    name
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), section);
 }
 
 function valid(spec: Spec<unknown>, v: unknown): boolean {
@@ -72,11 +80,15 @@ function valid(spec: Spec<unknown>, v: unknown): boolean {
     case 'array':
       return Array.isArray(v) && v.every((x) => typeof x === 'string');
     case 'object':
-      return typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'string');
+      return (
+        typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'string')
+      );
   }
 }
 
 function expected(spec: Spec<unknown>): string {
   if (spec.values) return `one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  return { string: 'a string', boolean: 'true or false', array: 'a list of strings', object: 'an object of strings' }[spec.type];
+  return { string: 'a string', boolean: 'true or false', array: 'a list of strings', object: 'an object of strings' }[
+    spec.type
+  ];
 }

@@ -23,16 +23,22 @@ export interface BoundedResult {
 export function runBounded(body: string, opts: { timeoutMs?: number; heapMb?: number } = {}): BoundedResult {
   const code = `const root = ${JSON.stringify(ROOT)};\nconst load = async (rel) => { const m = await import(root + '/' + rel); return m.default && Object.keys(m).length === 1 ? m.default : m; };\n(async () => {\n${body}\n})().then((v) => { process.stdout.write('\\n' + JSON.stringify(v ?? null) + '\\n'); }, (e) => { process.stdout.write('\\n' + JSON.stringify({ thrown: String(e && e.message || e), name: e && e.name }) + '\\n'); });`;
   // The script goes in on stdin: a case may carry a megabyte of crafted bytes, more than argv can hold.
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${opts.heapMb ?? 512}`, '--import', 'tsx', '--input-type=module', '-'], {
-    input: code,
-    maxBuffer: 64 << 20,
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 120_000,
-    killSignal: 'SIGKILL',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${opts.heapMb ?? 512}`, '--import', 'tsx', '--input-type=module', '-'],
+    {
+      input: code,
+      maxBuffer: 64 << 20,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 120_000,
+      killSignal: 'SIGKILL',
+    },
+  );
   if (r.error || r.signal || r.status !== 0) {
-    return { failure: `child ${r.signal ? 'killed by ' + r.signal : 'exited ' + r.status}${r.error ? ' (' + r.error.message + ')' : ''}: ${(r.stderr ?? '').slice(-400)}` };
+    return {
+      failure: `child ${r.signal ? 'killed by ' + r.signal : 'exited ' + r.status}${r.error ? ' (' + r.error.message + ')' : ''}: ${(r.stderr ?? '').slice(-400)}`,
+    };
   }
   const last = r.stdout.trim().split('\n').pop() ?? '';
   try {

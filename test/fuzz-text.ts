@@ -24,7 +24,15 @@ export function fuzzTextParser({ bases, pieces, parse }: TextFuzz): void {
   fc.assert(
     fc.property(
       fc.nat(bases.length - 1),
-      fc.array(fc.tuple(fc.nat(longest), fc.nat(120), fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...pieces)), fc.boolean()), { maxLength: 5 }),
+      fc.array(
+        fc.tuple(
+          fc.nat(longest),
+          fc.nat(120),
+          fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...pieces)),
+          fc.boolean(),
+        ),
+        { maxLength: 5 },
+      ),
       (b, edits) => {
         const lines = bases[b].slice();
         for (const [at, cut, s, insert] of edits) {

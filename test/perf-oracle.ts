@@ -88,7 +88,11 @@ export function parseReportSymbols(text: string): Map<string, SymbolRow[]> {
   for (const l of text.split('\n')) {
     const h = /^# Samples: .* of event '(.*)'/.exec(l);
     if (h) out.set(h[1], (rows = []));
-    if (/^# Overhead/.test(l)) columns = l.slice(1).trim().split(/\s{2,}/);
+    if (/^# Overhead/.test(l))
+      columns = l
+        .slice(1)
+        .trim()
+        .split(/\s{2,}/);
     if (!rows || l.startsWith('#') || !l.trim()) continue;
     // The symbol column is `[.] name` or `[k] name`, names may hold spaces (`operator delete[]`).
     const m = /^\s+([\d.]+)%\s+(.*)$/.exec(l);
@@ -165,14 +169,21 @@ export function parseAnnotateValues(text: string): AnnotatedSymbol[] {
 export function runPerfAnnotate(recording: string, args: string[], buildDir: string): string {
   const symfs = mkdtempSync(join(tmpdir(), 'ph-annotate-symfs-'));
   try {
-    const list = execFileSync('perf', ['buildid-list', '-i', recording], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const list = execFileSync('perf', ['buildid-list', '-i', recording], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     for (const m of list.matchAll(/^[0-9a-f]+ (\/\S+)$/gm)) {
       const local = [join(buildDir, basename(m[1])), m[1]].find((p) => existsSync(p));
       if (!local) continue;
       mkdirSync(join(symfs, dirname(m[1])), { recursive: true });
       symlinkSync(local, join(symfs, m[1]));
     }
-    return execFileSync('perf', ['annotate', '--stdio', '--symfs', symfs, '-i', recording, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('perf', ['annotate', '--stdio', '--symfs', symfs, '-i', recording, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } finally {
     rmSync(symfs, { recursive: true, force: true });
   }

@@ -14,7 +14,11 @@ export async function runReport(args: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'perf-heat-report-'));
   try {
     const errors: string[] = [];
-    const code = await reportCommand([...args, '-o', join(dir, 'report.md')], () => undefined, (s) => errors.push(s));
+    const code = await reportCommand(
+      [...args, '-o', join(dir, 'report.md')],
+      () => undefined,
+      (s) => errors.push(s),
+    );
     assert.equal(code, 0, errors.join('\n'));
     return readFileSync(join(dir, 'report.md'), 'utf8');
   } finally {
@@ -32,28 +36,48 @@ export function tableAfter(md: string, heading: string): { header: string[]; row
     l
       .slice(1, -1)
       .split(/(?<!\\)\|/)
-      .map((c) => c.trim().replace(/^`+ ?| ?`+$/g, '').replace(/\\(.)/g, '$1'));
+      .map((c) =>
+        c
+          .trim()
+          .replace(/^`+ ?| ?`+$/g, '')
+          .replace(/\\(.)/g, '$1'),
+      );
   const header = cells(lines[start]);
   const rows: Record<string, string>[] = [];
-  for (let i = start + 2; i < lines.length && lines[i].startsWith('|'); i++) rows.push(Object.fromEntries(cells(lines[i]).map((c, k) => [header[k], c])));
+  for (let i = start + 2; i < lines.length && lines[i].startsWith('|'); i++)
+    rows.push(Object.fromEntries(cells(lines[i]).map((c, k) => [header[k], c])));
   return { header, rows };
 }
 
 export const pct = (s: string): number => Number(s.replace(/%$/, ''));
 export const num = (s: string): number => Number(s.replace(/,/g, ''));
 /** How perf's symbols read as one source function: `@@GLIBC_…` versions and compiler clone suffixes dropped (a PLT stub stays itself). */
-export const fn = (symbol: string): string => (symbol.endsWith('@plt') ? symbol : symbol.replace(/@.*$/, '').replace(/(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/, ''));
-export const sum = <T extends { percent: number; samples?: number }>(rows: readonly T[], keep: (r: T) => boolean): { percent: number; samples: number; n: number } =>
-  rows.filter(keep).reduce((s, r) => ({ percent: s.percent + r.percent, samples: s.samples + (r.samples ?? 0), n: s.n + 1 }), { percent: 0, samples: 0, n: 0 });
+export const fn = (symbol: string): string =>
+  symbol.endsWith('@plt')
+    ? symbol
+    : symbol.replace(/@.*$/, '').replace(/(\.(part|constprop|isra|lto_priv|cold|clone)(\.\d+)?)+$/, '');
+export const sum = <T extends { percent: number; samples?: number }>(
+  rows: readonly T[],
+  keep: (r: T) => boolean,
+): { percent: number; samples: number; n: number } =>
+  rows
+    .filter(keep)
+    .reduce((s, r) => ({ percent: s.percent + r.percent, samples: s.samples + (r.samples ?? 0), n: s.n + 1 }), {
+      percent: 0,
+      samples: 0,
+      n: 0,
+    });
 /** perf prints two decimals per row: a sum of n rows is within n × 0.005 of the exact share. */
 export const near = (got: number, want: { percent: number; n: number }, what: string): void =>
-  assert.ok(Math.abs(got - want.percent) <= 0.005 * Math.max(1, want.n) + 0.006, `${what}: report ${got}%, perf ${want.percent.toFixed(3)}% (${want.n} rows)`);
+  assert.ok(
+    Math.abs(got - want.percent) <= 0.005 * Math.max(1, want.n) + 0.006,
+    `${what}: report ${got}%, perf ${want.percent.toFixed(3)}% (${want.n} rows)`,
+  );
 
 export const perfSymbols = (file: string, event?: string): SymbolRow[] => {
   const m = parseReportSymbols(readFileSync(file, 'utf8'));
   return event ? m.get(event)! : [...m.values()][0];
 };
-
 
 export interface SymLineRow {
   percent: number;

@@ -39,10 +39,16 @@ for (const c of cases) {
     perf.push(ms(() => runPerfAnnotate(RECORDING, c.perf, join(DEMO, 'build'))));
     ours.push(
       ms(() => {
-        const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'annotate', RECORDING, ...c.ours, '--binary-path', join(DEMO, 'build')], { encoding: 'utf8', env: { ...process.env, PERF_HEAT_CACHE_DIR: join(ROOT, 'bench/annotate/out/cache') } });
+        const r = spawnSync(
+          process.execPath,
+          [join(ROOT, 'dist/cli.js'), 'annotate', RECORDING, ...c.ours, '--binary-path', join(DEMO, 'build')],
+          { encoding: 'utf8', env: { ...process.env, PERF_HEAT_CACHE_DIR: join(ROOT, 'bench/annotate/out/cache') } },
+        );
         if (r.status !== 0) throw new Error(r.stderr);
       }),
     );
   }
-  console.log(`${c.name}: perf annotate ${median(perf).toFixed(0)} ms, perf-heat annotate ${median(ours).toFixed(0)} ms (median of ${runs}), ratio perf/perf-heat ×${(median(perf) / median(ours)).toFixed(2)}`);
+  console.log(
+    `${c.name}: perf annotate ${median(perf).toFixed(0)} ms, perf-heat annotate ${median(ours).toFixed(0)} ms (median of ${runs}), ratio perf/perf-heat ×${(median(perf) / median(ours)).toFixed(2)}`,
+  );
 }

@@ -22,17 +22,30 @@ const best = async (f: () => Promise<unknown> | unknown, n = 5): Promise<number>
 };
 
 (async () => {
-  const perf = await best(() => execFileSync('perf', ['report', '-i', file, '--children', '--sort', 'sym', '--stdio', '-g', 'none'], { stdio: ['ignore', 'ignore', 'ignore'] }), 3);
+  const perf = await best(
+    () =>
+      execFileSync('perf', ['report', '-i', file, '--children', '--sort', 'sym', '--stdio', '-g', 'none'], {
+        stdio: ['ignore', 'ignore', 'ignore'],
+      }),
+    3,
+  );
   const flat = await best(() => summarizePerfData(file, { callchains: false }));
   const chains = await best(() => summarizePerfData(file));
   const s = await summarizePerfData(file);
-  const profile = await loadProfile(file, { searchRoots: [join(__dirname, '../../demo/mini-hz3')], symbolCache: false });
+  const profile = await loadProfile(file, {
+    searchRoots: [join(__dirname, '../../demo/mini-hz3')],
+    symbolCache: false,
+  });
   const graph = await best(() => buildCallGraph({ ...profile.callchains! }, profile.events.length));
   const g = buildCallGraph(profile.callchains!, profile.events.length);
   const samples = s.events.reduce((a, e) => a + e.samples, 0);
-  console.log(`${file}: ${samples} samples, ${s.callchains!.chains.length} distinct chains, ${s.callchains!.frames.length} distinct frames; graph: ${g.functions.length} functions, ${g.edges.length} edges`);
+  console.log(
+    `${file}: ${samples} samples, ${s.callchains!.chains.length} distinct chains, ${s.callchains!.frames.length} distinct frames; graph: ${g.functions.length} functions, ${g.edges.length} edges`,
+  );
   console.log(`perf report --children --sort sym: ${perf.toFixed(1)} ms`);
   console.log(`summary without callchains: ${flat.toFixed(1)} ms (${(flat / perf).toFixed(2)}x perf)`);
-  console.log(`summary with callchains:    ${chains.toFixed(1)} ms (${(chains / perf).toFixed(2)}x perf, ${(chains / flat).toFixed(2)}x without)`);
+  console.log(
+    `summary with callchains:    ${chains.toFixed(1)} ms (${(chains / perf).toFixed(2)}x perf, ${(chains / flat).toFixed(2)}x without)`,
+  );
   console.log(`call graph from the symbolized chains: ${graph.toFixed(1)} ms (${(graph / perf).toFixed(2)}x perf)`);
 })();

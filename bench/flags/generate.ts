@@ -28,7 +28,38 @@ function rng(seed: number): () => number {
   };
 }
 
-const WORDS = ['SPILL', 'DRAIN', 'BATCH', 'SHARD', 'PREFETCH', 'SCAN', 'PEEK', 'AUDIT', 'TRACE', 'STATS', 'ROTATE', 'SPLICE', 'ARRAY', 'LITE', 'PKT', 'WALK', 'OWNER', 'CHECK', 'POISON', 'RECYCLE', 'REMOTE', 'LOCAL', 'FAST', 'BRANCHLESS', 'CACHE', 'HINT', 'GUARD', 'QUEUE', 'SPAN', 'TAG'];
+const WORDS = [
+  'SPILL',
+  'DRAIN',
+  'BATCH',
+  'SHARD',
+  'PREFETCH',
+  'SCAN',
+  'PEEK',
+  'AUDIT',
+  'TRACE',
+  'STATS',
+  'ROTATE',
+  'SPLICE',
+  'ARRAY',
+  'LITE',
+  'PKT',
+  'WALK',
+  'OWNER',
+  'CHECK',
+  'POISON',
+  'RECYCLE',
+  'REMOTE',
+  'LOCAL',
+  'FAST',
+  'BRANCHLESS',
+  'CACHE',
+  'HINT',
+  'GUARD',
+  'QUEUE',
+  'SPAN',
+  'TAG',
+];
 
 export function generateTree(seed = 42): GeneratedTree {
   const r = rng(seed);
@@ -41,23 +72,53 @@ export function generateTree(seed = 42): GeneratedTree {
   // ---- config headers -------------------------------------------------------------------------------------
   let s = 20;
   for (let h = 0; h < 37; h++) {
-    const out: string[] = [`// cfg_${h}.h — boxes of group ${h} (generated)`, `#ifndef CFG_${h}_H`, `#define CFG_${h}_H`, ''];
+    const out: string[] = [
+      `// cfg_${h}.h — boxes of group ${h} (generated)`,
+      `#ifndef CFG_${h}_H`,
+      `#define CFG_${h}_H`,
+      '',
+    ];
     const mine: string[] = [];
     for (let k = 0; k < 22; k++, s++) {
       const name = `HZ3_S${s}_${pick(WORDS)}_${pick(WORDS)}`;
       if (k % 7 === 6) {
         const value = 1 << Math.floor(r() * 4);
         numerics.push({ name, value, min: 1, max: 64 });
-        out.push(`// S${s}: numeric parameter (power of two, 1..64).`, `#ifndef ${name}`, `#define ${name} ${value}`, '#endif', '');
+        out.push(
+          `// S${s}: numeric parameter (power of two, 1..64).`,
+          `#ifndef ${name}`,
+          `#define ${name} ${value}`,
+          '#endif',
+          '',
+        );
       } else if (k % 11 === 10 && mine.length > 2) {
         booleans.push(name);
-        out.push(`// ==== S${s}: computed default ====`, `#ifndef ${name}`, `#define ${name} (${mine[mine.length - 1]} && ${mine[mine.length - 2]})`, '#endif', '');
+        out.push(
+          `// ==== S${s}: computed default ====`,
+          `#ifndef ${name}`,
+          `#define ${name} (${mine[mine.length - 1]} && ${mine[mine.length - 2]})`,
+          '#endif',
+          '',
+        );
       } else if (k % 13 === 12 && mine.length > 1) {
         booleans.push(name);
-        out.push(`// S${s}: nested choice.`, `#ifndef ${name}`, `#if ${mine[0]}`, `#define ${name} 0`, '#else', `#define ${name} 1`, '#endif', '#endif', '');
+        out.push(
+          `// S${s}: nested choice.`,
+          `#ifndef ${name}`,
+          `#if ${mine[0]}`,
+          `#define ${name} 0`,
+          '#else',
+          `#define ${name} 1`,
+          '#endif',
+          '#endif',
+          '',
+        );
       } else {
         booleans.push(name);
-        if (r() < 0.5) out.push(`// S${s}: ${pick(WORDS).toLowerCase()} ${pick(WORDS).toLowerCase()} box — what it does, in a sentence or two.`);
+        if (r() < 0.5)
+          out.push(
+            `// S${s}: ${pick(WORDS).toLowerCase()} ${pick(WORDS).toLowerCase()} box — what it does, in a sentence or two.`,
+          );
         out.push(`#ifndef ${name}`, `#define ${name} ${r() < 0.3 ? 1 : 0}`, '#endif', '');
       }
       mine.push(name);
@@ -73,14 +134,16 @@ export function generateTree(seed = 42): GeneratedTree {
       const a = pick(mine);
       const b = pick(mine);
       const kind = g % 4;
-      if (kind === 0 && a !== b) out.push(`#if ${a} && ${b} && 0`, `#error "${a} and ${b} are mutually exclusive"`, '#endif');
+      if (kind === 0 && a !== b)
+        out.push(`#if ${a} && ${b} && 0`, `#error "${a} and ${b} are mutually exclusive"`, '#endif');
       else if (kind === 1) out.push(`#if defined(${a}_ARCHIVED)`, `#error "${a} is archived"`, '#endif');
       else if (kind === 2) {
         const n = numerics[numerics.length - 1];
         if (n) out.push(`#if ${n.name} < 1 || ${n.name} > 64`, `#error "${n.name} must be in 1..64"`, '#endif');
       } else {
         const n = numerics[numerics.length - 1];
-        if (n) out.push(`#if (${n.name} & (${n.name} - 1)) != 0`, `#error "${n.name} must be a power of two"`, '#endif');
+        if (n)
+          out.push(`#if (${n.name} & (${n.name} - 1)) != 0`, `#error "${n.name} must be a power of two"`, '#endif');
       }
     }
     out.push('', `#endif // CFG_${h}_H`);
@@ -88,7 +151,16 @@ export function generateTree(seed = 42): GeneratedTree {
     files.set(path, out.join('\n') + '\n');
     headers.push(path);
   }
-  files.set('include/hz3_config.h', ['#ifndef HZ3_CONFIG_H', '#define HZ3_CONFIG_H', ...headers.map((p) => `#include "${p.slice(8)}"`), '#endif', ''].join('\n'));
+  files.set(
+    'include/hz3_config.h',
+    [
+      '#ifndef HZ3_CONFIG_H',
+      '#define HZ3_CONFIG_H',
+      ...headers.map((p) => `#include "${p.slice(8)}"`),
+      '#endif',
+      '',
+    ].join('\n'),
+  );
 
   // ---- nested code ------------------------------------------------------------------------------------------
   const cond = (): string => {
@@ -96,13 +168,20 @@ export function generateTree(seed = 42): GeneratedTree {
     const b = pick(booleans);
     const n = pick(numerics);
     switch (Math.floor(r() * 8)) {
-      case 0: return `!${a}`;
-      case 1: return `${a} || ${b}`;
-      case 2: return `${a} && ${b}`;
-      case 3: return `${a} && (defined(__GNUC__) || defined(__clang__))`;
-      case 4: return `${n.name} > 1`;
-      case 5: return `!${a} && !${b}`;
-      default: return a;
+      case 0:
+        return `!${a}`;
+      case 1:
+        return `${a} || ${b}`;
+      case 2:
+        return `${a} && ${b}`;
+      case 3:
+        return `${a} && (defined(__GNUC__) || defined(__clang__))`;
+      case 4:
+        return `${n.name} > 1`;
+      case 5:
+        return `!${a} && !${b}`;
+      default:
+        return a;
     }
   };
   let lineBudget = 0;
@@ -125,7 +204,15 @@ export function generateTree(seed = 42): GeneratedTree {
         out.push(`#endif // ${r() < 0.7 ? c.split(' ')[0] : pick(booleans)}`);
       } else if (roll < 0.42) {
         // P5: a directive inside an expression
-        out.push(`${indent}if (cur`, `#if ${cond()}`, `${indent}    && on`, '#endif', `${indent}) {`, `${indent}    x++;`, `${indent}}`);
+        out.push(
+          `${indent}if (cur`,
+          `#if ${cond()}`,
+          `${indent}    && on`,
+          '#endif',
+          `${indent}) {`,
+          `${indent}    x++;`,
+          `${indent}}`,
+        );
         lineBudget -= 7;
       } else {
         out.push(`${indent}x = step(x, ${Math.floor(r() * 100)}); /* work */`);
@@ -147,18 +234,45 @@ export function generateTree(seed = 42): GeneratedTree {
     incs.push(name);
   }
   // The hot pop: one function of nested blocks with bodies chosen by conditions (P7).
-  const hot: string[] = ['// hot_pop.inc — the owner pop (generated)', 'void *hot_pop(struct heap *h, unsigned sc)', '{', '    long x = 0;'];
+  const hot: string[] = [
+    '// hot_pop.inc — the owner pop (generated)',
+    'void *hot_pop(struct heap *h, unsigned sc)',
+    '{',
+    '    long x = 0;',
+  ];
   lineBudget = 1200;
   while (lineBudget > 0) body(hot, 1, '    ');
-  hot.push(`#if ${booleans[3]}`, `#include "${incs[0]}"`, '#else', `#include "${incs[1]}"`, '#endif', '    return (void *)x;', '}', '');
+  hot.push(
+    `#if ${booleans[3]}`,
+    `#include "${incs[0]}"`,
+    '#else',
+    `#include "${incs[1]}"`,
+    '#endif',
+    '    return (void *)x;',
+    '}',
+    '',
+  );
   files.set('src/hot_pop.inc', hot.join('\n'));
 
   // ---- internal headers -----------------------------------------------------------------------------------
   for (let i = 0; i < 20; i++) {
-    const out = [`#ifndef INTERNAL_${i}_H`, `#define INTERNAL_${i}_H`, '#include "hz3_config.h"', `struct s${i} {`, '    int base;'];
+    const out = [
+      `#ifndef INTERNAL_${i}_H`,
+      `#define INTERNAL_${i}_H`,
+      '#include "hz3_config.h"',
+      `struct s${i} {`,
+      '    int base;',
+    ];
     for (let f = 0; f < 60; f++) out.push(`#if ${cond()}`, `    long f${f};`, '#endif');
     out.push('};');
-    for (let f = 0; f < 25; f++) out.push(`#if ${cond()}`, `#define HELPER_${i}_${f}(x) ((x) + ${f})`, '#else', `#define HELPER_${i}_${f}(x) ((void)0)`, '#endif');
+    for (let f = 0; f < 25; f++)
+      out.push(
+        `#if ${cond()}`,
+        `#define HELPER_${i}_${f}(x) ((x) + ${f})`,
+        '#else',
+        `#define HELPER_${i}_${f}(x) ((void)0)`,
+        '#endif',
+      );
     out.push(`#endif // INTERNAL_${i}_H`, '');
     files.set(`include/internal_${i}.h`, out.join('\n'));
   }
@@ -169,7 +283,14 @@ export function generateTree(seed = 42): GeneratedTree {
     const out = ['#include <stdint.h>', '#include "hz3_config.h"'];
     for (let i = 0; i < 6; i++) out.push(`#include "internal_${(u * 3 + i) % 20}.h"`);
     out.push(`void unit_${u}(void)`, '{', '    long x = 0;');
-    for (let i = 0; i < 6; i++) out.push(`#if ${cond()}`, `#include "${incs[2 + u * 6 + i]}"`, '#else', `#include "${incs[(3 + u * 6 + i) % incs.length]}"`, '#endif');
+    for (let i = 0; i < 6; i++)
+      out.push(
+        `#if ${cond()}`,
+        `#include "${incs[2 + u * 6 + i]}"`,
+        '#else',
+        `#include "${incs[(3 + u * 6 + i) % incs.length]}"`,
+        '#endif',
+      );
     out.push('    (void)x;', '}');
     if (u === 0) out.push('#include "hot_pop.inc"');
     out.push('');

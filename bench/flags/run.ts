@@ -21,7 +21,9 @@ function median(xs: number[]): number {
 }
 
 function line(what: string, ms: number, target: number): void {
-  console.log(`${what.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms   (target < ${target} ms) ${ms < target ? 'ok' : 'OVER'}`);
+  console.log(
+    `${what.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms   (target < ${target} ms) ${ms < target ? 'ok' : 'OVER'}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -35,8 +37,14 @@ async function main(): Promise<void> {
       writeFileSync(join(root, p), text);
       lines += text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
     }
-    const view: FlagView = { ...emptyView(), paths: { quote: [], angled: [join(root, 'include')], system: [] }, base: [{ op: 'D', name: tree.booleans[0], value: '1' }] };
-    console.log(`tree: ${tree.files.size} files, ${lines} lines, ${tree.booleans.length + tree.numerics.length} flags, ${tree.units.length} translation units (${root})`);
+    const view: FlagView = {
+      ...emptyView(),
+      paths: { quote: [], angled: [join(root, 'include')], system: [] },
+      base: [{ op: 'D', name: tree.booleans[0], value: '1' }],
+    };
+    console.log(
+      `tree: ${tree.files.size} files, ${lines} lines, ${tree.booleans.length + tree.numerics.length} flags, ${tree.units.length} translation units (${root})`,
+    );
 
     // 1. Everything from cold: scan every file, evaluate every unit, regions of every file.
     const cold: number[] = [];
@@ -53,11 +61,17 @@ async function main(): Promise<void> {
       cold.push(performance.now() - t);
       if (i === 0) {
         const counted = { ...stats };
-        for (const p of tree.files.keys()) counted.directives += engine.scans.get(join(root, p), engine.sources.read(join(root, p)) ?? '').directives.length;
+        for (const p of tree.files.keys())
+          counted.directives += engine.scans.get(
+            join(root, p),
+            engine.sources.read(join(root, p)) ?? '',
+          ).directives.length;
         stats = counted;
       }
     }
-    console.log(`  (${stats.directives} directives; ${stats.regions} file regions; ${stats.errors} #error reached under the base view)`);
+    console.log(
+      `  (${stats.directives} directives; ${stats.regions} file regions; ${stats.errors} #error reached under the base view)`,
+    );
     line('scan + evaluate the whole tree (cold, median of 5)', median(cold), 300);
     console.log('  (every file scanned; every unit walked once; regions and block values of every file of every unit)');
 
@@ -66,7 +80,9 @@ async function main(): Promise<void> {
     const hot = join(root, tree.hotFile);
     const unit = join(root, tree.hotUnit);
     const first = engine.evaluate(hot, view, { unit });
-    const flags = first.flags.filter((f) => f.name.startsWith('HZ3_') && /^[01]$/.test(f.value ?? '')).map((f) => f.name);
+    const flags = first.flags
+      .filter((f) => f.name.startsWith('HZ3_') && /^[01]$/.test(f.value ?? ''))
+      .map((f) => f.name);
     const toggles: number[] = [];
     let inactiveLines = 0;
     for (let i = 0; i < 40; i++) {
@@ -78,9 +94,13 @@ async function main(): Promise<void> {
       inactiveLines = r.inactive.reduce((s, [a, b]) => s + b - a + 1, 0);
     }
     const scan = engine.scans.get(hot, engine.sources.read(hot) ?? '');
-    console.log(`  (hot file: ${scan.lineCount} lines, ${scan.groups.length} #if groups, ${first.flags.length} flags; ${inactiveLines} lines inactive after the last toggle)`);
+    console.log(
+      `  (hot file: ${scan.lineCount} lines, ${scan.groups.length} #if groups, ${first.flags.length} flags; ${inactiveLines} lines inactive after the last toggle)`,
+    );
     line('re-evaluate the hot file after one toggle (median of 40)', median(toggles), 10);
-    console.log(`  (regions, blocks and flag details with descriptions; slowest of 40: ${Math.max(...toggles).toFixed(1)} ms)`);
+    console.log(
+      `  (regions, blocks and flag details with descriptions; slowest of 40: ${Math.max(...toggles).toFixed(1)} ms)`,
+    );
 
     // 3. The compiler's answer for the same toggles.
     if (useCompiler) {
@@ -108,7 +128,8 @@ async function main(): Promise<void> {
     // 4. The expansion guard: 30 macros that each expand to two copies of the next (2^30 tokens unguarded) must
     //    stop with "macro expansion too large" quickly. No anchor: gcc has no such guard and would exhaust memory.
     const m: MacroTable = new Map();
-    for (let i = 0; i < 30; i++) m.set(`G${i}`, parseDefine(`G${i} G${i + 1} + G${i + 1}`, { kind: 'define' }) as never);
+    for (let i = 0; i < 30; i++)
+      m.set(`G${i}`, parseDefine(`G${i} G${i + 1} + G${i + 1}`, { kind: 'define' }) as never);
     const guard: number[] = [];
     let message = '';
     for (let i = 0; i < 5; i++) {

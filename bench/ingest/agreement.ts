@@ -19,7 +19,12 @@ export function parseReport(text: string): { key: string; pct: number }[] {
   return rows;
 }
 
-export function compareTop20(heat: HeatRow[], reportText: string, agreePP: number, kernelRowsOk = false): { ok: boolean; maxDiff: number; details: string[]; table: string[]; notes: string[] } {
+export function compareTop20(
+  heat: HeatRow[],
+  reportText: string,
+  agreePP: number,
+  kernelRowsOk = false,
+): { ok: boolean; maxDiff: number; details: string[]; table: string[]; notes: string[] } {
   const report = parseReport(reportText);
   const reportPct = new Map<string, number>();
   for (const r of report) reportPct.set(r.key, (reportPct.get(r.key) ?? 0) + r.pct);
@@ -36,11 +41,15 @@ export function compareTop20(heat: HeatRow[], reportText: string, agreePP: numbe
     const misread = theirs === undefined ? includingFileRow(h, pct, report, heat, agreePP) : undefined;
     const diff = Math.abs(pct - (theirs ?? misread?.pct ?? 0));
     maxDiff = Math.max(maxDiff, diff);
-    table.push(`  ${String(i + 1).padStart(2)}. ${key.padEnd(18)} perf-heat ${pct.toFixed(4).padStart(8)}%   perf report ${theirs === undefined ? '   absent' : theirs.toFixed(2).padStart(6) + '%'}`);
+    table.push(
+      `  ${String(i + 1).padStart(2)}. ${key.padEnd(18)} perf-heat ${pct.toFixed(4).padStart(8)}%   perf report ${theirs === undefined ? '   absent' : theirs.toFixed(2).padStart(6) + '%'}`,
+    );
     if (misread) {
       // The named perf error: binutils 2.40 (perf's addr2line) reads DWARF 5 file numbers one off, so lines of an
       // included .inc are named after the .c including them (src/server/flags.test.ts names the same lines).
-      notes.push(`${key} is perf report's ${misread.key} (${misread.pct}%): binutils 2.40 misreads the DWARF 5 file number`);
+      notes.push(
+        `${key} is perf report's ${misread.key} (${misread.pct}%): binutils 2.40 misreads the DWARF 5 file number`,
+      );
       table.push(`      ${''.padEnd(18)} (perf report names it ${misread.key})`);
       continue;
     }
@@ -55,19 +64,33 @@ export function compareTop20(heat: HeatRow[], reportText: string, agreePP: numbe
     // perf report names kernel samples symbol+offset (no source line); perf-heat keeps them unattributed.
     if (!/:\d+$/.test(r.key)) {
       if (!kernelRowsOk) details.push(`perf report's ${r.key} (${r.pct}%) is not a source line`);
-    } else if (r.pct > cut + agreePP) details.push(`perf report's ${r.key} (${r.pct}%) is missing from perf-heat's top ${heat.length} (its last is ${cut.toFixed(4)}%)`);
+    } else if (r.pct > cut + agreePP)
+      details.push(
+        `perf report's ${r.key} (${r.pct}%) is missing from perf-heat's top ${heat.length} (its last is ${cut.toFixed(4)}%)`,
+      );
   }
   if (heat.length < 20) details.push(`perf-heat printed ${heat.length} lines, not 20`);
-  return { ok: details.length === 0, maxDiff, details: [...details, ...notes.map((n) => `(named perf error) ${n}`)], table, notes };
+  return {
+    ok: details.length === 0,
+    maxDiff,
+    details: [...details, ...notes.map((n) => `(named perf error) ${n}`)],
+    table,
+    notes,
+  };
 }
 
 /**
  * For a `.inc` line perf report lacks: perf's row for the same line number in a `.c` file, with the same share, that
  * no line of perf-heat's claims.
  */
-function includingFileRow(h: HeatRow, pct: number, report: { key: string; pct: number }[], heat: HeatRow[], agreePP: number): { key: string; pct: number } | undefined {
+function includingFileRow(
+  h: HeatRow,
+  pct: number,
+  report: { key: string; pct: number }[],
+  heat: HeatRow[],
+  agreePP: number,
+): { key: string; pct: number } | undefined {
   if (!h.file.endsWith('.inc')) return undefined;
   const ours = new Set(heat.map((x) => `${basename(x.file)}:${x.line}`));
   return report.find((r) => r.key.endsWith(`.c:${h.line}`) && !ours.has(r.key) && Math.abs(r.pct - pct) <= agreePP);
 }
-

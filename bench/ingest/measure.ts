@@ -16,10 +16,18 @@ export interface Measurement {
   stderr: string;
 }
 
-export const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((t) => existsSync(t) && spawnSync(t, ['-f', '%e', 'true']).status === 0);
+export const GNU_TIME = ['/usr/bin/time', '/bin/time'].find(
+  (t) => existsSync(t) && spawnSync(t, ['-f', '%e', 'true']).status === 0,
+);
 
 /** Runs `cmd` with stdout into `stdoutPath` ('/dev/null' to discard). */
-export async function measure(cmd: string[], stdoutPath: string, cwd: string, scratch: string, env?: NodeJS.ProcessEnv): Promise<Measurement> {
+export async function measure(
+  cmd: string[],
+  stdoutPath: string,
+  cwd: string,
+  scratch: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<Measurement> {
   const fd = openSync(stdoutPath, 'w');
   try {
     if (GNU_TIME) {
@@ -28,25 +36,49 @@ export async function measure(cmd: string[], stdoutPath: string, cwd: string, sc
       const r = await run([GNU_TIME, '-f', '%U %S %M', '-o', scratch, ...cmd], fd, cwd, undefined, env);
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       const fields = readFileSync(scratch, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      return { wallS, cpuS: fields[0] + fields[1], peakRssMB: (fields[2] * 1024) / 1e6, exitCode: r.code, stderr: r.stderr };
+      return {
+        wallS,
+        cpuS: fields[0] + fields[1],
+        peakRssMB: (fields[2] * 1024) / 1e6,
+        exitCode: r.code,
+        stderr: r.stderr,
+      };
     }
     let hwmKB = 0;
     const t0 = process.hrtime.bigint();
-    const r = await run(cmd, fd, cwd, (pid) => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (m) hwmKB = Math.max(hwmKB, Number(m[1]));
-      } catch {
-        /* exited between polls */
-      }
-    }, env);
-    return { wallS: Number(process.hrtime.bigint() - t0) / 1e9, cpuS: NaN, peakRssMB: (hwmKB * 1024) / 1e6, exitCode: r.code, stderr: r.stderr };
+    const r = await run(
+      cmd,
+      fd,
+      cwd,
+      (pid) => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+          if (m) hwmKB = Math.max(hwmKB, Number(m[1]));
+        } catch {
+          /* exited between polls */
+        }
+      },
+      env,
+    );
+    return {
+      wallS: Number(process.hrtime.bigint() - t0) / 1e9,
+      cpuS: NaN,
+      peakRssMB: (hwmKB * 1024) / 1e6,
+      exitCode: r.code,
+      stderr: r.stderr,
+    };
   } finally {
     closeSync(fd);
   }
 }
 
-function run(cmd: string[], stdoutFd: number, cwd: string, poll?: (pid: number) => void, env?: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+function run(
+  cmd: string[],
+  stdoutFd: number,
+  cwd: string,
+  poll?: (pid: number) => void,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd[0], cmd.slice(1), { cwd, env: env ?? process.env, stdio: ['ignore', stdoutFd, 'pipe'] });
     const err: Buffer[] = [];
@@ -76,7 +108,10 @@ interface CpuProfile {
 }
 
 /** Self and inclusive milliseconds per function of a `.cpuprofile` (node --cpu-prof), hottest first. */
-export function summarizeCpuProfile(path: string, top = 15): { totalMs: number; self: [string, number][]; inclusive: [string, number][] } {
+export function summarizeCpuProfile(
+  path: string,
+  top = 15,
+): { totalMs: number; self: [string, number][]; inclusive: [string, number][] } {
   const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

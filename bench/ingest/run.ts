@@ -26,7 +26,15 @@ import { realShapedCase } from './real-shaped';
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(__dirname, 'out');
 const CFLAGS = ['-O2', '-g'];
-const TARGET = { samples: 150_000, uniqueAddresses: 20_000, speedup: 100, cpuSpeedup: 60, rssMB: 150, agreePP: 0.05, parseMBs: 50 };
+const TARGET = {
+  samples: 150_000,
+  uniqueAddresses: 20_000,
+  speedup: 100,
+  cpuSpeedup: 60,
+  rssMB: 150,
+  agreePP: 0.05,
+  parseMBs: 50,
+};
 const SCRIPT_FIELDS = 'comm,tid,time,event,ip,sym,dso,period';
 const SCRIPT_MB = 50;
 const PARSE_PASSES = 5;
@@ -55,7 +63,11 @@ interface Row {
 }
 
 const log = (s: string): void => console.log(s);
-const sha = (...parts: (string | Buffer)[]): string => parts.reduce((h, p) => h.update(p).update('\0'), createHash('sha256')).digest('hex').slice(0, 16);
+const sha = (...parts: (string | Buffer)[]): string =>
+  parts
+    .reduce((h, p) => h.update(p).update('\0'), createHash('sha256'))
+    .digest('hex')
+    .slice(0, 16);
 const rel = (p: string): string => relative(ROOT, p) || '.';
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const secs = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -95,15 +107,23 @@ function exec(cmd: string, args: string[], cwd = ROOT): Promise<{ code: number; 
 async function buildProgram(gccVersion: string): Promise<{ binary: string; cached: boolean; seconds: number }> {
   const binary = join(OUT, BINARY_NAME);
   const stampPath = join(OUT, 'build.json');
-  const key = sha(readFileSync(join(__dirname, 'gen-program.ts')), JSON.stringify(DEFAULT_PARAMS), CFLAGS.join(' '), gccVersion);
-  if (!opts.fresh && readJson<{ key: string }>(stampPath)?.key === key && existsSync(binary)) return { binary, cached: true, seconds: 0 };
+  const key = sha(
+    readFileSync(join(__dirname, 'gen-program.ts')),
+    JSON.stringify(DEFAULT_PARAMS),
+    CFLAGS.join(' '),
+    gccVersion,
+  );
+  if (!opts.fresh && readJson<{ key: string }>(stampPath)?.key === key && existsSync(binary))
+    return { binary, cached: true, seconds: 0 };
   const t0 = process.hrtime.bigint();
   const src = join(OUT, 'src');
   const obj = join(OUT, 'obj');
   for (const p of [src, obj, binary, stampPath]) rmSync(p, { recursive: true, force: true });
   mkdirSync(obj, { recursive: true });
   const sources = generateProgram(src, DEFAULT_PARAMS);
-  log(`  generated ${DEFAULT_PARAMS.functions} functions in ${sources.length} files; compiling with gcc ${CFLAGS.join(' ')} (${availableParallelism()} jobs)…`);
+  log(
+    `  generated ${DEFAULT_PARAMS.functions} functions in ${sources.length} files; compiling with gcc ${CFLAGS.join(' ')} (${availableParallelism()} jobs)…`,
+  );
   const queue = [...sources];
   const worker = async (): Promise<void> => {
     for (let f = queue.shift(); f; f = queue.shift()) {
@@ -146,19 +166,35 @@ function countScript(text: string): { samples: number; unique: number; uniqueInB
   return { samples, unique: all.size, uniqueInBinary: inBinary.size };
 }
 
-async function record(binary: string, perfVersion: string): Promise<Recording & { cached: boolean; attempts: string[] }> {
+async function record(
+  binary: string,
+  perfVersion: string,
+): Promise<Recording & { cached: boolean; attempts: string[] }> {
   const perfData = join(OUT, 'perf.data');
   const script = join(OUT, 'script.txt');
   const stampPath = join(OUT, 'record.json');
   const key = sha(readFileSync(binary), String(FREQ), perfVersion);
   const old = readJson<Recording>(stampPath);
-  if (!opts.fresh && old?.key === key && existsSync(perfData) && existsSync(script)) return { ...old, cached: true, attempts: [] };
+  if (!opts.fresh && old?.key === key && existsSync(perfData) && existsSync(script))
+    return { ...old, cached: true, attempts: [] };
   for (const p of [perfData, script, stampPath]) rmSync(p, { force: true });
   // cpu-clock ticks on the task's CPU time, and the program runs for CPU seconds: samples ≈ seconds × frequency.
   let cpuSeconds = Math.ceil(((TARGET.samples * 1.03) / FREQ) * 10) / 10;
   const attempts: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const r = await exec('perf', ['record', '-N', '-e', 'cpu-clock', '-F', String(FREQ), '-o', perfData, '--', binary, String(cpuSeconds)]);
+    const r = await exec('perf', [
+      'record',
+      '-N',
+      '-e',
+      'cpu-clock',
+      '-F',
+      String(FREQ),
+      '-o',
+      perfData,
+      '--',
+      binary,
+      String(cpuSeconds),
+    ]);
     if (r.code !== 0 || !existsSync(perfData)) skip(`perf record failed (exit ${r.code}):\n${r.stderr.trim()}`);
     const t0 = process.hrtime.bigint();
     const s = spawnSync('perf', ['script', '-F', SCRIPT_FIELDS, '-i', perfData], { maxBuffer: 1 << 30 });
@@ -187,7 +223,19 @@ async function record(binary: string, perfVersion: string): Promise<Recording & 
 }
 
 // ── 5. perf script parse rate ────────────────────────────────────────────────────────────────────────────────────
-function parseRate(script: string, samples: number): { readS: number; textMB: number; copies: number; wallS: number; cpuS: number; mbPerS: number; mbPerCpuS: number; correct: boolean } {
+function parseRate(
+  script: string,
+  samples: number,
+): {
+  readS: number;
+  textMB: number;
+  copies: number;
+  wallS: number;
+  cpuS: number;
+  mbPerS: number;
+  mbPerCpuS: number;
+  correct: boolean;
+} {
   const t0 = process.hrtime.bigint();
   const one = readFileSync(script, 'utf8');
   const readS = secs(t0);
@@ -207,50 +255,110 @@ function parseRate(script: string, samples: number): { readS: number; textMB: nu
     correct &&= agg.samples === samples * copies;
   }
   const textMB = text.length / 1e6;
-  return { readS, textMB, copies, wallS: median(walls), cpuS: median(cpusS), mbPerS: textMB / median(walls), mbPerCpuS: textMB / median(cpusS), correct };
+  return {
+    readS,
+    textMB,
+    copies,
+    wallS: median(walls),
+    cpuS: median(cpusS),
+    mbPerS: textMB / median(walls),
+    mbPerCpuS: textMB / median(cpusS),
+    correct,
+  };
 }
 
-const range = (ms: Measurement[], digits: number): string => `(${Math.min(...ms.map((m) => m.wallS)).toFixed(digits)}–${Math.max(...ms.map((m) => m.wallS)).toFixed(digits)})`;
-const summary = (m: Measurement): Omit<Measurement, 'stderr'> => ({ wallS: m.wallS, cpuS: m.cpuS, peakRssMB: m.peakRssMB, exitCode: m.exitCode });
+const range = (ms: Measurement[], digits: number): string =>
+  `(${Math.min(...ms.map((m) => m.wallS)).toFixed(digits)}–${Math.max(...ms.map((m) => m.wallS)).toFixed(digits)})`;
+const summary = (m: Measurement): Omit<Measurement, 'stderr'> => ({
+  wallS: m.wallS,
+  cpuS: m.cpuS,
+  peakRssMB: m.peakRssMB,
+  exitCode: m.exitCode,
+});
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 async function main(): Promise<number> {
   const started = process.hrtime.bigint();
-  if (OUT.startsWith('/tmp/perf-')) throw new Error(`${OUT}: perf drops every symbol of binaries under /tmp/perf-*; move the repository`);
+  if (OUT.startsWith('/tmp/perf-'))
+    throw new Error(`${OUT}: perf drops every symbol of binaries under /tmp/perf-*; move the repository`);
   mkdirSync(OUT, { recursive: true });
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  const newestSrc = Math.max(...readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(ROOT, 'src', f)).mtimeMs));
-  if (newestSrc > statSync(cli).mtimeMs) log('warning: src/ is newer than dist/cli.js: this measures the last build (`npm run build` first)');
+  const newestSrc = Math.max(
+    ...readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map(
+      (f) => statSync(join(ROOT, 'src', f)).mtimeMs,
+    ),
+  );
+  if (newestSrc > statSync(cli).mtimeMs)
+    log('warning: src/ is newer than dist/cli.js: this measures the last build (`npm run build` first)');
 
   const perfVersion = toolVersion('perf', ['--version']);
   if (!perfVersion) skip('perf is not installed (Debian: apt-get install linux-perf)');
   const gccVersion = toolVersion('gcc', ['--version']);
   if (!gccVersion) skip('gcc is not installed');
-  const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, perf: perfVersion, gcc: gccVersion, addr2line: toolVersion('addr2line', ['--version']) };
+  const machine = {
+    cpu: cpus()[0]?.model,
+    cores: availableParallelism(),
+    node: process.version,
+    perf: perfVersion,
+    gcc: gccVersion,
+    addr2line: toolVersion('addr2line', ['--version']),
+  };
 
   if (opts['only-real']) {
     const real = await realShapedCase(ROOT, join(OUT, 'time.txt'), HEAT_RUNS, log);
-    for (const r of real.rows) log(`${r.figure.padEnd(66)}  ${r.value.padStart(16)}  ${r.target.padEnd(10)}  ${r.pass === undefined ? '' : r.pass ? 'met' : 'NOT MET'}`);
+    for (const r of real.rows)
+      log(
+        `${r.figure.padEnd(66)}  ${r.value.padStart(16)}  ${r.target.padEnd(10)}  ${r.pass === undefined ? '' : r.pass ? 'met' : 'NOT MET'}`,
+      );
     writeFileSync(join(OUT, 'results-real.json'), JSON.stringify(real.results, null, 2) + '\n');
     return real.rows.every((r) => r.pass !== false) ? 0 : 1;
   }
   log(`[1/6] program (${DEFAULT_PARAMS.functions} noinline functions, gcc ${CFLAGS.join(' ')})`);
   const build = await buildProgram(gccVersion);
-  log(build.cached ? `  cached: ${rel(build.binary)}` : `  built ${rel(build.binary)} in ${build.seconds.toFixed(1)} s`);
+  log(
+    build.cached ? `  cached: ${rel(build.binary)}` : `  built ${rel(build.binary)} in ${build.seconds.toFixed(1)} s`,
+  );
 
   log(`[2/6] recording (perf record -e cpu-clock -F ${FREQ})`);
   const rec = await record(build.binary, perfVersion);
   for (const a of rec.attempts) log(`  ${a}`);
-  log(`  ${rec.cached ? 'cached: ' : ''}${rel(join(OUT, 'perf.data'))}: ${fmtInt(rec.samples)} samples, ${fmtInt(rec.uniqueAddressesInBinary)} unique addresses in ${BINARY_NAME} (${fmtInt(rec.uniqueAddresses)} in all), ${rec.perfDataMB.toFixed(1)} MB`);
-  log(`  perf script -F ${SCRIPT_FIELDS} (no srcline): ${rec.scriptSeconds.toFixed(2)} s, ${rec.scriptMB.toFixed(1)} MB`);
+  log(
+    `  ${rec.cached ? 'cached: ' : ''}${rel(join(OUT, 'perf.data'))}: ${fmtInt(rec.samples)} samples, ${fmtInt(rec.uniqueAddressesInBinary)} unique addresses in ${BINARY_NAME} (${fmtInt(rec.uniqueAddresses)} in all), ${rec.perfDataMB.toFixed(1)} MB`,
+  );
+  log(
+    `  perf script -F ${SCRIPT_FIELDS} (no srcline): ${rec.scriptSeconds.toFixed(2)} s, ${rec.scriptMB.toFixed(1)} MB`,
+  );
 
   const perfData = join(OUT, 'perf.data');
   const heatOut = join(OUT, 'perf-heat-top20.json');
   const reportOut = join(OUT, 'perf-report-srcline.txt');
-  const heatCmd = [process.execPath, 'bin/perf-heat.js', 'lines', rel(perfData), '--top', '20', '--json', '--binary-path', rel(OUT) + '/'];
-  const reportCmd = ['perf', 'report', '--stdio', '--no-children', '-g', 'none', '--sort', 'srcline', '-i', rel(perfData)];
-  log(`[3/6] timing: perf-heat ${HEAT_RUNS} runs, perf report ${RUNS}, alternating (RSS ${GNU_TIME ? `from ${GNU_TIME}` : 'polled from /proc: main process only'})`);
+  const heatCmd = [
+    process.execPath,
+    'bin/perf-heat.js',
+    'lines',
+    rel(perfData),
+    '--top',
+    '20',
+    '--json',
+    '--binary-path',
+    rel(OUT) + '/',
+  ];
+  const reportCmd = [
+    'perf',
+    'report',
+    '--stdio',
+    '--no-children',
+    '-g',
+    'none',
+    '--sort',
+    'srcline',
+    '-i',
+    rel(perfData),
+  ];
+  log(
+    `[3/6] timing: perf-heat ${HEAT_RUNS} runs, perf report ${RUNS}, alternating (RSS ${GNU_TIME ? `from ${GNU_TIME}` : 'polled from /proc: main process only'})`,
+  );
   log(`  perf-heat:   ${heatCmd.slice(1).join(' ')}`);
   log(`  perf report: ${reportCmd.join(' ')}`);
   const heat: Measurement[] = [];
@@ -263,21 +371,31 @@ async function main(): Promise<number> {
       // Cold: an empty symbol cache for every run (the cached load is timed below).
       const coldDir = join(OUT, 'cache-cold');
       rmSync(coldDir, { recursive: true, force: true });
-      const h = await measure(heatCmd, heatOut, ROOT, join(OUT, 'time.txt'), { ...process.env, PERF_HEAT_CACHE_DIR: coldDir });
+      const h = await measure(heatCmd, heatOut, ROOT, join(OUT, 'time.txt'), {
+        ...process.env,
+        PERF_HEAT_CACHE_DIR: coldDir,
+      });
       if (h.exitCode !== 0) throw new Error(`perf-heat exited with ${h.exitCode}:\n${h.stderr}`);
       heat.push(h);
-      log(`  run ${i + 1}: perf-heat   ${h.wallS.toFixed(3)} s wall, ${h.cpuS.toFixed(2)} s CPU, ${h.peakRssMB.toFixed(0)} MB peak RSS`);
+      log(
+        `  run ${i + 1}: perf-heat   ${h.wallS.toFixed(3)} s wall, ${h.cpuS.toFixed(2)} s CPU, ${h.peakRssMB.toFixed(0)} MB peak RSS`,
+      );
       floor.push(await measure([process.execPath, '-e', '0'], '/dev/null', ROOT, join(OUT, 'time.txt')));
     }
     if (i >= RUNS) continue;
     const r = await measure(reportCmd, reportOut, ROOT, join(OUT, 'time.txt'));
     if (r.exitCode !== 0) skip(`perf report failed (exit ${r.exitCode}):\n${r.stderr.trim()}`);
     report.push(r);
-    log(`  run ${i + 1}: perf report ${r.wallS.toFixed(3)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.peakRssMB.toFixed(0)} MB peak RSS`);
+    log(
+      `  run ${i + 1}: perf report ${r.wallS.toFixed(3)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.peakRssMB.toFixed(0)} MB peak RSS`,
+    );
   }
   const loadAfter = loadavg()[0];
   const busy = Math.max(loadBefore, loadAfter) > machine.cores * 0.75;
-  if (busy) log(`  note: the machine was busy (1-min load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${machine.cores} cores): wall times are inflated; compare the CPU ratio and the best runs`);
+  if (busy)
+    log(
+      `  note: the machine was busy (1-min load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${machine.cores} cores): wall times are inflated; compare the CPU ratio and the best runs`,
+    );
   const warnings = heat[0].stderr.split('\n').filter((l) => l.trim());
   for (const w of warnings) log(`  perf-heat said: ${w}`);
   const heatWall = median(heat.map((m) => m.wallS));
@@ -292,18 +410,35 @@ async function main(): Promise<number> {
   rmSync(warmDir, { recursive: true, force: true });
   await measure(heatCmd, '/dev/null', ROOT, join(OUT, 'time.txt'), { ...process.env, PERF_HEAT_CACHE_DIR: warmDir });
   const cachedRuns: Measurement[] = [];
-  for (let i = 0; i < Math.min(3, HEAT_RUNS); i++) cachedRuns.push(await measure(heatCmd, '/dev/null', ROOT, join(OUT, 'time.txt'), { ...process.env, PERF_HEAT_CACHE_DIR: warmDir }));
+  for (let i = 0; i < Math.min(3, HEAT_RUNS); i++)
+    cachedRuns.push(
+      await measure(heatCmd, '/dev/null', ROOT, join(OUT, 'time.txt'), {
+        ...process.env,
+        PERF_HEAT_CACHE_DIR: warmDir,
+      }),
+    );
   const cachedWall = median(cachedRuns.map((m) => m.wallS));
   log(`  cached (second) load: ${cachedRuns.map((m) => m.wallS.toFixed(3)).join(', ')} s`);
 
   log('[4/6] top-20 agreement (perf-heat vs perf report, by file basename:line)');
-  const agree = compareTop20(JSON.parse(readFileSync(heatOut, 'utf8')) as HeatRow[], readFileSync(reportOut, 'utf8'), TARGET.agreePP, true); // kernel rows: no source line in either tool
+  const agree = compareTop20(
+    JSON.parse(readFileSync(heatOut, 'utf8')) as HeatRow[],
+    readFileSync(reportOut, 'utf8'),
+    TARGET.agreePP,
+    true,
+  ); // kernel rows: no source line in either tool
   for (const t of agree.table) log(t);
-  log(agree.ok ? `  OK: the 20 lines agree, largest difference ${agree.maxDiff.toFixed(4)} percentage points` : `  MISMATCH:\n${agree.details.map((d) => `    ${d}`).join('\n')}`);
+  log(
+    agree.ok
+      ? `  OK: the 20 lines agree, largest difference ${agree.maxDiff.toFixed(4)} percentage points`
+      : `  MISMATCH:\n${agree.details.map((d) => `    ${d}`).join('\n')}`,
+  );
 
   log(`[5/6] perf script parse rate (aggregatePerfScript, ${PARSE_PASSES} passes, median)`);
   const parse = parseRate(join(OUT, 'script.txt'), rec.samples);
-  log(`  ${rec.scriptMB.toFixed(1)} MB read in ${parse.readS.toFixed(3)} s, repeated ×${parse.copies} to ${parse.textMB.toFixed(1)} MB: ${parse.wallS.toFixed(3)} s wall = ${parse.mbPerS.toFixed(0)} MB/s (${parse.mbPerCpuS.toFixed(0)} MB/CPU-s)${parse.correct ? '' : '; WRONG sample count'}`);
+  log(
+    `  ${rec.scriptMB.toFixed(1)} MB read in ${parse.readS.toFixed(3)} s, repeated ×${parse.copies} to ${parse.textMB.toFixed(1)} MB: ${parse.wallS.toFixed(3)} s wall = ${parse.mbPerS.toFixed(0)} MB/s (${parse.mbPerCpuS.toFixed(0)} MB/CPU-s)${parse.correct ? '' : '; WRONG sample count'}`,
+  );
 
   let cpuProfile: ReturnType<typeof summarizeCpuProfile> | undefined;
   if (opts['cpu-prof']) {
@@ -313,7 +448,9 @@ async function main(): Promise<number> {
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
       cpuProfile = summarizeCpuProfile(join(dir, file));
-      log(`  node --cpu-prof of one perf-heat run (${rel(join(dir, file))}), ${cpuProfile.totalMs.toFixed(0)} ms sampled:`);
+      log(
+        `  node --cpu-prof of one perf-heat run (${rel(join(dir, file))}), ${cpuProfile.totalMs.toFixed(0)} ms sampled:`,
+      );
       log('    self ms   function');
       for (const [k, ms] of cpuProfile.self) log(`    ${ms.toFixed(1).padStart(7)}   ${k}`);
       log('    incl ms   function');
@@ -328,42 +465,144 @@ async function main(): Promise<number> {
   }
 
   const rows: Row[] = [
-    { figure: 'samples in perf.data', value: fmtInt(rec.samples), target: `≥ ${fmtInt(TARGET.samples)}`, pass: rec.samples >= TARGET.samples },
-    { figure: `unique addresses in ${BINARY_NAME}`, value: fmtInt(rec.uniqueAddressesInBinary), target: `≥ ${fmtInt(TARGET.uniqueAddresses)}`, pass: rec.uniqueAddressesInBinary >= TARGET.uniqueAddresses },
-    { figure: `perf report --sort srcline, wall (median of ${RUNS})`, value: `${reportWall.toFixed(2)} s ${range(report, 2)}`, target: '' },
-    { figure: `perf-heat lines, wall (median of ${HEAT_RUNS})`, value: `${heatWall.toFixed(3)} s ${range(heat, 3)}`, target: '' },
-    { figure: `node -e 0 (start-up floor), wall / CPU (median of ${floor.length})`, value: `${median(floor.map((m) => m.wallS)).toFixed(3)} s / ${median(floor.map((m) => m.cpuS)).toFixed(3)} s`, target: '' },
-    { figure: `${TARGET.speedup}× / ${TARGET.cpuSpeedup}× perf report needs perf-heat ≤ (wall / CPU, info)`, value: `${(reportWall / TARGET.speedup).toFixed(3)} s / ${(reportCpu / TARGET.cpuSpeedup).toFixed(3)} s`, target: '' },
-    { figure: 'speed-up, wall (perf report / perf-heat)', value: `${speedup.toFixed(1)}×`, target: `≥ ${TARGET.speedup}×`, pass: speedup >= TARGET.speedup },
-    { figure: 'speed-up, best run of each (info)', value: `${(Math.min(...report.map((m) => m.wallS)) / Math.min(...heat.map((m) => m.wallS))).toFixed(1)}×`, target: '' },
-    { figure: 'speed-up, CPU user+sys, medians', value: `${cpuSpeedup.toFixed(1)}×`, target: `≥ ${TARGET.cpuSpeedup}×`, pass: cpuSpeedup >= TARGET.cpuSpeedup },
-    { figure: `perf-heat lines, cached second load (median of ${cachedRuns.length}, info)`, value: `${cachedWall.toFixed(3)} s`, target: '' },
-    { figure: 'perf-heat peak RSS (median)', value: `${heatRss.toFixed(0)} MB`, target: `≤ ${TARGET.rssMB} MB`, pass: heatRss <= TARGET.rssMB },
-    { figure: 'perf report peak RSS (median)', value: `${median(report.map((m) => m.peakRssMB)).toFixed(0)} MB`, target: '' },
-    { figure: 'top-20 lines agree with perf report', value: `${agree.ok ? 'OK' : 'MISMATCH'}, max Δ ${agree.maxDiff.toFixed(3)} pp`, target: `≤ ${TARGET.agreePP} pp`, pass: agree.ok },
-    { figure: 'perf script parse rate (aggregatePerfScript)', value: `${parse.mbPerS.toFixed(0)} MB/s`, target: `≥ ${TARGET.parseMBs} MB/s`, pass: parse.mbPerS >= TARGET.parseMBs && parse.correct },
+    {
+      figure: 'samples in perf.data',
+      value: fmtInt(rec.samples),
+      target: `≥ ${fmtInt(TARGET.samples)}`,
+      pass: rec.samples >= TARGET.samples,
+    },
+    {
+      figure: `unique addresses in ${BINARY_NAME}`,
+      value: fmtInt(rec.uniqueAddressesInBinary),
+      target: `≥ ${fmtInt(TARGET.uniqueAddresses)}`,
+      pass: rec.uniqueAddressesInBinary >= TARGET.uniqueAddresses,
+    },
+    {
+      figure: `perf report --sort srcline, wall (median of ${RUNS})`,
+      value: `${reportWall.toFixed(2)} s ${range(report, 2)}`,
+      target: '',
+    },
+    {
+      figure: `perf-heat lines, wall (median of ${HEAT_RUNS})`,
+      value: `${heatWall.toFixed(3)} s ${range(heat, 3)}`,
+      target: '',
+    },
+    {
+      figure: `node -e 0 (start-up floor), wall / CPU (median of ${floor.length})`,
+      value: `${median(floor.map((m) => m.wallS)).toFixed(3)} s / ${median(floor.map((m) => m.cpuS)).toFixed(3)} s`,
+      target: '',
+    },
+    {
+      figure: `${TARGET.speedup}× / ${TARGET.cpuSpeedup}× perf report needs perf-heat ≤ (wall / CPU, info)`,
+      value: `${(reportWall / TARGET.speedup).toFixed(3)} s / ${(reportCpu / TARGET.cpuSpeedup).toFixed(3)} s`,
+      target: '',
+    },
+    {
+      figure: 'speed-up, wall (perf report / perf-heat)',
+      value: `${speedup.toFixed(1)}×`,
+      target: `≥ ${TARGET.speedup}×`,
+      pass: speedup >= TARGET.speedup,
+    },
+    {
+      figure: 'speed-up, best run of each (info)',
+      value: `${(Math.min(...report.map((m) => m.wallS)) / Math.min(...heat.map((m) => m.wallS))).toFixed(1)}×`,
+      target: '',
+    },
+    {
+      figure: 'speed-up, CPU user+sys, medians',
+      value: `${cpuSpeedup.toFixed(1)}×`,
+      target: `≥ ${TARGET.cpuSpeedup}×`,
+      pass: cpuSpeedup >= TARGET.cpuSpeedup,
+    },
+    {
+      figure: `perf-heat lines, cached second load (median of ${cachedRuns.length}, info)`,
+      value: `${cachedWall.toFixed(3)} s`,
+      target: '',
+    },
+    {
+      figure: 'perf-heat peak RSS (median)',
+      value: `${heatRss.toFixed(0)} MB`,
+      target: `≤ ${TARGET.rssMB} MB`,
+      pass: heatRss <= TARGET.rssMB,
+    },
+    {
+      figure: 'perf report peak RSS (median)',
+      value: `${median(report.map((m) => m.peakRssMB)).toFixed(0)} MB`,
+      target: '',
+    },
+    {
+      figure: 'top-20 lines agree with perf report',
+      value: `${agree.ok ? 'OK' : 'MISMATCH'}, max Δ ${agree.maxDiff.toFixed(3)} pp`,
+      target: `≤ ${TARGET.agreePP} pp`,
+      pass: agree.ok,
+    },
+    {
+      figure: 'perf script parse rate (aggregatePerfScript)',
+      value: `${parse.mbPerS.toFixed(0)} MB/s`,
+      target: `≥ ${TARGET.parseMBs} MB/s`,
+      pass: parse.mbPerS >= TARGET.parseMBs && parse.correct,
+    },
     { figure: 'perf script without srcline (info)', value: `${rec.scriptSeconds.toFixed(2)} s`, target: '' },
     ...(real?.rows ?? []),
   ];
   const pass = rows.every((r) => r.pass !== false);
   const total = secs(started);
-  const w = [Math.max(...rows.map((r) => r.figure.length)), Math.max(...rows.map((r) => r.value.length)), Math.max(6, ...rows.map((r) => r.target.length))];
+  const w = [
+    Math.max(...rows.map((r) => r.figure.length)),
+    Math.max(...rows.map((r) => r.value.length)),
+    Math.max(6, ...rows.map((r) => r.target.length)),
+  ];
   log('');
-  log(`Perf Heat ingest benchmark — ${machine.cores} × ${machine.cpu}, ${machine.perf}, node ${machine.node}, load ${loadBefore.toFixed(1)}→${loadAfter.toFixed(1)}${busy ? ' (busy)' : ''}`);
+  log(
+    `Perf Heat ingest benchmark — ${machine.cores} × ${machine.cpu}, ${machine.perf}, node ${machine.node}, load ${loadBefore.toFixed(1)}→${loadAfter.toFixed(1)}${busy ? ' (busy)' : ''}`,
+  );
   log(`${'figure'.padEnd(w[0])}  ${'value'.padStart(w[1])}  ${'target'.padEnd(w[2])}  result`);
   log('─'.repeat(w[0] + w[1] + w[2] + 14));
-  for (const r of rows) log(`${r.figure.padEnd(w[0])}  ${r.value.padStart(w[1])}  ${r.target.padEnd(w[2])}  ${r.pass === undefined ? '' : r.pass ? 'met' : 'NOT MET'}`);
-  log(`${pass ? 'ALL TARGETS MET' : 'SOME TARGETS NOT MET'} (benchmark took ${total.toFixed(0)} s; build ${build.cached ? 'cached' : `${build.seconds.toFixed(0)} s`}, recording ${rec.cached ? 'cached' : 'made'}); results in ${rel(join(OUT, 'results.json'))}`);
+  for (const r of rows)
+    log(
+      `${r.figure.padEnd(w[0])}  ${r.value.padStart(w[1])}  ${r.target.padEnd(w[2])}  ${r.pass === undefined ? '' : r.pass ? 'met' : 'NOT MET'}`,
+    );
+  log(
+    `${pass ? 'ALL TARGETS MET' : 'SOME TARGETS NOT MET'} (benchmark took ${total.toFixed(0)} s; build ${build.cached ? 'cached' : `${build.seconds.toFixed(0)} s`}, recording ${rec.cached ? 'cached' : 'made'}); results in ${rel(join(OUT, 'results.json'))}`,
+  );
 
   const results = {
     date: new Date().toISOString(),
     machine: { ...machine, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, busy },
     pass,
     benchmarkSeconds: total,
-    workload: { program: DEFAULT_PARAMS, cflags: CFLAGS, frequencyHz: FREQ, cpuSeconds: rec.cpuSeconds, samples: rec.samples, uniqueAddressesInBinary: rec.uniqueAddressesInBinary, uniqueAddresses: rec.uniqueAddresses, perfDataMB: rec.perfDataMB, buildCached: build.cached, recordingCached: rec.cached },
-    perfHeat: { command: heatCmd.slice(1).join(' '), runs: heat.map(summary), medianWallS: heatWall, medianCpuS: heatCpu, medianPeakRssMB: heatRss, warnings },
-    nodeFloor: { runs: floor.map(summary), medianWallS: median(floor.map((m) => m.wallS)), medianCpuS: median(floor.map((m) => m.cpuS)) },
-    perfReport: { command: reportCmd.join(' '), runs: report.map(summary), medianWallS: reportWall, medianCpuS: reportCpu, medianPeakRssMB: median(report.map((m) => m.peakRssMB)) },
+    workload: {
+      program: DEFAULT_PARAMS,
+      cflags: CFLAGS,
+      frequencyHz: FREQ,
+      cpuSeconds: rec.cpuSeconds,
+      samples: rec.samples,
+      uniqueAddressesInBinary: rec.uniqueAddressesInBinary,
+      uniqueAddresses: rec.uniqueAddresses,
+      perfDataMB: rec.perfDataMB,
+      buildCached: build.cached,
+      recordingCached: rec.cached,
+    },
+    perfHeat: {
+      command: heatCmd.slice(1).join(' '),
+      runs: heat.map(summary),
+      medianWallS: heatWall,
+      medianCpuS: heatCpu,
+      medianPeakRssMB: heatRss,
+      warnings,
+    },
+    nodeFloor: {
+      runs: floor.map(summary),
+      medianWallS: median(floor.map((m) => m.wallS)),
+      medianCpuS: median(floor.map((m) => m.cpuS)),
+    },
+    perfReport: {
+      command: reportCmd.join(' '),
+      runs: report.map(summary),
+      medianWallS: reportWall,
+      medianCpuS: reportCpu,
+      medianPeakRssMB: median(report.map((m) => m.peakRssMB)),
+    },
     speedupWall: speedup,
     speedupCpu: cpuSpeedup,
     cachedLoad: { runs: cachedRuns.map(summary), medianWallS: cachedWall },

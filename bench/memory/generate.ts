@@ -22,10 +22,11 @@ export function writePerfScriptText(path: string, bytes: number): { samples: num
     for (let i = 0; written + piece.length < bytes; i++) {
       const t = (1000 + i / 4000).toFixed(6);
       const leaf = 0x1130 + (i % 509) * 4;
-      piece += `bench  4242 ${t.padStart(12)}:     250000 cpu-clock: \n`
-        + `\t${leaf.toString(16).padStart(16)} hot_${i % 37}+0x${(i % 509).toString(16)} (/bench/prog)\n  prog.c:${10 + (i % 509)}\n`
-        + `\t${(0x2000 + (i % 61) * 8).toString(16).padStart(16)} caller_${i % 11}+0x${(i % 61).toString(16)} (/bench/prog)\n  prog.c:${700 + (i % 61)}\n`
-        + `\t${(0x2400).toString(16).padStart(16)} main+0x40 (/bench/prog)\n  prog.c:900\n\n`;
+      piece +=
+        `bench  4242 ${t.padStart(12)}:     250000 cpu-clock: \n` +
+        `\t${leaf.toString(16).padStart(16)} hot_${i % 37}+0x${(i % 509).toString(16)} (/bench/prog)\n  prog.c:${10 + (i % 509)}\n` +
+        `\t${(0x2000 + (i % 61) * 8).toString(16).padStart(16)} caller_${i % 11}+0x${(i % 61).toString(16)} (/bench/prog)\n  prog.c:${700 + (i % 61)}\n` +
+        `\t${(0x2400).toString(16).padStart(16)} main+0x40 (/bench/prog)\n  prog.c:900\n\n`;
       samples++;
       if (piece.length >= FLUSH) {
         written += writeSync(fd, piece);
@@ -39,7 +40,14 @@ export function writePerfScriptText(path: string, bytes: number): { samples: num
   return { samples, bytes: written };
 }
 
-export const BENCH_ATTR = { type: 1, config: 0n, sampleType: S.IP | S.TID | S.TIME | S.CPU | S.PERIOD, samplePeriod: 250000, sampleIdAll: true, mmap: true };
+export const BENCH_ATTR = {
+  type: 1,
+  config: 0n,
+  sampleType: S.IP | S.TID | S.TIME | S.CPU | S.PERIOD,
+  samplePeriod: 250000,
+  sampleIdAll: true,
+  mmap: true,
+};
 
 /** Writes about `bytes` of round-less pipe-mode perf.data; returns the number of samples written. */
 export function writeRoundlessPipe(path: string, bytes: number): { samples: number; bytes: number } {
@@ -53,7 +61,20 @@ export function writeRoundlessPipe(path: string, bytes: number): { samples: numb
     const head = new ByteSink(true);
     head.bytes(Buffer.from('PERFILE2', 'latin1')).u64(16);
     writeRecord(head, T.HEADER_ATTR, 0, () => writeAttr(head, BENCH_ATTR, 128));
-    writeMmap(head, { type: T.MMAP, pid: 4242, tid: 4242, addr: 0x400000, len: 0x10000, pgoff: 0, filename: '/bench/prog', sampleId: { pid: 4242, tid: 4242, time: 1, cpu: 0, event: 0 } }, BENCH_ATTR.sampleType);
+    writeMmap(
+      head,
+      {
+        type: T.MMAP,
+        pid: 4242,
+        tid: 4242,
+        addr: 0x400000,
+        len: 0x10000,
+        pgoff: 0,
+        filename: '/bench/prog',
+        sampleId: { pid: 4242, tid: 4242, time: 1, cpu: 0, event: 0 },
+      },
+      BENCH_ATTR.sampleType,
+    );
     out(head);
     // Blocks of 64 records per CPU, each CPU's times increasing, the two CPUs interleaved: out of order overall.
     let w = new ByteSink(true);
@@ -61,7 +82,14 @@ export function writeRoundlessPipe(path: string, bytes: number): { samples: numb
       const cpu = block & 1;
       for (let k = 0; k < 64; k++) {
         const i = (block >> 1) * 64 + k;
-        writeSample(w, BENCH_ATTR, { ip: 0x401130 + (i % 509) * 4, pid: 4242, tid: 4242, time: 1_000_000 + i * 2 + cpu, cpu, period: 250000 });
+        writeSample(w, BENCH_ATTR, {
+          ip: 0x401130 + (i % 509) * 4,
+          pid: 4242,
+          tid: 4242,
+          time: 1_000_000 + i * 2 + cpu,
+          cpu,
+          period: 250000,
+        });
         samples++;
       }
       if (w.length >= FLUSH) {

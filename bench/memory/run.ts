@@ -20,7 +20,9 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const TARGET_MB = 400;
 
-const { values: opts } = parseArgs({ options: { 'script-mb': { type: 'string', default: '700' }, 'pipe-mb': { type: 'string', default: '400' } } });
+const { values: opts } = parseArgs({
+  options: { 'script-mb': { type: 'string', default: '700' }, 'pipe-mb': { type: 'string', default: '400' } },
+});
 
 async function main(): Promise<number> {
   if (!existsSync(CLI)) {
@@ -36,31 +38,57 @@ async function main(): Promise<number> {
     const mb = (n: number) => n / 1e6;
     let t0 = Date.now();
     const script = writePerfScriptText(scriptPath, Number(opts['script-mb']) * 1e6);
-    console.log(`generated ${scriptPath}: ${mb(script.bytes).toFixed(0)} MB, ${script.samples} samples (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `generated ${scriptPath}: ${mb(script.bytes).toFixed(0)} MB, ${script.samples} samples (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     t0 = Date.now();
     const pipe = writeRoundlessPipe(pipePath, Number(opts['pipe-mb']) * 1e6);
-    console.log(`generated ${pipePath}: ${mb(pipe.bytes).toFixed(0)} MB, ${pipe.samples} samples, no FINISHED_ROUND (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `generated ${pipePath}: ${mb(pipe.bytes).toFixed(0)} MB, ${pipe.samples} samples, no FINISHED_ROUND (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
 
     const scratch = join(dir, 'time.txt');
-    const lines = (file: string) => measure([process.execPath, CLI, 'lines', file, '--top', '5'], join(dir, 'out.txt'), dir, scratch);
+    const lines = (file: string) =>
+      measure([process.execPath, CLI, 'lines', file, '--top', '5'], join(dir, 'out.txt'), dir, scratch);
     const ok = (m: Measurement, what: string) => {
       if (m.exitCode !== 0) throw new Error(`${what} exited ${m.exitCode}: ${m.stderr.slice(0, 400)}`);
       return m;
     };
     const rows: [string, string, string][] = [];
     const scriptRun = ok(await lines(scriptPath), 'perf-heat lines (script)');
-    rows.push([`perf-heat lines, ${mb(script.bytes).toFixed(0)} MB perf script text`, `${scriptRun.peakRssMB.toFixed(0)} MB peak RSS (${scriptRun.wallS.toFixed(1)} s)`, `≤ ${TARGET_MB} MB`]);
+    rows.push([
+      `perf-heat lines, ${mb(script.bytes).toFixed(0)} MB perf script text`,
+      `${scriptRun.peakRssMB.toFixed(0)} MB peak RSS (${scriptRun.wallS.toFixed(1)} s)`,
+      `≤ ${TARGET_MB} MB`,
+    ]);
     const pipeRun = ok(await lines(pipePath), 'perf-heat lines (pipe)');
-    rows.push([`perf-heat lines, ${mb(pipe.bytes).toFixed(0)} MB round-less pipe perf.data`, `${pipeRun.peakRssMB.toFixed(0)} MB peak RSS (${pipeRun.wallS.toFixed(1)} s)`, `≤ ${TARGET_MB} MB`]);
+    rows.push([
+      `perf-heat lines, ${mb(pipe.bytes).toFixed(0)} MB round-less pipe perf.data`,
+      `${pipeRun.peakRssMB.toFixed(0)} MB peak RSS (${pipeRun.wallS.toFixed(1)} s)`,
+      `≤ ${TARGET_MB} MB`,
+    ]);
     const perfOk = spawnSync('perf', ['--version']).status === 0;
     if (perfOk) {
-      const report = await measure(['perf', 'report', '-i', pipePath, '--stdio', '--sort', 'sym'], join(dir, 'report.txt'), dir, scratch);
+      const report = await measure(
+        ['perf', 'report', '-i', pipePath, '--stdio', '--sort', 'sym'],
+        join(dir, 'report.txt'),
+        dir,
+        scratch,
+      );
       if (report.exitCode === 0) {
-        rows.push([`perf report --stdio, the same perf.data`, `${report.peakRssMB.toFixed(0)} MB peak RSS (${report.wallS.toFixed(1)} s)`, '(anchor)']);
+        rows.push([
+          `perf report --stdio, the same perf.data`,
+          `${report.peakRssMB.toFixed(0)} MB peak RSS (${report.wallS.toFixed(1)} s)`,
+          '(anchor)',
+        ]);
         rows.push(['perf-heat ÷ perf report, peak RSS', `${(pipeRun.peakRssMB / report.peakRssMB).toFixed(2)}×`, '']);
       } else rows.push(['perf report --stdio, the same perf.data', `failed (${report.stderr.split('\n')[0]})`, '']);
     } else rows.push(['perf report', 'skipped: perf is not installed', '']);
-    rows.push(['perf-heat peak RSS ÷ input size, script / pipe', `${(scriptRun.peakRssMB / mb(script.bytes)).toFixed(2)}× / ${(pipeRun.peakRssMB / mb(pipe.bytes)).toFixed(2)}×`, '']);
+    rows.push([
+      'perf-heat peak RSS ÷ input size, script / pipe',
+      `${(scriptRun.peakRssMB / mb(script.bytes)).toFixed(2)}× / ${(pipeRun.peakRssMB / mb(pipe.bytes)).toFixed(2)}×`,
+      '',
+    ]);
     const w = [0, 1, 2].map((k) => rows.reduce((m, r) => Math.max(m, r[k].length), 0));
     for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}`);
     const missed = [scriptRun, pipeRun].some((m) => m.peakRssMB > TARGET_MB);
@@ -71,7 +99,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

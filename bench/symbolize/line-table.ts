@@ -70,7 +70,8 @@ function main(): number {
     const path = join(dir, 'big.elf');
     writeFileSync(path, bytes);
     const addresses: number[] = [];
-    for (let i = 0; i < ADDRESSES; i++) addresses.push(text[0] + Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (text[1] - text[0])));
+    for (let i = 0; i < ADDRESSES; i++)
+      addresses.push(text[0] + Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (text[1] - text[0])));
     const unique = [...new Set(addresses)];
 
     const ours: number[] = [];
@@ -81,8 +82,12 @@ function main(): number {
       ours.push(performance.now() - t0);
     }
     const answered = [...answers.values()].filter(Boolean).length;
-    console.log(`binary: ${bytes.length} bytes, ${FUNCTIONS} functions in ${UNITS} DWARF 5 units; ${ADDRESSES} addresses (${unique.length} unique)`);
-    console.log(`perf-heat lookupLines: median ${median(ours).toFixed(1)} ms of ${RUNS} (${ours.map((x) => x.toFixed(1)).join(', ')}); ${answered} answered`);
+    console.log(
+      `binary: ${bytes.length} bytes, ${FUNCTIONS} functions in ${UNITS} DWARF 5 units; ${ADDRESSES} addresses (${unique.length} unique)`,
+    );
+    console.log(
+      `perf-heat lookupLines: median ${median(ours).toFixed(1)} ms of ${RUNS} (${ours.map((x) => x.toFixed(1)).join(', ')}); ${answered} answered`,
+    );
 
     // The anchor: binutils readelf decoding the same file's whole line table in the same run (addr2line cannot:
     // the synthetic file has no .text section for it to place addresses in). Its rows also answer every address,
@@ -91,7 +96,10 @@ function main(): number {
     let out = '';
     for (let run = 0; run < 3; run++) {
       const t0 = performance.now();
-      const r = spawnSync('readelf', ['-W', '--debug-dump=decodedline', path], { encoding: 'utf8', maxBuffer: 256 << 20 });
+      const r = spawnSync('readelf', ['-W', '--debug-dump=decodedline', path], {
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      });
       theirs.push(performance.now() - t0);
       if (r.error || r.status !== 0) {
         console.log(`readelf: not run (${r.error?.message ?? r.stderr.trim()})`);
@@ -111,9 +119,12 @@ function main(): number {
         if (!want || !mine) continue;
         both++;
         if (basename(want.name) === basename(mine.file) && want.line === mine.line) same++;
-        else if (examples.length < 3) examples.push(`0x${a.toString(16)}: readelf ${want.name}:${want.line}, perf-heat ${mine.file}:${mine.line}`);
+        else if (examples.length < 3)
+          examples.push(`0x${a.toString(16)}: readelf ${want.name}:${want.line}, perf-heat ${mine.file}:${mine.line}`);
       }
-      console.log(`binutils readelf --debug-dump=decodedline: median ${median(theirs).toFixed(1)} ms of ${theirs.length}; ${decoded.rows.length} rows; ${same} of ${both} addresses answered by both agree (file and line)`);
+      console.log(
+        `binutils readelf --debug-dump=decodedline: median ${median(theirs).toFixed(1)} ms of ${theirs.length}; ${decoded.rows.length} rows; ${same} of ${both} addresses answered by both agree (file and line)`,
+      );
       console.log(`ratio readelf / perf-heat: ${(median(theirs) / median(ours)).toFixed(1)}×`);
       if (same !== both) {
         console.log(`MISMATCH: the two readers disagree, e.g. ${examples.join('; ')}`);

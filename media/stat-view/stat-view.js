@@ -38,12 +38,22 @@
     top.appendChild(el('th', { rowspan: '2', scope: 'col' }, 'Metric'));
     model.runs.forEach((r, i) => {
       const isBase = i === model.base;
-      const th = el('th', { colspan: isBase ? '2' : '4', scope: 'colgroup', title: r.file, 'data-run': String(i) }, isBase ? `${r.label} (base)` : r.label);
+      const th = el(
+        'th',
+        { colspan: isBase ? '2' : '4', scope: 'colgroup', title: r.file, 'data-run': String(i) },
+        isBase ? `${r.label} (base)` : r.label,
+      );
       top.appendChild(th);
       sub.appendChild(el('th', { scope: 'col' }, 'value'));
       sub.appendChild(el('th', { scope: 'col' }, '±'));
       if (!isBase) {
-        sub.appendChild(el('th', { scope: 'col', title: `${r.label} ÷ ${model.runs[model.base].label} − 1` }, `vs ${model.runs[model.base].label}`));
+        sub.appendChild(
+          el(
+            'th',
+            { scope: 'col', title: `${r.label} ÷ ${model.runs[model.base].label} − 1` },
+            `vs ${model.runs[model.base].label}`,
+          ),
+        );
         sub.appendChild(el('th', { scope: 'col', title: `${r.label} − ${model.runs[model.base].label}` }, 'Δ'));
       }
     });
@@ -51,16 +61,31 @@
     const tbody = el('tbody');
     for (const row of model.rows) {
       const tr = el('tr', { 'data-metric': row.id });
-      const name = el('th', { scope: 'row', title: `${row.how || ''}${row.better ? `${row.how ? '; ' : ''}${row.better} is better` : '; no better direction: not coloured'}` }, row.label);
+      const name = el(
+        'th',
+        {
+          scope: 'row',
+          title: `${row.how || ''}${row.better ? `${row.how ? '; ' : ''}${row.better} is better` : '; no better direction: not coloured'}`,
+        },
+        row.label,
+      );
       if (row.better) name.appendChild(el('span', { class: 'direction' }, row.better === 'lower' ? ' ↓' : ' ↑'));
       tr.appendChild(name);
       row.cells.forEach((cell, i) => {
         const common = { 'data-metric': row.id, 'data-run': String(i) };
         const status = cell.status === 'ok' ? '' : cell.status;
-        tr.appendChild(el('td', { ...common, 'data-kind': 'value', class: `num ${status}`.trim(), title: cell.note || '' }, cell.value));
+        tr.appendChild(
+          el(
+            'td',
+            { ...common, 'data-kind': 'value', class: `num ${status}`.trim(), title: cell.note || '' },
+            cell.value,
+          ),
+        );
         tr.appendChild(el('td', { ...common, 'data-kind': 'variance', class: 'num var' }, cell.variance));
         if (i !== model.base) {
-          tr.appendChild(el('td', { ...common, 'data-kind': 'change', class: `num ${tone(row, cell)}`.trim() }, cell.change));
+          tr.appendChild(
+            el('td', { ...common, 'data-kind': 'change', class: `num ${tone(row, cell)}`.trim() }, cell.change),
+          );
           tr.appendChild(el('td', { ...common, 'data-kind': 'delta', class: 'num' }, cell.delta));
         }
       });
@@ -117,7 +142,14 @@
     }
     const fg = color('--vscode-foreground', '#888');
     const grid = color('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
-    const palette = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'].map((v, i) => color(v, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]));
+    const palette = [
+      '--vscode-charts-blue',
+      '--vscode-charts-orange',
+      '--vscode-charts-green',
+      '--vscode-charts-purple',
+      '--vscode-charts-red',
+      '--vscode-charts-yellow',
+    ].map((v, i) => color(v, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]));
     Chart.defaults.color = fg;
     Chart.defaults.borderColor = grid;
     Chart.defaults.animation = false;
@@ -126,7 +158,10 @@
     if (others.length && changeRows.length) {
       host.appendChild(el('h2', {}, `Change against ${model.runs[model.base].label} (%)`));
       const wrap = el('div', { class: 'chart wide' });
-      const canvas = el('canvas', { role: 'img', 'aria-label': 'Change of each metric against the base run, in percent' });
+      const canvas = el('canvas', {
+        role: 'img',
+        'aria-label': 'Change of each metric against the base run, in percent',
+      });
       wrap.appendChild(canvas);
       host.appendChild(wrap);
       // CSSOM, not a style attribute: allowed under the CSP without 'unsafe-inline'.
@@ -136,9 +171,25 @@
           type: 'bar',
           data: {
             labels: changeRows.map((r) => r.label),
-            datasets: others.map((i) => ({ label: model.runs[i].label, data: changeRows.map((r) => r.cells[i].changePct), backgroundColor: palette[i % palette.length] })),
+            datasets: others.map((i) => ({
+              label: model.runs[i].label,
+              data: changeRows.map((r) => r.cells[i].changePct),
+              backgroundColor: palette[i % palette.length],
+            })),
           },
-          options: { indexAxis: 'y', responsive: true, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? 'n/a' : (c.raw > 0 ? '+' : '') + c.raw.toFixed(1) + '%'}` } } } },
+          options: {
+            indexAxis: 'y',
+            responsive: true,
+            maintainAspectRatio: false,
+            plugins: {
+              tooltip: {
+                callbacks: {
+                  label: (c) =>
+                    `${c.dataset.label}: ${c.raw === null ? 'n/a' : (c.raw > 0 ? '+' : '') + c.raw.toFixed(1) + '%'}`,
+                },
+              },
+            },
+          },
         }),
       );
     }
@@ -158,11 +209,23 @@
       charts.push(
         new Chart(canvas, {
           type: 'bar',
-          data: { labels: model.runs.map((r) => r.label), datasets: [{ label: row.label, data: row.cells.map((c) => c.number), backgroundColor: model.runs.map((_, i) => palette[i % palette.length]) }] },
+          data: {
+            labels: model.runs.map((r) => r.label),
+            datasets: [
+              {
+                label: row.label,
+                data: row.cells.map((c) => c.number),
+                backgroundColor: model.runs.map((_, i) => palette[i % palette.length]),
+              },
+            ],
+          },
           options: {
             responsive: true,
             maintainAspectRatio: false,
-            plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => row.cells[c.dataIndex].value } } },
+            plugins: {
+              legend: { display: false },
+              tooltip: { callbacks: { label: (c) => row.cells[c.dataIndex].value } },
+            },
             scales: { y: { beginAtZero: true } },
           },
         }),
@@ -198,7 +261,9 @@
     try {
       renderCharts(model);
     } catch (e) {
-      document.getElementById('charts')?.appendChild(el('p', { class: 'muted' }, `Charts failed: ${e instanceof Error ? e.message : String(e)}`));
+      document
+        .getElementById('charts')
+        ?.appendChild(el('p', { class: 'muted' }, `Charts failed: ${e instanceof Error ? e.message : String(e)}`));
     }
     reportRendered();
   }

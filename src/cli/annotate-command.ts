@@ -56,7 +56,11 @@ export function annotateRows(d: FunctionDisassembly, remaps: PathRemap[] = []): 
   );
 }
 
-export async function annotateCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function annotateCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   let values;
   let positionals: string[];
   let remaps: PathRemap[];
@@ -75,7 +79,8 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
     }));
     // A malformed filter is a usage error like any other option's (FilterOptionError is caught below).
     filter = sampleFilterOf(values);
-    if (positionals.length < 2) throw new AnnotateUsageError('annotate takes one or more profile files and then the function to annotate');
+    if (positionals.length < 2)
+      throw new AnnotateUsageError('annotate takes one or more profile files and then the function to annotate');
     remaps = values.remap.map(parseRemap);
   } catch (e) {
     err(`perf-heat: ${(e as Error).message}\n\n${ANNOTATE_USAGE}`);
@@ -84,7 +89,11 @@ export async function annotateCommand(args: string[], out: (s: string) => void, 
   const name = positionals[positionals.length - 1];
   const files = positionals.slice(0, -1);
   try {
-    const profile = await loadProfiles(files, { binaryPaths: values['binary-path'], searchRoots: [process.cwd()], ...(filter ? { filter } : {}) });
+    const profile = await loadProfiles(files, {
+      binaryPaths: values['binary-path'],
+      searchRoots: [process.cwd()],
+      ...(filter ? { filter } : {}),
+    });
     for (const w of profile.warnings) err(`warning: ${w}`);
     if (profile.filter) err(`filter: ${profile.filter} (shares are of the samples it keeps)`);
     const d = await disassembleFunction(profile, name, { dso: values.dso });

@@ -19,7 +19,9 @@ export class NoCallchainsError extends Error {}
 
 export function callGraphOf(profile: Profile, inline: boolean): CallGraph {
   if (!profile.callchains) {
-    throw new NoCallchainsError(`${profile.source} has no callchains: record with \`perf record -g\` (and build with -fno-omit-frame-pointer) for callers, callees and inclusive cost`);
+    throw new NoCallchainsError(
+      `${profile.source} has no callchains: record with \`perf record -g\` (and build with -fno-omit-frame-pointer) for callers, callees and inclusive cost`,
+    );
   }
   return buildCallGraph(profile.callchains, profile.events.length, { inline });
 }
@@ -32,14 +34,25 @@ export interface NeighbourRow {
   sites: { file: string; line: number; counts: Record<string, number> }[];
 }
 
-export function neighbourRows(profile: Profile, name: string, direction: 'callers' | 'callees', event: number, top: number, inline: boolean): NeighbourRow[] {
+export function neighbourRows(
+  profile: Profile,
+  name: string,
+  direction: 'callers' | 'callees',
+  event: number,
+  top: number,
+  inline: boolean,
+): NeighbourRow[] {
   const g = callGraphOf(profile, inline);
   const matches = findFunctions(g, name);
   if (matches.length === 0) throw new NoCallchainsError(`no function "${name}" on any callchain of ${profile.source}`);
   const names = profile.events.map((e) => e.name);
-  const byEvent = (v: readonly number[], digits: number) => Object.fromEntries(names.map((n, e) => [n, round(v[e] ?? 0, digits)]));
+  const byEvent = (v: readonly number[], digits: number) =>
+    Object.fromEntries(names.map((n, e) => [n, round(v[e] ?? 0, digits)]));
   // A name in several binaries (a static function twice): their neighbours together, one row per neighbour.
-  const merged = new Map<number, { index: number; counts: number[]; sites: Map<string, { file: string; line: number; counts: number[] }> }>();
+  const merged = new Map<
+    number,
+    { index: number; counts: number[]; sites: Map<string, { file: string; line: number; counts: number[] }> }
+  >();
   for (const fn of matches) {
     for (const n of neighbours(g, fn, direction, event)) {
       let m = merged.get(n.index);
@@ -53,13 +66,21 @@ export function neighbourRows(profile: Profile, name: string, direction: 'caller
       }
     }
   }
-  const rows = [...merged.values()].sort((a, b) => b.counts[event]! - a.counts[event]! || g.functions[a.index]!.name.localeCompare(g.functions[b.index]!.name));
+  const rows = [...merged.values()].sort(
+    (a, b) =>
+      b.counts[event]! - a.counts[event]! || g.functions[a.index]!.name.localeCompare(g.functions[b.index]!.name),
+  );
   return (top > 0 ? rows.slice(0, top) : rows).map((r) => ({
     function: g.functions[r.index]!.name,
     dso: g.functions[r.index]!.dso,
     counts: byEvent(r.counts, 3),
-    percent: byEvent(r.counts.map((c, e) => (profile.totals[e]! > 0 ? (100 * c) / profile.totals[e]! : 0)), 4),
-    sites: [...r.sites.values()].sort((a, b) => b.counts[event]! - a.counts[event]! || a.line - b.line).map((s) => ({ file: s.file, line: s.line, counts: byEvent(s.counts, 3) })),
+    percent: byEvent(
+      r.counts.map((c, e) => (profile.totals[e]! > 0 ? (100 * c) / profile.totals[e]! : 0)),
+      4,
+    ),
+    sites: [...r.sites.values()]
+      .sort((a, b) => b.counts[event]! - a.counts[event]! || a.line - b.line)
+      .map((s) => ({ file: s.file, line: s.line, counts: byEvent(s.counts, 3) })),
   }));
 }
 
@@ -70,11 +91,22 @@ export function inclusiveByFunction(profile: Profile): Map<string, number[]> | u
   return new Map(g.functions.map((f) => [`${f.dso}\0${f.name}`, f.inclusive]));
 }
 
-export function printNeighbours(rows: NeighbourRow[], profile: Profile, direction: 'callers' | 'callees', name: string, out: (s: string) => void): void {
+export function printNeighbours(
+  rows: NeighbourRow[],
+  profile: Profile,
+  direction: 'callers' | 'callees',
+  name: string,
+  out: (s: string) => void,
+): void {
   out(`${direction === 'callers' ? 'callers of' : 'callees of'} ${name} (cost through each call, inclusive)`);
   for (const r of rows) {
-    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name]!, ev).padStart(14)} ${formatShare(r.percent[ev.name]!).padStart(7)}`);
-    const site = r.sites[0] ? `  at ${r.sites[0].file}:${r.sites[0].line}${r.sites.length > 1 ? ` (+${r.sites.length - 1} more)` : ''}` : '';
+    const cols = profile.events.map(
+      (ev) =>
+        `${formatEventNumber(r.counts[ev.name]!, ev).padStart(14)} ${formatShare(r.percent[ev.name]!).padStart(7)}`,
+    );
+    const site = r.sites[0]
+      ? `  at ${r.sites[0].file}:${r.sites[0].line}${r.sites.length > 1 ? ` (+${r.sites.length - 1} more)` : ''}`
+      : '';
     out(`${cols.join(' ')}  ${r.function} (${r.dso})${site}`);
   }
 }

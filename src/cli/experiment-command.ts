@@ -26,7 +26,12 @@ export const EXPERIMENT_USAGE = `  experiment CONFIG   build each variant of an 
 
 class ExperimentUsageError extends Error {}
 
-export async function experimentCommand(args: string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
+export async function experimentCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   let values;
   let config: string;
   let ab: { flag: string; value: string | null } | undefined;
@@ -44,12 +49,14 @@ export async function experimentCommand(args: string[], out: (s: string) => void
         init: { type: 'boolean', default: false },
       },
     }));
-    if (positionals.length !== 1) throw new ExperimentUsageError('experiment takes one experiments file (e.g. .vscode/perf-heat-experiments.json)');
+    if (positionals.length !== 1)
+      throw new ExperimentUsageError('experiment takes one experiments file (e.g. .vscode/perf-heat-experiments.json)');
     config = positionals[0];
     if (values.ab !== undefined) {
       const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(values.ab);
       if (!m) throw new ExperimentUsageError(`--ab takes FLAG=VALUE (FLAG= to undefine it), got "${values.ab}"`);
-      if (values.variant.length) throw new ExperimentUsageError('--ab and --variant do not go together: --ab makes its own variant');
+      if (values.variant.length)
+        throw new ExperimentUsageError('--ab and --variant do not go together: --ab makes its own variant');
       ab = { flag: m[1], value: m[2] === '' ? null : m[2] };
     }
   } catch (e) {
@@ -71,7 +78,13 @@ export async function experimentCommand(args: string[], out: (s: string) => void
   signal?.addEventListener('abort', onSigint, { once: true });
   process.once('SIGINT', onSigint);
   try {
-    const { experiment, plan } = await prepareExperiment({ config, experiment: values.experiment, variants: values.variant, ab, outDir: values.out });
+    const { experiment, plan } = await prepareExperiment({
+      config,
+      experiment: values.experiment,
+      variants: values.variant,
+      ab,
+      outDir: values.out,
+    });
     const rel = (p: string): string => relative(experiment.cwd, p) || '.';
     if (values['dry-run']) {
       out(`experiment ${plan.experiment} in ${experiment.cwd}`);
@@ -80,12 +93,31 @@ export async function experimentCommand(args: string[], out: (s: string) => void
       return 0;
     }
     err(`experiment ${plan.experiment}: ${plan.variants.map((v) => v.name).join(' vs ')}, in ${plan.outDir}`);
-    await runPlan(plan, { output: (t) => err(t.replace(/\n$/, '')), step: (i, s) => err(`[${i + 1}/${plan.steps.length}] ${s.title} (cwd ${experiment.cwd})\n+ ${s.text}`) }, abort.signal);
+    await runPlan(
+      plan,
+      {
+        output: (t) => err(t.replace(/\n$/, '')),
+        step: (i, s) => err(`[${i + 1}/${plan.steps.length}] ${s.title} (cwd ${experiment.cwd})\n+ ${s.text}`),
+      },
+      abort.signal,
+    );
     const [base, ...others] = plan.variants;
     for (const [i, v] of others.entries()) {
       const r = plan.reports[i];
       const reportErrors: string[] = [];
-      const common = [v.perfData, '--baseline', base.perfData, '--stat', base.statFile, '--stat', v.statFile, '--source-root', experiment.workspaceFolder, '-o', r.path];
+      const common = [
+        v.perfData,
+        '--baseline',
+        base.perfData,
+        '--stat',
+        base.statFile,
+        '--stat',
+        v.statFile,
+        '--source-root',
+        experiment.workspaceFolder,
+        '-o',
+        r.path,
+      ];
       // Each build's flags as the experiment made them, and what it flipped (the report checks the two agree).
       const builds = reportBuilds(plan, v.name);
       const side = (b: ReportBuild, s: 'a' | 'b'): string[] => [
@@ -94,17 +126,36 @@ export async function experimentCommand(args: string[], out: (s: string) => void
         ...(b.makeVariables ?? []).flatMap((m) => [`--make-var-${s}`, m]),
         ...(b.flags !== undefined ? [`--flags-${s}=${b.flags}`] : []),
       ];
-      const withBuilds = [...common, ...side(builds.a, 'a'), ...side(builds.b, 'b'), ...builds.flipped.flatMap((f) => ['--flipped', f]), '--experiment', builds.name];
-      let code = await reportCommand(withBuilds, () => undefined, (s) => reportErrors.push(s));
+      const withBuilds = [
+        ...common,
+        ...side(builds.a, 'a'),
+        ...side(builds.b, 'b'),
+        ...builds.flipped.flatMap((f) => ['--flipped', f]),
+        '--experiment',
+        builds.name,
+      ];
+      let code = await reportCommand(
+        withBuilds,
+        () => undefined,
+        (s) => reportErrors.push(s),
+      );
       if (code !== 0) {
         // The builds' flags could not be read: the report without them beats no report.
-        err(`perf-heat: the report could not read the builds' flags (${reportErrors.join('; ')}); writing it without them`);
+        err(
+          `perf-heat: the report could not read the builds' flags (${reportErrors.join('; ')}); writing it without them`,
+        );
         reportErrors.length = 0;
-        code = await reportCommand(common, () => undefined, (s) => reportErrors.push(s));
+        code = await reportCommand(
+          common,
+          () => undefined,
+          (s) => reportErrors.push(s),
+        );
       }
       for (const s of reportErrors) err(s);
       if (code !== 0) return code;
-      out(`${v.name} vs ${base.name}: profiles ${rel(base.perfData)}, ${rel(v.perfData)}; perf stat ${rel(base.statFile)}, ${rel(v.statFile)}`);
+      out(
+        `${v.name} vs ${base.name}: profiles ${rel(base.perfData)}, ${rel(v.perfData)}; perf stat ${rel(base.statFile)}, ${rel(v.statFile)}`,
+      );
       out(`report: ${r.path}`);
     }
     return 0;

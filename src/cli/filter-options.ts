@@ -20,12 +20,20 @@ export const FILTER_USAGE = `      --tid TID[,TID]     only these threads' sampl
 /** Thrown for a malformed filter option; the caller turns it into its usage error. */
 export class FilterOptionError extends Error {}
 
-export function sampleFilterOf(values: { tid?: string[]; comm?: string[]; cpu?: string; time?: string }): SampleFilter | undefined {
+export function sampleFilterOf(values: {
+  tid?: string[];
+  comm?: string[];
+  cpu?: string;
+  time?: string;
+}): SampleFilter | undefined {
   try {
     const f: SampleFilter = {};
     const tids = (values.tid ?? []).flatMap((t) => parseIdList(t, '--tid'));
     if (tids.length) f.tids = tids;
-    const comms = (values.comm ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+    const comms = (values.comm ?? [])
+      .flatMap((c) => c.split(','))
+      .map((c) => c.trim())
+      .filter(Boolean);
     if (comms.length) f.comms = comms;
     if (values.cpu !== undefined) f.cpus = parseIdList(values.cpu, '--cpu');
     if (values.time !== undefined) f.time = parseTimeRange(values.time);

@@ -27,7 +27,9 @@ const heavyLoaded = () => Object.keys(require.cache).filter((m) => HEAVY.test(m)
 `;
 
 test('lines loads neither the #if engine, tree-sitter, the report nor perf stat code', { timeout: 120_000 }, () => {
-  const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', PROBE], { cwd: ROOT, encoding: 'utf8' })) as {
+  const r = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', PROBE], { cwd: ROOT, encoding: 'utf8' }),
+  ) as {
     code: number;
     out: string;
     afterLines: string[];
@@ -40,5 +42,8 @@ test('lines loads neither the #if engine, tree-sitter, the report nor perf stat 
   assert.deepEqual(r.afterLines, []);
   assert.equal(r.helpCode, 0);
   assert.match(r.help, /regions/);
-  assert.ok(r.afterHelp.some((m) => /cli[\\/]regions/.test(m)), 'the commands are loaded when asked for');
+  assert.ok(
+    r.afterHelp.some((m) => /cli[\\/]regions/.test(m)),
+    'the commands are loaded when asked for',
+  );
 });

@@ -14,7 +14,14 @@ import { maxOf } from '../model/extremes';
 import { eventUnitName, formatEventNumber, formatPoints, formatShare, type EventLike } from '../model/format';
 import { shareOf } from '../model/share';
 import { FILTER_OPTIONS, FILTER_USAGE, FilterOptionError, sampleFilterOf } from './filter-options';
-import { CALLGRAPH_USAGE, callGraphOf, inclusiveByFunction, neighbourRows, NoCallchainsError, printNeighbours } from './callgraph-command';
+import {
+  CALLGRAPH_USAGE,
+  callGraphOf,
+  inclusiveByFunction,
+  neighbourRows,
+  NoCallchainsError,
+  printNeighbours,
+} from './callgraph-command';
 type Regions = typeof import('./regions');
 type Stat = typeof import('./stat-command');
 type Report = typeof import('./report-command');
@@ -25,7 +32,9 @@ type ExperimentCmd = typeof import('./experiment-command');
  * The commands that need the #if engine, tree-sitter, perf stat or the report code are loaded when run, not at
  * start: in dist/ each is its own bundle beside cli.js (scripts/build.mjs), under tsx its source module.
  */
-function lazyCommand<T>(name: 'regions' | 'stat-command' | 'report-command' | 'annotate-command' | 'experiment-command'): T {
+function lazyCommand<T>(
+  name: 'regions' | 'stat-command' | 'report-command' | 'annotate-command' | 'experiment-command',
+): T {
   const path = __filename.endsWith('.ts') ? join(__dirname, name) : join(__dirname, `cli-${name}.js`);
   return createRequire(__filename)(path) as T;
 }
@@ -88,7 +97,13 @@ export interface LineRow {
 }
 
 /** `inclusive`: rows sorted by inclusive cost, call-site lines without self samples included. */
-export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRemap>[], event: number, top: number, inclusive = false): LineRow[] {
+export function hottestLines(
+  profile: Profile,
+  remaps: ReturnType<typeof parseRemap>[],
+  event: number,
+  top: number,
+  inclusive = false,
+): LineRow[] {
   const zeros = () => profile.events.map(() => 0);
   const merged = new Map<string, { file: string; line: number; counts: number[]; inclusive: number[] }>();
   const row = (f: string, line: number) => {
@@ -102,7 +117,9 @@ export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRe
   if (inclusive) for (const l of callGraphOf(profile, true).lines) addCounts(row(l.file, l.line).inclusive, l.counts);
   const key = (r: { counts: number[]; inclusive: number[] }) => (inclusive ? r.inclusive[event] : r.counts[event]);
   // Plain code-unit order for ties: localeCompare's first call initialises ICU (~20 ms of a 100 ms command).
-  const rows = [...merged.values()].sort((a, b) => key(b) - key(a) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line);
+  const rows = [...merged.values()].sort(
+    (a, b) => key(b) - key(a) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line,
+  );
   const names = profile.events.map((e) => e.name);
   const share = (v: number, e: number) => round(shareOf(v, profile.totals[e]), 4);
   return (top > 0 ? rows.slice(0, top) : rows).map((r) => ({
@@ -110,10 +127,13 @@ export function hottestLines(profile: Profile, remaps: ReturnType<typeof parseRe
     line: r.line,
     counts: Object.fromEntries(names.map((n, e) => [n, round(r.counts[e], 3)])),
     percent: Object.fromEntries(names.map((n, e) => [n, share(r.counts[e], e)])),
-    ...(inclusive ? {
-      inclusive: Object.fromEntries(names.map((n, e) => [n, round(r.inclusive[e], 3)])),
-      inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(r.inclusive[e], e)])),
-    } : {}),  }));
+    ...(inclusive
+      ? {
+          inclusive: Object.fromEntries(names.map((n, e) => [n, round(r.inclusive[e], 3)])),
+          inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(r.inclusive[e], e)])),
+        }
+      : {}),
+  }));
 }
 
 function round(x: number, digits: number): number {
@@ -154,7 +174,11 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof FilterOptionError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof FilterOptionError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       err(`perf-heat: ${(e as Error).message}\n\n${usage()}`);
       return 2;
     }
@@ -181,7 +205,12 @@ interface CommonArgs {
  * The options every profile command shares: one profile, an event, a limit, JSON, binary folders, remaps. Several
  * positionals are recordings of one build, merged into one profile (refused, naming the files, if they are not).
  */
-async function profileArgs(command: string, args: string[], err: (s: string) => void, leading = 0): Promise<CommonArgs> {
+async function profileArgs(
+  command: string,
+  args: string[],
+  err: (s: string) => void,
+  leading = 0,
+): Promise<CommonArgs> {
   const [first] = await profilesArgs(command, args, err, 'merge', leading);
   return first;
 }
@@ -190,7 +219,13 @@ async function profileArgs(command: string, args: string[], err: (s: string) => 
  * `count` profiles as positionals, with the shared options; the event is looked up in the first. `merge`: one or
  * more positionals, merged into one profile.
  */
-async function profilesArgs(command: string, args: string[], err: (s: string) => void, count: number | 'merge', leadingCount = 0): Promise<CommonArgs[]> {
+async function profilesArgs(
+  command: string,
+  args: string[],
+  err: (s: string) => void,
+  count: number | 'merge',
+  leadingCount = 0,
+): Promise<CommonArgs[]> {
   const { values, positionals: all } = parseArgs({
     args,
     allowPositionals: true,
@@ -205,12 +240,15 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
       ...FILTER_OPTIONS,
     },
   });
-  if (all.length < leadingCount) throw new UsageError(`${command} takes a function name, then one or more profile files`);
+  if (all.length < leadingCount)
+    throw new UsageError(`${command} takes a function name, then one or more profile files`);
   const leading = all.slice(0, leadingCount);
   const positionals = all.slice(leadingCount);
   const filter = sampleFilterOf(values);
   if (count === 'merge' ? positionals.length === 0 : positionals.length !== count) {
-    throw new UsageError(`${command} takes ${count === 'merge' ? 'one or more profile files (recordings of one build)' : `exactly ${count} profile files`}`);
+    throw new UsageError(
+      `${command} takes ${count === 'merge' ? 'one or more profile files (recordings of one build)' : `exactly ${count} profile files`}`,
+    );
   }
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
@@ -224,41 +262,64 @@ async function profilesArgs(command: string, args: string[], err: (s: string) =>
     if (event < 0) throw new UsageError(`no event "${values.event}" in ${path} (it has: ${names.join(', ')})`);
     for (const w of profile.warnings) err(`warning: ${w}`);
     if (profile.filter) err(`filter: ${profile.filter} (shares are of the samples it keeps)`);
-    out.push({ profile, event, top, json: values.json, remaps, inline: !values['no-inline'], inclusive: values.inclusive, leading });
+    out.push({
+      profile,
+      event,
+      top,
+      json: values.json,
+      remaps,
+      inline: !values['no-inline'],
+      inclusive: values.inclusive,
+      leading,
+    });
   }
   return out;
 }
 
 async function diffCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [a, b] = await profilesArgs('diff', args, err, 2);
-  const remap = (p: Profile): Profile => ({ ...p, lines: p.lines.map((l) => ({ ...l, file: applyRemaps(l.file, a.remaps) })) });
+  const remap = (p: Profile): Profile => ({
+    ...p,
+    lines: p.lines.map((l) => ({ ...l, file: applyRemaps(l.file, a.remaps) })),
+  });
   const base = remap(a.profile);
   // The other build's paths are matched to the baseline's by longest common suffix, as in the editor.
   const d = diffProfiles(base, remap(b.profile), new PathMapper(new Set(base.lines.map((l) => l.file))));
   const eventName = a.profile.events[a.event].name;
   const e = d.events.indexOf(eventName);
-  if (e < 0) throw new UsageError(`${eventName} is not in both profiles (common events: ${d.events.join(', ') || 'none'})`);
-  const rows = d.lines.filter((l) => l.base[e] > 0 || l.other[e] > 0).sort((x, y) => Math.abs(y.delta[e]) - Math.abs(x.delta[e]));
+  if (e < 0)
+    throw new UsageError(`${eventName} is not in both profiles (common events: ${d.events.join(', ') || 'none'})`);
+  const rows = d.lines
+    .filter((l) => l.base[e] > 0 || l.other[e] > 0)
+    .sort((x, y) => Math.abs(y.delta[e]) - Math.abs(x.delta[e]));
   const shown = a.top > 0 ? rows.slice(0, a.top) : rows;
   const byEvent = (v: number[], digits: number) => Object.fromEntries(d.events.map((n, i) => [n, round(v[i], digits)]));
   if (a.json) {
-    out(JSON.stringify(shown.map((l) => ({
-      file: l.file,
-      line: l.line,
-      base: byEvent(l.base, 3),
-      other: byEvent(l.other, 3),
-      basePercent: byEvent(l.baseShares, 4),
-      otherPercent: byEvent(l.otherShares, 4),
-      delta: byEvent(l.delta, 4),
-      normalizedDelta: byEvent(l.normalizedDelta, 3),
-      ...(l.only ? { only: l.only } : {}),
-    })), null, 2));
+    out(
+      JSON.stringify(
+        shown.map((l) => ({
+          file: l.file,
+          line: l.line,
+          base: byEvent(l.base, 3),
+          other: byEvent(l.other, 3),
+          basePercent: byEvent(l.baseShares, 4),
+          otherPercent: byEvent(l.otherShares, 4),
+          delta: byEvent(l.delta, 4),
+          normalizedDelta: byEvent(l.normalizedDelta, 3),
+          ...(l.only ? { only: l.only } : {}),
+        })),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   out(`${'base %'.padStart(8)} ${'other %'.padStart(8)} ${'Δ points'.padStart(9)}  line (${eventName})`);
   for (const l of shown) {
     const note = l.only === 'base' ? '  (only in base)' : l.only === 'other' ? '  (only in other)' : '';
-    out(`${formatShare(l.baseShares[e]).padStart(8)} ${formatShare(l.otherShares[e]).padStart(8)} ${formatPoints(l.delta[e]).replace(/ pts$/, '').padStart(9)}  ${l.file}:${l.line}${note}`);
+    out(
+      `${formatShare(l.baseShares[e]).padStart(8)} ${formatShare(l.otherShares[e]).padStart(8)} ${formatPoints(l.delta[e]).replace(/ pts$/, '').padStart(9)}  ${l.file}:${l.line}${note}`,
+    );
   }
   return 0;
 }
@@ -277,12 +338,26 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  const width = Math.max(4, maxOf(rows, (r) => `${r.file}:${r.line}`.length));
-  out([...profile.events.map(heading), ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []), ' ' + 'line'].join(' '));
+  const width = Math.max(
+    4,
+    maxOf(rows, (r) => `${r.file}:${r.line}`.length),
+  );
+  out(
+    [
+      ...profile.events.map(heading),
+      ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []),
+      ' ' + 'line',
+    ].join(' '),
+  );
   for (const r of rows) {
-    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
+    const cols = profile.events.map(
+      (ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`,
+    );
     const ev = profile.events[event];
-    if (r.inclusive && r.inclusivePercent) cols.push(`${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`);
+    if (r.inclusive && r.inclusivePercent)
+      cols.push(
+        `${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`,
+      );
     out(`${cols.join(' ')}  ${`${r.file}:${r.line}`.padEnd(width)}`.trimEnd());
   }
   return 0;
@@ -291,7 +366,9 @@ async function linesCommand(args: string[], out: (s: string) => void, err: (s: s
 async function functionsCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { profile, event, top, json } = await profileArgs('functions', args, err);
   const names = profile.events.map((e) => e.name);
-  const sorted = profile.functions.slice().sort((a, b) => b.counts[event] - a.counts[event] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = profile.functions
+    .slice()
+    .sort((a, b) => b.counts[event] - a.counts[event] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const inclusive = inclusiveByFunction(profile);
   const share = (v: number, e: number) => round(shareOf(v, profile.totals[e]), 4);
   const rows = (top > 0 ? sorted.slice(0, top) : sorted).map((f) => {
@@ -301,27 +378,47 @@ async function functionsCommand(args: string[], out: (s: string) => void, err: (
       dso: f.dso,
       counts: Object.fromEntries(names.map((n, e) => [n, round(f.counts[e], 3)])),
       percent: Object.fromEntries(names.map((n, e) => [n, share(f.counts[e], e)])),
-      ...(inc ? {
-        inclusive: Object.fromEntries(names.map((n, e) => [n, round(inc[e], 3)])),
-        inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(inc[e], e)])),
-      } : {}),
+      ...(inc
+        ? {
+            inclusive: Object.fromEntries(names.map((n, e) => [n, round(inc[e], 3)])),
+            inclusivePercent: Object.fromEntries(names.map((n, e) => [n, share(inc[e], e)])),
+          }
+        : {}),
     };
-  });  if (json) {
+  });
+  if (json) {
     out(JSON.stringify(rows, null, 2));
     return 0;
   }
-  out([...profile.events.map(heading), ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []), ' function (binary)'].join(' '));
+  out(
+    [
+      ...profile.events.map(heading),
+      ...(inclusive ? [`${'inclusive'.padStart(14)} ${'%'.padStart(7)}`] : []),
+      ' function (binary)',
+    ].join(' '),
+  );
   for (const r of rows) {
-    const cols = profile.events.map((ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`);
+    const cols = profile.events.map(
+      (ev) => `${formatEventNumber(r.counts[ev.name], ev).padStart(14)} ${formatShare(r.percent[ev.name]).padStart(7)}`,
+    );
     const ev = profile.events[event];
-    if (r.inclusive && r.inclusivePercent) cols.push(`${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`);
+    if (r.inclusive && r.inclusivePercent)
+      cols.push(
+        `${formatEventNumber(r.inclusive[ev.name], ev).padStart(14)} ${formatShare(r.inclusivePercent[ev.name]).padStart(7)}`,
+      );
     out(`${cols.join(' ')}  ${r.function} (${r.dso})`);
   }
-  if (!inclusive) err(`note: ${profile.source} has no callchains, so no inclusive cost: record with \`perf record -g\` for it`);
+  if (!inclusive)
+    err(`note: ${profile.source} has no callchains, so no inclusive cost: record with \`perf record -g\` for it`);
   return 0;
 }
 
-async function neighboursCommand(direction: 'callers' | 'callees', args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function neighboursCommand(
+  direction: 'callers' | 'callees',
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const { profile, event, top, json, inline, leading } = await profileArgs(direction, args, err, 1);
   const name = leading[0]!;
   let rows;
@@ -364,7 +461,11 @@ export function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process
 
 if (require.main === module) {
   exitQuietlyOnClosedPipe();
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => {
+  main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s + '\n'),
+    (s) => process.stderr.write(s + '\n'),
+  ).then((code) => {
     process.exitCode = code;
   });
 }

@@ -8,7 +8,13 @@
  */
 import { resolve, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BuildFlags, flagsFromCompileCommands, mergeFlags, parseCompilerArgs, viewFromFlags } from '../engine/cpp/build-flags';
+import {
+  type BuildFlags,
+  flagsFromCompileCommands,
+  mergeFlags,
+  parseCompilerArgs,
+  viewFromFlags,
+} from '../engine/cpp/build-flags';
 import { compilerTruth, withCompilerValues } from '../engine/cpp/compiler';
 import { type FileRegions, type FlagView, FlagViewEngine, projectRoot } from '../engine/cpp/flag-view';
 import { flagsFromMakeDryRun, flagsFromMakefile } from '../engine/cpp/make-flags';
@@ -87,10 +93,21 @@ function ranges(rs: [number, number][]): string {
   return rs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ') || '(none)';
 }
 
-async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): Promise<{ view: FlagView; unit?: string; notes: string[]; origin: string }> {
+async function buildView(
+  file: string,
+  v: ViewValues,
+  engine: FlagViewEngine,
+): Promise<{ view: FlagView; unit?: string; notes: string[]; origin: string }> {
   const notes: string[] = [];
   const cwd = process.cwd();
-  let flags: BuildFlags = { defines: [], paths: { quote: [], angled: [], system: [] }, forcedIncludes: [], compileOptions: [], source: 'command line', notes: [] };
+  let flags: BuildFlags = {
+    defines: [],
+    paths: { quote: [], angled: [], system: [] },
+    forcedIncludes: [],
+    compileOptions: [],
+    source: 'command line',
+    notes: [],
+  };
   let unit = v.unit ? resolve(v.unit) : undefined;
   let origin = 'the command line only (-D/-U/-I/--config-header)';
   const makeVars: Record<string, string> = {};
@@ -99,13 +116,29 @@ async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): P
     if (eq <= 0) throw new UsageError(`--make-var expects NAME=VALUE, got "${mv}"`);
     makeVars[mv.slice(0, eq)] = mv.slice(eq + 1);
   }
-  if (v.target && v.preset && v.target !== v.preset) throw new UsageError('--target and --preset name the same thing: give one');
+  if (v.target && v.preset && v.target !== v.preset)
+    throw new UsageError('--target and --preset name the same thing: give one');
   const target = v.target ?? v.preset;
-  if (v['compile-commands'] && (v.makefile || target || v['make-dry-run'])) throw new UsageError('--compile-commands and --makefile/--target/--make-dry-run are alternatives: give one');
-  const varsText = Object.keys(makeVars).length ? ` with ${Object.entries(makeVars).map(([k, x]) => `${k}=${x}`).join(' ')}` : '';
+  if (v['compile-commands'] && (v.makefile || target || v['make-dry-run']))
+    throw new UsageError('--compile-commands and --makefile/--target/--make-dry-run are alternatives: give one');
+  const varsText = Object.keys(makeVars).length
+    ? ` with ${Object.entries(makeVars)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ')}`
+    : '';
   if (v['compile-commands']) {
     const cc = resolve(v['compile-commands']);
-    const found = flagsFromCompileCommands(cc, file, unit ?? engine.unitFor(file, { base: [], overrides: [], paths: { quote: [], angled: [], system: [] }, configHeaders: [] }));
+    const found = flagsFromCompileCommands(
+      cc,
+      file,
+      unit ??
+        engine.unitFor(file, {
+          base: [],
+          overrides: [],
+          paths: { quote: [], angled: [], system: [] },
+          configHeaders: [],
+        }),
+    );
     if (!found) throw new Error(`${cc}: no entry compiles ${display(file)}${unit ? ` or ${display(unit)}` : ''}`);
     flags = found;
     unit ??= found.file;
@@ -116,7 +149,11 @@ async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): P
       // make itself is the reader: no static read first (it may fail where make does not).
       const first = await flagsFromMakeDryRun(mf, target, { commandLine: makeVars, allowExternalPrograms: true });
       unit ??= engine.unitFor(file, viewFromFlags(first));
-      flags = await flagsFromMakeDryRun(mf, target, { sourceFile: unit, commandLine: makeVars, allowExternalPrograms: true });
+      flags = await flagsFromMakeDryRun(mf, target, {
+        sourceFile: unit,
+        commandLine: makeVars,
+        allowExternalPrograms: true,
+      });
       origin = `make -n -B ${target ?? '(default goal)'}${varsText} in ${display(resolve(mf, '..'))}: ${flags.command ?? ''}`;
     } else {
       // The unit decides which compile command of the target applies: find it with the include paths the
@@ -133,7 +170,9 @@ async function buildView(file: string, v: ViewValues, engine: FlagViewEngine): P
   const view = viewFromFlags(flags);
   for (const d of v.D) {
     const eq = d.indexOf('=');
-    view.overrides.push(eq < 0 ? { op: 'D', name: d, via: '-D' } : { op: 'D', name: d.slice(0, eq), value: d.slice(eq + 1), via: '-D' });
+    view.overrides.push(
+      eq < 0 ? { op: 'D', name: d, via: '-D' } : { op: 'D', name: d.slice(0, eq), value: d.slice(eq + 1), via: '-D' },
+    );
   }
   for (const u of v.U) view.overrides.push({ op: 'U', name: u, via: '-U' });
   return { view, unit, notes, origin };
@@ -158,7 +197,11 @@ function blocksJson(r: FileRegions) {
 function blockLine(r: FileRegions, i: number, extra = ''): string {
   const b = r.blocks[i];
   const head = `${'  '.repeat(b.depth - 1)}#${b.directive}${b.condition ? ' ' + b.condition : ''}`;
-  const value = b.error ? `error: ${b.error}` : b.value === null ? '(not evaluated)' : `= ${b.value}${b.evaluated === 'display' ? '*' : ''}`;
+  const value = b.error
+    ? `error: ${b.error}`
+    : b.value === null
+      ? '(not evaluated)'
+      : `= ${b.value}${b.evaluated === 'display' ? '*' : ''}`;
   return `  ${`${b.line}-${b.endLine}`.padStart(9)}  ${extra}${head.padEnd(60)} ${value.padEnd(8)} ${b.active ? 'active' : 'inactive'}`;
 }
 
@@ -183,7 +226,8 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
     if (engine.sources.read(file) === undefined) throw new Error(`${display(file)}: no such file or it cannot be read`);
     const { view, unit, notes, origin } = await buildView(file, values, engine);
     if (!values.json) out(`flags from ${origin}`);
-    if (kind === 'regions') return await regions(engine, file, view, unit, notes, values.json, values['compiler-truth'], out, origin);
+    if (kind === 'regions')
+      return await regions(engine, file, view, unit, notes, values.json, values['compiler-truth'], out, origin);
     return await blocks(engine, file, view, unit, notes, values, out, err, origin);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -196,10 +240,30 @@ async function run(args: string[], out: Out, err: Out, kind: 'regions' | 'blocks
   }
 }
 
-async function regions(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], json: boolean, truth: boolean, out: Out, origin: string): Promise<number> {
+async function regions(
+  engine: FlagViewEngine,
+  file: string,
+  view: FlagView,
+  unit: string | undefined,
+  notes: string[],
+  json: boolean,
+  truth: boolean,
+  out: Out,
+  origin: string,
+): Promise<number> {
   const r = engine.evaluate(file, view, { unit });
   r.notes.unshift(...notes);
-  let compiler: { command: string; liveCode: number; agrees: boolean; onlyOurs: number[]; onlyCompiler: number[]; errors: string[]; flagsDiffer: { name: string; engine: string | null; compiler: string | null }[] } | undefined;
+  let compiler:
+    | {
+        command: string;
+        liveCode: number;
+        agrees: boolean;
+        onlyOurs: number[];
+        onlyCompiler: number[];
+        errors: string[];
+        flagsDiffer: { name: string; engine: string | null; compiler: string | null }[];
+      }
+    | undefined;
   if (truth) {
     const t = await compilerTruth(r.unit, view, { allowExternalPrograms: true, cwd: process.cwd() });
     const live = t.codeLines.get(file) ?? new Set<number>();
@@ -223,7 +287,8 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
     compiler = {
       command: t.command.join(' '),
       liveCode: live.size,
-      agrees: !onlyOurs.length && !onlyCompiler.length && !flagsDiffer.length && errors.join('\n') === ourErrors.join('\n'),
+      agrees:
+        !onlyOurs.length && !onlyCompiler.length && !flagsDiffer.length && errors.join('\n') === ourErrors.join('\n'),
       onlyOurs,
       onlyCompiler,
       errors,
@@ -235,12 +300,37 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
   const liveMask = new Uint8Array(r.lineCount + 2);
   for (const [s, e] of r.active) liveMask.fill(1, s, e + 1);
   let liveCode = 0;
-  for (let l = 1; l <= r.lineCount; l++) if (liveMask[l] && !(scanned.lineFlags[l - 1] & LINE_DIRECTIVE) && scanned.lineFlags[l - 1] & LINE_CODE) liveCode++;
+  for (let l = 1; l <= r.lineCount; l++)
+    if (liveMask[l] && !(scanned.lineFlags[l - 1] & LINE_DIRECTIVE) && scanned.lineFlags[l - 1] & LINE_CODE) liveCode++;
   if (json) {
-    out(JSON.stringify({ file: r.file, unit: r.unit, view: view.label ?? 'command line', origin, liveCodeLines: liveCode, lineCount: r.lineCount, reached: r.reached, active: r.active, inactive: r.inactive, blocks: blocksJson(r), flags: r.flags, errors: r.errors, diagnostics: r.diagnostics, notes: r.notes, ...(compiler ? { compiler } : {}) }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          file: r.file,
+          unit: r.unit,
+          view: view.label ?? 'command line',
+          origin,
+          liveCodeLines: liveCode,
+          lineCount: r.lineCount,
+          reached: r.reached,
+          active: r.active,
+          inactive: r.inactive,
+          blocks: blocksJson(r),
+          flags: r.flags,
+          errors: r.errors,
+          diagnostics: r.diagnostics,
+          notes: r.notes,
+          ...(compiler ? { compiler } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
-  out(`${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: view ${view.label ?? 'command line'}${view.overrides.length ? ` + ${view.overrides.map((o) => (o.op === 'U' ? `-U${o.name}` : `-D${o.name}${o.value === undefined ? '' : '=' + o.value}`)).join(' ')}` : ''}`);
+  out(
+    `${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: view ${view.label ?? 'command line'}${view.overrides.length ? ` + ${view.overrides.map((o) => (o.op === 'U' ? `-U${o.name}` : `-D${o.name}${o.value === undefined ? '' : '=' + o.value}`)).join(' ')}` : ''}`,
+  );
   out(`live code lines: ${liveCode} of ${r.lineCount} lines`);
   out(`active:   ${ranges(r.active)}`);
   out(`inactive: ${ranges(r.inactive)}`);
@@ -249,23 +339,41 @@ async function regions(engine: FlagViewEngine, file: string, view: FlagView, uni
   if (r.flags.length) {
     out('flags:');
     for (const f of r.flags) {
-      const src = f.source.file ? `${f.source.kind} at ${display(f.source.file)}:${f.source.line}` : `${f.source.kind}${f.source.via ? ` (${f.source.via})` : ''}`;
-      out(`  ${f.name} = ${f.defined ? f.value : '(undefined)'}  [${src}]${f.description ? `  ${f.description.text.slice(0, 100)}` : ''}`);
+      const src = f.source.file
+        ? `${f.source.kind} at ${display(f.source.file)}:${f.source.line}`
+        : `${f.source.kind}${f.source.via ? ` (${f.source.via})` : ''}`;
+      out(
+        `  ${f.name} = ${f.defined ? f.value : '(undefined)'}  [${src}]${f.description ? `  ${f.description.text.slice(0, 100)}` : ''}`,
+      );
     }
   }
   for (const e of r.errors) out(`#error reached: ${display(e.file)}:${e.line}: ${e.message}`);
-  for (const d of r.diagnostics) out(`${d.severity}: ${display(d.file)}:${d.line}${d.column ? `:${d.column}` : ''}: ${d.message}`);
+  for (const d of r.diagnostics)
+    out(`${d.severity}: ${display(d.file)}:${d.line}${d.column ? `:${d.column}` : ''}: ${d.message}`);
   for (const n of r.notes) out(`note: ${n}`);
   if (compiler) {
-    out(`${compiler.agrees ? 'compiler: agrees' : 'compiler: DISAGREES'}, ${compiler.liveCode} code lines of this file live for it (${compiler.command})`);
+    out(
+      `${compiler.agrees ? 'compiler: agrees' : 'compiler: DISAGREES'}, ${compiler.liveCode} code lines of this file live for it (${compiler.command})`,
+    );
     if (compiler.onlyOurs.length) out(`  live here, not for the compiler: ${compiler.onlyOurs.join(', ')}`);
     if (compiler.onlyCompiler.length) out(`  live for the compiler, not here: ${compiler.onlyCompiler.join(', ')}`);
-    for (const f of compiler.flagsDiffer) out(`  ${f.name}: ${f.engine ?? '(undefined)'} here, ${f.compiler ?? '(undefined)'} for the compiler`);
+    for (const f of compiler.flagsDiffer)
+      out(`  ${f.name}: ${f.engine ?? '(undefined)'} here, ${f.compiler ?? '(undefined)'} for the compiler`);
   }
   return 0;
 }
 
-async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit: string | undefined, notes: string[], values: Record<string, unknown>, out: Out, err: Out, origin: string): Promise<number> {
+async function blocks(
+  engine: FlagViewEngine,
+  file: string,
+  view: FlagView,
+  unit: string | undefined,
+  notes: string[],
+  values: Record<string, unknown>,
+  out: Out,
+  err: Out,
+  origin: string,
+): Promise<number> {
   const profilePaths = (values.profile as string[]).map((p) => resolve(p));
   const profilePath = profilePaths.join(' + ');
   let filter;
@@ -274,7 +382,11 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const profile = await loadProfiles(profilePaths, { binaryPaths: values['binary-path'] as string[], searchRoots: [process.cwd(), ...profilePaths.map((p) => resolve(p, '..'))], ...(filter ? { filter } : {}) });
+  const profile = await loadProfiles(profilePaths, {
+    binaryPaths: values['binary-path'] as string[],
+    searchRoots: [process.cwd(), ...profilePaths.map((p) => resolve(p, '..'))],
+    ...(filter ? { filter } : {}),
+  });
   for (const w of profile.warnings) err(`warning: ${w}`);
   const names = profile.events.map((e) => e.name);
   const event = values.event === undefined ? 0 : names.indexOf(values.event as string);
@@ -292,33 +404,49 @@ async function blocks(engine: FlagViewEngine, file: string, view: FlagView, unit
   r.notes.unshift(...notes);
   const pct = (c: number[]): number => shareOf(c[event] ?? 0, profile.totals[event]);
   if (values.json) {
-    out(JSON.stringify({
-      file: r.file,
-      unit: r.unit,
-      origin,
-      profile: profilePaths[0],
-      ...(profilePaths.length > 1 ? { profiles: profilePaths } : {}),
-      events: names,
-      totals: profile.totals,
-      fileTotal: heat.total,
-      outside: heat.outside,
-      blocks: heat.blocks.map((h, i) => ({ ...blocksJson(r)[i], self: h.self, inclusive: h.inclusive })),
-      inactiveSamples: heat.inactiveSamples.map((s) => ({ line: s.line, counts: s.counts, block: s.block ? s.block.line : null })),
-      proposal: proposal ?? null,
-      errors: r.errors,
-      notes: r.notes,
-    }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          file: r.file,
+          unit: r.unit,
+          origin,
+          profile: profilePaths[0],
+          ...(profilePaths.length > 1 ? { profiles: profilePaths } : {}),
+          events: names,
+          totals: profile.totals,
+          fileTotal: heat.total,
+          outside: heat.outside,
+          blocks: heat.blocks.map((h, i) => ({ ...blocksJson(r)[i], self: h.self, inclusive: h.inclusive })),
+          inactiveSamples: heat.inactiveSamples.map((s) => ({
+            line: s.line,
+            counts: s.counts,
+            block: s.block ? s.block.line : null,
+          })),
+          proposal: proposal ?? null,
+          errors: r.errors,
+          notes: r.notes,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
-  out(`${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: ${names[event]} from ${profilePaths.map(display).join(' + ')}; file total ${pct(heat.total).toFixed(2)}%`);
+  out(
+    `${display(r.file)}${r.unit !== r.file ? ` (in ${display(r.unit)})` : ''}: ${names[event]} from ${profilePaths.map(display).join(' + ')}; file total ${pct(heat.total).toFixed(2)}%`,
+  );
   out(`  ${'self%'.padStart(7)} ${'incl%'.padStart(7)}  ${'lines'.padStart(9)}  block`);
   heat.blocks.forEach((h, i) => {
     if (!h.inclusive.some((x) => x > 0) && !r.blocks[i].active) return;
-    out(`  ${pct(h.self).toFixed(2).padStart(6)}% ${pct(h.inclusive).toFixed(2).padStart(6)}% ${blockLine(r, i).trimStart()}`);
+    out(
+      `  ${pct(h.self).toFixed(2).padStart(6)}% ${pct(h.inclusive).toFixed(2).padStart(6)}% ${blockLine(r, i).trimStart()}`,
+    );
   });
   out(`  outside every block: ${pct(heat.outside).toFixed(2)}%`);
   if (heat.inactiveSamples.length) {
-    out(`samples on lines inactive under this view: ${heat.inactiveSamples.length} lines, ${pct(heat.inactiveTotal).toFixed(2)}% (lines ${heat.inactiveSamples.map((s) => s.line).join(', ')})`);
+    out(
+      `samples on lines inactive under this view: ${heat.inactiveSamples.length} lines, ${pct(heat.inactiveTotal).toFixed(2)}% (lines ${heat.inactiveSamples.map((s) => s.line).join(', ')})`,
+    );
     if (proposal) {
       const ch = proposal.changes.map((c) => (c.value === null ? `-U${c.name}` : `-D${c.name}=${c.value}`)).join(' ');
       out(`  proposal (${proposal.method}, ${proposal.evaluations} evaluations): ${ch || '(no change found)'}`);

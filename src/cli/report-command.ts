@@ -8,7 +8,15 @@ import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProfiles } from '../engine/load-profile';
-import { buildReport, parseGroupSpec, type BlockProvider, type BuildSpec, type GroupSpec, type ProfileSide, type ReportInput } from '../engine/report';
+import {
+  buildReport,
+  parseGroupSpec,
+  type BlockProvider,
+  type BuildSpec,
+  type GroupSpec,
+  type ProfileSide,
+  type ReportInput,
+} from '../engine/report';
 import { SourceFiles } from '../engine/report-sources';
 import { loadStatRuns } from '../engine/report-stat';
 import { FILTER_OPTIONS, FILTER_USAGE, sampleFilterOf } from './filter-options';
@@ -83,7 +91,12 @@ const parse = (args: string[]) =>
 type Parsed = ReturnType<typeof parse>;
 
 /** `options.blocks`: the `#if` structure provider (default: the line scan); the preprocessor engine plugs in here. */
-export async function reportCommand(args: string[], out: (s: string) => void, err: (s: string) => void, options: { blocks?: BlockProvider } = {}): Promise<number> {
+export async function reportCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  options: { blocks?: BlockProvider } = {},
+): Promise<number> {
   let values: Parsed['values'];
   let positionals: string[];
   let groups: GroupSpec[] = [];
@@ -91,8 +104,10 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
   try {
     ({ values, positionals } = parse(args));
     filter = sampleFilterOf(values);
-    if (positionals.length === 0 && values.stat.length === 0) throw new ReportUsageError('report needs a profile, perf stat files (--stat), or both');
-    if (values.baseline.length > 0 && positionals.length === 0) throw new ReportUsageError('--baseline needs a profile to compare with it');
+    if (positionals.length === 0 && values.stat.length === 0)
+      throw new ReportUsageError('report needs a profile, perf stat files (--stat), or both');
+    if (values.baseline.length > 0 && positionals.length === 0)
+      throw new ReportUsageError('--baseline needs a profile to compare with it');
     groups = values.group.map((g) => {
       try {
         return parseGroupSpec(g);
@@ -101,16 +116,30 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
       }
     });
     const top = Number(values.top);
-    if (!Number.isInteger(top) || top < 1) throw new ReportUsageError(`--top takes a whole number from 1, got "${values.top}"`);
-    for (const v of [...values['make-var'], ...values['make-var-a'], ...values['make-var-b']]) if (v.indexOf('=') <= 0) throw new ReportUsageError(`--make-var takes NAME=VALUE, got "${v}"`);
-    const aOnly = ['makefile-a', 'target-a', 'compile-commands-a', 'flags-a'].filter((k) => values[k as 'target-a'] !== undefined);
-    if ((aOnly.length || values['make-var-a'].length || values['define-a'].length) && values.baseline.length === 0) throw new ReportUsageError(`--${aOnly[0] ?? (values['make-var-a'].length ? 'make-var-a' : 'define-a')} is build A's (the --baseline): give a --baseline`);
+    if (!Number.isInteger(top) || top < 1)
+      throw new ReportUsageError(`--top takes a whole number from 1, got "${values.top}"`);
+    for (const v of [...values['make-var'], ...values['make-var-a'], ...values['make-var-b']])
+      if (v.indexOf('=') <= 0) throw new ReportUsageError(`--make-var takes NAME=VALUE, got "${v}"`);
+    const aOnly = ['makefile-a', 'target-a', 'compile-commands-a', 'flags-a'].filter(
+      (k) => values[k as 'target-a'] !== undefined,
+    );
+    if ((aOnly.length || values['make-var-a'].length || values['define-a'].length) && values.baseline.length === 0)
+      throw new ReportUsageError(
+        `--${aOnly[0] ?? (values['make-var-a'].length ? 'make-var-a' : 'define-a')} is build A's (the --baseline): give a --baseline`,
+      );
     for (const k of ['', '-a', '-b']) {
-      if (values[`compile-commands${k}` as 'compile-commands'] && (values[`makefile${k}` as 'makefile'] || values[`target${k}` as 'target'])) throw new ReportUsageError(`--compile-commands${k} and --makefile${k}/--target${k} are alternatives: give one`);
+      if (
+        values[`compile-commands${k}` as 'compile-commands'] &&
+        (values[`makefile${k}` as 'makefile'] || values[`target${k}` as 'target'])
+      )
+        throw new ReportUsageError(`--compile-commands${k} and --makefile${k}/--target${k} are alternatives: give one`);
     }
     if (values.base !== undefined) {
       const b = Number(values.base);
-      if (!Number.isInteger(b) || b < 1 || b > values.stat.length) throw new ReportUsageError(`--base takes a stat run number from 1 to ${values.stat.length}, got "${values.base}"`);
+      if (!Number.isInteger(b) || b < 1 || b > values.stat.length)
+        throw new ReportUsageError(
+          `--base takes a stat run number from 1 to ${values.stat.length}, got "${values.base}"`,
+        );
     }
   } catch (e) {
     err(`perf-heat: ${(e as Error).message}\n\nusage: perf-heat report [<profile>] [options]\n${REPORT_USAGE}`);
@@ -120,7 +149,8 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
     const root = values['source-root'];
     const loadOptions = { binaryPaths: values['binary-path'], searchRoots: [root], ...(filter ? { filter } : {}) };
     const spec = (k: '-a' | '-b'): BuildSpec => {
-      const pick = <T>(name: string): T | undefined => (values[`${name}${k}` as 'target'] ?? values[name as 'target']) as T | undefined;
+      const pick = <T>(name: string): T | undefined =>
+        (values[`${name}${k}` as 'target'] ?? values[name as 'target']) as T | undefined;
       const cc = pick<string>('compile-commands');
       const mf = cc ? undefined : pick<string>('makefile');
       const target = cc ? undefined : pick<string>('target');
@@ -150,7 +180,9 @@ export async function reportCommand(args: string[], out: (s: string) => void, er
       blocks: options.blocks,
       top: Number(values.top),
       groups,
-      ...(values.flipped.length || values.experiment ? { experiment: { name: values.experiment, flipped: values.flipped } } : {}),
+      ...(values.flipped.length || values.experiment
+        ? { experiment: { name: values.experiment, flipped: values.flipped } }
+        : {}),
     };
     const md = buildReport(input);
     if (values.output === undefined || values.output === '-') out(md.trimEnd());

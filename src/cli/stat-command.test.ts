@@ -9,7 +9,11 @@ const PROBE = join(__dirname, '../../test/fixtures/perf-probe');
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await statCommand(args, (s) => (out += s + '\n'), (s) => (err += s + '\n'));
+  const code = await statCommand(
+    args,
+    (s) => (out += s + '\n'),
+    (s) => (err += s + '\n'),
+  );
   return { code, out, err };
 }
 
@@ -18,12 +22,25 @@ test('table: one column per run, change and difference vs the base, ± variance,
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.match(lines[0], /^Metric +glibc \(base\) +hz10 +vs glibc +Δ +stat_csv_hw_unsupported +vs glibc +Δ$/);
-  const row = (label: string) => lines.find((l) => l.startsWith(label + ' '))!.trim().split(/\s{2,}/);
+  const row = (label: string) =>
+    lines
+      .find((l) => l.startsWith(label + ' '))!
+      .trim()
+      .split(/\s{2,}/);
   assert.deepEqual(row('Cycles'), ['Cycles', '28.8B ±0.29%', '15.6B ±0.26%', '-46.1%', '-13.3B', '<not supported>']);
-  assert.deepEqual(row('Cache-miss rate').slice(0, 5), ['Cache-miss rate', '8.08% ±1.45%', '26.17% ±0.24%', '+223.7%', '+18.08 pts']);
+  assert.deepEqual(row('Cache-miss rate').slice(0, 5), [
+    'Cache-miss rate',
+    '8.08% ±1.45%',
+    '26.17% ±0.24%',
+    '+223.7%',
+    '+18.08 pts',
+  ]);
   assert.deepEqual(row('L1-dcache miss rate'), ['L1-dcache miss rate', 'n/a', 'n/a', '<not supported>']);
   assert.match(r.out, /Cycle gap hz10 vs glibc: -13\.3B cycles \(-46\.1%\)/);
-  assert.match(r.out, /Cycle gap stat_csv_hw_unsupported vs glibc: not computable \(stat_csv_hw_unsupported: cycles is <not supported>\)/);
+  assert.match(
+    r.out,
+    /Cycle gap stat_csv_hw_unsupported vs glibc: not computable \(stat_csv_hw_unsupported: cycles is <not supported>\)/,
+  );
 });
 
 test('--json: every raw counter and derived metric per run, the comparison unrounded', async () => {
@@ -31,8 +48,24 @@ test('--json: every raw counter and derived metric per run, the comparison unrou
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   assert.equal(j.base, 1);
-  assert.deepEqual(Object.keys(j.runs[0].counters), ['cycles', 'instructions', 'cache-references', 'cache-misses', 'branches', 'branch-misses']);
-  assert.deepEqual(j.runs[1].counters['branch-misses'], { value: 9278804, unit: '', status: 'ok', rows: 1, line: 6, variancePct: 8.73, pctRunning: 83, perfMetric: { value: 0.29, unit: 'of all branches' } });
+  assert.deepEqual(Object.keys(j.runs[0].counters), [
+    'cycles',
+    'instructions',
+    'cache-references',
+    'cache-misses',
+    'branches',
+    'branch-misses',
+  ]);
+  assert.deepEqual(j.runs[1].counters['branch-misses'], {
+    value: 9278804,
+    unit: '',
+    status: 'ok',
+    rows: 1,
+    line: 6,
+    variancePct: 8.73,
+    pctRunning: 83,
+    perfMetric: { value: 0.29, unit: 'of all branches' },
+  });
   assert.equal(j.runs[1].metrics.ipc.value, 13239167153 / 7771731903);
   assert.equal(j.runs[0].metrics.time.status, 'absent');
   const cycles = j.comparison.metrics.find((m: { id: string }) => m.id === 'cycles');

@@ -22,12 +22,17 @@ export async function statCommand(args: string[], out: (s: string) => void, err:
   let base: number;
   let json: boolean;
   try {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { base: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { base: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
     files = positionals;
     json = values.json;
     if (files.length === 0) throw new StatUsageError('stat takes one or more perf stat files');
     base = values.base === undefined ? 1 : Number(values.base);
-    if (!Number.isInteger(base) || base < 1 || base > files.length) throw new StatUsageError(`--base takes a run number from 1 to ${files.length}, got "${values.base}"`);
+    if (!Number.isInteger(base) || base < 1 || base > files.length)
+      throw new StatUsageError(`--base takes a run number from 1 to ${files.length}, got "${values.base}"`);
   } catch (e) {
     err(`perf-heat: ${(e as Error).message}\n\nusage: perf-heat stat <file>… [--base N] [--json]\n${STAT_USAGE}`);
     return 2;
@@ -80,13 +85,19 @@ export function statTable(runs: readonly StatRun[], c: StatComparison): string[]
     rows.push(row);
   }
   const widths = header.map((_, k) => maxOf(rows, (r) => r[k].length));
-  const lines = rows.map((r) => r.map((s, k) => (k === 0 ? s.padEnd(widths[k]) : s.padStart(widths[k]))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((s, k) => (k === 0 ? s.padEnd(widths[k]) : s.padStart(widths[k])))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const missing = c.metrics.filter((m) => m.cells.every((x) => x.status === 'absent') && !m.id.startsWith('counter:'));
   const notes = [...c.notes];
   if (missing.length) notes.push(`not in any file: ${missing.map((m) => m.label).join(', ')}`);
   const time = c.metrics.find((m) => m.id === 'time')!;
-  if (time.cells.every((x) => x.status === 'absent')) notes.push('perf stat -x and -j print no elapsed time: add -e duration_time for Time and CPUs utilized');
+  if (time.cells.every((x) => x.status === 'absent'))
+    notes.push('perf stat -x and -j print no elapsed time: add -e duration_time for Time and CPUs utilized');
   lines.push('', ...notes.map((n) => `note: ${n}`));
   for (const g of c.cycleGaps) lines.push('', ...cycleGapText(runs, g));
   return lines.filter((l, i, a) => !(l === '' && (i === a.length - 1 || a[i + 1] === '')));
@@ -96,7 +107,10 @@ export function statTable(runs: readonly StatRun[], c: StatComparison): string[]
 export function cycleGapText(runs: readonly StatRun[], g: CycleGapResult): string[] {
   const [a, b] = [runs[g.run].label, runs[g.base].label];
   if ('unavailable' in g) return [`Cycle gap ${a} vs ${b}: not computable (${g.unavailable})`];
-  const { title, rows } = cycleGapRows(g, runs.map((r) => r.label));
+  const { title, rows } = cycleGapRows(
+    g,
+    runs.map((r) => r.label),
+  );
   const w = [0, 1, 2].map((k) => maxOf(rows, (r) => r[k].length));
   return [
     title,

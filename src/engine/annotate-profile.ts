@@ -6,7 +6,13 @@
 import { basename } from 'node:path';
 import { instructionCounts, parsePerfAnnotate, type AnnotatedSymbol } from '../parsers/perf-annotate';
 import { ProfileFormatError } from '../parsers/errors';
-import { ProfileBuilder, sourceFunctionName, type InlineFrame, type Profile, type ProfileMetadata } from '../model/profile';
+import {
+  ProfileBuilder,
+  sourceFunctionName,
+  type InlineFrame,
+  type Profile,
+  type ProfileMetadata,
+} from '../model/profile';
 import { binaryCandidates } from '../symbolize/find-binary';
 import { readElf } from '../symbolize/elf';
 import { symbolize } from '../symbolize/symbolize';
@@ -23,18 +29,27 @@ export async function loadAnnotateProfile(path: string, text: string, options: L
   const events = parsed.symbols[0].events;
   for (const s of parsed.symbols) {
     if (s.events.join('\0') !== events.join('\0')) {
-      throw new ProfileFormatError(path, undefined, `symbols annotated for different events (${events.join(', ')} vs ${s.events.join(', ')}): annotate one event list per file`);
+      throw new ProfileFormatError(
+        path,
+        undefined,
+        `symbols annotated for different events (${events.join(', ')} vs ${s.events.join(', ')}): annotate one event list per file`,
+      );
     }
   }
   const column = parsed.symbols[0].column;
-  const metadata: ProfileMetadata = { format: `perf annotate --stdio${parsed.hasLineSuffixes ? ' -l' : ''}`, binaries: [] };
+  const metadata: ProfileMetadata = {
+    format: `perf annotate --stdio${parsed.hasLineSuffixes ? ' -l' : ''}`,
+    binaries: [],
+  };
   const builder = new ProfileBuilder(
     path,
     events.map((name) => ({ name, unit: column === 'period' ? 'period' : 'samples' })),
     metadata,
   );
   if (parsed.symbols[0].events.length > 1 && column === 'percent') {
-    builder.warn(`${basename(path)}: with --group perf prints the sample count of ${events[0]} only; the other events are scaled by it (shares within each function are exact; add -n for exact counts).`);
+    builder.warn(
+      `${basename(path)}: with --group perf prints the sample count of ${events[0]} only; the other events are scaled by it (shares within each function are exact; add -n for exact counts).`,
+    );
   }
 
   const groups = new Map<string, DsoGroup>();
@@ -53,7 +68,14 @@ export async function loadAnnotateProfile(path: string, text: string, options: L
         if (!counts.some((c) => c > 0)) continue;
         let inlineChain: InlineFrame[] = chains?.get(insn.address) ?? [];
         if (!chains && insn.srcline) inlineChain = [{ function: '', ...insn.srcline }];
-        builder.addAddress({ dso: g.recorded, address: insn.address, symbol: sym.symbol, counts, instruction: insn.text, inlineChain });
+        builder.addAddress({
+          dso: g.recorded,
+          address: insn.address,
+          symbol: sym.symbol,
+          counts,
+          instruction: insn.text,
+          inlineChain,
+        });
       }
     }
   }
@@ -73,7 +95,9 @@ export async function loadAnnotateProfile(path: string, text: string, options: L
       : 'the binary has no line info for them (build with -g)';
     profile.warnings.push(
       `${basename(path)}: ${lost[0].toFixed(1)}% of ${events[0]} is attributed to functions only, not to lines: ${why}, and ${fix}. ` +
-        (parsed.hasLineSuffixes ? '' : 'Run `perf annotate --stdio -l` for line suffixes, or load the perf.data itself.'),
+        (parsed.hasLineSuffixes
+          ? ''
+          : 'Run `perf annotate --stdio -l` for line suffixes, or load the perf.data itself.'),
     );
   }
   return profile;
@@ -107,16 +131,23 @@ async function symbolizeGroup(
     const wrong = g.symbols.find((s) => s.startAddress !== undefined && starts.get(s.symbol) !== s.startAddress);
     if (wrong) {
       const at = starts.get(wrong.symbol);
-      mismatches.push(`${candidate}: ${wrong.symbol} is at ${at === undefined ? 'no address' : '0x' + at.toString(16)}, the profile has 0x${wrong.startAddress!.toString(16)}`);
+      mismatches.push(
+        `${candidate}: ${wrong.symbol} is at ${at === undefined ? 'no address' : '0x' + at.toString(16)}, the profile has 0x${wrong.startAddress!.toString(16)}`,
+      );
       continue;
     }
     if (!elf.hasDebugInfo) {
       mismatches.push(`${candidate}: no .debug_line (built without -g)`);
       continue;
     }
-    const addresses = g.symbols.flatMap((s) => s.instructions.filter((i) => i.values.some((v) => v > 0)).map((i) => i.address));
+    const addresses = g.symbols.flatMap((s) =>
+      s.instructions.filter((i) => i.values.some((v) => v > 0)).map((i) => i.address),
+    );
     try {
-      const chains = await symbolize(candidate, addresses, { ...symbolizerOptions(options, (m) => builder.warn(m)), buildId: elf.buildId });
+      const chains = await symbolize(candidate, addresses, {
+        ...symbolizerOptions(options, (m) => builder.warn(m)),
+        buildId: elf.buildId,
+      });
       entry.foundAt = candidate;
       entry.buildId = elf.buildId;
       for (const [addr, chain] of chains) {
@@ -131,6 +162,9 @@ async function symbolizeGroup(
     }
   }
   entry.note = candidates.length === 0 ? 'not found' : `no candidate matches the profile: ${mismatches.join('; ')}`;
-  if (candidates.length > 0) builder.warn(`${g.recorded}: found ${candidates.length} file(s) of that name, none is the annotated binary (${mismatches.join('; ')}); lines come from the -l suffixes.`);
+  if (candidates.length > 0)
+    builder.warn(
+      `${g.recorded}: found ${candidates.length} file(s) of that name, none is the annotated binary (${mismatches.join('; ')}); lines come from the -l suffixes.`,
+    );
   return undefined;
 }

@@ -19,23 +19,55 @@ const BUILD = join(FIX, 'names');
 const REBUILD = join(FIX, 'names-ibt');
 const BASE = 0x555555554000;
 
-const buildIdOf = (bin: string): string => /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', bin]).toString())![1]!;
+const buildIdOf = (bin: string): string =>
+  /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', bin]).toString())![1]!;
 const nmAddress = (bin: string, sym: string): number => {
-  const line = execFileSync('nm', [bin]).toString().split('\n').find((l) => l.endsWith(` ${sym}`))!;
+  const line = execFileSync('nm', [bin])
+    .toString()
+    .split('\n')
+    .find((l) => l.endsWith(` ${sym}`))!;
   return parseInt(line.split(' ')[0]!, 16);
 };
 
 /** Ten samples at `offset` in `recorded`, mapped from file offset 0x1000 (the text segment of both builds). */
 function recording(dir: string, recorded: string, offset: number, buildId?: string): string {
-  const attr = { type: 1, config: 0n, sampleType: SampleType.IP | SampleType.TID | SampleType.TIME | SampleType.PERIOD, samplePeriod: 1, sampleIdAll: false, ids: [] };
+  const attr = {
+    type: 1,
+    config: 0n,
+    sampleType: SampleType.IP | SampleType.TID | SampleType.TIME | SampleType.PERIOD,
+    samplePeriod: 1,
+    sampleIdAll: false,
+    ids: [],
+  };
   const data = buildFile({
     le: true,
     attrs: [attr],
     records: (w) => {
-      writeMmap(w, { type: 10, pid: 7, tid: 7, addr: BASE + 0x1000, len: 0x1000, pgoff: 0x1000, filename: recorded, prot: 5 });
-      for (let i = 0; i < 10; i++) writeSample(w, attr, { ip: BASE + offset, pid: 7, tid: 7, time: 10 + i, period: 100 });
+      writeMmap(w, {
+        type: 10,
+        pid: 7,
+        tid: 7,
+        addr: BASE + 0x1000,
+        len: 0x1000,
+        pgoff: 0x1000,
+        filename: recorded,
+        prot: 5,
+      });
+      for (let i = 0; i < 10; i++)
+        writeSample(w, attr, { ip: BASE + offset, pid: 7, tid: 7, time: 10 + i, period: 100 });
     },
-    features: buildId ? new Map([[Feature.BUILD_ID, (w) => void writeFeature(w, Feature.BUILD_ID, { present: [], buildIds: [{ pid: -1, cpumode: 2, buildId, filename: recorded }] })]]) : undefined,
+    features: buildId
+      ? new Map([
+          [
+            Feature.BUILD_ID,
+            (w) =>
+              void writeFeature(w, Feature.BUILD_ID, {
+                present: [],
+                buildIds: [{ pid: -1, cpumode: 2, buildId, filename: recorded }],
+              }),
+          ],
+        ])
+      : undefined,
   });
   const path = join(dir, `rec-${Math.random().toString(36).slice(2)}.data`);
   writeFileSync(path, data);
@@ -49,17 +81,30 @@ const copyAs = (from: string, dir: string): string => {
   return dir;
 };
 
-test('a binary whose build-id is not the recording\'s is refused: raw addresses and a warning, as perf does', async () => {
+test("a binary whose build-id is not the recording's is refused: raw addresses and a warning, as perf does", async () => {
   const dir = fresh();
   const offset = nmAddress(BUILD, '_ZN4work5churnEi') + 4;
   const data = recording(dir, '/nonexistent/build/names', offset, buildIdOf(BUILD));
   const p = await loadProfile(data, { binaryPaths: [copyAs(REBUILD, join(dir, 'rebuilt'))] });
-  assert.ok(!p.functions.some((f) => f.name === 'work::churn' || f.name === 'scale'), p.functions.map((f) => f.name).join());
+  assert.ok(
+    !p.functions.some((f) => f.name === 'work::churn' || f.name === 'scale'),
+    p.functions.map((f) => f.name).join(),
+  );
   assert.match(p.functions[0]!.name, /^names\+0x/);
-  assert.ok(p.warnings.some((w) => /not symbolized, samples are shown as raw addresses: .*rebuilt\/names \(build-id [0-9a-f]+\) is not the build that was recorded/.test(w)), p.warnings.join('\n'));
+  assert.ok(
+    p.warnings.some((w) =>
+      /not symbolized, samples are shown as raw addresses: .*rebuilt\/names \(build-id [0-9a-f]+\) is not the build that was recorded/.test(
+        w,
+      ),
+    ),
+    p.warnings.join('\n'),
+  );
   // The recorded build, anywhere, is taken without a word.
   const ok = await loadProfile(data, { binaryPaths: [copyAs(BUILD, join(dir, 'good'))] });
-  assert.deepEqual(ok.functions.map((f) => f.name), ['work::churn']);
+  assert.deepEqual(
+    ok.functions.map((f) => f.name),
+    ['work::churn'],
+  );
   assert.ok(!ok.warnings.some((w) => /guess|not the build/.test(w)), ok.warnings.join('\n'));
 });
 
@@ -72,9 +117,17 @@ test('without build-ids the recorded path wins over a same-named file in the wor
   assert.notEqual(offset, nmAddress(BUILD, '_ZN4work5churnEi') + 4, 'the two builds lay the function out differently');
   const data = recording(dir, join(recordedDir, 'names'), offset);
   const p = await loadProfile(data, { searchRoots: [join(dir, 'workspace')] });
-  assert.deepEqual(p.functions.map((f) => f.name), ['work::churn']);
+  assert.deepEqual(
+    p.functions.map((f) => f.name),
+    ['work::churn'],
+  );
   assert.ok(!p.warnings.some((w) => /guess/.test(w)), p.warnings.join('\n'));
   rmSync(recordedDir, { recursive: true });
   const guessed = await loadProfile(data, { searchRoots: [join(dir, 'workspace')] });
-  assert.ok(guessed.warnings.some((w) => w.startsWith(`${join(workspace, 'names')} is a guess for ${join(recordedDir, 'names')}`)), guessed.warnings.join('\n'));
+  assert.ok(
+    guessed.warnings.some((w) =>
+      w.startsWith(`${join(workspace, 'names')} is a guess for ${join(recordedDir, 'names')}`),
+    ),
+    guessed.warnings.join('\n'),
+  );
 });

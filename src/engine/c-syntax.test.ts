@@ -30,7 +30,10 @@ test('function spans and names from clean C', async () => {
   ]);
   // tree-sitter-c mis-parses an attribute after `*`: the span must go rather than carry the attribute's name.
   const odd = syntax.functionSpans('static void *__attribute__((noinline)) pop(int n) {\n  return 0;\n}\n');
-  assert.ok(odd.every((s) => s.name === 'pop'), JSON.stringify(odd));
+  assert.ok(
+    odd.every((s) => s.name === 'pop'),
+    JSON.stringify(odd),
+  );
 });
 
 test('a brace split across #if blocks (hz3 P3) is reported unclean, never mislabelled', async () => {

@@ -68,7 +68,12 @@ function collect(root: Node): FunctionSpan[] {
       // dropping the span is better than a total labelled with the wrong name.
       if (name && !(node.hasError && NOT_A_NAME.test(name.text))) {
         const decl = node.childForFieldName('declarator')!;
-        out.push({ name: name.text, line: decl.startPosition.row + 1, endLine: node.endPosition.row + 1, clean: !node.hasError });
+        out.push({
+          name: name.text,
+          line: decl.startPosition.row + 1,
+          endLine: node.endPosition.row + 1,
+          clean: !node.hasError,
+        });
       }
       return;
     }
@@ -83,7 +88,12 @@ function declaratorName(decl: Node | null): Node | null {
   let d = decl;
   for (let depth = 0; d && depth < 8; depth++) {
     if (d.type === 'identifier' || d.type === 'field_identifier') return d;
-    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
+    if (
+      d.type === 'function_declarator' ||
+      d.type === 'pointer_declarator' ||
+      d.type === 'parenthesized_declarator' ||
+      d.type === 'attributed_declarator'
+    ) {
       d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c && c.type.endsWith('declarator')) ?? null;
       continue;
     }

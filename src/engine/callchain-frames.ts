@@ -25,7 +25,14 @@ export function symbolizedCallchains(
       const pseudo = f.dso.startsWith('[') || f.dso === '//anon' || f.dso === '';
       // `[unknown]` (a frame pointer that points nowhere) is one function, as perf prints it; other binaries
       // without symbols are named by offset, as their samples are.
-      return { dso: f.dso, symbol: f.dso === '[unknown]' || f.dso.startsWith('[JIT]') ? f.dso : `${pseudo ? f.dso : basename(f.dso)}+${addrToHex(f.fileOffset)}`, inlineChain: [] };
+      return {
+        dso: f.dso,
+        symbol:
+          f.dso === '[unknown]' || f.dso.startsWith('[JIT]')
+            ? f.dso
+            : `${pseudo ? f.dso : basename(f.dso)}+${addrToHex(f.fileOffset)}`,
+        inlineChain: [],
+      };
     }
     return { dso: f.dso, symbol: r.symbol ?? `${basename(f.dso)}+0x${r.vaddr.toString(16)}`, inlineChain: r.chain };
   });

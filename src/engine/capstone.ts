@@ -81,14 +81,18 @@ export async function decode(machine: number, bytes: Uint8Array, address: number
   } else if (machine === EM_AARCH64) {
     handle = new cs.Capstone(cs.ARCH_ARM64, cs.MODE_ARM);
   } else {
-    throw new Error(`machine type ${machine} (ELF e_machine) is not one Perf Heat disassembles (x86-64 and AArch64 are)`);
+    throw new Error(
+      `machine type ${machine} (ELF e_machine) is not one Perf Heat disassembles (x86-64 and AArch64 are)`,
+    );
   }
   try {
     // Bytes that decode as no instruction (data in .text, a jump table) become `.byte` rows rather than ending the
     // listing there, as objdump shows them.
     handle.option(cs.OPT_SKIPDATA, cs.OPT_ON);
     if (bytes.length === 0) return [];
-    return handle.disasm(bytes, address).map((i) => ({ address: Number(i.address), size: i.size, mnemonic: i.mnemonic, operands: i.op_str }));
+    return handle
+      .disasm(bytes, address)
+      .map((i) => ({ address: Number(i.address), size: i.size, mnemonic: i.mnemonic, operands: i.op_str }));
   } catch (e) {
     // capstone.js throws strings, and throws when it decoded nothing without an error: bytes shorter than one
     // instruction (an AArch64 tail under 4 bytes), which is no instruction rather than a failure.

@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import type { Profile } from '../model/profile';
 import { shareOf } from '../model/share';
 
-const FIX_MISSING = 'pass --binary-path (perfHeat.binaryPaths in the editor) with the folder holding the recorded build, or add it to perf\'s cache with `perf buildid-cache -a <binary>`';
+const FIX_MISSING =
+  "pass --binary-path (perfHeat.binaryPaths in the editor) with the folder holding the recorded build, or add it to perf's cache with `perf buildid-cache -a <binary>`";
 
 export function coverageWarning(profile: Profile, event = 0): string | undefined {
   const total = profile.totals[event] ?? 0;
@@ -22,7 +23,11 @@ export function coverageWarning(profile: Profile, event = 0): string | undefined
   const missing = total - attributed;
   if (missing <= total * 0.0005) return undefined;
   const pct = (n: number): string => `${shareOf(n, total).toFixed(1)}%`;
-  const notFound = new Set(profile.metadata.binaries.filter((b) => b.note === 'not found' || b.note?.startsWith('refused')).map((b) => b.recorded));
+  const notFound = new Set(
+    profile.metadata.binaries
+      .filter((b) => b.note === 'not found' || b.note?.startsWith('refused'))
+      .map((b) => b.recorded),
+  );
   const parts: string[] = [];
   let kernel = 0;
   let absent = 0;
@@ -36,9 +41,15 @@ export function coverageWarning(profile: Profile, event = 0): string | undefined
     } else other += c;
   }
   if (kernel) parts.push(`${pct(kernel)} is kernel, vdso or JIT code, which has no source lines here`);
-  if (absent) parts.push(`${pct(absent)} is in binaries not found as recorded (${absentNames.slice(0, 5).join(', ')}${absentNames.length > 5 ? ', …' : ''}): ${FIX_MISSING}`);
+  if (absent)
+    parts.push(
+      `${pct(absent)} is in binaries not found as recorded (${absentNames.slice(0, 5).join(', ')}${absentNames.length > 5 ? ', …' : ''}): ${FIX_MISSING}`,
+    );
   const rest = missing - kernel - absent;
-  if (rest > total * 0.0005) parts.push(`${pct(Math.max(rest, other))} has no line in the debug info (no -g, or samples outside every known map)`);
+  if (rest > total * 0.0005)
+    parts.push(
+      `${pct(Math.max(rest, other))} has no line in the debug info (no -g, or samples outside every known map)`,
+    );
   const name = profile.events[event]?.name ?? 'samples';
   return `source lines cover ${pct(attributed)} of ${name} in ${basename(profile.source)}; ${parts.join('; ')}.`;
 }

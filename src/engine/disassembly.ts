@@ -12,7 +12,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decode } from './capstone';
-import { functionKeyName, sourceFunctionName, type InlineFrame, type Profile, type ProfileEvent } from '../model/profile';
+import {
+  functionKeyName,
+  sourceFunctionName,
+  type InlineFrame,
+  type Profile,
+  type ProfileEvent,
+} from '../model/profile';
 import { readElf, type ElfFile, type ElfSymbol } from '../symbolize/elf';
 import { symbolize } from '../symbolize/symbolize';
 import type { SymbolCache } from '../symbolize/symbol-cache';
@@ -92,23 +98,36 @@ function matching(profile: Profile, accept: (fn: string) => boolean): { dso: str
   return [...out.values()].sort((x, y) => y.count - x.count).map(({ dso, function: f }) => ({ dso, function: f }));
 }
 
-export async function disassembleFunction(profile: Profile, name: string, options: DisassemblyOptions = {}): Promise<FunctionDisassembly> {
-  const matches = sampledFunctions(profile, name).filter((m) => options.dso === undefined || m.dso === options.dso || basename(m.dso) === options.dso);
+export async function disassembleFunction(
+  profile: Profile,
+  name: string,
+  options: DisassemblyOptions = {},
+): Promise<FunctionDisassembly> {
+  const matches = sampledFunctions(profile, name).filter(
+    (m) => options.dso === undefined || m.dso === options.dso || basename(m.dso) === options.dso,
+  );
   if (matches.length === 0) {
     const hottest = profile.functions
       .filter((f) => !f.dso.startsWith('['))
       .sort((a, b) => b.counts[0] - a.counts[0])
       .slice(0, 5)
       .map((f) => f.name);
-    throw new DisassemblyError(`no instruction of "${name}"${options.dso ? ` in ${options.dso}` : ''} was sampled in ${basename(profile.source)}${hottest.length ? ` (the hottest functions are ${hottest.join(', ')})` : ''}`);
+    throw new DisassemblyError(
+      `no instruction of "${name}"${options.dso ? ` in ${options.dso}` : ''} was sampled in ${basename(profile.source)}${hottest.length ? ` (the hottest functions are ${hottest.join(', ')})` : ''}`,
+    );
   }
   const { dso, function: fn } = matches[0];
   const warnings: string[] = [];
-  if (matches.length > 1 && options.dso === undefined) warnings.push(`"${name}" is sampled in ${matches.length} binaries; showing ${basename(dso)} (the hottest; choose another with its binary name).`);
+  if (matches.length > 1 && options.dso === undefined)
+    warnings.push(
+      `"${name}" is sampled in ${matches.length} binaries; showing ${basename(dso)} (the hottest; choose another with its binary name).`,
+    );
   const binary = profile.metadata.binaries.find((b) => b.recorded === dso && b.foundAt)?.foundAt;
   if (!binary) {
     const note = profile.metadata.binaries.find((b) => b.recorded === dso)?.note;
-    throw new DisassemblyError(`the binary ${dso} was not found${note ? ` (${note})` : ''}: its instructions cannot be shown; point perfHeat.binaryPaths (or --binary-path) at the folder that holds it`);
+    throw new DisassemblyError(
+      `the binary ${dso} was not found${note ? ` (${note})` : ''}: its instructions cannot be shown; point perfHeat.binaryPaths (or --binary-path) at the folder that holds it`,
+    );
   }
   const elf = readElf(binary);
   const symbols = symbolTable(elf);
@@ -152,22 +171,50 @@ export async function disassembleFunction(profile: Profile, name: string, option
       counts.forEach((c, i) => (symbolCounts[i] += c));
       if (hit && !hit.samples) withSamples = false;
       if (hit?.samples) hit.samples.forEach((c, i) => (symbolSamples[i] += c));
-      return { address: d.address, text: branchText(d.mnemonic, d.operands, symbols), counts, ...(hit?.samples ? { samples: hit.samples } : {}), chain: [] };
+      return {
+        address: d.address,
+        text: branchText(d.mnemonic, d.operands, symbols),
+        counts,
+        ...(hit?.samples ? { samples: hit.samples } : {}),
+        chain: [],
+      };
     });
     const starts = new Set(decoded.map((d) => d.address));
     const stray = [...sampled.keys()].filter((a) => a >= s.value && a < end && !starts.has(a));
-    if (stray.length) warnings.push(`${stray.length} sampled addresses of ${s.name} are not where an instruction starts (${stray.slice(0, 3).map((a) => '0x' + a.toString(16)).join(', ')}): their counts are not on any row.`);
-    out.push({ symbol: shownName.get(s.value) ?? s.name, start: s.value, end, counts: symbolCounts, ...(withSamples ? { samples: symbolSamples } : {}), instructions });
+    if (stray.length)
+      warnings.push(
+        `${stray.length} sampled addresses of ${s.name} are not where an instruction starts (${stray
+          .slice(0, 3)
+          .map((a) => '0x' + a.toString(16))
+          .join(', ')}): their counts are not on any row.`,
+      );
+    out.push({
+      symbol: shownName.get(s.value) ?? s.name,
+      start: s.value,
+      end,
+      counts: symbolCounts,
+      ...(withSamples ? { samples: symbolSamples } : {}),
+      instructions,
+    });
   }
 
   // One symbolization over every instruction of every symbol: the builtin symbolizer reads only the units that
   // hold them, and starts no process (untrusted workspaces too).
-  const debugFile = options.placeInSource === false ? undefined : debugInfoFile(elf, { warn: (m: string) => warnings.push(m) });
+  const debugFile =
+    options.placeInSource === false ? undefined : debugInfoFile(elf, { warn: (m: string) => warnings.push(m) });
   if (debugFile) {
     const all = out.flatMap((s) => s.instructions.map((i) => i.address));
     try {
-      const chains = await symbolize(debugFile, all, { kind: 'builtin', binary: elf.path, buildId: elf.buildId, cache: options.symbolCache, signal: options.signal, onWarning: (m) => warnings.push(m) });
-      for (const s of out) for (const i of s.instructions) i.chain = (chains.get(i.address) ?? []).filter((f) => f.line > 0);
+      const chains = await symbolize(debugFile, all, {
+        kind: 'builtin',
+        binary: elf.path,
+        buildId: elf.buildId,
+        cache: options.symbolCache,
+        signal: options.signal,
+        onWarning: (m) => warnings.push(m),
+      });
+      for (const s of out)
+        for (const i of s.instructions) i.chain = (chains.get(i.address) ?? []).filter((f) => f.line > 0);
     } catch (e) {
       warnings.push(`placing the instructions of ${fn} in the source failed: ${(e as Error).message}`);
     }
@@ -210,7 +257,9 @@ function symbolTable(elf: ElfFile): SymbolTable {
 /** The symbol's bytes from the section that holds them (a file offset, not an address, is what is read). */
 function codeBytes(elf: ElfFile, start: number, end: number): Uint8Array {
   const SHT_NOBITS = 8;
-  const sec = elf.sections.find((s) => s.type !== SHT_NOBITS && (s.flags & 4) !== 0 && s.addr <= start && start < s.addr + s.size);
+  const sec = elf.sections.find(
+    (s) => s.type !== SHT_NOBITS && (s.flags & 4) !== 0 && s.addr <= start && start < s.addr + s.size,
+  );
   if (!sec) throw new DisassemblyError(`${elf.path} has no code section holding 0x${start.toString(16)}`);
   const len = Math.min(end, sec.addr + sec.size) - start;
   const buf = Buffer.alloc(len);
@@ -278,14 +327,22 @@ export function listing(d: FunctionDisassembly, options: ListingOptions = {}): L
   const rows: ListingRow[] = [];
   d.symbols.forEach((s, si) => {
     const totals = d.events.map((ev, i) => `${s.samples ? `${s.samples[i]} samples, ` : ''}${ev.name}`).join('; ');
-    rows.push({ kind: 'symbol', text: `${d.events.map(() => 'Percent'.padStart(width - 1) + ' ').join('')}| ${s.symbol} (${basename(d.binary)}, 0x${s.start.toString(16)}–0x${s.end.toString(16)}; ${totals})` });
+    rows.push({
+      kind: 'symbol',
+      text: `${d.events.map(() => 'Percent'.padStart(width - 1) + ' ').join('')}| ${s.symbol} (${basename(d.binary)}, 0x${s.start.toString(16)}–0x${s.end.toString(16)}; ${totals})`,
+    });
     let lastChain = '';
     let lastLine = '';
     s.instructions.forEach((ins, ii) => {
       const inner = ins.chain[0];
       const chainKey = ins.chain.map((f, k) => (k === 0 ? f.function : `${f.function}@${f.file}:${f.line}`)).join('<');
       if (chainKey !== lastChain && ins.chain.length > 1) {
-        const text = ins.chain.slice(1).reduce((acc, f) => `${acc}, inlined at ${label(f.file)}:${f.line} into ${f.function || '?'}`, `${blank}:   ${ins.chain[0].function || '?'}()`);
+        const text = ins.chain
+          .slice(1)
+          .reduce(
+            (acc, f) => `${acc}, inlined at ${label(f.file)}:${f.line} into ${f.function || '?'}`,
+            `${blank}:   ${ins.chain[0].function || '?'}()`,
+          );
         rows.push({ kind: 'inline', text });
         lastLine = '';
       }
@@ -295,12 +352,23 @@ export function listing(d: FunctionDisassembly, options: ListingOptions = {}): L
         const where = `${label(inner.file)}:${inner.line}`;
         const prefix = `${blank}:   `;
         const src = options.sourceLine?.(inner.file, inner.line)?.trim();
-        rows.push({ kind: 'source', text: `${prefix}${where}${src ? `   ${src}` : ''}`, location: { file: inner.file, line: inner.line }, locationColumns: [prefix.length, prefix.length + where.length] });
+        rows.push({
+          kind: 'source',
+          text: `${prefix}${where}${src ? `   ${src}` : ''}`,
+          location: { file: inner.file, line: inner.line },
+          locationColumns: [prefix.length, prefix.length + where.length],
+        });
       }
       lastLine = lineKey;
       const shares = sharesOf(ins.counts, s.counts);
       const cols = shares.map((p) => (p > 0 ? formatShare(p) : '').padStart(width - 1) + ' ').join('');
-      rows.push({ kind: 'instruction', text: `${cols}:   ${ins.address.toString(16).padStart(6)}:   ${ins.text}`, symbol: si, instruction: ii, ...(inner ? { location: { file: inner.file, line: inner.line } } : {}) });
+      rows.push({
+        kind: 'instruction',
+        text: `${cols}:   ${ins.address.toString(16).padStart(6)}:   ${ins.text}`,
+        symbol: si,
+        instruction: ii,
+        ...(inner ? { location: { file: inner.file, line: inner.line } } : {}),
+      });
     });
   });
   return rows;

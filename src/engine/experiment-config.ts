@@ -42,7 +42,14 @@ export interface Experiment {
 }
 
 export const EXPERIMENTS_FILE = '.vscode/perf-heat-experiments.json';
-export const DEFAULT_STAT_EVENTS = ['task-clock', 'cpu-clock', 'context-switches', 'page-faults', 'cycles', 'instructions'];
+export const DEFAULT_STAT_EVENTS = [
+  'task-clock',
+  'cpu-clock',
+  'context-switches',
+  'page-faults',
+  'cycles',
+  'instructions',
+];
 /** cpu-clock works everywhere perf does, software events included (VMs without PMU access). */
 export const DEFAULT_RECORD_OPTIONS = ['-e', 'cpu-clock', '-F', '4000', '-g'];
 export const DEFAULT_OUT_DIR = '.perf-heat/experiments/${experiment}';
@@ -60,7 +67,19 @@ export class ExperimentConfigError extends Error {
 }
 
 const FILE_KEYS = ['$schema', 'experiments'];
-const EXPERIMENT_KEYS = ['name', 'description', 'cwd', 'build', 'benchmark', 'perfStat', 'perfRecord', 'base', 'variants', 'outDir', 'timeoutSeconds'];
+const EXPERIMENT_KEYS = [
+  'name',
+  'description',
+  'cwd',
+  'build',
+  'benchmark',
+  'perfStat',
+  'perfRecord',
+  'base',
+  'variants',
+  'outDir',
+  'timeoutSeconds',
+];
 
 /**
  * The workspace folder of an experiments file: the folder holding its `.vscode/`, or the file's own folder when it
@@ -82,7 +101,8 @@ export function parseExperiments(text: string, file: string, workspaceFolder = w
   r.onlyKeys(top, FILE_KEYS, '');
   const list = top.experiments;
   if (!Array.isArray(list)) return r.fail('experiments', 'must be a list of experiments');
-  if (list.length === 0) return r.fail('experiments', 'is empty: add an experiment with a build, a benchmark and variants');
+  if (list.length === 0)
+    return r.fail('experiments', 'is empty: add an experiment with a build, a benchmark and variants');
   const out = list.map((x, i) => readExperiment(r, x, `experiments[${i}]`, workspaceFolder));
   const seen = new Set<string>();
   out.forEach((x, i) => {
@@ -96,7 +116,10 @@ export function parseExperiments(text: string, file: string, workspaceFolder = w
 export function chooseExperiment(all: readonly Experiment[], name: string | undefined, file: string): Experiment {
   if (name === undefined) return all[0];
   const x = all.find((e) => e.name === name);
-  if (!x) throw new ExperimentConfigError(`${file}: no experiment "${name}" (there are: ${all.map((e) => e.name).join(', ')})`);
+  if (!x)
+    throw new ExperimentConfigError(
+      `${file}: no experiment "${name}" (there are: ${all.map((e) => e.name).join(', ')})`,
+    );
   return x;
 }
 
@@ -106,7 +129,9 @@ export function selectVariants(x: Experiment, names: readonly string[] | undefin
   for (const n of names) {
     if (!x.variants.some((v) => v.name === n)) {
       const all = x.variants.map((v) => v.name).join(', ');
-      throw new ExperimentConfigError(`${x.file || x.name}: experiment "${x.name}" has no variant "${n}"${n === x.base.name ? ' (that is the base, which always runs)' : ''} (its variants: ${all})`);
+      throw new ExperimentConfigError(
+        `${x.file || x.name}: experiment "${x.name}" has no variant "${n}"${n === x.base.name ? ' (that is the base, which always runs)' : ''} (its variants: ${all})`,
+      );
     }
   }
   return { ...x, variants: x.variants.filter((v) => names.includes(v.name)) };
@@ -116,7 +141,12 @@ export function selectVariants(x: Experiment, names: readonly string[] | undefin
  * "A/B this flag": the experiment's commands, with its base (plus `baseDefines`, e.g. the flags the user toggled in
  * the Flags view) against one variant that sets `flag` to `value`. The variant's name says what it changes.
  */
-export function abExperiment(from: Experiment, flag: string, value: string | null, baseDefines: Defines = {}): Experiment {
+export function abExperiment(
+  from: Experiment,
+  flag: string,
+  value: string | null,
+  baseDefines: Defines = {},
+): Experiment {
   if (!MACRO.test(flag)) throw new ExperimentConfigError(`A/B: "${flag}" is not a macro name`);
   const base: Defines = { ...from.base.defines, ...baseDefines };
   const variant = abVariantName(flag, value);
@@ -145,28 +175,60 @@ function readExperiment(r: Reader, raw: unknown, at: string, workspaceFolder: st
   const cwd = isAbsolute(cwdRel) ? cwdRel : resolve(workspaceFolder, cwdRel);
   const build = r.command(o.build, `${at}.build`);
   const benchmark = r.command(o.benchmark, `${at}.benchmark`);
-  if (!mentions(build, 'defines')) r.fail(`${at}.build`, 'has no ${defines}: every variant would be the same build (put ${defines} where the -D flags go, e.g. "DEFS_EXTRA=${defines}")');
-  if (!mentions(build, 'outDir')) r.fail(`${at}.build`, 'has no ${outDir}: each variant is built into its own folder, so the build must write there (e.g. "BIN=${outDir}/bench")');
-  if (!mentions(benchmark, 'outDir')) r.fail(`${at}.benchmark`, 'has no ${outDir}: it would run the same binary for every variant (e.g. "${outDir}/bench")');
+  if (!mentions(build, 'defines'))
+    r.fail(
+      `${at}.build`,
+      'has no ${defines}: every variant would be the same build (put ${defines} where the -D flags go, e.g. "DEFS_EXTRA=${defines}")',
+    );
+  if (!mentions(build, 'outDir'))
+    r.fail(
+      `${at}.build`,
+      'has no ${outDir}: each variant is built into its own folder, so the build must write there (e.g. "BIN=${outDir}/bench")',
+    );
+  if (!mentions(benchmark, 'outDir'))
+    r.fail(
+      `${at}.benchmark`,
+      'has no ${outDir}: it would run the same binary for every variant (e.g. "${outDir}/bench")',
+    );
   const stat = readStat(r, o.perfStat, `${at}.perfStat`);
   const record = readRecord(r, o.perfRecord, `${at}.perfRecord`);
   const base = o.base === undefined ? { name: 'base', defines: {} } : readVariant(r, o.base, `${at}.base`, 'base');
-  if (!Array.isArray(o.variants)) r.fail(`${at}.variants`, 'must be a list of variants, each {"name": …, "defines": {…}}');
+  if (!Array.isArray(o.variants))
+    r.fail(`${at}.variants`, 'must be a list of variants, each {"name": …, "defines": {…}}');
   const variants = (o.variants as unknown[]).map((v, i) => readVariant(r, v, `${at}.variants[${i}]`));
-  if (variants.length === 0) r.fail(`${at}.variants`, 'is empty: an experiment compares the base with at least one variant');
+  if (variants.length === 0)
+    r.fail(`${at}.variants`, 'is empty: an experiment compares the base with at least one variant');
   const names = new Set([base.name]);
   variants.forEach((v, i) => {
-    if (names.has(v.name)) r.fail(`${at}.variants[${i}].name`, `"${v.name}" is already the name of ${v.name === base.name ? 'the base' : 'an earlier variant'}`);
+    if (names.has(v.name))
+      r.fail(
+        `${at}.variants[${i}].name`,
+        `"${v.name}" is already the name of ${v.name === base.name ? 'the base' : 'an earlier variant'}`,
+      );
     names.add(v.name);
   });
   const outDir = o.outDir === undefined ? DEFAULT_OUT_DIR : r.string(o.outDir, `${at}.outDir`);
   r.placeholders(outDir, `${at}.outDir`, ['experiment', 'workspaceFolder']);
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
   if (o.timeoutSeconds !== undefined) {
-    if (typeof o.timeoutSeconds !== 'number' || !(o.timeoutSeconds > 0) || o.timeoutSeconds > 86_400) r.fail(`${at}.timeoutSeconds`, 'must be a number of seconds from 1 to 86400');
+    if (typeof o.timeoutSeconds !== 'number' || !(o.timeoutSeconds > 0) || o.timeoutSeconds > 86_400)
+      r.fail(`${at}.timeoutSeconds`, 'must be a number of seconds from 1 to 86400');
     timeoutSeconds = o.timeoutSeconds as number;
   }
-  return { name, file: r.file, workspaceFolder, cwd, build, benchmark, stat, record, base, variants, outDir, timeoutSeconds };
+  return {
+    name,
+    file: r.file,
+    workspaceFolder,
+    cwd,
+    build,
+    benchmark,
+    stat,
+    record,
+    base,
+    variants,
+    outDir,
+    timeoutSeconds,
+  };
 }
 
 function readStat(r: Reader, raw: unknown, at: string): Experiment['stat'] {
@@ -175,15 +237,18 @@ function readStat(r: Reader, raw: unknown, at: string): Experiment['stat'] {
   r.onlyKeys(o, ['events', 'repeat'], at);
   let events = DEFAULT_STAT_EVENTS;
   if (o.events !== undefined) {
-    if (!Array.isArray(o.events) || o.events.length === 0) r.fail(`${at}.events`, 'must be a non-empty list of events, e.g. ["task-clock", "cycles", "instructions"]');
+    if (!Array.isArray(o.events) || o.events.length === 0)
+      r.fail(`${at}.events`, 'must be a non-empty list of events, e.g. ["task-clock", "cycles", "instructions"]');
     events = (o.events as unknown[]).map((e, i) => {
-      if (typeof e !== 'string' || !EVENT.test(e)) r.fail(`${at}.events[${i}]`, `${JSON.stringify(e)} is not one perf event (one per entry, no commas or spaces)`);
+      if (typeof e !== 'string' || !EVENT.test(e))
+        r.fail(`${at}.events[${i}]`, `${JSON.stringify(e)} is not one perf event (one per entry, no commas or spaces)`);
       return e as string;
     });
   }
   let repeat = 5;
   if (o.repeat !== undefined) {
-    if (typeof o.repeat !== 'number' || !Number.isInteger(o.repeat) || o.repeat < 1 || o.repeat > 100) r.fail(`${at}.repeat`, 'must be a whole number from 1 to 100 (perf stat -r)');
+    if (typeof o.repeat !== 'number' || !Number.isInteger(o.repeat) || o.repeat < 1 || o.repeat > 100)
+      r.fail(`${at}.repeat`, 'must be a whole number from 1 to 100 (perf stat -r)');
     repeat = o.repeat as number;
   }
   return { events, repeat };
@@ -194,12 +259,17 @@ function readRecord(r: Reader, raw: unknown, at: string): Experiment['record'] {
   const o = r.object(raw, at);
   r.onlyKeys(o, ['options'], at);
   if (o.options === undefined) return { options: DEFAULT_RECORD_OPTIONS };
-  if (!Array.isArray(o.options)) r.fail(`${at}.options`, 'must be a list of perf record arguments, e.g. ["-e", "cpu-clock", "-F", "4000", "-g"]');
+  if (!Array.isArray(o.options))
+    r.fail(`${at}.options`, 'must be a list of perf record arguments, e.g. ["-e", "cpu-clock", "-F", "4000", "-g"]');
   const options = (o.options as unknown[]).map((x, i) => {
     if (typeof x !== 'string') r.fail(`${at}.options[${i}]`, 'must be text');
     const s = x as string;
     // The output file and the command are the experiment's: each variant records into its own folder.
-    if (s === '-o' || s.startsWith('--output') || /^-o./.test(s)) r.fail(`${at}.options[${i}]`, `"${s}": the output file is chosen by the experiment (<outDir>/<variant>/<variant>.perf.data)`);
+    if (s === '-o' || s.startsWith('--output') || /^-o./.test(s))
+      r.fail(
+        `${at}.options[${i}]`,
+        `"${s}": the output file is chosen by the experiment (<outDir>/<variant>/<variant>.perf.data)`,
+      );
     if (s === '--') r.fail(`${at}.options[${i}]`, '"--": the benchmark command follows the options by itself');
     return s;
   });
@@ -238,12 +308,18 @@ class Reader {
   }
 
   object(x: unknown, at: string): Record<string, unknown> {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) this.fail(at, `must be an object ({…}), not ${describe(x)}`);
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+      this.fail(at, `must be an object ({…}), not ${describe(x)}`);
     return x as Record<string, unknown>;
   }
 
   onlyKeys(o: Record<string, unknown>, allowed: readonly string[], at: string): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail(at ? `${at}.${k}` : k, `unknown field (expected one of: ${allowed.filter((a) => a !== '$schema').join(', ')})`);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k))
+        this.fail(
+          at ? `${at}.${k}` : k,
+          `unknown field (expected one of: ${allowed.filter((a) => a !== '$schema').join(', ')})`,
+        );
   }
 
   string(x: unknown, at: string): string {
@@ -254,7 +330,8 @@ class Reader {
   name(x: unknown, at: string): string {
     if (x === undefined) this.fail(at, 'is missing');
     const s = this.string(x, at);
-    if (!NAME_PATTERN.test(s)) this.fail(at, `"${s}" is also a folder name: use letters, digits, ".", "_" and "-" (at most 64)`);
+    if (!NAME_PATTERN.test(s))
+      this.fail(at, `"${s}" is also a folder name: use letters, digits, ".", "_" and "-" (at most 64)`);
     return s;
   }
 
@@ -265,7 +342,8 @@ class Reader {
       this.placeholders(x, at, PLACEHOLDERS);
       return { shell: x };
     }
-    if (!Array.isArray(x) || x.length === 0) this.fail(at, 'must be a command: a list of arguments (["make", "DEFS_EXTRA=${defines}"]) or one shell line');
+    if (!Array.isArray(x) || x.length === 0)
+      this.fail(at, 'must be a command: a list of arguments (["make", "DEFS_EXTRA=${defines}"]) or one shell line');
     const argv = x.map((a, i) => {
       if (typeof a !== 'string') this.fail(`${at}[${i}]`, `must be text, not ${describe(a)}`);
       this.placeholders(a, `${at}[${i}]`, PLACEHOLDERS);
@@ -277,7 +355,8 @@ class Reader {
 
   placeholders(s: string, at: string, allowed: readonly string[]): void {
     for (const m of s.matchAll(/\$\{([^}]*)\}/g)) {
-      if (!allowed.includes(m[1])) this.fail(at, `unknown placeholder \${${m[1]}} (known here: ${allowed.map((p) => '${' + p + '}').join(', ')})`);
+      if (!allowed.includes(m[1]))
+        this.fail(at, `unknown placeholder \${${m[1]}} (known here: ${allowed.map((p) => '${' + p + '}').join(', ')})`);
     }
   }
 }

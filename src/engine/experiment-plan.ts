@@ -57,32 +57,76 @@ export const PERF_JIT_PREFIX = '/tmp/perf-';
 
 export function planExperiment(x: Experiment, options: { outDir?: string; perf?: string } = {}): ExperimentPlan {
   const perf = options.perf ?? 'perf';
-  const expand = (s: string): string => s.replaceAll('${experiment}', x.name).replaceAll('${workspaceFolder}', x.workspaceFolder);
+  const expand = (s: string): string =>
+    s.replaceAll('${experiment}', x.name).replaceAll('${workspaceFolder}', x.workspaceFolder);
   const outDir = resolve(x.cwd, options.outDir ?? expand(x.outDir));
   if ((outDir + '/').startsWith(PERF_JIT_PREFIX)) {
-    throw new ExperimentConfigError(`${x.file || x.name}: outDir ${outDir} is under ${PERF_JIT_PREFIX}*, where perf takes binaries for JIT maps and drops their symbols: choose another folder`);
+    throw new ExperimentConfigError(
+      `${x.file || x.name}: outDir ${outDir} is under ${PERF_JIT_PREFIX}*, where perf takes binaries for JIT maps and drops their symbols: choose another folder`,
+    );
   }
   const variants: PlannedVariant[] = [x.base, ...x.variants].map((v: Variant, i) => {
     const dir = join(outDir, v.name);
     const defines = i === 0 ? { ...v.defines } : { ...x.base.defines, ...v.defines };
-    return { name: v.name, defines, changes: i === 0 ? {} : { ...v.defines }, dir, statFile: join(dir, `${v.name}.csv`), perfData: join(dir, `${v.name}.perf.data`) };
+    return {
+      name: v.name,
+      defines,
+      changes: i === 0 ? {} : { ...v.defines },
+      dir,
+      statFile: join(dir, `${v.name}.csv`),
+      perfData: join(dir, `${v.name}.perf.data`),
+    };
   });
   const steps: PlannedStep[] = [];
-  const vars = (v: PlannedVariant): Vars => ({ defines: defineWords(v.defines), outDir: [v.dir], variant: [v.name], experiment: [x.name], workspaceFolder: [x.workspaceFolder] });
+  const vars = (v: PlannedVariant): Vars => ({
+    defines: defineWords(v.defines),
+    outDir: [v.dir],
+    variant: [v.name],
+    experiment: [x.name],
+    workspaceFolder: [x.workspaceFolder],
+  });
   const step = (kind: StepKind, v: PlannedVariant, title: string, argv: string[], outputs: string[]): void => {
     steps.push({ kind, variant: v.name, title, argv, cwd: x.cwd, text: commandText(argv), outputs });
   };
   for (const v of variants) step('build', v, `build ${v.name}`, commandArgv(x.build, vars(v)), []);
   for (const v of variants) {
     const bench = commandArgv(x.benchmark, vars(v));
-    step('stat', v, `perf stat ${v.name}`, [perf, 'stat', '-x,', '-r', String(x.stat.repeat), '-e', x.stat.events.join(','), '-o', v.statFile, '--', ...bench], [v.statFile]);
+    step(
+      'stat',
+      v,
+      `perf stat ${v.name}`,
+      [
+        perf,
+        'stat',
+        '-x,',
+        '-r',
+        String(x.stat.repeat),
+        '-e',
+        x.stat.events.join(','),
+        '-o',
+        v.statFile,
+        '--',
+        ...bench,
+      ],
+      [v.statFile],
+    );
   }
   for (const v of variants) {
     const bench = commandArgv(x.benchmark, vars(v));
-    step('record', v, `perf record ${v.name}`, [perf, 'record', ...x.record.options, '-o', v.perfData, '--', ...bench], [v.perfData, `${v.perfData}.old`]);
+    step(
+      'record',
+      v,
+      `perf record ${v.name}`,
+      [perf, 'record', ...x.record.options, '-o', v.perfData, '--', ...bench],
+      [v.perfData, `${v.perfData}.old`],
+    );
   }
   const [base, ...others] = variants;
-  const reports = others.map((v) => ({ variant: v.name, base: base.name, path: join(outDir, `${v.name}-vs-${base.name}.md`) }));
+  const reports = others.map((v) => ({
+    variant: v.name,
+    base: base.name,
+    path: join(outDir, `${v.name}-vs-${base.name}.md`),
+  }));
   return { experiment: x.name, outDir, variants, steps, reports, timeoutMs: x.timeoutSeconds * 1000 };
 }
 
@@ -94,10 +138,15 @@ export function defineWords(d: Defines): string[] {
 }
 
 function commandArgv(c: CommandSpec, vars: Vars): string[] {
-  const sub = (s: string, words: (name: keyof Vars) => string): string => s.replace(/\$\{(\w+)\}/g, (_, name: keyof Vars) => words(name));
+  const sub = (s: string, words: (name: keyof Vars) => string): string =>
+    s.replace(/\$\{(\w+)\}/g, (_, name: keyof Vars) => words(name));
   if ('shell' in c) return ['/bin/sh', '-c', sub(c.shell, (n) => vars[n].map(shellQuote).join(' '))];
   // A folder or a name goes in as it is; the defines, several words in one argument, are shell-quoted as needed.
-  return c.argv.flatMap((a) => (a === '${defines}' ? vars.defines : [sub(a, (n) => (n === 'defines' ? vars.defines.map(shellQuote).join(' ') : vars[n][0]))]));
+  return c.argv.flatMap((a) =>
+    a === '${defines}'
+      ? vars.defines
+      : [sub(a, (n) => (n === 'defines' ? vars.defines.map(shellQuote).join(' ') : vars[n][0]))],
+  );
 }
 
 /** A word for a shell line: as is when it holds nothing the shell reads, else in single quotes. */

@@ -55,7 +55,14 @@ export const MANIFEST = 'experiment.json';
 export function manifest(plan: ExperimentPlan): unknown {
   return {
     experiment: plan.experiment,
-    variants: plan.variants.map((v) => ({ name: v.name, defines: v.defines, changes: v.changes, build: plan.steps.find((s) => s.kind === 'build' && s.variant === v.name)?.text, perfData: v.perfData, perfStat: v.statFile })),
+    variants: plan.variants.map((v) => ({
+      name: v.name,
+      defines: v.defines,
+      changes: v.changes,
+      build: plan.steps.find((s) => s.kind === 'build' && s.variant === v.name)?.text,
+      perfData: v.perfData,
+      perfStat: v.statFile,
+    })),
     commands: plan.steps.map((s) => ({ title: s.title, cwd: s.cwd, text: s.text })),
     reports: plan.reports,
   };
@@ -114,16 +121,30 @@ export function runStep(s: PlannedStep, sink: RunSink, timeoutMs: number, signal
     child.on('close', (code, sig) => {
       done();
       if (stopped === 'cancelled') return reject(new ExperimentCancelled(`experiment cancelled during ${s.title}`));
-      if (stopped === 'timeout') return reject(new ExperimentRunError(`${s.title}: stopped after ${Math.round(timeoutMs / 1000)} s (the experiment's timeoutSeconds): ${s.text}`, s));
+      if (stopped === 'timeout')
+        return reject(
+          new ExperimentRunError(
+            `${s.title}: stopped after ${Math.round(timeoutMs / 1000)} s (the experiment's timeoutSeconds): ${s.text}`,
+            s,
+          ),
+        );
       if (code === 0) return resolve();
       const last = lastLine(tail);
-      reject(new ExperimentRunError(`${s.title} failed (${sig ? `killed by ${sig}` : `exit ${code}`}): ${s.text}${last ? ` — ${last}` : ''}`, s));
+      reject(
+        new ExperimentRunError(
+          `${s.title} failed (${sig ? `killed by ${sig}` : `exit ${code}`}): ${s.text}${last ? ` — ${last}` : ''}`,
+          s,
+        ),
+      );
     });
   });
 }
 
 /** The last line that says something (perf and make end with their error). */
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines[lines.length - 1] ?? '').slice(0, 300);
 }

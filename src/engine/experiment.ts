@@ -6,7 +6,17 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { abExperiment, chooseExperiment, ExperimentConfigError, EXPERIMENTS_FILE, parseExperiments, selectVariants, workspaceFolderOf, type Defines, type Experiment } from './experiment-config';
+import {
+  abExperiment,
+  chooseExperiment,
+  ExperimentConfigError,
+  EXPERIMENTS_FILE,
+  parseExperiments,
+  selectVariants,
+  workspaceFolderOf,
+  type Defines,
+  type Experiment,
+} from './experiment-config';
 import { planExperiment, type ExperimentPlan } from './experiment-plan';
 
 export interface ExperimentChoice {
@@ -25,13 +35,17 @@ export interface ExperimentChoice {
 }
 
 /** `names`: every experiment of the file, for a picker. */
-export async function prepareExperiment(choice: ExperimentChoice): Promise<{ experiment: Experiment; plan: ExperimentPlan; names: string[] }> {
+export async function prepareExperiment(
+  choice: ExperimentChoice,
+): Promise<{ experiment: Experiment; plan: ExperimentPlan; names: string[] }> {
   let text: string;
   try {
     text = await readFile(choice.config, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ExperimentConfigError(`${choice.config}: ${code === 'ENOENT' ? 'not found (perf-heat experiment --init FILE writes a starting one)' : (e as Error).message}`);
+    throw new ExperimentConfigError(
+      `${choice.config}: ${code === 'ENOENT' ? 'not found (perf-heat experiment --init FILE writes a starting one)' : (e as Error).message}`,
+    );
   }
   const all = parseExperiments(text, choice.config, choice.workspaceFolder ?? workspaceFolderOf(choice.config));
   let x = chooseExperiment(all, choice.experiment, choice.config);
@@ -51,13 +65,23 @@ export function experimentTemplate(workspaceFolder: string, flag?: { name: strin
     experiments: [
       {
         name: 'ab',
-        description: 'Edit build and benchmark: the build must add ${defines} (-U/-D flags) to the compiler flags and put its binary in ${outDir}; the benchmark runs that binary.',
-        build: make ? ['make', 'BUILD_DIR=${outDir}', 'EXTRA_CFLAGS=${defines}'] : ['cc', '-O2', '-g', '${defines}', '-o', '${outDir}/bench', 'bench.c'],
+        description:
+          'Edit build and benchmark: the build must add ${defines} (-U/-D flags) to the compiler flags and put its binary in ${outDir}; the benchmark runs that binary.',
+        build: make
+          ? ['make', 'BUILD_DIR=${outDir}', 'EXTRA_CFLAGS=${defines}']
+          : ['cc', '-O2', '-g', '${defines}', '-o', '${outDir}/bench', 'bench.c'],
         benchmark: ['${outDir}/bench'],
-        perfStat: { events: ['task-clock', 'cpu-clock', 'context-switches', 'page-faults', 'cycles', 'instructions'], repeat: 5 },
+        perfStat: {
+          events: ['task-clock', 'cpu-clock', 'context-switches', 'page-faults', 'cycles', 'instructions'],
+          repeat: 5,
+        },
         perfRecord: { options: ['-e', 'cpu-clock', '-F', '4000', '-g'] },
         base: { name: 'base', defines: {} },
-        variants: [flag ? { name: 'variant', defines: { [flag.name]: flag.value } } : { name: 'variant', defines: { MY_FLAG: 1 } }],
+        variants: [
+          flag
+            ? { name: 'variant', defines: { [flag.name]: flag.value } }
+            : { name: 'variant', defines: { MY_FLAG: 1 } },
+        ],
         outDir: '.perf-heat/experiments/${experiment}',
       },
     ],
@@ -82,19 +106,31 @@ export interface ReportBuild {
  * any other build command is the report's default build plus the variant's -U/-D words. `flipped`: what the
  * variant changes against the base, which the report checks against the flags that differ.
  */
-export function reportBuilds(plan: ExperimentPlan, variant: string): { a: ReportBuild; b: ReportBuild; flipped: string[]; name: string } {
+export function reportBuilds(
+  plan: ExperimentPlan,
+  variant: string,
+): { a: ReportBuild; b: ReportBuild; flipped: string[]; name: string } {
   const base = plan.variants[0];
   const v = plan.variants.find((x) => x.name === variant)!;
   const buildOf = (name: string): ReportBuild => {
     const s = plan.steps.find((x) => x.kind === 'build' && x.variant === name)!;
     const words = plan.variants.find((x) => x.name === name)!.defines;
-    const flags = Object.entries(words).flatMap(([k, val]) => (val === null ? [`-U${k}`] : [`-U${k}`, `-D${k}=${val}`])).join(' ');
+    const flags = Object.entries(words)
+      .flatMap(([k, val]) => (val === null ? [`-U${k}`] : [`-U${k}`, `-D${k}=${val}`]))
+      .join(' ');
     const [program, ...args] = s.argv;
     const makefile = join(s.cwd, 'Makefile');
-    const plain = /(^|\/)g?make$/.test(program) && existsSync(makefile) && args.every((a) => !/^-(C|f|-directory|-file|-makefile)/.test(a));
+    const plain =
+      /(^|\/)g?make$/.test(program) &&
+      existsSync(makefile) &&
+      args.every((a) => !/^-(C|f|-directory|-file|-makefile)/.test(a));
     if (!plain) return { flags };
     const targets = args.filter((a) => !a.startsWith('-') && !a.includes('='));
-    return { makefile, ...(targets.length ? { target: targets[0] } : {}), makeVariables: args.filter((a) => !a.startsWith('-') && a.includes('=')) };
+    return {
+      makefile,
+      ...(targets.length ? { target: targets[0] } : {}),
+      makeVariables: args.filter((a) => !a.startsWith('-') && a.includes('=')),
+    };
   };
   // An undefined flag has no NAME=VALUE to check against: only assignments are listed.
   const flipped = Object.entries(v.changes).flatMap(([k, val]) => (val === null ? [] : [`${k}=${val}`]));

@@ -24,7 +24,12 @@ export function readPerfMap(text: string): JitSymbol[] {
   return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
 
-export function addJitSamples(dso: string, addresses: readonly AddressCounts[], builder: ProfileBuilder, mapDir = '/tmp'): void {
+export function addJitSamples(
+  dso: string,
+  addresses: readonly AddressCounts[],
+  builder: ProfileBuilder,
+  mapDir = '/tmp',
+): void {
   const pid = dso.slice(JIT_DSO_PREFIX.length);
   let syms: JitSymbol[] = [];
   try {
@@ -37,6 +42,13 @@ export function addJitSamples(dso: string, addresses: readonly AddressCounts[], 
     // Later entries win where a JIT reused memory (perf reads the file in order, newest last).
     let name: string | undefined;
     for (const s of syms) if (s.start <= ip && ip < s.end) name = s.name;
-    builder.addAddress({ dso, address: -1, symbol: name ?? `0x${ip.toString(16).padStart(16, '0')}`, counts: a.period, samples: a.samples, inlineChain: [] });
+    builder.addAddress({
+      dso,
+      address: -1,
+      symbol: name ?? `0x${ip.toString(16).padStart(16, '0')}`,
+      counts: a.period,
+      samples: a.samples,
+      inlineChain: [],
+    });
   }
 }

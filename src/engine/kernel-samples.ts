@@ -26,13 +26,32 @@ export function addKernelSamples(
   // A module `[ext4]` owns the kallsyms entries tagged with it; the kernel those without a tag.
   const module = dso === KERNEL ? undefined : dso.slice(1, -1);
   const recorded = addresses.map((a) => addrToBigInt(a.fileOffset));
-  const syms = nameKernelAddresses(buildId, search, module, recordedText === undefined ? undefined : addrToBigInt(recordedText), recorded, options.symbolCache);
-  metadata.binaries.push({ recorded: dso, buildId, foundAt: syms?.source, note: syms ? undefined : 'no kallsyms of the recorded kernel' });
+  const syms = nameKernelAddresses(
+    buildId,
+    search,
+    module,
+    recordedText === undefined ? undefined : addrToBigInt(recordedText),
+    recorded,
+    options.symbolCache,
+  );
+  metadata.binaries.push({
+    recorded: dso,
+    buildId,
+    foundAt: syms?.source,
+    note: syms ? undefined : 'no kallsyms of the recorded kernel',
+  });
   let unnamed = 0;
   addresses.forEach((a, i) => {
     const name = syms?.names[i];
     if (!name) unnamed++;
-    builder.addAddress({ dso, address: -1, symbol: name ?? dso, counts: a.period, samples: a.samples, inlineChain: [] });
+    builder.addAddress({
+      dso,
+      address: -1,
+      symbol: name ?? dso,
+      counts: a.period,
+      samples: a.samples,
+      inlineChain: [],
+    });
   });
   if (!syms && addresses.length) {
     const [cached, proc] = kallsymsPlaces(buildId, search);
@@ -42,7 +61,9 @@ export function addKernelSamples(
         : `kernel samples are not named: the recording has no build-id for the kernel (perf record -B, or pipe mode), so no kallsyms can be trusted to be the recorded kernel's.`,
     );
   } else if (unnamed) {
-    builder.warn(`${unnamed} addresses in ${dso} are outside every symbol of ${syms!.source}: they are counted as ${dso}.`);
+    builder.warn(
+      `${unnamed} addresses in ${dso} are outside every symbol of ${syms!.source}: they are counted as ${dso}.`,
+    );
   }
 }
 
@@ -60,6 +81,13 @@ export function kernelFrameNames(
 ): (string | undefined)[] {
   const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
   const module = dso === KERNEL ? undefined : dso.slice(1, -1);
-  const syms = nameKernelAddresses(buildId, search, module, recordedText === undefined ? undefined : addrToBigInt(recordedText), addresses.map(addrToBigInt), options.symbolCache);
+  const syms = nameKernelAddresses(
+    buildId,
+    search,
+    module,
+    recordedText === undefined ? undefined : addrToBigInt(recordedText),
+    addresses.map(addrToBigInt),
+    options.symbolCache,
+  );
   return addresses.map((_, i) => syms?.names[i]);
 }

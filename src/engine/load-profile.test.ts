@@ -50,12 +50,16 @@ function assertMatchesReport(p: Profile, reportFile: string, event = 0, minLines
     assert.ok(Math.abs(got - share) <= 0.05, `${key}: perf report ${share}%, Perf Heat ${got.toFixed(3)}%`);
   }
   // Nothing we place on a line is missing from perf's list (perf prints lines down to 0.005%).
-  for (const [key, share] of ours) if (share >= 0.01) assert.ok(report.has(key), `${key} (${share.toFixed(3)}%) is not in perf report`);
+  for (const [key, share] of ours)
+    if (share >= 0.01) assert.ok(report.has(key), `${key} (${share.toFixed(3)}%) is not in perf report`);
 }
 
 test('demo perf.data: every line perf report lists has its share', async () => {
   const p = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), { searchRoots: [DEMO] });
-  assert.deepEqual(p.events.map((e) => [e.name, e.unit]), [['cpu-clock', 'period']]);
+  assert.deepEqual(
+    p.events.map((e) => [e.name, e.unit]),
+    [['cpu-clock', 'period']],
+  );
   const bench = p.metadata.binaries.find((b) => b.recorded.endsWith('/mini-hz3-bench'));
   assert.ok(bench?.foundAt, 'the recorded binary is found (by path or by name in the workspace)');
   assertMatchesReport(p, join(DEMO, 'profiles/report-srcline.txt'));
@@ -71,7 +75,8 @@ for (const [profile, report] of [
 ]) {
   test(`demo ${profile}: every event's lines equal ${report}`, async () => {
     const p = await loadProfile(join(DEMO, 'profiles', profile), { searchRoots: [DEMO] });
-    for (let e = 0; e < p.events.length; e++) assertMatchesReport(p, join(DEMO, 'profiles', report), e, 20, profile.startsWith('report-'));
+    for (let e = 0; e < p.events.length; e++)
+      assertMatchesReport(p, join(DEMO, 'profiles', report), e, 20, profile.startsWith('report-'));
   });
 }
 
@@ -93,9 +98,14 @@ test('demo annotate -l: with the binary at hand, lines come from debug info and 
   for (const l of n.split('\n')) {
     const m = /^\s+[\d.]+%\s+(\d+)\s+(\S+):(\d+)\s*$/.exec(l);
     if (!m || !demoSources.has(m[2])) continue;
-    const ours = p.lines.filter((x) => x.file.endsWith('/' + m[2]) && x.line === Number(m[3])).reduce((a, x) => a + x.counts[0], 0);
+    const ours = p.lines
+      .filter((x) => x.file.endsWith('/' + m[2]) && x.line === Number(m[3]))
+      .reduce((a, x) => a + x.counts[0], 0);
     // annotate prints 2-decimal percentages of each function's samples: a fraction of a sample per instruction.
-    assert.ok(Math.abs(ours - Number(m[1])) <= 1.5, `${m[2]}:${m[3]}: perf report ${m[1]} samples, Perf Heat ${ours.toFixed(1)}`);
+    assert.ok(
+      Math.abs(ours - Number(m[1])) <= 1.5,
+      `${m[2]}:${m[3]}: perf report ${m[1]} samples, Perf Heat ${ours.toFixed(1)}`,
+    );
     checked++;
   }
   assert.ok(checked >= 20, `checked ${checked} lines`);
@@ -109,7 +119,10 @@ test('perf.data: a file that is cut short still loads, and says so', async () =>
   writeFileSync(cut, full.subarray(0, Math.floor(full.length * 0.6)));
   const p = await loadProfile(cut, { searchRoots: [DEMO] });
   assert.ok(p.totals[0] > 0);
-  assert.ok(p.warnings.some((w) => /truncated/.test(w)), p.warnings.join('\n'));
+  assert.ok(
+    p.warnings.some((w) => /truncated/.test(w)),
+    p.warnings.join('\n'),
+  );
 });
 
 test('perf.data: garbage after a valid magic is a format error naming the file and offset', async () => {
@@ -117,18 +130,43 @@ test('perf.data: garbage after a valid magic is a format error naming the file a
   const { tmpdir } = await import('node:os');
   const bad = join(mkdtempSync(join(tmpdir(), 'ph-bad-')), 'bad.data');
   writeFileSync(bad, Buffer.concat([Buffer.from('PERFILE2'), Buffer.alloc(200, 0xff)]));
-  await assert.rejects(loadProfile(bad), (e: ProfileFormatError) => e instanceof ProfileFormatError && e.message.startsWith(bad) && /byte \d+/.test(e.message));
+  await assert.rejects(
+    loadProfile(bad),
+    (e: ProfileFormatError) =>
+      e instanceof ProfileFormatError && e.message.startsWith(bad) && /byte \d+/.test(e.message),
+  );
 });
 
 test('untrusted workspace: no process is started, the builtin symbolizer still maps every line', async () => {
   // The annotate and perf.data loads name a symbolizer that cannot run: nothing may start it.
-  const options = { searchRoots: [DEMO], allowExternalPrograms: false, symbolizer: 'addr2line' as const, addr2line: '/nonexistent/addr2line-must-not-run', symbolCache: false as const };
+  const options = {
+    searchRoots: [DEMO],
+    allowExternalPrograms: false,
+    symbolizer: 'addr2line' as const,
+    addr2line: '/nonexistent/addr2line-must-not-run',
+    symbolCache: false as const,
+  };
   const p = await loadProfile(join(DEMO, 'profiles/annotate-l.txt'), options);
-  assert.ok(p.warnings.some((w) => /not trusted/.test(w)), p.warnings.join('\n'));
-  assert.ok(p.lines.some((l) => l.file.startsWith('/')), 'lines come from the binary\'s DWARF, not only the -l suffixes');
+  assert.ok(
+    p.warnings.some((w) => /not trusted/.test(w)),
+    p.warnings.join('\n'),
+  );
+  assert.ok(
+    p.lines.some((l) => l.file.startsWith('/')),
+    "lines come from the binary's DWARF, not only the -l suffixes",
+  );
   const d = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), options);
-  assert.ok(d.functions.some((f) => f.name === 'mh3_owner_stash_pop'), 'functions still come from the ELF symbol table');
+  assert.ok(
+    d.functions.some((f) => f.name === 'mh3_owner_stash_pop'),
+    'functions still come from the ELF symbol table',
+  );
   assertMatchesReport(d, join(DEMO, 'profiles/report-srcline.txt'));
-  const trusted = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), { searchRoots: [DEMO], symbolCache: false });
-  assert.equal(trusted.warnings.some((w) => /not trusted/.test(w)), false);
+  const trusted = await loadProfile(join(DEMO, 'profiles/cpu-clock.perf.data'), {
+    searchRoots: [DEMO],
+    symbolCache: false,
+  });
+  assert.equal(
+    trusted.warnings.some((w) => /not trusted/.test(w)),
+    false,
+  );
 });

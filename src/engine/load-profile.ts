@@ -48,7 +48,10 @@ export const UNTRUSTED =
   'This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer (perfHeat.symbolizer) was not started and the builtin one, which starts no process, mapped the samples instead. Trust the workspace to use addr2line or llvm-symbolizer.';
 
 /** The symbolizer options of a load, for symbolize(). */
-export function symbolizerOptions(options: LoadOptions, warn: (m: string) => void): import('../symbolize/symbolize').SymbolizeOptions {
+export function symbolizerOptions(
+  options: LoadOptions,
+  warn: (m: string) => void,
+): import('../symbolize/symbolize').SymbolizeOptions {
   const kind = options.symbolizer ?? 'builtin';
   if (kind !== 'builtin' && options.allowExternalPrograms === false) warn(UNTRUSTED);
   return {
@@ -68,7 +71,11 @@ const SNIFF_BYTES = 64 * 1024;
 
 export async function detectFormat(path: string): Promise<ProfileFormat> {
   const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new ProfileFormatError(path, undefined, e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.code ?? e.message})`);
+    throw new ProfileFormatError(
+      path,
+      undefined,
+      e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.code ?? e.message})`,
+    );
   });
   try {
     const buf = Buffer.alloc(SNIFF_BYTES);
@@ -86,7 +93,11 @@ export async function detectFormat(path: string): Promise<ProfileFormat> {
     if (looksLikeCachegrind(text)) return 'cachegrind';
     if (looksLikePerfScript(text)) return 'perf-script';
     if (looksLikePerfStat(text)) {
-      throw new ProfileFormatError(path, undefined, 'this is perf stat output: it has counters but no per-line samples (compare runs with `perf-heat stat`)');
+      throw new ProfileFormatError(
+        path,
+        undefined,
+        'this is perf stat output: it has counters but no per-line samples (compare runs with `perf-heat stat`)',
+      );
     }
     throw new ProfileFormatError(
       path,
@@ -102,7 +113,13 @@ export async function loadProfile(path: string, options: LoadOptions = {}): Prom
   const format = await detectFormat(path);
   if (format !== 'perf-data' && !isEmptyFilter(options.filter)) {
     const p = await loadProfile(path, { ...options, filter: undefined });
-    return { ...p, warnings: [...p.warnings, `${basename(path)} is ${format} text, which keeps no thread, CPU or time per sample: the sample filter (tid, comm, CPU, time) applies to perf.data only and was ignored.`] };
+    return {
+      ...p,
+      warnings: [
+        ...p.warnings,
+        `${basename(path)} is ${format} text, which keeps no thread, CPU or time per sample: the sample filter (tid, comm, CPU, time) applies to perf.data only and was ignored.`,
+      ],
+    };
   }
   if (format === 'perf-annotate' || format === 'perf-data' || format === 'perf-script') {
     // One asynchronous walk of the workspace for every binary this load may look for (not one per missing DSO).

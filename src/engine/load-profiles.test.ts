@@ -48,7 +48,10 @@ function perfTotal(file: string): number {
 
 test('cpu-clock + page-faults + task-clock of one build: one profile, every line equals perf report of its own file', async () => {
   const p = await loadProfiles([P('cpu-clock.perf.data'), P('page-faults.perf.data'), P('task-clock.perf.data')], opts);
-  assert.deepEqual(p.events.map((e) => e.name), ['cpu-clock', 'page-faults', 'task-clock']);
+  assert.deepEqual(
+    p.events.map((e) => e.name),
+    ['cpu-clock', 'page-faults', 'task-clock'],
+  );
   const oracle = ['report-srcline.txt', 'report-srcline-page-faults.txt', 'report-srcline-task-clock.txt'];
   oracle.forEach((f, e) => assert.equal(p.totals[e], perfTotal(f), `${p.events[e].name}: total as perf counted it`));
   // The binary was recorded under /work/main for cpu-clock and under this worktree for the others: one build-id.
@@ -63,25 +66,40 @@ test('cpu-clock + page-faults + task-clock of one build: one profile, every line
     const ours = eventLines(p, e);
     for (const [key, v] of perf) {
       const got = (100 * (ours.get(key) ?? 0)) / p.totals[e];
-      assert.ok(Math.abs(got - v.share) <= 0.05, `${p.events[e].name} ${key}: perf ${v.share}%, merged ${got.toFixed(3)}%`);
+      assert.ok(
+        Math.abs(got - v.share) <= 0.05,
+        `${p.events[e].name} ${key}: perf ${v.share}%, merged ${got.toFixed(3)}%`,
+      );
       // page-faults with -c 1: a period of 1 per sample, so the count is perf's sample count, exactly.
-      if (p.events[e].name === 'page-faults' && v.samples !== undefined) assert.equal(ours.get(key) ?? 0, v.samples, `page-faults ${key}`);
+      if (p.events[e].name === 'page-faults' && v.samples !== undefined)
+        assert.equal(ours.get(key) ?? 0, v.samples, `page-faults ${key}`);
     }
-    for (const [key, n] of ours) if (own.has(key.split(':')[0]) && (100 * n) / p.totals[e] >= 0.01) assert.ok(perf.has(key), `${p.events[e].name} ${key} is not in ${f}`);
+    for (const [key, n] of ours)
+      if (own.has(key.split(':')[0]) && (100 * n) / p.totals[e] >= 0.01)
+        assert.ok(perf.has(key), `${p.events[e].name} ${key} is not in ${f}`);
   });
 });
 
 test('a recording of another build (the demo B build) is refused with both build-ids, as readelf reads them', async () => {
-  const id = (bin: string): string => /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', join(DEMO, 'build', bin)], { encoding: 'utf8' }))![1];
+  const id = (bin: string): string =>
+    /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', join(DEMO, 'build', bin)], { encoding: 'utf8' }))![1];
   const [a, b] = [id('mini-hz3-bench'), id('mini-hz3-bench-b')];
   await assert.rejects(loadProfiles([P('page-faults.perf.data'), P('cpu-clock-b.perf.data')], opts), (e: Error) => {
-    assert.match(e.message, new RegExp(`^build-ids differ: mini-hz3-bench is ${a.slice(0, 12)} in page-faults\\.perf\\.data and mini-hz3-bench-b is ${b.slice(0, 12)} in cpu-clock-b\\.perf\\.data`));
+    assert.match(
+      e.message,
+      new RegExp(
+        `^build-ids differ: mini-hz3-bench is ${a.slice(0, 12)} in page-faults\\.perf\\.data and mini-hz3-bench-b is ${b.slice(0, 12)} in cpu-clock-b\\.perf\\.data`,
+      ),
+    );
     return true;
   });
 });
 
 test('an event in two recordings is refused (cpu-clock in cpu-clock.perf.data and two-events.perf.data)', async () => {
-  await assert.rejects(loadProfiles([P('cpu-clock.perf.data'), P('two-events.perf.data')], opts), /cpu-clock is in both cpu-clock\.perf\.data and two-events\.perf\.data/);
+  await assert.rejects(
+    loadProfiles([P('cpu-clock.perf.data'), P('two-events.perf.data')], opts),
+    /cpu-clock is in both cpu-clock\.perf\.data and two-events\.perf\.data/,
+  );
 });
 
 test('miss density across recordings: cachegrind D1mr of the A build beside its perf cpu-clock, by (file, line)', async () => {
@@ -93,16 +111,27 @@ test('miss density across recordings: cachegrind D1mr of the A build beside its 
   assert.equal(names[d], 'D1mr');
   assert.ok(m.warnings.some((w) => /cachegrind\.out carries no build-id/.test(w)));
   // The densest line of the merged profile is computed from the two inputs' own shares.
-  const share = (p: Profile, e: number, file: string, line: number): number => (100 * p.lines.filter((l) => l.file === file && l.line === line).reduce((s, l) => s + l.counts[e], 0)) / p.totals[e];
+  const share = (p: Profile, e: number, file: string, line: number): number =>
+    (100 * p.lines.filter((l) => l.file === file && l.line === line).reduce((s, l) => s + l.counts[e], 0)) /
+    p.totals[e];
   const perfShares = perfLines('report-srcline.txt');
   let checked = 0;
   for (const l of m.lines) {
     if (l.counts[c] <= 0 || l.counts[d] <= 0) continue;
     const key = `${l.file.split('/').pop()}:${l.line}`;
     const density = missDensity(share(m, d, l.file, l.line), share(m, c, l.file, l.line))!;
-    const expected = share(cg, cg.events.findIndex((e) => e.name === 'D1mr'), l.file, l.line) / (perfShares.get(key)?.share ?? NaN);
+    const expected =
+      share(
+        cg,
+        cg.events.findIndex((e) => e.name === 'D1mr'),
+        l.file,
+        l.line,
+      ) / (perfShares.get(key)?.share ?? NaN);
     if ((perfShares.get(key)?.share ?? 0) < 1) continue; // perf prints two decimals: compare where that is precise
-    assert.ok(Math.abs(density - expected) / expected < 0.01, `${key}: density ${density}, cachegrind share ÷ perf share ${expected}`);
+    assert.ok(
+      Math.abs(density - expected) / expected < 0.01,
+      `${key}: density ${density}, cachegrind share ÷ perf share ${expected}`,
+    );
     assert.equal(share(m, c, l.file, l.line), share(perf, 0, l.file, l.line));
     checked++;
   }
@@ -112,29 +141,70 @@ test('miss density across recordings: cachegrind D1mr of the A build beside its 
 test('CLI: functions and lines take several recordings; a refusal exits 1 with the reason', async () => {
   const out: string[] = [];
   const err: string[] = [];
-  assert.equal(await main(['functions', P('cpu-clock.perf.data'), P('page-faults.perf.data'), '--json', '--top', '3'], (s) => out.push(s), (s) => err.push(s)), 0, err.join('\n'));
+  assert.equal(
+    await main(
+      ['functions', P('cpu-clock.perf.data'), P('page-faults.perf.data'), '--json', '--top', '3'],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    ),
+    0,
+    err.join('\n'),
+  );
   const rows = JSON.parse(out.join('\n')) as { function: string; percent: Record<string, number> }[];
   assert.deepEqual(Object.keys(rows[0].percent), ['cpu-clock', 'page-faults']);
   out.length = 0;
-  assert.equal(await main(['lines', P('cpu-clock.perf.data'), P('page-faults.perf.data'), '--event', 'page-faults', '--top', '1', '--json'], (s) => out.push(s), (s) => err.push(s)), 0);
+  assert.equal(
+    await main(
+      ['lines', P('cpu-clock.perf.data'), P('page-faults.perf.data'), '--event', 'page-faults', '--top', '1', '--json'],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    ),
+    0,
+  );
   const [top] = JSON.parse(out.join('\n')) as { file: string; line: number; counts: Record<string, number> }[];
   const perf = perfLines('report-srcline-page-faults.txt');
   const [hottest] = [...perf].sort((x, y) => y[1].share - x[1].share);
   assert.equal(`${top.file.split('/').pop()}:${top.line}`, hottest[0]);
   assert.equal(top.counts['page-faults'], hottest[1].samples);
-  assert.equal(await main(['functions', P('cpu-clock.perf.data'), P('cpu-clock-b.perf.data')], () => undefined, (s) => err.push(s)), 1);
+  assert.equal(
+    await main(
+      ['functions', P('cpu-clock.perf.data'), P('cpu-clock-b.perf.data')],
+      () => undefined,
+      (s) => err.push(s),
+    ),
+    1,
+  );
   assert.match(err.pop()!, /^perf-heat: build-ids differ: /);
 });
 
-test('CLI: blocks takes --profile more than once; the file\'s page-faults are perf report\'s', async () => {
+test("CLI: blocks takes --profile more than once; the file's page-faults are perf report's", async () => {
   const out: string[] = [];
   const err: string[] = [];
   const file = join(DEMO, 'src/mh3_alloc.c');
-  const code = await main(['blocks', file, '--profile', P('cpu-clock.perf.data'), '--profile', P('page-faults.perf.data'), '--makefile', join(DEMO, 'Makefile'), '--json', '--no-propose'], (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    [
+      'blocks',
+      file,
+      '--profile',
+      P('cpu-clock.perf.data'),
+      '--profile',
+      P('page-faults.perf.data'),
+      '--makefile',
+      join(DEMO, 'Makefile'),
+      '--json',
+      '--no-propose',
+    ],
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   assert.equal(code, 0, err.join('\n'));
   const r = JSON.parse(out.join('\n')) as { events: string[]; fileTotal: number[]; profiles: string[] };
   assert.deepEqual(r.events, ['cpu-clock', 'page-faults']);
   assert.equal(r.profiles.length, 2);
   const perf = [...perfLines('report-srcline-page-faults.txt')].filter(([k]) => k.startsWith('mh3_alloc.c:'));
-  assert.equal(r.fileTotal[1], perf.reduce((s, [, v]) => s + v.samples!, 0), 'page-faults on mh3_alloc.c, as perf report -n');
+  assert.equal(
+    r.fileTotal[1],
+    perf.reduce((s, [, v]) => s + v.samples!, 0),
+    'page-faults on mh3_alloc.c, as perf report -n',
+  );
 });

@@ -59,7 +59,11 @@ async function cli(args: string[], cacheDir: string): Promise<string> {
   const saved = process.env.PERF_BUILDID_DIR;
   process.env.PERF_BUILDID_DIR = cacheDir;
   try {
-    const code = await main(args, (s) => out.push(s), (s) => errors.push(s));
+    const code = await main(
+      args,
+      (s) => out.push(s),
+      (s) => errors.push(s),
+    );
     assert.equal(code, 0, errors.join('\n'));
   } finally {
     if (saved === undefined) delete process.env.PERF_BUILDID_DIR;
@@ -68,7 +72,11 @@ async function cli(args: string[], cacheDir: string): Promise<string> {
   return out.join('\n');
 }
 
-async function cliFunctions(data: string, binaryPath: string, cacheDir: string): Promise<{ function: string; dso: string; percent: Record<string, number> }[]> {
+async function cliFunctions(
+  data: string,
+  binaryPath: string,
+  cacheDir: string,
+): Promise<{ function: string; dso: string; percent: Record<string, number> }[]> {
   return JSON.parse(await cli(['functions', data, '--json', '--top', '0', '--binary-path', binaryPath], cacheDir));
 }
 
@@ -100,18 +108,36 @@ test('clones, symbol versions, PLT stubs and kernel symbols are named as perf re
   const perf = perfRows(readFileSync(join(FIX, 'clones.report-dso-sym.txt'), 'utf8'));
   const names = new Set(perf.map((r) => r.symbol));
   // What this fixture is for: had the recording lost one of these, the test would prove less than it says.
-  for (const n of ['mix.constprop.0', 'checksum.isra.0', 'scan.part.0', 'cfree@GLIBC_2.2.5', 'pthread_spin_lock@@GLIBC_2.34']) assert.ok(names.has(n), `perf report has ${n}`);
+  for (const n of [
+    'mix.constprop.0',
+    'checksum.isra.0',
+    'scan.part.0',
+    'cfree@GLIBC_2.2.5',
+    'pthread_spin_lock@@GLIBC_2.34',
+  ])
+    assert.ok(names.has(n), `perf report has ${n}`);
   assert.ok(perf.filter((r) => r.dso === '[kernel.kallsyms]').length >= 5, 'kernel rows');
   await assertSameRows(join(FIX, 'clones.data'), join(FIX, 'clones'), perf, join(FIX, 'buildid-cache'));
 });
 
-test('the report\'s top functions are perf report\'s rows: same names (clones, versions, kernel), binaries and sample counts', async () => {
+test("the report's top functions are perf report's rows: same names (clones, versions, kernel), binaries and sample counts", async () => {
   const perf = perfRows(readFileSync(join(FIX, 'clones.report-dso-sym.txt'), 'utf8'));
-  const md = await cli(['report', join(FIX, 'clones.data'), '--source-root', FIX, '--top', '20'], join(FIX, 'buildid-cache'));
+  const md = await cli(
+    ['report', join(FIX, 'clones.data'), '--source-root', FIX, '--top', '20'],
+    join(FIX, 'buildid-cache'),
+  );
   const section = md.slice(md.indexOf('### By `cpu-clock`'), md.indexOf('### By binary'));
-  const rows = [...section.matchAll(/^\| (\d+) \| `([^`]+)` \| (.+?) \| (\d+) \|/gm)].map((m) => ({ symbol: m[2]!, dso: m[3]!.replace(/\\/g, ''), samples: Number(m[4]) }));
+  const rows = [...section.matchAll(/^\| (\d+) \| `([^`]+)` \| (.+?) \| (\d+) \|/gm)].map((m) => ({
+    symbol: m[2]!,
+    dso: m[3]!.replace(/\\/g, ''),
+    samples: Number(m[4]),
+  }));
   assert.equal(rows.length, 20, section);
-  for (const n of ['mix.constprop.0', 'pthread_spin_lock@@GLIBC_2.34', 'cfree@GLIBC_2.2.5', 'vfs_write']) assert.ok(rows.some((r) => r.symbol === n), `${n} in the table`);
+  for (const n of ['mix.constprop.0', 'pthread_spin_lock@@GLIBC_2.34', 'cfree@GLIBC_2.2.5', 'vfs_write'])
+    assert.ok(
+      rows.some((r) => r.symbol === n),
+      `${n} in the table`,
+    );
   for (const r of rows) {
     const p = perf.find((x) => x.symbol === r.symbol && x.dso === r.dso);
     assert.ok(p, `${r.symbol} (${r.dso}) is a perf report row`);
@@ -121,70 +147,115 @@ test('the report\'s top functions are perf report\'s rows: same names (clones, v
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 
-test('libc without its debug file: dynsym names without versions (`cfree`, `write`), as perf 6.1 names them', { timeout: 60_000 }, async (t) => {
-  const data = join(FIX, 'clones.data');
-  const recordedLibc = execFileSync('perf', ['buildid-list', '-i', data], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').find((l) => l.endsWith(` ${LIBC}`))?.split(' ')[0];
-  const elf = existsSync(LIBC) ? readElf(LIBC) : undefined;
-  if (!recordedLibc || elf?.buildId !== recordedLibc) {
-    t.skip('this machine\'s libc is not the recorded one');
-    return;
-  }
-  // perf's answer with nothing but libc.so.6 itself under --symfs (no debug file, no build-id cache).
-  const dir = mkdtempSync(join(tmpdir(), 'clones-symfs-'));
-  let perf: Row[];
-  try {
-    mkdirSync(join(dir, 'root', '/usr/lib/x86_64-linux-gnu'), { recursive: true });
-    copyFileSync(LIBC, join(dir, 'root', LIBC));
-    const out = execFileSync('perf', ['--buildid-dir', join(dir, 'cache'), 'report', '-i', data, '--symfs', join(dir, 'root'), '--stdio', '--no-children', '--sort', 'dso,sym', '-n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    perf = perfRows(out).filter((r) => r.dso === 'libc.so.6');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  assert.ok(perf.some((r) => r.symbol === 'cfree') && perf.some((r) => r.symbol === 'write'), perf.map((r) => r.symbol).join());
-  // Ours: the recording's libc addresses named from libc.so.6's own symbols (its .dynsym; no separate debug file).
-  const p = await loadProfile(data, { binaryPaths: [FIX], buildIdCacheDir: join(FIX, 'buildid-cache') });
-  const lookup = functionLookup({ symbols: () => elf.symbols(), pltSymbols: () => elf.pltSymbols() });
-  const got = new Map<string, number>();
-  for (const a of p.addresses) {
-    if (basename(a.dso) !== 'libc.so.6') continue;
-    const name = lookup(a.address) ?? `raw ${a.address.toString(16)}`;
-    got.set(name, (got.get(name) ?? 0) + (a.samples?.[0] ?? 0));
-  }
-  assert.deepEqual(got, new Map(perf.map((r) => [rawKey(r.symbol), r.samples])));
-});
-
-test('a recording made now: perf-heat functions names the same kernel, PLT, libc and clone rows as perf report', { timeout: 120_000 }, async (t) => {
-  let dir: string | undefined;
-  try {
-    execFileSync('perf', ['--version'], { stdio: 'ignore' });
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-  } catch {
-    t.skip('perf or gcc is not installed');
-    return;
-  }
-  if (process.getuid?.() !== 0) {
-    t.skip('kernel samples need root');
-    return;
-  }
-  try {
-    // /tmp/clones-live-…, never /tmp/perf-*: perf takes DSOs there for JIT maps.
-    dir = mkdtempSync(join(tmpdir(), 'clones-live-'));
-    const bin = join(dir, 'clones');
-    execFileSync('gcc', ['-O2', '-g', '-o', bin, join(FIX, 'src/clones.c')]);
-    const data = join(dir, 'clones.data');
-    const perfCache = join(dir, 'perf-cache');
-    try {
-      execFileSync('perf', ['--buildid-dir', perfCache, 'record', '-q', '-F', '2000', '-e', 'cpu-clock', '-o', data, '--', bin, '1500'], { stdio: 'ignore' });
-    } catch (e) {
-      t.skip(`perf record failed here: ${(e as Error).message.split('\n')[0]}`);
+test(
+  'libc without its debug file: dynsym names without versions (`cfree`, `write`), as perf 6.1 names them',
+  { timeout: 60_000 },
+  async (t) => {
+    const data = join(FIX, 'clones.data');
+    const recordedLibc = execFileSync('perf', ['buildid-list', '-i', data], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .find((l) => l.endsWith(` ${LIBC}`))
+      ?.split(' ')[0];
+    const elf = existsSync(LIBC) ? readElf(LIBC) : undefined;
+    if (!recordedLibc || elf?.buildId !== recordedLibc) {
+      t.skip("this machine's libc is not the recorded one");
       return;
     }
-    const report = execFileSync('perf', ['--buildid-dir', perfCache, 'report', '-i', data, '--stdio', '--no-children', '--sort', 'dso,sym', '-n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const perf = perfRows(report);
-    assert.ok(perf.some((r) => r.dso === '[kernel.kallsyms]'), 'the recording has kernel samples');
-    // Our kernel names come from /proc/kallsyms (the running kernel is the recorded one), not from perf's copy.
-    await assertSameRows(data, bin, perf, join(dir, 'no-cache'));
-  } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
-});
+    // perf's answer with nothing but libc.so.6 itself under --symfs (no debug file, no build-id cache).
+    const dir = mkdtempSync(join(tmpdir(), 'clones-symfs-'));
+    let perf: Row[];
+    try {
+      mkdirSync(join(dir, 'root', '/usr/lib/x86_64-linux-gnu'), { recursive: true });
+      copyFileSync(LIBC, join(dir, 'root', LIBC));
+      const out = execFileSync(
+        'perf',
+        [
+          '--buildid-dir',
+          join(dir, 'cache'),
+          'report',
+          '-i',
+          data,
+          '--symfs',
+          join(dir, 'root'),
+          '--stdio',
+          '--no-children',
+          '--sort',
+          'dso,sym',
+          '-n',
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      perf = perfRows(out).filter((r) => r.dso === 'libc.so.6');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.ok(
+      perf.some((r) => r.symbol === 'cfree') && perf.some((r) => r.symbol === 'write'),
+      perf.map((r) => r.symbol).join(),
+    );
+    // Ours: the recording's libc addresses named from libc.so.6's own symbols (its .dynsym; no separate debug file).
+    const p = await loadProfile(data, { binaryPaths: [FIX], buildIdCacheDir: join(FIX, 'buildid-cache') });
+    const lookup = functionLookup({ symbols: () => elf.symbols(), pltSymbols: () => elf.pltSymbols() });
+    const got = new Map<string, number>();
+    for (const a of p.addresses) {
+      if (basename(a.dso) !== 'libc.so.6') continue;
+      const name = lookup(a.address) ?? `raw ${a.address.toString(16)}`;
+      got.set(name, (got.get(name) ?? 0) + (a.samples?.[0] ?? 0));
+    }
+    assert.deepEqual(got, new Map(perf.map((r) => [rawKey(r.symbol), r.samples])));
+  },
+);
+
+test(
+  'a recording made now: perf-heat functions names the same kernel, PLT, libc and clone rows as perf report',
+  { timeout: 120_000 },
+  async (t) => {
+    let dir: string | undefined;
+    try {
+      execFileSync('perf', ['--version'], { stdio: 'ignore' });
+      execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+    } catch {
+      t.skip('perf or gcc is not installed');
+      return;
+    }
+    if (process.getuid?.() !== 0) {
+      t.skip('kernel samples need root');
+      return;
+    }
+    try {
+      // /tmp/clones-live-…, never /tmp/perf-*: perf takes DSOs there for JIT maps.
+      dir = mkdtempSync(join(tmpdir(), 'clones-live-'));
+      const bin = join(dir, 'clones');
+      execFileSync('gcc', ['-O2', '-g', '-o', bin, join(FIX, 'src/clones.c')]);
+      const data = join(dir, 'clones.data');
+      const perfCache = join(dir, 'perf-cache');
+      try {
+        execFileSync(
+          'perf',
+          ['--buildid-dir', perfCache, 'record', '-q', '-F', '2000', '-e', 'cpu-clock', '-o', data, '--', bin, '1500'],
+          { stdio: 'ignore' },
+        );
+      } catch (e) {
+        t.skip(`perf record failed here: ${(e as Error).message.split('\n')[0]}`);
+        return;
+      }
+      const report = execFileSync(
+        'perf',
+        ['--buildid-dir', perfCache, 'report', '-i', data, '--stdio', '--no-children', '--sort', 'dso,sym', '-n'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      const perf = perfRows(report);
+      assert.ok(
+        perf.some((r) => r.dso === '[kernel.kallsyms]'),
+        'the recording has kernel samples',
+      );
+      // Our kernel names come from /proc/kallsyms (the running kernel is the recorded one), not from perf's copy.
+      await assertSameRows(data, bin, perf, join(dir, 'no-cache'));
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

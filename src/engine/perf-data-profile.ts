@@ -6,7 +6,17 @@
  */
 import { basename } from 'node:path';
 import { ProfileFormatError } from '../parsers/errors';
-import { JIT_DSO_PREFIX, PerfDataError, addrToHex, describeFilter, isKernelModuleDso, openPerfData, summarizePerfData, type AddressCounts, type PerfDataSummary } from '../parsers/perf-data';
+import {
+  JIT_DSO_PREFIX,
+  PerfDataError,
+  addrToHex,
+  describeFilter,
+  isKernelModuleDso,
+  openPerfData,
+  summarizePerfData,
+  type AddressCounts,
+  type PerfDataSummary,
+} from '../parsers/perf-data';
 import { dropPrefetched, prefetchForBuildIds } from '../symbolize/prefetch';
 import { ProfileBuilder, type Profile, type ProfileMetadata } from '../model/profile';
 import { symbolizeDso, type SymbolizedAddress } from './symbolize-dso';
@@ -31,17 +41,25 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
     command: summary.cmdline?.join(' '),
     lostSamples: summary.lost.samples,
   };
-  const builder = new ProfileBuilder(path, summary.events.map((e) => ({ name: e.name, unit: 'period' })), metadata);
+  const builder = new ProfileBuilder(
+    path,
+    summary.events.map((e) => ({ name: e.name, unit: 'period' })),
+    metadata,
+  );
   for (const w of summary.warnings) builder.warn(`${basename(path)}: ${w}`);
   if (summary.filter) {
     builder.setFilter(describeFilter(summary.filter.filter));
-    if (summary.events.every((e) => e.samples === 0)) builder.warn(`${basename(path)}: no sample is left by the filter (${describeFilter(summary.filter.filter)}).`);
+    if (summary.events.every((e) => e.samples === 0))
+      builder.warn(`${basename(path)}: no sample is left by the filter (${describeFilter(summary.filter.filter)}).`);
   }
   if (summary.truncated) {
     const t = summary.truncated;
-    builder.warn(`${basename(path)} is truncated: ${t.detail}; ${t.complete ? 'every complete record was read, ' : ''}${t.bytesLost} bytes were lost.`);
+    builder.warn(
+      `${basename(path)} is truncated: ${t.detail}; ${t.complete ? 'every complete record was read, ' : ''}${t.bytesLost} bytes were lost.`,
+    );
   }
-  if (summary.lost.samples > 0) builder.warn(`perf lost ${summary.lost.samples} samples while recording (shares are of what was recorded).`);
+  if (summary.lost.samples > 0)
+    builder.warn(`perf lost ${summary.lost.samples} samples while recording (shares are of what was recorded).`);
 
   const byDso = new Map<string, AddressCounts[]>();
   for (const a of summary.addresses) {
@@ -83,27 +101,48 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
       continue;
     }
     if (dso !== KERNEL && !isKernelModuleDso(dso)) continue;
-    addKernelSamples(path, dso, byDso.get(dso)!, summary.buildIds[KERNEL], summary.kernelText, options, builder, metadata);
+    addKernelSamples(
+      path,
+      dso,
+      byDso.get(dso)!,
+      summary.buildIds[KERNEL],
+      summary.kernelText,
+      options,
+      builder,
+      metadata,
+    );
     byDso.delete(dso);
   }
   if (summary.samplesWithoutIp > 0) {
     builder.addToTotals(summary.samplesWithoutIpByEvent);
-    builder.warn(`${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`);
+    builder.warn(
+      `${summary.samplesWithoutIp} samples carry no instruction address (recorded without PERF_SAMPLE_IP): they count in the totals, but belong to no function or line.`,
+    );
   }
   if (summary.groupRead) {
     const g = summary.groupRead;
-    if (g.unknownIds) builder.warn(`${g.unknownIds} counter values read by group samples name no event of the file; perf drops them too.`);
+    if (g.unknownIds)
+      builder.warn(
+        `${g.unknownIds} counter values read by group samples name no event of the file; perf drops them too.`,
+      );
   }
   // A binary seen only in callers' frames (no sample of its own) is symbolized too.
-  for (const dso of frameOffsets.keys()) if (!byDso.has(dso) && dso !== KERNEL && !isKernelModuleDso(dso) && !dso.startsWith(JIT_DSO_PREFIX)) byDso.set(dso, []);
+  for (const dso of frameOffsets.keys())
+    if (!byDso.has(dso) && dso !== KERNEL && !isKernelModuleDso(dso) && !dso.startsWith(JIT_DSO_PREFIX))
+      byDso.set(dso, []);
   const entries = [...byDso.entries()];
-  const done = await Promise.all(entries.map(([dso, addresses]) => prepareDso(dso, addresses, frameOffsets.get(dso), summary.buildIds[dso], options, builder, metadata)));
+  const done = await Promise.all(
+    entries.map(([dso, addresses]) =>
+      prepareDso(dso, addresses, frameOffsets.get(dso), summary.buildIds[dso], options, builder, metadata),
+    ),
+  );
   entries.forEach(([dso], i) => {
     const { add, symbolized } = done[i]!;
     add();
     if (symbolized) symbolizedOf.set(dso, symbolized);
   });
-  if (summary.callchains) builder.setCallchains(symbolizedCallchains(summary.callchains, summary.events.length, symbolizedOf, kernelNames));
+  if (summary.callchains)
+    builder.setCallchains(symbolizedCallchains(summary.callchains, summary.events.length, symbolizedOf, kernelNames));
   await prefetch;
   dropPrefetched();
   const profile = builder.build();
@@ -146,7 +185,9 @@ async function prepareDso(
   };
   const offsets = addresses.map((a) => a.fileOffset).filter((o): o is number => typeof o === 'number');
   if (frameOffsets) for (const o of frameOffsets) offsets.push(o);
-  const symbolized = isPseudoDso(dso) ? undefined : await symbolizeDso(dso, recordedBuildId, [...new Set(offsets)], options, builder, metadata);
+  const symbolized = isPseudoDso(dso)
+    ? undefined
+    : await symbolizeDso(dso, recordedBuildId, [...new Set(offsets)], options, builder, metadata);
   return { add: () => addAll(dso, addresses, symbolized, builder, asUnresolved), symbolized };
 }
 
@@ -163,6 +204,13 @@ function addAll(
       asUnresolved(a, `${isPseudoDso(dso) ? dso : basename(dso)}+${addrToHex(a.fileOffset)}`);
       continue;
     }
-    builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: a.period, samples: a.samples, inlineChain: r.chain });
+    builder.addAddress({
+      dso,
+      address: r.vaddr,
+      symbol: r.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`,
+      counts: a.period,
+      samples: a.samples,
+      inlineChain: r.chain,
+    });
   }
 }

@@ -22,10 +22,19 @@ const PERF_IS_WRONG: Record<string, string> = { _init: 'operator new[]@plt' };
 
 /** group.script-sums.txt: `event \t dso \t symbol \t samples \t period-sum`, from perf script of every delivered sample. */
 function perfSums(): { event: string; dso: string; symbol: string; samples: number; period: number }[] {
-  return readFileSync(join(FIX, 'group.script-sums.txt'), 'utf8').trim().split('\n').map((l) => {
-    const [event, dso, symbol, samples, period] = l.split('\t');
-    return { event: event!, dso: dso!, symbol: PERF_IS_WRONG[symbol!] ?? symbol!, samples: Number(samples), period: Number(period) };
-  });
+  return readFileSync(join(FIX, 'group.script-sums.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [event, dso, symbol, samples, period] = l.split('\t');
+      return {
+        event: event!,
+        dso: dso!,
+        symbol: PERF_IS_WRONG[symbol!] ?? symbol!,
+        samples: Number(samples),
+        period: Number(period),
+      };
+    });
 }
 
 let loaded: Promise<Profile> | undefined;
@@ -49,18 +58,30 @@ test('kernel samples are named from the build-id cache kallsyms and grouped by s
   assert.ok(kernel.length >= 5, 'the recording has kernel samples');
   for (const [e, ev] of p.events.entries()) {
     const want = new Map(kernel.filter((s) => s.event === ev.name).map((s) => [s.symbol, s.period]));
-    const got = new Map(p.functions.filter((f) => f.dso === '[kernel.kallsyms]' && f.counts[e] > 0).map((f) => [f.name, f.counts[e]]));
+    const got = new Map(
+      p.functions.filter((f) => f.dso === '[kernel.kallsyms]' && f.counts[e] > 0).map((f) => [f.name, f.counts[e]]),
+    );
     assert.deepEqual(got, want, ev.name);
   }
-  assert.ok(p.functions.some((f) => f.name === 'finish_task_switch.isra.0'), 'kernel clone suffixes stay as perf shows them');
-  assert.ok(p.warnings.some((w) => /source lines cover [\d.]+% of cpu-clock.*[\d.]+% is kernel/.test(w)), p.warnings.join('\n'));
+  assert.ok(
+    p.functions.some((f) => f.name === 'finish_task_switch.isra.0'),
+    'kernel clone suffixes stay as perf shows them',
+  );
+  assert.ok(
+    p.warnings.some((w) => /source lines cover [\d.]+% of cpu-clock.*[\d.]+% is kernel/.test(w)),
+    p.warnings.join('\n'),
+  );
 });
 
 test('the profiled binary: PLT stubs as name@plt, C++ demangled, clone of a C++ function by its name', async () => {
   const p = await profile();
   const dso = perfSums().find((s) => s.symbol === 'work::churn')!.dso;
   for (const [e, ev] of p.events.entries()) {
-    const want = new Map(perfSums().filter((s) => s.event === ev.name && s.dso === dso).map((s) => [s.symbol, s.period]));
+    const want = new Map(
+      perfSums()
+        .filter((s) => s.event === ev.name && s.dso === dso)
+        .map((s) => [s.symbol, s.period]),
+    );
     const got = new Map(p.functions.filter((f) => f.dso === dso && f.counts[e] > 0).map((f) => [f.name, f.counts[e]]));
     assert.deepEqual(got, want, ev.name);
   }

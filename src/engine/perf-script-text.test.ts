@@ -34,15 +34,20 @@ function ourShares(p: Profile): Map<string, number> {
 
 function assertShares(ours: Map<string, number>, perf: Map<string, number>): void {
   assert.ok(perf.size >= 4);
-  for (const [key, want] of perf) assert.ok(Math.abs((ours.get(key) ?? 0) - want) < 0.006, `${key}: ours ${ours.get(key)?.toFixed(3)}, perf ${want}`);
-  for (const [key, got] of ours) assert.ok(perf.has(key) || got < 0.005, `${key} (${got.toFixed(3)}%) is not in perf's report`);
+  for (const [key, want] of perf)
+    assert.ok(Math.abs((ours.get(key) ?? 0) - want) < 0.006, `${key}: ours ${ours.get(key)?.toFixed(3)}, perf ${want}`);
+  for (const [key, got] of ours)
+    assert.ok(perf.has(key) || got < 0.005, `${key} (${got.toFixed(3)}%) is not in perf's report`);
 }
 
 test('perf script text without its binaries: every sample named by its leaf frame, as perf report names it', async () => {
   const p = await loadProfile(join(FIX, 'inline.script.txt'), {});
   assertShares(ourShares(p), perfShares('inline.report-dso-sym.txt'));
   // The lines perf could not give without the binary are said to be missing, with what to pass.
-  assert.ok(p.warnings.some((w) => /source lines cover .*binaries not found as recorded \(prog\).*--binary-path/.test(w)), p.warnings.join('\n'));
+  assert.ok(
+    p.warnings.some((w) => /source lines cover .*binaries not found as recorded \(prog\).*--binary-path/.test(w)),
+    p.warnings.join('\n'),
+  );
 });
 
 test('frames indented with spaces read as the tab-indented ones', async () => {
@@ -63,8 +68,12 @@ test('an (inlined) leaf frame takes its binary from the frame under it: lines wi
   }
   const ours = new Map<string, number>();
   for (const l of p.lines) ours.set(`${basename(l.file)}:${l.line}`, (100 * l.counts[0]!) / p.totals[0]!);
-  assert.ok([...perf.keys()].some((k) => k.startsWith('helper.h')), 'perf puts samples on the inlined helper');
-  for (const [key, want] of perf) assert.ok(Math.abs((ours.get(key) ?? 0) - want) < 0.006, `${key}: ours ${ours.get(key)?.toFixed(3)}, perf ${want}`);
+  assert.ok(
+    [...perf.keys()].some((k) => k.startsWith('helper.h')),
+    'perf puts samples on the inlined helper',
+  );
+  for (const [key, want] of perf)
+    assert.ok(Math.abs((ours.get(key) ?? 0) - want) < 0.006, `${key}: ours ${ours.get(key)?.toFixed(3)}, perf ${want}`);
 });
 
 test('an event that printed no period counts in samples while the others keep their periods', async () => {
@@ -72,7 +81,16 @@ test('an event that printed no period counts in samples while the others keep th
   const totals = readFileSync(join(FIX, 'mixed.report-totals.txt'), 'utf8');
   const cpuClock = Number(/of event 'cpu-clock'\n# Event count \(approx\.\): (\d+)/.exec(totals)![1]);
   const writes = Number(/# Samples: (\d+)\s+of event 'syscalls:sys_enter_write'/.exec(totals)![1]);
-  assert.deepEqual(p.events.map((e) => [e.name, e.unit]), [['cpu-clock', 'period'], ['syscalls:sys_enter_write', 'samples']]);
+  assert.deepEqual(
+    p.events.map((e) => [e.name, e.unit]),
+    [
+      ['cpu-clock', 'period'],
+      ['syscalls:sys_enter_write', 'samples'],
+    ],
+  );
   assert.deepEqual(p.totals, [cpuClock, writes]);
-  assert.ok(p.warnings.some((w) => /syscalls:sys_enter_write printed no period/.test(w)), p.warnings.join('\n'));
+  assert.ok(
+    p.warnings.some((w) => /syscalls:sys_enter_write printed no period/.test(w)),
+    p.warnings.join('\n'),
+  );
 });

@@ -10,7 +10,14 @@
  */
 import { relative, isAbsolute } from 'node:path';
 import { cycleEvent } from '../model/events';
-import { eventUnitName, formatEventNumber, formatEventValue, formatPoints, formatRatio, formatShare } from '../model/format';
+import {
+  eventUnitName,
+  formatEventNumber,
+  formatEventValue,
+  formatPoints,
+  formatRatio,
+  formatShare,
+} from '../model/format';
 import type { Profile } from '../model/profile';
 import { shareOf } from '../model/share';
 import type { FlagInfo, FlagViewEngine } from './cpp/flag-view';
@@ -45,9 +52,11 @@ export function pairEvents(pair: AbPair): Ev {
 
 /** Share in percent of a profile's total. */
 const pctOf = (n: number, p: Profile, e: number): number => shareOf(n, p.totals[e]);
-const ratioText = (b: number, a: number): string => (a > 0 ? (b > 0 ? formatRatio(b / a) : 'gone') : b > 0 ? 'new' : '');
+const ratioText = (b: number, a: number): string =>
+  a > 0 ? (b > 0 ? formatRatio(b / a) : 'gone') : b > 0 ? 'new' : '';
 /** A count as the column's unit reads it (`278.25` under `ms`), signed for differences. */
-const signed = (n: number, p: Profile, e: number): string => (n > 0 ? '+' : n < 0 ? '−' : '') + formatEventNumber(Math.abs(n), p.events[e]);
+const signed = (n: number, p: Profile, e: number): string =>
+  (n > 0 ? '+' : n < 0 ? '−' : '') + formatEventNumber(Math.abs(n), p.events[e]);
 
 /** The pair's totals, and what share points alone would hide. */
 export function totalsLine(pair: AbPair): string {
@@ -59,7 +68,8 @@ export function totalsLine(pair: AbPair): string {
 
 // ---- Builds and flags ------------------------------------------------------------------------------------------
 
-const flagValue = (f: FlagInfo | undefined): string => (!f || !f.defined ? '(undefined)' : f.value === '' ? '(defined, empty)' : f.value!);
+const flagValue = (f: FlagInfo | undefined): string =>
+  !f || !f.defined ? '(undefined)' : f.value === '' ? '(defined, empty)' : f.value!;
 
 function whereSet(f: FlagInfo | undefined, sources: SourceFiles): string {
   if (!f || !f.defined) return '';
@@ -87,7 +97,10 @@ export interface FlagDifference {
 }
 
 /** The section's lines, and the flags that differ when both builds' flags are known (for the summary). */
-export function buildsSection(pair: AbPair, hotFiles: readonly string[]): { body: string[]; differ?: FlagDifference[] } {
+export function buildsSection(
+  pair: AbPair,
+  hotFiles: readonly string[],
+): { body: string[]; differ?: FlagDifference[] } {
   const { sources, engine } = pair;
   const out: string[] = [];
   const file = hotFiles[0];
@@ -98,19 +111,28 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): { body
   for (const s of sides) {
     const role = s.key === 'A' ? 'baseline' : 'comparison';
     if (!s.build) {
-      out.push(`- ${s.key} (${role}, ${code(s.side.name)}): flags unknown. Give them with \`--makefile F --target-${s.key.toLowerCase()} T\`, \`--make-var-${s.key.toLowerCase()} NAME=VALUE\`, \`--compile-commands-${s.key.toLowerCase()} F\` or \`--flags-${s.key.toLowerCase()}='-DX=1 …'\`.`);
+      out.push(
+        `- ${s.key} (${role}, ${code(s.side.name)}): flags unknown. Give them with \`--makefile F --target-${s.key.toLowerCase()} T\`, \`--make-var-${s.key.toLowerCase()} NAME=VALUE\`, \`--compile-commands-${s.key.toLowerCase()} F\` or \`--flags-${s.key.toLowerCase()}='-DX=1 …'\`.`,
+      );
       continue;
     }
     const unit = s.view?.unit ? `; compiles the hot code in ${code(shown(sources, s.view.unit))}` : '';
-    out.push(`- ${s.key} (${role}, ${code(s.side.name)}): ${text(s.build.label)}${unit}${s.view ? '' : ' — no flags found for the hot function\'s file'}.`);
+    out.push(
+      `- ${s.key} (${role}, ${code(s.side.name)}): ${text(s.build.label)}${unit}${s.view ? '' : " — no flags found for the hot function's file"}.`,
+    );
   }
   for (const s of sides) for (const n of s.build?.notes ?? []) out.push(`- Note (${s.key}): ${text(n)}`);
   const [va, vb] = [sides[0].view, sides[1].view];
   const flipped = (pair.flipped ?? []).map((f) => parseDefine(f, 'experiment'));
   if (!va || !vb) {
     const known = va ?? vb;
-    if (known) out.push('', `${va ? 'A' : 'B'}'s command line: ${defineWords(known.view).map(code).join(' ') || '(no -D)'}.`);
-    if (flipped.length) out.push('', `The experiment flipped ${flipped.map((f) => code(f.name)).join(', ')}; with one build's flags unknown the report cannot check that the builds differ there.`);
+    if (known)
+      out.push('', `${va ? 'A' : 'B'}'s command line: ${defineWords(known.view).map(code).join(' ') || '(no -D)'}.`);
+    if (flipped.length)
+      out.push(
+        '',
+        `The experiment flipped ${flipped.map((f) => code(f.name)).join(', ')}; with one build's flags unknown the report cannot check that the builds differ there.`,
+      );
     return { body: out };
   }
   const [ca, cb] = [commandLineValues(va.view), commandLineValues(vb.view)];
@@ -124,7 +146,8 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): { body
     if (!ba || !bb) continue;
     const fa = engine.evaluate(f, ba.view, { unit: ba.unit }).flags;
     const fb = engine.evaluate(f, bb.view, { unit: bb.unit }).flags;
-    for (const x of fa) if (!effective.has(x.name)) effective.set(x.name, { a: x, b: fb.find((y) => y.name === x.name) });
+    for (const x of fa)
+      if (!effective.has(x.name)) effective.set(x.name, { a: x, b: fb.find((y) => y.name === x.name) });
     for (const y of fb) if (!effective.has(y.name)) effective.set(y.name, { a: undefined, b: y });
   }
   const rows: string[][] = [];
@@ -138,19 +161,39 @@ export function buildsSection(pair: AbPair, hotFiles: readonly string[]): { body
     const e = effective.get(n);
     const ia = ca.has(n) ? `-D: ${ca.get(n) ?? '-U'}` : e?.a ? `${whereSet(e.a, sources) || 'not set'}` : 'not set';
     const ib = cb.has(n) ? `-D: ${cb.get(n) ?? '-U'}` : e?.b ? `${whereSet(e.b, sources) || 'not set'}` : 'not set';
-    row(n, e ? flagValue(e.a) : ca.has(n) ? (ca.get(n) ?? '(undefined)') : '(not on the command line)', e ? flagValue(e.b) : cb.has(n) ? (cb.get(n) ?? '(undefined)') : '(not on the command line)', `A ${ia}; B ${ib}`);
+    row(
+      n,
+      e ? flagValue(e.a) : ca.has(n) ? (ca.get(n) ?? '(undefined)') : '(not on the command line)',
+      e ? flagValue(e.b) : cb.has(n) ? (cb.get(n) ?? '(undefined)') : '(not on the command line)',
+      `A ${ia}; B ${ib}`,
+    );
   }
   for (const [n, e] of effective) {
     if (seen.has(n) || n.startsWith('__') || flagValue(e.a) === flagValue(e.b)) continue;
-    row(n, flagValue(e.a), flagValue(e.b), `A ${whereSet(e.a, sources) || 'not set'}; B ${whereSet(e.b, sources) || 'not set'}`);
+    row(
+      n,
+      flagValue(e.a),
+      flagValue(e.b),
+      `A ${whereSet(e.a, sources) || 'not set'}; B ${whereSet(e.b, sources) || 'not set'}`,
+    );
   }
   out.push('');
   if (rows.length) {
-    out.push(`Flags that differ (${rows.length}): values as the hot function's \`#if\`s see them, after the command line and the config headers.`, '');
+    out.push(
+      `Flags that differ (${rows.length}): values as the hot function's \`#if\`s see them, after the command line and the config headers.`,
+      '',
+    );
     out.push(...table(['Flag', 'A', 'B', 'Set by', 'Flipped by the experiment'], rows, 'lllll'));
-  } else out.push('The two builds give the hot function\'s files the same flags: any difference is not in the `#if`s (the workload, the machine, or code outside these files).');
+  } else
+    out.push(
+      "The two builds give the hot function's files the same flags: any difference is not in the `#if`s (the workload, the machine, or code outside these files).",
+    );
   const notDiffering = flipped.filter((f) => !seen.has(f.name));
-  if (notDiffering.length) out.push('', `The experiment flipped ${notDiffering.map((f) => code(f.name)).join(', ')}, but both builds compile the hot files with the same value: check that the build command passes the variant's defines.`);
+  if (notDiffering.length)
+    out.push(
+      '',
+      `The experiment flipped ${notDiffering.map((f) => code(f.name)).join(', ')}, but both builds compile the hot files with the same value: check that the build command passes the variant's defines.`,
+    );
   if (shared.length) out.push('', `Both builds (${shared.length} on the command line): ${shared.map(code).join(' ')}`);
   return { body: out, differ: rows.map((r) => ({ name: r[0], a: r[1], b: r[2] })) };
 }
@@ -175,7 +218,11 @@ export function functionFiles(pair: AbPair, name: string): FileCounts[] {
     for (const l of functionLines(p, name).lines) {
       const shownPath = pair.sources.display(l.file);
       let f = by.get(shownPath);
-      if (!f) by.set(shownPath, (f = { shown: shownPath, path: pair.sources.locate(l.file), recorded: l.file, a: new Map(), b: new Map() }));
+      if (!f)
+        by.set(
+          shownPath,
+          (f = { shown: shownPath, path: pair.sources.locate(l.file), recorded: l.file, a: new Map(), b: new Map() }),
+        );
       f[key].set(l.line, (f[key].get(l.line) ?? 0) + l.counts[e]);
     }
   };
@@ -188,7 +235,13 @@ export function functionFiles(pair: AbPair, name: string): FileCounts[] {
 /** `#if A / #elif B / #else`, the given branch in bold. */
 function chainText(blocks: readonly SourceBlock[], i: number): string {
   const chain = groupChain(blocks, i);
-  return chain.map((b) => (b === blocks[i] && chain.length > 1 ? `**${code(directiveText(b).slice(0, 70))}**` : code(directiveText(b).slice(0, 70)))).join(' / ');
+  return chain
+    .map((b) =>
+      b === blocks[i] && chain.length > 1
+        ? `**${code(directiveText(b).slice(0, 70))}**`
+        : code(directiveText(b).slice(0, 70)),
+    )
+    .join(' / ');
 }
 
 /** Which branch of a group a build compiles: its directive, `none`, or why not known. */
@@ -240,7 +293,7 @@ export function hotFunctionAbSection(pair: AbPair, name: string, maxRows = 40): 
   out.push(
     `${code(name)} on its source lines: A ${formatEventValue(fa, pa.events[ea])} (${formatShare(pctOf(fa, pa, ea))} of A), B ${formatEventValue(fb, ev)} (${formatShare(pctOf(fb, pb, eb))} of B): ${ratioText(fb, fa)}, ${formatPoints(pctOf(fb, pb, eb) - pctOf(fa, pa, ea))}.`,
     '',
-    'The `#if` structure and the branch each build compiles are the `#if` engine\'s (the Flags view\'s), evaluated with each build\'s flags in the unit that compiles the file. A block\'s counts include its nested blocks; lines are the innermost frame, so inlined helpers count in their own files.',
+    "The `#if` structure and the branch each build compiles are the `#if` engine's (the Flags view's), evaluated with each build's flags in the unit that compiles the file. A block's counts include its nested blocks; lines are the innermost frame, so inlined helpers count in their own files.",
   );
   const describe = (b: ReportBuild | undefined, path: string): BuildView | undefined => (b ? b.view(path) : undefined);
   for (const f of files) {
@@ -260,26 +313,43 @@ export function hotFunctionAbSection(pair: AbPair, name: string, maxRows = 40): 
     // The active path: groups the function's sampled lines span (their outermost to innermost), with the branch each
     // build compiles; rows where the builds differ, or that hold samples, are shown.
     const firsts = [...new Set(bb.map((b, i) => (b.groupFirst === i ? i : -1)).filter((i) => i >= 0))];
-    const groupEnd = (first: number): number => groupChain(bb, first).reduce((m, b) => (b.endLine > m ? b.endLine : m), 0);
+    const groupEnd = (first: number): number =>
+      groupChain(bb, first).reduce((m, b) => (b.endLine > m ? b.endLine : m), 0);
     const pathRows = firsts
       .filter((g) => bb[g].line <= hi && groupEnd(g) >= lo)
-      .map((g) => ({ g, a: compiledBranch(ba, g), b: compiledBranch(bb, g), sampled: groupChain(bb, g).some((x) => sums.has(bb.indexOf(x))) }))
+      .map((g) => ({
+        g,
+        a: compiledBranch(ba, g),
+        b: compiledBranch(bb, g),
+        sampled: groupChain(bb, g).some((x) => sums.has(bb.indexOf(x))),
+      }))
       .filter((r) => r.a !== r.b || r.sampled);
     // With a build unknown, its side of every row is 'unknown': show only the groups that hold samples.
     const unknown = [...(va ? [] : ['A']), ...(vb ? [] : ['B'])];
     const differ = pathRows.filter((r) => r.a !== r.b && r.a !== 'unknown' && r.b !== 'unknown');
-    const verdict = unknown.length ? `${unknown.join(' and ')}'s flags unknown, so which branch ${unknown.length > 1 ? 'they compile' : 'it compiles'} is not stated` : differ.length ? `${differ.length} compiled differently by A and B` : 'A and B compile the same branches';
+    const verdict = unknown.length
+      ? `${unknown.join(' and ')}'s flags unknown, so which branch ${unknown.length > 1 ? 'they compile' : 'it compiles'} is not stated`
+      : differ.length
+        ? `${differ.length} compiled differently by A and B`
+        : 'A and B compile the same branches';
     out.push(`Active \`#if\` path (groups spanned by the function's sampled lines ${lo}-${hi}; ${verdict}):`, '');
     if (pathRows.length) {
       const shownRows = pathRows.slice(0, maxRows);
       out.push(
         ...table(
           ['Group', 'Lines', 'A compiles', 'B compiles', 'Differs'],
-          shownRows.map((r) => [`${'· '.repeat(bb[r.g].depth - 1)}${chainText(bb, r.g).replace(/\*\*/g, '')}`, `${bb[r.g].line}-${groupEnd(r.g) + 1}`, r.a, r.b, r.a === 'unknown' || r.b === 'unknown' ? '?' : r.a !== r.b ? 'yes' : '']),
+          shownRows.map((r) => [
+            `${'· '.repeat(bb[r.g].depth - 1)}${chainText(bb, r.g).replace(/\*\*/g, '')}`,
+            `${bb[r.g].line}-${groupEnd(r.g) + 1}`,
+            r.a,
+            r.b,
+            r.a === 'unknown' || r.b === 'unknown' ? '?' : r.a !== r.b ? 'yes' : '',
+          ]),
           'lllll',
         ),
       );
-      if (pathRows.length > shownRows.length) out.push('', `${pathRows.length - shownRows.length} more groups not shown.`);
+      if (pathRows.length > shownRows.length)
+        out.push('', `${pathRows.length - shownRows.length} more groups not shown.`);
     } else out.push('No `#if` group spans the sampled lines.');
     // Block-level A/B.
     const rows = [...sums.entries()]
@@ -300,9 +370,29 @@ export function hotFunctionAbSection(pair: AbPair, name: string, maxRows = 40): 
         ];
       });
     out.push('', 'Block-level A/B:', '');
-    out.push(...table(['Block', 'Lines', 'Compiled in', `A ${ev.name} (${unit})`, `B ${ev.name} (${unit})`, 'B/A', `A % of ${ev.name}`, `B % of ${ev.name}`, 'Δ share'].map(text), rows, 'lll' + 'r'.repeat(6)));
+    out.push(
+      ...table(
+        [
+          'Block',
+          'Lines',
+          'Compiled in',
+          `A ${ev.name} (${unit})`,
+          `B ${ev.name} (${unit})`,
+          'B/A',
+          `A % of ${ev.name}`,
+          `B % of ${ev.name}`,
+          'Δ share',
+        ].map(text),
+        rows,
+        'lll' + 'r'.repeat(6),
+      ),
+    );
     const lostButCost = rows.filter((r) => r[8].startsWith('−') && r[5].startsWith('×') && Number(r[5].slice(1)) > 1);
-    if (lostButCost.length) out.push('', `Lost share but cost more in B: ${lostButCost.map((r) => `${r[0].replace(/^(· )+/, '')} (${r[8]}, ${r[5]})`).join('; ')}.`);
+    if (lostButCost.length)
+      out.push(
+        '',
+        `Lost share but cost more in B: ${lostButCost.map((r) => `${r[0].replace(/^(· )+/, '')} (${r[8]}, ${r[5]})`).join('; ')}.`,
+      );
   }
   return out;
 }
@@ -329,7 +419,11 @@ export function lineChangesSection(pair: AbPair, top: number): string[] {
     for (const l of p.lines) {
       const where = `${pair.sources.display(l.file)}:${l.line}`;
       let r = by.get(where);
-      if (!r) by.set(where, (r = { where, recorded: l.file, line: l.line, a: 0, b: 0, fn: owner.get(`${l.file}\0${l.line}`) ?? '' }));
+      if (!r)
+        by.set(
+          where,
+          (r = { where, recorded: l.file, line: l.line, a: 0, b: 0, fn: owner.get(`${l.file}\0${l.line}`) ?? '' }),
+        );
       r[key] += l.counts[e];
       if (!r.fn) r.fn = owner.get(`${l.file}\0${l.line}`) ?? '';
     }
@@ -349,14 +443,39 @@ export function lineChangesSection(pair: AbPair, top: number): string[] {
     const i = blockOfLine(blocks, line);
     return i < 0 ? '' : code(directiveText(blocks[i]).slice(0, 60));
   };
-  const out = [`Ranked by the change of ${code(ev.name)} on the line (B − A, in ${unit}); the block is the innermost \`#if\` branch holding it.`, ''];
+  const out = [
+    `Ranked by the change of ${code(ev.name)} on the line (B − A, in ${unit}); the block is the innermost \`#if\` branch holding it.`,
+    '',
+  ];
   out.push(
     ...table(
-      ['Line', 'Function', 'Block', `A (${unit})`, `B (${unit})`, `Δ (${unit})`, 'B/A', 'A share', 'B share', 'Δ share'].map(text),
+      [
+        'Line',
+        'Function',
+        'Block',
+        `A (${unit})`,
+        `B (${unit})`,
+        `Δ (${unit})`,
+        'B/A',
+        'A share',
+        'B share',
+        'Δ share',
+      ].map(text),
       rows.map((r) => {
         const sa = pctOf(r.a, pa, ea);
         const sb = pctOf(r.b, pb, eb);
-        return [code(r.where), r.fn ? code(r.fn) : '', blockOf(r.recorded, r.line), formatEventNumber(r.a, pa.events[ea]), formatEventNumber(r.b, ev), signed(r.b - r.a, pb, eb), ratioText(r.b, r.a), formatShare(sa), formatShare(sb), formatPoints(sb - sa)];
+        return [
+          code(r.where),
+          r.fn ? code(r.fn) : '',
+          blockOf(r.recorded, r.line),
+          formatEventNumber(r.a, pa.events[ea]),
+          formatEventNumber(r.b, ev),
+          signed(r.b - r.a, pb, eb),
+          ratioText(r.b, r.a),
+          formatShare(sa),
+          formatShare(sb),
+          formatPoints(sb - sa),
+        ];
       }),
       'lll' + 'r'.repeat(7),
     ),
@@ -377,12 +496,22 @@ export function summaryLines(pair: AbPair, hotName: string | undefined, flags: F
   const out: string[] = [];
   if (flags === undefined) out.push('- Flags: not known for both builds (see Builds and flags).');
   else if (!flags.length) out.push('- Flags: the builds compile the hot function with the same flags.');
-  else out.push(`- Flags that differ: ${flags.slice(0, 6).map((f) => `${f.name} ${f.a} → ${f.b}`).join(', ')}${flags.length > 6 ? `, and ${flags.length - 6} more` : ''}.`);
-  out.push(`- ${code(ev.name)} in total: A ${formatEventValue(pa.totals[ea], pa.events[ea])}, B ${formatEventValue(pb.totals[eb], ev)} (${ratioText(pb.totals[eb], pa.totals[ea])}).`);
+  else
+    out.push(
+      `- Flags that differ: ${flags
+        .slice(0, 6)
+        .map((f) => `${f.name} ${f.a} → ${f.b}`)
+        .join(', ')}${flags.length > 6 ? `, and ${flags.length - 6} more` : ''}.`,
+    );
+  out.push(
+    `- ${code(ev.name)} in total: A ${formatEventValue(pa.totals[ea], pa.events[ea])}, B ${formatEventValue(pb.totals[eb], ev)} (${ratioText(pb.totals[eb], pa.totals[ea])}).`,
+  );
   if (hotName) {
     const sum = (p: Profile, e: number) => functionLines(p, hotName).lines.reduce((x, l) => x + l.counts[e], 0);
     const [fa, fb] = [sum(pa, ea), sum(pb, eb)];
-    out.push(`- Hot function ${code(hotName)} on its source lines: A ${formatEventValue(fa, pa.events[ea])}, B ${formatEventValue(fb, ev)} (${ratioText(fb, fa)}, ${formatPoints(pctOf(fb, pb, eb) - pctOf(fa, pa, ea))}).`);
+    out.push(
+      `- Hot function ${code(hotName)} on its source lines: A ${formatEventValue(fa, pa.events[ea])}, B ${formatEventValue(fb, ev)} (${ratioText(fb, fa)}, ${formatPoints(pctOf(fb, pb, eb) - pctOf(fa, pa, ea))}).`,
+    );
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { blockOfLine, blockPath, directiveText, lineScanBlocks } from './report-
 import { code, fence, text } from './report-markdown';
 
 const scan = (lines: string[]) => lineScanBlocks.blocks('t.c', lines.join('\n'));
-const shape = (lines: string[]) => scan(lines).map((b) => [directiveText(b), b.line, b.endLine, b.depth, b.parent, b.groupFirst]);
+const shape = (lines: string[]) =>
+  scan(lines).map((b) => [directiveText(b), b.line, b.endLine, b.depth, b.parent, b.groupFirst]);
 
 test('groups, branches, nesting; #else belongs to its #if; the include guard is left out', () => {
   assert.deepEqual(
@@ -51,7 +52,11 @@ test('continuations joined, directives in block comments ignored, stray #endif/#
       ['#ifdef Z', 7, 8, 2, 0, 1],
     ],
   );
-  assert.deepEqual(shape(['#ifndef G', 'int x;', '#endif']), [['#ifndef G', 1, 2, 1, -1, 0]], 'no #define: not a guard');
+  assert.deepEqual(
+    shape(['#ifndef G', 'int x;', '#endif']),
+    [['#ifndef G', 1, 2, 1, -1, 0]],
+    'no #define: not a guard',
+  );
 });
 
 test('innermost branch of a line; directive lines themselves belong to the enclosing branch', () => {
@@ -64,12 +69,18 @@ test('innermost branch of a line; directive lines themselves belong to the enclo
   assert.deepEqual(blockPath(blocks, 1).map(directiveText), ['#if A', '#if B']);
 });
 
-test('the demo\'s hot path: mh3_pop_std_body.inc, the nested #if of the prefetch body', () => {
+test("the demo's hot path: mh3_pop_std_body.inc, the nested #if of the prefetch body", () => {
   const text = readFileSync(join(__dirname, '../../demo/mini-hz3/src/mh3_pop_std_body.inc'), 'utf8');
   const blocks = lineScanBlocks.blocks('b', text);
   const i = blockOfLine(blocks, 10);
-  assert.deepEqual(blockPath(blocks, i).map(directiveText), ['#if HZ3_S154_SPILL_PREFETCH', '#if HZ3_S154_PF_DIST >= 2']);
-  const header = lineScanBlocks.blocks('h', readFileSync(join(__dirname, '../../demo/mini-hz3/include/mh3_inline.h'), 'utf8'));
+  assert.deepEqual(blockPath(blocks, i).map(directiveText), [
+    '#if HZ3_S154_SPILL_PREFETCH',
+    '#if HZ3_S154_PF_DIST >= 2',
+  ]);
+  const header = lineScanBlocks.blocks(
+    'h',
+    readFileSync(join(__dirname, '../../demo/mini-hz3/include/mh3_inline.h'), 'utf8'),
+  );
   assert.ok(!header.some((b) => b.condition === 'MH3_INLINE_H'), 'include guard skipped');
 });
 

@@ -53,7 +53,8 @@ function includeGuard(scan: FileScan): Group | undefined {
   const [first, second] = scan.directives;
   const last = scan.directives[scan.directives.length - 1];
   const g = scan.groups[0];
-  if (!g || first?.name !== 'ifndef' || second?.name !== 'define' || g.branches.length !== 1 || g.line !== first.line) return undefined;
+  if (!g || first?.name !== 'ifndef' || second?.name !== 'define' || g.branches.length !== 1 || g.line !== first.line)
+    return undefined;
   const guarded = first.text.trim().split(/\s+/)[0];
   if (!guarded || second.text.trim().split(/[\s(]/)[0] !== guarded) return undefined;
   if (!g.terminated || g.endLine !== last.line || scan.groups.some((x) => x !== g && x.depth === 1)) return undefined;
@@ -86,7 +87,12 @@ export function scannedBlocks(text: string, scan: FileScan = scanText(text)): So
  * content), each branch's `active`/`taken` from the engine's evaluation of the file in its translation unit. Without
  * a view (the build's flags unknown) the structure only.
  */
-export function engineBlocks(engine: FlagViewEngine, path: string, text: string, build: BuildView | undefined): SourceBlock[] {
+export function engineBlocks(
+  engine: FlagViewEngine,
+  path: string,
+  text: string,
+  build: BuildView | undefined,
+): SourceBlock[] {
   const blocks = scannedBlocks(text, engine.scans.get(path, text));
   if (!build) return blocks;
   const r = engine.evaluate(path, build.view, { unit: build.unit, flags: false });
@@ -98,7 +104,11 @@ export function engineBlocks(engine: FlagViewEngine, path: string, text: string,
 }
 
 /** A provider over the `#if` engine with one build's flags (`view` answers per file). */
-export function flagViewBlocks(engine: FlagViewEngine, description: string, view: (path: string) => BuildView | undefined): BlockProvider {
+export function flagViewBlocks(
+  engine: FlagViewEngine,
+  description: string,
+  view: (path: string) => BuildView | undefined,
+): BlockProvider {
   return {
     description,
     blocks(_file: string, text: string, path?: string): SourceBlock[] {
@@ -114,7 +124,8 @@ export function groupChain(blocks: readonly SourceBlock[], index: number): Sourc
 }
 
 export const lineScanBlocks: BlockProvider = {
-  description: 'the directive scanner of the `#if` engine (flag values unknown here: a block with samples was compiled)',
+  description:
+    'the directive scanner of the `#if` engine (flag values unknown here: a block with samples was compiled)',
   blocks(_file: string, text: string): SourceBlock[] {
     return scannedBlocks(text);
   },

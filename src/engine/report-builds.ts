@@ -8,8 +8,22 @@
  * or as a `ReportBuild` that answers views itself (the server's Flags view, with the user's toggles).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { type BuildFlags, flagsFromCompileCommands, mergeFlags, parseCompilerArgs, shellSplit, viewFromFlags } from './cpp/build-flags';
-import { commandLineOf, emptyView, type CommandLineMacro, type FlagView, FlagViewEngine, projectRoot } from './cpp/flag-view';
+import {
+  type BuildFlags,
+  flagsFromCompileCommands,
+  mergeFlags,
+  parseCompilerArgs,
+  shellSplit,
+  viewFromFlags,
+} from './cpp/build-flags';
+import {
+  commandLineOf,
+  emptyView,
+  type CommandLineMacro,
+  type FlagView,
+  FlagViewEngine,
+  projectRoot,
+} from './cpp/flag-view';
 import { flagsFromMakefile } from './cpp/make-flags';
 
 /** How one build's flags are known. Every field is optional; with none, the build's flags are unknown. */
@@ -48,14 +62,29 @@ export interface ReportBuild {
   readonly notes: string[];
 }
 
-export const isReportBuild = (b: BuildSpec | ReportBuild): b is ReportBuild => typeof (b as ReportBuild).view === 'function';
+export const isReportBuild = (b: BuildSpec | ReportBuild): b is ReportBuild =>
+  typeof (b as ReportBuild).view === 'function';
 
 /** True when the spec says anything about the build. */
 export function specGiven(spec: BuildSpec): boolean {
-  return !!(spec.flags?.length || spec.compileCommands || spec.makefile || spec.target || spec.makeVariables?.length || spec.defines?.length);
+  return !!(
+    spec.flags?.length ||
+    spec.compileCommands ||
+    spec.makefile ||
+    spec.target ||
+    spec.makeVariables?.length ||
+    spec.defines?.length
+  );
 }
 
-const noFlags = (source: string): BuildFlags => ({ defines: [], paths: { quote: [], angled: [], system: [] }, forcedIncludes: [], compileOptions: [], source, notes: [] });
+const noFlags = (source: string): BuildFlags => ({
+  defines: [],
+  paths: { quote: [], angled: [], system: [] },
+  forcedIncludes: [],
+  compileOptions: [],
+  source,
+  notes: [],
+});
 
 function makeVars(list: readonly string[]): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -72,7 +101,9 @@ export function parseDefine(d: string, via: string): CommandLineMacro {
   if (d.startsWith('-U')) return { op: 'U', name: d.slice(2).trim(), via };
   const s = d.startsWith('-D') ? d.slice(2) : d;
   const eq = s.indexOf('=');
-  return eq < 0 ? { op: 'D', name: s.trim(), via } : { op: 'D', name: s.slice(0, eq).trim(), value: s.slice(eq + 1), via };
+  return eq < 0
+    ? { op: 'D', name: s.trim(), via }
+    : { op: 'D', name: s.slice(0, eq).trim(), value: s.slice(eq + 1), via };
 }
 
 /**
@@ -82,7 +113,11 @@ export function parseDefine(d: string, via: string): CommandLineMacro {
 export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: string = process.cwd()): ReportBuild {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
   const vars = makeVars(spec.makeVariables ?? []);
-  const varsText = Object.keys(vars).length ? ` with ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+  const varsText = Object.keys(vars).length
+    ? ` with ${Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    : '';
   const extraArgs = typeof spec.flags === 'string' ? shellSplit(spec.flags) : [...(spec.flags ?? [])];
   // Paths in the label relative to the source root: a report names no machine paths.
   const show = (p: string): string => {
@@ -92,7 +127,10 @@ export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: strin
   };
   const parts: string[] = [];
   if (spec.compileCommands) parts.push(`${show(spec.compileCommands)}`);
-  else if (spec.makefile || spec.target) parts.push(`${spec.makefile ? show(spec.makefile) : 'Makefile'} target ${spec.target ?? '(default goal)'}${varsText}, read without running make`);
+  else if (spec.makefile || spec.target)
+    parts.push(
+      `${spec.makefile ? show(spec.makefile) : 'Makefile'} target ${spec.target ?? '(default goal)'}${varsText}, read without running make`,
+    );
   if (extraArgs.length) parts.push(`the flags ${extraArgs.join(' ')}`);
   if (spec.defines?.length) parts.push(`-D ${spec.defines.join(' ')}`);
   const label = spec.label ?? (parts.join(' + ') || 'flags unknown');
@@ -103,7 +141,11 @@ export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: strin
     let unit: string | undefined = unitHint;
     if (spec.compileCommands) {
       const cc = abs(spec.compileCommands);
-      const found = flagsFromCompileCommands(cc, unitHint ?? file, unitHint ? undefined : engine.unitFor(file, emptyView()));
+      const found = flagsFromCompileCommands(
+        cc,
+        unitHint ?? file,
+        unitHint ? undefined : engine.unitFor(file, emptyView()),
+      );
       if (!found) {
         notes.push(`${spec.compileCommands}: no entry compiles ${file} or a file including it`);
         return undefined;
@@ -147,7 +189,9 @@ export function resolveBuild(spec: BuildSpec, engine: FlagViewEngine, cwd: strin
 
 /** The command line a view amounts to, as `-DNAME=VALUE` / `-UNAME` words. */
 export function defineWords(view: FlagView): string[] {
-  return commandLineOf(view).map((m) => (m.op === 'U' ? `-U${m.name}` : `-D${m.name}${m.value === undefined ? '' : `=${m.value}`}`));
+  return commandLineOf(view).map((m) =>
+    m.op === 'U' ? `-U${m.name}` : `-D${m.name}${m.value === undefined ? '' : `=${m.value}`}`,
+  );
 }
 
 /** Each name's last command-line setting: its value (`1` for a bare `-DNAME`), or null for `-U`. */

@@ -8,7 +8,15 @@ import { cycleEvent } from '../model/events';
 import type { Profile } from '../model/profile';
 import { code, count, points, share, table, text } from './report-markdown';
 import { formatEventNumber, formatEventValue, isClockEvent } from '../model/format';
-import { cmp, dsoName, functionRows, matchingEvent, missEvents, type NamedCounts, type ProfileSide } from './report-profile';
+import {
+  cmp,
+  dsoName,
+  functionRows,
+  matchingEvent,
+  missEvents,
+  type NamedCounts,
+  type ProfileSide,
+} from './report-profile';
 import { shareOf } from '../model/share';
 
 /** A user's group: functions whose name starts with `prefix`, or every function of the binary `binary`. */
@@ -23,7 +31,8 @@ export function parseGroupSpec(spec: string): GroupSpec {
   const eq = spec.indexOf('=');
   const name = spec.slice(0, eq).trim();
   const rule = spec.slice(eq + 1).trim();
-  if (eq <= 0 || !name || !rule) throw new Error(`--group takes NAME=PREFIX or NAME=binary:FILE (e.g. allocator=hz3_), got "${spec}"`);
+  if (eq <= 0 || !name || !rule)
+    throw new Error(`--group takes NAME=PREFIX or NAME=binary:FILE (e.g. allocator=hz3_), got "${spec}"`);
   if (rule.startsWith('binary:')) {
     const binary = rule.slice('binary:'.length).trim();
     if (!binary) throw new Error(`--group ${name}=binary: needs a binary's file name (e.g. binary:libhz3.so)`);
@@ -36,7 +45,8 @@ const isPseudoBinary = (dso: string): boolean => dso.startsWith('[');
 const SYSTEM_LIBRARY = /^(libc|libm|libpthread|libdl|librt|libgcc_s|libstdc\+\+|ld-linux[\w.-]*|ld)\.so(\.|$)/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 
-const matches = (f: NamedCounts, s: GroupSpec): boolean => (s.prefix !== undefined ? f.name.startsWith(s.prefix) : f.dso === s.binary);
+const matches = (f: NamedCounts, s: GroupSpec): boolean =>
+  s.prefix !== undefined ? f.name.startsWith(s.prefix) : f.dso === s.binary;
 
 /**
  * The groups a function is in: every user group with a rule that matches it (groups may overlap, as the seed's
@@ -67,7 +77,10 @@ export function secondaryEvents(p: Profile): number[] {
   const c = cycleEvent(names);
   const misses = missEvents(p).filter((m) => m !== c);
   if (misses.length) return misses;
-  return names.map((_, i) => i).filter((i) => i !== c && !/(^|-)(cycles|clock)(:\w+)?$|^Ir$|^instructions/.test(names[i])).slice(0, 3);
+  return names
+    .map((_, i) => i)
+    .filter((i) => i !== c && !/(^|-)(cycles|clock)(:\w+)?$|^Ir$|^instructions/.test(names[i]))
+    .slice(0, 3);
 }
 
 /** The events a profile's tables are shown for: cycles first, then the secondary events. */
@@ -105,8 +118,22 @@ export function topByEventSection(side: ProfileSide, top: number): string[] {
     const withSamples = ranked.every((f) => f.samples);
     out.push(
       ...table(
-        ['#', 'Function', ...(withDso ? ['Binary'] : []), ...(withSamples ? ['Samples'] : []), `${name} (${unitOf(p, e)})`, `% of ${name}`].map(text),
-        ranked.map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), ...(withSamples ? [count(f.samples![e])] : []), isClock(p, e) ? formatEventNumber(f.counts[e], p.events[e]) : bigCount(f.counts[e]), share(f.counts[e], p.totals[e])]),
+        [
+          '#',
+          'Function',
+          ...(withDso ? ['Binary'] : []),
+          ...(withSamples ? ['Samples'] : []),
+          `${name} (${unitOf(p, e)})`,
+          `% of ${name}`,
+        ].map(text),
+        ranked.map((f, i) => [
+          String(i + 1),
+          code(f.name),
+          ...(withDso ? [text(f.dso)] : []),
+          ...(withSamples ? [count(f.samples![e])] : []),
+          isClock(p, e) ? formatEventNumber(f.counts[e], p.events[e]) : bigCount(f.counts[e]),
+          share(f.counts[e], p.totals[e]),
+        ]),
         'rl' + (withDso ? 'l' : '') + 'r'.repeat(withSamples ? 3 : 2),
       ),
       '',
@@ -144,7 +171,14 @@ export function concentrationSection(side: ProfileSide, top: number): string[] {
       '',
       ...table(
         ['#', 'Function', ...(withDso ? ['Binary'] : []), `% of ${names[m]}`, `% of ${names[c]}`, 'Ratio'].map(text),
-        shown.map(({ f, ratio }, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), `${pm(f).toFixed(2)}%`, `${pc(f).toFixed(2)}%`, Number.isFinite(ratio) ? ratio.toFixed(2) : 'no cycles']),
+        shown.map(({ f, ratio }, i) => [
+          String(i + 1),
+          code(f.name),
+          ...(withDso ? [text(f.dso)] : []),
+          `${pm(f).toFixed(2)}%`,
+          `${pc(f).toFixed(2)}%`,
+          Number.isFinite(ratio) ? ratio.toFixed(2) : 'no cycles',
+        ]),
         withDso ? 'rllrrr' : 'rlrrr',
       ),
     );
@@ -168,7 +202,8 @@ interface GroupRow {
 export function groupRows(p: Profile, specs: readonly GroupSpec[]): GroupRow[] {
   const by = new Map<string, GroupRow>();
   // User groups in the order given, then the catch-all.
-  for (const s of specs) if (!by.has(s.name)) by.set(s.name, { name: s.name, counts: p.events.map(() => 0), members: [] });
+  for (const s of specs)
+    if (!by.has(s.name)) by.set(s.name, { name: s.name, counts: p.events.map(() => 0), members: [] });
   for (const f of functionRows(p)) {
     for (const g of groupsOf(f, specs)) {
       let r = by.get(g);
@@ -183,14 +218,22 @@ export function groupRows(p: Profile, specs: readonly GroupSpec[]): GroupRow[] {
 function describeSpecs(name: string, specs: readonly GroupSpec[]): string {
   const own = specs.filter((s) => s.name === name);
   if (!own.length) return specs.length ? 'in no other group' : '';
-  return own.map((s) => (s.prefix !== undefined ? `names starting ${code(s.prefix)}` : `binary ${text(s.binary!)}`)).join(', ');
+  return own
+    .map((s) => (s.prefix !== undefined ? `names starting ${code(s.prefix)}` : `binary ${text(s.binary!)}`))
+    .join(', ');
 }
 
 /** The seed's "allocator overhead": each group's share of every shown event, beside the baseline's. */
-export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefined, specs: readonly GroupSpec[]): string[] {
+export function groupsSection(
+  side: ProfileSide,
+  baseline: ProfileSide | undefined,
+  specs: readonly GroupSpec[],
+): string[] {
   const p = side.profile;
   if (!specs.length && !p.functions.some((f) => f.dso !== '')) {
-    return [`${text(side.name)} names no binaries (cachegrind output does not), so functions cannot be grouped by binary: set \`--group allocator=PREFIX\` (repeatable, e.g. \`hz3_\`, \`mi_\`) to group them by name.`];
+    return [
+      `${text(side.name)} names no binaries (cachegrind output does not), so functions cannot be grouped by binary: set \`--group allocator=PREFIX\` (repeatable, e.g. \`hz3_\`, \`mi_\`) to group them by name.`,
+    ];
   }
   const evs = shownEvents(p);
   const names = p.events.map((e) => e.name);
@@ -199,13 +242,20 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
   const b = baseline?.profile;
   const theirs = b ? groupRows(b, specs) : [];
   // The baseline's column for each shown event: the event of the same name (the cycle event by its kind), when it has one.
-  const bEvents = b ? evs.map((e, k) => (k === 0 ? matchingEvent(b, names[e]) : b.events.findIndex((x) => x.name === names[e]))) : [];
+  const bEvents = b
+    ? evs.map((e, k) => (k === 0 ? matchingEvent(b, names[e]) : b.events.findIndex((x) => x.name === names[e])))
+    : [];
   const bc = bEvents[0] ?? 0;
   const bShown = bEvents.map((be, k) => ({ be, k })).filter((x) => x.be >= 0);
   const order = [...new Set([...mine.map((g) => g.name), ...theirs.map((g) => g.name)])];
   const rows = order
     .map((n) => ({ n, g: mine.find((x) => x.name === n), t: theirs.find((x) => x.name === n) }))
-    .filter((r) => (r.g && r.g.counts.some((x) => x > 0)) || (r.t && r.t.counts.some((x) => x > 0)) || specs.some((s) => s.name === r.n));
+    .filter(
+      (r) =>
+        (r.g && r.g.counts.some((x) => x > 0)) ||
+        (r.t && r.t.counts.some((x) => x > 0)) ||
+        specs.some((s) => s.name === r.n),
+    );
   const how = specs.length
     ? 'Groups by function name or binary as set with `--group NAME=PREFIX` / `NAME=binary:FILE`. A function is in every group with a rule that matches it (groups may overlap: their shares can add up to more than 100%), and in `program` when it is in none.'
     : 'Groups by binary: `allocator` = shared libraries other than the C runtime and the loader (an LD_PRELOADed allocator), `program` = executables, `system libraries` = libc, ld.so and the like, `kernel` = the kernel and vdso. Set `--group allocator=PREFIX` (repeatable, e.g. `hz3_`, `mi_`) to group by function name instead.';
@@ -228,19 +278,35 @@ export function groupsSection(side: ProfileSide, baseline: ProfileSide | undefin
       text(n),
       ...(specs.length ? [describeSpecs(n, specs)] : []),
       ...evs.map((e) => `${pctOf(g, p, e).toFixed(2)}%`),
-      ...(b ? [...bShown.map(({ be }) => `${pctOf(t, b, be).toFixed(2)}%`), points(pctOf(g, p, c) - pctOf(t, b, bc))] : []),
+      ...(b
+        ? [...bShown.map(({ be }) => `${pctOf(t, b, be).toFixed(2)}%`), points(pctOf(g, p, c) - pctOf(t, b, bc))]
+        : []),
       largest,
     ];
   });
-  const out = [how, '', ...table(header.map(text), body, 'l' + (specs.length ? 'l' : '') + 'r'.repeat(evs.length + (b ? bShown.length + 1 : 0)) + 'l')];
+  const out = [
+    how,
+    '',
+    ...table(
+      header.map(text),
+      body,
+      'l' + (specs.length ? 'l' : '') + 'r'.repeat(evs.length + (b ? bShown.length + 1 : 0)) + 'l',
+    ),
+  ];
   const alloc = mine.find((g) => g.name === 'allocator');
   if (alloc) {
     const parts = evs.map((e) => `${share(alloc.counts[e], p.totals[e])} of ${code(names[e])}`).join(', ');
     const t = theirs.find((g) => g.name === 'allocator');
-    const vs = b && t ? `; ${text(baseline!.name)}: ${bShown.map(({ be }) => `${share(t.counts[be], b.totals[be])} of ${code(b.events[be].name)}`).join(', ')} (${points(pctOf(alloc, p, c) - pctOf(t, b, bc))} points of ${code(names[c])})` : '';
+    const vs =
+      b && t
+        ? `; ${text(baseline!.name)}: ${bShown.map(({ be }) => `${share(t.counts[be], b.totals[be])} of ${code(b.events[be].name)}`).join(', ')} (${points(pctOf(alloc, p, c) - pctOf(t, b, bc))} points of ${code(names[c])})`
+        : '';
     out.push('', `Allocator overhead in ${text(side.name)}: ${parts}${vs}.`);
     if (b && !specs.length && !(t && t.counts[bc] > 0)) {
-      out.push('', `${text(baseline!.name)} has no allocator library of its own: its allocator is part of a system library (glibc's malloc is in libc.so.6). Compare by name with \`--group allocator=PREFIX\`, or name the binary with \`--group allocator=binary:libc.so.6\`.`);
+      out.push(
+        '',
+        `${text(baseline!.name)} has no allocator library of its own: its allocator is part of a system library (glibc's malloc is in libc.so.6). Compare by name with \`--group allocator=PREFIX\`, or name the binary with \`--group allocator=binary:libc.so.6\`.`,
+      );
     }
   }
   return out;
@@ -317,7 +383,11 @@ export function binariesSection(side: ProfileSide, baseline: ProfileSide | undef
   const pairs = b ? pairBinaries(p, b) : new Map<string, string>();
   const pairedB = new Set(pairs.values());
   const rows = [
-    ...[...mine.keys()].map((n) => ({ label: pairs.has(n) && pairs.get(n) !== n ? `${n} ↔ ${pairs.get(n)}` : n, m: mine.get(n) ?? 0, t: pairs.has(n) ? (theirs.get(pairs.get(n)!) ?? 0) : 0 })),
+    ...[...mine.keys()].map((n) => ({
+      label: pairs.has(n) && pairs.get(n) !== n ? `${n} ↔ ${pairs.get(n)}` : n,
+      m: mine.get(n) ?? 0,
+      t: pairs.has(n) ? (theirs.get(pairs.get(n)!) ?? 0) : 0,
+    })),
     ...[...theirs.keys()].filter((n) => !pairedB.has(n)).map((n) => ({ label: n, m: 0, t: theirs.get(n) ?? 0 })),
   ].filter((r) => r.label !== '');
   if (rows.length < 2 && !b) return [];
@@ -327,6 +397,15 @@ export function binariesSection(side: ProfileSide, baseline: ProfileSide | undef
     .sort((x, y) => y.m - x.m || y.t - x.t || cmp(x.label, y.label))
     .map((r) => [text(r.label), share(r.m, p.totals[e]), ...(b ? [share(r.t, b.totals[be])] : [])]);
   const out = table(['Binary', side.name, ...(b ? [baseline!.name] : [])].map(text), shown, 'lrr');
-  if (b && [...pairs].some(([x, y]) => x !== y)) out.push('', `Binaries of the two builds are paired by role: the same file name, else the binary that holds the most of the same functions, else the one allocator library or executable of each side (${[...pairs].filter(([x, y]) => x !== y).map(([x, y]) => `${text(x)} ↔ ${text(y)}`).join(', ')}).`);
+  if (b && [...pairs].some(([x, y]) => x !== y))
+    out.push(
+      '',
+      `Binaries of the two builds are paired by role: the same file name, else the binary that holds the most of the same functions, else the one allocator library or executable of each side (${[
+        ...pairs,
+      ]
+        .filter(([x, y]) => x !== y)
+        .map(([x, y]) => `${text(x)} ↔ ${text(y)}`)
+        .join(', ')}).`,
+    );
   return out;
 }

@@ -22,13 +22,20 @@ export function code(s: string): string {
 
 /** A fenced block whose fence is longer than any backtick run in the content. */
 export function fence(lang: string, lines: readonly string[]): string[] {
-  const longest = Math.max(2, maxOf(lines, (l) => maxOf(l.match(/`+/g) ?? [], (m) => m.length, 0)));
+  const longest = Math.max(
+    2,
+    maxOf(lines, (l) => maxOf(l.match(/`+/g) ?? [], (m) => m.length, 0)),
+  );
   const f = '`'.repeat(longest + 1);
   return [`${f}${lang}`, ...lines, f];
 }
 
 /** A GFM table; `align` per column: 'l' or 'r'. Cells must already be escaped. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], align: string = 'l' + 'r'.repeat(header.length - 1)): string[] {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: string = 'l' + 'r'.repeat(header.length - 1),
+): string[] {
   const sep = header.map((_, k) => (align[k] === 'r' ? '---:' : '---'));
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(sep), ...rows.map(line)];

@@ -25,7 +25,11 @@ async function report(args: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'perf-heat-report-oracle-'));
   try {
     const errors: string[] = [];
-    const code = await reportCommand([...args, '-o', join(dir, 'report.md')], () => undefined, (s) => errors.push(s));
+    const code = await reportCommand(
+      [...args, '-o', join(dir, 'report.md')],
+      () => undefined,
+      (s) => errors.push(s),
+    );
     assert.equal(code, 0, errors.join('\n'));
     return read(join(dir, 'report.md'));
   } finally {
@@ -53,7 +57,8 @@ function tables(md: string): Table[] {
     if (!lines[i].startsWith('|') || !lines[i + 1]?.startsWith('| ---')) continue;
     const header = cells(lines[i]);
     const rows: Map<string, string>[] = [];
-    for (i += 2; i < lines.length && lines[i].startsWith('|'); i++) rows.push(new Map(cells(lines[i]).map((c, k) => [header[k], c])));
+    for (i += 2; i < lines.length && lines[i].startsWith('|'); i++)
+      rows.push(new Map(cells(lines[i]).map((c, k) => [header[k], c])));
     out.push({ header, rows });
   }
   return out;
@@ -61,7 +66,9 @@ function tables(md: string): Table[] {
 
 function tableWith(md: string, ...columns: string[]): Table {
   // `!Name`: a column the table must not have.
-  const t = tables(md).find((x) => columns.every((c) => (c.startsWith('!') ? !x.header.includes(c.slice(1)) : x.header.includes(c))));
+  const t = tables(md).find((x) =>
+    columns.every((c) => (c.startsWith('!') ? !x.header.includes(c.slice(1)) : x.header.includes(c))),
+  );
   assert.ok(t, `the report has a table with columns ${columns.join(', ')}`);
   return t;
 }
@@ -102,7 +109,9 @@ function perfReport(text: string): { total: number; rows: { share: number; dso: 
 const functionName = (symbol: string): string => symbol;
 
 /** perf's shares summed per (function, binary). */
-function perfByFunction(rows: { share: number; dso: string; symbol?: string }[]): Map<string, { share: number; n: number }> {
+function perfByFunction(
+  rows: { share: number; dso: string; symbol?: string }[],
+): Map<string, { share: number; n: number }> {
   const out = new Map<string, { share: number; n: number }>();
   for (const r of rows) {
     if (!r.symbol) continue;
@@ -131,32 +140,59 @@ function cgAnnotate(text: string): { events: string[]; total: number[]; function
   for (const l of text.split('\n')) {
     const plain = l.replace(/\(\s*[\d.]+%\)/g, ' ').trim();
     const parts = plain.split(/\s+/);
-    if (parts.length < events.length + 1 || !/^[\d,.]+$/.test(parts[0]) || !parts.slice(0, events.length).every((c) => /^[\d,.]+$/.test(c))) continue;
+    if (
+      parts.length < events.length + 1 ||
+      !/^[\d,.]+$/.test(parts[0]) ||
+      !parts.slice(0, events.length).every((c) => /^[\d,.]+$/.test(c))
+    )
+      continue;
     const counts = parts.slice(0, events.length).map((c) => (c === '.' ? 0 : Number(c.replace(/,/g, ''))));
     const where = parts.slice(events.length).join(' ');
     if (where === 'PROGRAM TOTALS') continue;
     // `file:function`; the function as the report names it.
     const fn = functionName(where.slice(where.indexOf(':') + 1));
     const prev = functions.get(fn) ?? events.map(() => 0);
-    functions.set(fn, prev.map((v, i) => v + counts[i]));
+    functions.set(
+      fn,
+      prev.map((v, i) => v + counts[i]),
+    );
   }
   const totals = /^([\d,]+ \(100\.0%\).*)PROGRAM TOTALS$/m.exec(text);
-  if (totals) total = totals[1].replace(/\(\s*[\d.]+%\)/g, ' ').trim().split(/\s+/).map((c) => Number(c.replace(/,/g, '')));
+  if (totals)
+    total = totals[1]
+      .replace(/\(\s*[\d.]+%\)/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .map((c) => Number(c.replace(/,/g, '')));
   return { events, total, functions };
 }
 
 /** Rounded to `digits` decimals, within one unit of the last digit (the report and perf may round a .5 apart). */
 function close(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance + 1e-9, `${what}: the report gives ${actual}, the oracle ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance + 1e-9,
+    `${what}: the report gives ${actual}, the oracle ${expected}`,
+  );
 }
 
 // ---- The tests ----------------------------------------------------------------------------------------------
 
-test('hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every number equals perf\'s', async () => {
-  const md = await report([join(HZ10, 'hz10.report'), '--baseline', join(HZ10, 'glibc.report'), ...['glibc', 'hz10', 'mimalloc'].flatMap((n) => ['--stat', join(HZ10, `${n}.stat`)]), '--source-root', HZ10]);
+test("hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every number equals perf's", async () => {
+  const md = await report([
+    join(HZ10, 'hz10.report'),
+    '--baseline',
+    join(HZ10, 'glibc.report'),
+    ...['glibc', 'hz10', 'mimalloc'].flatMap((n) => ['--stat', join(HZ10, `${n}.stat`)]),
+    '--source-root',
+    HZ10,
+  ]);
   const hz10 = perfReport(read(join(HZ10, 'hz10.report')));
   const glibc = perfReport(read(join(HZ10, 'glibc.report')));
-  assert.match(md, new RegExp(`Profile: \`hz10\\.report\`.*\`cycles:P\` ${hz10.total.toLocaleString('en-US')}`), 'the profile total is perf\'s event count');
+  assert.match(
+    md,
+    new RegExp(`Profile: \`hz10\\.report\`.*\`cycles:P\` ${hz10.total.toLocaleString('en-US')}`),
+    "the profile total is perf's event count",
+  );
   assert.match(md, new RegExp(`Baseline: \`glibc\\.report\`.*\`cycles:P\` ${glibc.total.toLocaleString('en-US')}`));
 
   // perf stat: values (3 significant digits), perf's ± as printed, IPC and rates as perf's metric column.
@@ -164,7 +200,14 @@ test('hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every 
   const stats = runs.map((n) => perfStat(join(HZ10, `${n}.stat`)));
   const metrics = tableWith(md, 'Metric', 'glibc (base)', 'hz10', 'mimalloc');
   const row = (name: string): Map<string, string> => metrics.rows.find((r) => r.get('Metric') === name)!;
-  const counters: [string, string][] = [['Cycles', 'cycles'], ['Instructions', 'instructions'], ['Cache references', 'cache-references'], ['Cache misses', 'cache-misses'], ['Branches', 'branches'], ['Branch misses', 'branch-misses']];
+  const counters: [string, string][] = [
+    ['Cycles', 'cycles'],
+    ['Instructions', 'instructions'],
+    ['Cache references', 'cache-references'],
+    ['Cache misses', 'cache-misses'],
+    ['Branches', 'branches'],
+    ['Branch misses', 'branch-misses'],
+  ];
   runs.forEach((run, i) => {
     const col = i === 0 ? 'glibc (base)' : run;
     for (const [metric, event] of counters) {
@@ -173,9 +216,21 @@ test('hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every 
       close(num(cell) / want.value, 1, 0.005, `${run} ${metric} (${cell})`);
       assert.ok(cell.endsWith(`±${want.variance}`), `${run} ${metric}: perf's ±${want.variance} in "${cell}"`);
     }
-    assert.equal(row('IPC').get(col)!.split(' ')[0], stats[i].get('instructions')!.metric, `${run} IPC as perf printed it`);
-    assert.equal(row('Cache-miss rate').get(col)!.split(' ')[0], `${stats[i].get('cache-misses')!.metric}%`, `${run} cache-miss rate`);
-    assert.equal(row('Branch-miss rate').get(col)!.split(' ')[0], `${stats[i].get('branch-misses')!.metric}%`, `${run} branch-miss rate`);
+    assert.equal(
+      row('IPC').get(col)!.split(' ')[0],
+      stats[i].get('instructions')!.metric,
+      `${run} IPC as perf printed it`,
+    );
+    assert.equal(
+      row('Cache-miss rate').get(col)!.split(' ')[0],
+      `${stats[i].get('cache-misses')!.metric}%`,
+      `${run} cache-miss rate`,
+    );
+    assert.equal(
+      row('Branch-miss rate').get(col)!.split(' ')[0],
+      `${stats[i].get('branch-misses')!.metric}%`,
+      `${run} branch-miss rate`,
+    );
     if (i === 0) return;
     for (const [metric, event] of counters) {
       const ratio = 100 * (stats[i].get(event)!.value / stats[0].get(event)!.value - 1);
@@ -190,31 +245,62 @@ test('hz10 vs glibc (real cycles:P perf report files and perf stat -r 5): every 
   assert.ok(top.rows.length >= 10);
   for (const r of top.rows) {
     const k = `${stripName(r.get('Function')!)} ${r.get('Binary')}`;
-    for (const [col, perf] of [['hz10.report', mine], ['glibc.report', base]] as const) {
+    for (const [col, perf] of [
+      ['hz10.report', mine],
+      ['glibc.report', base],
+    ] as const) {
       // The other side's row is the same function in the same binary, else, when each side has that name in one
       // binary only, in its own binary (the A/B builds' allocators live in differently named libraries).
       const name = stripName(r.get('Function')!);
       const named = (m: typeof mine) => [...m].filter(([key]) => key.startsWith(`${name} `));
-      const p = perf.get(k) ?? (named(mine).length === 1 && named(perf).length === 1 ? named(perf)[0][1] : { share: 0, n: 1 });
+      const p =
+        perf.get(k) ?? (named(mine).length === 1 && named(perf).length === 1 ? named(perf)[0][1] : { share: 0, n: 1 });
       close(num(r.get(col)!), p.share, 0.005 * p.n + 0.005, `${k} in ${col}`);
     }
   }
   const hottest = [...mine].sort((a, b) => b[1].share - a[1].share)[0];
-  assert.equal(`${stripName(top.rows[0].get('Function')!)} ${top.rows[0].get('Binary')}`, hottest[0], 'the first row is perf\'s hottest function');
+  assert.equal(
+    `${stripName(top.rows[0].get('Function')!)} ${top.rows[0].get('Binary')}`,
+    hottest[0],
+    "the first row is perf's hottest function",
+  );
   const binaries = tableWith(md, 'Binary', 'hz10.report', 'glibc.report', '!Function');
   for (const r of binaries.rows) {
     const dso = r.get('Binary')!;
     const rows = hz10.rows.filter((x) => x.dso === dso);
-    close(num(r.get('hz10.report')!), rows.reduce((s, x) => s + x.share, 0), 0.005 * rows.length + 0.005, `${dso} in hz10.report`);
+    close(
+      num(r.get('hz10.report')!),
+      rows.reduce((s, x) => s + x.share, 0),
+      0.005 * rows.length + 0.005,
+      `${dso} in hz10.report`,
+    );
   }
 });
 
 test('demo A/B perf.data: totals, top functions and binaries equal perf report of each recording', async () => {
-  const md = await report([join(DEMO, 'profiles/cpu-clock-b.perf.data'), '--baseline', join(DEMO, 'profiles/cpu-clock.perf.data'), '--source-root', DEMO]);
-  const perf = { b: perfReport(read(join(ORACLE, 'cpu-clock-b.report-dso-sym.txt'))), a: perfReport(read(join(ORACLE, 'cpu-clock.report-dso-sym.txt'))) };
-  const dsos = { b: perfReport(read(join(ORACLE, 'cpu-clock-b.report-dso.txt'))), a: perfReport(read(join(ORACLE, 'cpu-clock.report-dso.txt'))) };
-  assert.match(md, new RegExp(`Profile: \`cpu-clock-b\\.perf\\.data\`.*\`cpu-clock\` ${perf.b.total.toLocaleString('en-US')}`));
-  assert.match(md, new RegExp(`Baseline: \`cpu-clock\\.perf\\.data\`.*\`cpu-clock\` ${perf.a.total.toLocaleString('en-US')}`));
+  const md = await report([
+    join(DEMO, 'profiles/cpu-clock-b.perf.data'),
+    '--baseline',
+    join(DEMO, 'profiles/cpu-clock.perf.data'),
+    '--source-root',
+    DEMO,
+  ]);
+  const perf = {
+    b: perfReport(read(join(ORACLE, 'cpu-clock-b.report-dso-sym.txt'))),
+    a: perfReport(read(join(ORACLE, 'cpu-clock.report-dso-sym.txt'))),
+  };
+  const dsos = {
+    b: perfReport(read(join(ORACLE, 'cpu-clock-b.report-dso.txt'))),
+    a: perfReport(read(join(ORACLE, 'cpu-clock.report-dso.txt'))),
+  };
+  assert.match(
+    md,
+    new RegExp(`Profile: \`cpu-clock-b\\.perf\\.data\`.*\`cpu-clock\` ${perf.b.total.toLocaleString('en-US')}`),
+  );
+  assert.match(
+    md,
+    new RegExp(`Baseline: \`cpu-clock\\.perf\\.data\`.*\`cpu-clock\` ${perf.a.total.toLocaleString('en-US')}`),
+  );
 
   const top = tableWith(md, 'Function', 'Binary', 'cpu-clock-b.perf.data', 'cpu-clock.perf.data');
   const byFn = { b: perfByFunction(perf.b.rows), a: perfByFunction(perf.a.rows) };
@@ -223,10 +309,17 @@ test('demo A/B perf.data: totals, top functions and binaries equal perf report o
     const binary = r.get('Binary')!;
     // Kernel rows are named from the recorded kernel's kallsyms (engine/kernel-samples.ts), as perf names them.
     const name = stripName(r.get('Function')!);
-    for (const [col, which] of [['cpu-clock-b.perf.data', 'b'], ['cpu-clock.perf.data', 'a']] as const) {
+    for (const [col, which] of [
+      ['cpu-clock-b.perf.data', 'b'],
+      ['cpu-clock.perf.data', 'a'],
+    ] as const) {
       // A/B are two binaries (mini-hz3-bench-b, mini-hz3-bench): the function's row in the other recording is
       // the same function in its own binary.
-      const own = [...byFn[which]].filter(([k]) => k.startsWith(`${name} `) && (binary.startsWith('mini-hz3-bench') ? k.includes(' mini-hz3-bench') : k.endsWith(` ${binary}`)));
+      const own = [...byFn[which]].filter(
+        ([k]) =>
+          k.startsWith(`${name} `) &&
+          (binary.startsWith('mini-hz3-bench') ? k.includes(' mini-hz3-bench') : k.endsWith(` ${binary}`)),
+      );
       const share = own.reduce((s, [, v]) => s + v.share, 0);
       close(num(r.get(col)!), share, 0.005 * Math.max(1, own.length) + 0.005, `${name} (${binary}) in ${col}`);
     }
@@ -237,7 +330,10 @@ test('demo A/B perf.data: totals, top functions and binaries equal perf report o
   for (const r of binaries.rows) {
     // The two builds' binaries are paired by role: `mini-hz3-bench-b ↔ mini-hz3-bench` (B's first).
     const [bDso, aDso = bDso] = r.get('Binary')!.split(' ↔ ');
-    for (const [col, which] of [['cpu-clock-b.perf.data', 'b'], ['cpu-clock.perf.data', 'a']] as const) {
+    for (const [col, which] of [
+      ['cpu-clock-b.perf.data', 'b'],
+      ['cpu-clock.perf.data', 'a'],
+    ] as const) {
       const dso = which === 'b' ? bDso : aDso;
       const p = dsos[which].rows.find((x) => x.dso === dso)?.share ?? 0;
       close(num(r.get(col)!), p, 0.01, `${dso} in ${col}`);
@@ -245,12 +341,13 @@ test('demo A/B perf.data: totals, top functions and binaries equal perf report o
   }
 });
 
-test('demo cachegrind.out: function totals, miss shares and density equal cg_annotate\'s', async () => {
+test("demo cachegrind.out: function totals, miss shares and density equal cg_annotate's", async () => {
   const md = await report([join(DEMO, 'profiles/cachegrind.out'), '--source-root', DEMO]);
   const cg = cgAnnotate(read(join(ORACLE, 'cachegrind.cg_annotate.txt')));
   const ev = (name: string): number => cg.events.indexOf(name);
   const [ir, d1, dl] = [ev('Ir'), ev('D1mr'), ev('DLmr')];
-  for (const [i, name] of cg.events.entries()) assert.match(md, new RegExp(`\`${name}\` ${cg.total[i].toLocaleString('en-US')}`), `${name} total`);
+  for (const [i, name] of cg.events.entries())
+    assert.match(md, new RegExp(`\`${name}\` ${cg.total[i].toLocaleString('en-US')}`), `${name} total`);
 
   const top = tableWith(md, 'Function', 'Ir (count)', '% of Ir');
   assert.ok(top.rows.length >= 5);
@@ -262,7 +359,7 @@ test('demo cachegrind.out: function totals, miss shares and density equal cg_ann
     close(num(r.get('% of Ir')!), Number(((100 * want[ir]) / cg.total[ir]).toFixed(2)), 0.01, `${fn} share of Ir`);
   }
   const hottest = [...cg.functions].sort((a, b) => b[1][ir] - a[1][ir])[0][0];
-  assert.equal(stripName(top.rows[0].get('Function')!), hottest, 'the first row is cg_annotate\'s largest Ir');
+  assert.equal(stripName(top.rows[0].get('Function')!), hottest, "the first row is cg_annotate's largest Ir");
 
   const misses = tableWith(md, 'Function', 'D1mr', '% of D1mr', '% of Ir', 'Density');
   for (const r of misses.rows) {

@@ -41,7 +41,11 @@ export function functionsByName(p: Profile): NamedCounts[] {
     f.counts.forEach((c, i) => (e!.counts[i] += c));
     e.dsos.set(dsoName(f.dso), (e.dsos.get(dsoName(f.dso)) ?? 0) + f.counts.reduce((s, c) => s + c, 0));
   }
-  return [...by].map(([name, e]) => ({ name, dso: [...e.dsos].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))[0][0], counts: e.counts }));
+  return [...by].map(([name, e]) => ({
+    name,
+    dso: [...e.dsos].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))[0][0],
+    counts: e.counts,
+  }));
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -59,7 +63,12 @@ export function functionRows(p: Profile): NamedCounts[] {
     const key = `${f.name}\0${dsoName(f.dso)}`;
     const e = by.get(key);
     if (!e) {
-      by.set(key, { name: f.name, dso: dsoName(f.dso), counts: f.counts.slice(), ...(f.samples ? { samples: f.samples.slice() } : {}) });
+      by.set(key, {
+        name: f.name,
+        dso: dsoName(f.dso),
+        counts: f.counts.slice(),
+        ...(f.samples ? { samples: f.samples.slice() } : {}),
+      });
       continue;
     }
     f.counts.forEach((c, i) => (e.counts[i] += c));
@@ -98,7 +107,12 @@ function pairRows(mine: readonly NamedCounts[], theirs: readonly NamedCounts[]):
     if (pairs.has(r)) continue;
     const base = source(r);
     const left = theirs.filter((t) => !taken.has(t));
-    const t = only(mine.filter((m) => !pairs.has(m)), source, base) && only(left, source, base);
+    const t =
+      only(
+        mine.filter((m) => !pairs.has(m)),
+        source,
+        base,
+      ) && only(left, source, base);
     if (t) {
       pairs.set(r, t);
       taken.add(t);
@@ -112,13 +126,31 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const e = cycleEvent(p.events.map((x) => x.name));
   const eventName = p.events[e].name;
   const mine = functionRows(p);
-  const rank = (list: NamedCounts[], ev: number) => list.slice().sort((a, b) => b.counts[ev] - a.counts[ev] || cmp(a.name, b.name) || cmp(a.dso, b.dso));
+  const rank = (list: NamedCounts[], ev: number) =>
+    list.slice().sort((a, b) => b.counts[ev] - a.counts[ev] || cmp(a.name, b.name) || cmp(a.dso, b.dso));
   const out: string[] = [];
-  out.push(`Ranked by ${code(eventName)}; shares are of each profile's own total (${text(side.name)}: ${count(p.totals[e])}${baseline ? `, ${text(baseline.name)}: ${count(baseline.profile.totals[matchingEvent(baseline.profile, eventName)])}` : ''}).`, '');
+  out.push(
+    `Ranked by ${code(eventName)}; shares are of each profile's own total (${text(side.name)}: ${count(p.totals[e])}${baseline ? `, ${text(baseline.name)}: ${count(baseline.profile.totals[matchingEvent(baseline.profile, eventName)])}` : ''}).`,
+    '',
+  );
   const withDso = mine.some((f) => f.dso !== '');
   if (!baseline) {
-    const rows = rank(mine, e).slice(0, top).map((f, i) => [String(i + 1), code(f.name), ...(withDso ? [text(f.dso)] : []), count(f.counts[e]), share(f.counts[e], p.totals[e])]);
-    out.push(...table(['#', 'Function', ...(withDso ? ['Binary'] : []), eventName, 'Share'].map(text), rows, withDso ? 'rllrr' : 'rlrr'));
+    const rows = rank(mine, e)
+      .slice(0, top)
+      .map((f, i) => [
+        String(i + 1),
+        code(f.name),
+        ...(withDso ? [text(f.dso)] : []),
+        count(f.counts[e]),
+        share(f.counts[e], p.totals[e]),
+      ]);
+    out.push(
+      ...table(
+        ['#', 'Function', ...(withDso ? ['Binary'] : []), eventName, 'Share'].map(text),
+        rows,
+        withDso ? 'rllrr' : 'rlrr',
+      ),
+    );
     return out;
   }
   const b = baseline.profile;
@@ -126,11 +158,23 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const theirs = functionRows(b);
   const pairs = pairRows(mine, theirs);
   const paired = new Set(pairs.values());
-  const pct = (r: NamedCounts | undefined, q: Profile, ev: number): number => (r ? shareOf(r.counts[ev], q.totals[ev]) : 0);
+  const pct = (r: NamedCounts | undefined, q: Profile, ev: number): number =>
+    r ? shareOf(r.counts[ev], q.totals[ev]) : 0;
   const shown = new Set([...rank(mine, e).slice(0, top), ...rank(theirs, be).slice(0, top)]);
   const rows = [
-    ...mine.filter((r) => shown.has(r) || (pairs.has(r) && shown.has(pairs.get(r)!))).map((r) => ({ name: r.name, dso: r.dso, ms: pct(r, p, e), ts: pct(pairs.get(r), b, be), mc: r.counts[e], tc: pairs.get(r)?.counts[be] ?? 0 })),
-    ...theirs.filter((t) => shown.has(t) && !paired.has(t)).map((t) => ({ name: t.name, dso: t.dso, ms: 0, ts: pct(t, b, be), mc: 0, tc: t.counts[be] })),
+    ...mine
+      .filter((r) => shown.has(r) || (pairs.has(r) && shown.has(pairs.get(r)!)))
+      .map((r) => ({
+        name: r.name,
+        dso: r.dso,
+        ms: pct(r, p, e),
+        ts: pct(pairs.get(r), b, be),
+        mc: r.counts[e],
+        tc: pairs.get(r)?.counts[be] ?? 0,
+      })),
+    ...theirs
+      .filter((t) => shown.has(t) && !paired.has(t))
+      .map((t) => ({ name: t.name, dso: t.dso, ms: 0, ts: pct(t, b, be), mc: 0, tc: t.counts[be] })),
   ].sort((x, y) => y.ms - x.ms || y.ts - x.ts || cmp(x.name, y.name) || cmp(x.dso, y.dso));
   // Absolute counts in the event's unit beside the shares: when the totals differ, a function can lose share
   // and still cost more.
@@ -139,24 +183,68 @@ export function topFunctionsSection(side: ProfileSide, baseline: ProfileSide | u
   const ratio = (m: number, t: number): string => (t > 0 ? (m > 0 ? formatRatio(m / t) : 'gone') : m > 0 ? 'new' : '');
   out.push(
     ...table(
-      ['#', 'Function', ...(withDso ? ['Binary'] : []), side.name, baseline.name, 'Δ points', `${side.name} (${unit})`, `${baseline.name} (${unit})`, 'Ratio'].map(text),
-      rows.map((r, i) => [String(i + 1), code(r.name), ...(withDso ? [text(r.dso)] : []), `${r.ms.toFixed(2)}%`, `${r.ts.toFixed(2)}%`, points(r.ms - r.ts), formatEventNumber(r.mc, ev), formatEventNumber(r.tc, b.events[be]), ratio(r.mc, r.tc)]),
+      [
+        '#',
+        'Function',
+        ...(withDso ? ['Binary'] : []),
+        side.name,
+        baseline.name,
+        'Δ points',
+        `${side.name} (${unit})`,
+        `${baseline.name} (${unit})`,
+        'Ratio',
+      ].map(text),
+      rows.map((r, i) => [
+        String(i + 1),
+        code(r.name),
+        ...(withDso ? [text(r.dso)] : []),
+        `${r.ms.toFixed(2)}%`,
+        `${r.ts.toFixed(2)}%`,
+        points(r.ms - r.ts),
+        formatEventNumber(r.mc, ev),
+        formatEventNumber(r.tc, b.events[be]),
+        ratio(r.mc, r.tc),
+      ]),
       withDso ? 'rllrrrrrr' : 'rlrrrrrr',
     ),
   );
   const [tm, tt] = [p.totals[e], b.totals[be]];
-  out.push('', `Totals: ${text(side.name)} ${formatEventValue(tm, ev)}, ${text(baseline.name)} ${formatEventValue(tt, b.events[be])} (${ratio(tm, tt)}).`);
+  out.push(
+    '',
+    `Totals: ${text(side.name)} ${formatEventValue(tm, ev)}, ${text(baseline.name)} ${formatEventValue(tt, b.events[be])} (${ratio(tm, tt)}).`,
+  );
   const hidden = rows.filter((r) => r.ms < r.ts - 0.005 && r.mc > r.tc && r.tc > 0);
-  if (hidden.length) out.push('', `Lost share but cost more: ${hidden.slice(0, 5).map((r) => `${code(r.name)} ${formatPoints(r.ms - r.ts)} while its ${code(ev.name)} went ${ratio(r.mc, r.tc)}`).join('; ')}.`);
-  const moved = rows.slice().sort((x, y) => Math.abs(y.ms - y.ts) - Math.abs(x.ms - x.ts) || cmp(x.name, y.name)).slice(0, 3).filter((r) => Math.abs(r.ms - r.ts) >= 0.005);
-  if (moved.length) out.push('', `Largest changes of share: ${moved.map((r) => `${code(r.name)} ${points(r.ms - r.ts)} points`).join(', ')}.`);
+  if (hidden.length)
+    out.push(
+      '',
+      `Lost share but cost more: ${hidden
+        .slice(0, 5)
+        .map((r) => `${code(r.name)} ${formatPoints(r.ms - r.ts)} while its ${code(ev.name)} went ${ratio(r.mc, r.tc)}`)
+        .join('; ')}.`,
+    );
+  const moved = rows
+    .slice()
+    .sort((x, y) => Math.abs(y.ms - y.ts) - Math.abs(x.ms - x.ts) || cmp(x.name, y.name))
+    .slice(0, 3)
+    .filter((r) => Math.abs(r.ms - r.ts) >= 0.005);
+  if (moved.length)
+    out.push(
+      '',
+      `Largest changes of share: ${moved.map((r) => `${code(r.name)} ${points(r.ms - r.ts)} points`).join(', ')}.`,
+    );
   return out;
 }
 
 /** Miss events worth a column: perf's and cachegrind's data-miss events, primary first (at most three). */
 export function missEvents(p: Profile): number[] {
   const names = p.events.map((e) => e.name);
-  const wanted = [/^cache-misses(:\w+)?$/, /^L1-dcache-load-misses(:\w+)?$/, /^LLC-load-misses(:\w+)?$/, /^D1mr$/, /^DLmr$/];
+  const wanted = [
+    /^cache-misses(:\w+)?$/,
+    /^L1-dcache-load-misses(:\w+)?$/,
+    /^LLC-load-misses(:\w+)?$/,
+    /^D1mr$/,
+    /^DLmr$/,
+  ];
   const found = wanted.flatMap((re) => names.map((n, i) => (re.test(n) ? i : -1)).filter((i) => i >= 0));
   const primary = missEvent(names);
   const list = [...new Set([...(primary !== undefined ? [primary] : []), ...found])];
@@ -182,7 +270,10 @@ export function missSection(side: ProfileSide, sources: SourceFiles, top: number
   const p = side.profile;
   const names = p.events.map((e) => e.name);
   const misses = missEvents(p);
-  if (misses.length === 0) return [`${text(side.name)} has no cache-miss event (it has: ${names.map(code).join(', ')}): record with \`perf record -e cycles,cache-misses\`, or run cachegrind with \`--cache-sim=yes\`.`];
+  if (misses.length === 0)
+    return [
+      `${text(side.name)} has no cache-miss event (it has: ${names.map(code).join(', ')}): record with \`perf record -e cycles,cache-misses\`, or run cachegrind with \`--cache-sim=yes\`.`,
+    ];
   const m = misses[0];
   const c = cycleEvent(names);
   const dens = (mc: number, cc: number): string => {
@@ -194,7 +285,15 @@ export function missSection(side: ProfileSide, sources: SourceFiles, top: number
     '',
   ];
   const extra = misses.slice(1);
-  const header = ['#', 'Function', names[m], `% of ${names[m]}`, ...extra.map((x) => `% of ${names[x]}`), `% of ${names[c]}`, 'Density'];
+  const header = [
+    '#',
+    'Function',
+    names[m],
+    `% of ${names[m]}`,
+    ...extra.map((x) => `% of ${names[x]}`),
+    `% of ${names[c]}`,
+    'Density',
+  ];
   const fns = functionRows(p)
     .filter((f) => f.counts[m] > 0)
     .sort((a, b) => b.counts[m] - a.counts[m] || cmp(a.name, b.name))
@@ -202,7 +301,15 @@ export function missSection(side: ProfileSide, sources: SourceFiles, top: number
   out.push(
     ...table(
       header.map(text),
-      fns.map((f, i) => [String(i + 1), code(f.name), count(f.counts[m]), share(f.counts[m], p.totals[m]), ...extra.map((x) => share(f.counts[x], p.totals[x])), share(f.counts[c], p.totals[c]), dens(f.counts[m], f.counts[c])]),
+      fns.map((f, i) => [
+        String(i + 1),
+        code(f.name),
+        count(f.counts[m]),
+        share(f.counts[m], p.totals[m]),
+        ...extra.map((x) => share(f.counts[x], p.totals[x])),
+        share(f.counts[c], p.totals[c]),
+        dens(f.counts[m], f.counts[c]),
+      ]),
       'rl' + 'r'.repeat(header.length - 2),
     ),
   );
@@ -217,7 +324,14 @@ export function missSection(side: ProfileSide, sources: SourceFiles, top: number
     out.push(
       ...table(
         ['Line', 'Function', names[m], `% of ${names[m]}`, `% of ${names[c]}`, 'Density'].map(text),
-        lines.map(({ l, where }) => [code(where), code(owner.get(`${l.file}\0${l.line}`) ?? ''), count(l.counts[m]), share(l.counts[m], p.totals[m]), share(l.counts[c], p.totals[c]), dens(l.counts[m], l.counts[c])]),
+        lines.map(({ l, where }) => [
+          code(where),
+          code(owner.get(`${l.file}\0${l.line}`) ?? ''),
+          count(l.counts[m]),
+          share(l.counts[m], p.totals[m]),
+          share(l.counts[c], p.totals[c]),
+          dens(l.counts[m], l.counts[c]),
+        ]),
         'llrrrr',
       ),
     );
@@ -226,6 +340,10 @@ export function missSection(side: ProfileSide, sources: SourceFiles, top: number
     .filter((f) => p.totals[m] > 0 && f.counts[m] / p.totals[m] >= 0.01 && f.counts[c] > 0)
     .map((f) => ({ f, d: missDensity(f.counts[m] / p.totals[m], f.counts[c] / p.totals[c])! }))
     .sort((a, b) => b.d - a.d || cmp(a.f.name, b.f.name))[0];
-  if (densest) out.push('', `Densest function with at least 1% of the misses: ${code(densest.f.name)}, ${share(densest.f.counts[m], p.totals[m])} of ${code(names[m])} for ${share(densest.f.counts[c], p.totals[c])} of ${code(names[c])} (density ${densest.d.toFixed(2)}).`);
+  if (densest)
+    out.push(
+      '',
+      `Densest function with at least 1% of the misses: ${code(densest.f.name)}, ${share(densest.f.counts[m], p.totals[m])} of ${code(names[m])} for ${share(densest.f.counts[c], p.totals[c])} of ${code(names[c])} (density ${densest.d.toFixed(2)}).`,
+    );
   return out;
 }

@@ -17,7 +17,10 @@ export class SourceFiles {
   private readonly found = new Map<string, string | undefined>();
   private readonly texts = new Map<string, string[] | undefined>();
 
-  constructor(root: string, private readonly read: (path: string) => string | undefined = readText) {
+  constructor(
+    root: string,
+    private readonly read: (path: string) => string | undefined = readText,
+  ) {
     this.root = resolve(root);
   }
 
@@ -49,7 +52,9 @@ export class SourceFiles {
     const hit = this.locate(recorded);
     if (!hit) return undefined;
     if (!this.texts.has(hit)) {
-      const lines = this.read(hit)?.split('\n').map((l) => l.replace(/\r$/, ''));
+      const lines = this.read(hit)
+        ?.split('\n')
+        .map((l) => l.replace(/\r$/, ''));
       // A final newline ends the last line; it does not start another.
       if (lines && lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
       this.texts.set(hit, lines);
@@ -94,7 +99,9 @@ function walk(root: string): string[] {
   const visit = (dir: string): void => {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
     } catch {
       return;
     }

@@ -15,17 +15,44 @@
  * ordering has a tie-break.
  */
 import type { StatRun } from '../model/stat-metrics';
-import { compareRuns, cycleGap, visibleMetrics, type CycleGap, type StatComparison } from '../model/stat-metrics-compare';
+import {
+  compareRuns,
+  cycleGap,
+  visibleMetrics,
+  type CycleGap,
+  type StatComparison,
+} from '../model/stat-metrics-compare';
 import { cellText, formatChange, formatCount } from '../model/stat-metrics-format';
 import { FlagViewEngine } from './cpp/flag-view';
-import { buildsSection, hotFunctionAbSection, lineChangesSection, summaryLines, totalsLine, type AbPair } from './report-ab';
+import {
+  buildsSection,
+  hotFunctionAbSection,
+  lineChangesSection,
+  summaryLines,
+  totalsLine,
+  type AbPair,
+} from './report-ab';
 import { flagViewBlocks, lineScanBlocks, type BlockProvider } from './report-blocks';
-import { defineWords as commandLineWords, isReportBuild, resolveBuild, specGiven, type BuildSpec, type ReportBuild } from './report-builds';
+import {
+  defineWords as commandLineWords,
+  isReportBuild,
+  resolveBuild,
+  specGiven,
+  type BuildSpec,
+  type ReportBuild,
+} from './report-builds';
 import { cycleEvent } from '../model/events';
 import { formatEventValue, isClockEvent } from '../model/format';
 import { chooseFunction, functionLines, functionSection } from './report-function';
 import { code, count, table, text } from './report-markdown';
-import { binariesSection, concentrationSection, groupsSection, roleOf, topByEventSection, type GroupSpec } from './report-groups';
+import {
+  binariesSection,
+  concentrationSection,
+  groupsSection,
+  roleOf,
+  topByEventSection,
+  type GroupSpec,
+} from './report-groups';
 import { dsoName, missEvents, missSection, topFunctionsSection, type ProfileSide } from './report-profile';
 import type { SourceFiles } from './report-sources';
 
@@ -59,7 +86,11 @@ export interface ReportInput {
   engine?: FlagViewEngine;
 }
 
-function buildOf(s: { build?: BuildSpec | ReportBuild } | undefined, engine: FlagViewEngine, root: string): ReportBuild | undefined {
+function buildOf(
+  s: { build?: BuildSpec | ReportBuild } | undefined,
+  engine: FlagViewEngine,
+  root: string,
+): ReportBuild | undefined {
   const b = s?.build;
   if (!b) return undefined;
   if (isReportBuild(b)) return b;
@@ -73,7 +104,8 @@ export function buildReport(input: ReportInput): string {
   const top = input.top ?? 10;
   const engine = input.engine ?? new FlagViewEngine();
   const sections: { title: string; body: string[] }[] = [];
-  if (comparison) sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison, benchmarkOf(input)) });
+  if (comparison)
+    sections.push({ title: 'Basic metrics (perf stat)', body: statSection(stats, comparison, benchmarkOf(input)) });
   const chosen = input.profile ? chooseFunction(input.profile.profile, input.sources, input.functionName) : undefined;
   const hotName = chosen && 'name' in chosen ? chosen.name : undefined;
   // The hot function's files on this machine, hottest first: where each build's flags are asked for, in the unit
@@ -82,36 +114,89 @@ export function buildReport(input: ReportInput): string {
   const buildB = inHotUnit(buildOf(input.profile, engine, input.sources.root), hotFiles);
   const buildA = inHotUnit(buildOf(input.baseline, engine, input.sources.root), hotFiles);
   const pair: AbPair | undefined =
-    input.profile && input.baseline ? { a: input.baseline, b: input.profile, buildA, buildB, engine, sources: input.sources, flipped: input.experiment?.flipped } : undefined;
+    input.profile && input.baseline
+      ? {
+          a: input.baseline,
+          b: input.profile,
+          buildA,
+          buildB,
+          engine,
+          sources: input.sources,
+          flipped: input.experiment?.flipped,
+        }
+      : undefined;
   const builds = pair ? buildsSection(pair, hotFiles) : undefined;
-  if (builds) sections.push({ title: `Builds and flags${input.experiment?.name ? ` (experiment ${text(input.experiment.name)})` : ''}`, body: builds.body });
-  else if (buildB && input.profile) sections.push({ title: 'Build flags', body: singleBuild(input.profile.name, buildB, hotFiles) });
+  if (builds)
+    sections.push({
+      title: `Builds and flags${input.experiment?.name ? ` (experiment ${text(input.experiment.name)})` : ''}`,
+      body: builds.body,
+    });
+  else if (buildB && input.profile)
+    sections.push({ title: 'Build flags', body: singleBuild(input.profile.name, buildB, hotFiles) });
   if (input.profile) {
     const body = topByEventSection(input.profile, top);
-    if (input.baseline) body.push('', `### Against ${text(input.baseline.name)}`, '', ...topFunctionsSection(input.profile, input.baseline, top));
+    if (input.baseline)
+      body.push(
+        '',
+        `### Against ${text(input.baseline.name)}`,
+        '',
+        ...topFunctionsSection(input.profile, input.baseline, top),
+      );
     const bins = binariesSection(input.profile, input.baseline);
     if (bins.length) body.push('', '### By binary', '', ...bins);
     sections.push({ title: 'Top functions', body });
-    sections.push({ title: 'Allocator and program', body: groupsSection(input.profile, input.baseline, input.groups ?? []) });
+    sections.push({
+      title: 'Allocator and program',
+      body: groupsSection(input.profile, input.baseline, input.groups ?? []),
+    });
     const conc = concentrationSection(input.profile, top);
     if (conc.length) sections.push({ title: 'Where events concentrate (share above the share of cycles)', body: conc });
-    const sides = [input.profile, ...(input.baseline && missEvents(input.baseline.profile).length ? [input.baseline] : [])];
+    const sides = [
+      input.profile,
+      ...(input.baseline && missEvents(input.baseline.profile).length ? [input.baseline] : []),
+    ];
     const miss: string[] = [];
     for (const s of sides) {
       if (sides.length > 1) miss.push(...(miss.length ? [''] : []), `### ${text(s.name)}`, '');
       miss.push(...missSection(s, input.sources, top));
     }
     sections.push({ title: 'Cache-miss hotspots', body: miss });
-    if (pair && hotName) sections.push({ title: `Hot function A/B by \`#if\` block: ${code(hotName)}`, body: hotFunctionAbSection(pair, hotName) });
-    const blocks = input.blocks ?? (buildB ? flagViewBlocks(engine, `the \`#if\` engine with B's flags (${text(buildB.label)}); "not compiled" marks a branch this build leaves out`, (path) => buildB.view(path)) : lineScanBlocks);
+    if (pair && hotName)
+      sections.push({
+        title: `Hot function A/B by \`#if\` block: ${code(hotName)}`,
+        body: hotFunctionAbSection(pair, hotName),
+      });
+    const blocks =
+      input.blocks ??
+      (buildB
+        ? flagViewBlocks(
+            engine,
+            `the \`#if\` engine with B's flags (${text(buildB.label)}); "not compiled" marks a branch this build leaves out`,
+            (path) => buildB.view(path),
+          )
+        : lineScanBlocks);
     sections.push(functionSection(input.profile, input.sources, { functionName: input.functionName, blocks }));
-    if (pair) sections.push({ title: 'Lines that changed most', body: [totalsLine(pair), '', ...lineChangesSection(pair, top)] });
+    if (pair)
+      sections.push({
+        title: 'Lines that changed most',
+        body: [totalsLine(pair), '', ...lineChangesSection(pair, top)],
+      });
   }
-  if (comparison && stats.length > 1) sections.push({ title: 'Cycle-gap decomposition (perf stat)', body: gapSection(stats, comparison, benchmarkOf(input)) });
+  if (comparison && stats.length > 1)
+    sections.push({
+      title: 'Cycle-gap decomposition (perf stat)',
+      body: gapSection(stats, comparison, benchmarkOf(input)),
+    });
   const out = [`# ${text(title(input, comparison))}`, '', ...inputsList(input, comparison)];
   if (pair) {
     const time = comparison && stats.length > 1 ? timeLine(stats, comparison) : undefined;
-    out.push('', 'Summary (A = the baseline, B = the profile):', '', ...summaryLines(pair, hotName, builds?.differ), ...(time ? [time] : []));
+    out.push(
+      '',
+      'Summary (A = the baseline, B = the profile):',
+      '',
+      ...summaryLines(pair, hotName, builds?.differ),
+      ...(time ? [time] : []),
+    );
   }
   sections.forEach((s, i) => out.push('', `## ${i + 1}. ${s.title}`, '', ...s.body));
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
@@ -145,7 +230,7 @@ function hotFilesOf(side: ProfileSide, name: string, sources: SourceFiles): stri
 
 function singleBuild(name: string, build: ReportBuild, hotFiles: readonly string[]): string[] {
   const v = hotFiles[0] ? build.view(hotFiles[0]) : undefined;
-  const out = [`- ${code(name)}: ${text(build.label)}${v ? '' : ' — no flags found for the hot function\'s file'}.`];
+  const out = [`- ${code(name)}: ${text(build.label)}${v ? '' : " — no flags found for the hot function's file"}.`];
   for (const n of build.notes) out.push(`- Note: ${text(n)}`);
   if (v) out.push('', `Command line: ${commandLineWords(v.view).map(code).join(' ') || '(no -D)'}.`);
   return out;
@@ -171,19 +256,30 @@ function benchmarkOf(input: ReportInput): Benchmark {
 }
 
 /** Hardware counters a cycle-gap decomposition and the miss analysis need. */
-const PMU_EVENTS = 'cycles,instructions,cache-references,cache-misses,branches,branch-misses,L1-dcache-loads,L1-dcache-load-misses,task-clock';
+const PMU_EVENTS =
+  'cycles,instructions,cache-references,cache-misses,branches,branch-misses,L1-dcache-loads,L1-dcache-load-misses,task-clock';
 
 /**
  * Where cycles or instructions are missing (no PMU: a VM, or perf_event_paranoid), what to run instead: the same
  * perf stat with hardware events on a machine with PMU access, and what the software events still tell meanwhile.
  */
-function pmuAdvice(runs: readonly StatRun[], c: StatComparison, benchmark: string | undefined, preloaded = false): string | undefined {
+function pmuAdvice(
+  runs: readonly StatRun[],
+  c: StatComparison,
+  benchmark: string | undefined,
+  preloaded = false,
+): string | undefined {
   const get = (id: string) => c.metrics.find((m) => m.id === id);
   const missing = ['cycles', 'instructions'].filter((id) => get(id)?.cells.some((x) => x.status !== 'ok'));
   if (!missing.length) return undefined;
   const cmd = benchmark ?? '<benchmark>';
-  const withClock = ['task-clock', 'cpu-clock'].find((id) => runs.every((r) => r.counters.some((k) => k.event === id && k.value !== null)));
-  const preload = runs.length && preloaded ? ' perf records no environment: set the allocator\'s LD_PRELOAD as for the recording.' : '';
+  const withClock = ['task-clock', 'cpu-clock'].find((id) =>
+    runs.every((r) => r.counters.some((k) => k.event === id && k.value !== null)),
+  );
+  const preload =
+    runs.length && preloaded
+      ? " perf records no environment: set the allocator's LD_PRELOAD as for the recording."
+      : '';
   return `${missing.map(code).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no value here (no PMU access: a VM, or \`perf_event_paranoid\`), so IPC and the cycle-gap decomposition cannot be computed. On a machine with PMU access run, for each build: ${code(`perf stat -r 5 -x, -e ${PMU_EVENTS} -o stat-A.csv -- ${cmd}`)} (the A build's command), and the same with ${code('-o stat-B.csv')} and B's, then pass both with \`--stat\`. Until then, compare time: ${withClock ? code(withClock) : code('task-clock')} above, and the profiles' ${code('cpu-clock')} per function and line.${preload}`;
 }
 
@@ -205,9 +301,19 @@ function timeLine(runs: readonly StatRun[], c: StatComparison): string | undefin
 
 function title(input: ReportInput, c: StatComparison | undefined): string {
   if (input.profile && input.baseline) return `Performance analysis: ${input.profile.name} vs ${input.baseline.name}`;
-  const statPair = c && c.runs.length > 1 ? `${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}` : undefined;
+  const statPair =
+    c && c.runs.length > 1
+      ? `${c.runs
+          .filter((_, i) => i !== c.baseIndex)
+          .map((r) => r.label)
+          .join(', ')} vs ${c.runs[c.baseIndex].label}`
+      : undefined;
   if (input.profile && statPair) return `Performance analysis: ${input.profile.name} (perf stat: ${statPair})`;
-  if (c && c.runs.length > 1) return `Performance analysis: ${c.runs.filter((_, i) => i !== c.baseIndex).map((r) => r.label).join(', ')} vs ${c.runs[c.baseIndex].label}`;
+  if (c && c.runs.length > 1)
+    return `Performance analysis: ${c.runs
+      .filter((_, i) => i !== c.baseIndex)
+      .map((r) => r.label)
+      .join(', ')} vs ${c.runs[c.baseIndex].label}`;
   return `Performance analysis: ${input.profile?.name ?? c!.runs[0].label}`;
 }
 
@@ -217,14 +323,19 @@ function inputsList(input: ReportInput, c: StatComparison | undefined): string[]
     const events = `${s.profile.events.map((e, i) => `${code(e.name)} ${count(s.profile.totals[i])}${e.unit === 'period' && isClockEvent(e.name) ? ` ns (${formatEventValue(s.profile.totals[i], e)})` : e.unit === 'samples' ? ' samples' : ''}`).join(', ')}`;
     const recs = s.profile.metadata.recordings;
     if (!recs || recs.length < 2) return `${code(s.name)}: ${text(s.profile.metadata.format)}, ${events}`;
-    const files = recs.map((r) => `${code(r.source.replace(/\\/g, '/').split('/').pop()!)} (${r.events.map(code).join(', ')})`).join(', ');
+    const files = recs
+      .map((r) => `${code(r.source.replace(/\\/g, '/').split('/').pop()!)} (${r.events.map(code).join(', ')})`)
+      .join(', ');
     return `${recs.length} recordings of one build, merged: ${files}; ${events}`;
   };
   const out = ['Inputs (source paths are relative to the source root):', ''];
   if (input.profile) out.push(`- Profile: ${describe(input.profile)}`);
   if (input.baseline) out.push(`- Baseline: ${describe(input.baseline)}`);
   if (c && input.stats) {
-    const runs = input.stats.map((r, i) => `${code(r.file.replace(/\\/g, '/').split('/').pop()!)}${i === c.baseIndex ? ' (base)' : ''} as ${text(r.label)}${r.hasVariance ? ', with -r variance' : ''}`);
+    const runs = input.stats.map(
+      (r, i) =>
+        `${code(r.file.replace(/\\/g, '/').split('/').pop()!)}${i === c.baseIndex ? ' (base)' : ''} as ${text(r.label)}${r.hasVariance ? ', with -r variance' : ''}`,
+    );
     out.push(`- perf stat: ${runs.join('; ')}`);
   }
   return out;
@@ -233,13 +344,24 @@ function inputsList(input: ReportInput, c: StatComparison | undefined): string[]
 function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: Benchmark): string[] {
   const b = c.baseIndex;
   const others = runs.map((_, i) => i).filter((i) => i !== b);
-  const header = ['Metric', ...runs.map((r, i) => (i === b ? `${r.label} (base)` : r.label)), ...others.flatMap((i) => [`Ratio (${runs[i].label}/${runs[b].label})`, `Δ (${runs[i].label}−${runs[b].label})`])];
+  const header = [
+    'Metric',
+    ...runs.map((r, i) => (i === b ? `${r.label} (base)` : r.label)),
+    ...others.flatMap((i) => [`Ratio (${runs[i].label}/${runs[b].label})`, `Δ (${runs[i].label}−${runs[b].label})`]),
+  ];
   const rows = visibleMetrics(c).map((m) => {
     const t = m.cells.map((cell) => cellText(m.unit, cell));
-    return [text(m.label), ...t.map((x) => text(x.variance ? `${x.value} ${x.variance}` : x.value)), ...others.flatMap((i) => [t[i].change, text(t[i].delta)])];
+    return [
+      text(m.label),
+      ...t.map((x) => text(x.variance ? `${x.value} ${x.variance}` : x.value)),
+      ...others.flatMap((i) => [t[i].change, text(t[i].delta)]),
+    ];
   });
   const out = table(header.map(text), rows);
-  out.push('', 'Ratios and differences are computed from unrounded values; IPC and miss rates are recomputed from the raw counts of each run, not taken from perf\'s metric column.');
+  out.push(
+    '',
+    "Ratios and differences are computed from unrounded values; IPC and miss rates are recomputed from the raw counts of each run, not taken from perf's metric column.",
+  );
   const findings: string[] = [];
   for (const i of others) {
     const get = (id: string) => c.metrics.find((m) => m.id === id)!.cells;
@@ -250,12 +372,23 @@ function statSection(runs: readonly StatRun[], c: StatComparison, benchmark?: Be
     );
   }
   if (findings.length) out.push('', 'Key findings:', '', ...findings);
-  const missing = c.metrics.filter((m) => !m.id.startsWith('counter:') && m.cells.every((x) => x.status === 'absent')).map((m) => m.label);
+  const missing = c.metrics
+    .filter((m) => !m.id.startsWith('counter:') && m.cells.every((x) => x.status === 'absent'))
+    .map((m) => m.label);
   const notes = [...c.notes];
   if (missing.length) notes.push(`not in any file: ${missing.join(', ')}`);
   const texts = notes.map(text);
-  if (missing.includes('Time')) texts.push(`perf stat -x and -j print no elapsed time: add ${code('-e duration_time')} for Time and CPUs utilized`);
-  const unsupported = c.metrics.filter((m) => m.cells.some((x) => x.status === 'unsupported')).map((m) => `${m.label} (${m.cells.map((x, i) => (x.status === 'unsupported' ? runs[i].label : '')).filter(Boolean).join(', ')})`);
+  if (missing.includes('Time'))
+    texts.push(`perf stat -x and -j print no elapsed time: add ${code('-e duration_time')} for Time and CPUs utilized`);
+  const unsupported = c.metrics
+    .filter((m) => m.cells.some((x) => x.status === 'unsupported'))
+    .map(
+      (m) =>
+        `${m.label} (${m.cells
+          .map((x, i) => (x.status === 'unsupported' ? runs[i].label : ''))
+          .filter(Boolean)
+          .join(', ')})`,
+    );
   if (unsupported.length) texts.push(text(`<not supported> on the recording machine: ${unsupported.join('; ')}`));
   // With two runs or more the cycle-gap section says what to run; a single run says it here.
   const advice = runs.length < 2 ? pmuAdvice(runs, c, benchmark?.command, benchmark?.preloaded) : undefined;
@@ -284,10 +417,27 @@ function gapSection(runs: readonly StatRun[], c: StatComparison, benchmark?: Ben
       ...table(
         ['Component', 'How', 'Cycles', 'Share of the gap'],
         [
-          ['Extra instructions', text(`${sign(g.extraInstructions)} instructions ÷ ${b}'s IPC ${g.ipc[1].toFixed(2)}`), sign(g.extraInstructionCycles), pct(g.instructionShare)],
-          ['IPC', text(`${formatCount(g.instructions[0])} ÷ ${g.ipc[0].toFixed(2)} − ${formatCount(g.instructions[0])} ÷ ${g.ipc[1].toFixed(2)}`), sign(g.ipcPenaltyCycles), pct(g.ipcShare)],
+          [
+            'Extra instructions',
+            text(`${sign(g.extraInstructions)} instructions ÷ ${b}'s IPC ${g.ipc[1].toFixed(2)}`),
+            sign(g.extraInstructionCycles),
+            pct(g.instructionShare),
+          ],
+          [
+            'IPC',
+            text(
+              `${formatCount(g.instructions[0])} ÷ ${g.ipc[0].toFixed(2)} − ${formatCount(g.instructions[0])} ÷ ${g.ipc[1].toFixed(2)}`,
+            ),
+            sign(g.ipcPenaltyCycles),
+            pct(g.ipcShare),
+          ],
           ['Sum', '', sign(g.explainedCycles), pct(g.actualGap !== 0 ? g.explainedCycles / g.actualGap : undefined)],
-          ['Actual gap', text(`${formatCount(g.cycles[0])} − ${formatCount(g.cycles[1])}`), sign(g.actualGap), g.actualGap !== 0 ? '100.0%' : 'n/a'],
+          [
+            'Actual gap',
+            text(`${formatCount(g.cycles[0])} − ${formatCount(g.cycles[1])}`),
+            sign(g.actualGap),
+            g.actualGap !== 0 ? '100.0%' : 'n/a',
+          ],
         ],
         'llrr',
       ),

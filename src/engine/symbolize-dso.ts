@@ -71,13 +71,20 @@ export async function symbolizeDso(
  * the binary and every separate file its symbols could come from (size and mtime), so installing a -dbg package
  * or rebuilding gives a new key.
  */
-function functionNames(elf: ElfFile, vaddrs: readonly number[], cache: SymbolCache | false | undefined): (vaddr: number) => string | undefined {
+function functionNames(
+  elf: ElfFile,
+  vaddrs: readonly number[],
+  cache: SymbolCache | false | undefined,
+): (vaddr: number) => string | undefined {
   const store = cache === false ? undefined : (cache ?? new SymbolCache());
   let key: string | undefined;
   if (store) {
     try {
       const h = createHash('sha256').update(`${codeStamp()}\0`);
-      const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+      const separate = [
+        ...(elf.buildId ? buildIdPaths(elf.buildId) : []),
+        ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : []),
+      ];
       for (const p of [elf.path, ...separate]) {
         try {
           const st = statSync(p);
@@ -90,7 +97,11 @@ function functionNames(elf: ElfFile, vaddrs: readonly number[], cache: SymbolCac
       key = `names-${elf.buildId ?? 'nobuildid'}-${h.digest('hex').slice(0, 16)}`;
       const hit = store.readEntry(key);
       const names = hit?.names;
-      if (Array.isArray(names) && names.length === vaddrs.length && names.every((n) => n === null || typeof n === 'string')) {
+      if (
+        Array.isArray(names) &&
+        names.length === vaddrs.length &&
+        names.every((n) => n === null || typeof n === 'string')
+      ) {
         const byAddress = new Map<number, string | undefined>();
         vaddrs.forEach((v, i) => byAddress.set(v, (names[i] as string | null) ?? undefined));
         return (v) => byAddress.get(v);
@@ -107,7 +118,13 @@ function functionNames(elf: ElfFile, vaddrs: readonly number[], cache: SymbolCac
   return (v) => (byAddress.has(v) ? byAddress.get(v) : lookup(v));
 }
 
-function findMatchingBinary(dso: string, buildId: string | undefined, options: LoadOptions, builder: ProfileBuilder, entry: ProfileMetadata['binaries'][number]): ElfFile | undefined {
+function findMatchingBinary(
+  dso: string,
+  buildId: string | undefined,
+  options: LoadOptions,
+  builder: ProfileBuilder,
+  entry: ProfileMetadata['binaries'][number],
+): ElfFile | undefined {
   // The rules (recorded build-id, else recorded path, else a guess that says so) live in find-binary.ts.
   const choice = chooseBinary(dso, buildId, options, buildId ? buildIdPaths(buildId) : []);
   for (const w of choice.warnings) builder.warn(w);
@@ -118,7 +135,10 @@ function findMatchingBinary(dso: string, buildId: string | undefined, options: L
 /** The file whose DWARF describes the binary: itself when built with -g, else its separate debug file. */
 export function debugInfoFile(elf: ElfFile, builder: Pick<ProfileBuilder, 'warn'>): string | undefined {
   if (elf.hasDebugInfo) return elf.path;
-  const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+  const separate = [
+    ...(elf.buildId ? buildIdPaths(elf.buildId) : []),
+    ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : []),
+  ];
   for (const p of separate) {
     try {
       if (readElf(p).hasDebugInfo) return p;
@@ -126,6 +146,8 @@ export function debugInfoFile(elf: ElfFile, builder: Pick<ProfileBuilder, 'warn'
       /* not an ELF file: try the next place */
     }
   }
-  builder.warn(`${elf.path} has no debug info (no .debug_line, no separate debug file found): its samples are attributed to functions only. Build with -g, or install its -dbg package.`);
+  builder.warn(
+    `${elf.path} has no debug info (no .debug_line, no separate debug file found): its samples are attributed to functions only. Build with -g, or install its -dbg package.`,
+  );
   return undefined;
 }

@@ -7,7 +7,13 @@
  */
 import { basename } from 'node:path';
 import { ipToNumber } from '../parsers/perf-script';
-import { aggregatePerfScript, aggregatePerfScriptChunks, type ScriptChainCount, type ScriptChainFrame, type ScriptLeafCount } from '../parsers/perf-script-aggregate';
+import {
+  aggregatePerfScript,
+  aggregatePerfScriptChunks,
+  type ScriptChainCount,
+  type ScriptChainFrame,
+  type ScriptLeafCount,
+} from '../parsers/perf-script-aggregate';
 import type { CallchainFrame, ProfileCallchains } from '../model/call-graph';
 import { parsePerfReport } from '../parsers/perf-report';
 import { parseCachegrind } from '../parsers/cachegrind';
@@ -19,13 +25,24 @@ import type { LoadOptions } from './load-profile';
 import { shareOf } from '../model/share';
 import { formatShare } from '../model/format';
 
-export async function loadPerfScriptProfile(path: string, text: string | AsyncIterable<string>, options: LoadOptions): Promise<Profile> {
+export async function loadPerfScriptProfile(
+  path: string,
+  text: string | AsyncIterable<string>,
+  options: LoadOptions,
+): Promise<Profile> {
   const agg = typeof text === 'string' ? aggregatePerfScript(text, path) : await aggregatePerfScriptChunks(text, path);
   if (agg.events.length === 0) throw new ProfileFormatError(path, undefined, 'perf script output with no samples');
   // perf report weighs by period; an event whose samples printed no period weighs each sample 1, alone.
   const byPeriod = agg.events.map((e) => e.periodPrinted);
-  const metadata: ProfileMetadata = { format: `perf script${agg.srclinePrinted ? ' (with srcline)' : ''}`, binaries: [] };
-  const builder = new ProfileBuilder(path, agg.events.map((e, i) => ({ name: e.name, unit: byPeriod[i] ? 'period' : 'samples' })), metadata);
+  const metadata: ProfileMetadata = {
+    format: `perf script${agg.srclinePrinted ? ' (with srcline)' : ''}`,
+    binaries: [],
+  };
+  const builder = new ProfileBuilder(
+    path,
+    agg.events.map((e, i) => ({ name: e.name, unit: byPeriod[i] ? 'period' : 'samples' })),
+    metadata,
+  );
   const n = agg.events.length;
   const countsOf = (event: number, c: { samples: number; period: number }): number[] => {
     const counts = new Array<number>(n).fill(0);
@@ -35,13 +52,16 @@ export async function loadPerfScriptProfile(path: string, text: string | AsyncIt
   builder.setTotals(agg.events.map((e, i) => (byPeriod[i] ? e.period : e.samples)));
   const samplesOnly = agg.events.filter((_, i) => !byPeriod[i]).map((e) => e.name);
   if (samplesOnly.length && samplesOnly.length < n) {
-    builder.warn(`${basename(path)}: ${samplesOnly.join(', ')} printed no period, so ${samplesOnly.length > 1 ? 'they are' : 'it is'} counted in samples; the other events by period, as perf report does. Add \`-F +period\` to see them weighted.`);
+    builder.warn(
+      `${basename(path)}: ${samplesOnly.join(', ')} printed no period, so ${samplesOnly.length > 1 ? 'they are' : 'it is'} counted in samples; the other events by period, as perf report does. Add \`-F +period\` to see them weighted.`,
+    );
   }
 
   // Symbolize leaf ips where the DSO is known and the ip is DSO-relative (callchain form); -G ips are absolute.
   const byDso = new Map<string, ScriptLeafCount[]>();
   for (const leaf of agg.leaves) {
-    if (!leaf.dso || !leaf.ip || leaf.absoluteIp || leaf.dso.startsWith('[') || ipToNumber(leaf.ip) === undefined) continue;
+    if (!leaf.dso || !leaf.ip || leaf.absoluteIp || leaf.dso.startsWith('[') || ipToNumber(leaf.ip) === undefined)
+      continue;
     const list = byDso.get(leaf.dso);
     if (list) list.push(leaf);
     else byDso.set(leaf.dso, [leaf]);
@@ -60,7 +80,13 @@ export async function loadPerfScriptProfile(path: string, text: string | AsyncIt
       const r = chains.get(ipToNumber(leaf.ip)!);
       if (!r) continue;
       const chain = r.chain.length || !leaf.srcline ? r.chain : [{ function: '', ...leaf.srcline }];
-      builder.addAddress({ dso, address: r.vaddr, symbol: r.symbol ?? leaf.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`, counts: countsOf(leaf.event, leaf), inlineChain: chain });
+      builder.addAddress({
+        dso,
+        address: r.vaddr,
+        symbol: r.symbol ?? leaf.symbol ?? `${basename(dso)}+0x${r.vaddr.toString(16)}`,
+        counts: countsOf(leaf.event, leaf),
+        inlineChain: chain,
+      });
       placed.add(leaf);
     }
   }
@@ -68,12 +94,21 @@ export async function loadPerfScriptProfile(path: string, text: string | AsyncIt
   // perf printed one, the line.
   for (const leaf of agg.leaves) {
     if (placed.has(leaf)) continue;
-    const symbol = leaf.symbol && leaf.symbol !== '[unknown]' ? leaf.symbol : leaf.dso ?? '[unknown]';
-    builder.addSourceLine({ dso: leaf.dso ?? '', symbol, file: leaf.srcline?.file, line: leaf.srcline?.line, counts: countsOf(leaf.event, leaf) });
+    const symbol = leaf.symbol && leaf.symbol !== '[unknown]' ? leaf.symbol : (leaf.dso ?? '[unknown]');
+    builder.addSourceLine({
+      dso: leaf.dso ?? '',
+      symbol,
+      file: leaf.srcline?.file,
+      line: leaf.srcline?.line,
+      counts: countsOf(leaf.event, leaf),
+    });
   }
-  if (agg.chains.some((c) => c.frames.length > 1)) builder.setCallchains(scriptCallchains(agg.chains, n, byPeriod, symbolizedOf));
+  if (agg.chains.some((c) => c.frames.length > 1))
+    builder.setCallchains(scriptCallchains(agg.chains, n, byPeriod, symbolizedOf));
   if (placed.size === 0 && !agg.srclinePrinted) {
-    builder.warn(`${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`);
+    builder.warn(
+      `${basename(path)}: no srcline field and no binary to symbolize with, so samples are attributed to functions only. Re-run \`perf script -F +srcline\`, or set perfHeat.binaryPaths / --binary-path.`,
+    );
   }
   const profile = builder.build();
   const coverage = coverageWarning(profile);
@@ -85,8 +120,16 @@ export function loadPerfReportProfile(path: string, text: string): Profile {
   const events: string[] = [];
   for (const s of report.sections) for (const e of s.events) if (!events.includes(e)) events.push(e);
   const hasSrcline = report.sections.some((s) => s.columns.includes('Source:Line'));
-  const metadata: ProfileMetadata = { format: `perf report --stdio${hasSrcline ? ' (srcline)' : ''}`, binaries: [], lostSamples: report.lostSamples };
-  const builder = new ProfileBuilder(path, events.map((name) => ({ name, unit: 'period' })), metadata);
+  const metadata: ProfileMetadata = {
+    format: `perf report --stdio${hasSrcline ? ' (srcline)' : ''}`,
+    binaries: [],
+    lostSamples: report.lostSamples,
+  };
+  const builder = new ProfileBuilder(
+    path,
+    events.map((name) => ({ name, unit: 'period' })),
+    metadata,
+  );
   const totals = events.map(() => 0);
   let bogus = 0;
   for (const section of report.sections) {
@@ -106,9 +149,16 @@ export function loadPerfReportProfile(path: string, text: string): Profile {
     }
   }
   builder.setTotals(totals);
-  if (!hasSrcline) builder.warn(`${basename(path)} is sorted by symbol, not source line: heat is per function. Use \`perf report --no-children -g none --sort srcline\`, or load the perf.data itself.`);
-  if (bogus) builder.warn(`${basename(path)}: ${bogus} children-mode rows like "sym+94578221826162" were skipped (perf artefacts); pass --no-children.`);
-  if (report.sections.some((s) => s.childrenMode)) builder.warn(`${basename(path)} was made in children mode: self shares are used. Prefer --no-children -g none.`);
+  if (!hasSrcline)
+    builder.warn(
+      `${basename(path)} is sorted by symbol, not source line: heat is per function. Use \`perf report --no-children -g none --sort srcline\`, or load the perf.data itself.`,
+    );
+  if (bogus)
+    builder.warn(
+      `${basename(path)}: ${bogus} children-mode rows like "sym+94578221826162" were skipped (perf artefacts); pass --no-children.`,
+    );
+  if (report.sections.some((s) => s.childrenMode))
+    builder.warn(`${basename(path)} was made in children mode: self shares are used. Prefer --no-children -g none.`);
   const profile = builder.build();
   const over = overfullLine(profile);
   return over ? { ...profile, warnings: [...profile.warnings, `${basename(path)}: ${over}`] } : profile;
@@ -133,7 +183,11 @@ function overfullLine(p: Profile): string | undefined {
 export function loadCachegrindProfile(path: string, text: string): Profile {
   const cg = parseCachegrind(text, path);
   const metadata: ProfileMetadata = { format: 'cachegrind', binaries: [], command: cg.cmd };
-  const builder = new ProfileBuilder(path, cg.events.map((name) => ({ name, unit: 'count' })), metadata);
+  const builder = new ProfileBuilder(
+    path,
+    cg.events.map((name) => ({ name, unit: 'count' })),
+    metadata,
+  );
   for (const w of cg.warnings) builder.warn(`${basename(path)}: ${w}`);
   for (const r of cg.rows) {
     const known = r.file !== '???' && r.line > 0;
@@ -152,7 +206,8 @@ export function loadCachegrindProfile(path: string, text: string): Profile {
 function returnAddresses(frames: readonly ScriptChainFrame[]): boolean[] {
   return frames.map((f, i) => i > 0 && !(isKernelDso(frames[i - 1]!.dso ?? '') && !isKernelDso(f.dso ?? '')));
 }
-const isKernelDso = (dso: string): boolean => dso.startsWith('[kernel.kallsyms') || /^\[[\w]+\]$/.test(dso) && dso !== '[unknown]' && dso !== '[vdso]';
+const isKernelDso = (dso: string): boolean =>
+  dso.startsWith('[kernel.kallsyms') || (/^\[[\w]+\]$/.test(dso) && dso !== '[unknown]' && dso !== '[vdso]');
 
 /** DSO-relative frame ips worth symbolizing, per binary (callers one byte back). */
 function scriptFrameOffsets(chains: readonly ScriptChainCount[]): Map<string, Set<number>> {
@@ -171,7 +226,12 @@ function scriptFrameOffsets(chains: readonly ScriptChainCount[]): Map<string, Se
 }
 
 /** perf script's chains as the profile's callchains: frames symbolized from the binary where found, else as printed. */
-function scriptCallchains(chains: readonly ScriptChainCount[], nEvents: number, byPeriod: readonly boolean[], symbolizedOf: ReadonlyMap<string, ReadonlyMap<number, SymbolizedAddress>>): ProfileCallchains {
+function scriptCallchains(
+  chains: readonly ScriptChainCount[],
+  nEvents: number,
+  byPeriod: readonly boolean[],
+  symbolizedOf: ReadonlyMap<string, ReadonlyMap<number, SymbolizedAddress>>,
+): ProfileCallchains {
   const frames: CallchainFrame[] = [];
   const frameOf = new Map<string, number>();
   const out: ProfileCallchains['chains'] = [];
@@ -187,7 +247,9 @@ function scriptCallchains(chains: readonly ScriptChainCount[], nEvents: number, 
         const r = off === undefined ? undefined : symbolizedOf.get(dso)?.get(off);
         const printed = f.symbol && f.symbol !== '[unknown]' ? f.symbol : dso;
         frameOf.set(key, (id = frames.length));
-        frames.push(r ? { dso, symbol: r.symbol ?? printed, inlineChain: r.chain } : { dso, symbol: printed, inlineChain: [] });
+        frames.push(
+          r ? { dso, symbol: r.symbol ?? printed, inlineChain: r.chain } : { dso, symbol: printed, inlineChain: [] },
+        );
       }
       return id;
     });

@@ -7,11 +7,28 @@
  * toggles. Each answer arrives as the usual profileChanged/flagsChanged notification, so the views redraw from it.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LoadProfileRequest, SelectPresetRequest, SetFilterRequest, SetFlagRequest, type InitializationOptions, type SampleFilterParams } from '../protocol';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  LoadProfileRequest,
+  SelectPresetRequest,
+  SetFilterRequest,
+  SetFlagRequest,
+  type InitializationOptions,
+  type SampleFilterParams,
+} from '../protocol';
 import { send } from './rpc';
 
-export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, totalsAsLenses: () => boolean): LanguageClient {
+export function createClient(
+  ctx: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+  totalsAsLenses: () => boolean,
+): LanguageClient {
   const module = ctx.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -27,7 +44,10 @@ export function createClient(ctx: vscode.ExtensionContext, output: vscode.LogOut
     // The hover's "Show disassembly" link runs this one command; no other command link in server text runs.
     markdown: { isTrusted: { enabledCommands: ['perfHeat.showDisassembly'] } },
     // Asked at every (re)start: a server restarted after the user trusted the workspace must know it.
-    initializationOptions: (): InitializationOptions => ({ trusted: vscode.workspace.isTrusted, clientLoadsProfile: true }),
+    initializationOptions: (): InitializationOptions => ({
+      trusted: vscode.workspace.isTrusted,
+      clientLoadsProfile: true,
+    }),
     // The server offers inlay hints and lenses for other editors; here decorations show the same, out of the way,
     // unless the user asked for totals as code lenses (perfHeat.totals.style).
     middleware: {
@@ -62,7 +82,11 @@ export interface RecoveryHooks {
  * Watches the client for a restart after a crash. Register it after `client.start()`: every Running state it sees
  * afterwards belongs to a restarted server.
  */
-export function recoverAfterRestart(client: LanguageClient, output: vscode.LogOutputChannel, hooks: RecoveryHooks): vscode.Disposable {
+export function recoverAfterRestart(
+  client: LanguageClient,
+  output: vscode.LogOutputChannel,
+  hooks: RecoveryHooks,
+): vscode.Disposable {
   let saved: SessionState | undefined;
   return client.onDidChangeState(({ newState }) => {
     if (newState === State.Stopped || newState === State.Starting) {
@@ -79,8 +103,14 @@ export function recoverAfterRestart(client: LanguageClient, output: vscode.LogOu
   });
 }
 
-async function restore(client: LanguageClient, state: SessionState, output: vscode.LogOutputChannel): Promise<string[]> {
-  output.info(`the Perf Heat server restarted: reloading ${[state.active, state.baseline && `baseline ${state.baseline}`].filter(Boolean).join(' and ') || 'nothing'}`);
+async function restore(
+  client: LanguageClient,
+  state: SessionState,
+  output: vscode.LogOutputChannel,
+): Promise<string[]> {
+  output.info(
+    `the Perf Heat server restarted: reloading ${[state.active, state.baseline && `baseline ${state.baseline}`].filter(Boolean).join(' and ') || 'nothing'}`,
+  );
   const errors: string[] = [];
   const attempt = async (what: string, step: () => Promise<unknown>): Promise<void> => {
     try {
@@ -92,13 +122,21 @@ async function restore(client: LanguageClient, state: SessionState, output: vsco
   };
   // Flags first: they do not depend on the profile, and the profile's redraw then shows them.
   const flags = state.flags;
-  if (flags?.preset) await attempt(`selecting the build ${flags.preset}`, () => send(client, SelectPresetRequest, { preset: flags.preset! }));
-  for (const [name, value] of Object.entries(flags?.overrides ?? {})) await attempt(`setting ${name}`, () => send(client, SetFlagRequest, { name, value }));
+  if (flags?.preset)
+    await attempt(`selecting the build ${flags.preset}`, () =>
+      send(client, SelectPresetRequest, { preset: flags.preset! }),
+    );
+  for (const [name, value] of Object.entries(flags?.overrides ?? {}))
+    await attempt(`setting ${name}`, () => send(client, SetFlagRequest, { name, value }));
   // The filter before the profile: with nothing loaded the server only keeps it, and the loads below then use it.
-  if (state.filter) await attempt('setting the sample filter again', () => send(client, SetFilterRequest, { filter: state.filter! }));
-  if (state.active) await attempt(`reloading ${state.active}`, () => send(client, LoadProfileRequest, { path: state.active! }));
+  if (state.filter)
+    await attempt('setting the sample filter again', () => send(client, SetFilterRequest, { filter: state.filter! }));
+  if (state.active)
+    await attempt(`reloading ${state.active}`, () => send(client, LoadProfileRequest, { path: state.active! }));
   if (state.baseline && state.baseline !== state.active) {
-    await attempt(`reloading the baseline ${state.baseline}`, () => send(client, LoadProfileRequest, { path: state.baseline!, role: 'baseline' }));
+    await attempt(`reloading the baseline ${state.baseline}`, () =>
+      send(client, LoadProfileRequest, { path: state.baseline!, role: 'baseline' }),
+    );
   }
   return errors;
 }

@@ -4,7 +4,16 @@
  * constructor, so the table and package.json's `contributes.commands` can be compared (test/vscode/suite/1-heat).
  */
 import * as vscode from 'vscode';
-import { ActivateProfileRequest, ClearProfileRequest, ExportReportRequest, ListProfilesRequest, LoadProfileRequest, SetBaselineRequest, type HeatMode, type ProfileSummary } from '../protocol';
+import {
+  ActivateProfileRequest,
+  ClearProfileRequest,
+  ExportReportRequest,
+  ListProfilesRequest,
+  LoadProfileRequest,
+  SetBaselineRequest,
+  type HeatMode,
+  type ProfileSummary,
+} from '../protocol';
 import { cycleMode, densityMode, missMode, pickHeatMode } from './heat-mode';
 import type { FlagsNode } from './flags-view';
 import { send } from './rpc';
@@ -22,7 +31,15 @@ type Handler = (...args: any[]) => unknown;
 
 export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.loadProfile': (ctx) => async (uri?: vscode.Uri) => {
-    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Load Profile', title: 'Perf Heat: Load Profile' }))?.[0];
+    const target =
+      uri ??
+      (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: 'Load Profile',
+          title: 'Perf Heat: Load Profile',
+        })
+      )?.[0];
     if (target) await ctx.loadReportingErrors(target.fsPath);
   },
   'perfHeat.loadThisProfile': (ctx) => async (uri?: vscode.Uri) => {
@@ -55,7 +72,11 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
     if (!client) return ctx.requireProfile();
     const { profiles, activeId } = await send(client, ListProfilesRequest);
     const chosen = await vscode.window.showQuickPick(
-      profiles.map((x) => ({ label: `${x.id === activeId ? '$(check) ' : ''}${vscode.workspace.asRelativePath(x.source)}`, description: `${x.format} · ${x.events.map((e) => e.name).join(', ')}`, id: x.id })),
+      profiles.map((x) => ({
+        label: `${x.id === activeId ? '$(check) ' : ''}${vscode.workspace.asRelativePath(x.source)}`,
+        description: `${x.format} · ${x.events.map((e) => e.name).join(', ')}`,
+        id: x.id,
+      })),
       { title: 'Perf Heat: Switch Profile' },
     );
     if (chosen) await send(client, ActivateProfileRequest, { id: chosen.id });
@@ -68,7 +89,11 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
     editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   },
   'perfHeat.filterHotspots': (ctx) => async () => {
-    const text = await vscode.window.showInputBox({ title: 'Filter hotspots', prompt: 'Show functions and files whose name contains this text', value: ctx.panel.currentFilter });
+    const text = await vscode.window.showInputBox({
+      title: 'Filter hotspots',
+      prompt: 'Show functions and files whose name contains this text',
+      value: ctx.panel.currentFilter,
+    });
     if (text !== undefined) await ctx.panel.setFilter(text);
   },
   'perfHeat.clearHotspotFilter': (ctx) => () => ctx.panel.setFilter(''),
@@ -77,18 +102,27 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
   'perfHeat.showKernelRows': (ctx) => () => ctx.panel.toggleKernelRows(false),
   'perfHeat.goToHottestLine': (ctx) => () => goToHottestLine(ctx.decorations, ctx.panel),
   // From the editor (cursor, code action, hover link: a source line), a Functions row of the panel, or by name.
-  'perfHeat.showDisassembly': (ctx) => (target?: { uri: string; line: number } | { function: string; dso?: string }) => ctx.disassembly.show(ctx.panel.functionOf(target) ?? target),
+  'perfHeat.showDisassembly': (ctx) => (target?: { uri: string; line: number } | { function: string; dso?: string }) =>
+    ctx.disassembly.show(ctx.panel.functionOf(target) ?? target),
   'perfHeat.goToSource': (ctx) => () => ctx.disassembly.goToSource(),
   'perfHeat.showOutput': (ctx) => () => ctx.output.show(),
   'perfHeat.toggleFlag': (ctx) => (node?: FlagsNode) => ctx.flagsView.toggle(node),
   'perfHeat.resetFlag': (ctx) => (node?: FlagsNode) => node?.kind === 'flag' && ctx.flagsView.set(node.flag.name, null),
   'perfHeat.selectBuild': (ctx) => () => ctx.flagsView.pickPreset(),
-  'perfHeat.runExperiment': (ctx) => (arg?: vscode.Uri | { config?: string; experiment?: string }) => ctx.experiments.runExperiment(arg),
+  'perfHeat.runExperiment': (ctx) => (arg?: vscode.Uri | { config?: string; experiment?: string }) =>
+    ctx.experiments.runExperiment(arg),
   // From the Flags view's context menu: the row; from code: { flag, value? }.
   'perfHeat.abFlag': (ctx) => (arg?: AbArgument) => ctx.experiments.abFlag(arg),
   // From the explorer: (clicked, all selected); from code: (uris[]) or (uri); from the palette: nothing.
   'perfHeat.compareStat': (ctx) => async (first?: vscode.Uri | vscode.Uri[], selected?: vscode.Uri[]) => {
-    let uris = Array.isArray(selected) && selected.length ? selected : Array.isArray(first) ? first : first instanceof vscode.Uri ? [first] : undefined;
+    let uris =
+      Array.isArray(selected) && selected.length
+        ? selected
+        : Array.isArray(first)
+          ? first
+          : first instanceof vscode.Uri
+            ? [first]
+            : undefined;
     // Several at once from the workspace's stat files: code-server's file dialog takes one file at a time.
     uris ??= await ctx.statModule.pickRuns();
     if (!uris?.length) return undefined;
@@ -102,7 +136,8 @@ export const COMMANDS: Record<string, (ctx: Session) => Handler> = {
 };
 
 export function registerCommands(ctx: Session): void {
-  for (const [id, make] of Object.entries(COMMANDS)) ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, make(ctx)));
+  for (const [id, make] of Object.entries(COMMANDS))
+    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, make(ctx)));
 }
 
 function modeCommand(ctx: Session, make: (p: ProfileSummary) => HeatMode | string): Handler {
@@ -124,12 +159,29 @@ async function compareWithBaseline(ctx: Session, uri?: vscode.Uri): Promise<void
     const { profiles } = await send(client, ListProfilesRequest);
     type Item = vscode.QuickPickItem & { id?: number; browse?: true };
     const items: Item[] = [
-      ...profiles.filter((x) => x.id !== p.id).map((x) => ({ label: `$(history) ${vscode.workspace.asRelativePath(x.source)}`, description: x.format, id: x.id })),
+      ...profiles
+        .filter((x) => x.id !== p.id)
+        .map((x) => ({
+          label: `$(history) ${vscode.workspace.asRelativePath(x.source)}`,
+          description: x.format,
+          id: x.id,
+        })),
       { label: '$(folder-opened) Choose a profile file…', browse: true },
     ];
-    const chosen = await vscode.window.showQuickPick(items, { title: `Perf Heat: compare ${vscode.workspace.asRelativePath(p.source)} with…`, placeHolder: 'the baseline (for example the A build of an A/B pair)' });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: `Perf Heat: compare ${vscode.workspace.asRelativePath(p.source)} with…`,
+      placeHolder: 'the baseline (for example the A build of an A/B pair)',
+    });
     if (!chosen) return;
-    target = chosen.browse ? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Baseline', title: 'Perf Heat: Baseline Profile' }))?.[0] : { id: chosen.id! };
+    target = chosen.browse
+      ? (
+          await vscode.window.showOpenDialog({
+            canSelectMany: false,
+            openLabel: 'Use as Baseline',
+            title: 'Perf Heat: Baseline Profile',
+          })
+        )?.[0]
+      : { id: chosen.id! };
   }
   if (!target) return;
   try {
@@ -144,12 +196,21 @@ async function compareWithBaseline(ctx: Session, uri?: vscode.Uri): Promise<void
 async function exportReport(ctx: Session): Promise<void> {
   const client = ctx.client;
   if (!client) return void ctx.requireProfile();
-  const stats = await pickStatFiles({ title: 'Perf Heat: Export Analysis Report (1/2)', placeholder: 'perf stat runs for the report, or none (OK)', allowNone: true });
+  const stats = await pickStatFiles({
+    title: 'Perf Heat: Export Analysis Report (1/2)',
+    placeholder: 'perf stat runs for the report, or none (OK)',
+    allowNone: true,
+  });
   if (!stats) return;
   // Saved in the workspace folder by default (the last folder a dialog used may be anywhere, src/ say).
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = `perf-analysis-${(ctx.active?.source.split('/').pop() ?? 'profile').replace(/[^\w.-]+/g, '_')}.md`;
-  const target = await vscode.window.showSaveDialog({ title: 'Perf Heat: Export Analysis Report (2/2): save the Markdown report as', saveLabel: 'Export Report', filters: { Markdown: ['md'] }, defaultUri: root && vscode.Uri.joinPath(root, name) });
+  const target = await vscode.window.showSaveDialog({
+    title: 'Perf Heat: Export Analysis Report (2/2): save the Markdown report as',
+    saveLabel: 'Export Report',
+    filters: { Markdown: ['md'] },
+    defaultUri: root && vscode.Uri.joinPath(root, name),
+  });
   if (!target) return;
   try {
     const r = await send(client, ExportReportRequest, { output: target.fsPath, statFiles: stats.map((u) => u.fsPath) });

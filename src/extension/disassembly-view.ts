@@ -87,7 +87,11 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     if (!view) {
       const q = new URLSearchParams(uri.query);
       try {
-        view = await this.request({ function: q.get('fn') ?? '', dso: q.get('dso') ?? undefined, event: this.host.event() });
+        view = await this.request({
+          function: q.get('fn') ?? '',
+          dso: q.get('dso') ?? undefined,
+          event: this.host.event(),
+        });
       } catch (e) {
         return `Perf Heat: ${(e as Error).message}`;
       }
@@ -109,15 +113,23 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
    * Opens a function's disassembly beside the editor: from a source line (default: the active editor's cursor),
    * whose instructions are then selected, or by function name.
    */
-  async show(target?: { uri: string; line: number } | { function: string; dso?: string }): Promise<vscode.TextEditor | undefined> {
+  async show(
+    target?: { uri: string; line: number } | { function: string; dso?: string },
+  ): Promise<vscode.TextEditor | undefined> {
     if (!this.host.hasProfile()) {
       void vscode.window.showInformationMessage('Perf Heat: load a profile first (Perf Heat: Load Profile…).');
       return undefined;
     }
     const editor = vscode.window.activeTextEditor;
-    const at = target ?? (editor && editor.document.uri.scheme === 'file' ? { uri: editor.document.uri.toString(), line: editor.selection.active.line } : undefined);
+    const at =
+      target ??
+      (editor && editor.document.uri.scheme === 'file'
+        ? { uri: editor.document.uri.toString(), line: editor.selection.active.line }
+        : undefined);
     if (!at) {
-      void vscode.window.showInformationMessage('Perf Heat: put the cursor on a heated source line to see its instructions.');
+      void vscode.window.showInformationMessage(
+        'Perf Heat: put the cursor on a heated source line to see its instructions.',
+      );
       return undefined;
     }
     let view: Disassembly | undefined;
@@ -136,7 +148,10 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     const focus = view.focus.length ? view.focus : hottestRow(view);
     if (focus.length) {
       shown.selections = focus.map((n) => new vscode.Selection(n, 0, n, doc.lineAt(n).text.length));
-      shown.revealRange(new vscode.Range(focus[0], 0, focus[focus.length - 1], 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      shown.revealRange(
+        new vscode.Range(focus[0], 0, focus[focus.length - 1], 0),
+        vscode.TextEditorRevealType.InCenterIfOutsideViewport,
+      );
     }
     return shown;
   }
@@ -144,7 +159,10 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
   /** From the disassembly document's cursor line to the source line its code comes from (the nearest row above). */
   async goToSource(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
-    const view = editor && editor.document.uri.scheme === DISASSEMBLY_SCHEME ? this.views.get(editor.document.uri.toString()) : undefined;
+    const view =
+      editor && editor.document.uri.scheme === DISASSEMBLY_SCHEME
+        ? this.views.get(editor.document.uri.toString())
+        : undefined;
     if (!editor || !view) return;
     for (let n = editor.selection.active.line; n >= 0; n--) {
       const source = view.lines[n]?.source;
@@ -152,10 +170,15 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
       const target = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
       target.selection = new vscode.Selection(source.line, 0, source.line, 0);
-      target.revealRange(new vscode.Range(source.line, 0, source.line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      target.revealRange(
+        new vscode.Range(source.line, 0, source.line, 0),
+        vscode.TextEditorRevealType.InCenterIfOutsideViewport,
+      );
       return;
     }
-    void vscode.window.showInformationMessage('Perf Heat: the debug info places no instruction above the cursor on a source line.');
+    void vscode.window.showInformationMessage(
+      'Perf Heat: the debug info places no instruction above the cursor on a source line.',
+    );
   }
 
   private decorate(editor: vscode.TextEditor): void {
@@ -188,12 +211,18 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     const out: vscode.DocumentLink[] = [];
     view.lines.forEach((l, n) => {
       if (l.jump) {
-        const jump = new vscode.DocumentLink(new vscode.Range(n, l.jump.columns[0], n, l.jump.columns[1]), doc.uri.with({ fragment: `L${l.jump.line + 1}` }));
+        const jump = new vscode.DocumentLink(
+          new vscode.Range(n, l.jump.columns[0], n, l.jump.columns[1]),
+          doc.uri.with({ fragment: `L${l.jump.line + 1}` }),
+        );
         jump.tooltip = 'Go to the branch target';
         out.push(jump);
       }
       if (!l.link || !l.source) return;
-      const link = new vscode.DocumentLink(new vscode.Range(n, l.link[0], n, l.link[1]), vscode.Uri.parse(l.source.uri).with({ fragment: `L${l.source.line + 1}` }));
+      const link = new vscode.DocumentLink(
+        new vscode.Range(n, l.link[0], n, l.link[1]),
+        vscode.Uri.parse(l.source.uri).with({ fragment: `L${l.source.line + 1}` }),
+      );
       link.tooltip = 'Go to this source line';
       out.push(link);
     });
@@ -206,10 +235,14 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
     if (!view || !l || l.kind !== 'instruction' || !l.counts) return undefined;
     const events = this.host.events();
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**0x${l.address!.toString(16)}** in \`${view.function.replace(/`/g, "'")}\`\n\n| event | value | of the symbol |\n|---|---:|---:|\n`);
+    md.appendMarkdown(
+      `**0x${l.address!.toString(16)}** in \`${view.function.replace(/`/g, "'")}\`\n\n| event | value | of the symbol |\n|---|---:|---:|\n`,
+    );
     view.events.forEach((name, i) => {
       const ev = events.find((e) => e.name === name) ?? { name, unit: 'period' as const };
-      md.appendMarkdown(`| ${name.replace(/[|\\`*_]/g, (c) => `\\${c}`)} | ${formatEventValue(l.counts![i], ev)} | ${formatShare(l.shares![i])} |\n`);
+      md.appendMarkdown(
+        `| ${name.replace(/[|\\`*_]/g, (c) => `\\${c}`)} | ${formatEventValue(l.counts![i], ev)} | ${formatShare(l.shares![i])} |\n`,
+      );
     });
     return new vscode.Hover(md);
   }
@@ -217,7 +250,11 @@ export class DisassemblyView implements vscode.TextDocumentContentProvider, vsco
   private codeActions(doc: vscode.TextDocument, range: vscode.Range): vscode.CodeAction[] {
     if (!this.host.hasProfile() || !this.host.heatedLine(doc.uri.toString(), range.start.line)) return [];
     const action = new vscode.CodeAction('Perf Heat: Show Disassembly', vscode.CodeActionKind.Empty);
-    action.command = { command: 'perfHeat.showDisassembly', title: 'Show Disassembly', arguments: [{ uri: doc.uri.toString(), line: range.start.line }] };
+    action.command = {
+      command: 'perfHeat.showDisassembly',
+      title: 'Show Disassembly',
+      arguments: [{ uri: doc.uri.toString(), line: range.start.line }],
+    };
     return [action];
   }
 }

@@ -74,7 +74,9 @@ export class Experiments implements vscode.Disposable {
   }
 
   /** Perf Heat: Run Experiment — the workspace's experiments file; which experiment when it has several. */
-  async runExperiment(arg?: vscode.Uri | { config?: string; experiment?: string }): Promise<ExperimentResult | undefined> {
+  async runExperiment(
+    arg?: vscode.Uri | { config?: string; experiment?: string },
+  ): Promise<ExperimentResult | undefined> {
     if (!this.trusted()) return undefined;
     const config = arg instanceof vscode.Uri ? arg.fsPath : (arg?.config ?? (await this.configFile(activeFolder())));
     if (!config) return undefined;
@@ -91,16 +93,23 @@ export class Experiments implements vscode.Disposable {
     const state = this.ctx.flagsView.current();
     const name = arg && 'kind' in arg ? (arg.kind === 'flag' ? arg.flag.name : undefined) : arg?.flag;
     if (!name) {
-      void vscode.window.showInformationMessage('Perf Heat: right-click a flag in the Flags view and choose A/B This Flag.');
+      void vscode.window.showInformationMessage(
+        'Perf Heat: right-click a flag in the Flags view and choose A/B This Flag.',
+      );
       return undefined;
     }
-    const item: FlagItem | undefined = arg && 'kind' in arg && arg.kind === 'flag' ? arg.flag : state?.flags.find((f) => f.name === name);
+    const item: FlagItem | undefined =
+      arg && 'kind' in arg && arg.kind === 'flag' ? arg.flag : state?.flags.find((f) => f.name === name);
     let value: string | null | undefined = arg && !('kind' in arg) ? arg.value : undefined;
     if (value === undefined) {
       const now = item?.value ?? null;
       if (now === null || /^[01]$/.test(now.trim())) value = isOn(now) ? '0' : '1';
       else {
-        const typed = await vscode.window.showInputBox({ title: `Perf Heat: A/B ${name}`, prompt: `The variant's value (the base keeps ${now}); empty to undefine it`, value: now });
+        const typed = await vscode.window.showInputBox({
+          title: `Perf Heat: A/B ${name}`,
+          prompt: `The variant's value (the base keeps ${now}); empty to undefine it`,
+          value: now,
+        });
         if (typed === undefined) return undefined;
         value = typed.trim() === '' ? null : typed.trim();
       }
@@ -109,21 +118,33 @@ export class Experiments implements vscode.Disposable {
     const config = await this.configFile(folder, { name, value });
     if (!config) return undefined;
     // The user's toggles are part of the build they look at: the base gets them too (shown in the commands).
-    const baseDefines = Object.fromEntries((state?.flags ?? []).filter((f) => f.overridden && f.name !== name).map((f) => [f.name, f.value]));
-    if (state?.preset) this.channel.appendLine(`note: the Flags view shows the build ${state.preset}; the experiment builds with its own build command (${EXPERIMENTS_FILE}), plus your toggles`);
+    const baseDefines = Object.fromEntries(
+      (state?.flags ?? []).filter((f) => f.overridden && f.name !== name).map((f) => [f.name, f.value]),
+    );
+    if (state?.preset)
+      this.channel.appendLine(
+        `note: the Flags view shows the build ${state.preset}; the experiment builds with its own build command (${EXPERIMENTS_FILE}), plus your toggles`,
+      );
     return this.run({ config, ab: { flag: name, value, baseDefines } }, state?.uri);
   }
 
   private trusted(): boolean {
     if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showErrorMessage('Perf Heat runs experiments only in a trusted workspace: they build and run this workspace\'s programs (Manage Workspace Trust to allow it).');
+    void vscode.window.showErrorMessage(
+      "Perf Heat runs experiments only in a trusted workspace: they build and run this workspace's programs (Manage Workspace Trust to allow it).",
+    );
     return false;
   }
 
   /** The folder's experiments file; when there is none, offers to write a starting one and opens it. */
-  private async configFile(folder: vscode.WorkspaceFolder | undefined, flag?: { name: string; value: string | null }): Promise<string | undefined> {
+  private async configFile(
+    folder: vscode.WorkspaceFolder | undefined,
+    flag?: { name: string; value: string | null },
+  ): Promise<string | undefined> {
     if (!folder) {
-      void vscode.window.showInformationMessage('Perf Heat: open a folder first: experiments are described in its .vscode/perf-heat-experiments.json.');
+      void vscode.window.showInformationMessage(
+        'Perf Heat: open a folder first: experiments are described in its .vscode/perf-heat-experiments.json.',
+      );
       return undefined;
     }
     const uri = vscode.Uri.joinPath(folder.uri, EXPERIMENTS_FILE);
@@ -140,14 +161,18 @@ export class Experiments implements vscode.Disposable {
     const { client } = await this.ctx.ensureStarted();
     await send(client, WriteExperimentTemplateRequest, { config: uri.fsPath, ...(flag ? { flag } : {}) });
     await vscode.window.showTextDocument(uri);
-    void vscode.window.showInformationMessage(`Perf Heat: edit the build and benchmark commands in ${EXPERIMENTS_FILE}, then run the experiment again.`);
+    void vscode.window.showInformationMessage(
+      `Perf Heat: edit the build and benchmark commands in ${EXPERIMENTS_FILE}, then run the experiment again.`,
+    );
     return undefined;
   }
 
   /** `focus`: the source file (URI) to open with the comparison, for A/B This Flag the file whose flag it was. */
   private async run(params: ExperimentParams, focus?: string, pick = false): Promise<ExperimentResult | undefined> {
     if (this.running) {
-      void vscode.window.showInformationMessage('Perf Heat: an experiment is running already (cancel it from its notification).');
+      void vscode.window.showInformationMessage(
+        'Perf Heat: an experiment is running already (cancel it from its notification).',
+      );
       return undefined;
     }
     this.running = true;
@@ -157,7 +182,10 @@ export class Experiments implements vscode.Disposable {
       try {
         plan = await send(client, PlanExperimentRequest, params);
         if (pick && plan.experiments.length > 1) {
-          const chosen = await vscode.window.showQuickPick(plan.experiments, { title: 'Perf Heat: Run Experiment', placeHolder: `which experiment of ${vscode.workspace.asRelativePath(params.config)}` });
+          const chosen = await vscode.window.showQuickPick(plan.experiments, {
+            title: 'Perf Heat: Run Experiment',
+            placeHolder: `which experiment of ${vscode.workspace.asRelativePath(params.config)}`,
+          });
           if (!chosen) return undefined;
           params = { ...params, experiment: chosen };
           plan = await send(client, PlanExperimentRequest, params);
@@ -169,31 +197,50 @@ export class Experiments implements vscode.Disposable {
       const runId = this.nextRun++;
       const ch = this.channel;
       ch.show(true);
-      ch.appendLine(`== experiment ${plan.experiment}: ${plan.variants.map((v) => v.name + describeChanges(v.changes)).join(' vs ')} (in ${plan.cwd})`);
-      const cancel = new vscode.CancellationTokenSource();
-      const ran = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Perf Heat: experiment ${plan.experiment}`, cancellable: true }, async (progress, token) => {
-        token.onCancellationRequested(() => cancel.cancel());
-        const sub = onNotification(client, ExperimentOutputNotification, (o) => {
-          if (o.runId !== runId) return;
-          if (o.text !== undefined) ch.append(o.text);
-          if (o.step !== undefined) {
-            const s = plan.steps[o.step];
-            ch.appendLine(`[${o.step + 1}/${plan.steps.length}] ${s.title}\n+ ${s.text}`);
-            progress.report({ message: `${o.step + 1}/${plan.steps.length}: ${s.title}`, increment: o.step ? 100 / plan.steps.length : 0 });
-          }
-        });
-        try {
-          await send(client, RunExperimentRequest, { ...params, runId, confirmed: plan.steps.map((s) => s.text) }, cancel.token);
-          progress.report({ message: 'loading the recordings and writing the report' });
-          return await this.afterRun(plan, focus);
-        } finally {
-          sub.dispose();
-          cancel.dispose();
-        }
-      }).then(
-        (r) => r,
-        (e: unknown) => e as Error,
+      ch.appendLine(
+        `== experiment ${plan.experiment}: ${plan.variants.map((v) => v.name + describeChanges(v.changes)).join(' vs ')} (in ${plan.cwd})`,
       );
+      const cancel = new vscode.CancellationTokenSource();
+      const ran = await vscode.window
+        .withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `Perf Heat: experiment ${plan.experiment}`,
+            cancellable: true,
+          },
+          async (progress, token) => {
+            token.onCancellationRequested(() => cancel.cancel());
+            const sub = onNotification(client, ExperimentOutputNotification, (o) => {
+              if (o.runId !== runId) return;
+              if (o.text !== undefined) ch.append(o.text);
+              if (o.step !== undefined) {
+                const s = plan.steps[o.step];
+                ch.appendLine(`[${o.step + 1}/${plan.steps.length}] ${s.title}\n+ ${s.text}`);
+                progress.report({
+                  message: `${o.step + 1}/${plan.steps.length}: ${s.title}`,
+                  increment: o.step ? 100 / plan.steps.length : 0,
+                });
+              }
+            });
+            try {
+              await send(
+                client,
+                RunExperimentRequest,
+                { ...params, runId, confirmed: plan.steps.map((s) => s.text) },
+                cancel.token,
+              );
+              progress.report({ message: 'loading the recordings and writing the report' });
+              return await this.afterRun(plan, focus);
+            } finally {
+              sub.dispose();
+              cancel.dispose();
+            }
+          },
+        )
+        .then(
+          (r) => r,
+          (e: unknown) => e as Error,
+        );
       if (ran instanceof Error) {
         if ((ran as { code?: number }).code === -32800) {
           ch.appendLine(`== cancelled: ${ran.message}`);
@@ -239,8 +286,15 @@ export class Experiments implements vscode.Disposable {
       profile = await this.ctx.load(v.perfData);
       baseline ??= await send(client, LoadProfileRequest, { path: base.perfData, role: 'baseline' });
       const { path, builds, experiment } = plan.reports[i];
-      const r = await send(client, ExportReportRequest, { output: path, statFiles: [base.statFile, v.statFile], builds, experiment });
-      this.channel.appendLine(`report ${others.length > 1 ? `of ${v.name} ` : ''}written to ${r.output} (${r.bytes} bytes)`);
+      const r = await send(client, ExportReportRequest, {
+        output: path,
+        statFiles: [base.statFile, v.statFile],
+        builds,
+        experiment,
+      });
+      this.channel.appendLine(
+        `report ${others.length > 1 ? `of ${v.name} ` : ''}written to ${r.output} (${r.bytes} bytes)`,
+      );
       reports.push(r.output);
     }
     await this.show(plan, reports, focus);
@@ -258,8 +312,11 @@ export class Experiments implements vscode.Disposable {
     const hot = await send(client, HotspotsRequest, { event: 0 }).catch(() => null);
     const changes = (hot?.changes?.lines ?? []).filter((l) => l.uri);
     const lines = (hot?.files ?? []).flatMap((f) => f.lines).filter((l) => l.uri);
-    const top = focus ? (changes.find((l) => l.uri === focus) ?? lines.find((l) => l.uri === focus) ?? { uri: focus, line: 0 }) : (changes[0] ?? lines[0]);
-    for (const r of reports) await vscode.window.showTextDocument(vscode.Uri.file(r), { viewColumn: vscode.ViewColumn.Two, preview: true });
+    const top = focus
+      ? (changes.find((l) => l.uri === focus) ?? lines.find((l) => l.uri === focus) ?? { uri: focus, line: 0 })
+      : (changes[0] ?? lines[0]);
+    for (const r of reports)
+      await vscode.window.showTextDocument(vscode.Uri.file(r), { viewColumn: vscode.ViewColumn.Two, preview: true });
     try {
       // Opens in the active column: the report's, on the right.
       await this.ctx.stat.open(plan.variants.map((v) => vscode.Uri.file(v.statFile)));
@@ -267,7 +324,10 @@ export class Experiments implements vscode.Disposable {
       this.channel.appendLine(`perf stat table: ${(e as Error).message}`);
     }
     if (top?.uri) {
-      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(top.uri), { viewColumn: vscode.ViewColumn.One, preview: false });
+      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(top.uri), {
+        viewColumn: vscode.ViewColumn.One,
+        preview: false,
+      });
       const pos = new vscode.Position(top.line, 0);
       editor.selection = new vscode.Selection(pos, pos);
       editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
@@ -279,7 +339,9 @@ export class Experiments implements vscode.Disposable {
   private fail(what: string, e: unknown): undefined {
     const message = e instanceof Error ? e.message : String(e);
     this.ctx.output.error(`experiment: ${message}`);
-    void vscode.window.showErrorMessage(`Perf Heat: ${what}: ${message}`, 'Show Output').then((a) => a && this.channel.show(true));
+    void vscode.window
+      .showErrorMessage(`Perf Heat: ${what}: ${message}`, 'Show Output')
+      .then((a) => a && this.channel.show(true));
     return undefined;
   }
 }

@@ -13,7 +13,9 @@ export function activate(extension: vscode.ExtensionContext): PerfHeatApi {
   registerCommands(ctx);
   // perfHeat.hasProfile is unset (false in `when` clauses) until the hotspot panel first refreshes.
   if (!vscode.workspace.isTrusted) {
-    ctx.output.appendLine('Untrusted workspace: no external program runs; the builtin symbolizer still maps every sample to its line (addr2line, llvm-symbolizer, cc -E and make wait for trust).');
+    ctx.output.appendLine(
+      'Untrusted workspace: no external program runs; the builtin symbolizer still maps every sample to its line (addr2line, llvm-symbolizer, cc -E and make wait for trust).',
+    );
   }
   // The configured profile is read and loaded after activate() returns: reading resource-scoped settings builds
   // VS Code's merged configuration, which no command needs before it runs (npm run bench:editor measures this path).

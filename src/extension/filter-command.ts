@@ -29,9 +29,13 @@ function timeRange(text: string): SampleFilterParams['time'] | string | undefine
   const parts = text.split(',');
   if (parts.length !== 2) return 'time: START,END in seconds, as perf script prints them (1703.64,1704.5)';
   const [start, end] = parts.map((p) => (p.trim() ? Number(p.trim()) : undefined));
-  if ([start, end].some((x) => x !== undefined && !Number.isFinite(x))) return `time: "${text}" is not START,END in seconds`;
+  if ([start, end].some((x) => x !== undefined && !Number.isFinite(x)))
+    return `time: "${text}" is not START,END in seconds`;
   if (start !== undefined && end !== undefined && end < start) return 'time: the end is before the start';
-  return { ...(start !== undefined ? { start: Math.round(start * 1e9) } : {}), ...(end !== undefined ? { end: Math.round(end * 1e9) } : {}) };
+  return {
+    ...(start !== undefined ? { start: Math.round(start * 1e9) } : {}),
+    ...(end !== undefined ? { end: Math.round(end * 1e9) } : {}),
+  };
 }
 
 export function filterSamplesCommand(ctx: Session): () => Promise<void> {
@@ -40,9 +44,21 @@ export function filterSamplesCommand(ctx: Session): () => Promise<void> {
     if (!client || !ctx.requireProfile()) return;
     const pick = await vscode.window.showQuickPick(
       [
-        { label: '$(person) Thread…', description: 'tid or thread name (comm), as perf report --tid / --comm', by: 'thread' as const },
-        { label: '$(chip) CPU…', description: 'as perf report --cpu (needs a recording with CPU: perf record -a or --sample-cpu)', by: 'cpu' as const },
-        { label: '$(clock) Time range…', description: 'START,END in seconds as perf script prints them, as perf report --time', by: 'time' as const },
+        {
+          label: '$(person) Thread…',
+          description: 'tid or thread name (comm), as perf report --tid / --comm',
+          by: 'thread' as const,
+        },
+        {
+          label: '$(chip) CPU…',
+          description: 'as perf report --cpu (needs a recording with CPU: perf record -a or --sample-cpu)',
+          by: 'cpu' as const,
+        },
+        {
+          label: '$(clock) Time range…',
+          description: 'START,END in seconds as perf script prints them, as perf report --time',
+          by: 'time' as const,
+        },
         { label: '$(clear-all) All samples', description: 'no filter', by: 'none' as const },
       ],
       { title: 'Perf Heat: Filter Samples' },
@@ -53,11 +69,21 @@ export function filterSamplesCommand(ctx: Session): () => Promise<void> {
       await apply(ctx, null);
       return;
     }
-    const prompts = { thread: 'tids (4242,4243) or thread names (cg-owner), comma-separated; empty for every thread', cpu: 'CPUs (0,2-3); empty for every CPU', time: 'START,END in seconds (1703.64,1704.5); either end may be empty' };
-    const input = await vscode.window.showInputBox({ title: `Perf Heat: Filter Samples by ${pick.by}`, prompt: prompts[pick.by] });
+    const prompts = {
+      thread: 'tids (4242,4243) or thread names (cg-owner), comma-separated; empty for every thread',
+      cpu: 'CPUs (0,2-3); empty for every CPU',
+      time: 'START,END in seconds (1703.64,1704.5); either end may be empty',
+    };
+    const input = await vscode.window.showInputBox({
+      title: `Perf Heat: Filter Samples by ${pick.by}`,
+      prompt: prompts[pick.by],
+    });
     if (input === undefined) return;
     if (pick.by === 'thread') {
-      const parts = input.split(',').map((p) => p.trim()).filter(Boolean);
+      const parts = input
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       const tids = parts.filter((p) => /^\d+$/.test(p)).map(Number);
       const comms = parts.filter((p) => !/^\d+$/.test(p));
       if (tids.length) filter.tids = tids;
@@ -84,7 +110,10 @@ async function apply(ctx: Session, filter: SampleFilterParams | null): Promise<v
   const client = ctx.client;
   if (!client) return;
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Perf Heat: reading the profile again with the filter' }, () => send(client, SetFilterRequest, { filter }));
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Perf Heat: reading the profile again with the filter' },
+      () => send(client, SetFilterRequest, { filter }),
+    );
     ctx.filter = filter ?? undefined;
   } catch (e) {
     void vscode.window.showErrorMessage(`Perf Heat could not apply the filter: ${(e as Error).message}`);

@@ -6,7 +6,15 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { BuildsRequest, FlagsChangedNotification, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagItem, type FlagState } from '../protocol';
+import {
+  BuildsRequest,
+  FlagsChangedNotification,
+  FlagStateRequest,
+  SelectPresetRequest,
+  SetFlagRequest,
+  type FlagItem,
+  type FlagState,
+} from '../protocol';
 import { formatPoints, formatShare } from '../model/format';
 import { flagDescription, sourceText } from './flag-text';
 import { onNotification, send } from './rpc';
@@ -28,7 +36,11 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     isWholeLine: true,
   });
   private readonly blockHeat = vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('perfHeat.blockTotalForeground'), margin: '0 0 0 1.5em', fontStyle: 'italic' },
+    after: {
+      color: new vscode.ThemeColor('perfHeat.blockTotalForeground'),
+      margin: '0 0 0 1.5em',
+      fontStyle: 'italic',
+    },
   });
   private readonly disposables: vscode.Disposable[] = [];
   private readonly view: vscode.TreeView<Node>;
@@ -47,7 +59,12 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       this.view,
       vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
       // An .inc opened as Plain Text and then set to C (inc-language.ts) is reopened in the same editor.
-      vscode.workspace.onDidOpenTextDocument((d) => d.languageId === 'c' && d.uri.toString() === vscode.window.activeTextEditor?.document.uri.toString() && void this.refresh()),
+      vscode.workspace.onDidOpenTextDocument(
+        (d) =>
+          d.languageId === 'c' &&
+          d.uri.toString() === vscode.window.activeTextEditor?.document.uri.toString() &&
+          void this.refresh(),
+      ),
     );
   }
 
@@ -82,25 +99,37 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const editor = vscode.window.activeTextEditor;
     const c = this.client();
     const ticket = ++this.pending;
-    const isC = (e: vscode.TextEditor | undefined): e is vscode.TextEditor => !!e && ['c', 'cpp'].includes(e.document.languageId) && e.document.uri.scheme === 'file';
+    const isC = (e: vscode.TextEditor | undefined): e is vscode.TextEditor =>
+      !!e && ['c', 'cpp'].includes(e.document.languageId) && e.document.uri.scheme === 'file';
     const others = vscode.window.visibleTextEditors.filter((e) => e !== editor && isC(e));
     const [state, ...rest] = await Promise.all(
-      [isC(editor) ? editor : undefined, ...others].map((e) => (c && e ? send(c, FlagStateRequest, { uri: e.document.uri.toString() }).catch(() => null) : Promise.resolve(null))),
+      [isC(editor) ? editor : undefined, ...others].map((e) =>
+        c && e
+          ? send(c, FlagStateRequest, { uri: e.document.uri.toString() }).catch(() => null)
+          : Promise.resolve(null),
+      ),
     );
     if (ticket !== this.pending) return; // a newer refresh is under way
     others.forEach((e, i) => this.draw(e, rest[i]));
     this.state = state;
     const cc = state?.compiler;
-    this.view.description = state ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.failed ? ' · cc -E failed' : cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}` : undefined;
+    this.view.description = state
+      ? `${state.base}${state.errors.length ? ' · does not build' : ''}${cc ? (cc.failed ? ' · cc -E failed' : cc.agrees ? ' · cc -E agrees' : ` · cc -E differs on ${cc.disagreements} line(s)`) : ''}`
+      : undefined;
     this.view.message = state?.inactiveSamples
       ? `${formatShare(state.inactiveSamples.share)} of the samples fall on lines this build does not compile.${state.inactiveSamples.proposal ? ` Try ${state.inactiveSamples.proposal}.` : ''}`
       : state && !state.known
         ? state.origin === 'inferred'
-          ? 'The build\'s flags were not found: the view is inferred from the profile (sampled lines are compiled). See Output › Perf Heat.'
-          : 'The build\'s flags were not found, so nothing is dimmed. See Output › Perf Heat for why.'
+          ? "The build's flags were not found: the view is inferred from the profile (sampled lines are compiled). See Output › Perf Heat."
+          : "The build's flags were not found, so nothing is dimmed. See Output › Perf Heat for why."
         : undefined;
     // The full story (which sources were tried, make's own words) goes to the Output channel, once per change.
-    const why = [state?.detail, state?.compiler?.failed && `cc -E failed, its answer is not used: ${state.compiler.failed}`].filter(Boolean).join('; ');
+    const why = [
+      state?.detail,
+      state?.compiler?.failed && `cc -E failed, its answer is not used: ${state.compiler.failed}`,
+    ]
+      .filter(Boolean)
+      .join('; ');
     const detail = state && why ? `Flags for ${vscode.Uri.parse(state.uri).fsPath}: ${state.base}: ${why}` : '';
     if (detail && detail !== this.lastDetail) this.output?.appendLine(detail);
     this.lastDetail = detail;
@@ -112,7 +141,10 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
   private draw(editor: vscode.TextEditor, state: FlagState | null): void {
     const last = editor.document.lineCount - 1;
     const clamp = (l: number): number => Math.max(0, Math.min(last, l));
-    editor.setDecorations(this.inactive, (state?.inactive ?? []).map(([a, b]) => new vscode.Range(clamp(a), 0, clamp(b), 0)));
+    editor.setDecorations(
+      this.inactive,
+      (state?.inactive ?? []).map(([a, b]) => new vscode.Range(clamp(a), 0, clamp(b), 0)),
+    );
     const e = Math.min(this.event(), Math.max(0, (state?.events.length ?? 1) - 1));
     const labels: vscode.DecorationOptions[] = [];
     for (const b of state?.blocks ?? []) {
@@ -129,7 +161,14 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       if (!(b.inclusive[e] > 0)) continue;
       const own = b.self[e] !== b.inclusive[e] ? ` (own ${formatShare(b.selfShares[e])})` : '';
       // "not compiled" only when a known build says so, never on the header defaults' guess.
-      labels.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active || !state!.known ? '' : ' · not compiled'}` } } });
+      labels.push({
+        range: new vscode.Range(end, end),
+        renderOptions: {
+          after: {
+            contentText: `▸ ${formatShare(b.inclusiveShares[e])} of ${state!.events[e]}${own}${b.active || !state!.known ? '' : ' · not compiled'}`,
+          },
+        },
+      });
     }
     editor.setDecorations(this.blockHeat, labels);
   }
@@ -138,7 +177,9 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     if (node.kind === 'message') return new vscode.TreeItem(node.text);
     if (node.kind === 'build') {
       const st = this.state;
-      const item = new vscode.TreeItem(`Build: ${st?.preset ?? (st?.origin === 'compile_commands' ? 'compile_commands.json' : 'default goal')}`);
+      const item = new vscode.TreeItem(
+        `Build: ${st?.preset ?? (st?.origin === 'compile_commands' ? 'compile_commands.json' : 'default goal')}`,
+      );
       item.description = st?.base;
       item.iconPath = new vscode.ThemeIcon(st && !st.known ? 'warning' : 'tools');
       item.tooltip = `The build whose flags decide which #if branches are compiled (${st?.origin ?? 'none'}). Click to pick a Makefile target or a compile_commands.json entry.${st?.detail ? ' Details in Output › Perf Heat.' : ''}`;
@@ -152,11 +193,17 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const md = new vscode.MarkdownString();
     md.appendText(`${f.name} = ${f.value ?? '(not defined)'}\n\n`);
     if (f.description) md.appendText(`${f.description}\n\n`);
-    md.appendText(`from: ${sourceText(f)}${f.where ? ` (${f.where})` : ''}${f.overridden ? ' — your toggle; right-click › Reset Flag to go back to the build\'s value' : ''}`);
+    md.appendText(
+      `from: ${sourceText(f)}${f.where ? ` (${f.where})` : ''}${f.overridden ? " — your toggle; right-click › Reset Flag to go back to the build's value" : ''}`,
+    );
     // Measuring the other value is one step away: the experiments file says how to build and run (experiment.ts).
-    md.appendText('\n\nRight-click › A/B This Flag: build with the other value, run the benchmark under perf stat and perf record, and compare.');
+    md.appendText(
+      '\n\nRight-click › A/B This Flag: build with the other value, run the benchmark under perf stat and perf record, and compare.',
+    );
     item.tooltip = md;
-    item.iconPath = new vscode.ThemeIcon(f.overridden ? 'debug-breakpoint-log' : isOn(f.value) ? 'pass-filled' : 'circle-large-outline');
+    item.iconPath = new vscode.ThemeIcon(
+      f.overridden ? 'debug-breakpoint-log' : isOn(f.value) ? 'pass-filled' : 'circle-large-outline',
+    );
     item.contextValue = f.overridden ? 'flag-overridden' : 'flag';
     item.command = { command: 'perfHeat.toggleFlag', title: 'Toggle Flag', arguments: [node] };
     return item;
@@ -172,7 +219,11 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     if (node?.kind !== 'flag') return;
     const f = node.flag;
     if (f.value === null || /^[01]$/.test(f.value.trim())) return this.set(f.name, isOn(f.value) ? '0' : '1');
-    const value = await vscode.window.showInputBox({ title: `Perf Heat: ${f.name}`, prompt: 'New value (an #if expression; empty to undefine)', value: f.value });
+    const value = await vscode.window.showInputBox({
+      title: `Perf Heat: ${f.name}`,
+      prompt: 'New value (an #if expression; empty to undefine)',
+      value: f.value,
+    });
     if (value !== undefined) await this.set(f.name, value);
   }
 
@@ -192,11 +243,19 @@ export class FlagsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     if (!c || !this.state) return;
     const builds = await send(c, BuildsRequest, { uri: this.state.uri }).catch(() => []);
     const items = [
-      { label: 'default', description: 'compile_commands.json if it compiles this file, else the Makefile\'s default goal', preset: null as string | null },
+      {
+        label: 'default',
+        description: "compile_commands.json if it compiles this file, else the Makefile's default goal",
+        preset: null as string | null,
+      },
       ...builds.map((b) => ({ label: b.label, description: b.description, preset: b.id as string | null })),
-      ...this.state.presets.filter((p) => !builds.some((b) => b.id === p)).map((p) => ({ label: p, description: 'preset', preset: p as string | null })),
+      ...this.state.presets
+        .filter((p) => !builds.some((b) => b.id === p))
+        .map((p) => ({ label: p, description: 'preset', preset: p as string | null })),
     ];
-    const chosen = await vscode.window.showQuickPick(items, { title: 'Perf Heat: Build to view the code under (every build that compiles this file)' });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: 'Perf Heat: Build to view the code under (every build that compiles this file)',
+    });
     if (chosen) await send(c, SelectPresetRequest, { preset: chosen.preset });
   }
 

@@ -104,10 +104,17 @@ export class HeatDecorations implements vscode.Disposable {
   enabled = true;
   mode: HeatMode = { kind: 'event', event: 0 };
 
-  constructor(private readonly client: LanguageClient, private readonly view: () => HeatView) {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly view: () => HeatView,
+  ) {
     this.palettes = createPalettes(view().gutterBar);
     this.functionTotal = vscode.window.createTextEditorDecorationType({
-      after: { color: new vscode.ThemeColor('perfHeat.functionTotalForeground'), margin: '0 0 0 1.5em', fontWeight: 'bold' },
+      after: {
+        color: new vscode.ThemeColor('perfHeat.functionTotalForeground'),
+        margin: '0 0 0 1.5em',
+        fontWeight: 'bold',
+      },
     });
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => void this.apply(e))),
@@ -135,14 +142,23 @@ export class HeatDecorations implements vscode.Disposable {
     const key = e.document.uri.toString();
     const modes = this.cache.get(key);
     if (!modes || e.contentChanges.length === 0) return;
-    const edits: LineEdit[] = e.contentChanges.map((c) => ({ startLine: c.range.start.line, endLine: c.range.end.line, insertedLines: c.text.split('\n').length - 1 }));
-    for (const [mode, pending] of modes) modes.set(mode, pending.then((h) => (h ? shiftHeat(h, edits) : h)));
+    const edits: LineEdit[] = e.contentChanges.map((c) => ({
+      startLine: c.range.start.line,
+      endLine: c.range.end.line,
+      insertedLines: c.text.split('\n').length - 1,
+    }));
+    for (const [mode, pending] of modes)
+      modes.set(
+        mode,
+        pending.then((h) => (h ? shiftHeat(h, edits) : h)),
+      );
     this.edited.add(key);
     clearTimeout(this.redrawTimers.get(key));
     this.redrawTimers.set(
       key,
       setTimeout(() => {
-        for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) void this.apply(editor);
+        for (const editor of vscode.window.visibleTextEditors)
+          if (editor.document.uri.toString() === key) void this.apply(editor);
       }, EDIT_REDRAW_MS),
     );
   }
@@ -188,7 +204,7 @@ export class HeatDecorations implements vscode.Disposable {
     const heat = await pending;
     // A newer profile, edit or mode replaced this answer meanwhile: the newer one draws.
     if (this.cache.get(key)?.get(modeKey) !== pending || this.mode !== mode) return;
-    const applied = this.draw(editor, this.enabled ? heat ?? undefined : undefined);
+    const applied = this.draw(editor, this.enabled ? (heat ?? undefined) : undefined);
     if (applied.hottest) this.revealFirstTime(editor, applied);
   }
 
@@ -217,7 +233,9 @@ export class HeatDecorations implements vscode.Disposable {
 
   private draw(editor: vscode.TextEditor, heat: FileHeat | undefined): AppliedHeat {
     const uri = editor.document.uri.toString();
-    const built = heat ? this.build(editor.document, heat) : { byTone: undefined, fnOptions: [], applied: { uri, mode: this.mode, profileId: 0, lines: [], functions: [] } };
+    const built = heat
+      ? this.build(editor.document, heat)
+      : { byTone: undefined, fnOptions: [], applied: { uri, mode: this.mode, profileId: 0, lines: [], functions: [] } };
     // Only the decoration types that change are sent: clearing a type this editor does not show is a wasted round
     // trip to the renderer (a mode switch within one palette touches ten types, not forty).
     let shown = this.shown.get(editor);
@@ -256,7 +274,10 @@ export class HeatDecorations implements vscode.Disposable {
     for (const v of heat.lines) {
       if (v.line > lastLine) continue;
       const text = stale ? `≈${v.text}` : v.text;
-      byTone[v.tone][v.step - 1].push({ range: doc.lineAt(v.line).range, renderOptions: v.text ? { after: { contentText: text } } : undefined });
+      byTone[v.tone][v.step - 1].push({
+        range: doc.lineAt(v.line).range,
+        renderOptions: v.text ? { after: { contentText: text } } : undefined,
+      });
       applied.lines.push({ line: v.line, level: v.step, text, tone: v.tone });
       if (v.line === heat.hottest) applied.hottest = { line: v.line, text };
     }
@@ -276,6 +297,7 @@ export class HeatDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of [...TONES.flatMap((t) => this.palettes[t]), this.functionTotal, ...this.disposables, this.changed]) d.dispose();
+    for (const d of [...TONES.flatMap((t) => this.palettes[t]), this.functionTotal, ...this.disposables, this.changed])
+      d.dispose();
   }
 }

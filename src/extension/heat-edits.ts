@@ -24,7 +24,8 @@ export function shiftHeat(heat: FileHeat, edits: readonly LineEdit[]): FileHeat 
   for (const e of edits) {
     const delta = e.insertedLines - (e.endLine - e.startLine);
     if (delta === 0 && e.startLine === e.endLine) continue;
-    const move = (line: number): number | undefined => (line <= e.startLine ? line : line > e.endLine ? line + delta : undefined);
+    const move = (line: number): number | undefined =>
+      line <= e.startLine ? line : line > e.endLine ? line + delta : undefined;
     lines = lines.flatMap((l) => {
       const to = move(l.line);
       return to === undefined ? [] : [{ ...l, line: to }];

@@ -18,9 +18,14 @@ export function describeMode(mode: HeatMode, events: readonly string[], baseline
 }
 
 /** Comparing: the change of the cycle event (by name, as the comparison's events are the two profiles' common ones). */
-export function diffMode(active: ProfileSummary, baseline: ProfileSummary, by: 'share' | 'normalized' = 'share'): HeatMode | string {
+export function diffMode(
+  active: ProfileSummary,
+  baseline: ProfileSummary,
+  by: 'share' | 'normalized' = 'share',
+): HeatMode | string {
   const common = baseline.events.map((e) => e.name).filter((n) => active.events.some((a) => a.name === n));
-  if (common.length === 0) return `${baseline.source} and ${active.source} have no event in common (${baseline.events.map((e) => e.name).join(', ')} vs ${active.events.map((e) => e.name).join(', ')})`;
+  if (common.length === 0)
+    return `${baseline.source} and ${active.source} have no event in common (${baseline.events.map((e) => e.name).join(', ')} vs ${active.events.map((e) => e.name).join(', ')})`;
   return { kind: 'diff', event: cycleEvent(common), by };
 }
 
@@ -50,7 +55,11 @@ function noMissEvent(names: string[]): string {
 }
 
 /** The entries of the mode picker, the current one marked; pure but for the icons' syntax, for tests. */
-export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseline?: ProfileSummary): (vscode.QuickPickItem & { mode?: HeatMode; current?: boolean })[] {
+export function heatModeItems(
+  profile: ProfileSummary,
+  current: HeatMode,
+  baseline?: ProfileSummary,
+): (vscode.QuickPickItem & { mode?: HeatMode; current?: boolean })[] {
   const names = profile.events.map((e) => e.name);
   type Item = vscode.QuickPickItem & { mode?: HeatMode; current?: boolean };
   const items: Item[] = names.map((name, event) => {
@@ -93,7 +102,10 @@ export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseli
       if (typeof m !== 'string') {
         items.push({
           label: `$(diff) Change vs ${base} (${by === 'share' ? 'share points' : 'normalised counts'})`,
-          detail: by === 'share' ? 'Each line\'s share here minus its share in the baseline' : 'Counts scaled to the baseline\'s total, minus the baseline\'s counts',
+          detail:
+            by === 'share'
+              ? "Each line's share here minus its share in the baseline"
+              : "Counts scaled to the baseline's total, minus the baseline's counts",
           mode: m,
         });
       }
@@ -109,11 +121,19 @@ export function heatModeItems(profile: ProfileSummary, current: HeatMode, baseli
   return items;
 }
 
-export async function pickHeatMode(profile: ProfileSummary, current: HeatMode, baseline?: ProfileSummary): Promise<HeatMode | undefined> {
+export async function pickHeatMode(
+  profile: ProfileSummary,
+  current: HeatMode,
+  baseline?: ProfileSummary,
+): Promise<HeatMode | undefined> {
   const items = heatModeItems(profile, current, baseline);
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   qp.title = 'Perf Heat: Show Heat Of…';
-  qp.placeholder = `now: ${describeMode(current, profile.events.map((e) => e.name), baseline)}`;
+  qp.placeholder = `now: ${describeMode(
+    current,
+    profile.events.map((e) => e.name),
+    baseline,
+  )}`;
   qp.matchOnDescription = true;
   qp.items = items;
   // The current mode is the highlighted entry: Enter keeps it, arrows move from it.

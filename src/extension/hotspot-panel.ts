@@ -8,8 +8,21 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { send } from './rpc';
-import { CallGraphRequest, HotspotsRequest, type CallGraphInfo, type FlagState, type HotspotLine, type Hotspots } from '../protocol';
-import { callGraphChildren, callGraphItem, isCallGraphNode, neighbourRows, type CallGraphNode } from './call-graph-section';
+import {
+  CallGraphRequest,
+  HotspotsRequest,
+  type CallGraphInfo,
+  type FlagState,
+  type HotspotLine,
+  type Hotspots,
+} from '../protocol';
+import {
+  callGraphChildren,
+  callGraphItem,
+  isCallGraphNode,
+  neighbourRows,
+  type CallGraphNode,
+} from './call-graph-section';
 import { formatEventValue, formatPoints, formatShare, type EventLike } from '../model/format';
 import { isKernelDso } from '../model/profile';
 
@@ -23,7 +36,9 @@ type Node =
   | { kind: 'line'; parent: string; line: HotspotLine }
   | { kind: 'message'; text: string };
 
-export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
+export class HotspotPanel
+  implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable
+{
   private data: Hotspots | null = null;
   /** Callers and callees (perfHeat/callGraph); null without callchains. */
   private callGraph: CallGraphInfo | null = null;
@@ -48,7 +63,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     /** The active profile's events with their units. */
     private readonly units: () => readonly EventLike[] = () => [],
   ) {
-    this.view = vscode.window.createTreeView('perfHeat.hotspots', { treeDataProvider: this, dragAndDropController: this, showCollapseAll: true });
+    this.view = vscode.window.createTreeView('perfHeat.hotspots', {
+      treeDataProvider: this,
+      dragAndDropController: this,
+      showCollapseAll: true,
+    });
   }
 
   async refresh(): Promise<void> {
@@ -57,7 +76,9 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     this.callGraph = c && this.data ? await send(c, CallGraphRequest, { event: this.event() }).catch(() => null) : null;
     const e = this.data?.events[this.event()] ?? '';
     const samples = this.data?.filter ? ` · samples: ${this.data.filter}` : '';
-    this.view.description = this.data ? `by ${e}${samples}${this.filter ? ` · "${this.filter}"` : ''}${this.hideKernel ? ' · kernel hidden' : ''}` : undefined;
+    this.view.description = this.data
+      ? `by ${e}${samples}${this.filter ? ` · "${this.filter}"` : ''}${this.hideKernel ? ' · kernel hidden' : ''}`
+      : undefined;
     void vscode.commands.executeCommand('setContext', 'perfHeat.kernelRowsHidden', this.hideKernel);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hasProfile', !!this.data);
     void vscode.commands.executeCommand('setContext', 'perfHeat.hotspotsFiltered', !!this.filter);
@@ -87,7 +108,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   /** The rows the Functions section shows now (for tests): name and binary. */
   visibleFunctions(): { name: string; dso: string }[] {
-    return this.getChildren({ kind: 'section', id: 'functions', label: '' }).flatMap((n) => (n.kind === 'function' ? [{ name: this.data!.functions[n.index].name, dso: this.data!.functions[n.index].dso }] : []));
+    return this.getChildren({ kind: 'section', id: 'functions', label: '' }).flatMap((n) =>
+      n.kind === 'function'
+        ? [{ name: this.data!.functions[n.index].name, dso: this.data!.functions[n.index].dso }]
+        : [],
+    );
   }
 
   /** The function a Functions row stands for (its context menu's Show Disassembly). */
@@ -105,7 +130,19 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
   /** The Callers / Callees section's function rows, name and inclusive share (for tests). */
   callGraphFunctions(): { name: string; inclusive: number; self: number }[] {
     const e = this.event();
-    return this.callGraph ? callGraphChildren(this.callGraph, undefined, () => true).flatMap((n) => (n.kind === 'cg-function' ? [{ name: this.callGraph!.functions[n.index]!.name, inclusive: this.callGraph!.functions[n.index]!.inclusiveShares[e] ?? 0, self: this.callGraph!.functions[n.index]!.selfShares[e] ?? 0 }] : [])) : [];
+    return this.callGraph
+      ? callGraphChildren(this.callGraph, undefined, () => true).flatMap((n) =>
+          n.kind === 'cg-function'
+            ? [
+                {
+                  name: this.callGraph!.functions[n.index]!.name,
+                  inclusive: this.callGraph!.functions[n.index]!.inclusiveShares[e] ?? 0,
+                  self: this.callGraph!.functions[n.index]!.selfShares[e] ?? 0,
+                },
+              ]
+            : [],
+        )
+      : [];
   }
 
   get currentFilter(): string {
@@ -119,7 +156,9 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   /** Every event's value and share, one per line, for tooltips. */
   private allEvents(counts: number[], shares: number[]): string {
-    return this.data!.events.map((ev, i) => `${ev}: ${this.value(counts[i], i)} (${formatShare(shares[i])})`).join('\n');
+    return this.data!.events.map((ev, i) => `${ev}: ${this.value(counts[i], i)} (${formatShare(shares[i])})`).join(
+      '\n',
+    );
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -129,10 +168,18 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
     if (isCallGraphNode(node)) return callGraphItem(this.callGraph!, node, e, (n, i) => this.value(n, i));
     switch (node.kind) {
       case 'section':
-        return { label: node.label, id: node.id, collapsibleState: vscode.TreeItemCollapsibleState.Expanded, contextValue: 'section' };
+        return {
+          label: node.label,
+          id: node.id,
+          collapsibleState: vscode.TreeItemCollapsibleState.Expanded,
+          contextValue: 'section',
+        };
       case 'function': {
         const f = d.functions[node.index];
-        const item = new vscode.TreeItem(`${formatShare(f.shares[e])}  ${f.name}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `${formatShare(f.shares[e])}  ${f.name}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = `fn:${f.dso}:${f.name}`;
         item.description = this.value(f.counts[e], e);
         item.tooltip = `${f.name} (${f.dso})\n${this.allEvents(f.counts, f.shares)}`;
@@ -144,7 +191,10 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       }
       case 'file': {
         const f = d.files[node.index];
-        const item = new vscode.TreeItem(`${formatShare(f.shares[e])}  ${base(f.path)}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `${formatShare(f.shares[e])}  ${base(f.path)}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.resourceUri = vscode.Uri.parse(f.uri); // the file's icon
         item.id = `file:${f.uri}`;
         const rel = vscode.workspace.asRelativePath(f.path);
@@ -155,7 +205,10 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       case 'line': {
         const l = node.line;
         const underFile = node.parent.startsWith('file:');
-        const item = new vscode.TreeItem(`${formatShare(l.shares[e])}  line ${l.line + 1}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `${formatShare(l.shares[e])}  line ${l.line + 1}`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `${node.parent}>${l.path}:${l.line}`;
         item.description = underFile ? this.value(l.counts[e], e) : `${base(l.path)} · ${this.value(l.counts[e], e)}`;
         item.tooltip = `${l.path}:${l.line + 1}\n${this.allEvents(l.counts, l.shares)}${l.uri ? '' : '\n(outside the workspace)'}`;
@@ -170,7 +223,10 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         item.id = `change:${c.path}:${c.line}`;
         item.description = `${base(c.path)}${c.only === 'other' ? ' · new' : c.only === 'base' ? ' · baseline only' : ''}`;
         item.tooltip = `${c.path}:${c.line + 1}\n${pts} of ${d.events[e]} against ${d.changes!.baseline}`;
-        item.iconPath = new vscode.ThemeIcon(c.delta > 0 ? 'arrow-up' : 'arrow-down', new vscode.ThemeColor(c.delta > 0 ? 'perfHeat.diffMoreForeground' : 'perfHeat.diffLessForeground'));
+        item.iconPath = new vscode.ThemeIcon(
+          c.delta > 0 ? 'arrow-up' : 'arrow-down',
+          new vscode.ThemeColor(c.delta > 0 ? 'perfHeat.diffMoreForeground' : 'perfHeat.diffLessForeground'),
+        );
         if (c.uri) item.command = revealCommand(c);
         return item;
       }
@@ -179,12 +235,21 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const b = st.blocks[node.index];
         const be = Math.min(e, st.events.length - 1);
         const directive = `#${b.directive}${b.condition ? ' ' + b.condition : ''}`;
-        const item = new vscode.TreeItem(`${formatShare(b.inclusiveShares[be])}  ${directive}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `${formatShare(b.inclusiveShares[be])}  ${directive}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = `block:${st.uri}:${b.line}`;
         item.description = `lines ${b.line + 1}–${b.endLine + 1}${b.active ? '' : ' · not compiled'}`;
         item.tooltip = `${directive}\n= ${b.value ?? '?'} (${b.active ? 'compiled' : 'not compiled'} under ${st.base})\nown lines ${formatShare(b.selfShares[be])}, with nested blocks ${formatShare(b.inclusiveShares[be])} of ${st.events[be]}`;
         item.iconPath = new vscode.ThemeIcon(b.active ? 'symbol-namespace' : 'circle-slash');
-        item.command = revealCommand({ uri: st.uri, path: st.uri, line: b.line, counts: b.inclusive, shares: b.inclusiveShares });
+        item.command = revealCommand({
+          uri: st.uri,
+          path: st.uri,
+          line: b.line,
+          counts: b.inclusive,
+          shares: b.inclusiveShares,
+        });
         return item;
       }
       case 'message':
@@ -207,13 +272,25 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
         { kind: 'section', id: 'functions', label: 'Functions' },
         { kind: 'section', id: 'files', label: 'Files' },
       ];
-      if (d.changes) sections.unshift({ kind: 'section', id: 'changes', label: `Changes vs ${d.changes.baseline.split('/').pop()}` });
-      if (this.callGraph?.functions.length) sections.splice(sections.findIndex((s) => s.kind === 'section' && s.id === 'files'), 0, { kind: 'section', id: 'callgraph', label: 'Callers / Callees (inclusive)' });
+      if (d.changes)
+        sections.unshift({
+          kind: 'section',
+          id: 'changes',
+          label: `Changes vs ${d.changes.baseline.split('/').pop()}`,
+        });
+      if (this.callGraph?.functions.length)
+        sections.splice(
+          sections.findIndex((s) => s.kind === 'section' && s.id === 'files'),
+          0,
+          { kind: 'section', id: 'callgraph', label: 'Callers / Callees (inclusive)' },
+        );
       const st = this.blocks();
-      if (st && st.blocks.length) sections.push({ kind: 'section', id: 'blocks', label: `Blocks (#if) of ${st.uri.split('/').pop()}` });
+      if (st && st.blocks.length)
+        sections.push({ kind: 'section', id: 'blocks', label: `Blocks (#if) of ${st.uri.split('/').pop()}` });
       return sections;
     }
-    if (node.kind === 'section' && node.id === 'callgraph') return this.callGraph ? callGraphChildren(this.callGraph, undefined, match) : [];
+    if (node.kind === 'section' && node.id === 'callgraph')
+      return this.callGraph ? callGraphChildren(this.callGraph, undefined, match) : [];
     if (isCallGraphNode(node)) return this.callGraph ? callGraphChildren(this.callGraph, node, match) : [];
     if (node.kind === 'section' && node.id === 'blocks') {
       const st = this.blocks();
@@ -232,7 +309,11 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       return [...b.lines]
         .filter((l) => l.counts[e] > 0)
         .sort((x, y) => y.counts[e] - x.counts[e] || x.line - y.line)
-        .map((l) => ({ kind: 'line' as const, parent: `block:${b.line}`, line: { ...l, uri: st.uri, path: vscode.Uri.parse(st.uri).fsPath } }));
+        .map((l) => ({
+          kind: 'line' as const,
+          parent: `block:${b.line}`,
+          line: { ...l, uri: st.uri, path: vscode.Uri.parse(st.uri).fsPath },
+        }));
     }
     if (node.kind === 'section' && node.id === 'changes') {
       const out: Node[] = [];
@@ -245,9 +326,12 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       const out: Node[] = [];
       d.functions.forEach((f, index) => {
         if (this.hideKernel && isKernelDso(f.dso)) return;
-        if (f.counts[e] > 0 && (match(f.name) || f.lines.some((l) => match(l.path)))) out.push({ kind: 'function', index });
+        if (f.counts[e] > 0 && (match(f.name) || f.lines.some((l) => match(l.path))))
+          out.push({ kind: 'function', index });
       });
-      return out.length ? out : [{ kind: 'message', text: this.filter ? 'No function matches the filter' : 'No samples for this event' }];
+      return out.length
+        ? out
+        : [{ kind: 'message', text: this.filter ? 'No function matches the filter' : 'No samples for this event' }];
     }
     if (node.kind === 'section' && node.id === 'files') {
       const out: Node[] = [];
@@ -256,8 +340,18 @@ export class HotspotPanel implements vscode.TreeDataProvider<Node>, vscode.TreeD
       });
       return out.length ? out : [{ kind: 'message', text: 'No workspace file has heat' }];
     }
-    if (node.kind === 'function') return d.functions[node.index].lines.map((line) => ({ kind: 'line', parent: `fn:${d.functions[node.index].name}`, line }));
-    if (node.kind === 'file') return d.files[node.index].lines.map((line) => ({ kind: 'line', parent: `file:${d.files[node.index].uri}`, line }));
+    if (node.kind === 'function')
+      return d.functions[node.index].lines.map((line) => ({
+        kind: 'line',
+        parent: `fn:${d.functions[node.index].name}`,
+        line,
+      }));
+    if (node.kind === 'file')
+      return d.files[node.index].lines.map((line) => ({
+        kind: 'line',
+        parent: `file:${d.files[node.index].uri}`,
+        line,
+      }));
     return [];
   }
 

@@ -9,11 +9,18 @@ import type { HotspotPanel } from './hotspot-panel';
 import type { StatusItem } from './status-item';
 
 /** Keeps the status-bar hint on the active editor's hottest line. */
-export function hottestLineHint(decorations: () => HeatDecorations | undefined, status: StatusItem, onDidApply: vscode.Event<AppliedHeat>): vscode.Disposable {
+export function hottestLineHint(
+  decorations: () => HeatDecorations | undefined,
+  status: StatusItem,
+  onDidApply: vscode.Event<AppliedHeat>,
+): vscode.Disposable {
   const hint = (): void => {
     const editor = vscode.window.activeTextEditor;
     const applied = editor && decorations()?.lastApplied(editor.document.uri);
-    status.showHottest(applied?.hottest, applied?.mode.kind === 'diff' ? 'largest change' : applied?.mode.kind === 'density' ? 'densest' : 'hottest');
+    status.showHottest(
+      applied?.hottest,
+      applied?.mode.kind === 'diff' ? 'largest change' : applied?.mode.kind === 'density' ? 'densest' : 'hottest',
+    );
   };
   return vscode.Disposable.from(
     onDidApply((a) => a.uri === vscode.window.activeTextEditor?.document.uri.toString() && hint()),
@@ -27,7 +34,9 @@ export async function goToHottestLine(decorations: HeatDecorations | undefined, 
   if (editor && here) return reveal(editor, here.line);
   const top = panel.hottestLine();
   if (!top?.uri) {
-    void vscode.window.showInformationMessage('Perf Heat: no workspace file has heat (load a profile first: Perf Heat: Load Profile…).');
+    void vscode.window.showInformationMessage(
+      'Perf Heat: no workspace file has heat (load a profile first: Perf Heat: Load Profile…).',
+    );
     return;
   }
   reveal(await vscode.window.showTextDocument(vscode.Uri.parse(top.uri)), top.line);

@@ -53,7 +53,8 @@ export class IncLanguage implements vscode.Disposable {
         } catch {
           continue; // unreadable: it includes nothing we can see
         }
-        for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+\.inc)[">]/gim)) names.add(basename(m[1]));
+        for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+\.inc)[">]/gim))
+          names.add(basename(m[1]));
       }
       return names;
     })();

@@ -27,8 +27,18 @@ export function offerOutsideFiles(summary: ProfileSummary, state: vscode.Memento
   const first = outside[0];
   const onDisk = isAbsolute(first.recorded) && existsSync(first.recorded);
   const name = (p: string): string => p.split('/').pop() ?? p;
-  const more = outside.length > 1 ? ` (and ${outside.length - 1} more: ${outside.slice(1, 4).map((u) => `${name(u.recorded)} ${formatShare(u.share)}`).join(', ')}${outside.length > 4 ? ', …' : ''})` : '';
-  const where = onDisk ? ` at ${first.recorded}` : isAbsolute(first.recorded) ? ` (recorded as ${first.recorded}, not on this machine)` : '';
+  const more =
+    outside.length > 1
+      ? ` (and ${outside.length - 1} more: ${outside
+          .slice(1, 4)
+          .map((u) => `${name(u.recorded)} ${formatShare(u.share)}`)
+          .join(', ')}${outside.length > 4 ? ', …' : ''})`
+      : '';
+  const where = onDisk
+    ? ` at ${first.recorded}`
+    : isAbsolute(first.recorded)
+      ? ` (recorded as ${first.recorded}, not on this machine)`
+      : '';
   const message = `Perf Heat: ${name(first.recorded)} (${formatShare(first.share)} of ${summary.events[0]?.name ?? 'the samples'}) lives outside the workspace${where}, so its lines get no heat here${more}. If the workspace has a copy of it under another path, add a perfHeat.pathRemaps entry.`;
   void vscode.window.showInformationMessage(message, ...(onDisk ? ['Open File'] : [])).then(async (a) => {
     if (a === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(first.recorded), { preview: true });

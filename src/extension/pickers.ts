@@ -26,7 +26,9 @@ async function head(uri: vscode.Uri): Promise<string> {
 /** The workspace's perf stat outputs (by content, not by name), sorted by path. */
 export async function workspaceStatFiles(): Promise<vscode.Uri[]> {
   const candidates = await vscode.workspace.findFiles(STAT_GLOB, EXCLUDE, MAX_CANDIDATES);
-  const checked = await Promise.all(candidates.map(async (u) => (looksLikePerfStat(await head(u).catch(() => '')) ? u : undefined)));
+  const checked = await Promise.all(
+    candidates.map(async (u) => (looksLikePerfStat(await head(u).catch(() => '')) ? u : undefined)),
+  );
   return checked.filter((u): u is vscode.Uri => !!u).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
@@ -52,10 +54,15 @@ export async function pickStatFiles(options: StatPickOptions): Promise<vscode.Ur
     const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
     return { label: rel.split('/').pop()!, description: dir || (rel === uri.fsPath ? uri.fsPath : undefined), uri };
   };
-  const browse: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: 'Browse for perf stat files outside the workspace…' };
+  const browse: vscode.QuickInputButton = {
+    iconPath: new vscode.ThemeIcon('folder-opened'),
+    tooltip: 'Browse for perf stat files outside the workspace…',
+  };
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = options.title;
-  qp.placeholder = found.length ? options.placeholder : 'No perf stat output found in the workspace: browse with the folder button';
+  qp.placeholder = found.length
+    ? options.placeholder
+    : 'No perf stat output found in the workspace: browse with the folder button';
   qp.canSelectMany = true;
   qp.matchOnDescription = true;
   qp.items = found.map(item);

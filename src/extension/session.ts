@@ -7,7 +7,18 @@ import * as vscode from 'vscode';
 import { addRecording } from './add-recording';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { notify, onNotification, send } from './rpc';
-import { ExportReportRequest, LoadProfileRequest, ProfileChangedNotification, TrustChangedNotification, type FlagState, type HeatMode, type HotspotLine, type Hotspots, type ProfileSummary, type SampleFilterParams } from '../protocol';
+import {
+  ExportReportRequest,
+  LoadProfileRequest,
+  ProfileChangedNotification,
+  TrustChangedNotification,
+  type FlagState,
+  type HeatMode,
+  type HotspotLine,
+  type Hotspots,
+  type ProfileSummary,
+  type SampleFilterParams,
+} from '../protocol';
 import type * as ClientModule from './client';
 import { Config } from './config';
 import { HeatDecorations, type AppliedHeat } from './heat-decorations';
@@ -36,7 +47,13 @@ export interface PerfHeatApi {
   onDidApplyHeat: vscode.Event<AppliedHeat>;
   heatMode(): HeatMode;
   /** The Flags view: the active editor's flag state, and toggling with a wait for the redraw. */
-  flags: { current(): FlagState | null; setFlag(name: string, value: string | null): Promise<FlagState | null>; refresh(): Promise<void>; onDidApply: vscode.Event<FlagState | null>; selectBuild(id: string | null): Promise<FlagState | null> };
+  flags: {
+    current(): FlagState | null;
+    setFlag(name: string, value: string | null): Promise<FlagState | null>;
+    refresh(): Promise<void>;
+    onDidApply: vscode.Event<FlagState | null>;
+    selectBuild(id: string | null): Promise<FlagState | null>;
+  };
   baselineProfile(): ProfileSummary | undefined;
   /** What "Export Analysis Report" writes, without its dialogs. */
   exportReport(output: string, statFiles: string[]): Promise<{ output: string; bytes: number }>;
@@ -46,7 +63,12 @@ export interface PerfHeatApi {
   /** The disassembly document last opened (Show Disassembly), as the server laid it out. */
   lastDisassembly(): Disassembly | undefined;
   /** Run Experiment and A/B This Flag without their pickers; `confirmWith` answers the command confirmation instead of the modal. */
-  experiments: { run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>; abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>; confirmWith(hook: ConfirmHook | undefined): void; forgetApprovals(): Promise<void> };
+  experiments: {
+    run(config?: string, experiment?: string): Promise<ExperimentResult | undefined>;
+    abFlag(arg: AbArgument): Promise<ExperimentResult | undefined>;
+    confirmWith(hook: ConfirmHook | undefined): void;
+    forgetApprovals(): Promise<void>;
+  };
   /** The hotspot panel's Callers / Callees section: a function's callers or callees (share of the sorted event, call site). */
   callGraphRows(name: string, direction: 'callers' | 'callees'): { name: string; share: number; site?: HotspotLine }[];
   /** The section's function rows with inclusive and self shares. */
@@ -105,8 +127,15 @@ export class Session {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.experiments = new Experiments(this);
-    this.flagsView = new FlagsView(() => this.client, () => this.event(), { appendLine: (line) => this.output.appendLine(line) });
-    this.incLanguage = new IncLanguage(() => this.activeProfile?.files ?? [], (s) => this.output.info(s));
+    this.flagsView = new FlagsView(
+      () => this.client,
+      () => this.event(),
+      { appendLine: (line) => this.output.appendLine(line) },
+    );
+    this.incLanguage = new IncLanguage(
+      () => this.activeProfile?.files ?? [],
+      (s) => this.output.info(s),
+    );
     this.panel = new HotspotPanel(
       () => (this.active ? this.client : undefined),
       () => this.event(),
@@ -119,7 +148,8 @@ export class Session {
       event: () => this.event(),
       events: () => this.activeProfile?.events ?? [],
       hasProfile: () => !!this.activeProfile,
-      heatedLine: (uri, line) => this.decorations?.lastApplied(vscode.Uri.parse(uri))?.lines.some((l) => l.line === line) ?? false,
+      heatedLine: (uri, line) =>
+        this.decorations?.lastApplied(vscode.Uri.parse(uri))?.lines.some((l) => l.line === line) ?? false,
       warn: (m) => this.output.warn(m),
     });
     extension.subscriptions.push(
@@ -135,7 +165,9 @@ export class Session {
       // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a
       // C file in a workspace without either costs nothing.
       this.flagsView.onDidBecomeVisible((e) => e.visible && void this.ensureStarted()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.client && notify(this.client, TrustChangedNotification, { trusted: true })),
+      vscode.workspace.onDidGrantWorkspaceTrust(
+        () => this.client && notify(this.client, TrustChangedNotification, { trusted: true }),
+      ),
       vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)),
     );
   }
@@ -166,7 +198,13 @@ export class Session {
    */
   private event(): number {
     const m = this.heatMode;
-    return m.kind === 'event' || m.kind === 'inclusive' ? m.event : m.kind === 'density' ? m.miss : this.activeProfile ? cycleEvent(this.activeProfile.events.map((e) => e.name)) : 0;
+    return m.kind === 'event' || m.kind === 'inclusive'
+      ? m.event
+      : m.kind === 'density'
+        ? m.miss
+        : this.activeProfile
+          ? cycleEvent(this.activeProfile.events.map((e) => e.name))
+          : 0;
   }
 
   async setMode(next: HeatMode): Promise<void> {
@@ -177,7 +215,8 @@ export class Session {
 
   /** Tells the user to load a profile first when none is; returns the active one. */
   requireProfile(): ProfileSummary | undefined {
-    if (!this.activeProfile) void vscode.window.showInformationMessage('Perf Heat: load a profile first (Perf Heat: Load Profile…).');
+    if (!this.activeProfile)
+      void vscode.window.showInformationMessage('Perf Heat: load a profile first (Perf Heat: Load Profile…).');
     return this.activeProfile;
   }
 
@@ -202,11 +241,23 @@ export class Session {
       revealHottest: config.revealHottestLine,
     }));
     this.started = { client, decorations };
-    ctx.subscriptions.push(client, decorations, decorations.onDidApply((a) => this.applied.fire(a)), onNotification(client, ProfileChangedNotification, (p) => this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined)));
+    ctx.subscriptions.push(
+      client,
+      decorations,
+      decorations.onDidApply((a) => this.applied.fire(a)),
+      onNotification(client, ProfileChangedNotification, (p) =>
+        this.profileChanged(p.profile ?? undefined, p.baseline ?? undefined),
+      ),
+    );
     // A crashed server comes back empty: undraw its heat now, and give the new one the profile, baseline and toggles.
     ctx.subscriptions.push(
       recoverAfterRestart(client, this.output, {
-        state: () => ({ active: this.activeProfile?.source, baseline: this.baselineProfile?.source, flags: this.flagsView.serverFlags(), ...(this.filter ? { filter: this.filter } : {}) }),
+        state: () => ({
+          active: this.activeProfile?.source,
+          baseline: this.baselineProfile?.source,
+          flags: this.flagsView.serverFlags(),
+          ...(this.filter ? { filter: this.filter } : {}),
+        }),
         lost: () => {
           decorations.clear();
           void this.panel.refresh();
@@ -217,7 +268,8 @@ export class Session {
   }
 
   private profileChanged(profile: ProfileSummary | undefined, base: ProfileSummary | undefined): void {
-    const changedEvents = profile?.events.map((e) => e.name).join() !== this.activeProfile?.events.map((e) => e.name).join();
+    const changedEvents =
+      profile?.events.map((e) => e.name).join() !== this.activeProfile?.events.map((e) => e.name).join();
     const startedComparing = !!base && base.id !== this.baselineProfile?.id;
     this.activeProfile = profile;
     this.baselineProfile = base;
@@ -241,7 +293,16 @@ export class Session {
 
   private showStatus(): void {
     const p = this.activeProfile;
-    this.status.show(p, p ? describeMode(this.heatMode, p.events.map((e) => e.name), this.baselineProfile) : '');
+    this.status.show(
+      p,
+      p
+        ? describeMode(
+            this.heatMode,
+            p.events.map((e) => e.name),
+            this.baselineProfile,
+          )
+        : '',
+    );
   }
 
   private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
@@ -258,10 +319,13 @@ export class Session {
     const request = send(client, LoadProfileRequest, { path }, cancel.token);
     const title = `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`;
     const slow = setTimeout(() => {
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
-        token.onCancellationRequested(() => cancel.cancel());
-        return request.catch(() => undefined);
-      });
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (_p, token) => {
+          token.onCancellationRequested(() => cancel.cancel());
+          return request.catch(() => undefined);
+        },
+      );
     }, PROGRESS_DELAY_MS);
     let summary: ProfileSummary;
     try {
@@ -270,12 +334,17 @@ export class Session {
       clearTimeout(slow);
       cancel.dispose();
     }
-    output.appendLine(`loaded ${summary.source} (${summary.format}) in ${formatMs(summary.loadMs)}: ${summary.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}; ${summary.files.length} workspace files with heat`);
-    for (const b of summary.binaries) output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : b.note ?? 'not found'}`);
+    output.appendLine(
+      `loaded ${summary.source} (${summary.format}) in ${formatMs(summary.loadMs)}: ${summary.events.map((e) => `${e.name} ${formatEventValue(e.total, e)}`).join(', ')}; ${summary.files.length} workspace files with heat`,
+    );
+    for (const b of summary.binaries)
+      output.appendLine(`  binary ${b.recorded}: ${b.foundAt ? `found at ${b.foundAt}` : (b.note ?? 'not found')}`);
     for (const w of summary.warnings) output.appendLine(`  warning: ${w}`);
     const warnings = offerOutsideFiles(summary, this.extension.workspaceState);
     if (warnings.length) {
-      void vscode.window.showWarningMessage(`Perf Heat: ${warnings[0]}`, 'Show Details').then((a) => a && output.show(true));
+      void vscode.window
+        .showWarningMessage(`Perf Heat: ${warnings[0]}`, 'Show Details')
+        .then((a) => a && output.show(true));
     }
     return summary;
   }
@@ -288,7 +357,9 @@ export class Session {
       // -32800 (RequestCancelled): the user cancelled, or a later load, switch or Clear Heat superseded this one.
       if ((e as { code?: number }).code === -32800) return void this.output.info(message);
       this.output.error(message);
-      void vscode.window.showErrorMessage(`Perf Heat could not load the profile: ${message}`, 'Show Output').then((a) => a && this.output.show(true));
+      void vscode.window
+        .showErrorMessage(`Perf Heat could not load the profile: ${message}`, 'Show Output')
+        .then((a) => a && this.output.show(true));
     }
   }
 
@@ -300,14 +371,22 @@ export class Session {
       appliedHeat: (uri) => this.decorations?.lastApplied(uri),
       onDidApplyHeat: this.applied.event,
       heatMode: () => this.heatMode,
-      flags: { current: () => this.flagsView.current(), setFlag: (n, v) => this.flagsView.setFlag(n, v), refresh: () => this.flagsView.refresh(), onDidApply: this.flagsView.onDidApply, selectBuild: (id) => this.flagsView.selectBuild(id) },
+      flags: {
+        current: () => this.flagsView.current(),
+        setFlag: (n, v) => this.flagsView.setFlag(n, v),
+        refresh: () => this.flagsView.refresh(),
+        onDidApply: this.flagsView.onDidApply,
+        selectBuild: (id) => this.flagsView.selectBuild(id),
+      },
       baselineProfile: () => this.baselineProfile,
-      exportReport: async (out, statFiles) => send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
+      exportReport: async (out, statFiles) =>
+        send((await this.ensureStarted()).client, ExportReportRequest, { output: out, statFiles }),
       onDidRefreshHotspots: this.panel.onDidRefresh,
       hotspotFunctions: () => this.panel.visibleFunctions(),
       lastDisassembly: () => this.disassembly.lastShown(),
       experiments: {
-        run: (config, experiment) => this.experiments.runExperiment(config || experiment ? { config, experiment } : undefined),
+        run: (config, experiment) =>
+          this.experiments.runExperiment(config || experiment ? { config, experiment } : undefined),
         abFlag: (arg) => this.experiments.abFlag(arg),
         confirmWith: (hook) => this.experiments.confirmWith(hook),
         forgetApprovals: () => this.experiments.forgetApprovals(),

@@ -219,9 +219,19 @@ export function activate(ctx: vscode.ExtensionContext): StatViewApi {
     }
     const panel = vscode.window.createWebviewPanel('perfHeat.statView', 'perf stat', vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'media', 'stat-view'), vscode.Uri.joinPath(ctx.extensionUri, 'dist')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(ctx.extensionUri, 'media', 'stat-view'),
+        vscode.Uri.joinPath(ctx.extensionUri, 'dist'),
+      ],
     });
-    const view = new StatViewPanel(panel, runs, base, () => (current = current?.panel === panel ? undefined : current), uris, addRun);
+    const view = new StatViewPanel(
+      panel,
+      runs,
+      base,
+      () => (current = current?.panel === panel ? undefined : current),
+      uris,
+      addRun,
+    );
     current = view;
     panel.title = title(view.currentModel);
     panel.webview.html = html(panel.webview, ctx.extensionUri);

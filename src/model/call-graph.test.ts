@@ -4,7 +4,12 @@ import { buildCallGraph, findFunctions, neighbours, type ProfileCallchains } fro
 
 // Hand-made chains whose answers follow from the definitions (perf report --children): each expected number is
 // the sum of the chains that contain the function, edge or line, counted once per chain.
-const frame = (symbol: string, file: string, line: number, inline: { function: string; file: string; line: number }[] = []) => ({
+const frame = (
+  symbol: string,
+  file: string,
+  line: number,
+  inline: { function: string; file: string; line: number }[] = [],
+) => ({
   dso: '/bin/prog',
   symbol,
   inlineChain: [...inline, { function: symbol, file, line }],
@@ -43,10 +48,27 @@ describe('buildCallGraph', () => {
     const g = buildCallGraph(chains, 1, { inline: false });
     const mid = findFunctions(g, 'mid')[0]!;
     const callees = neighbours(g, mid, 'callees');
-    assert.deepEqual(callees.map((n) => [n.function.name, n.edge.counts[0]]), [['leaf', 16]]);
-    assert.deepEqual(callees[0]!.edge.sites.map((s) => [s.file, s.line, s.counts[0]]), [['a.c', 20, 10], ['h.h', 5, 6]]);
+    assert.deepEqual(
+      callees.map((n) => [n.function.name, n.edge.counts[0]]),
+      [['leaf', 16]],
+    );
+    assert.deepEqual(
+      callees[0]!.edge.sites.map((s) => [s.file, s.line, s.counts[0]]),
+      [
+        ['a.c', 20, 10],
+        ['h.h', 5, 6],
+      ],
+    );
     const rec = findFunctions(g, 'rec')[0]!;
-    assert.deepEqual(neighbours(g, rec, 'callers').map((n) => [n.function.name, n.edge.counts[0]]).sort(), [['main', 4], ['rec', 4]]);
+    assert.deepEqual(
+      neighbours(g, rec, 'callers')
+        .map((n) => [n.function.name, n.edge.counts[0]])
+        .sort(),
+      [
+        ['main', 4],
+        ['rec', 4],
+      ],
+    );
   });
 
   it('with inline frames, the inlined function sits between its caller and its callee', () => {
@@ -55,9 +77,18 @@ describe('buildCallGraph', () => {
     assert.equal(g.functions[helper]!.inlineOnly, true);
     assert.deepEqual(g.functions[helper]!.inclusive, [6]);
     assert.deepEqual(g.functions[helper]!.self, [0], 'self stays with the ELF symbol of the sampled address');
-    assert.deepEqual(neighbours(g, helper, 'callers').map((n) => [n.function.name, n.edge.counts[0], n.edge.sites[0]!.line]), [['mid', 6, 21]]);
+    assert.deepEqual(
+      neighbours(g, helper, 'callers').map((n) => [n.function.name, n.edge.counts[0], n.edge.sites[0]!.line]),
+      [['mid', 6, 21]],
+    );
     const leaf = findFunctions(g, 'leaf')[0]!;
-    assert.deepEqual(neighbours(g, leaf, 'callers').map((n) => [n.function.name, n.edge.counts[0]]), [['mid', 10], ['helper', 6]]);
+    assert.deepEqual(
+      neighbours(g, leaf, 'callers').map((n) => [n.function.name, n.edge.counts[0]]),
+      [
+        ['mid', 10],
+        ['helper', 6],
+      ],
+    );
   });
 
   it('line inclusive: every line of every frame, once per chain (a call site carries its callee)', () => {

@@ -18,7 +18,14 @@
  * caller and what it calls, its call site being the line in the caller it was inlined at. With `inline: false` only
  * ELF symbols are functions (`perf report --no-inline`, and what `perf report --children --sort sym` shows).
  */
-import { addCounts, functionKeyName, sourceFunctionName, type InlineFrame, type LineHeat, type SourceLocation } from './profile';
+import {
+  addCounts,
+  functionKeyName,
+  sourceFunctionName,
+  type InlineFrame,
+  type LineHeat,
+  type SourceLocation,
+} from './profile';
 
 /** One distinct frame of the profile's callchains: an address, symbolized. */
 export interface CallchainFrame {
@@ -109,7 +116,15 @@ function computeCallGraph(chains: ProfileCallchains, nEvents: number, inline: bo
     if (id === undefined) {
       id = nodes.length;
       nodeOf.set(key, id);
-      nodes.push({ name, dso, self: zeros(), inclusive: zeros(), inlineOnly: inlineFrame, stamp: -1, files: new Map() });
+      nodes.push({
+        name,
+        dso,
+        self: zeros(),
+        inclusive: zeros(),
+        inlineOnly: inlineFrame,
+        stamp: -1,
+        files: new Map(),
+      });
     } else if (!inlineFrame) nodes[id]!.inlineOnly = false;
     return id;
   };
@@ -200,13 +215,22 @@ function computeCallGraph(chains: ProfileCallchains, nEvents: number, inline: bo
     functions: nodes.map(({ name, dso, self, inclusive, inlineOnly, files }) => {
       let best: { file: string; weight: number; line: number } | undefined;
       for (const [file, f] of files) if (!best || f.weight > best.weight) best = { file, ...f };
-      return { name, dso, self, inclusive, inlineOnly, ...(best ? { location: { file: best.file, line: best.line } } : {}) };
+      return {
+        name,
+        dso,
+        self,
+        inclusive,
+        inlineOnly,
+        ...(best ? { location: { file: best.file, line: best.line } } : {}),
+      };
     }),
     edges: edges.map(({ caller, callee, counts, siteOf }) => ({
       caller,
       callee,
       counts,
-      sites: [...siteOf.values()].map(({ file, line, counts: sc }) => ({ file, line, counts: sc })).sort((a, b) => (b.counts[0] ?? 0) - (a.counts[0] ?? 0) || a.line - b.line),
+      sites: [...siteOf.values()]
+        .map(({ file, line, counts: sc }) => ({ file, line, counts: sc }))
+        .sort((a, b) => (b.counts[0] ?? 0) - (a.counts[0] ?? 0) || a.line - b.line),
     })),
     lines: lines.map(({ file, line, counts }) => ({ file, line, counts })),
   };
@@ -226,7 +250,10 @@ export function neighbours(g: CallGraph, fn: number, direction: 'callers' | 'cal
     const index = direction === 'callers' ? e.caller : e.callee;
     out.push({ function: g.functions[index]!, index, edge: e });
   }
-  return out.sort((a, b) => (b.edge.counts[event] ?? 0) - (a.edge.counts[event] ?? 0) || a.function.name.localeCompare(b.function.name));
+  return out.sort(
+    (a, b) =>
+      (b.edge.counts[event] ?? 0) - (a.edge.counts[event] ?? 0) || a.function.name.localeCompare(b.function.name),
+  );
 }
 
 /**

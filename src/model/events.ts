@@ -3,7 +3,13 @@
  * so the cycle-heat, cache-miss-heat and miss-density modes work on any profile without configuration.
  */
 
-const CYCLE_PREFERENCE = [/^(cpu-)?cycles(:[a-zA-Z]+)?$/, /^cpu_core\/cycles/, /^(cpu-clock|task-clock)(:[a-zA-Z]+)?$/, /^Ir$/, /^instructions/];
+const CYCLE_PREFERENCE = [
+  /^(cpu-)?cycles(:[a-zA-Z]+)?$/,
+  /^cpu_core\/cycles/,
+  /^(cpu-clock|task-clock)(:[a-zA-Z]+)?$/,
+  /^Ir$/,
+  /^instructions/,
+];
 const MISS_PREFERENCE = [
   /^cache-misses(:[a-zA-Z]+)?$/,
   /^(LLC|l2|L2)-?.*miss/i,

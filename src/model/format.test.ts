@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { eventMeaning, eventUnitName, formatCount, formatEventValue, formatMs, formatPoints, formatRate, formatRatio, formatShare } from './format';
+import {
+  eventMeaning,
+  eventUnitName,
+  formatCount,
+  formatEventValue,
+  formatMs,
+  formatPoints,
+  formatRate,
+  formatRatio,
+  formatShare,
+} from './format';
 
 const cpuClock = { name: 'cpu-clock', unit: 'period' as const };
 const samples = { name: 'cpu-clock', unit: 'samples' as const };
@@ -49,7 +59,10 @@ test('rates name their denominator', () => {
   assert.equal(formatRate(23, 10_000, d1mr, ir), '2.30 D1mr per 1,000 Ir');
   assert.equal(formatRate(5, 10_000_000, d1mr, ir), '0.500 D1mr per million Ir');
   // 41 misses in 10 ms of cpu-clock (10,000,000 ns).
-  assert.equal(formatRate(41, 10_000_000, { name: 'cache-misses', unit: 'samples' }, cpuClock), '4.10 cache-misses per ms');
+  assert.equal(
+    formatRate(41, 10_000_000, { name: 'cache-misses', unit: 'samples' }, cpuClock),
+    '4.10 cache-misses per ms',
+  );
   assert.equal(formatRate(1, 0, d1mr, ir), 'no Ir');
 });
 

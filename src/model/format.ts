@@ -108,7 +108,8 @@ function significant(x: number): string {
  */
 export function formatRate(numCount: number, denCount: number, num: EventLike, den: EventLike): string {
   if (!(denCount > 0)) return `no ${den.name}`;
-  if (den.unit === 'period' && isClockEvent(den.name)) return `${significant(numCount / (denCount / 1e6))} ${num.name} per ms`;
+  if (den.unit === 'period' && isClockEvent(den.name))
+    return `${significant(numCount / (denCount / 1e6))} ${num.name} per ms`;
   const r = numCount / denCount;
   if (r === 0 || r >= 0.01) return `${significant(r)} ${num.name} per ${den.name}`;
   if (r * 1e3 >= 0.01) return `${significant(r * 1e3)} ${num.name} per 1,000 ${den.name}`;

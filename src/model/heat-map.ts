@@ -35,7 +35,10 @@ export class HeatMap {
   /** The hottest line's share per event, over all files: one colour scale for the whole profile. */
   readonly maxShares: number[];
 
-  constructor(readonly profile: Profile, mapper: PathMapper) {
+  constructor(
+    readonly profile: Profile,
+    mapper: PathMapper,
+  ) {
     const unmapped = new Map<string, UnmappedSource>();
     for (const l of profile.lines) {
       const r = mapper.resolve(l.file);
@@ -63,7 +66,8 @@ export class HeatMap {
     this.unmapped = [...unmapped.values()].sort((a, b) => b.counts[0] - a.counts[0]);
     this.maxShares = profile.events.map((_, e) => {
       let max = 0;
-      for (const lines of this.byFile.values()) for (const c of lines.values()) max = Math.max(max, this.share(c[e], e));
+      for (const lines of this.byFile.values())
+        for (const c of lines.values()) max = Math.max(max, this.share(c[e], e));
       return max;
     });
   }
@@ -85,7 +89,9 @@ export class HeatMap {
     if (!out) {
       const lines = this.byFile.get(file);
       if (!lines) return [];
-      out = [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([line, counts]) => ({ line, counts, shares: sharesOf(counts, this.profile.totals) }));
+      out = [...lines.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([line, counts]) => ({ line, counts, shares: sharesOf(counts, this.profile.totals) }));
       this.linesByFile.set(file, out);
     }
     return out;
@@ -100,13 +106,19 @@ export class HeatMap {
   functionsOf(file: string): HeatedFunction[] {
     const fns = this.functionsByFile.get(file);
     if (!fns) return [];
-    return [...fns.entries()].map(([name, counts]) => ({ name, counts, shares: sharesOf(counts, this.profile.totals) }));
+    return [...fns.entries()].map(([name, counts]) => ({
+      name,
+      counts,
+      shares: sharesOf(counts, this.profile.totals),
+    }));
   }
 
   /** The hottest lines of the whole workspace by one event, hottest first. */
   hottest(event: number, top: number): (HeatedLine & { file: string })[] {
     const all: (HeatedLine & { file: string })[] = [];
     for (const file of this.byFile.keys()) for (const l of this.linesOf(file)) all.push({ file, ...l });
-    return all.sort((a, b) => b.counts[event] - a.counts[event] || a.file.localeCompare(b.file) || a.line - b.line).slice(0, top);
+    return all
+      .sort((a, b) => b.counts[event] - a.counts[event] || a.file.localeCompare(b.file) || a.line - b.line)
+      .slice(0, top);
   }
 }

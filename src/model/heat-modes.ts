@@ -68,7 +68,12 @@ export interface HeatSource {
   /** With callchains: each line's inclusive cost (call sites included) and the largest inclusive share of the profile. */
   inclusive?: { lines: readonly FileLineHeat[]; maxShares: readonly number[] };
   /** While comparing: this file's changed lines, and the largest change per common event over the comparison. */
-  diff?: { events: readonly EventLike[]; lines: readonly LineChange[]; maxAbsDelta: readonly number[]; maxAbsNormalized: readonly number[] };
+  diff?: {
+    events: readonly EventLike[];
+    lines: readonly LineChange[];
+    maxAbsDelta: readonly number[];
+    maxAbsNormalized: readonly number[];
+  };
 }
 
 export interface DrawnLine {
@@ -109,7 +114,13 @@ export interface DrawnHeat {
  */
 export function drawHeat(src: HeatSource, mode: HeatMode, text: LineText = 'share'): DrawnHeat {
   const { lines, scale } =
-    mode.kind === 'event' ? eventLines(src, mode.event, text) : mode.kind === 'density' ? densityLines(src, mode) : mode.kind === 'inclusive' ? inclusiveLines(src, mode.event) : diffLines(src, mode);
+    mode.kind === 'event'
+      ? eventLines(src, mode.event, text)
+      : mode.kind === 'density'
+        ? densityLines(src, mode)
+        : mode.kind === 'inclusive'
+          ? inclusiveLines(src, mode.event)
+          : diffLines(src, mode);
   // Built field by field (no object spread per line): a file has thousands of lines, and this runs per request.
   const drawn: DrawnLine[] = new Array<DrawnLine>(lines.length);
   for (let i = 0; i < lines.length; i++) {
@@ -131,7 +142,9 @@ function eventLines(src: HeatSource, event: number, text: LineText): { lines: Un
     if (text === 'shareOfFunction' && l.functionShares) return `${formatShare(l.functionShares[e])} of fn`;
     return text === 'none' ? '' : formatShare(l.shares[e]);
   };
-  const lines = src.lines.filter((l) => l.counts[e] > 0).map((l) => ({ line: l.line, value: l.shares[e], text: label(l), tone: 'heat' as const }));
+  const lines = src.lines
+    .filter((l) => l.counts[e] > 0)
+    .map((l) => ({ line: l.line, value: l.shares[e], text: label(l), tone: 'heat' as const }));
   return { lines, scale: src.maxShares[e] ?? 0 };
 }
 
@@ -144,11 +157,19 @@ function inclusiveLines(src: HeatSource, event: number): { lines: Unscaled[]; sc
   for (const l of src.lines) self.set(l.line, l.shares[e] ?? 0);
   const lines = inc.lines
     .filter((l) => l.counts[e] > 0)
-    .map((l) => ({ line: l.line, value: l.shares[e], text: `${formatShare(l.shares[e])} incl · ${formatShare(self.get(l.line) ?? 0)} self`, tone: 'heat' as const }));
+    .map((l) => ({
+      line: l.line,
+      value: l.shares[e],
+      text: `${formatShare(l.shares[e])} incl · ${formatShare(self.get(l.line) ?? 0)} self`,
+      tone: 'heat' as const,
+    }));
   return { lines, scale: inc.maxShares[e] ?? 0 };
 }
 
-function densityLines(src: HeatSource, mode: Extract<HeatMode, { kind: 'density' }>): { lines: Unscaled[]; scale: number } {
+function densityLines(
+  src: HeatSource,
+  mode: Extract<HeatMode, { kind: 'density' }>,
+): { lines: Unscaled[]; scale: number } {
   const lines: Unscaled[] = [];
   let scale = 0;
   let any = 0;
@@ -177,7 +198,9 @@ function diffLines(src: HeatSource, mode: Extract<HeatMode, { kind: 'diff' }>): 
     const v = byShare ? l.delta[e] : l.normalizedDelta[e];
     if (v === 0 || (l.base[e] === 0 && l.other[e] === 0)) continue;
     const magnitude = Math.abs(v);
-    const amount = byShare ? formatPoints(v) : `${v > 0 ? '+' : '−'}${formatEventValue(magnitude, d.events[e])} (normalised)`;
+    const amount = byShare
+      ? formatPoints(v)
+      : `${v > 0 ? '+' : '−'}${formatEventValue(magnitude, d.events[e])} (normalised)`;
     const note = l.only === 'other' ? ' · new in this build' : l.only === 'base' ? ' · baseline only' : '';
     lines.push({ line: l.line, value: magnitude, text: `${amount}${note}`, tone: v > 0 ? 'more' : 'less' });
   }
@@ -190,11 +213,17 @@ function diffLines(src: HeatSource, mode: Extract<HeatMode, { kind: 'diff' }>): 
  */
 function functionTotals(src: HeatSource, mode: HeatMode): DrawnFunction[] {
   if (mode.kind === 'diff') return [];
-  const e = mode.kind === 'event' || mode.kind === 'inclusive' ? Math.max(0, Math.min(mode.event, src.events.length - 1)) : mode.cycles;
+  const e =
+    mode.kind === 'event' || mode.kind === 'inclusive'
+      ? Math.max(0, Math.min(mode.event, src.events.length - 1))
+      : mode.cycles;
   const out: DrawnFunction[] = [];
   for (const f of src.functions) {
     if (!(f.counts[e] > 0)) continue;
-    const text = mode.kind === 'density' ? formatRate(f.counts[mode.miss], f.counts[mode.cycles], src.events[mode.miss], src.events[mode.cycles]) : formatShare(f.shares[e]);
+    const text =
+      mode.kind === 'density'
+        ? formatRate(f.counts[mode.miss], f.counts[mode.cycles], src.events[mode.miss], src.events[mode.cycles])
+        : formatShare(f.shares[e]);
     out.push({ line: f.line, name: f.name, text });
   }
   return out;

@@ -14,7 +14,10 @@ test('absolute build paths map by longest common suffix', () => {
 
 test('ties are ambiguities, reported with the candidates', () => {
   const m = new PathMapper(ws);
-  assert.deepEqual(m.resolve('util.h'), { kind: 'ambiguous', candidates: ['/ws/vendor/a/util.h', '/ws/vendor/b/util.h'] });
+  assert.deepEqual(m.resolve('util.h'), {
+    kind: 'ambiguous',
+    candidates: ['/ws/vendor/a/util.h', '/ws/vendor/b/util.h'],
+  });
   assert.deepEqual(m.resolve('/build/b/util.h'), { kind: 'mapped', path: '/ws/vendor/b/util.h', how: 'suffix' });
   assert.deepEqual(m.resolve('/x/missing.c'), { kind: 'missing' });
 });

@@ -24,7 +24,10 @@ export class PathMapper {
   private readonly cache = new Map<string, PathResolution>();
 
   /** `workspaceFiles` are absolute, `/`-separated paths. */
-  constructor(workspaceFiles: Iterable<string>, private readonly remaps: readonly PathRemap[] = []) {
+  constructor(
+    workspaceFiles: Iterable<string>,
+    private readonly remaps: readonly PathRemap[] = [],
+  ) {
     for (const f of workspaceFiles) {
       this.known.add(f);
       const base = posix.basename(f);

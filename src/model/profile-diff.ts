@@ -50,8 +50,12 @@ export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper)
       const { file, mapped } = where(l.file);
       const key = `${file}\0${l.line}`;
       let r = rows.get(key);
-      if (!r) rows.set(key, (r = { file, mapped, line: l.line, base: events.map(() => 0), other: events.map(() => 0) }));
-      addCounts(r[side], idx.map((i) => l.counts[i]));
+      if (!r)
+        rows.set(key, (r = { file, mapped, line: l.line, base: events.map(() => 0), other: events.map(() => 0) }));
+      addCounts(
+        r[side],
+        idx.map((i) => l.counts[i]),
+      );
     }
   };
   add(base, bi, 'base');
@@ -70,8 +74,21 @@ export function diffProfiles(base: Profile, other: Profile, mapper?: PathMapper)
     normalizedDelta.forEach((d, e) => (maxAbsNormalized[e] = Math.max(maxAbsNormalized[e], Math.abs(d))));
     const inBase = r.base.some((c) => c > 0);
     const inOther = r.other.some((c) => c > 0);
-    lines.push({ file: r.file, mapped: r.mapped, line: r.line, base: r.base, other: r.other, baseShares, otherShares, delta, normalizedDelta, only: inBase && !inOther ? 'base' : !inBase && inOther ? 'other' : undefined });
+    lines.push({
+      file: r.file,
+      mapped: r.mapped,
+      line: r.line,
+      base: r.base,
+      other: r.other,
+      baseShares,
+      otherShares,
+      delta,
+      normalizedDelta,
+      only: inBase && !inOther ? 'base' : !inBase && inOther ? 'other' : undefined,
+    });
   }
-  lines.sort((a, b) => Math.abs(b.delta[0] ?? 0) - Math.abs(a.delta[0] ?? 0) || a.file.localeCompare(b.file) || a.line - b.line);
+  lines.sort(
+    (a, b) => Math.abs(b.delta[0] ?? 0) - Math.abs(a.delta[0] ?? 0) || a.file.localeCompare(b.file) || a.line - b.line,
+  );
   return { events, lines, maxAbsDelta, maxAbsNormalized };
 }

@@ -23,7 +23,10 @@ export class ProfileIndex {
   private readonly fns = new Map<string, { name: string; dso: string; counts: number[]; lines: LineRef[] }>();
   private readonly atLine = new Map<string, AddressHeat[]>();
 
-  constructor(readonly profile: Profile, mapper: PathMapper) {
+  constructor(
+    readonly profile: Profile,
+    mapper: PathMapper,
+  ) {
     const n = profile.events.length;
     const byFn = new Map<string, { name: string; dso: string; counts: number[]; addresses: AddressHeat[] }>();
     const mapped = new Set<string>();
@@ -52,14 +55,24 @@ export class ProfileIndex {
     // Each function's lines: the innermost frame of each of its addresses (model/profile.ts innermostLines).
     for (const [key, f] of byFn) {
       const { lines } = innermostLines(f.addresses, n, fileOf);
-      this.fns.set(key, { name: f.name, dso: f.dso, counts: f.counts, lines: lines.map((l) => ({ ...l, mapped: mapped.has(l.file) })) });
+      this.fns.set(key, {
+        name: f.name,
+        dso: f.dso,
+        counts: f.counts,
+        lines: lines.map((l) => ({ ...l, mapped: mapped.has(l.file) })),
+      });
     }
   }
 
   /** Functions hottest first by `event`, each with its lines hottest first. */
   functions(event: number): FunctionHotspot[] {
     return [...this.fns.values()]
-      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, lines: [...f.lines].sort((a, b) => b.counts[event] - a.counts[event] || a.line - b.line) }))
+      .map((f) => ({
+        name: f.name,
+        dso: f.dso,
+        counts: f.counts,
+        lines: [...f.lines].sort((a, b) => b.counts[event] - a.counts[event] || a.line - b.line),
+      }))
       .sort((a, b) => b.counts[event] - a.counts[event] || a.name.localeCompare(b.name));
   }
 

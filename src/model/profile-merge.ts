@@ -25,7 +25,8 @@ export class ProfileMergeError extends Error {
 }
 
 /** Pseudo-DSOs perf names in brackets (kernel, vdso) are not one build's code: the same on every run. */
-const isPseudo = (dso: string): boolean => dso === '' || dso.startsWith('[') || dso === '//anon' || dso.startsWith('/memfd:');
+const isPseudo = (dso: string): boolean =>
+  dso === '' || dso.startsWith('[') || dso === '//anon' || dso.startsWith('/memfd:');
 
 interface BinaryBuild {
   recorded: string;
@@ -60,7 +61,9 @@ export function checkSameBuild(a: Profile, b: Profile): void {
       const shared = [...x.functions].filter((f) => y.functions.has(f)).sort();
       const sameName = x.recorded === y.recorded || basename(x.recorded) === basename(y.recorded);
       if (!sameName && shared.length === 0) continue;
-      const why = sameName ? 'the same binary' : `both hold ${shared.slice(0, 3).join(', ')}${shared.length > 3 ? ` and ${shared.length - 3} more functions` : ''}`;
+      const why = sameName
+        ? 'the same binary'
+        : `both hold ${shared.slice(0, 3).join(', ')}${shared.length > 3 ? ` and ${shared.length - 3} more functions` : ''}`;
       throw new ProfileMergeError(
         `build-ids differ: ${basename(x.recorded)} is ${short(x.buildId)} in ${basename(a.source)} and ${basename(y.recorded)} is ${short(y.buildId)} in ${basename(b.source)} (${why}): recordings of different builds are compared (baseline, diff), not merged`,
       );
@@ -99,9 +102,11 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
   if (profiles.length === 0) throw new ProfileMergeError('no profile to merge');
   if (profiles.length === 1) return profiles[0];
   const twice = profiles.find((p, i) => profiles.findIndex((q) => q.source === p.source) !== i);
-  if (twice) throw new ProfileMergeError(`${basename(twice.source)} is given twice: each recording adds its own events once`);
+  if (twice)
+    throw new ProfileMergeError(`${basename(twice.source)} is given twice: each recording adds its own events once`);
   // The build first: two builds' recordings of one event are refused for the deeper reason.
-  for (let i = 0; i < profiles.length; i++) for (let j = i + 1; j < profiles.length; j++) checkSameBuild(profiles[i], profiles[j]);
+  for (let i = 0; i < profiles.length; i++)
+    for (let j = i + 1; j < profiles.length; j++) checkSameBuild(profiles[i], profiles[j]);
   checkDistinctEvents(profiles);
 
   const events = profiles.flatMap((p) => p.events);
@@ -119,11 +124,19 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     }
   }
   const metadata: ProfileMetadata = {
-    format: profiles.map((p) => p.metadata.format).filter((f, i, all) => all.indexOf(f) === i).join(' + '),
+    format: profiles
+      .map((p) => p.metadata.format)
+      .filter((f, i, all) => all.indexOf(f) === i)
+      .join(' + '),
     binaries,
     command: profiles.map((p) => p.metadata.command).find((c) => c !== undefined),
-    lostSamples: profiles.some((p) => p.metadata.lostSamples !== undefined) ? profiles.reduce((s, p) => s + (p.metadata.lostSamples ?? 0), 0) : undefined,
-    recordings: profiles.flatMap((p) => p.metadata.recordings ?? [{ source: p.source, format: p.metadata.format, events: p.events.map((e) => e.name) }]),
+    lostSamples: profiles.some((p) => p.metadata.lostSamples !== undefined)
+      ? profiles.reduce((s, p) => s + (p.metadata.lostSamples ?? 0), 0)
+      : undefined,
+    recordings: profiles.flatMap(
+      (p) =>
+        p.metadata.recordings ?? [{ source: p.source, format: p.metadata.format, events: p.events.map((e) => e.name) }],
+    ),
   };
   const builder = new ProfileBuilder(profiles[0].source, events, metadata);
   const merged = new Map<string, AddressHeat>();
@@ -132,7 +145,16 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
       const key = addressKey(a, buildIdOf);
       let m = merged.get(key);
       const id = buildIdOf.get(a.dso);
-      if (!m) merged.set(key, (m = { ...a, dso: (id && pathOf.get(id)) || a.dso, counts: events.map(() => 0), samples: events.map(() => 0) }));
+      if (!m)
+        merged.set(
+          key,
+          (m = {
+            ...a,
+            dso: (id && pathOf.get(id)) || a.dso,
+            counts: events.map(() => 0),
+            samples: events.map(() => 0),
+          }),
+        );
       else if (!m.instruction && a.instruction) m.instruction = a.instruction;
       a.counts.forEach((c, e) => (m!.counts[offsets[k] + e] += c));
       a.samples?.forEach((c, e) => (m!.samples![offsets[k] + e] += c));

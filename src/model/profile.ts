@@ -132,7 +132,16 @@ const normalised = new Map<string, string>();
 export function isKernelDso(dso: string): boolean {
   return /^\[[\w.]+\]$/.test(dso) && !USER_SPACE_PSEUDO.has(dso);
 }
-const USER_SPACE_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
+const USER_SPACE_PSEUDO = new Set([
+  '[vdso]',
+  '[vsyscall]',
+  '[vvar]',
+  '[heap]',
+  '[stack]',
+  '[unknown]',
+  '[anon]',
+  '[uprobes]',
+]);
 
 /**
  * The name a function row carries: the symbol exactly as perf report shows it (`mix.constprop.0`,
@@ -177,8 +186,16 @@ export class ProfileBuilder {
    * Heat known by source line only (perf report rows, cachegrind rows, perf script srclines without a usable ip):
    * aggregated like an address whose inline chain is this one frame.
    */
-  addSourceLine(heat: { dso: string; symbol: string; function?: string; file?: string; line?: number; counts: number[] }): void {
-    const inlineChain: InlineFrame[] = heat.file && heat.line ? [{ function: heat.function ?? '', file: heat.file, line: heat.line }] : [];
+  addSourceLine(heat: {
+    dso: string;
+    symbol: string;
+    function?: string;
+    file?: string;
+    line?: number;
+    counts: number[];
+  }): void {
+    const inlineChain: InlineFrame[] =
+      heat.file && heat.line ? [{ function: heat.function ?? '', file: heat.file, line: heat.line }] : [];
     this.addAddress({ dso: heat.dso, address: -1, symbol: heat.symbol, counts: heat.counts, inlineChain });
   }
 
@@ -265,7 +282,11 @@ export class ProfileBuilder {
  * profile's lines, a function's lines in the report and the hotspot index all use it. `fileOf` names the file a
  * recorded path is counted under (a workspace path, say); by default the recorded path.
  */
-export function innermostLines(addresses: Iterable<AddressHeat>, events: number, fileOf: (recorded: string) => string = (f) => f): { lines: LineHeat[]; unattributed: number[] } {
+export function innermostLines(
+  addresses: Iterable<AddressHeat>,
+  events: number,
+  fileOf: (recorded: string) => string = (f) => f,
+): { lines: LineHeat[]; unattributed: number[] } {
   const lines: LineHeat[] = [];
   const unattributed = new Array<number>(events).fill(0);
   // Nested maps rather than joined strings: no string built and hashed per address (tens of thousands of them).

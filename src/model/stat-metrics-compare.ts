@@ -73,9 +73,14 @@ export interface GapInput {
   instructions: number;
 }
 
-const roundTo = (x: number, digits: number | undefined): number => (digits === undefined ? x : Number(x.toFixed(digits)));
+const roundTo = (x: number, digits: number | undefined): number =>
+  digits === undefined ? x : Number(x.toFixed(digits));
 
-export function decomposeCycleGap(a: GapInput, b: GapInput, options: { ipcDigits?: number } = {}): Omit<CycleGap, 'run' | 'base'> {
+export function decomposeCycleGap(
+  a: GapInput,
+  b: GapInput,
+  options: { ipcDigits?: number } = {},
+): Omit<CycleGap, 'run' | 'base'> {
   const ipcA = roundTo(a.instructions / a.cycles, options.ipcDigits);
   const ipcB = roundTo(b.instructions / b.cycles, options.ipcDigits);
   const extraInstructions = a.instructions - b.instructions;
@@ -97,7 +102,12 @@ export function decomposeCycleGap(a: GapInput, b: GapInput, options: { ipcDigits
 }
 
 /** The decomposition between two runs, or why it cannot be made (an input unsupported or missing). */
-export function cycleGap(runs: readonly StatRun[], run: number, base: number, options: { ipcDigits?: number } = {}): CycleGapResult {
+export function cycleGap(
+  runs: readonly StatRun[],
+  run: number,
+  base: number,
+  options: { ipcDigits?: number } = {},
+): CycleGapResult {
   for (const id of ['cycles', 'instructions'] as const) {
     for (const r of [run, base]) {
       const m = runs[r].metrics[id];
@@ -105,11 +115,20 @@ export function cycleGap(runs: readonly StatRun[], run: number, base: number, op
       if (m.value === 0) return { run, base, unavailable: `${runs[r].label}: ${id} is 0` };
     }
   }
-  const input = (r: number): GapInput => ({ cycles: runs[r].metrics.cycles.value!, instructions: runs[r].metrics.instructions.value! });
+  const input = (r: number): GapInput => ({
+    cycles: runs[r].metrics.cycles.value!,
+    instructions: runs[r].metrics.instructions.value!,
+  });
   return { run, base, ...decomposeCycleGap(input(run), input(base), options) };
 }
 
-function cell(value: number | null, status: CounterStatus, variancePct: number | undefined, note: string | undefined, base: ComparedCell | undefined): ComparedCell {
+function cell(
+  value: number | null,
+  status: CounterStatus,
+  variancePct: number | undefined,
+  note: string | undefined,
+  base: ComparedCell | undefined,
+): ComparedCell {
   const c: ComparedCell = { value, status };
   if (variancePct !== undefined) c.variancePct = variancePct;
   if (note !== undefined) c.note = note;
@@ -130,9 +149,16 @@ function counterUnit(unit: string): MetricUnit {
 
 export function compareRuns(runs: readonly StatRun[], baseIndex = 0): StatComparison {
   if (runs.length === 0) throw new RangeError('compareRuns needs at least one run');
-  if (!Number.isInteger(baseIndex) || baseIndex < 0 || baseIndex >= runs.length) throw new RangeError(`base ${baseIndex} is not one of the ${runs.length} runs`);
+  if (!Number.isInteger(baseIndex) || baseIndex < 0 || baseIndex >= runs.length)
+    throw new RangeError(`base ${baseIndex} is not one of the ${runs.length} runs`);
   const metrics: ComparedMetric[] = METRICS.map((def) => {
-    const baseCell = cell(runs[baseIndex].metrics[def.id].value, runs[baseIndex].metrics[def.id].status, undefined, undefined, undefined);
+    const baseCell = cell(
+      runs[baseIndex].metrics[def.id].value,
+      runs[baseIndex].metrics[def.id].status,
+      undefined,
+      undefined,
+      undefined,
+    );
     const cells = runs.map((r, i) => {
       const m = r.metrics[def.id];
       return cell(m.value, m.status, m.variancePct, m.note, i === baseIndex ? undefined : baseCell);
@@ -148,7 +174,15 @@ export function compareRuns(runs: readonly StatRun[], baseIndex = 0): StatCompar
     const baseCell = baseRaw ? cell(baseRaw.value, baseRaw.status, undefined, undefined, undefined) : undefined;
     const cells = raw.map((c, i) =>
       c
-        ? cell(c.value, c.status, c.variancePct, c.status === 'ok' ? undefined : `${event} is <${c.status === 'unsupported' ? 'not supported' : 'not counted'}>`, i === baseIndex ? undefined : baseCell)
+        ? cell(
+            c.value,
+            c.status,
+            c.variancePct,
+            c.status === 'ok'
+              ? undefined
+              : `${event} is <${c.status === 'unsupported' ? 'not supported' : 'not counted'}>`,
+            i === baseIndex ? undefined : baseCell,
+          )
         : { value: null, status: 'absent' as const, note: `${event} is not in the file` },
     );
     metrics.push({ id: `counter:${event}`, label: event, unit: counterUnit(raw.find((c) => c)!.unit), cells });
@@ -157,7 +191,10 @@ export function compareRuns(runs: readonly StatRun[], baseIndex = 0): StatCompar
     baseIndex,
     runs: runs.map((r) => ({ file: r.file, label: r.label })),
     metrics,
-    cycleGaps: runs.map((_, i) => i).filter((i) => i !== baseIndex).map((i) => cycleGap(runs, i, baseIndex)),
+    cycleGaps: runs
+      .map((_, i) => i)
+      .filter((i) => i !== baseIndex)
+      .map((i) => cycleGap(runs, i, baseIndex)),
     notes: runs.flatMap((r) => r.notes.map((n) => `${r.label}: ${n}`)),
   };
 }

@@ -36,7 +36,9 @@ export function formatValue(unit: MetricUnit, v: number): string {
 
 /** A run's cell: the value, or `<not supported>` / `<not counted>` / `n/a`. */
 export function formatCell(unit: MetricUnit, c: { value: number | null; status: CounterStatus }): string {
-  return c.status === 'ok' && c.value !== null ? formatValue(unit, c.value) : STATUS_TEXT[c.status === 'ok' ? 'absent' : c.status];
+  return c.status === 'ok' && c.value !== null
+    ? formatValue(unit, c.value)
+    : STATUS_TEXT[c.status === 'ok' ? 'absent' : c.status];
 }
 
 /** `+27.8%`, `-25.0%`, `0.0%`. */
@@ -77,14 +79,21 @@ export function cellText(unit: MetricUnit, c: ComparedCell): CellText {
 }
 
 /** The §10 decomposition as rows (what, cycles, share of the gap), for the CLI and the view. */
-export function cycleGapRows(g: CycleGap, labels: readonly string[]): { title: string; rows: [string, string, string][] } {
+export function cycleGapRows(
+  g: CycleGap,
+  labels: readonly string[],
+): { title: string; rows: [string, string, string][] } {
   const [a, b] = [labels[g.run], labels[g.base]];
   const sign = (n: number): string => (n > 0 ? '+' : '') + formatCount(n);
   const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
   return {
     title: `Cycle gap ${a} vs ${b}: ${sign(g.actualGap)} cycles (${formatChange((g.cycles[0] / g.cycles[1] - 1) * 100)})`,
     rows: [
-      [`extra instructions ${sign(g.extraInstructions)} at ${b}'s IPC ${g.ipc[1].toFixed(2)}`, sign(g.extraInstructionCycles), pct(g.instructionShare)],
+      [
+        `extra instructions ${sign(g.extraInstructions)} at ${b}'s IPC ${g.ipc[1].toFixed(2)}`,
+        sign(g.extraInstructionCycles),
+        pct(g.instructionShare),
+      ],
       [`IPC ${g.ipc[0].toFixed(2)} instead of ${g.ipc[1].toFixed(2)}`, sign(g.ipcPenaltyCycles), pct(g.ipcShare)],
       ['together', sign(g.explainedCycles), pct(g.actualGap !== 0 ? g.explainedCycles / g.actualGap : undefined)],
     ],

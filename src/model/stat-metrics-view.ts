@@ -52,10 +52,19 @@ export function viewModel(runs: readonly StatRun[], base: number): StatViewModel
       unit: m.unit,
       ...(m.better ? { better: m.better } : {}),
       ...(how.has(m.id) ? { how: how.get(m.id) } : {}),
-      cells: m.cells.map((cell) => ({ status: cell.status, ...cellText(m.unit, cell), number: cell.value, changePct: cell.changePct ?? null, ...(cell.note ? { note: cell.note } : {}) })),
+      cells: m.cells.map((cell) => ({
+        status: cell.status,
+        ...cellText(m.unit, cell),
+        number: cell.value,
+        changePct: cell.changePct ?? null,
+        ...(cell.note ? { note: cell.note } : {}),
+      })),
     })),
-    gaps: c.cycleGaps.map((g) => ('unavailable' in g ? { title: `Cycle gap ${labels[g.run]} vs ${labels[g.base]}: not computable (${g.unavailable})`, rows: [] } : cycleGapRows(g, labels))),
+    gaps: c.cycleGaps.map((g) =>
+      'unavailable' in g
+        ? { title: `Cycle gap ${labels[g.run]} vs ${labels[g.base]}: not computable (${g.unavailable})`, rows: [] }
+        : cycleGapRows(g, labels),
+    ),
     notes: c.notes,
   };
 }
-

@@ -12,7 +12,7 @@ const HZ10 = join(FIX, 'report/hz10');
 const run = (path: string, text = readFileSync(path, 'utf8')): StatRun => statRun(parsePerfStat(text, path), path);
 const hz10 = (name: string): StatRun => run(join(HZ10, `${name}.stat`));
 
-test('hz10 files: derived metrics from raw values agree with perf\'s printed column within its rounding', () => {
+test("hz10 files: derived metrics from raw values agree with perf's printed column within its rounding", () => {
   let checked = 0;
   for (const f of readdirSync(HZ10).filter((f) => f.endsWith('.stat'))) {
     const r = run(join(HZ10, f));
@@ -62,7 +62,20 @@ test('compareRuns: ratio and delta against the base, as the seed\'s "Ratio (hz3/
   assert.equal(cellText('percent', row('cacheMissRate').cells[1]).delta, '+18.08 pts');
   assert.equal(cellText('percent', row('cacheMissRate').cells[1]).change, '+223.7%');
   assert.equal(cellText('count', row('branchMisses').cells[2]).variance, '±8.73%');
-  assert.deepEqual(visibleMetrics(c).map((m) => m.id), ['cycles', 'instructions', 'ipc', 'cacheReferences', 'cacheMisses', 'cacheMissRate', 'branches', 'branchMisses', 'branchMissRate']);
+  assert.deepEqual(
+    visibleMetrics(c).map((m) => m.id),
+    [
+      'cycles',
+      'instructions',
+      'ipc',
+      'cacheReferences',
+      'cacheMisses',
+      'cacheMissRate',
+      'branches',
+      'branchMisses',
+      'branchMissRate',
+    ],
+  );
   assert.equal(c.cycleGaps.length, 2);
   const gap = c.cycleGaps[0] as CycleGap;
   assert.equal(gap.run, 1);
@@ -75,7 +88,11 @@ test('compareRuns: ratio and delta against the base, as the seed\'s "Ratio (hz3/
 
 test('seed §10 arithmetic: 189.7B/73.2B vs 126.1B/66.1B with IPCs rounded to 0.39 and 0.52', () => {
   const B = 1e9;
-  const d = decomposeCycleGap({ cycles: 189.7 * B, instructions: 73.2 * B }, { cycles: 126.1 * B, instructions: 66.1 * B }, { ipcDigits: 2 });
+  const d = decomposeCycleGap(
+    { cycles: 189.7 * B, instructions: 73.2 * B },
+    { cycles: 126.1 * B, instructions: 66.1 * B },
+    { ipcDigits: 2 },
+  );
   assert.deepEqual(d.ipc, [0.39, 0.52]);
   assert.equal((d.extraInstructions / B).toFixed(1), '7.1');
   assert.equal((d.extraInstructionCycles / B).toFixed(1), '13.7');
@@ -87,7 +104,10 @@ test('seed §10 arithmetic: 189.7B/73.2B vs 126.1B/66.1B with IPCs rounded to 0.
   assert.ok(Math.abs(d.ipcShare! * 100 - 73.6) < 0.2, `${d.ipcShare! * 100}`);
   assert.equal((d.ipcShare! * 100).toFixed(2), '73.78');
   // With exact IPCs the split is an identity: no residual, and the IPC share is larger.
-  const exact = decomposeCycleGap({ cycles: 189.7 * B, instructions: 73.2 * B }, { cycles: 126.1 * B, instructions: 66.1 * B });
+  const exact = decomposeCycleGap(
+    { cycles: 189.7 * B, instructions: 73.2 * B },
+    { cycles: 126.1 * B, instructions: 66.1 * B },
+  );
   assert.equal((exact.extraInstructionCycles / B).toFixed(2), '13.54');
   assert.equal((exact.ipcPenaltyCycles / B).toFixed(2), '50.06');
   assert.ok(Math.abs(exact.explainedCycles - exact.actualGap) < 1e-3 * B);
@@ -129,9 +149,15 @@ test('demo CSV: software counters become rows of their own; duration_time gives 
   assert.deepEqual(a.otherCounters, ['cpu-clock', 'context-switches', 'page-faults']);
   const c = compareRuns([a, run(join(__dirname, '../../demo/mini-hz3/profiles/stat-b.csv'))]);
   const pf = c.metrics.find((m) => m.id === 'counter:page-faults')!;
-  assert.deepEqual(pf.cells.map((x) => x.value), [1068, 1067]);
+  assert.deepEqual(
+    pf.cells.map((x) => x.value),
+    [1068, 1067],
+  );
   assert.equal(pf.cells[1].delta, -1);
-  const d = run('d.csv', '2004560283,ns,duration_time,2004560283,100.00,,\n1002.28,msec,task-clock,1002280000,100.00,0.5,CPUs utilized\n');
+  const d = run(
+    'd.csv',
+    '2004560283,ns,duration_time,2004560283,100.00,,\n1002.28,msec,task-clock,1002280000,100.00,0.5,CPUs utilized\n',
+  );
   assert.equal(d.metrics.time.value!.toFixed(6), '2.004560');
   assert.equal(d.metrics.cpusUtilized.value!.toFixed(3), '0.500');
 });
@@ -160,7 +186,16 @@ test('event-name variants: cpu-cycles alias, :u scope, hybrid cpu_core + cpu_ato
 });
 
 test('formatting: counts as the seed writes them; labels unique', () => {
-  assert.deepEqual([189.7e9, 7.77e9, 1520e6, 744e6, 72.4e6, 9.28e6, 28811, -13.29e9].map(formatCount), ['189.7B', '7.77B', '1.52B', '744M', '72.4M', '9.28M', '28,811', '-13.3B']);
+  assert.deepEqual([189.7e9, 7.77e9, 1520e6, 744e6, 72.4e6, 9.28e6, 28811, -13.29e9].map(formatCount), [
+    '189.7B',
+    '7.77B',
+    '1.52B',
+    '744M',
+    '72.4M',
+    '9.28M',
+    '28,811',
+    '-13.3B',
+  ]);
   assert.equal(formatChange(27.77), '+27.8%');
   assert.equal(formatChange(-0.04), '0.0%');
   assert.equal(formatDelta('seconds', 1.5), '+1.50s');

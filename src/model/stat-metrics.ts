@@ -21,8 +21,30 @@ import { minOf } from './extremes';
 export type CounterStatus = 'ok' | 'unsupported' | 'not-counted' | 'absent';
 
 /** The parser's counters and file, by the fields this module reads (tests build them by hand). */
-export type StatCounterInput = Pick<StatCounter, 'event' | 'value' | 'unit' | 'unsupported' | 'notCounted' | 'variancePct' | 'pctRunning' | 'metricValue' | 'metricUnit' | 'line'>;
-export type StatFileInput = Pick<PerfStatFile, 'format' | 'repeat' | 'hasVariance' | 'elapsedSeconds' | 'elapsedStddevSeconds' | 'userSeconds' | 'sysSeconds' | 'command'> & { counters: readonly StatCounterInput[] };
+export type StatCounterInput = Pick<
+  StatCounter,
+  | 'event'
+  | 'value'
+  | 'unit'
+  | 'unsupported'
+  | 'notCounted'
+  | 'variancePct'
+  | 'pctRunning'
+  | 'metricValue'
+  | 'metricUnit'
+  | 'line'
+>;
+export type StatFileInput = Pick<
+  PerfStatFile,
+  | 'format'
+  | 'repeat'
+  | 'hasVariance'
+  | 'elapsedSeconds'
+  | 'elapsedStddevSeconds'
+  | 'userSeconds'
+  | 'sysSeconds'
+  | 'command'
+> & { counters: readonly StatCounterInput[] };
 
 /** Every row of one event name, summed (per-CPU, interval and repeated rows of one name are one counter). */
 export interface RawCounter {
@@ -74,8 +96,20 @@ export interface MetricDef {
 
 /** Table order: the seed analysis's (time, cycles, instructions, IPC, user/sys), then caches, L1, branches. */
 export const METRICS: readonly MetricDef[] = [
-  { id: 'time', label: 'Time', unit: 'seconds', better: 'lower', how: 'seconds time elapsed, or the duration_time event' },
-  { id: 'cycles', label: 'Cycles', unit: 'count', better: 'lower', how: 'cycles (cpu-cycles), summed over hybrid core types' },
+  {
+    id: 'time',
+    label: 'Time',
+    unit: 'seconds',
+    better: 'lower',
+    how: 'seconds time elapsed, or the duration_time event',
+  },
+  {
+    id: 'cycles',
+    label: 'Cycles',
+    unit: 'count',
+    better: 'lower',
+    how: 'cycles (cpu-cycles), summed over hybrid core types',
+  },
   { id: 'instructions', label: 'Instructions', unit: 'count', better: 'lower', how: 'instructions' },
   { id: 'ipc', label: 'IPC', unit: 'ratio', better: 'higher', how: 'instructions ÷ cycles' },
   { id: 'user', label: 'User time', unit: 'seconds', better: 'lower', how: 'seconds user, or the user_time event' },
@@ -84,13 +118,31 @@ export const METRICS: readonly MetricDef[] = [
   { id: 'cpusUtilized', label: 'CPUs utilized', unit: 'cpus', how: 'task-clock ÷ time elapsed' },
   { id: 'cacheReferences', label: 'Cache references', unit: 'count', how: 'cache-references' },
   { id: 'cacheMisses', label: 'Cache misses', unit: 'count', better: 'lower', how: 'cache-misses' },
-  { id: 'cacheMissRate', label: 'Cache-miss rate', unit: 'percent', better: 'lower', how: 'cache-misses ÷ cache-references' },
+  {
+    id: 'cacheMissRate',
+    label: 'Cache-miss rate',
+    unit: 'percent',
+    better: 'lower',
+    how: 'cache-misses ÷ cache-references',
+  },
   { id: 'l1dLoads', label: 'L1-dcache loads', unit: 'count', how: 'L1-dcache-loads' },
   { id: 'l1dMisses', label: 'L1-dcache misses', unit: 'count', better: 'lower', how: 'L1-dcache-load-misses' },
-  { id: 'l1dMissRate', label: 'L1-dcache miss rate', unit: 'percent', better: 'lower', how: 'L1-dcache-load-misses ÷ L1-dcache-loads' },
+  {
+    id: 'l1dMissRate',
+    label: 'L1-dcache miss rate',
+    unit: 'percent',
+    better: 'lower',
+    how: 'L1-dcache-load-misses ÷ L1-dcache-loads',
+  },
   { id: 'branches', label: 'Branches', unit: 'count', how: 'branches (branch-instructions)' },
   { id: 'branchMisses', label: 'Branch misses', unit: 'count', better: 'lower', how: 'branch-misses' },
-  { id: 'branchMissRate', label: 'Branch-miss rate', unit: 'percent', better: 'lower', how: 'branch-misses ÷ branches' },
+  {
+    id: 'branchMissRate',
+    label: 'Branch-miss rate',
+    unit: 'percent',
+    better: 'lower',
+    how: 'branch-misses ÷ branches',
+  },
 ];
 
 export interface MetricValue {
@@ -158,11 +210,13 @@ function mergeRows(event: string, rows: readonly StatCounterInput[]): RawCounter
     c.status = rows.some((r) => r.unsupported) ? 'unsupported' : 'not-counted';
   } else {
     c.value = counted.reduce((s, r) => s + r.value!, 0);
-    c.variancePct = counted.length === 1 ? counted[0].variancePct : combineSum(counted.map((r) => [r.value!, r.variancePct]));
+    c.variancePct =
+      counted.length === 1 ? counted[0].variancePct : combineSum(counted.map((r) => [r.value!, r.variancePct]));
   }
   const running = rows.map((r) => r.pctRunning).filter((p): p is number => p !== undefined);
   if (running.length) c.pctRunning = minOf(running, (p) => p);
-  if (first.metricValue !== undefined && first.metricUnit) c.perfMetric = { value: first.metricValue, unit: first.metricUnit };
+  if (first.metricValue !== undefined && first.metricUnit)
+    c.perfMetric = { value: first.metricValue, unit: first.metricUnit };
   return c;
 }
 
@@ -194,13 +248,25 @@ function choose(canonical: string, counters: readonly RawCounter[], notes: strin
   const scope = scopes.includes('') ? '' : scopes[0];
   const picked = matching.filter((c) => splitEventName(c.event).scope === scope);
   const ignored = matching.filter((c) => !picked.includes(c)).map((c) => c.event);
-  if (ignored.length) notes.push(`${picked.map((c) => c.event).join(' + ')} used; also in the file: ${ignored.join(', ')}`);
+  if (ignored.length)
+    notes.push(`${picked.map((c) => c.event).join(' + ')} used; also in the file: ${ignored.join(', ')}`);
   if (picked.length === 1) return { counter: picked[0], used: matching.map((c) => c.event) };
   // Hybrid PMUs (or aliases printed side by side): the process total is the sum.
   const merged: RawCounter = {
     ...mergeRows(
       picked.map((c) => c.event).join(' + '),
-      picked.map((c) => ({ event: c.event, value: c.value, unit: c.unit, unsupported: c.status === 'unsupported', notCounted: c.status === 'not-counted', variancePct: c.variancePct, pctRunning: c.pctRunning, metricValue: undefined, metricUnit: undefined, line: c.line })),
+      picked.map((c) => ({
+        event: c.event,
+        value: c.value,
+        unit: c.unit,
+        unsupported: c.status === 'unsupported',
+        notCounted: c.status === 'not-counted',
+        variancePct: c.variancePct,
+        pctRunning: c.pctRunning,
+        metricValue: undefined,
+        metricUnit: undefined,
+        line: c.line,
+      })),
     ),
     rows: picked.reduce((s, c) => s + c.rows, 0),
   };
@@ -211,7 +277,12 @@ const absent = (what: string): MetricValue => ({ value: null, status: 'absent', 
 
 function fromCounter(c: RawCounter | undefined, what: string, scale = 1): MetricValue {
   if (!c) return absent(what);
-  if (c.status !== 'ok') return { value: null, status: c.status, note: `${c.event} is <${c.status === 'unsupported' ? 'not supported' : 'not counted'}>` };
+  if (c.status !== 'ok')
+    return {
+      value: null,
+      status: c.status,
+      note: `${c.event} is <${c.status === 'unsupported' ? 'not supported' : 'not counted'}>`,
+    };
   return { value: c.value! * scale, status: 'ok', variancePct: c.variancePct };
 }
 
@@ -222,7 +293,11 @@ function quotient(a: MetricValue, b: MetricValue, scale = 1): MetricValue {
     if (bad) return { value: null, status: s, note: bad.note };
   }
   if (b.value === 0) return { value: null, status: 'absent', note: 'the divisor is 0' };
-  return { value: (a.value! / b.value!) * scale, status: 'ok', variancePct: combineRatio(a.variancePct, b.variancePct) };
+  return {
+    value: (a.value! / b.value!) * scale,
+    status: 'ok',
+    variancePct: combineRatio(a.variancePct, b.variancePct),
+  };
 }
 
 /** Seconds per unit of a time counter; perf prints the tool events (duration_time …) in ns. */
@@ -242,8 +317,18 @@ function secondsPer(unit: string): number {
   }
 }
 
-function timeMetric(seconds: number | undefined, stddev: number | undefined, counter: RawCounter | undefined, what: string): MetricValue {
-  if (seconds !== undefined) return { value: seconds, status: 'ok', variancePct: stddev !== undefined && seconds > 0 ? (100 * stddev) / seconds : undefined };
+function timeMetric(
+  seconds: number | undefined,
+  stddev: number | undefined,
+  counter: RawCounter | undefined,
+  what: string,
+): MetricValue {
+  if (seconds !== undefined)
+    return {
+      value: seconds,
+      status: 'ok',
+      variancePct: stddev !== undefined && seconds > 0 ? (100 * stddev) / seconds : undefined,
+    };
   if (counter) return fromCounter(counter, counter.event, secondsPer(counter.unit));
   return absent(what);
 }
@@ -277,8 +362,17 @@ export function statRun(stat: StatFileInput, file: string, label = defaultLabel(
   const branches = fromCounter(pick('branches'), 'branches');
   const branchMisses = fromCounter(pick('branchMisses'), 'branch-misses');
   const taskClockCounter = pick('taskClock');
-  const taskClock = fromCounter(taskClockCounter, 'task-clock', taskClockCounter && secondsPer(taskClockCounter.unit || 'msec') * 1e3);
-  const time = timeMetric(stat.elapsedSeconds, stat.elapsedStddevSeconds, pick('duration'), 'elapsed time (CSV and JSON output have none; add -e duration_time)');
+  const taskClock = fromCounter(
+    taskClockCounter,
+    'task-clock',
+    taskClockCounter && secondsPer(taskClockCounter.unit || 'msec') * 1e3,
+  );
+  const time = timeMetric(
+    stat.elapsedSeconds,
+    stat.elapsedStddevSeconds,
+    pick('duration'),
+    'elapsed time (CSV and JSON output have none; add -e duration_time)',
+  );
   const user = timeMetric(stat.userSeconds, undefined, pick('userTime'), 'user time');
   const sys = timeMetric(stat.sysSeconds, undefined, pick('systemTime'), 'sys time');
   const metrics: Record<MetricId, MetricValue> = {
@@ -303,7 +397,9 @@ export function statRun(stat: StatFileInput, file: string, label = defaultLabel(
   const multiplexed = counters.filter((c) => c.status === 'ok' && c.pctRunning !== undefined && c.pctRunning < 100);
   if (multiplexed.length) {
     const low = minOf(multiplexed, (c) => c.pctRunning!);
-    notes.push(`${multiplexed.length} counters were multiplexed (on the PMU ${fmtPct(low)} of the time at least): perf scaled their counts`);
+    notes.push(
+      `${multiplexed.length} counters were multiplexed (on the PMU ${fmtPct(low)} of the time at least): perf scaled their counts`,
+    );
   }
   return {
     file,

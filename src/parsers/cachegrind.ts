@@ -51,10 +51,23 @@ function readCounts(s: string, from: number, n: number, file: string, lineNo: nu
     const start = i;
     if (s.charCodeAt(i) === 45) i++;
     while (isDigit(s.charCodeAt(i))) i++;
-    if (i === start || (i === start + 1 && s.charCodeAt(start) === 45) || (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)) {
-      throw new ProfileFormatError(file, { line: lineNo }, `${what}: "${s.slice(start).split(/\s/)[0]}" is not a whole number`);
+    if (
+      i === start ||
+      (i === start + 1 && s.charCodeAt(start) === 45) ||
+      (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)
+    ) {
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `${what}: "${s.slice(start).split(/\s/)[0]}" is not a whole number`,
+      );
     }
-    if (k >= n) throw new ProfileFormatError(file, { line: lineNo }, `${what} has more than the ${n} count(s) of the events: line`);
+    if (k >= n)
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `${what} has more than the ${n} count(s) of the events: line`,
+      );
     counts[k++] = Number(s.slice(start, i));
   }
   return counts;
@@ -64,13 +77,21 @@ function readCounts(s: string, from: number, n: number, file: string, lineNo: nu
 export const UNSPECIFIED = '<unspecified>';
 
 export function parseCachegrind(text: string, file: string): CachegrindFile {
-  const out: CachegrindFile = { desc: [], cmd: undefined, events: [], rows: [], totals: [], summary: undefined, warnings: [] };
+  const out: CachegrindFile = {
+    desc: [],
+    cmd: undefined,
+    events: [],
+    rows: [],
+    totals: [],
+    summary: undefined,
+    warnings: [],
+  };
   const rows = new Map<string, CachegrindRow>();
   let fl: string | undefined;
   let fn: string | undefined;
   let eventsLine = 0;
   let lineNo = 0;
-  for (let pos = 0; pos < text.length; ) {
+  for (let pos = 0; pos < text.length;) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
     const line = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
@@ -78,12 +99,18 @@ export function parseCachegrind(text: string, file: string): CachegrindFile {
     lineNo++;
     const c0 = line.charCodeAt(0);
     if (isDigit(c0)) {
-      if (eventsLine === 0) throw new ProfileFormatError(file, { line: lineNo }, 'count line before the "events:" line');
-      if (fl === undefined || fn === undefined) throw new ProfileFormatError(file, { line: lineNo }, 'count line before any "fl=" and "fn=" line');
+      if (eventsLine === 0)
+        throw new ProfileFormatError(file, { line: lineNo }, 'count line before the "events:" line');
+      if (fl === undefined || fn === undefined)
+        throw new ProfileFormatError(file, { line: lineNo }, 'count line before any "fl=" and "fn=" line');
       let i = 0;
       while (isDigit(line.charCodeAt(i))) i++;
       if (i < line.length && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) {
-        throw new ProfileFormatError(file, { line: lineNo }, `line number "${line.split(/\s/)[0]}" is not a whole number`);
+        throw new ProfileFormatError(
+          file,
+          { line: lineNo },
+          `line number "${line.split(/\s/)[0]}" is not a whole number`,
+        );
       }
       const lnum = Number(line.slice(0, i));
       const counts = readCounts(line, i, out.events.length, file, lineNo, 'count line');
@@ -104,17 +131,35 @@ export function parseCachegrind(text: string, file: string): CachegrindFile {
       if (fl === undefined) throw new ProfileFormatError(file, { line: lineNo }, '"fn=" line before any "fl=" line');
       fn = line.slice(3);
     } else if (line.startsWith('events:')) {
-      if (eventsLine !== 0) throw new ProfileFormatError(file, { line: lineNo }, `second "events:" line (the first is line ${eventsLine})`);
-      out.events = line.slice(7).trim().split(/\s+/).filter((e) => e !== '');
-      if (out.events.length === 0) throw new ProfileFormatError(file, { line: lineNo }, '"events:" line names no event');
+      if (eventsLine !== 0)
+        throw new ProfileFormatError(file, { line: lineNo }, `second "events:" line (the first is line ${eventsLine})`);
+      out.events = line
+        .slice(7)
+        .trim()
+        .split(/\s+/)
+        .filter((e) => e !== '');
+      if (out.events.length === 0)
+        throw new ProfileFormatError(file, { line: lineNo }, '"events:" line names no event');
       eventsLine = lineNo;
     } else if (line.startsWith('summary:') || line.startsWith('totals:')) {
-      if (eventsLine === 0) throw new ProfileFormatError(file, { line: lineNo }, `"${line.split(':')[0]}:" line before the "events:" line`);
-      out.summary = readCounts(line, line.indexOf(':') + 1, out.events.length, file, lineNo, `"${line.split(':')[0]}:" line`);
+      if (eventsLine === 0)
+        throw new ProfileFormatError(file, { line: lineNo }, `"${line.split(':')[0]}:" line before the "events:" line`);
+      out.summary = readCounts(
+        line,
+        line.indexOf(':') + 1,
+        out.events.length,
+        file,
+        lineNo,
+        `"${line.split(':')[0]}:" line`,
+      );
     } else if (line.startsWith('desc:')) out.desc.push(line.slice(5).trim());
     else if (line.startsWith('cmd:')) out.cmd = line.slice(4).trim();
     else if (line.startsWith('calls=') || line.startsWith('cfn=') || line.startsWith('positions:')) {
-      throw new ProfileFormatError(file, { line: lineNo }, `"${line.slice(0, 20)}": callgrind output, not cachegrind (read it with callgrind_annotate)`);
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `"${line.slice(0, 20)}": callgrind output, not cachegrind (read it with callgrind_annotate)`,
+      );
     } else if (line.trim() !== '' && !line.startsWith('#') && !/^[a-z]+:/.test(line)) {
       throw new ProfileFormatError(file, { line: lineNo }, `not a cachegrind line: "${line.slice(0, 60)}"`);
     }
@@ -122,11 +167,14 @@ export function parseCachegrind(text: string, file: string): CachegrindFile {
   if (eventsLine === 0) throw new ProfileFormatError(file, undefined, 'no "events:" line: not a cachegrind.out file');
   out.rows = [...rows.values()];
   out.totals = out.events.map((_, e) => out.rows.reduce((acc, r) => acc + r.counts[e], 0));
-  if (!out.summary) out.warnings.push('no "summary:" line: the file may be truncated (valgrind killed before it finished?)');
+  if (!out.summary)
+    out.warnings.push('no "summary:" line: the file may be truncated (valgrind killed before it finished?)');
   else {
     const off = out.events.filter((_, e) => out.summary![e] !== out.totals[e]);
     if (off.length > 0) {
-      const detail = off.map((ev) => `${ev} ${out.summary![out.events.indexOf(ev)]} vs ${out.totals[out.events.indexOf(ev)]}`).join(', ');
+      const detail = off
+        .map((ev) => `${ev} ${out.summary![out.events.indexOf(ev)]} vs ${out.totals[out.events.indexOf(ev)]}`)
+        .join(', ');
       out.warnings.push(`the summary line does not equal the sum of the rows (${detail}): counts may be incomplete`);
     }
   }

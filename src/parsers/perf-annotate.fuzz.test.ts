@@ -15,13 +15,20 @@ test('fuzz: mutated annotate text never throws anything but ProfileFormatError',
   const cases = Number(process.env.PERF_HEAT_FUZZ_CASES ?? 10_000);
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.nat(base.length - 1), fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(':', '//', '1.5', '<f>:', '   12a2:'))), { maxLength: 6 }),
+      fc.array(
+        fc.tuple(
+          fc.nat(base.length - 1),
+          fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(':', '//', '1.5', '<f>:', '   12a2:')),
+        ),
+        { maxLength: 6 },
+      ),
       (edits) => {
         const lines = base.slice();
         for (const [at, s] of edits) lines[at] = lines[at].slice(0, s.length % (lines[at].length + 1)) + s;
         try {
           const f = parsePerfAnnotate(lines.join('\n'), 'fuzz.txt');
-          for (const s of f.symbols) for (const i of s.instructions) assert.ok(i.values.every((v) => Number.isFinite(v)));
+          for (const s of f.symbols)
+            for (const i of s.instructions) assert.ok(i.values.every((v) => Number.isFinite(v)));
         } catch (e) {
           if (!(e instanceof ProfileFormatError)) throw e;
         }

@@ -41,7 +41,10 @@ test('a repeated suffix above 0.5% is carried forward, as perf suppresses repeat
     '   29.60 :   100c:   ret    // a.c:9',
   ].join('\n');
   const s = parsePerfAnnotate(text, 'x').symbols[0];
-  assert.deepEqual(s.instructions.map((i) => i.srcline?.line), [7, 7, undefined, 9]);
+  assert.deepEqual(
+    s.instructions.map((i) => i.srcline?.line),
+    [7, 7, undefined, 9],
+  );
 });
 
 test('--group: one column per event, leader sample count', () => {
@@ -64,7 +67,10 @@ test('-n and --show-total-period give absolute values', () => {
 
 test('--full-paths suffixes keep the absolute path', () => {
   const s = parsePerfAnnotate(read('perf-probe/annotate_stdio_fullpaths_l_hot_loop.txt'), 'f.txt').symbols[0];
-  assert.deepEqual(s.instructions.find((i) => i.address === 0x12a2)!.srcline, { file: '/home/dev/probe/src/hot.inc', line: 21 });
+  assert.deepEqual(s.instructions.find((i) => i.address === 0x12a2)!.srcline, {
+    file: '/home/dev/probe/src/hot.inc',
+    line: 21,
+  });
 });
 
 test('several symbols in one file, each with its own sample count', () => {
@@ -90,10 +96,16 @@ test('format sniffing', () => {
 });
 
 test('bad input: errors name the file and line', () => {
-  assert.throws(() => parsePerfAnnotate('hello\n', 'notes.txt'), (e: ProfileFormatError) => e.file === 'notes.txt' && /no "Percent/.test(e.message));
+  assert.throws(
+    () => parsePerfAnnotate('hello\n', 'notes.txt'),
+    (e: ProfileFormatError) => e.file === 'notes.txt' && /no "Percent/.test(e.message),
+  );
   const wrongColumns = [
     ' Percent |\tSource code & Disassembly of prog for a, b (10 samples, percent: local period)',
     '   50.00 :   1000:   nop',
   ].join('\n');
-  assert.throws(() => parsePerfAnnotate(wrongColumns, 'w.txt'), (e: ProfileFormatError) => e.message.startsWith('w.txt:2:') && /2 value column/.test(e.message));
+  assert.throws(
+    () => parsePerfAnnotate(wrongColumns, 'w.txt'),
+    (e: ProfileFormatError) => e.message.startsWith('w.txt:2:') && /2 value column/.test(e.message),
+  );
 });

@@ -47,7 +47,8 @@ export interface AnnotateFile {
   hasLineSuffixes: boolean;
 }
 
-const HEADER = /^\s*(Percent|Samples|Period)\s*\|\s*Source code & Disassembly of (.+?) for (.+) \((\d+) samples?, percent: (local|global) \w+\)\s*$/;
+const HEADER =
+  /^\s*(Percent|Samples|Period)\s*\|\s*Source code & Disassembly of (.+?) for (.+) \((\d+) samples?, percent: (local|global) \w+\)\s*$/;
 const SUMMARY = /^Sorted summary for file (.+)$/;
 const INSTRUCTION = /^\s*((?:[-+]?\d+(?:\.\d+)?\s+)+):\s+([0-9a-f]+):\s?(.*)$/;
 const SYMBOL_START = /^\s*:\s*(?:\d+\s+)?([0-9a-f]{8,16}) <(.+)>:\s*$/;
@@ -106,10 +107,18 @@ export function parsePerfAnnotate(text: string, file: string): AnnotateFile {
     if (!insn) continue;
     const values = insn[1].trim().split(/\s+/).map(Number);
     if (values.length !== current.events.length) {
-      throw new ProfileFormatError(file, { line: lineNo }, `expected ${current.events.length} value column(s) (${current.events.join(', ')}), found ${values.length}`);
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `expected ${current.events.length} value column(s) (${current.events.join(', ')}), found ${values.length}`,
+      );
     }
     if (values.some((v) => !Number.isFinite(v) || v < 0)) {
-      throw new ProfileFormatError(file, { line: lineNo }, `a value column is not a non-negative number: "${insn[1].trim()}"`);
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `a value column is not a non-negative number: "${insn[1].trim()}"`,
+      );
     }
     let text = insn[3];
     let srcline: SourceLocation | undefined;
@@ -131,7 +140,11 @@ export function parsePerfAnnotate(text: string, file: string): AnnotateFile {
     if (!s.symbol) s.symbol = `${s.dso}@${s.instructions[0] ? '0x' + s.instructions[0].address.toString(16) : '?'}`;
   }
   if (symbols.length === 0) {
-    throw new ProfileFormatError(file, undefined, 'no "Percent | Source code & Disassembly of …" header: not perf annotate --stdio output (--stdio2 and --tui output cannot be read)');
+    throw new ProfileFormatError(
+      file,
+      undefined,
+      'no "Percent | Source code & Disassembly of …" header: not perf annotate --stdio output (--stdio2 and --tui output cannot be read)',
+    );
   }
   return { symbols, hasLineSuffixes };
 }

@@ -102,7 +102,9 @@ function layoutFromSeparator(title: string): Layout | undefined {
   const separator = m?.[1];
   const titles = separator ? body.split(separator).map((t) => t.trim()) : [body.trim()];
   // One title and no separator: a single column, the whole row.
-  return titles.some((t) => KNOWN_TITLE.test(t)) ? { titles, starts: separator ? undefined : [0], separator } : undefined;
+  return titles.some((t) => KNOWN_TITLE.test(t))
+    ? { titles, starts: separator ? undefined : [0], separator }
+    : undefined;
 }
 
 function splitRow(line: string, layout: Layout): string[] {
@@ -113,9 +115,19 @@ function splitRow(line: string, layout: Layout): string[] {
 
 function numbers(value: string, n: number, pattern: RegExp, what: string, file: string, line: number): number[] {
   const parts = value.split(/\s+/).filter((p) => p !== '');
-  if (parts.length !== n) throw new ProfileFormatError(file, { line }, `${what} column has ${parts.length} value(s) ("${value}"), expected ${n} (one per event)`);
+  if (parts.length !== n)
+    throw new ProfileFormatError(
+      file,
+      { line },
+      `${what} column has ${parts.length} value(s) ("${value}"), expected ${n} (one per event)`,
+    );
   return parts.map((p) => {
-    if (!pattern.test(p)) throw new ProfileFormatError(file, { line }, `${what} value "${p}" is not ${pattern === PERCENT ? 'a percentage' : 'a whole number'}`);
+    if (!pattern.test(p))
+      throw new ProfileFormatError(
+        file,
+        { line },
+        `${what} value "${p}" is not ${pattern === PERCENT ? 'a percentage' : 'a whole number'}`,
+      );
     return parseFloat(p);
   });
 }
@@ -131,7 +143,11 @@ function readSrcline(value: string): { loc?: SourceLocation; bogus: boolean } {
 function readRow(line: string, lineNo: number, file: string, section: ReportSection, layout: Layout): ReportRow {
   const values = splitRow(line, layout);
   if (values.length !== layout.titles.length) {
-    throw new ProfileFormatError(file, { line: lineNo }, `row has ${values.length} field(s), the column titles ${layout.titles.length}`);
+    throw new ProfileFormatError(
+      file,
+      { line: lineNo },
+      `row has ${values.length} field(s), the column titles ${layout.titles.length}`,
+    );
   }
   const row: ReportRow = {
     overhead: undefined,
@@ -213,7 +229,16 @@ export function parsePerfReport(text: string, file: string): PerfReportFile {
       if (samples) {
         const mult = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[samples[2]]!;
         const events = samples[0].includes("of events '") ? groupEvents(samples[3]) : [samples[3]];
-        section = { events, samples: Number(samples[1]) * mult, samplesExact: mult === 1, eventCount: undefined, columns: [], childrenMode: false, rows: [], line: lineNo };
+        section = {
+          events,
+          samples: Number(samples[1]) * mult,
+          samplesExact: mult === 1,
+          eventCount: undefined,
+          columns: [],
+          childrenMode: false,
+          rows: [],
+          line: lineNo,
+        };
         sections.push(section);
         layout = title = undefined;
       } else if (count && section) section.eventCount = Number(count[1]);
@@ -232,7 +257,12 @@ export function parsePerfReport(text: string, file: string): PerfReportFile {
     }
     if (!layout) {
       layout = title !== undefined ? layoutFromSeparator(title) : undefined;
-      if (!layout) throw new ProfileFormatError(file, { line: lineNo }, 'row before any column title line ("# Overhead  Symbol …"): was the report made with -q or --no-header?');
+      if (!layout)
+        throw new ProfileFormatError(
+          file,
+          { line: lineNo },
+          'row before any column title line ("# Overhead  Symbol …"): was the report made with -q or --no-header?',
+        );
     }
     if (section.columns.length === 0) {
       section.columns = layout.titles;
@@ -240,6 +270,11 @@ export function parsePerfReport(text: string, file: string): PerfReportFile {
     }
     section.rows.push(readRow(line, lineNo, file, section, layout));
   }
-  if (sections.length === 0) throw new ProfileFormatError(file, undefined, `no "# Samples: … of event '…'" header: not perf report --stdio output`);
+  if (sections.length === 0)
+    throw new ProfileFormatError(
+      file,
+      undefined,
+      `no "# Samples: … of event '…'" header: not perf report --stdio output`,
+    );
   return { sections, lostSamples };
 }

@@ -92,7 +92,10 @@ export function aggregatePerfScript(text: string, file: string): PerfScriptAggre
 }
 
 /** The aggregate over text that arrives in pieces (a file read in chunks); the result is the same as over the whole. */
-export async function aggregatePerfScriptChunks(chunks: AsyncIterable<string>, file: string): Promise<PerfScriptAggregate> {
+export async function aggregatePerfScriptChunks(
+  chunks: AsyncIterable<string>,
+  file: string,
+): Promise<PerfScriptAggregate> {
   const agg = new PerfScriptAggregator(file);
   for await (const c of chunks) agg.feed(c);
   return agg.finish();
@@ -120,7 +123,12 @@ export class PerfScriptAggregator {
       sample(text, _start, end, line, h) {
         if (!ev || ev.name.length !== h.eventEnd - h.eventStart || !text.startsWith(ev.name, h.eventStart)) {
           const name = text.slice(h.eventStart, h.eventEnd);
-          ev = events.find((e) => e.name === name) ?? events[events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map(), chains: new Map() }) - 1];
+          ev =
+            events.find((e) => e.name === name) ??
+            events[
+              events.push({ name, samples: 0, period: 0, periodPrinted: false, leaves: new Map(), chains: new Map() }) -
+                1
+            ];
         }
         weight = Number.isNaN(h.period) ? 0 : h.period;
         ev.periodPrinted ||= !Number.isNaN(h.period);
@@ -159,7 +167,6 @@ export class PerfScriptAggregator {
     };
     this.scanner = new ScriptScanner(file, sink);
     this.result = ({ samples, sidebandLines }) => {
-
       const leaves = new Map<string, ScriptLeafCount>();
       const srclines = new Map<string, ScriptSrclineCount>();
       const unattributed = events.map(() => ({ samples: 0, period: 0 }));
@@ -173,7 +180,16 @@ export class PerfScriptAggregator {
           const l = leaves.get(id);
           if (l) add(l, a);
           else {
-            leaves.set(id, { event: i, dso: f?.dso, ip: f?.ip ?? '', symbol: f?.symbol, absoluteIp: a.absolute, samples: a.samples, period: a.period, ...(loc ? { srcline: loc } : {}) });
+            leaves.set(id, {
+              event: i,
+              dso: f?.dso,
+              ip: f?.ip ?? '',
+              symbol: f?.symbol,
+              absoluteIp: a.absolute,
+              samples: a.samples,
+              period: a.period,
+              ...(loc ? { srcline: loc } : {}),
+            });
           }
           if (!loc) {
             add(unattributed[i]!, a);
@@ -195,8 +211,22 @@ export class PerfScriptAggregator {
           chains.push({ event: i, frames, samples: a.samples, period: a.period });
         }
       });
-      const totals = events.map((e) => ({ name: e.name, samples: e.samples, period: e.period, periodPrinted: e.periodPrinted }));
-      return { events: totals, leaves: [...leaves.values()], srclines: [...srclines.values()], unattributed, srclinePrinted, samples, sidebandLines, chains };
+      const totals = events.map((e) => ({
+        name: e.name,
+        samples: e.samples,
+        period: e.period,
+        periodPrinted: e.periodPrinted,
+      }));
+      return {
+        events: totals,
+        leaves: [...leaves.values()],
+        srclines: [...srclines.values()],
+        unattributed,
+        srclinePrinted,
+        samples,
+        sidebandLines,
+        chains,
+      };
     };
   }
 

@@ -18,7 +18,24 @@ test('fuzz: mutated script text never throws anything but ProfileFormatError, an
   const dwarf = read('perf-probe/script_dwarf_callgraph_inline.txt').split('\n').slice(0, 12);
   fuzzTextParser({
     bases: [two, g, dwarf, read('perf-probe/script_big_srcline_head2000.txt').split('\n').slice(0, 8)],
-    pieces: ['\t', '  ', ': ', ':', ' (inlined)', '+0x', ' (', ')', '\t 12a2 f', '  a.c:1', 'PERF_RECORD_', '1.5:', '', '\r', '[000]', '9/9'],
+    pieces: [
+      '\t',
+      '  ',
+      ': ',
+      ':',
+      ' (inlined)',
+      '+0x',
+      ' (',
+      ')',
+      '\t 12a2 f',
+      '  a.c:1',
+      'PERF_RECORD_',
+      '1.5:',
+      '',
+      '\r',
+      '[000]',
+      '9/9',
+    ],
     // Both entry points: the full parse and the streaming aggregate.
     parse: (text, file) => {
       let first: unknown;

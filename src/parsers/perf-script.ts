@@ -59,7 +59,10 @@ export interface PerfScriptFile {
   sidebandLines: number;
 }
 
-const TAB = 9, SPACE = 32, CR = 13, HASH = 35;
+const TAB = 9,
+  SPACE = 32,
+  CR = 13,
+  HASH = 35;
 
 /** The address as a number when below 2^53 (every DSO-relative user-space ip); kernel addresses need BigInt. */
 export function ipToNumber(ip: string): number | undefined {
@@ -80,7 +83,16 @@ export interface Header {
   timeStart: number;
   timeEnd: number;
 }
-const newHeader = (): Header => ({ sideband: false, eventStart: 0, eventEnd: 0, period: NaN, framePos: -1, prefixEnd: 0, timeStart: -1, timeEnd: -1 });
+const newHeader = (): Header => ({
+  sideband: false,
+  eventStart: 0,
+  eventEnd: 0,
+  period: NaN,
+  framePos: -1,
+  prefixEnd: 0,
+  timeStart: -1,
+  timeEnd: -1,
+});
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
@@ -108,11 +120,14 @@ function timeValue(s: string, from: number, to: number): number {
   let dot = from;
   while (dot < to && s.charCodeAt(dot) !== 46) dot++;
   if (!allDigits(s, from, dot) || !allDigits(s, dot + 1, to)) return NaN;
-  return to - from > 16 ? Number(s.slice(from, to)) : digitsValue(s, dot + 1, to, digitsValue(s, from, dot)) / 10 ** (to - dot - 1);
+  return to - from > 16
+    ? Number(s.slice(from, to))
+    : digitsValue(s, dot + 1, to, digitsValue(s, from, dot)) / 10 ** (to - dot - 1);
 }
 
 // The last token before `end` and not before `min`, as [tokA, tokB): module state, as a tuple per call would be garbage.
-let tokA = 0, tokB = 0;
+let tokA = 0,
+  tokB = 0;
 function lastToken(s: string, min: number, end: number): void {
   while (end > min && (s.charCodeAt(end - 1) === SPACE || s.charCodeAt(end - 1) === TAB)) end--;
   let a = end;
@@ -120,9 +135,11 @@ function lastToken(s: string, min: number, end: number): void {
   tokA = a;
   tokB = end;
 }
-const isCpu = (s: string, a: number, b: number): boolean => b - a >= 3 && s.charCodeAt(a) === 91 && s.charCodeAt(b - 1) === 93 && allDigits(s, a + 1, b - 1);
+const isCpu = (s: string, a: number, b: number): boolean =>
+  b - a >= 3 && s.charCodeAt(a) === 91 && s.charCodeAt(b - 1) === 93 && allDigits(s, a + 1, b - 1);
 function slashIn(s: string, a: number, b: number): number {
-  for (let i = a + 1; i < b - 1; i++) if (s.charCodeAt(i) === 47) return allDigits(s, a, i) && allDigits(s, i + 1, b) ? i : -1;
+  for (let i = a + 1; i < b - 1; i++)
+    if (s.charCodeAt(i) === 47) return allDigits(s, a, i) && allDigits(s, i + 1, b) ? i : -1;
   return -1;
 }
 
@@ -134,7 +151,11 @@ function readHeader(s: string, start: number, end: number, lineNo: number, file:
   const c1 = colonToken(s, start, end);
   if (c1 < 0) {
     if (s.startsWith('PERF_RECORD_', skipSpaces(s, start))) return void (h.sideband = true);
-    throw new ProfileFormatError(file, { line: lineNo }, `not a perf script sample line (no "time:" or "event:" field): "${clip(s.slice(start, end))}"`);
+    throw new ProfileFormatError(
+      file,
+      { line: lineNo },
+      `not a perf script sample line (no "time:" or "event:" field): "${clip(s.slice(start, end))}"`,
+    );
   }
   lastToken(s, start, c1);
   const t1 = tokA;
@@ -167,10 +188,12 @@ function readHeader(s: string, start: number, end: number, lineNo: number, file:
     h.eventStart = h.prefixEnd = t1;
     h.eventEnd = c1;
     // Without a time field the number right before the event is the period, unless it is the tid after a comm.
-    const a = tokA, b = tokB;
+    const a = tokA,
+      b = tokB;
     if (allDigits(s, a, b)) {
       lastToken(s, start, a);
-      if (tokA === tokB || allDigits(s, tokA, tokB) || slashIn(s, tokA, tokB) > 0 || isCpu(s, tokA, tokB)) [h.period, h.prefixEnd] = [digitsValue(s, a, b), a];
+      if (tokA === tokB || allDigits(s, tokA, tokB) || slashIn(s, tokA, tokB) > 0 || isCpu(s, tokA, tokB))
+        [h.period, h.prefixEnd] = [digitsValue(s, a, b), a];
     }
     p = c1 + 1;
   }
@@ -207,11 +230,18 @@ type FrameInfo = Omit<ScriptFrame, 'srcline' | 'srclineText'>;
 export function readFrame(t: string, lineNo: number, file: string): FrameInfo {
   let q = 0;
   while (q < t.length && t.charCodeAt(q) !== SPACE) {
-    if (!isHex(t.charCodeAt(q))) throw new ProfileFormatError(file, { line: lineNo }, `frame address "${clip(t)}" is not hexadecimal`);
+    if (!isHex(t.charCodeAt(q)))
+      throw new ProfileFormatError(file, { line: lineNo }, `frame address "${clip(t)}" is not hexadecimal`);
     q++;
   }
   if (q === 0) throw new ProfileFormatError(file, { line: lineNo }, 'frame line without an address');
-  const f: FrameInfo = { ip: t.slice(0, q).toLowerCase(), symbol: undefined, symbolOffset: undefined, dso: undefined, inlined: false };
+  const f: FrameInfo = {
+    ip: t.slice(0, q).toLowerCase(),
+    symbol: undefined,
+    symbolOffset: undefined,
+    dso: undefined,
+    inlined: false,
+  };
   let rest = t.slice(q + 1).trimEnd();
   if (rest.endsWith(' (inlined)')) [f.inlined, rest] = [true, rest.slice(0, -10)];
   if (rest.endsWith(')')) {
@@ -221,7 +251,8 @@ export function readFrame(t: string, lineNo: number, file: string): FrameInfo {
     else if (rest.startsWith('(') && rest.indexOf('(', 1) < 0) [f.dso, rest] = [rest.slice(1, -1), ''];
   }
   const plus = rest.lastIndexOf('+0x');
-  if (plus > 0 && /^[0-9a-f]+$/i.test(rest.slice(plus + 3))) [f.symbolOffset, rest] = [parseInt(rest.slice(plus + 3), 16), rest.slice(0, plus)];
+  if (plus > 0 && /^[0-9a-f]+$/i.test(rest.slice(plus + 3)))
+    [f.symbolOffset, rest] = [parseInt(rest.slice(plus + 3), 16), rest.slice(0, plus)];
   if (rest) f.symbol = rest;
   return f;
 }
@@ -309,7 +340,10 @@ export class ScriptScanner {
   private lineNo = 0;
   private rest = '';
 
-  constructor(private readonly file: string, private readonly sink: Sink) {}
+  constructor(
+    private readonly file: string,
+    private readonly sink: Sink,
+  ) {}
 
   feed(chunk: string): void {
     const text = this.rest ? this.rest + chunk : chunk;
@@ -317,7 +351,11 @@ export class ScriptScanner {
     if (stop > 0) this.lines(text, stop);
     this.rest = stop < text.length ? text.slice(stop) : '';
     if (this.rest.length > MAX_SCRIPT_LINE) {
-      throw new ProfileFormatError(this.file, { line: this.lineNo + 1 }, `a line of more than ${MAX_SCRIPT_LINE} characters: not perf script output`);
+      throw new ProfileFormatError(
+        this.file,
+        { line: this.lineNo + 1 },
+        `a line of more than ${MAX_SCRIPT_LINE} characters: not perf script output`,
+      );
     }
   }
 
@@ -334,7 +372,7 @@ export class ScriptScanner {
   private lines(text: string, limit: number): void {
     const { file, sink, h } = this;
     let { inSample, callchainForm, leaf, prevFrame, samples, sidebandLines, lineNo } = this;
-    for (let pos = 0; pos < limit; ) {
+    for (let pos = 0; pos < limit;) {
       const start = pos;
       const end = lineEnd(text, pos);
       pos = nextLine(text, end);
@@ -349,7 +387,12 @@ export class ScriptScanner {
       // Frames are tab-indented as perf prints them, or space-indented once the text went through an editor or
       // `expand`; inside a callchain sample (before its blank line) a space-led `hex …` line can only be a frame.
       if (c0 === TAB || (c0 === SPACE && inSample && callchainForm && isSpaceFrame(text, start, end))) {
-        if (!inSample || !callchainForm) throw new ProfileFormatError(file, { line: lineNo }, 'callchain frame line outside a sample (no sample line with an empty frame part above it)');
+        if (!inSample || !callchainForm)
+          throw new ProfileFormatError(
+            file,
+            { line: lineNo },
+            'callchain frame line outside a sample (no sample line with an empty frame part above it)',
+          );
         sink.frame(text, skipSpaces(text, start + 1), end, lineNo, leaf);
         leaf = false;
         prevFrame = true;
@@ -386,7 +429,17 @@ export function parsePerfScript(text: string, file: string): PerfScriptFile {
   let event = '';
   const addFrame = (text: string, start: number, end: number, line: number): void => {
     const f = cached(frames, text.slice(start, end), (k) => readFrame(k, line, file));
-    current.frames.push((lastFrame = { ip: f.ip, symbol: f.symbol, symbolOffset: f.symbolOffset, dso: f.dso, srcline: undefined, srclineText: undefined, inlined: f.inlined }));
+    current.frames.push(
+      (lastFrame = {
+        ip: f.ip,
+        symbol: f.symbol,
+        symbolOffset: f.symbolOffset,
+        dso: f.dso,
+        srcline: undefined,
+        srclineText: undefined,
+        inlined: f.inlined,
+      }),
+    );
   };
   const { sidebandLines } = scan(text, file, {
     sample(text, start, end, line, h) {
@@ -396,7 +449,18 @@ export function parsePerfScript(text: string, file: string): PerfScriptFile {
       }
       const time = h.timeStart >= 0 ? timeValue(text, h.timeStart, h.timeEnd) : undefined;
       const period = Number.isNaN(h.period) ? undefined : h.period;
-      current = { comm: undefined, pid: undefined, tid: undefined, cpu: undefined, time, event, period, frames: [], absoluteIps: h.framePos >= 0, line };
+      current = {
+        comm: undefined,
+        pid: undefined,
+        tid: undefined,
+        cpu: undefined,
+        time,
+        event,
+        period,
+        frames: [],
+        absoluteIps: h.framePos >= 0,
+        line,
+      };
       readPrefix(text, start, h.prefixEnd, current);
       samples.push(current);
       if (h.framePos >= 0) addFrame(text, h.framePos, end, line);
@@ -412,7 +476,6 @@ export function parsePerfScript(text: string, file: string): PerfScriptFile {
   });
   return { events, samples, sidebandLines };
 }
-
 
 /**
  * A sample line (with a time or an event field) whose frame is on it (`-G`) or on the `\t` line below it. Report and
@@ -433,7 +496,8 @@ export function looksLikePerfScript(head: string): boolean {
     if (h.timeStart < 0 && h.eventEnd === h.eventStart) return false;
     // Without a time, what precedes the event must end in a tid, cpu or period: `build id event received for x: 48dc…`
     // (perf's stderr) has the same shape otherwise.
-    if (h.timeStart < 0 && !/(^|\s)(\d+|\d+\/\d+|\[\d+\])\s*$|^\s*$/.test(lines[i].slice(0, h.eventStart))) return false;
+    if (h.timeStart < 0 && !/(^|\s)(\d+|\d+\/\d+|\[\d+\])\s*$|^\s*$/.test(lines[i].slice(0, h.eventStart)))
+      return false;
     return h.framePos >= 0 || /^[\t ]\s*[0-9a-fA-F]+( |$)/.test(lines[i + 1]);
   }
   return false;

@@ -13,8 +13,14 @@ for (const locale of ['de_DE', 'fr_FR']) {
   test(`perf stat human output with ${locale} digit grouping reads as the same counts as in the C locale`, () => {
     const c = read('c.txt');
     const l = read(`${locale}.txt`);
-    assert.ok(c.counters.some((x) => (x.value ?? 0) > 1000), 'the fixture has counts above 1000');
-    assert.deepEqual(l.counters.map((x) => [x.event, x.value, x.unit, x.metricValue, x.metricUnit]), c.counters.map((x) => [x.event, x.value, x.unit, x.metricValue, x.metricUnit]));
+    assert.ok(
+      c.counters.some((x) => (x.value ?? 0) > 1000),
+      'the fixture has counts above 1000',
+    );
+    assert.deepEqual(
+      l.counters.map((x) => [x.event, x.value, x.unit, x.metricValue, x.metricUnit]),
+      c.counters.map((x) => [x.event, x.value, x.unit, x.metricValue, x.metricUnit]),
+    );
     assert.equal(l.elapsedSeconds, c.elapsedSeconds);
   });
 }

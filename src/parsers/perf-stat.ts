@@ -63,7 +63,8 @@ const isName = (v: string): boolean => v !== '' && !NUMBER.test(v) && !v.startsW
 function newCounter(event: string, raw: string, unit: string, line: number): StatCounter {
   return {
     event,
-    value: raw === NOT_SUPPORTED || raw === NOT_COUNTED ? null : Number(GROUPED.test(raw) ? raw.replace(/,/g, '') : raw),
+    value:
+      raw === NOT_SUPPORTED || raw === NOT_COUNTED ? null : Number(GROUPED.test(raw) ? raw.replace(/,/g, '') : raw),
     unit,
     unsupported: raw === NOT_SUPPORTED,
     notCounted: raw === NOT_COUNTED,
@@ -126,7 +127,11 @@ function parseCsv(lines: string[], file: string, out: PerfStatFile): void {
     if (k < 0) {
       // More than one metric per counter comes as `,,,,,,0.45,frontend cycles idle`: the previous counter's.
       if (last && f.length >= 5 && f.slice(0, -2).every((v) => v === '') && NUMBER.test(f[f.length - 2])) return;
-      throw new ProfileFormatError(file, { line: lineNo }, `not a perf stat CSV row: no "value${sep ?? ','}unit${sep ?? ','}event" fields ("${line.slice(0, 60)}")`);
+      throw new ProfileFormatError(
+        file,
+        { line: lineNo },
+        `not a perf stat CSV row: no "value${sep ?? ','}unit${sep ?? ','}event" fields ("${line.slice(0, 60)}")`,
+      );
     }
     const c = newCounter(f[k + 2], f[k], f[k + 1], lineNo);
     if (k >= 1) {
@@ -165,9 +170,11 @@ function parseJson(lines: string[], file: string, out: PerfStatFile): void {
     if (typeof o !== 'object' || o === null || typeof o.event !== 'string' || o.event === '') {
       throw new ProfileFormatError(file, { line: i + 1 }, 'JSON line without an "event" name');
     }
-    const str = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : String(o[key]));
+    const str = (key: string): string | undefined =>
+      o[key] === undefined || o[key] === null ? undefined : String(o[key]);
     const value = str('counter-value') ?? '';
-    if (!isValue(value)) throw new ProfileFormatError(file, { line: i + 1 }, `"counter-value" "${value}" is not a number`);
+    if (!isValue(value))
+      throw new ProfileFormatError(file, { line: i + 1 }, `"counter-value" "${value}" is not a number`);
     const c = newCounter(o.event, value, str('unit') ?? '', i + 1);
     const variance = str('variance');
     c.variancePct = optionalNumber(variance, 'variance', file, i + 1);
@@ -188,7 +195,8 @@ const SECONDS = /^\s*([\d.]+)(?: \+- ([\d.]+))? seconds (time elapsed|user|sys)\
 const VARIANCE = /\(\s*\+-\s*([\d.]+)\s*%\s*\)/;
 const MULTIPLEX = /\(\s*([\d.]+)\s*%\s*\)\s*$/;
 /** A counter line: [interval] value-or-<not …> then [unit] event, then `# metric` and parentheses. */
-const HUMAN_COUNTER = /^\s*(?:(\d+\.\d+)\s+)?(<not supported>|<not counted>|[\d,]+(?:\.\d+)?)\s+(?:(\S+)\s+)??(\S+)(?:\s+(?:#(.*))?)?$/;
+const HUMAN_COUNTER =
+  /^\s*(?:(\d+\.\d+)\s+)?(<not supported>|<not counted>|[\d,]+(?:\.\d+)?)\s+(?:(\S+)\s+)??(\S+)(?:\s+(?:#(.*))?)?$/;
 const INTERVAL_TITLES = /^#\s+time\s+(?:counts|CPU)/;
 
 /**
@@ -237,11 +245,17 @@ function parseHuman(lines: string[], file: string, out: PerfStatFile): void {
     const body = line.replace(VARIANCE, '').replace(MULTIPLEX, '').trimEnd();
     const m = /^\s*#/.test(body) || body.trim() === '' ? null : HUMAN_COUNTER.exec(body);
     if (!m) {
-      if (/^\s*[\d<]/.test(line) && !/^\s*\d+\.\d+\s*$/.test(line)) throw new ProfileFormatError(file, { line: lineNo }, `not a perf stat counter line: "${line.trim().slice(0, 60)}"`);
+      if (/^\s*[\d<]/.test(line) && !/^\s*\d+\.\d+\s*$/.test(line))
+        throw new ProfileFormatError(
+          file,
+          { line: lineNo },
+          `not a perf stat counter line: "${line.trim().slice(0, 60)}"`,
+        );
       return; // prose (`Some events weren't counted …`), `#` continuation metrics
     }
     const c = newCounter(m[4], m[2], m[3] ?? '', lineNo);
-    if (c.value !== null && Number.isNaN(c.value)) throw new ProfileFormatError(file, { line: lineNo }, `counter value "${m[2]}" is not a number`);
+    if (c.value !== null && Number.isNaN(c.value))
+      throw new ProfileFormatError(file, { line: lineNo }, `counter value "${m[2]}" is not a number`);
     c.interval = m[1] !== undefined ? Number(m[1]) : undefined;
     const metric = m[5] ? /^([-\d.,]+)\s+(.+)$/.exec(m[5].trim()) : null;
     if (metric) [c.metricValue, c.metricUnit] = [Number(metric[1].replace(/,/g, '')), metric[2].trim()];
@@ -257,7 +271,13 @@ export function parsePerfStat(text: string, file: string): PerfStatFile {
   const lines = text.split('\n');
   const first = lines.find((l) => l.trim() !== '' && !l.startsWith('#'))?.replace(/\r$/, '') ?? '';
   const out: PerfStatFile = {
-    format: lines.some((l) => HUMAN_HEADER.test(l) || INTERVAL_TITLES.test(l)) ? 'human' : first.trim().startsWith('{') ? 'json' : separatorOf(first) !== undefined ? 'csv' : 'human',
+    format: lines.some((l) => HUMAN_HEADER.test(l) || INTERVAL_TITLES.test(l))
+      ? 'human'
+      : first.trim().startsWith('{')
+        ? 'json'
+        : separatorOf(first) !== undefined
+          ? 'csv'
+          : 'human',
     counters: [],
     command: undefined,
     repeat: undefined,

@@ -33,9 +33,12 @@ describe('streamed perf script', () => {
   const whole = aggregatePerfScript(text, 'whole.txt');
 
   it('gives the aggregate of the whole text however it is cut into pieces (300 random cuttings)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.nat(text.length), { maxLength: 40 }), async (cuts) => {
-      assert.deepEqual(await aggregatePerfScriptChunks(pieces(text, cuts), 'whole.txt'), whole);
-    }), { numRuns: 300, seed: 11 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(text.length), { maxLength: 40 }), async (cuts) => {
+        assert.deepEqual(await aggregatePerfScriptChunks(pieces(text, cuts), 'whole.txt'), whole);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
   });
 
   it('decodes a multi-byte character cut between two reads', async () => {
@@ -49,10 +52,13 @@ describe('streamed perf script', () => {
   it('a 100 MB perf script loads in a 64 MB heap (it is never held whole)', () => {
     const path = join(dir, 'big.perf-script.txt');
     const g = writePerfScriptText(path, 100e6);
-    const r = runBounded(`
+    const r = runBounded(
+      `
       const { loadProfile } = await load('src/engine/load-profile.ts');
       const p = await loadProfile(${JSON.stringify(path)}, { allowExternalPrograms: false });
-      return { total: p.totals[0] };`, { heapMb: 64, timeoutMs: 300_000 });
+      return { total: p.totals[0] };`,
+      { heapMb: 64, timeoutMs: 300_000 },
+    );
     assert.equal(r.failure, undefined);
     assert.deepEqual(r.value, { total: g.samples * 250000 });
   });
@@ -62,12 +68,22 @@ describe('whole-read text formats', () => {
   it('a file above the cap is refused with one line naming the file', async () => {
     const path = join(dir, 'report.txt');
     writeFileSync(path, 'x'.repeat(5000));
-    await assert.rejects(readTextCapped(path, 'perf report text', 4096), (e: unknown) =>
-      e instanceof ProfileFormatError && e.message.startsWith(`${path}: 5000 bytes of perf report text: this format is read whole, and files above 4096 bytes are refused`) && !e.message.includes('\n'));
+    await assert.rejects(
+      readTextCapped(path, 'perf report text', 4096),
+      (e: unknown) =>
+        e instanceof ProfileFormatError &&
+        e.message.startsWith(
+          `${path}: 5000 bytes of perf report text: this format is read whole, and files above 4096 bytes are refused`,
+        ) &&
+        !e.message.includes('\n'),
+    );
   });
 
   it('a missing file names the file', async () => {
     const path = join(dir, 'nope.txt');
-    await assert.rejects(readTextCapped(path, 'x'), (e: unknown) => e instanceof ProfileFormatError && e.message === `${path}: no such file`);
+    await assert.rejects(
+      readTextCapped(path, 'x'),
+      (e: unknown) => e instanceof ProfileFormatError && e.message === `${path}: no such file`,
+    );
   });
 });

@@ -17,16 +17,27 @@ export const MAX_WHOLE_TEXT_BYTES = 192 << 20;
 
 async function openText(path: string): Promise<FileHandle> {
   return open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new ProfileFormatError(path, undefined, e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a profile' : `cannot be read (${e.code ?? e.message})`);
+    throw new ProfileFormatError(
+      path,
+      undefined,
+      e.code === 'ENOENT'
+        ? 'no such file'
+        : e.code === 'EISDIR'
+          ? 'is a directory, not a profile'
+          : `cannot be read (${e.code ?? e.message})`,
+    );
   });
 }
 
-export async function* textChunks(path: string, opts: { chunkBytes?: number; signal?: AbortSignal } = {}): AsyncGenerator<string, void, undefined> {
+export async function* textChunks(
+  path: string,
+  opts: { chunkBytes?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<string, void, undefined> {
   const fh = await openText(path);
   try {
     const buf = Buffer.allocUnsafe(opts.chunkBytes ?? TEXT_CHUNK_BYTES);
     const decoder = new StringDecoder('utf8');
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       opts.signal?.throwIfAborted();
       const { bytesRead } = await fh.read(buf, 0, buf.length, pos).catch((e: NodeJS.ErrnoException) => {
         throw new ProfileFormatError(path, { offset: pos }, `cannot be read (${e.code ?? e.message})`);
@@ -53,7 +64,11 @@ export async function readTextCapped(path: string, what: string, cap = MAX_WHOLE
   }
   if (size > cap) {
     const mb = (n: number) => (n >= 1 << 20 ? `${Math.round(n / (1 << 20))} MB` : `${n} bytes`);
-    throw new ProfileFormatError(path, undefined, `${mb(size)} of ${what}: this format is read whole, and files above ${mb(cap)} are refused; load the perf.data itself, or perf script output, which is streamed`);
+    throw new ProfileFormatError(
+      path,
+      undefined,
+      `${mb(size)} of ${what}: this format is read whole, and files above ${mb(cap)} are refused; load the perf.data itself, or perf script output, which is streamed`,
+    );
   }
   const parts: string[] = [];
   for await (const t of textChunks(path)) parts.push(t);

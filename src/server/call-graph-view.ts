@@ -60,7 +60,13 @@ function makeView(profile: Profile, heatMap: HeatMap, mapper: PathMapper): CallG
   const place = (file: string, line: number, counts: number[]): HotspotLine => {
     const r = mapper.resolve(file);
     const path = r.kind === 'mapped' ? r.path : file;
-    return { ...(r.kind === 'mapped' ? { uri: pathToFileURL(r.path).toString() } : {}), path, line: line - 1, counts, shares: shares(counts) };
+    return {
+      ...(r.kind === 'mapped' ? { uri: pathToFileURL(r.path).toString() } : {}),
+      path,
+      line: line - 1,
+      counts,
+      shares: shares(counts),
+    };
   };
   const info = (fn: number): CallGraphFunctionInfo => {
     const f: CallGraphFunction = graph.functions[fn]!;
@@ -84,17 +90,37 @@ function makeView(profile: Profile, heatMap: HeatMap, mapper: PathMapper): CallG
     neighbours: (fn, direction, event, limit) =>
       neighbours(graph, fn, direction, event)
         .slice(0, limit)
-        .map((n) => ({ function: info(n.index), counts: n.edge.counts, shares: shares(n.edge.counts), sites: n.edge.sites.map((s: CallSite) => place(s.file, s.line, s.counts)) })),
+        .map((n) => ({
+          function: info(n.index),
+          counts: n.edge.counts,
+          shares: shares(n.edge.counts),
+          sites: n.edge.sites.map((s: CallSite) => place(s.file, s.line, s.counts)),
+        })),
   };
 }
 
 /** Hover lines for a workspace line: its inclusive cost and the calls made from it, hottest first (Markdown). */
-export function inclusiveHover(view: CallGraphView, heatMap: HeatMap, path: string, line: number, esc: (s: string) => string): string[] {
+export function inclusiveHover(
+  view: CallGraphView,
+  heatMap: HeatMap,
+  path: string,
+  line: number,
+  esc: (s: string) => string,
+): string[] {
   const inclusive = view.inclusiveByFile.get(path)?.get(line);
   if (!inclusive) return [];
   const events = heatMap.profile.events;
-  const out = ['', `**Inclusive** (this line and the calls made from it): ${events.map((e, i) => `${formatShare(heatMap.share(inclusive[i] ?? 0, i))} of ${esc(e.name)}`).join(', ')}`];
-  const calls = (view.callsByFile.get(path)?.get(line) ?? []).slice().sort((a, b) => (b.counts[0] ?? 0) - (a.counts[0] ?? 0)).slice(0, 5);
-  for (const c of calls) out.push(`- calls \`${esc(view.graph.functions[c.callee]!.name).replace(/`/g, "'")}\` here: ${formatShare(heatMap.share(c.counts[0] ?? 0, 0))}`);
+  const out = [
+    '',
+    `**Inclusive** (this line and the calls made from it): ${events.map((e, i) => `${formatShare(heatMap.share(inclusive[i] ?? 0, i))} of ${esc(e.name)}`).join(', ')}`,
+  ];
+  const calls = (view.callsByFile.get(path)?.get(line) ?? [])
+    .slice()
+    .sort((a, b) => (b.counts[0] ?? 0) - (a.counts[0] ?? 0))
+    .slice(0, 5);
+  for (const c of calls)
+    out.push(
+      `- calls \`${esc(view.graph.functions[c.callee]!.name).replace(/`/g, "'")}\` here: ${formatShare(heatMap.share(c.counts[0] ?? 0, 0))}`,
+    );
   return out;
 }

@@ -24,14 +24,22 @@ export function register(ctx: ServerContext): void {
       : g.functions
           .map((_, i) => i)
           .filter((i) => (g.functions[i]!.inclusive[e] ?? 0) > 0)
-          .sort((a, b) => g.functions[b]!.inclusive[e]! - g.functions[a]!.inclusive[e]! || g.functions[a]!.name.localeCompare(g.functions[b]!.name))
+          .sort(
+            (a, b) =>
+              g.functions[b]!.inclusive[e]! - g.functions[a]!.inclusive[e]! ||
+              g.functions[a]!.name.localeCompare(g.functions[b]!.name),
+          )
           .slice(0, limit);
     const per = Math.min(limit, 20);
     return {
       profileId: summary.id,
       events: summary.events.map((x) => x.name),
       ...(summary.filter ? { filter: summary.filter } : {}),
-      functions: chosen.map((i) => ({ ...view.info(i), callers: view.neighbours(i, 'callers', e, per), callees: view.neighbours(i, 'callees', e, per) })),
+      functions: chosen.map((i) => ({
+        ...view.info(i),
+        callers: view.neighbours(i, 'callers', e, per),
+        callees: view.neighbours(i, 'callees', e, per),
+      })),
     };
   });
 

@@ -21,7 +21,12 @@ import { onRequest } from './rpc';
 const cache = new WeakMap<Profile, Map<string, Promise<FunctionDisassembly>>>();
 const MAX_CACHED = 64;
 
-export function disassemblyOf(profile: Profile, dso: string, fn: string, placeInSource = true): Promise<FunctionDisassembly> {
+export function disassemblyOf(
+  profile: Profile,
+  dso: string,
+  fn: string,
+  placeInSource = true,
+): Promise<FunctionDisassembly> {
   let perProfile = cache.get(profile);
   if (!perProfile) cache.set(profile, (perProfile = new Map()));
   const key = `${dso}\0${fn}\0${placeInSource}`;
@@ -41,7 +46,10 @@ export function disassemblyOf(profile: Profile, dso: string, fn: string, placeIn
  * The instruction text of each sampled address (perf.data profiles have none of their own), from the disassembly
  * of the functions they belong to. Addresses whose function cannot be disassembled are left out.
  */
-export async function instructionTexts(profile: Profile, addresses: readonly AddressHeat[]): Promise<Map<AddressHeat, string>> {
+export async function instructionTexts(
+  profile: Profile,
+  addresses: readonly AddressHeat[],
+): Promise<Map<AddressHeat, string>> {
   const out = new Map<AddressHeat, string>();
   const byFunction = new Map<string, AddressHeat[]>();
   for (const a of addresses) {
@@ -86,14 +94,19 @@ export function register({ connection, profiles, documents }: ServerContext): vo
       let sampled = index.addressesAt(path, params.line + 1).filter((a) => a.address >= 0);
       // A call site whose callee was inlined carries no samples of its own: the instructions inlined there do.
       if (!sampled.length) sampled = inlinedAt(profile, mapper, path, params.line + 1);
-      if (!sampled.length) throw new ResponseError(-32602, `no instruction of line ${params.line + 1} of ${path.split('/').pop()} was sampled in ${summary.source.split('/').pop()}`);
+      if (!sampled.length)
+        throw new ResponseError(
+          -32602,
+          `no instruction of line ${params.line + 1} of ${path.split('/').pop()} was sampled in ${summary.source.split('/').pop()}`,
+        );
       dso = sampled[0].dso;
       fn = functionKeyName(dso, sampled[0].symbol);
       focusAt = { path, line: params.line + 1 };
     } else {
       fn = params.function;
       const match = sampledFunctions(profile, fn).find((m) => params.dso === undefined || m.dso === params.dso);
-      if (!match) throw new ResponseError(-32602, `no instruction of "${fn}" was sampled in ${summary.source.split('/').pop()}`);
+      if (!match)
+        throw new ResponseError(-32602, `no instruction of "${fn}" was sampled in ${summary.source.split('/').pop()}`);
       dso = match.dso;
       fn = match.function;
     }
@@ -104,7 +117,9 @@ export function register({ connection, profiles, documents }: ServerContext): vo
       throw new ResponseError(-32603, (e as Error).message);
     }
     const event = params.event !== undefined && params.event >= 0 && params.event < d.events.length ? params.event : 0;
-    return disassemblyDocument(summary.id, d, mapper, event, focusAt, (path) => documents.get(pathToFileURL(path).href)?.getText());
+    return disassemblyDocument(summary.id, d, mapper, event, focusAt, (path) =>
+      documents.get(pathToFileURL(path).href)?.getText(),
+    );
   });
 }
 
@@ -114,7 +129,9 @@ function inlinedAt(profile: Profile, mapper: PathMapper, path: string, line: num
     const r = mapper.resolve(file);
     return r.kind === 'mapped' && r.path === path;
   };
-  return profile.addresses.filter((a) => a.address >= 0 && a.inlineChain.some((f, k) => k > 0 && f.line === line && at(f.file))).sort((x, y) => y.counts[0] - x.counts[0]);
+  return profile.addresses
+    .filter((a) => a.address >= 0 && a.inlineChain.some((f, k) => k > 0 && f.line === line && at(f.file)))
+    .sort((x, y) => y.counts[0] - x.counts[0]);
 }
 
 /** The listing as document lines: workspace links, heat steps over the document, the focus of a source line. */
@@ -155,7 +172,12 @@ export function disassemblyDocument(
   const focus: number[] = [];
   const lines = rows.map((r, n): DisassemblyLine => {
     const path = r.location ? workspacePath(r.location.file) : undefined;
-    const line: DisassemblyLine = { kind: r.kind, text: r.text, ...(path && r.location ? { source: { uri: pathToFileURL(path).href, line: r.location.line - 1 } } : {}), ...(r.locationColumns && path ? { link: r.locationColumns } : {}) };
+    const line: DisassemblyLine = {
+      kind: r.kind,
+      text: r.text,
+      ...(path && r.location ? { source: { uri: pathToFileURL(path).href, line: r.location.line - 1 } } : {}),
+      ...(r.locationColumns && path ? { link: r.locationColumns } : {}),
+    };
     if (r.kind === 'instruction') {
       const ins = d.symbols[r.symbol!].instructions[r.instruction!];
       const shares = share(r.symbol!, r.instruction!);
@@ -164,7 +186,8 @@ export function disassemblyDocument(
       line.shares = shares;
       if (ins.counts[event] > 0) line.heat = heatLevel(shares[event], max);
       // The line's own instructions, and those inlined at it (a call site's callee code is the call's cost).
-      if (focusAt && ins.chain.some((f) => f.line === focusAt.line && workspacePath(f.file) === focusAt.path)) focus.push(n);
+      if (focusAt && ins.chain.some((f) => f.line === focusAt.line && workspacePath(f.file) === focusAt.path))
+        focus.push(n);
     }
     return line;
   });
@@ -176,5 +199,14 @@ export function disassemblyDocument(
     const target = m ? rowOf.get(Number.parseInt(m[1], 16)) : undefined;
     if (m && target !== undefined) l.jump = { line: target, columns: [m.index + 1, l.text.length] };
   }
-  return { profileId, function: d.function, dso: d.dso, binary: d.binary, events: d.events.map((e) => e.name), lines, focus, warnings: d.warnings };
+  return {
+    profileId,
+    function: d.function,
+    dso: d.dso,
+    binary: d.binary,
+    events: d.events.map((e) => e.name),
+    lines,
+    focus,
+    warnings: d.warnings,
+  };
 }

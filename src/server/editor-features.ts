@@ -35,7 +35,12 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
     return h.lines
       .filter((l) => l.line - 1 >= range.start.line && l.line - 1 <= range.end.line && l.line - 1 < doc.lineCount)
       .map((l) => ({
-        position: { line: l.line - 1, character: doc.getText({ start: { line: l.line - 1, character: 0 }, end: { line: l.line, character: 0 } }).replace(/\r?\n$/, '').length },
+        position: {
+          line: l.line - 1,
+          character: doc
+            .getText({ start: { line: l.line - 1, character: 0 }, end: { line: l.line, character: 0 } })
+            .replace(/\r?\n$/, '').length,
+        },
         label: ` ${formatShare(l.shares[0])}`,
         kind: InlayHintKind.Parameter,
         paddingLeft: true,
@@ -48,7 +53,10 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
     const events = profiles.heatMap?.profile.events ?? [];
     return fns.map((f) => ({
       range: { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } },
-      command: { title: `Perf Heat: ${formatShare(f.shares[0])} of ${events[0]?.name ?? ''} in ${f.name}`, command: '' },
+      command: {
+        title: `Perf Heat: ${formatShare(f.shares[0])} of ${events[0]?.name ?? ''} in ${f.name}`,
+        command: '',
+      },
     }));
   });
 
@@ -57,7 +65,13 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
     const events = profiles.heatMap?.profile.events ?? [];
     const symbols: DocumentSymbol[] = fns.map((f) => {
       const range = { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } };
-      return { name: f.name, detail: `${formatShare(f.shares[0])} ${events[0]?.name ?? ''}`, kind: SymbolKind.Function, range, selectionRange: range };
+      return {
+        name: f.name,
+        detail: `${formatShare(f.shares[0])} ${events[0]?.name ?? ''}`,
+        kind: SymbolKind.Function,
+        range,
+        selectionRange: range,
+      };
     });
     return [...symbols, ...blockSymbols(textDocument.uri)];
   });
@@ -79,7 +93,9 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
     let prev = 0;
     for (const [a, b] of inactive) {
       for (let line = a - 1; line <= b - 1 && line < doc.lineCount; line++) {
-        const length = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
+        const length = doc
+          .getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } })
+          .replace(/\r?\n$/, '').length;
         if (length === 0) continue;
         data.push(line - prev, 0, length, 0, 0);
         prev = line;
@@ -100,9 +116,19 @@ export function register({ connection, documents, profiles, syntax, flags }: Ser
       return [];
     }
     const nodes = r.blocks.map((b) => {
-      const range = { start: { line: b.line - 1, character: 0 }, end: { line: Math.max(b.line, b.endLine) - 1, character: 0 } };
+      const range = {
+        start: { line: b.line - 1, character: 0 },
+        end: { line: Math.max(b.line, b.endLine) - 1, character: 0 },
+      };
       const name = `#${b.directive}${b.condition ? ' ' + b.condition : ''}`.slice(0, 120);
-      return { name, detail: `= ${b.value ?? '?'}${b.active ? '' : ' · not compiled'}`, kind: SymbolKind.Namespace, range, selectionRange: { start: range.start, end: range.start }, children: [] as DocumentSymbol[] };
+      return {
+        name,
+        detail: `= ${b.value ?? '?'}${b.active ? '' : ' · not compiled'}`,
+        kind: SymbolKind.Namespace,
+        range,
+        selectionRange: { start: range.start, end: range.start },
+        children: [] as DocumentSymbol[],
+      };
     });
     const roots: DocumentSymbol[] = [];
     r.blocks.forEach((b, i) => (b.parent >= 0 ? nodes[b.parent].children.push(nodes[i]) : roots.push(nodes[i])));

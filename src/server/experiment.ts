@@ -9,7 +9,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { ExperimentOutputNotification, PlanExperimentRequest, RunExperimentRequest, WriteExperimentTemplateRequest, type ExperimentParams, type ExperimentPlanInfo } from '../protocol';
+import {
+  ExperimentOutputNotification,
+  PlanExperimentRequest,
+  RunExperimentRequest,
+  WriteExperimentTemplateRequest,
+  type ExperimentParams,
+  type ExperimentPlanInfo,
+} from '../protocol';
 import { experimentTemplate, prepareExperiment, reportBuilds } from '../engine/experiment';
 import { workspaceFolderOf } from '../engine/experiment-config';
 import type { ExperimentPlan } from '../engine/experiment-plan';
@@ -22,14 +29,24 @@ const CHUNK = 16_384;
 
 export function register({ connection, profiles }: ServerContext): void {
   const plan = async (p: ExperimentParams): Promise<{ info: ExperimentPlanInfo; plan: ExperimentPlan }> => {
-    const { experiment, plan, names } = await prepareExperiment({ config: p.config, experiment: p.experiment, variants: p.variants, ab: p.ab });
+    const { experiment, plan, names } = await prepareExperiment({
+      config: p.config,
+      experiment: p.experiment,
+      variants: p.variants,
+      ab: p.ab,
+    });
     const info: ExperimentPlanInfo = {
       experiment: plan.experiment,
       experiments: names,
       outDir: plan.outDir,
       cwd: experiment.cwd,
       steps: plan.steps.map((s) => ({ title: s.title, text: s.text })),
-      variants: plan.variants.map((v) => ({ name: v.name, changes: v.changes, perfData: v.perfData, statFile: v.statFile })),
+      variants: plan.variants.map((v) => ({
+        name: v.name,
+        changes: v.changes,
+        perfData: v.perfData,
+        statFile: v.statFile,
+      })),
       reports: plan.reports.map((r) => {
         const b = reportBuilds(plan, r.variant);
         return { ...r, builds: { baseline: b.a, profile: b.b }, experiment: { name: b.name, flipped: b.flipped } };
@@ -41,11 +58,16 @@ export function register({ connection, profiles }: ServerContext): void {
   onRequest(connection, PlanExperimentRequest, async (p) => (await plan(p)).info);
 
   onRequest(connection, RunExperimentRequest, async (p, token) => {
-    if (!profiles.trusted) throw new Error('experiments run only in a trusted workspace: their builds and benchmarks are programs of this workspace');
+    if (!profiles.trusted)
+      throw new Error(
+        'experiments run only in a trusted workspace: their builds and benchmarks are programs of this workspace',
+      );
     const { info, plan: planned } = await plan(p);
     // The file may have changed since the user saw its commands: run only what they confirmed.
     if (p.confirmed && p.confirmed.join('\n') !== info.steps.map((s) => s.text).join('\n')) {
-      throw new Error(`${p.config} changed since its commands were shown: run the experiment again to see the new ones`);
+      throw new Error(
+        `${p.config} changed since its commands were shown: run the experiment again to see the new ones`,
+      );
     }
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
@@ -54,7 +76,8 @@ export function register({ connection, profiles }: ServerContext): void {
         planned,
         {
           output: (text) => {
-            for (let i = 0; i < text.length; i += CHUNK) notify(connection, ExperimentOutputNotification, { runId: p.runId, text: text.slice(i, i + CHUNK) });
+            for (let i = 0; i < text.length; i += CHUNK)
+              notify(connection, ExperimentOutputNotification, { runId: p.runId, text: text.slice(i, i + CHUNK) });
           },
           step: (index) => notify(connection, ExperimentOutputNotification, { runId: p.runId, step: index }),
         },

@@ -42,31 +42,41 @@ export function flagsViewBuild(flags: FlagService): ReportBuild {
 }
 
 export function register({ connection, profiles, workspace, settings, flags }: ServerContext): void {
-  onRequest(connection, ExportReportRequest, async ({ output, statFiles, functionName, groups, builds, experiment }) => {
-    const active = profiles.heatMap;
-    const summary = profiles.summary;
-    const baseline = profiles.baseline;
-    const baseMap = profiles.baselineHeatMap;
-    const stats = statFiles.length ? await loadStatRuns(statFiles) : undefined;
-    if (!active && !stats) throw new Error('load a profile (or choose perf stat files) first');
-    const specs = (groups ?? (await settings()).reportGroups).map((g) => {
-      try {
-        return parseGroupSpec(g);
-      } catch (e) {
-        throw new Error(`perfHeat.report.groups: ${(e as Error).message.replace(/^--group takes/, 'each entry is')}`);
-      }
-    });
-    const markdown = buildReport({
-      profile: active && summary ? { name: nameOf(summary), profile: active.profile, build: builds?.profile ?? flagsViewBuild(flags) } : undefined,
-      baseline: baseline && baseMap ? { name: nameOf(baseline), profile: baseMap.profile, build: builds?.baseline } : undefined,
-      stats,
-      sources: new SourceFiles(workspace.roots()[0] ?? process.cwd()),
-      functionName,
-      groups: specs,
-      experiment,
-      engine: flags.engine,
-    });
-    await writeFile(output, markdown);
-    return { output, bytes: Buffer.byteLength(markdown) };
-  });
+  onRequest(
+    connection,
+    ExportReportRequest,
+    async ({ output, statFiles, functionName, groups, builds, experiment }) => {
+      const active = profiles.heatMap;
+      const summary = profiles.summary;
+      const baseline = profiles.baseline;
+      const baseMap = profiles.baselineHeatMap;
+      const stats = statFiles.length ? await loadStatRuns(statFiles) : undefined;
+      if (!active && !stats) throw new Error('load a profile (or choose perf stat files) first');
+      const specs = (groups ?? (await settings()).reportGroups).map((g) => {
+        try {
+          return parseGroupSpec(g);
+        } catch (e) {
+          throw new Error(`perfHeat.report.groups: ${(e as Error).message.replace(/^--group takes/, 'each entry is')}`);
+        }
+      });
+      const markdown = buildReport({
+        profile:
+          active && summary
+            ? { name: nameOf(summary), profile: active.profile, build: builds?.profile ?? flagsViewBuild(flags) }
+            : undefined,
+        baseline:
+          baseline && baseMap
+            ? { name: nameOf(baseline), profile: baseMap.profile, build: builds?.baseline }
+            : undefined,
+        stats,
+        sources: new SourceFiles(workspace.roots()[0] ?? process.cwd()),
+        functionName,
+        groups: specs,
+        experiment,
+        engine: flags.engine,
+      });
+      await writeFile(output, markdown);
+      return { output, bytes: Buffer.byteLength(markdown) };
+    },
+  );
 }

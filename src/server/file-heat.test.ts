@@ -28,7 +28,11 @@ test('functions named by debug info are placed on their definition line, even wh
   // helper is only declared here (defined elsewhere): it gets no label rather than the declaration's line.
   assert.deepEqual(placed, [{ name: 'mh3_owner_stash_pop', line: 4, counts: [10], shares: [50] }]);
   assert.equal(placeFunctions([], [], src), undefined, 'no names: the caller sums spans instead');
-  const bySpan = placeFunctions([{ name: 'f', counts: [1], shares: [1] }], [{ name: 'f', line: 3, endLine: 9, clean: false }], src);
+  const bySpan = placeFunctions(
+    [{ name: 'f', counts: [1], shares: [1] }],
+    [{ name: 'f', line: 3, endLine: 9, clean: false }],
+    src,
+  );
   assert.deepEqual(bySpan, [{ name: 'f', line: 2, counts: [1], shares: [1] }]);
   // A clone's name (a frame named from the symbol table) is placed on its source function's definition.
   const clone = placeFunctions([{ name: 'mh3_owner_stash_pop.part.0', counts: [2], shares: [1] }], [], src);
@@ -50,5 +54,12 @@ test('span totals: clean spans end at their brace, unclean ones at the next func
     lines,
     10,
   );
-  assert.deepEqual(totals.map((t) => [t.name, t.line, t.counts[0]]), [['a', 0, 1], ['b', 3, 2], ['c', 7, 4]]);
+  assert.deepEqual(
+    totals.map((t) => [t.name, t.line, t.counts[0]]),
+    [
+      ['a', 0, 1],
+      ['b', 3, 2],
+      ['c', 7, 4],
+    ],
+  );
 });

@@ -58,13 +58,19 @@ export function register({ connection, documents, profiles, syntax }: ServerCont
     const unit = (name: string): EventLike => events.find((e) => e.name === name) ?? { name, unit: 'count' };
     const d = diff && {
       events: diff.diff.events.map(unit),
-      lines: (diff.byFile.get(path) ?? []).filter((l) => l.line <= base.lineCount).map((l) => ({ ...l, line: l.line - 1 })),
+      lines: (diff.byFile.get(path) ?? [])
+        .filter((l) => l.line <= base.lineCount)
+        .map((l) => ({ ...l, line: l.line - 1 })),
       maxAbsDelta: diff.diff.maxAbsDelta,
       maxAbsNormalized: diff.diff.maxAbsNormalized,
     };
     const source = lineText === 'shareOfFunction' && mode.kind === 'event' ? base.withFunctionShares() : base.source;
     const inclusive = view && inclusiveSource(view, heatMap, path, base.lineCount);
-    const drawn = drawHeat({ ...source, ...(d ? { diff: d } : {}), ...(inclusive ? { inclusive } : {}) }, mode, lineText);
+    const drawn = drawHeat(
+      { ...source, ...(d ? { diff: d } : {}), ...(inclusive ? { inclusive } : {}) },
+      mode,
+      lineText,
+    );
     return {
       uri,
       profileId: summary.id,
@@ -102,17 +108,35 @@ async function fileSource(
   return {
     source,
     withFunctionShares: () =>
-      (withFunctionShares ??= { ...source, lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares, functionShares: index?.functionShares(path, l.line, l.counts) })) }),
-    stale: newerThanBinaries(path, summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b))),
+      (withFunctionShares ??= {
+        ...source,
+        lines: lines.map((l) => ({
+          line: l.line - 1,
+          counts: l.counts,
+          shares: l.shares,
+          functionShares: index?.functionShares(path, l.line, l.counts),
+        })),
+      }),
+    stale: newerThanBinaries(
+      path,
+      summary.binaries.map((b) => b.foundAt).filter((b): b is string => !!b && profiles.inWorkspace(b)),
+    ),
     lineCount,
   };
 }
 
 /** A file's inclusive cost per line (0-based), with the profile's largest inclusive share per event. */
-function inclusiveSource(view: CallGraphView, heatMap: HeatMap, path: string, lineCount: number): HeatSource['inclusive'] {
+function inclusiveSource(
+  view: CallGraphView,
+  heatMap: HeatMap,
+  path: string,
+  lineCount: number,
+): HeatSource['inclusive'] {
   const byLine = view.inclusiveByFile.get(path);
   return {
-    lines: [...(byLine ?? [])].filter(([line]) => line <= lineCount).map(([line, counts]) => ({ line: line - 1, counts, shares: counts.map((c, e) => heatMap.share(c, e)) })),
+    lines: [...(byLine ?? [])]
+      .filter(([line]) => line <= lineCount)
+      .map(([line, counts]) => ({ line: line - 1, counts, shares: counts.map((c, e) => heatMap.share(c, e)) })),
     maxShares: maxInclusiveShares(view, heatMap),
   };
 }
@@ -151,7 +175,11 @@ function newerThanBinaries(source: string, binaries: string[]): boolean {
  * tree-sitter loses hz3's hottest function entirely (hz3-patterns.md), which is the one that matters most.
  * Undefined when the profile names no functions, so the caller sums spans instead.
  */
-export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], text: string): FunctionTotal[] | undefined {
+export function placeFunctions(
+  named: HeatedFunction[],
+  spans: FunctionSpan[],
+  text: string,
+): FunctionTotal[] | undefined {
   if (named.length === 0) return undefined;
   const lines = text.split('\n');
   const out: FunctionTotal[] = [];
@@ -169,7 +197,12 @@ export function placeFunctions(named: HeatedFunction[], spans: FunctionSpan[], t
 function definitionLine(lines: string[], name: string): number | undefined {
   const re = new RegExp(`^(?:[A-Za-z_][\\w\\s*]*[\\s*])?${name.replace(/[^\w]/g, '')}\\s*\\(`);
   for (let i = 0; i < lines.length; i++) {
-    if (re.test(lines[i]) && !/;\s*(\/\/.*|\/\*.*)?$/.test(lines[i]) && !/^\s*(return|else|if|while|for|switch)\b/.test(lines[i])) return i;
+    if (
+      re.test(lines[i]) &&
+      !/;\s*(\/\/.*|\/\*.*)?$/.test(lines[i]) &&
+      !/^\s*(return|else|if|while|for|switch)\b/.test(lines[i])
+    )
+      return i;
   }
   return undefined;
 }
@@ -178,7 +211,11 @@ function definitionLine(lines: string[], name: string): number | undefined {
  * Sums line heat per function. A clean span ends at its closing brace; an unclean one (tree-sitter lost in `#if`
  * blocks) is taken to run until the next function starts, which is right for hz3's one-function-per-file layout.
  */
-export function functionTotals(spans: FunctionSpan[], lines: readonly HeatedLine[], lineCount: number): FunctionTotal[] {
+export function functionTotals(
+  spans: FunctionSpan[],
+  lines: readonly HeatedLine[],
+  lineCount: number,
+): FunctionTotal[] {
   const out: FunctionTotal[] = [];
   spans.forEach((s, i) => {
     const end = s.clean ? s.endLine : (spans[i + 1]?.line ?? lineCount + 1) - 1;

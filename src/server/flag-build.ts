@@ -8,7 +8,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { BuildChoice, FlagOrigin } from '../protocol';
-import { type BuildFlags, type CompileCommand, parseCompilerArgs, readCompileCommands, viewFromFlags } from '../engine/cpp/build-flags';
+import {
+  type BuildFlags,
+  type CompileCommand,
+  parseCompilerArgs,
+  readCompileCommands,
+  viewFromFlags,
+} from '../engine/cpp/build-flags';
 import { emptyView, type FlagView, type FlagViewEngine } from '../engine/cpp/flag-view';
 import { flagsFromMakeDryRun, flagsFromMakefile, makefilesOf, targetsCompiling } from '../engine/cpp/make-flags';
 
@@ -58,10 +64,14 @@ export class BuildFinder {
   compileCommandsFile(): string | undefined {
     const roots = this.roots();
     if (this.compileCommandsSetting) {
-      const p = isAbsolute(this.compileCommandsSetting) ? this.compileCommandsSetting : join(roots[0] ?? process.cwd(), this.compileCommandsSetting);
+      const p = isAbsolute(this.compileCommandsSetting)
+        ? this.compileCommandsSetting
+        : join(roots[0] ?? process.cwd(), this.compileCommandsSetting);
       return existsSync(p) ? p : undefined;
     }
-    for (const r of roots) for (const c of [join(r, 'compile_commands.json'), join(r, 'build', 'compile_commands.json')]) if (existsSync(c)) return c;
+    for (const r of roots)
+      for (const c of [join(r, 'compile_commands.json'), join(r, 'build', 'compile_commands.json')])
+        if (existsSync(c)) return c;
     return undefined;
   }
 
@@ -71,11 +81,13 @@ export class BuildFinder {
     const inside = roots.find((r) => file.startsWith(r + '/'));
     let dir = dirname(file);
     for (let i = 0; i < 12; i++) {
-      for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (existsSync(join(dir, name))) return join(dir, name);
+      for (const name of ['GNUmakefile', 'makefile', 'Makefile'])
+        if (existsSync(join(dir, name))) return join(dir, name);
       if (dir === inside || dirname(dir) === dir || (!inside && i >= 5)) break;
       dir = dirname(dir);
     }
-    for (const r of roots) for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (existsSync(join(r, name))) return join(r, name);
+    for (const r of roots)
+      for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (existsSync(join(r, name))) return join(r, name);
     return undefined;
   }
 
@@ -97,7 +109,13 @@ export class BuildFinder {
         this.included.set(key, { mtime: mtime(mf), files: mfs });
       }
     }
-    return JSON.stringify([cc, mtime(cc), mfs.map((m) => [m, mtime(m)]), this.makeVariables, this.compileCommandsSetting]);
+    return JSON.stringify([
+      cc,
+      mtime(cc),
+      mfs.map((m) => [m, mtime(m)]),
+      this.makeVariables,
+      this.compileCommandsSetting,
+    ]);
   }
 
   /** compile_commands.json entries that compile the file, or the unit that includes it. */
@@ -106,7 +124,11 @@ export class BuildFinder {
     const direct = all.filter((e) => e.entry.file === file);
     if (direct.length) return { entries: direct, unit: file };
     for (const e of all.slice(0, 50)) {
-      const unit = this.engine.unitFor(file, viewFromFlags(parseCompilerArgs(e.entry.arguments, e.entry.directory, 'compile_commands.json')), this.roots());
+      const unit = this.engine.unitFor(
+        file,
+        viewFromFlags(parseCompilerArgs(e.entry.arguments, e.entry.directory, 'compile_commands.json')),
+        this.roots(),
+      );
       if (!unit) continue;
       const forUnit = all.filter((x) => x.entry.file === unit);
       if (forUnit.length) return { entries: forUnit, unit };
@@ -118,7 +140,8 @@ export class BuildFinder {
   staticBuild(file: string, choice: string | undefined): BaseBuild {
     const why: string[] = [];
     const cc = this.compileCommandsFile();
-    if (this.compileCommandsSetting && !cc) why.push(`perfHeat.compileCommands: ${this.compileCommandsSetting} does not exist`);
+    if (this.compileCommandsSetting && !cc)
+      why.push(`perfHeat.compileCommands: ${this.compileCommandsSetting} does not exist`);
     const wantsTarget = choice !== undefined && !choice.startsWith(CC_ENTRY);
     if (cc && !wantsTarget) {
       try {
@@ -127,7 +150,13 @@ export class BuildFinder {
         const e = entries.find((x) => n === undefined || x.index === n) ?? entries[0];
         if (e) {
           const flags = parseCompilerArgs(e.entry.arguments, e.entry.directory, 'compile_commands.json');
-          return { view: viewFromFlags(flags), origin: 'compile_commands', base: `${this.display(cc)}${entries.length > 1 ? ` entry ${e.index + 1}` : ''}`, unit, detail: notes(flags) };
+          return {
+            view: viewFromFlags(flags),
+            origin: 'compile_commands',
+            base: `${this.display(cc)}${entries.length > 1 ? ` entry ${e.index + 1}` : ''}`,
+            unit,
+            detail: notes(flags),
+          };
         }
         why.push(`${this.display(cc)} has no entry that compiles ${basename(file)} or a file including it`);
       } catch (e) {
@@ -147,8 +176,15 @@ export class BuildFinder {
       const first = flagsFromMakefile(mf, target, { commandLine: vars });
       const unit = this.unitIn(file, viewFromFlags(first), mf);
       const flags = flagsFromMakefile(mf, target, { sourceFile: unit, commandLine: vars });
-      if (flags.file !== unit && unit !== file) why.push(`the target compiles no ${basename(unit)}; its flags for ${basename(flags.file ?? '?')} are used`);
-      return { view: viewFromFlags(flags), origin: 'makefile', base: `${basename(mf)} ${target ?? 'default goal'}`, unit, detail: [...why, ...flags.notes].join('; ') || undefined };
+      if (flags.file !== unit && unit !== file)
+        why.push(`the target compiles no ${basename(unit)}; its flags for ${basename(flags.file ?? '?')} are used`);
+      return {
+        view: viewFromFlags(flags),
+        origin: 'makefile',
+        base: `${basename(mf)} ${target ?? 'default goal'}`,
+        unit,
+        detail: [...why, ...flags.notes].join('; ') || undefined,
+      };
     } catch (e) {
       why.push((e as Error).message);
     }
@@ -162,10 +198,27 @@ export class BuildFinder {
     const target = choice && !choice.startsWith(CC_ENTRY) ? choice : undefined;
     const { vars } = this.makeVars();
     try {
-      const first = await flagsFromMakeDryRun(mf, target, { commandLine: vars, allowExternalPrograms: true, timeoutMs: 30_000, signal });
+      const first = await flagsFromMakeDryRun(mf, target, {
+        commandLine: vars,
+        allowExternalPrograms: true,
+        timeoutMs: 30_000,
+        signal,
+      });
       const unit = this.unitIn(file, viewFromFlags(first), mf);
-      const flags = await flagsFromMakeDryRun(mf, target, { sourceFile: unit, commandLine: vars, allowExternalPrograms: true, timeoutMs: 30_000, signal });
-      return { view: viewFromFlags(flags), origin: 'make -n', base: `make -n ${target ?? '(default goal)'}`, unit, detail: notes(flags) };
+      const flags = await flagsFromMakeDryRun(mf, target, {
+        sourceFile: unit,
+        commandLine: vars,
+        allowExternalPrograms: true,
+        timeoutMs: 30_000,
+        signal,
+      });
+      return {
+        view: viewFromFlags(flags),
+        origin: 'make -n',
+        base: `make -n ${target ?? '(default goal)'}`,
+        unit,
+        detail: notes(flags),
+      };
     } catch (e) {
       return (e as Error).message;
     }
@@ -181,14 +234,20 @@ export class BuildFinder {
     if (cc) {
       try {
         for (const { entry, index } of this.entriesFor(cc, file).entries) {
-          list.push({ id: `${CC_ENTRY}${index}`, label: `compile_commands.json entry ${index + 1}`, description: entry.arguments.join(' ').slice(0, 160) });
+          list.push({
+            id: `${CC_ENTRY}${index}`,
+            label: `compile_commands.json entry ${index + 1}`,
+            description: entry.arguments.join(' ').slice(0, 160),
+          });
         }
       } catch {
         /* the error is in the view's detail already */
       }
     }
     const mf = this.makefileFor(file);
-    if (mf) for (const t of targetsCompiling(mf, unit ?? file, { commandLine: this.makeVars().vars })) list.push({ id: t, label: t, description: `make ${t}` });
+    if (mf)
+      for (const t of targetsCompiling(mf, unit ?? file, { commandLine: this.makeVars().vars }))
+        list.push({ id: t, label: t, description: `make ${t}` });
     if (this.buildLists.size > 32) this.buildLists.clear();
     this.buildLists.set(key, list);
     return list;
@@ -196,12 +255,17 @@ export class BuildFinder {
 
   /** The .c that includes the file: looked for under the Makefile's folder first (its project), then the workspace. */
   private unitIn(file: string, view: FlagView, makefile: string): string {
-    return this.engine.unitFor(file, view, [dirname(makefile)]) ?? this.engine.unitFor(file, view, this.roots()) ?? file;
+    return (
+      this.engine.unitFor(file, view, [dirname(makefile)]) ?? this.engine.unitFor(file, view, this.roots()) ?? file
+    );
   }
 
   private unknown(why: string[]): BaseBuild {
     // The usual cause on a real tree: a Makefile written for another folder layout (paths from ROOT, …).
-    if (why.some((w) => /matches no file/.test(w)) && !this.makeVariables.length) why.push('if the Makefile expects another folder layout, give make its variables in perfHeat.make.variables (e.g. ROOT=…)');
+    if (why.some((w) => /matches no file/.test(w)) && !this.makeVariables.length)
+      why.push(
+        'if the Makefile expects another folder layout, give make its variables in perfHeat.make.variables (e.g. ROOT=…)',
+      );
     return { view: emptyView(), origin: 'none', base: 'build flags not found', detail: why.join('; ') };
   }
 

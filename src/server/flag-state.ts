@@ -19,7 +19,11 @@ import type { FlagService } from './flags';
  * The flag state of one file under the current view, with block heat and the lines whose samples a known build
  * does not compile. `compiler: false` skips the `cc -E` check (diagnostics do not depend on it).
  */
-export async function flagState({ flags, profiles }: ServerContext, uri: string, options: { compiler: boolean; signal?: AbortSignal } = { compiler: true }): Promise<{ state: FlagState; deadLines: number[] } | null> {
+export async function flagState(
+  { flags, profiles }: ServerContext,
+  uri: string,
+  options: { compiler: boolean; signal?: AbortSignal } = { compiler: true },
+): Promise<{ state: FlagState; deadLines: number[] } | null> {
   if (!uri.startsWith('file:')) return null;
   const file = fileURLToPath(uri);
   flags.trusted = profiles.trusted;
@@ -31,9 +35,20 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
   const counts = flags.countsOf(file);
   // The proposal search evaluates the view up to a few hundred times: once per file, view and profile is enough
   // (the Flags view asks again on every editor switch).
-  const proposalKey = JSON.stringify([file, profiles.summary?.id, flags.preset, flags.settingDefines, [...flags.overrides], resolved.base]);
+  const proposalKey = JSON.stringify([
+    file,
+    profiles.summary?.id,
+    flags.preset,
+    flags.settingDefines,
+    [...flags.overrides],
+    resolved.base,
+  ]);
   const known = flags.knownProposal(proposalKey);
-  const vh = viewHeat(flags.engine, file, view, counts, { events: Math.max(1, events.length), unit: resolved.unit, propose: buildKnown && counts.size > 0 && !known });
+  const vh = viewHeat(flags.engine, file, view, counts, {
+    events: Math.max(1, events.length),
+    unit: resolved.unit,
+    propose: buildKnown && counts.size > 0 && !known,
+  });
   const r = vh.regions;
   const share = (c: number[]): number[] => c.map((x, e) => (heatMap ? heatMap.share(x, e) : 0));
   const heatByIndex = new Map(vh.heat.blocks.map((b) => [b.block.index, b]));
@@ -44,12 +59,19 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
   const baseByIndex = new Map<number, (number | null)[]>();
   if (diff && baseMap && heatMap) {
     const at = events.map((n) => baseMap.profile.events.findIndex((x) => x.name === n));
-    const baseCounts = new Map<number, number[]>(baseMap.linesOf(file).map((l) => [l.line, at.map((i) => (i >= 0 ? l.counts[i] : 0))]));
+    const baseCounts = new Map<number, number[]>(
+      baseMap.linesOf(file).map((l) => [l.line, at.map((i) => (i >= 0 ? l.counts[i] : 0))]),
+    );
     for (const b of blockHeat(r, baseCounts, events.length).blocks) {
-      baseByIndex.set(b.block.index, b.inclusive.map((c, e) => (at[e] >= 0 ? baseMap.share(c, at[e]) : null)));
+      baseByIndex.set(
+        b.block.index,
+        b.inclusive.map((c, e) => (at[e] >= 0 ? baseMap.share(c, at[e]) : null)),
+      );
     }
   }
-  const sampled: LineHeat[] = heatMap ? heatMap.linesOf(file).map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })) : [];
+  const sampled: LineHeat[] = heatMap
+    ? heatMap.linesOf(file).map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares }))
+    : [];
   const root = (p: string): string => {
     const base = profiles.roots().find((x) => p.startsWith(x + '/'));
     return base ? relative(base, p) : p;
@@ -64,14 +86,16 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
     ...(resolved.detail ? { detail: resolved.detail } : {}),
     events,
     // What the compiler predefines (`__GNUC__`, `__x86_64__`) is no flag of the build: the hover still names it.
-    flags: r.flags.filter((f) => f.source.kind !== 'predefined' || flags.overrides.has(f.name)).map((f) => ({
-      name: f.name,
-      value: f.value,
-      source: flags.overrides.has(f.name) ? 'user' : f.source.kind,
-      where: f.source.file ? `${root(f.source.file)}${f.source.line ? `:${f.source.line}` : ''}` : undefined,
-      description: f.description?.text,
-      overridden: flags.overrides.has(f.name),
-    })),
+    flags: r.flags
+      .filter((f) => f.source.kind !== 'predefined' || flags.overrides.has(f.name))
+      .map((f) => ({
+        name: f.name,
+        value: f.value,
+        source: flags.overrides.has(f.name) ? 'user' : f.source.kind,
+        where: f.source.file ? `${root(f.source.file)}${f.source.line ? `:${f.source.line}` : ''}` : undefined,
+        description: f.description?.text,
+        overridden: flags.overrides.has(f.name),
+      })),
     inactive: r.inactive.map(([a, b]) => [a - 1, b - 1]),
     blocks: r.blocks.map((b) => {
       const h = heatByIndex.get(b.index);
@@ -79,10 +103,27 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
       const inclusive = h?.inclusive ?? events.map(() => 0);
       const inclusiveShares = share(inclusive);
       const base = baseByIndex.get(b.index);
-      const baseline = base && { inclusiveShares: base, delta: base.map((s, e) => (s === null ? null : inclusiveShares[e] - s)) };
+      const baseline = base && {
+        inclusiveShares: base,
+        delta: base.map((s, e) => (s === null ? null : inclusiveShares[e] - s)),
+      };
       // The block's own lines and its nested blocks': after the directive, up to its end (0-based here).
       const lines = hottestLines(sampled.filter((l) => l.line > b.line - 1 && l.line <= b.endLine - 1));
-      return { line: b.line - 1, endLine: b.endLine - 1, directive: b.directive, condition: b.condition, value: b.value, active: b.active, depth: b.depth, self, inclusive, selfShares: share(self), inclusiveShares, ...(baseline ? { baseline } : {}), lines };
+      return {
+        line: b.line - 1,
+        endLine: b.endLine - 1,
+        directive: b.directive,
+        condition: b.condition,
+        value: b.value,
+        active: b.active,
+        depth: b.depth,
+        self,
+        inclusive,
+        selfShares: share(self),
+        inclusiveShares,
+        ...(baseline ? { baseline } : {}),
+        lines,
+      };
     }),
     errors: r.errors.map((e) => ({ message: e.message, where: `${root(e.file)}:${e.line}` })),
   };
@@ -95,18 +136,29 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
       // Inferred from the profile: a sampled line ran, so the innermost block around it is never dimmed.
       const keep = new Set<number>();
       for (const d of dead) {
-        const owner = r.blocks.filter((b) => b.line <= d.line && d.line <= b.endLine).sort((x, y) => y.depth - x.depth)[0];
+        const owner = r.blocks
+          .filter((b) => b.line <= d.line && d.line <= b.endLine)
+          .sort((x, y) => y.depth - x.depth)[0];
         for (let l = owner ? owner.line : d.line; l <= (owner ? owner.endLine : d.line); l++) keep.add(l - 1);
       }
-      state.inactive = ranges(state.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)).filter((l) => !keep.has(l)));
+      state.inactive = ranges(
+        state.inactive
+          .flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i))
+          .filter((l) => !keep.has(l)),
+      );
     }
     for (const b of state.blocks) if (!b.active && b.inclusive.some((x) => x > 0)) b.active = true;
   } else if (heatMap && dead.length) {
-    const proposal = known ? known.text : vh.proposal && vh.proposal.changes.length ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ') : undefined;
+    const proposal = known
+      ? known.text
+      : vh.proposal && vh.proposal.changes.length
+        ? vh.proposal.changes.map((c) => `${c.name}=${c.value ?? '(undefined)'}`).join(' ')
+        : undefined;
     if (!known) flags.rememberProposal(proposalKey, proposal);
     state.inactiveSamples = { share: heatMap.share(vh.heat.inactiveTotal[0] ?? 0, 0), lines: dead.length, proposal };
   }
-  if (options.compiler && buildKnown && profiles.trusted && flags.compilerWorks !== false) await checkWithCompiler(flags, file, r.unit, view, state, root);
+  if (options.compiler && buildKnown && profiles.trusted && flags.compilerWorks !== false)
+    await checkWithCompiler(flags, file, r.unit, view, state, root);
   // Only a known build calls a sampled line "not compiled".
   return { state, deadLines: buildKnown ? dead.map((d) => d.line) : [] };
 }
@@ -116,7 +168,14 @@ export async function flagState({ flags, profiles }: ServerContext, uri: string,
  * that the engine dims are shown as compiled, and the Flags view says whether the two agree. A missing compiler is
  * remembered, not retried on every toggle.
  */
-async function checkWithCompiler(flags: FlagService, file: string, unit: string, view: FlagView, state: FlagState, root: (p: string) => string): Promise<void> {
+async function checkWithCompiler(
+  flags: FlagService,
+  file: string,
+  unit: string,
+  view: FlagView,
+  state: FlagState,
+  root: (p: string) => string,
+): Promise<void> {
   try {
     const truth = await flags.compilerTruth(file, unit, view);
     if (!truth) return; // superseded by a newer request for this file
@@ -124,7 +183,13 @@ async function checkWithCompiler(flags: FlagService, file: string, unit: string,
     const fatal = truth.diagnostics.find((d) => d.severity === 'fatal error');
     if (fatal) {
       // A compile that stopped early (a header it cannot find) says nothing about the lines after it.
-      state.compiler = { agrees: false, disagreements: 0, command: truth.command.join(' '), errors: [], failed: `${root(fatal.file)}:${fatal.line}: ${fatal.message}` };
+      state.compiler = {
+        agrees: false,
+        disagreements: 0,
+        command: truth.command.join(' '),
+        errors: [],
+        failed: `${root(fatal.file)}:${fatal.line}: ${fatal.message}`,
+      };
       return;
     }
     const live = truth.codeLines.get(file) ?? new Set<number>();
@@ -134,9 +199,18 @@ async function checkWithCompiler(flags: FlagService, file: string, unit: string,
       const keep = new Set(wrong.map((l) => l - 1));
       state.inactive = ranges([...dimmed].map((l) => l - 1).filter((l) => !keep.has(l)));
     }
-    state.compiler = { agrees: wrong.length === 0, disagreements: wrong.length, command: truth.command.join(' '), errors: truth.errors.map((e) => e.message) };
+    state.compiler = {
+      agrees: wrong.length === 0,
+      disagreements: wrong.length,
+      command: truth.command.join(' '),
+      errors: truth.errors.map((e) => e.message),
+    };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /could not run|could not be run|ENOENT/.test((e as Error).message)) flags.noteCompiler(false);
+    if (
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ||
+      /could not run|could not be run|ENOENT/.test((e as Error).message)
+    )
+      flags.noteCompiler(false);
   }
 }
 
@@ -147,7 +221,10 @@ const LINES_PER_BLOCK = 50;
 function hottestLines(lines: LineHeat[]): LineHeat[] {
   if (lines.length <= LINES_PER_BLOCK) return lines;
   const weight = (l: LineHeat): number => l.shares.reduce((a, x) => a + x, 0);
-  return [...lines].sort((a, b) => weight(b) - weight(a)).slice(0, LINES_PER_BLOCK).sort((a, b) => a.line - b.line);
+  return [...lines]
+    .sort((a, b) => weight(b) - weight(a))
+    .slice(0, LINES_PER_BLOCK)
+    .sort((a, b) => a.line - b.line);
 }
 
 function ranges(lines: number[]): [number, number][] {
@@ -167,20 +244,27 @@ function ranges(lines: number[]): [number, number][] {
 export function publishDiagnostics(connection: Connection, uri: string, state: FlagState, deadLines: number[]): void {
   const diagnostics: Diagnostic[] = [];
   const s = state.inactiveSamples;
-  deadLines.sort((a, b) => a - b).forEach((line, i) => {
-    const range = { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 200 } };
-    diagnostics.push({
-      range,
-      severity: i === 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Hint,
-      source: 'Perf Heat',
-      message:
-        i === 0 && s
-          ? `${formatShare(s.share)} of ${state.events[0] ?? 'samples'} lands on ${s.lines} line(s) that ${state.base} does not compile: the profile was recorded with other flags.${s.proposal ? ` These would compile them: ${s.proposal}.` : ''}`
-          : 'Samples on a line this flag view does not compile.',
+  deadLines
+    .sort((a, b) => a - b)
+    .forEach((line, i) => {
+      const range = { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 200 } };
+      diagnostics.push({
+        range,
+        severity: i === 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Hint,
+        source: 'Perf Heat',
+        message:
+          i === 0 && s
+            ? `${formatShare(s.share)} of ${state.events[0] ?? 'samples'} lands on ${s.lines} line(s) that ${state.base} does not compile: the profile was recorded with other flags.${s.proposal ? ` These would compile them: ${s.proposal}.` : ''}`
+            : 'Samples on a line this flag view does not compile.',
+      });
     });
-  });
   for (const e of state.errors) {
-    diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'Perf Heat', message: `This flag view does not build: #error ${e.message} (${e.where})` });
+    diagnostics.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Error,
+      source: 'Perf Heat',
+      message: `This flag view does not build: #error ${e.message} (${e.where})`,
+    });
   }
   void connection.sendDiagnostics({ uri, diagnostics });
 }

@@ -8,7 +8,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BuildsRequest, FlagStateRequest, SelectPresetRequest, SetFlagRequest, type FlagOrigin, type FlagsChanged, type FlagState, type ServerSettings } from '../protocol';
+import {
+  BuildsRequest,
+  FlagStateRequest,
+  SelectPresetRequest,
+  SetFlagRequest,
+  type FlagOrigin,
+  type FlagsChanged,
+  type FlagState,
+  type ServerSettings,
+} from '../protocol';
 import { FlagViewEngine, withOverride, type FlagView } from '../engine/cpp/flag-view';
 import { FileSystemSources } from '../engine/cpp/sources';
 import { readMakefile } from '../engine/cpp/makefile';
@@ -124,7 +133,11 @@ export class FlagService {
 
   /** Targets a user picks as presets: cheap (target-specific variables, `preset_*`); BuildsRequest lists all. */
   presets(file?: string): string[] {
-    const mf = file ? this.builds.makefileFor(file) : this.roots().map((r) => join(r, 'Makefile')).find((p) => existsSync(p));
+    const mf = file
+      ? this.builds.makefileFor(file)
+      : this.roots()
+          .map((r) => join(r, 'Makefile'))
+          .find((p) => existsSync(p));
     if (!mf) return [];
     try {
       const parsed = readMakefile(mf, { commandLine: this.builds.makeVars().vars });
@@ -178,7 +191,8 @@ export class FlagService {
       const ran = this.dryRuns.get(this.dryRunKey(file));
       if (typeof ran === 'object') b = ran;
       else if (typeof ran === 'string') b = { ...b, detail: `${b.detail ?? ''}; ${ran}` };
-      else if (!this.trusted) b = { ...b, detail: `${b.detail ?? ''}; make -n was not run: the workspace is not trusted` };
+      else if (!this.trusted)
+        b = { ...b, detail: `${b.detail ?? ''}; make -n was not run: the workspace is not trusted` };
     }
     let view = b.view;
     let base = b.base;
@@ -199,7 +213,15 @@ export class FlagService {
         const vh = viewHeat(this.engine, file, view, counts, { events: 1, unit: b.unit });
         if (vh.proposal?.changes.length) view = applyChanges(view, vh.proposal.changes);
         view = { ...view, label: 'inferred from the profile' };
-        return { view, base: 'inferred from the profile', origin: 'inferred', known: false, detail: b.detail, unit: b.unit, buildFound: false };
+        return {
+          view,
+          base: 'inferred from the profile',
+          origin: 'inferred',
+          known: false,
+          detail: b.detail,
+          unit: b.unit,
+          buildFound: false,
+        };
       }
     }
     for (const [name, value] of this.overrides) view = withOverride(view, name, value);
@@ -220,7 +242,11 @@ export class FlagService {
     const abort = new AbortController();
     this.running.set(file, abort);
     try {
-      const truth = await compilerTruth(unit, view, { allowExternalPrograms: true, cwd: dirname(unit), signal: abort.signal });
+      const truth = await compilerTruth(unit, view, {
+        allowExternalPrograms: true,
+        cwd: dirname(unit),
+        signal: abort.signal,
+      });
       const files = [...new Set([unit, ...truth.liveLines.keys()])].filter((f) => !f.startsWith('<'));
       if (this.truths.size > 64) this.truths.clear();
       this.truths.set(key, { truth, stamps: files.map((f) => [f, mtimeOf(f)]) });
@@ -237,9 +263,16 @@ export class FlagService {
 export function register(ctx: ServerContext): void {
   const { connection, documents, flags, profiles } = ctx;
   // The engine reads unsaved editor text, so the dimming follows what the user sees.
-  documents.onDidChangeContent((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), e.document.getText()));
-  documents.onDidClose((e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), undefined));
-  flags.countsOf = (file) => new Map<number, number[]>((profiles.heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
+  documents.onDidChangeContent(
+    (e) =>
+      e.document.uri.startsWith('file:') &&
+      flags.sources.setOverlay(fileURLToPath(e.document.uri), e.document.getText()),
+  );
+  documents.onDidClose(
+    (e) => e.document.uri.startsWith('file:') && flags.sources.setOverlay(fileURLToPath(e.document.uri), undefined),
+  );
+  flags.countsOf = (file) =>
+    new Map<number, number[]>((profiles.heatMap?.linesOf(file) ?? []).map((l) => [l.line, l.counts]));
   flags.profileKey = () => profiles.summary?.id;
 
   onRequest(connection, SetFlagRequest, ({ name, value }) => {

@@ -26,14 +26,32 @@ export function register({ connection, profiles }: ServerContext): void {
       .functions(e)
       .filter((f) => f.counts[e] > 0)
       .slice(0, limit)
-      .map((f) => ({ name: f.name, dso: f.dso, counts: f.counts, shares: shares(f.counts), lines: f.lines.filter((l) => l.counts[e] > 0).slice(0, LINES_PER_ITEM).map(line) }));
+      .map((f) => ({
+        name: f.name,
+        dso: f.dso,
+        counts: f.counts,
+        shares: shares(f.counts),
+        lines: f.lines
+          .filter((l) => l.counts[e] > 0)
+          .slice(0, LINES_PER_ITEM)
+          .map(line),
+      }));
     const files: HotspotFile[] = heatMap
       .files()
       .map((path) => {
         const lines = heatMap.linesOf(path);
         const counts = summary.events.map((_, i) => lines.reduce((a, l) => a + l.counts[i], 0));
-        const sorted = lines.filter((l) => l.counts[e] > 0).sort((a, b) => b.counts[e] - a.counts[e]).slice(0, LINES_PER_ITEM);
-        return { uri: pathToFileURL(path).toString(), path, counts, shares: shares(counts), lines: sorted.map((l) => line({ file: path, mapped: true, line: l.line, counts: l.counts })) };
+        const sorted = lines
+          .filter((l) => l.counts[e] > 0)
+          .sort((a, b) => b.counts[e] - a.counts[e])
+          .slice(0, LINES_PER_ITEM);
+        return {
+          uri: pathToFileURL(path).toString(),
+          path,
+          counts,
+          shares: shares(counts),
+          lines: sorted.map((l) => line({ file: path, mapped: true, line: l.line, counts: l.counts })),
+        };
       })
       .filter((f) => f.counts[e] > 0)
       .sort((a, b) => b.counts[e] - a.counts[e])
@@ -56,7 +74,18 @@ export function register({ connection, profiles }: ServerContext): void {
           }
         : undefined;
     // Each file's lines are sorted by the event: the profile's hottest line is the hottest of their first lines.
-    const top = files.map((f) => f.lines[0]).filter((l) => l && l.counts[e] > 0).sort((x, y) => y.counts[e] - x.counts[e])[0];
-    return { profileId: summary.id, events: summary.events.map((x) => x.name), functions, files, changes, ...(top ? { hottest: top } : {}), ...(summary.filter ? { filter: summary.filter } : {}) };
+    const top = files
+      .map((f) => f.lines[0])
+      .filter((l) => l && l.counts[e] > 0)
+      .sort((x, y) => y.counts[e] - x.counts[e])[0];
+    return {
+      profileId: summary.id,
+      events: summary.events.map((x) => x.name),
+      functions,
+      files,
+      changes,
+      ...(top ? { hottest: top } : {}),
+      ...(summary.filter ? { filter: summary.filter } : {}),
+    };
   });
 }

@@ -32,7 +32,13 @@ export function register({ connection, profiles, flags }: ServerContext): void {
     let parts: string[];
     if (heated) {
       // perf.data carries no instruction text: it comes from the disassembly of the sampled functions.
-      const texts = await instructionTexts(heatMap.profile, index.addressesAt(path, line).filter((a) => a.address >= 0).slice(0, MAX_INSTRUCTIONS));
+      const texts = await instructionTexts(
+        heatMap.profile,
+        index
+          .addressesAt(path, line)
+          .filter((a) => a.address >= 0)
+          .slice(0, MAX_INSTRUCTIONS),
+      );
       if (profiles.heatMap !== heatMap) return null;
       parts = [hoverMarkdown(profiles, path, line, heated.counts, texts), ...inclusive];
     } else parts = inclusive.slice(1);
@@ -45,16 +51,29 @@ export function register({ connection, profiles, flags }: ServerContext): void {
         '',
         '| event | baseline | this profile | change |',
         '|---|---:|---:|---:|',
-        ...d.diff.events.map((e, i) => `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${formatPoints(diff.delta[i])} |`),
+        ...d.diff.events.map(
+          (e, i) =>
+            `| ${esc(e)} | ${formatShare(diff.baseShares[i])} | ${formatShare(diff.otherShares[i])} | ${formatPoints(diff.delta[i])} |`,
+        ),
       );
     }
     const block = enclosingBlock(flags, path, line);
-    if (block) parts.push('', `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : flags.view(path).known ? 'not compiled' : 'not known to be compiled'} under ${esc(flags.view(path).base)}`);
+    if (block)
+      parts.push(
+        '',
+        `In \`#${block.directive}${block.condition ? ' ' + code(block.condition) : ''}\` (line ${block.line}) = ${block.value ?? '?'}, ${block.active ? 'compiled' : flags.view(path).known ? 'not compiled' : 'not known to be compiled'} under ${esc(flags.view(path).base)}`,
+      );
     return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } };
   });
 }
 
-export function hoverMarkdown(profiles: ProfileService, path: string, line: number, counts: number[], texts?: ReadonlyMap<AddressHeat, string>): string {
+export function hoverMarkdown(
+  profiles: ProfileService,
+  path: string,
+  line: number,
+  counts: number[],
+  texts?: ReadonlyMap<AddressHeat, string>,
+): string {
   const heatMap = profiles.heatMap!;
   const index = profiles.index!;
   const events = heatMap.profile.events;
@@ -64,24 +83,41 @@ export function hoverMarkdown(profiles: ProfileService, path: string, line: numb
   out.push(`| event | value | share |${fn ? ' of function |' : ''}`, `|---|---:|---:|${fn ? '---:|' : ''}`);
   events.forEach((e, i) => {
     const ofFn = fn && fn.counts[i] > 0 ? ` ${formatShare(shareOf(counts[i], fn.counts[i]))} |` : fn ? ' – |' : '';
-    out.push(`| ${esc(e.name)} | ${esc(formatEventValue(counts[i], e))} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`);
+    out.push(
+      `| ${esc(e.name)} | ${esc(formatEventValue(counts[i], e))} | ${formatShare(heatMap.share(counts[i], i))} |${ofFn}`,
+    );
   });
-  if (fn) out.push('', `in \`${code(fn.name)}\` (${formatShare(heatMap.share(fn.counts[0], 0))} of ${esc(events[0].name)})`);
+  if (fn)
+    out.push('', `in \`${code(fn.name)}\` (${formatShare(heatMap.share(fn.counts[0], 0))} of ${esc(events[0].name)})`);
   const real = addresses.filter((a) => a.address >= 0);
   if (real.length) {
     out.push('', 'Instructions carrying the samples:', '', '```');
     for (const a of real.slice(0, MAX_INSTRUCTIONS)) {
-      out.push(`0x${a.address.toString(16).padStart(6, '0')}  ${(a.instruction ?? texts?.get(a) ?? '').padEnd(40)} ${formatShare(heatMap.share(a.counts[0], 0))}`.replace(/`{3,}/g, "'''"));
+      out.push(
+        `0x${a.address.toString(16).padStart(6, '0')}  ${(a.instruction ?? texts?.get(a) ?? '').padEnd(40)} ${formatShare(heatMap.share(a.counts[0], 0))}`.replace(
+          /`{3,}/g,
+          "'''",
+        ),
+      );
     }
     if (real.length > MAX_INSTRUCTIONS) out.push(`… ${real.length - MAX_INSTRUCTIONS} more`);
     out.push('```');
     // Perf Heat's own client runs this command (trusted for it alone); other editors show the link as text.
     const args = encodeURIComponent(JSON.stringify([{ uri: pathToFileURL(path).href, line: line - 1 }]));
-    out.push('', `[Show disassembly](command:perfHeat.showDisassembly?${args} "The function's instructions beside the source, this line's selected")`);
+    out.push(
+      '',
+      `[Show disassembly](command:perfHeat.showDisassembly?${args} "The function's instructions beside the source, this line's selected")`,
+    );
   }
   const chain = addresses.find((a) => a.inlineChain.length > 1)?.inlineChain;
   if (chain) {
-    out.push('', 'Inlined: ' + chain.map((f) => `\`${code(f.function || '?')}\` (${esc(f.file.split('/').pop() ?? f.file)}:${f.line})`).join(' ← '));
+    out.push(
+      '',
+      'Inlined: ' +
+        chain
+          .map((f) => `\`${code(f.function || '?')}\` (${esc(f.file.split('/').pop() ?? f.file)}:${f.line})`)
+          .join(' ← '),
+    );
   }
   return out.join('\n');
 }

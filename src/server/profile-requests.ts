@@ -36,7 +36,11 @@ export function register(ctx: ServerContext): void {
     profiles.clear();
     ctx.profileChanged();
   });
-  onRequest(connection, ListProfilesRequest, () => ({ profiles: profiles.list(), activeId: profiles.summary?.id, baselineId: profiles.baseline?.id }));
+  onRequest(connection, ListProfilesRequest, () => ({
+    profiles: profiles.list(),
+    activeId: profiles.summary?.id,
+    baselineId: profiles.baseline?.id,
+  }));
   onRequest(connection, ActivateProfileRequest, ({ id }) => {
     const summary = profiles.activate(id);
     ctx.profileChanged();

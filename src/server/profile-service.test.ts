@@ -14,7 +14,18 @@ const FIX = join(__dirname, '../../test/fixtures/perf-probe');
 const A = join(FIX, 'cachegrind.out.prog');
 const B = join(FIX, 'report_sort_srcline.txt');
 const C = join(FIX, 'annotate_stdio_l_hot_loop.txt');
-const SETTINGS: ServerSettings = { profile: '', binaryPaths: [], pathRemaps: {}, addr2linePath: '', symbolizer: 'builtin', llvmSymbolizerPath: '', flagDefines: [], compileCommands: '', makeVariables: [], reportGroups: [] };
+const SETTINGS: ServerSettings = {
+  profile: '',
+  binaryPaths: [],
+  pathRemaps: {},
+  addr2linePath: '',
+  symbolizer: 'builtin',
+  llvmSymbolizerPath: '',
+  flagDefines: [],
+  compileCommands: '',
+  makeVariables: [],
+  reportGroups: [],
+};
 
 /** A service whose loads wait for `release(path)`; `seen` records the options each load got. */
 function gated() {
@@ -25,11 +36,15 @@ function gated() {
     if (!waits.has(path)) waits.set(path, new Promise<void>((r) => gates.set(path, r)));
     return waits.get(path)!;
   };
-  const service = new ProfileService(() => [FIX], false, async (path, options = {}) => {
-    seen.push({ path, options });
-    await gate(path);
-    return loadProfile(path, options);
-  });
+  const service = new ProfileService(
+    () => [FIX],
+    false,
+    async (path, options = {}) => {
+      seen.push({ path, options });
+      await gate(path);
+      return loadProfile(path, options);
+    },
+  );
   return {
     service,
     seen,
@@ -63,7 +78,10 @@ describe('ProfileService: generations and cancellation', () => {
     assert.match(e.message, /superseded/);
     assert.equal(g.service.summary?.id, second.id);
     assert.equal(g.service.summary?.source, B);
-    assert.deepEqual(g.service.list().map((s) => s.source), [B]);
+    assert.deepEqual(
+      g.service.list().map((s) => s.source),
+      [B],
+    );
     // The earlier load's work was told to stop (its addr2line would have been killed).
     assert.equal(g.seen.find((s) => s.path === A)!.options.signal!.aborted, true);
   });
@@ -91,7 +109,13 @@ describe('ProfileService: generations and cancellation', () => {
     g.release(C);
     await cancelled(running);
     assert.equal(g.service.summary?.source, A);
-    assert.deepEqual(g.service.list().map((s) => s.source).sort(), [A, B].sort());
+    assert.deepEqual(
+      g.service
+        .list()
+        .map((s) => s.source)
+        .sort(),
+      [A, B].sort(),
+    );
   });
 
   it('a baseline chosen during a baseline load wins; the active profile is untouched by baseline loads', async () => {
@@ -138,7 +162,10 @@ describe('program paths from settings', () => {
     g.release(A);
     const s = await g.service.load(A, { ...SETTINGS, addr2linePath: 'tools/addr2line' });
     assert.equal(g.seen[0]!.options.addr2line, undefined);
-    assert.ok(s.warnings.some((w) => /^perfHeat\.addr2linePath "tools\/addr2line" is not an absolute path/.test(w)), s.warnings.join('\n'));
+    assert.ok(
+      s.warnings.some((w) => /^perfHeat\.addr2linePath "tools\/addr2line" is not an absolute path/.test(w)),
+      s.warnings.join('\n'),
+    );
   });
 
   it('an absolute one is used as given', () => {

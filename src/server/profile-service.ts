@@ -91,7 +91,11 @@ export class ProfileService {
    * Sets the sample filter (tid, comm, CPU, time) and reads the active profile (every recording of it) and the
    * baseline again with it: heat, panel, hovers and the call graph all follow. Undefined or empty: every sample.
    */
-  async setFilter(filter: SampleFilter | undefined, settings: ServerSettings, signal?: AbortSignal): Promise<ProfileSummary | undefined> {
+  async setFilter(
+    filter: SampleFilter | undefined,
+    settings: ServerSettings,
+    signal?: AbortSignal,
+  ): Promise<ProfileSummary | undefined> {
     this.sampleFilter = isEmptyFilter(filter) ? undefined : filter;
     const a = this.active?.summary;
     const b = this.baseline;
@@ -150,9 +154,17 @@ export class ProfileService {
    * Reads a profile; by default it becomes the active one. Loading a path again replaces its earlier load (the
    * file was re-recorded), keeping its role.
    */
-  async load(path: string, settings: ServerSettings, signal?: AbortSignal, role: Role = 'active'): Promise<ProfileSummary> {
+  async load(
+    path: string,
+    settings: ServerSettings,
+    signal?: AbortSignal,
+    role: Role = 'active',
+  ): Promise<ProfileSummary> {
     return this.guarded(role, path, signal, settings, async (options, warnings, t0) => {
-      const [profile, files] = await Promise.all([this.read(path, options), listSourceFiles(options.searchRoots ?? [])]);
+      const [profile, files] = await Promise.all([
+        this.read(path, options),
+        listSourceFiles(options.searchRoots ?? []),
+      ]);
       return () => this.install(path, role, profile, files, settings, warnings, t0);
     });
   }
@@ -169,7 +181,11 @@ export class ProfileService {
     return this.guarded('active', path, signal, settings, async (options, warnings, t0) => {
       const [added, files] = await Promise.all([this.read(path, options), listSourceFiles(options.searchRoots ?? [])]);
       const merged = mergeProfiles([a.heatMap.profile, added]);
-      return () => this.install(a.summary.source, 'active', merged, files, settings, warnings, t0, [...(a.summary.recordings ?? [a.summary.source]), path]);
+      return () =>
+        this.install(a.summary.source, 'active', merged, files, settings, warnings, t0, [
+          ...(a.summary.recordings ?? [a.summary.source]),
+          path,
+        ]);
     });
   }
 
@@ -185,7 +201,10 @@ export class ProfileService {
     work: (options: LoadOptions, programWarnings: string[], t0: number) => Promise<() => ProfileSummary>,
   ): Promise<ProfileSummary> {
     const t0 = performance.now();
-    const generation = this.supersede(role, `a later load of ${role === 'active' ? 'a profile' : 'a baseline'} started`);
+    const generation = this.supersede(
+      role,
+      `a later load of ${role === 'active' ? 'a profile' : 'a baseline'} started`,
+    );
     const abort = new AbortController();
     this.inFlight[role] = abort;
     const onCancel = (): void => abort.abort(new LoadCancelled(`loading ${path} was cancelled`));
@@ -213,7 +232,11 @@ export class ProfileService {
       };
       let installStep: () => ProfileSummary;
       try {
-        installStep = await work(options, [program.warning, llvm.warning].filter((w): w is string => !!w), t0);
+        installStep = await work(
+          options,
+          [program.warning, llvm.warning].filter((w): w is string => !!w),
+          t0,
+        );
       } catch (e) {
         // An abort surfaces as whatever the step in progress threw (AbortError from addr2line…): say what it was.
         if (stale()) throw cancelled();
@@ -235,7 +258,16 @@ export class ProfileService {
     return ++this.generation[role];
   }
 
-  private install(path: string, role: Role, profile: Profile, files: string[], settings: ServerSettings, programWarnings: string[], t0: number, recordings?: string[]): ProfileSummary {
+  private install(
+    path: string,
+    role: Role,
+    profile: Profile,
+    files: string[],
+    settings: ServerSettings,
+    programWarnings: string[],
+    t0: number,
+    recordings?: string[],
+  ): ProfileSummary {
     const remaps = Object.entries(settings.pathRemaps ?? {}).map(([from, to]) => ({ from, to }));
     const mapper = new PathMapper(files, remaps);
     const heatMap = new HeatMap(profile, mapper);
@@ -302,7 +334,9 @@ export class ProfileService {
 export function programPath(setting: string, value: string | undefined): { path?: string; warning?: string } {
   if (!value) return {};
   if (isAbsolute(value)) return { path: value };
-  return { warning: `${setting} "${value}" is not an absolute path, so it is not run; the program on PATH is used instead. Set it to an absolute path in your user settings.` };
+  return {
+    warning: `${setting} "${value}" is not an absolute path, so it is not run; the program on PATH is used instead. Set it to an absolute path in your user settings.`,
+  };
 }
 
 function unmappedWarnings(heatMap: HeatMap): string[] {
@@ -310,11 +344,15 @@ function unmappedWarnings(heatMap: HeatMap): string[] {
   for (const u of heatMap.unmapped) {
     const share = heatMap.share(u.counts[0], 0);
     if (u.resolution.kind === 'ambiguous') {
-      out.push(`${u.recorded} (${formatShare(share)}) matches several workspace files equally well: ${u.resolution.candidates.join(', ')}; add a perfHeat.pathRemaps entry to choose.`);
+      out.push(
+        `${u.recorded} (${formatShare(share)}) matches several workspace files equally well: ${u.resolution.candidates.join(', ')}; add a perfHeat.pathRemaps entry to choose.`,
+      );
     } else if (share >= 1) {
       // Usually the file did not move: it is the benchmark driver or a library beside the workspace. Say where
       // it is; a remap is the fix only when the workspace holds a copy under another path.
-      out.push(`${u.recorded} (${formatShare(share)} of ${heatMap.profile.events[0].name}) lives outside the workspace, so its lines get no heat; if the workspace has a copy of it elsewhere, add a perfHeat.pathRemaps entry.`);
+      out.push(
+        `${u.recorded} (${formatShare(share)} of ${heatMap.profile.events[0].name}) lives outside the workspace, so its lines get no heat; if the workspace has a copy of it elsewhere, add a perfHeat.pathRemaps entry.`,
+      );
     }
   }
   return out;

@@ -2,12 +2,22 @@
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import type { Notification, Request } from '../protocol';
 
-export function onRequest<P, R>(connection: Connection, request: Request<P, R>, handler: (params: P, token: CancellationToken) => R | Promise<R>): void {
+export function onRequest<P, R>(
+  connection: Connection,
+  request: Request<P, R>,
+  handler: (params: P, token: CancellationToken) => R | Promise<R>,
+): void {
   // The generic string-method overload types params as `any`: the Request spec is what types them here.
-  connection.onRequest(request.method, (params: unknown, token: CancellationToken): Promise<unknown> => Promise.resolve(handler(params as P, token)));
+  connection.onRequest(request.method, (params: unknown, token: CancellationToken): Promise<unknown> =>
+    Promise.resolve(handler(params as P, token)),
+  );
 }
 
-export function onNotification<P>(connection: Connection, notification: Notification<P>, handler: (params: P) => void): void {
+export function onNotification<P>(
+  connection: Connection,
+  notification: Notification<P>,
+  handler: (params: P) => void,
+): void {
   connection.onNotification(notification.method, (params: P) => handler(params));
 }
 

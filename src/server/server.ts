@@ -6,7 +6,12 @@
 import { join } from 'node:path';
 import { Emitter, TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FlagsChangedNotification, ProfileChangedNotification, type InitializationOptions, type ServerSettings } from '../protocol';
+import {
+  FlagsChangedNotification,
+  ProfileChangedNotification,
+  type InitializationOptions,
+  type ServerSettings,
+} from '../protocol';
 import { nestedGet, readSettings } from '../settings';
 import { CSyntax } from '../engine/c-syntax';
 import { ProfileService } from './profile-service';
@@ -29,14 +34,34 @@ import * as callGraph from './call-graph';
 import * as callHierarchy from './call-hierarchy';
 
 /** Every feature, registered in this order (flags keeps the engine's view of unsaved text before diagnostics read it). */
-const FEATURES: { register(ctx: ServerContext): void }[] = [profileRequests, workspaceIndex, fileHeat, hotspots, hover, editorFeatures, exportReport, addRecording, flags, diagnostics, disassembly, experiment, callGraph, callHierarchy];
+const FEATURES: { register(ctx: ServerContext): void }[] = [
+  profileRequests,
+  workspaceIndex,
+  fileHeat,
+  hotspots,
+  hover,
+  editorFeatures,
+  exportReport,
+  addRecording,
+  flags,
+  diagnostics,
+  disassembly,
+  experiment,
+  callGraph,
+  callHierarchy,
+];
 
 export function startServer(connection: Connection): ServerContext {
   const workspace = new Workspace();
   const documents = new TextDocuments(TextDocument);
   const profiles = new ProfileService(() => workspace.roots(), true);
   const flagService = new FlagService(() => workspace.roots());
-  const emitters = { profile: new Emitter<void>(), flags: new Emitter<void>(), initialized: new Emitter<void>(), settings: new Emitter<void>() };
+  const emitters = {
+    profile: new Emitter<void>(),
+    flags: new Emitter<void>(),
+    initialized: new Emitter<void>(),
+    settings: new Emitter<void>(),
+  };
   const ctx: ServerContext = {
     connection,
     documents,
@@ -50,7 +75,10 @@ export function startServer(connection: Connection): ServerContext {
     }),
     settings: () => pullSettings(connection, workspace),
     profileChanged: () => {
-      notify(connection, ProfileChangedNotification, { profile: profiles.summary ?? null, baseline: profiles.baseline ?? null });
+      notify(connection, ProfileChangedNotification, {
+        profile: profiles.summary ?? null,
+        baseline: profiles.baseline ?? null,
+      });
       emitters.profile.fire();
     },
     flagsChanged: () => {
@@ -68,7 +96,11 @@ export function startServer(connection: Connection): ServerContext {
     // initialize, which would leave every later request erroring.
     let roots = fileRoots((params.workspaceFolders ?? []).map((f) => f.uri));
     if (roots.length === 0 && params.rootUri) roots = fileRoots([params.rootUri]);
-    workspace.initialize(roots, (params.initializationOptions ?? {}) as Partial<InitializationOptions>, params.capabilities.workspace?.workspaceFolders === true);
+    workspace.initialize(
+      roots,
+      (params.initializationOptions ?? {}) as Partial<InitializationOptions>,
+      params.capabilities.workspace?.workspaceFolders === true,
+    );
     profiles.trusted = workspace.trusted;
     return {
       capabilities: {

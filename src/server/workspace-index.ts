@@ -37,10 +37,7 @@ export function register(ctx: ServerContext): void {
   ctx.onInitialized(() => {
     if (!ctx.workspace.sendsFolderChanges) return;
     ctx.connection.workspace.onDidChangeWorkspaceFolders((e) => {
-      ctx.workspace.changeFolders(
-        fileRoots(e.added.map((f) => f.uri)),
-        fileRoots(e.removed.map((f) => f.uri)),
-      );
+      ctx.workspace.changeFolders(fileRoots(e.added.map((f) => f.uri)), fileRoots(e.removed.map((f) => f.uri)));
     });
   });
 }

@@ -36,8 +36,15 @@ export async function symbolizeAddresses(
   const program = options.program ?? 'addr2line';
   // Start addr2line first: our own line-table pass below runs on this thread while it works in its process.
   const llvm = options.style === 'llvm';
-  const args = llvm ? ['--output-style=GNU', '--no-demangle', '-f', '-i', '-a', '-e', binary] : ['-f', '-i', '-a', '-e', binary];
-  const pending = runWithInput(program, args, unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n', options.signal);
+  const args = llvm
+    ? ['--output-style=GNU', '--no-demangle', '-f', '-i', '-a', '-e', binary]
+    : ['-f', '-i', '-a', '-e', binary];
+  const pending = runWithInput(
+    program,
+    args,
+    unique.map((a) => '0x' + a.toString(16)).join('\n') + '\n',
+    options.signal,
+  );
   // binutils 2.40 puts the first rows of a function compiled from an .inc into the including .c under DWARF 5
   // (docs/perf-formats.md §2.4); our own .debug_line reader has the right innermost file:line. Outer frames keep
   // addr2line's call sites, which binutils reads correctly.
@@ -97,7 +104,12 @@ async function runWithInput(program: string, args: string[], input: string, sign
       child.on('error', (e) => reject(new Error(`could not run ${program}: ${e.message}`)));
       child.on('close', (code) => {
         if (code === 0) resolve();
-        else reject(new Error(`${program} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`));
+        else
+          reject(
+            new Error(
+              `${program} ${args.join(' ')} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`,
+            ),
+          );
       });
       child.stdin!.on('error', () => undefined); // a failed start already rejects above
       child.stdin!.end(input);

@@ -23,7 +23,9 @@ import { fileOffsetToVaddr, summarizePerfData } from '../parsers/perf-data';
 
 const ROOT = join(__dirname, '../..');
 const haveTools = toolAvailable('addr2line') && toolAvailable('llvm-symbolizer');
-const skip = haveTools ? false : 'addr2line and llvm-symbolizer are needed (scripts/ensure-deps.sh installs binutils and llvm)';
+const skip = haveTools
+  ? false
+  : 'addr2line and llvm-symbolizer are needed (scripts/ensure-deps.sh installs binutils and llvm)';
 
 interface Case {
   /** The file whose DWARF is read (the binary, or its separate debug file). */
@@ -64,15 +66,25 @@ function check(t: { diagnostic(m: string): void }, name: string, c: Case, listEv
     const v = compareFrames(o, a2l.get(a) ?? [], llvm.get(a) ?? [], dwarf5, aliases);
     for (const r of v.rules) byRule.set(r, [...(byRule.get(r) ?? []), a]);
     if (v.mismatches.length) {
-      failures.push(`0x${a.toString(16)}: ${v.mismatches.join('; ')}\n    ours ${frameText(o)}\n    addr2line ${frameText(a2l.get(a))}\n    llvm-symbolizer ${frameText(llvm.get(a))}`);
+      failures.push(
+        `0x${a.toString(16)}: ${v.mismatches.join('; ')}\n    ours ${frameText(o)}\n    addr2line ${frameText(a2l.get(a))}\n    llvm-symbolizer ${frameText(llvm.get(a))}`,
+      );
     }
   }
-  t.diagnostic(`${name}: ${addresses.length} addresses, ${withLines} with a line, ${addresses.length - failures.length} as the tools (or the named rule) say`);
+  t.diagnostic(
+    `${name}: ${addresses.length} addresses, ${withLines} with a line, ${addresses.length - failures.length} as the tools (or the named rule) say`,
+  );
   for (const [rule, list] of byRule) {
     const shown = listEvery ? list : list.slice(0, 5);
-    t.diagnostic(`  ${rule} (we follow ${FOLLOWS[rule]}): ${list.length} address(es): ${shown.map((a) => '0x' + a.toString(16)).join(' ')}${shown.length < list.length ? ' …' : ''}`);
+    t.diagnostic(
+      `  ${rule} (we follow ${FOLLOWS[rule]}): ${list.length} address(es): ${shown.map((a) => '0x' + a.toString(16)).join(' ')}${shown.length < list.length ? ' …' : ''}`,
+    );
   }
-  assert.equal(failures.length, 0, `${name}: ${failures.length} address(es) differ from both tools:\n${failures.slice(0, 10).join('\n')}`);
+  assert.equal(
+    failures.length,
+    0,
+    `${name}: ${failures.length} address(es) differ from both tools:\n${failures.slice(0, 10).join('\n')}`,
+  );
 }
 
 /** Every sampled user-space address of a perf.data, per binary, with the file its DWARF is in. */
@@ -87,14 +99,21 @@ async function recordingCases(path: string): Promise<Map<string, Case>> {
       if (!binary) continue;
       const elf = readElf(binary);
       // ~/.debug/.build-id may hold perf's copy of the (stripped) binary itself: take a file that has DWARF.
-      const debugFile = elf.hasDebugInfo ? binary : elf.buildId ? buildIdPaths(elf.buildId).find((p) => readElf(p).hasDebugInfo) : undefined;
+      const debugFile = elf.hasDebugInfo
+        ? binary
+        : elf.buildId
+          ? buildIdPaths(elf.buildId).find((p) => readElf(p).hasDebugInfo)
+          : undefined;
       if (!debugFile) continue;
       c = { debugFile, binary, addresses: [] };
       (c as Case & { elf: ElfFile }).elf = elf;
       cases.set(a.dso, c);
     }
     const elf = (c as Case & { elf: ElfFile }).elf;
-    const v = fileOffsetToVaddr(a.fileOffset, elf.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize })));
+    const v = fileOffsetToVaddr(
+      a.fileOffset,
+      elf.loadSegments.map((s) => ({ offset: s.offset, vaddr: s.vaddr, filesz: s.fileSize })),
+    );
     if (v !== undefined) c.addresses.push(v);
   }
   return cases;
@@ -110,16 +129,24 @@ function localCopy(dso: string, buildId: string | undefined): string | undefined
 }
 
 const RECORDINGS = [
-  ...readdirSync(join(ROOT, 'demo/mini-hz3/profiles')).filter((f) => f.endsWith('.perf.data')).map((f) => join(ROOT, 'demo/mini-hz3/profiles', f)),
-  ...readdirSync(join(ROOT, 'test/fixtures/perf-data')).filter((f) => f.endsWith('.data')).map((f) => join(ROOT, 'test/fixtures/perf-data', f)),
+  ...readdirSync(join(ROOT, 'demo/mini-hz3/profiles'))
+    .filter((f) => f.endsWith('.perf.data'))
+    .map((f) => join(ROOT, 'demo/mini-hz3/profiles', f)),
+  ...readdirSync(join(ROOT, 'test/fixtures/perf-data'))
+    .filter((f) => f.endsWith('.data'))
+    .map((f) => join(ROOT, 'test/fixtures/perf-data', f)),
 ];
 
 for (const rec of RECORDINGS) {
-  test(`differential: every sampled address of ${rec.slice(ROOT.length + 1)} as addr2line / llvm-symbolizer`, { skip }, async (t) => {
-    const cases = await recordingCases(rec);
-    assert.ok(cases.size > 0, 'the recorded binary is here');
-    for (const [dso, c] of cases) check(t, dso, c, true);
-  });
+  test(
+    `differential: every sampled address of ${rec.slice(ROOT.length + 1)} as addr2line / llvm-symbolizer`,
+    { skip },
+    async (t) => {
+      const cases = await recordingCases(rec);
+      assert.ok(cases.size > 0, 'the recorded binary is here');
+      for (const [dso, c] of cases) check(t, dso, c, true);
+    },
+  );
 }
 
 /** Deterministic pseudo-random code addresses in a file's executable sections. */
@@ -133,14 +160,25 @@ function randomCodeAddresses(elf: ElfFile, count: number, seed: number): number[
 }
 
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
-const libcDebug = existsSync(LIBC) ? (() => {
-  const id = readElf(LIBC).buildId;
-  return id ? buildIdPaths(id).find((p) => readElf(p).hasDebugInfo) : undefined;
-})() : undefined;
+const libcDebug = existsSync(LIBC)
+  ? (() => {
+      const id = readElf(LIBC).buildId;
+      return id ? buildIdPaths(id).find((p) => readElf(p).hasDebugInfo) : undefined;
+    })()
+  : undefined;
 
-test('differential: 3,000 random code addresses of libc (libc6-dbg debug file)', { skip: skip || (libcDebug ? false : 'libc6-dbg is not installed (scripts/ensure-deps.sh installs it)') }, (t) => {
-  check(t, 'libc.so.6', { debugFile: libcDebug!, binary: LIBC, addresses: randomCodeAddresses(readElf(LIBC), 3000, 20261201) }, false);
-});
+test(
+  'differential: 3,000 random code addresses of libc (libc6-dbg debug file)',
+  { skip: skip || (libcDebug ? false : 'libc6-dbg is not installed (scripts/ensure-deps.sh installs it)') },
+  (t) => {
+    check(
+      t,
+      'libc.so.6',
+      { debugFile: libcDebug!, binary: LIBC, addresses: randomCodeAddresses(readElf(LIBC), 3000, 20261201) },
+      false,
+    );
+  },
+);
 
 const DWARF = join(ROOT, 'test/fixtures/dwarf');
 for (const name of readdirSync(DWARF).filter((f) => f.startsWith('prog-') && !f.includes('.'))) {

@@ -13,7 +13,15 @@ import { functionFiles } from './symtab-files';
 import { debugSectionsOf, inflateDebugSections, type DebugSections } from './dwarf/sections';
 import { LineTable } from './dwarf/line-table';
 import { parseLineProgramHeader, type FileEntry, type LineContext } from './dwarf/line-header';
-import { AbbrevCache, readCompUnit, readUnitHeaders, UnitStrings, unitAt, type CompUnit, type UnitHeader } from './dwarf/units';
+import {
+  AbbrevCache,
+  readCompUnit,
+  readUnitHeaders,
+  UnitStrings,
+  unitAt,
+  type CompUnit,
+  type UnitHeader,
+} from './dwarf/units';
 import { arangeUnit, readAranges, readRanges } from './dwarf/ranges';
 import { DieNames, readUnitScopes, type UnitScopes } from './dwarf/inline-scopes';
 import { ByteReader, type SectionData } from './dwarf/reader';
@@ -38,7 +46,12 @@ export interface BuiltinStats {
 }
 
 /** Maps every address to its frames, innermost first; [] where nothing at all is known of it. */
-export function symbolizeInProcess(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats): Map<number, SymbolFrame[]> {
+export function symbolizeInProcess(
+  debugFile: string,
+  addresses: readonly number[],
+  options: BuiltinOptions = {},
+  stats?: BuiltinStats,
+): Map<number, SymbolFrame[]> {
   return symbolizeBuffer(readFileSync(debugFile), debugFile, addresses, options, stats);
 }
 
@@ -47,7 +60,11 @@ export function symbolizeInProcess(debugFile: string, addresses: readonly number
  * pool), so that several binaries' files are read and inflated at once and beside the main thread's DWARF work;
  * or taken from a prefetch (prefetch.ts) started while the profile was being read.
  */
-export async function symbolizeInProcessAsync(debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}): Promise<Map<number, SymbolFrame[]>> {
+export async function symbolizeInProcessAsync(
+  debugFile: string,
+  addresses: readonly number[],
+  options: BuiltinOptions = {},
+): Promise<Map<number, SymbolFrame[]>> {
   const ready = await takePrefetched(debugFile);
   const buf = ready?.buf ?? (await readFile(debugFile));
   const inflated = ready?.inflated ?? (await inflateDebugSections(buf, debugFile, LOOKUP_SECTIONS));
@@ -55,18 +72,28 @@ export async function symbolizeInProcessAsync(debugFile: string, addresses: read
 }
 
 /** The same over a file's bytes (`debugFile` names it in messages); `inflated` as debugSectionsOf takes it. */
-export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: readonly number[], options: BuiltinOptions = {}, stats?: BuiltinStats, inflated?: ReadonlyMap<string, Uint8Array>): Map<number, SymbolFrame[]> {
+export function symbolizeBuffer(
+  buf: Buffer,
+  debugFile: string,
+  addresses: readonly number[],
+  options: BuiltinOptions = {},
+  stats?: BuiltinStats,
+  inflated?: ReadonlyMap<string, Uint8Array>,
+): Map<number, SymbolFrame[]> {
   const sections = debugSectionsOf(buf, debugFile, inflated);
   const unique = [...new Set(addresses)].sort((a, b) => a - b);
   const symbolOf = symbolNames(sections.elf, buf, options.binary);
   const warned = new Set<string>();
   const onWarning = options.onWarning;
-  options = { ...options, onWarning: (m) => {
-    if (!warned.has(m)) {
-      warned.add(m);
-      onWarning?.(m);
-    }
-  } };
+  options = {
+    ...options,
+    onWarning: (m) => {
+      if (!warned.has(m)) {
+        warned.add(m);
+        onWarning?.(m);
+      }
+    },
+  };
   const out = new Map<number, SymbolFrame[]>();
   const info = sections.get('.debug_info');
   const units = info ? readUnitHeaders(debugFile, info, sections.littleEndian) : [];
@@ -74,7 +101,8 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
   const abbrevs = new AbbrevCache(sections);
   const cus = new Map<number, CompUnit | undefined>();
   const cuOf = (u: UnitHeader): CompUnit | undefined => {
-    if (!cus.has(u.offset)) cus.set(u.offset, info ? withRanges(sections, info, readCompUnit(sections, info, u, abbrevs)) : undefined);
+    if (!cus.has(u.offset))
+      cus.set(u.offset, info ? withRanges(sections, info, readCompUnit(sections, info, u, abbrevs)) : undefined);
     return cus.get(u.offset);
   };
 
@@ -97,7 +125,11 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
     const index: [number, number, UnitHeader][] = [];
     for (const u of units) {
       if (listed.has(u.offset)) continue;
-      const cu = safely(() => (info ? withRanges(sections, info, readCompUnit(sections, info, u, abbrevs, false)) : undefined), options, debugFile);
+      const cu = safely(
+        () => (info ? withRanges(sections, info, readCompUnit(sections, info, u, abbrevs, false)) : undefined),
+        options,
+        debugFile,
+      );
       if (cu) for (let k = 0; k < cu.ranges.length; k += 2) index.push([cu.ranges[k]!, cu.ranges[k + 1]!, u]);
     }
     index.sort((x, y) => x[0] - y[0]);
@@ -113,7 +145,10 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
   const compDirs = new Map<number, string>();
   for (const u of new Set(unitOfAddress.values())) {
     const cu = safely(() => cuOf(u), options, debugFile);
-    scopesOf.set(u.offset, cu ? safely(() => readUnitScopes(sections, info!, cu, abbrevs), options, debugFile) : undefined);
+    scopesOf.set(
+      u.offset,
+      cu ? safely(() => readUnitScopes(sections, info!, cu, abbrevs), options, debugFile) : undefined,
+    );
     if (cu?.stmtList !== undefined) {
       lineOffsets.push(cu.stmtList);
       if (cu.compDir !== undefined && !compDirs.has(cu.stmtList)) compDirs.set(cu.stmtList, cu.compDir);
@@ -124,15 +159,25 @@ export function symbolizeBuffer(buf: Buffer, debugFile: string, addresses: reado
   // (a PLT stub, padding) has no line in llvm-symbolizer either, and must not cost a decode of every line program.
   const wholeTable = !info && sections.get('.debug_line') !== undefined;
   const table = sections.get('.debug_line')
-    ? safely(() => LineTable.fromSections(sections, wholeTable ? undefined : { offsets: lineOffsets, compDirs }), options, debugFile)
+    ? safely(
+        () => LineTable.fromSections(sections, wholeTable ? undefined : { offsets: lineOffsets, compDirs }),
+        options,
+        debugFile,
+      )
     : undefined;
 
-  const names = info ? new DieNames(sections, info, units, abbrevs, (u) => unitStringsOf(sections, cuOf(u), u)) : undefined;
+  const names = info
+    ? new DieNames(sections, info, units, abbrevs, (u) => unitStringsOf(sections, cuOf(u), u))
+    : undefined;
   const files = new Map<number, FileEntry[] | undefined>();
   const filesOf = (cu: CompUnit): FileEntry[] | undefined => {
     const at = cu.stmtList;
     if (at === undefined) return undefined;
-    if (!files.has(at)) files.set(at, safely(() => lineHeaderFiles(sections, at, compDirs.get(at) ?? cu.compDir), options, debugFile));
+    if (!files.has(at))
+      files.set(
+        at,
+        safely(() => lineHeaderFiles(sections, at, compDirs.get(at) ?? cu.compDir), options, debugFile),
+      );
     return files.get(at);
   };
 
@@ -180,7 +225,12 @@ function withRanges(sections: DebugSections, info: SectionData, cu: CompUnit | u
   if (!cu || !cu.rangesAttr) return cu;
   const from = new ByteReader(sections.file, info, sections.littleEndian, cu.header.dieOffset);
   const strings = new UnitStrings(sections, cu.header, cu.strOffsetsBase, cu.addrBase);
-  readRanges({ sections, unit: cu.header, strings, baseAddress: cu.lowPc ?? 0, rnglistsBase: cu.rnglistsBase, from }, cu.rangesAttr.form, cu.rangesAttr.value, cu.ranges);
+  readRanges(
+    { sections, unit: cu.header, strings, baseAddress: cu.lowPc ?? 0, rnglistsBase: cu.rnglistsBase, from },
+    cu.rangesAttr.form,
+    cu.rangesAttr.value,
+    cu.ranges,
+  );
   return cu;
 }
 
@@ -221,7 +271,11 @@ function findRange(index: [number, number, UnitHeader][], a: number): UnitHeader
  * `.symtab` / `.dynsym` function names of the debug file, else of the binary (read only when first needed), with
  * the STT_FILE name each one follows. The covering symbol is chosen as `functionLookup` chooses it.
  */
-function symbolNames(debugElf: ElfFile, debugBuf: Uint8Array, binary: string | undefined): (a: number) => { name: string; file: string } | undefined {
+function symbolNames(
+  debugElf: ElfFile,
+  debugBuf: Uint8Array,
+  binary: string | undefined,
+): (a: number) => { name: string; file: string } | undefined {
   let lookup: ((a: number) => { name: string; file: string } | undefined) | undefined;
   const build = (elf: ElfFile, buf: Uint8Array): ((a: number) => { name: string; file: string } | undefined) => {
     const funcs = elf

@@ -11,10 +11,15 @@ export function buildIdPaths(buildId: string): string[] {
   if (buildId.length < 3) return [];
   const head = buildId.slice(0, 2);
   const rest = buildId.slice(2);
-  return [join(homedir(), '.debug/.build-id', head, rest, 'elf'), join('/usr/lib/debug/.build-id', head, `${rest}.debug`)].filter((p) => existsSync(p));
+  return [
+    join(homedir(), '.debug/.build-id', head, rest, 'elf'),
+    join('/usr/lib/debug/.build-id', head, `${rest}.debug`),
+  ].filter((p) => existsSync(p));
 }
 
 export function debugLinkPaths(binary: string, debugLink: string): string[] {
   const dir = dirname(binary);
-  return [join(dir, debugLink), join(dir, '.debug', debugLink), join('/usr/lib/debug', dir, debugLink)].filter((p) => p !== binary && existsSync(p));
+  return [join(dir, debugLink), join(dir, '.debug', debugLink), join('/usr/lib/debug', dir, debugLink)].filter(
+    (p) => p !== binary && existsSync(p),
+  );
 }

@@ -31,22 +31,38 @@ test('C++ names read as perf prints them: demangled, no parameter list, version 
   assert.equal(demangleSymbol('_Z'), '_Z');
 });
 
-test('demangled names equal c++filt -p over every mangled function of libstdc++', { skip: !existsSync(LIBSTDCXX) && 'no libstdc++ here' }, () => {
-  const names = [...new Set(readElf(LIBSTDCXX).symbols().filter((s) => s.isFunction && s.name.startsWith('_Z')).map((s) => s.name))];
-  assert.ok(names.length > 1000, `only ${names.length} mangled names`);
-  // One c++filt over all of them (the oracle), not one per name.
-  const expected = execFileSync('c++filt', ['-p'], { input: names.join('\n') + '\n', maxBuffer: 64 << 20 }).toString().split('\n');
-  const wrong: string[] = [];
-  let compared = 0;
-  names.forEach((n, i) => {
-    // Thunks and transaction clones are spelled differently by the two demanglers (neither is a sampled function
-    // name perf shows); skip them.
-    if (n.startsWith('_ZT') || n.startsWith('_ZGT')) return;
-    compared++;
-    // Notation only: the two spell the standard abbreviations (Ss, Si, So, Sd) differently.
-    const ours = notation(demangleSymbol(n));
-    const theirs = notation(expected[i]!);
-    if (ours !== theirs) wrong.push(`${n}: ours "${ours}", c++filt -p "${theirs}"`);
-  });
-  assert.ok(compared > 1000 && wrong.length <= compared / 1000, `${wrong.length} of ${compared} differ:\n${wrong.slice(0, Number(process.env.SHOW ?? 20)).join('\n')}`);
-});
+test(
+  'demangled names equal c++filt -p over every mangled function of libstdc++',
+  { skip: !existsSync(LIBSTDCXX) && 'no libstdc++ here' },
+  () => {
+    const names = [
+      ...new Set(
+        readElf(LIBSTDCXX)
+          .symbols()
+          .filter((s) => s.isFunction && s.name.startsWith('_Z'))
+          .map((s) => s.name),
+      ),
+    ];
+    assert.ok(names.length > 1000, `only ${names.length} mangled names`);
+    // One c++filt over all of them (the oracle), not one per name.
+    const expected = execFileSync('c++filt', ['-p'], { input: names.join('\n') + '\n', maxBuffer: 64 << 20 })
+      .toString()
+      .split('\n');
+    const wrong: string[] = [];
+    let compared = 0;
+    names.forEach((n, i) => {
+      // Thunks and transaction clones are spelled differently by the two demanglers (neither is a sampled function
+      // name perf shows); skip them.
+      if (n.startsWith('_ZT') || n.startsWith('_ZGT')) return;
+      compared++;
+      // Notation only: the two spell the standard abbreviations (Ss, Si, So, Sd) differently.
+      const ours = notation(demangleSymbol(n));
+      const theirs = notation(expected[i]!);
+      if (ours !== theirs) wrong.push(`${n}: ours "${ours}", c++filt -p "${theirs}"`);
+    });
+    assert.ok(
+      compared > 1000 && wrong.length <= compared / 1000,
+      `${wrong.length} of ${compared} differ:\n${wrong.slice(0, Number(process.env.SHOW ?? 20)).join('\n')}`,
+    );
+  },
+);

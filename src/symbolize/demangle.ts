@@ -35,7 +35,9 @@ function load(): Demangler | null {
   }
   try {
     const mod = new WebAssembly.Module(readFileSync(path));
-    const instance = new WebAssembly.Instance(mod, { './index_bg.js': bindings as unknown as WebAssembly.ModuleImports });
+    const instance = new WebAssembly.Instance(mod, {
+      './index_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return (name) => bindings.demangle_any(name);
@@ -53,7 +55,11 @@ export function demanglerError(): string | undefined {
 
 /** Only names that look mangled go to the demangler: C names are returned as they are, without a copy. */
 function looksMangled(name: string): boolean {
-  return name.length > 2 && name.charCodeAt(0) === 95 /* _ */ && (name[1] === 'Z' || (name[1] === 'R' && name[2] === 'N') || name.startsWith('__Z'));
+  return (
+    name.length > 2 &&
+    name.charCodeAt(0) === 95 /* _ */ &&
+    (name[1] === 'Z' || (name[1] === 'R' && name[2] === 'N') || name.startsWith('__Z'))
+  );
 }
 
 /**
@@ -84,8 +90,9 @@ const QUALIFIERS = [' const', ' volatile', ' &&', ' &', ' noexcept', ' restrict'
  */
 export function withoutParameters(demangled: string): string {
   let s = demangled;
-  for (let clone = s.lastIndexOf(' [clone '); clone > 0 && s.endsWith(']'); clone = s.lastIndexOf(' [clone ')) s = s.slice(0, clone);
-  for (let again = true; again; ) {
+  for (let clone = s.lastIndexOf(' [clone '); clone > 0 && s.endsWith(']'); clone = s.lastIndexOf(' [clone '))
+    s = s.slice(0, clone);
+  for (let again = true; again;) {
     again = false;
     for (const q of QUALIFIERS) {
       if (s.endsWith(q)) {

@@ -23,7 +23,8 @@ for (const name of ['names', 'names-ibt']) {
     const lookup = functionLookup(elf);
     for (const [addr, stub] of want) {
       // Inside the stub, not only at its start; demangled as perf shows it.
-      const shown = stub === '_Znam@plt' ? 'operator new[]@plt' : stub === '_ZdaPv@plt' ? 'operator delete[]@plt' : stub;
+      const shown =
+        stub === '_Znam@plt' ? 'operator new[]@plt' : stub === '_ZdaPv@plt' ? 'operator delete[]@plt' : stub;
       assert.equal(lookup(addr + 4), shown, `0x${addr.toString(16)}`);
     }
   });

@@ -17,7 +17,16 @@ test('readElf reads only the parts parseElf needs, and gives what the whole file
   for (const f of files) {
     const whole = parseElf(readFileSync(f), f);
     const parts = readElf(f);
-    for (const k of ['is64', 'littleEndian', 'type', 'loadSegments', 'sections', 'buildId', 'debugLink', 'hasDebugInfo'] as const) {
+    for (const k of [
+      'is64',
+      'littleEndian',
+      'type',
+      'loadSegments',
+      'sections',
+      'buildId',
+      'debugLink',
+      'hasDebugInfo',
+    ] as const) {
       assert.deepEqual(parts[k], whole[k], `${f}: ${k}`);
     }
     assert.deepEqual(parts.symbols(), whole.symbols(), `${f}: symbols`);

@@ -38,14 +38,22 @@ test(`fuzz: ${CASES} mutated ELF files read or fail with an ElfError naming the 
     fc.property(
       fc.nat(BASES.length - 1),
       // Where the reader looks: the ELF header, the section headers, anywhere.
-      fc.array(fc.tuple(fc.constantFrom('header', 'sections', 'any'), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.constantFrom('header', 'sections', 'any'), fc.nat(), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 8,
+      }),
       fc.option(fc.nat(), { freq: 5 }),
       (b, edits, cut) => {
         const base = BASES[b]!;
         let data = Buffer.from(base);
         const table = shoff(base);
         for (const [where, pos, byte] of edits) {
-          const at = where === 'header' ? pos % 64 : where === 'sections' ? table + (pos % Math.max(1, data.length - table)) : pos % data.length;
+          const at =
+            where === 'header'
+              ? pos % 64
+              : where === 'sections'
+                ? table + (pos % Math.max(1, data.length - table))
+                : pos % data.length;
           if (at < data.length) data[at] = byte;
         }
         if (cut !== null) data = data.subarray(0, cut % (data.length + 1));

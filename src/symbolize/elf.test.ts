@@ -46,18 +46,28 @@ describe('ELF notes', () => {
   it('a note whose namesz/descsz are near 2^32 (0xfffffffc/0xfffffff8) fails with one line naming the file, and does not loop', () => {
     const hostile = elfWithNote(note(0xfffffffc, 0xfffffff8, 3, Buffer.from('GNU\0'), new Uint8Array(20)));
     // Before the fix this looped forever; the child process bounds that to a failed test instead of a hung run.
-    const r = runBounded(`
+    const r = runBounded(
+      `
       const { parseElf } = await load('src/symbolize/elf.ts');
       try { parseElf(Buffer.from(${JSON.stringify(hostile.toString('base64'))}, 'base64'), 'hostile.elf'); return 'parsed'; }
-      catch (e) { return { name: e.name, message: e.message }; }`, { timeoutMs: 60_000 });
+      catch (e) { return { name: e.name, message: e.message }; }`,
+      { timeoutMs: 60_000 },
+    );
     assert.equal(r.failure, undefined);
     const v = r.value as { name: string; message: string };
     assert.equal(v.name, 'ElfError');
-    assert.match(v.message, /^hostile\.elf: byte \d+: note in \.note\.gnu\.build-id has namesz 4294967292, more than the \d+ bytes left in its section$/);
+    assert.match(
+      v.message,
+      /^hostile\.elf: byte \d+: note in \.note\.gnu\.build-id has namesz 4294967292, more than the \d+ bytes left in its section$/,
+    );
   });
 
   it('a descsz past the section end is an ElfError, not a read past the note', () => {
     const hostile = elfWithNote(note(4, 0x7ffffff0, 3, Buffer.from('GNU\0'), new Uint8Array(20)));
-    assert.throws(() => parseElf(hostile, 'big-desc.elf'), (e: unknown) => e instanceof ElfError && /^big-desc\.elf: byte \d+: note .* has descsz 2147483632/.test(e.message));
+    assert.throws(
+      () => parseElf(hostile, 'big-desc.elf'),
+      (e: unknown) =>
+        e instanceof ElfError && /^big-desc\.elf: byte \d+: note .* has descsz 2147483632/.test(e.message),
+    );
   });
 });

@@ -101,16 +101,28 @@ function elfHeader(buf: Buffer, path: string) {
   const is64 = cls === 2;
   const le = data === 1;
   const need = (off: number, len: number, what: string): void => {
-    if (off < 0 || off + len > buf.length) throw new ElfError(path, off, `${what} lies past the end of the file (${buf.length} bytes)`);
+    if (off < 0 || off + len > buf.length)
+      throw new ElfError(path, off, `${what} lies past the end of the file (${buf.length} bytes)`);
   };
   const u16 = (o: number): number => (need(o, 2, 'field'), le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
   const u32 = (o: number): number => (need(o, 4, 'field'), le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
   // Addresses beyond 2^53 do not occur in user-space DSOs; kernel images are never symbolized through this path.
   // Two halves, not a BigInt per field: the same double (one rounding), a fraction of the cost.
-  const u64 = (o: number): number => (need(o, 8, 'field'), le ? buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o) : buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4));
+  const u64 = (o: number): number => (
+    need(o, 8, 'field'),
+    le
+      ? buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o)
+      : buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4)
+  );
   const word = is64 ? u64 : u32;
   return {
-    is64, le, need, u16, u32, u64, word,
+    is64,
+    le,
+    need,
+    u16,
+    u32,
+    u64,
+    word,
     type: u16(16),
     machine: u16(18),
     phoff: word(is64 ? 32 : 28),
@@ -136,8 +148,24 @@ function sectionHeaders(h: ElfHeader): { raw: Omit<ElfSection, 'name'>[]; nameOf
     nameOffsets.push(u32(s));
     raw.push(
       is64
-        ? { type: u32(s + 4), flags: u64(s + 8), addr: u64(s + 16), offset: u64(s + 24), size: u64(s + 32), link: u32(s + 40), entrySize: u64(s + 56) }
-        : { type: u32(s + 4), flags: u32(s + 8), addr: u32(s + 12), offset: u32(s + 16), size: u32(s + 20), link: u32(s + 24), entrySize: u32(s + 36) },
+        ? {
+            type: u32(s + 4),
+            flags: u64(s + 8),
+            addr: u64(s + 16),
+            offset: u64(s + 24),
+            size: u64(s + 32),
+            link: u32(s + 40),
+            entrySize: u64(s + 56),
+          }
+        : {
+            type: u32(s + 4),
+            flags: u32(s + 8),
+            addr: u32(s + 12),
+            offset: u32(s + 16),
+            size: u32(s + 20),
+            link: u32(s + 24),
+            entrySize: u32(s + 36),
+          },
     );
   }
   return { raw, nameOffsets };
@@ -165,7 +193,7 @@ export function readElfParts(path: string): Buffer {
     const fill = (off: number, len: number): void => {
       const from = Math.max(0, Math.min(off, size));
       const to = Math.max(from, Math.min(off + len, size));
-      for (let at = from; at < to; ) {
+      for (let at = from; at < to;) {
         const n = readSync(fd, buf, at, to - at, at);
         if (n <= 0) break;
         at += n;
@@ -191,7 +219,8 @@ export function readElfParts(path: string): Buffer {
       };
       sections.forEach((s, i) => {
         const symbols = s.type === SHT_SYMTAB || s.type === SHT_DYNSYM;
-        if (symbols || s.type === SHT_NOTE || s.type === SHT_REL || s.type === SHT_RELA || READ_BY_NAME.has(name(i))) fill(s.offset, s.size);
+        if (symbols || s.type === SHT_NOTE || s.type === SHT_REL || s.type === SHT_RELA || READ_BY_NAME.has(name(i)))
+          fill(s.offset, s.size);
         // The string table a symbol table names (whatever its type), and a relocation table's symbols and theirs.
         if (symbols) {
           const strs = sections[s.link];
@@ -226,8 +255,20 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     const flags = is64 ? u32(p + 4) : u32(p + 24);
     loadSegments.push(
       is64
-        ? { offset: u64(p + 8), vaddr: u64(p + 16), fileSize: u64(p + 32), memSize: u64(p + 40), executable: (flags & PF_X) !== 0 }
-        : { offset: u32(p + 4), vaddr: u32(p + 8), fileSize: u32(p + 16), memSize: u32(p + 20), executable: (flags & PF_X) !== 0 },
+        ? {
+            offset: u64(p + 8),
+            vaddr: u64(p + 16),
+            fileSize: u64(p + 32),
+            memSize: u64(p + 40),
+            executable: (flags & PF_X) !== 0,
+          }
+        : {
+            offset: u32(p + 4),
+            vaddr: u32(p + 8),
+            fileSize: u32(p + 16),
+            memSize: u32(p + 20),
+            executable: (flags & PF_X) !== 0,
+          },
     );
   }
 
@@ -237,23 +278,36 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     return buf.toString('utf8', off, end < 0 ? buf.length : end);
   };
   const strtab = raw[shstrndx];
-  const sections: ElfSection[] = raw.map((s, i) => ({ ...s, name: strtab && shstrndx < shnum ? cstr(strtab.offset + nameOffsets[i]) : '' }));
+  const sections: ElfSection[] = raw.map((s, i) => ({
+    ...s,
+    name: strtab && shstrndx < shnum ? cstr(strtab.offset + nameOffsets[i]) : '',
+  }));
 
   let buildId: string | undefined;
   for (const s of sections) {
     if (s.type !== SHT_NOTE) continue;
     need(s.offset, s.size, `note section ${s.name}`);
     const end = s.offset + s.size;
-    for (let o = s.offset; o + 12 <= end; ) {
+    for (let o = s.offset; o + 12 <= end;) {
       const nameSize = u32(o);
       const descSize = u32(o + 4);
       const noteType = u32(o + 8);
       const nameAt = o + 12;
       // Sizes are bounded by the section before they are rounded, so a size near 2^32 cannot wrap the step
       // negative (align4 works on 32-bit ints) and every step moves forward by at least the 12-byte note header.
-      if (nameSize > end - nameAt) throw new ElfError(path, o, `note in ${s.name || 'a note section'} has namesz ${nameSize}, more than the ${end - nameAt} bytes left in its section`);
+      if (nameSize > end - nameAt)
+        throw new ElfError(
+          path,
+          o,
+          `note in ${s.name || 'a note section'} has namesz ${nameSize}, more than the ${end - nameAt} bytes left in its section`,
+        );
       const descAt = nameAt + align4(nameSize);
-      if (descSize > end - Math.min(descAt, end)) throw new ElfError(path, o + 4, `note in ${s.name || 'a note section'} has descsz ${descSize}, more than the ${Math.max(0, end - descAt)} bytes left in its section`);
+      if (descSize > end - Math.min(descAt, end))
+        throw new ElfError(
+          path,
+          o + 4,
+          `note in ${s.name || 'a note section'} has descsz ${descSize}, more than the ${Math.max(0, end - descAt)} bytes left in its section`,
+        );
       // NT_GNU_BUILD_ID = 3, owner "GNU"
       if (noteType === 3 && buf.toString('latin1', nameAt, nameAt + 3) === 'GNU') {
         need(descAt, descSize, 'build-id note');
@@ -263,7 +317,9 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
     }
   }
   const linkSection = sections.find((s) => s.name === '.gnu_debuglink');
-  const debugLink = linkSection ? (need(linkSection.offset, linkSection.size, '.gnu_debuglink'), cstr(linkSection.offset)) : undefined;
+  const debugLink = linkSection
+    ? (need(linkSection.offset, linkSection.size, '.gnu_debuglink'), cstr(linkSection.offset))
+    : undefined;
   const hasDebugInfo = sections.some((s) => s.name === '.debug_line' || s.name === '.zdebug_line');
 
   let table: SymbolTable | undefined;
@@ -287,16 +343,32 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
       // The table lies inside the file (checked above): plain reads, and 64-bit fields as two halves, not BigInts.
       // (An entry size below the fields' own lets a read reach past the table: checked reads then.)
       const plain = entry >= (is64 ? 24 : 16);
-      const r16 = !plain ? u16 : le ? (o: number): number => buf.readUInt16LE(o) : (o: number): number => buf.readUInt16BE(o);
-      const r32 = !plain ? u32 : le ? (o: number): number => buf.readUInt32LE(o) : (o: number): number => buf.readUInt32BE(o);
-      const r64 = !plain ? u64 : le ? (o: number): number => buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o) : (o: number): number => buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4);
+      const r16 = !plain
+        ? u16
+        : le
+          ? (o: number): number => buf.readUInt16LE(o)
+          : (o: number): number => buf.readUInt16BE(o);
+      const r32 = !plain
+        ? u32
+        : le
+          ? (o: number): number => buf.readUInt32LE(o)
+          : (o: number): number => buf.readUInt32BE(o);
+      const r64 = !plain
+        ? u64
+        : le
+          ? (o: number): number => buf.readUInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o)
+          : (o: number): number => buf.readUInt32BE(o) * 4294967296 + buf.readUInt32BE(o + 4);
       for (let o = t.offset; o + entry <= t.offset + t.size; o += entry) {
         const nameOff = r32(o);
         if (!nameOff) continue;
         const info = is64 ? buf[o + 4]! : buf[o + 12]!;
         const kind = info & 0xf;
         const shndx = is64 ? r16(o + 6) : r16(o + 14);
-        const isLabel = kind === STT_NOTYPE && shndx !== 0 && shndx < SHN_LORESERVE && ((sections[shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
+        const isLabel =
+          kind === STT_NOTYPE &&
+          shndx !== 0 &&
+          shndx < SHN_LORESERVE &&
+          ((sections[shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
         value[n] = is64 ? r64(o + 8) : r32(o + 4);
         size[n] = is64 ? r64(o + 16) : r32(o + 8);
         flags[n] = (info & 0xf0) | (kind === STT_FUNC || kind === STT_GNU_IFUNC || isLabel ? 1 : 0);
@@ -309,14 +381,35 @@ export function parseElf(buf: Buffer, path: string): ElfFile {
   const symbols = (): ElfSymbol[] => {
     const t = symbolTable();
     const out: ElfSymbol[] = [];
-    for (let i = 0; i < t.count; i++) out.push({ name: t.name(i), value: t.value[i]!, size: t.size[i]!, isFunction: (t.flags[i]! & 1) === 1, binding: t.flags[i]! >> 4 });
+    for (let i = 0; i < t.count; i++)
+      out.push({
+        name: t.name(i),
+        value: t.value[i]!,
+        size: t.size[i]!,
+        isFunction: (t.flags[i]! & 1) === 1,
+        binding: t.flags[i]! >> 4,
+      });
     return out;
   };
 
   const machine = h.machine;
-  const pltSymbols = (): ElfSymbol[] => (machine === EM_X86_64 || machine === EM_386 ? x86PltSymbols(buf, sections, is64, u32, word) : []);
+  const pltSymbols = (): ElfSymbol[] =>
+    machine === EM_X86_64 || machine === EM_386 ? x86PltSymbols(buf, sections, is64, u32, word) : [];
 
-  return { path, is64, littleEndian: le, type, loadSegments, sections, buildId, debugLink, hasDebugInfo, symbols, symbolTable, pltSymbols };
+  return {
+    path,
+    is64,
+    littleEndian: le,
+    type,
+    loadSegments,
+    sections,
+    buildId,
+    debugLink,
+    hasDebugInfo,
+    symbols,
+    symbolTable,
+    pltSymbols,
+  };
 }
 
 const EM_386 = 3;
@@ -330,7 +423,13 @@ const SHT_REL = 9;
  * .rela.dyn for .plt.got) names the function: the stub is `<name>@plt`. Reading the jump instead of counting entries
  * covers lazy .plt, IBT's .plt.sec (whose .plt entries only jump to the resolver) and .plt.got alike.
  */
-function x86PltSymbols(buf: Buffer, sections: ElfSection[], is64: boolean, u32: (o: number) => number, word: (o: number) => number): ElfSymbol[] {
+function x86PltSymbols(
+  buf: Buffer,
+  sections: ElfSection[],
+  is64: boolean,
+  u32: (o: number) => number,
+  word: (o: number) => number,
+): ElfSymbol[] {
   const slotNames = new Map<number, string>();
   for (const rel of sections) {
     if (rel.type !== SHT_RELA && rel.type !== SHT_REL) continue;
@@ -383,9 +482,15 @@ function align4(n: number): number {
  * Looks up the function symbol covering an address: perf's symbol for a sample, without perf, named as perf report
  * shows it (PLT stubs as `name@plt`, C++ demangled without parameters).
  */
-export function functionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): (vaddr: number) => string | undefined {
+export function functionLookup(
+  elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>,
+): (vaddr: number) => string | undefined {
   const source = (): Pick<ElfFile, 'symbols'> & Partial<ElfFile> => symbolSource(elf);
-  const lookup = rawFunctionLookup({ symbols: () => source().symbols(), symbolTable: () => tableOf(source()), pltSymbols: elf.pltSymbols });
+  const lookup = rawFunctionLookup({
+    symbols: () => source().symbols(),
+    symbolTable: () => tableOf(source()),
+    pltSymbols: elf.pltSymbols,
+  });
   const names = new Map<string, string>();
   return (vaddr) => {
     const raw = lookup(vaddr);
@@ -402,11 +507,18 @@ export function functionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>)
  */
 function symbolSource(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): Pick<ElfFile, 'symbols'> {
   if (!elf.sections || !elf.path || elf.sections.some((s) => s.type === SHT_SYMTAB)) return elf;
-  const separate = [...(elf.buildId ? buildIdPaths(elf.buildId) : []), ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : [])];
+  const separate = [
+    ...(elf.buildId ? buildIdPaths(elf.buildId) : []),
+    ...(elf.debugLink ? debugLinkPaths(elf.path, elf.debugLink) : []),
+  ];
   for (const p of separate) {
     try {
       const debug = readElf(p);
-      if (debug.sections.some((s) => s.type === SHT_SYMTAB) && (!elf.buildId || !debug.buildId || debug.buildId === elf.buildId)) return debug;
+      if (
+        debug.sections.some((s) => s.type === SHT_SYMTAB) &&
+        (!elf.buildId || !debug.buildId || debug.buildId === elf.buildId)
+      )
+        return debug;
     } catch {
       /* not an ELF file: try the next place */
     }
@@ -415,7 +527,9 @@ function symbolSource(elf: Pick<ElfFile, 'symbols'> & Partial<ElfFile>): Pick<El
 }
 
 /** The covering symbol as the symbol table spells it. */
-export function rawFunctionLookup(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'pltSymbols' | 'symbolTable'>>): (vaddr: number) => string | undefined {
+export function rawFunctionLookup(
+  elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'pltSymbols' | 'symbolTable'>>,
+): (vaddr: number) => string | undefined {
   const index = functionIndex(tableOf(elf), elf.pltSymbols?.() ?? []);
   return (vaddr) => {
     const i = index.covering(vaddr);
@@ -429,7 +543,13 @@ function tableOf(elf: Pick<ElfFile, 'symbols'> & Partial<Pick<ElfFile, 'symbolTa
 
 function tableFromList(list: readonly ElfSymbol[]): SymbolTable {
   const n = list.length;
-  const t = { count: n, value: new Float64Array(n), size: new Float64Array(n), flags: new Uint8Array(n), name: (i: number) => list[i]!.name };
+  const t = {
+    count: n,
+    value: new Float64Array(n),
+    size: new Float64Array(n),
+    flags: new Uint8Array(n),
+    name: (i: number) => list[i]!.name,
+  };
   list.forEach((s, i) => {
     t.value[i] = s.value;
     t.size[i] = s.size;
@@ -471,12 +591,18 @@ export function functionIndex(table: SymbolTable, plt: readonly ElfSymbol[] = []
     keys.sort();
     order = Array.from(keys, (key) => key % 2 ** 20);
   } else order = cand.slice().sort((a, b) => value[a]! - value[b]! || a - b);
-  const symbolOf = (i: number): ElfSymbol => ({ name: all.name(i), value: value[i]!, size: size[i]!, isFunction: true, binding: flags[i]! >> 4 });
+  const symbolOf = (i: number): ElfSymbol => ({
+    name: all.name(i),
+    value: value[i]!,
+    size: size[i]!,
+    isFunction: true,
+    binding: flags[i]! >> 4,
+  });
   const start = new Float64Array(order.length);
   const sizes = new Float64Array(order.length);
   const entry = new Int32Array(order.length);
   let n = 0;
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     let end = k + 1;
     while (end < order.length && value[order[end]!] === value[order[k]!]) end++;
     let best = order[k]!;
@@ -528,7 +654,13 @@ export function functionIndex(table: SymbolTable, plt: readonly ElfSymbol[] = []
 
 function concatTables(a: SymbolTable, b: SymbolTable): SymbolTable {
   const n = a.count + b.count;
-  const t = { count: n, value: new Float64Array(n), size: new Float64Array(n), flags: new Uint8Array(n), name: (i: number) => (i < a.count ? a.name(i) : b.name(i - a.count)) };
+  const t = {
+    count: n,
+    value: new Float64Array(n),
+    size: new Float64Array(n),
+    flags: new Uint8Array(n),
+    name: (i: number) => (i < a.count ? a.name(i) : b.name(i - a.count)),
+  };
   t.value.set(a.value.subarray(0, a.count));
   t.value.set(b.value.subarray(0, b.count), a.count);
   t.size.set(a.size.subarray(0, a.count));
@@ -550,7 +682,7 @@ function leadingUnderscores(name: string): number {
  * (`cfree@GLIBC_2.2.5` over `free`, `malloc` over `__libc_malloc`).
  */
 export function chooseBest(a: ElfSymbol, b: ElfSymbol): boolean {
-  if ((a.size > 0) !== (b.size > 0)) return a.size > 0;
+  if (a.size > 0 !== b.size > 0) return a.size > 0;
   const weakA = a.binding === STB_WEAK;
   const weakB = b.binding === STB_WEAK;
   if (weakA !== weakB) return !weakA;

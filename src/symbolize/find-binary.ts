@@ -143,7 +143,8 @@ export interface BinaryChoice {
   warnings: string[];
 }
 
-const HOW = 'pass --binary-path (perfHeat.binaryPaths in the editor) with the folder of the recorded build, or add it to perf\'s cache with `perf buildid-cache -a <binary>`';
+const HOW =
+  "pass --binary-path (perfHeat.binaryPaths in the editor) with the folder of the recorded build, or add it to perf's cache with `perf buildid-cache -a <binary>`";
 
 /**
  * The recorded binary, or a clear no. With a recorded build-id only a file with that build-id is used, wherever it
@@ -151,7 +152,12 @@ const HOW = 'pass --binary-path (perfHeat.binaryPaths in the editor) with the fo
  * lines. Without one (perf record -B, perf script text) the recorded path is taken when it exists; any other file of
  * that name is a guess, used with a warning that says so.
  */
-export function chooseBinary(recorded: string, buildId: string | undefined, search: BinarySearch, cachePaths: readonly string[] = []): BinaryChoice {
+export function chooseBinary(
+  recorded: string,
+  buildId: string | undefined,
+  search: BinarySearch,
+  cachePaths: readonly string[] = [],
+): BinaryChoice {
   const recordedPath = isAbsolute(recorded) && isFile(recorded) ? recorded : undefined;
   const others = binaryCandidates(recorded, search).filter((p) => p !== recordedPath);
   const ordered = [...(recordedPath ? [recordedPath] : []), ...cachePaths, ...others];
@@ -173,13 +179,23 @@ export function chooseBinary(recorded: string, buildId: string | undefined, sear
       else unverifiable ??= elf;
     }
     if (unverifiable) {
-      return { elf: unverifiable, warnings: [`${unverifiable.path} has no build-id to check against the recording's (${buildId}): it is used as a guess for ${recorded}, so names and lines may be wrong. ${cap(HOW)}.`] };
+      return {
+        elf: unverifiable,
+        warnings: [
+          `${unverifiable.path} has no build-id to check against the recording's (${buildId}): it is used as a guess for ${recorded}, so names and lines may be wrong. ${cap(HOW)}.`,
+        ],
+      };
     }
     if (refused.length) {
-      const list = refused.slice(0, 3).map((e) => `${e.path} (build-id ${e.buildId})`).join(', ');
+      const list = refused
+        .slice(0, 3)
+        .map((e) => `${e.path} (build-id ${e.buildId})`)
+        .join(', ');
       return {
         note: `refused: build-id differs from the recording's ${buildId}`,
-        warnings: [`${basename(recorded)}: not symbolized, samples are shown as raw addresses: ${list} ${refused.length > 1 ? 'are' : 'is'} not the build that was recorded (build-id ${buildId}), as perf would also refuse. ${cap(HOW)}.`],
+        warnings: [
+          `${basename(recorded)}: not symbolized, samples are shown as raw addresses: ${list} ${refused.length > 1 ? 'are' : 'is'} not the build that was recorded (build-id ${buildId}), as perf would also refuse. ${cap(HOW)}.`,
+        ],
       };
     }
     return { note: 'not found', warnings: [] };
@@ -191,8 +207,17 @@ export function chooseBinary(recorded: string, buildId: string | undefined, sear
   for (const p of others) {
     const elf = read(p);
     if (!elf) continue;
-    const why = recordedPath ? `${recordedPath} is not a readable ELF file` : isAbsolute(recorded) ? `${recorded} does not exist here` : `the profile names it only as ${recorded}`;
-    return { elf, warnings: [`${elf.path} is a guess for ${recorded} (${why}, and the profile has no build-id to check a file against): if it is another build, names and lines are wrong. ${cap(HOW)}.`] };
+    const why = recordedPath
+      ? `${recordedPath} is not a readable ELF file`
+      : isAbsolute(recorded)
+        ? `${recorded} does not exist here`
+        : `the profile names it only as ${recorded}`;
+    return {
+      elf,
+      warnings: [
+        `${elf.path} is a guess for ${recorded} (${why}, and the profile has no build-id to check a file against): if it is another build, names and lines are wrong. ${cap(HOW)}.`,
+      ],
+    };
   }
   return { note: 'not found', warnings: [] };
 }

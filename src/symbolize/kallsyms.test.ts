@@ -55,7 +55,11 @@ test('/proc/kallsyms is used only when the running kernel has the recorded build
   assert.equal(runningKernelBuildId(notes), id.toString('hex'));
   const search = { cacheDir: join(dir, 'no-cache'), procKallsyms: proc, kernelNotes: notes };
   assert.equal(findKernelSymbols(id.toString('hex'), search)?.source, proc);
-  assert.equal(findKernelSymbols('00'.repeat(20), search), undefined, 'another kernel: no names rather than wrong ones');
+  assert.equal(
+    findKernelSymbols('00'.repeat(20), search),
+    undefined,
+    'another kernel: no names rather than wrong ones',
+  );
   assert.equal(findKernelSymbols(undefined, search), undefined);
 });
 
@@ -85,6 +89,13 @@ test('kernel names of one address set are answered from the symbol cache on the 
   // The same copy again, now unreadable as kallsyms but with its size and mtime: the cache answers.
   writeFileSync(join(copy, 'kallsyms'), KALLSYMS.replace(/[0-9a-f]{16}/g, '0000000000000000'));
   utimesSync(join(copy, 'kallsyms'), 1000, 1000);
-  assert.deepEqual(nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache)?.names, first?.names);
-  assert.equal(nameKernelAddresses(buildId, search, undefined, recordedText, addresses, false), undefined, 'without the cache the zeroed copy names nothing');
+  assert.deepEqual(
+    nameKernelAddresses(buildId, search, undefined, recordedText, addresses, cache)?.names,
+    first?.names,
+  );
+  assert.equal(
+    nameKernelAddresses(buildId, search, undefined, recordedText, addresses, false),
+    undefined,
+    'without the cache the zeroed copy names nothing',
+  );
 });

@@ -47,7 +47,10 @@ for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
  * only when a lookup returns its symbol. No object, string or bigint per line.
  */
 export function parseKallsyms(input: string | Uint8Array, source: string): KernelSymbols {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'latin1') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const buf =
+    typeof input === 'string'
+      ? Buffer.from(input, 'latin1')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let cap = (buf.length >> 5) + 16;
   let hi = new Uint32Array(cap);
   let lo = new Uint32Array(cap);
@@ -63,7 +66,7 @@ export function parseKallsyms(input: string | Uint8Array, source: string): Kerne
   const len = buf.length;
   // Tabs only lead module tags: a file without any needs no search for them.
   const anyTab = buf.indexOf(9) >= 0;
-  for (let at = 0; at < len; ) {
+  for (let at = 0; at < len;) {
     // One line: `<hex address> <type> <name>[\t[<module>]...]`.
     let lineEnd = buf.indexOf(10, at);
     if (lineEnd < 0) lineEnd = len;
@@ -80,7 +83,8 @@ export function parseKallsyms(input: string | Uint8Array, source: string): Kerne
     at = lineEnd + 1;
     // As BigInt('0x…') of the text parse: at least one digit (and no more than fit in 64 bits here); one type
     // character between single spaces.
-    if (digits === 0 || digits > 16 || i + 2 >= lineEnd || buf[i] !== 32 || buf[i + 1] === 32 || buf[i + 2] !== 32) continue;
+    if (digits === 0 || digits > 16 || i + 2 >= lineEnd || buf[i] !== 32 || buf[i + 1] === 32 || buf[i + 2] !== 32)
+      continue;
     const type = buf[i + 1]!;
     const nameStart = i + 3;
     let tab = lineEnd;
@@ -88,7 +92,15 @@ export function parseKallsyms(input: string | Uint8Array, source: string): Kerne
       tab = nameStart;
       while (tab < lineEnd && buf[tab] !== 9) tab++;
     }
-    if (tab === lineEnd && tab - nameStart === 5 && buf[nameStart] === 95 && buf[nameStart + 1] === 116 && buf[nameStart + 2] === 101 && buf[nameStart + 3] === 120 && buf[nameStart + 4] === 116) {
+    if (
+      tab === lineEnd &&
+      tab - nameStart === 5 &&
+      buf[nameStart] === 95 &&
+      buf[nameStart + 1] === 116 &&
+      buf[nameStart + 2] === 101 &&
+      buf[nameStart + 3] === 120 &&
+      buf[nameStart + 4] === 116
+    ) {
       textAddress = (BigInt(h) << 32n) | BigInt(l); // `_text`
     }
     const upper = type >= 97 ? type - 32 : type;
@@ -140,7 +152,12 @@ export function parseKallsyms(input: string | Uint8Array, source: string): Kerne
   const name = (k: number): string => buf.toString('latin1', nameAt[k]!, nameEnd[k]!);
   const symbolAt = (k: number): KernelSymbol => {
     const m = flags[k]! >> 1;
-    return { start: (BigInt(hi[k]!) << 32n) | BigInt(lo[k]!), name: name(k), module: m ? modules[m - 1] : undefined, global: (flags[k]! & 1) === 1 };
+    return {
+      start: (BigInt(hi[k]!) << 32n) | BigInt(lo[k]!),
+      name: name(k),
+      module: m ? modules[m - 1] : undefined,
+      global: (flags[k]! & 1) === 1,
+    };
   };
   return {
     source,
@@ -183,14 +200,15 @@ export function runningKernelBuildId(notesPath = '/sys/kernel/notes'): string | 
   } catch {
     return undefined;
   }
-  for (let o = 0; o + 12 <= buf.length; ) {
+  for (let o = 0; o + 12 <= buf.length;) {
     const nameSize = buf.readUInt32LE(o);
     const descSize = buf.readUInt32LE(o + 4);
     const type = buf.readUInt32LE(o + 8);
     const nameAt = o + 12;
     const descAt = nameAt + ((nameSize + 3) & ~3);
     if (descAt + descSize > buf.length) return undefined;
-    if (type === 3 && buf.toString('latin1', nameAt, nameAt + 3) === 'GNU') return buf.toString('hex', descAt, descAt + descSize);
+    if (type === 3 && buf.toString('latin1', nameAt, nameAt + 3) === 'GNU')
+      return buf.toString('hex', descAt, descAt + descSize);
     o = descAt + ((descSize + 3) & ~3);
   }
   return undefined;
@@ -209,7 +227,9 @@ export interface KallsymsSearch {
 export function kallsymsPlaces(buildId: string | undefined, search: KallsymsSearch = {}): string[] {
   const cache = search.cacheDir ?? buildIdCacheDir();
   return [
-    buildId ? join(cache, '[kernel.kallsyms]', buildId, 'kallsyms') : join(cache, '[kernel.kallsyms]', '<build-id>', 'kallsyms'),
+    buildId
+      ? join(cache, '[kernel.kallsyms]', buildId, 'kallsyms')
+      : join(cache, '[kernel.kallsyms]', '<build-id>', 'kallsyms'),
     `${search.procKallsyms ?? '/proc/kallsyms'} (only when the running kernel's build-id matches)`,
   ];
 }
@@ -277,16 +297,26 @@ export function nameKernelAddresses(
   const proc = search.procKallsyms ?? '/proc/kallsyms';
   for (const path of kallsymsCandidates(buildId, search)) {
     // Modules move between loads and boots: only the kernel's own answers are kept.
-    const key = store && !module && recordedText !== undefined ? kernelNamesKey(buildId, path, path === proc, recordedText, addresses) : undefined;
+    const key =
+      store && !module && recordedText !== undefined
+        ? kernelNamesKey(buildId, path, path === proc, recordedText, addresses)
+        : undefined;
     const hit = key ? store!.readEntry(key) : undefined;
-    if (hit && hit.source === path && Array.isArray(hit.names) && hit.names.length === addresses.length && hit.names.every((n) => n === null || typeof n === 'string')) {
+    if (
+      hit &&
+      hit.source === path &&
+      Array.isArray(hit.names) &&
+      hit.names.length === addresses.length &&
+      hit.names.every((n) => n === null || typeof n === 'string')
+    ) {
       return { source: path, names: (hit.names as (string | null)[]).map((n) => n ?? undefined) };
     }
     const syms = readKallsyms(path);
     if (!syms) continue;
     // KASLR: a copy from another boot of the same kernel is shifted; `_text` as recorded and as in the copy says by
     // how much. Modules are placed apart from the kernel, so only the kernel's own addresses are shifted.
-    const shift = !module && syms.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - recordedText : 0n;
+    const shift =
+      !module && syms.textAddress !== undefined && recordedText !== undefined ? syms.textAddress - recordedText : 0n;
     const names = addresses.map((a) => {
       const sym = syms.lookup(a + shift);
       return sym && sym.module === module ? sym.name : undefined;
@@ -297,7 +327,13 @@ export function nameKernelAddresses(
   return undefined;
 }
 
-function kernelNamesKey(buildId: string, path: string, isProc: boolean, recordedText: bigint, addresses: readonly bigint[]): string {
+function kernelNamesKey(
+  buildId: string,
+  path: string,
+  isProc: boolean,
+  recordedText: bigint,
+  addresses: readonly bigint[],
+): string {
   const h = createHash('sha256').update(`${buildId}\0${path}\0${codeStamp()}\0`);
   if (!isProc) {
     const st = statSync(path);

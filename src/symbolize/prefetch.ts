@@ -21,7 +21,18 @@ export interface Prefetched {
 const pending = new Map<string, Promise<Prefetched | undefined>>();
 
 /** The sections a lookup reads (which of them exist, and how much of each, depends on the file). */
-export const LOOKUP_SECTIONS = ['.debug_info', '.debug_abbrev', '.debug_line', '.debug_aranges', '.debug_rnglists', '.debug_ranges', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr'];
+export const LOOKUP_SECTIONS = [
+  '.debug_info',
+  '.debug_abbrev',
+  '.debug_line',
+  '.debug_aranges',
+  '.debug_rnglists',
+  '.debug_ranges',
+  '.debug_str',
+  '.debug_line_str',
+  '.debug_str_offsets',
+  '.debug_addr',
+];
 
 /** Reads and inflates `debugFile` in the background; `takePrefetched` hands the result to one caller. */
 export function prefetchDebugFile(debugFile: string): void {
@@ -43,7 +54,10 @@ export function takePrefetched(debugFile: string): Promise<Prefetched | undefine
  * For each recorded binary that exists here under its recorded path with its recorded build-id but without debug
  * info of its own, prefetches its build-id debug file unless `cache` holds an entry for it.
  */
-export function prefetchForBuildIds(entries: readonly { filename: string; buildId: string }[], cache: SymbolCache | false | undefined): void {
+export function prefetchForBuildIds(
+  entries: readonly { filename: string; buildId: string }[],
+  cache: SymbolCache | false | undefined,
+): void {
   for (const { filename, buildId } of entries) {
     try {
       if (!filename.startsWith('/') || !existsSync(filename)) continue;

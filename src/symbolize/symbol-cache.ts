@@ -9,7 +9,16 @@
  * least recently used files. A damaged or foreign file is ignored (and replaced), never trusted: every field is
  * checked on read.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -21,7 +30,8 @@ export const CACHE_VERSION = 2;
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function defaultCacheDir(): string {
-  const base = process.env.PERF_HEAT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'perf-heat');
+  const base =
+    process.env.PERF_HEAT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'perf-heat');
   return join(base, `symbols-v${CACHE_VERSION}`);
 }
 
@@ -45,7 +55,9 @@ export function codeStamp(): string {
   try {
     if (__filename.endsWith('.ts')) {
       let newest = 0;
-      for (const dir of [__dirname, join(__dirname, 'dwarf')]) for (const f of readdirSync(dir)) if (f.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, f)).mtimeMs);
+      for (const dir of [__dirname, join(__dirname, 'dwarf')])
+        for (const f of readdirSync(dir))
+          if (f.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, f)).mtimeMs);
       stamp = `src:${newest}`;
     } else {
       const st = statSync(__filename);
@@ -89,7 +101,8 @@ export class SymbolCache {
     }
     if (!parsed || parsed.version !== CACHE_VERSION || parsed.key !== key) return out;
     const { files, functions, addresses, counts, frames } = parsed;
-    if (![files, functions, addresses, counts, frames].every(Array.isArray) || addresses.length !== counts.length) return out;
+    if (![files, functions, addresses, counts, frames].every(Array.isArray) || addresses.length !== counts.length)
+      return out;
     let at = 0;
     for (let i = 0; i < addresses.length; i++) {
       const a = addresses[i]!;
@@ -140,7 +153,15 @@ export class SymbolCache {
       for (const f of fs) flat.push(id(fnIds, functions, f.function), id(fileIds, files, f.file), f.line);
     }
     // Numbers in flat arrays: a fraction of the parse and write time of one object per address.
-    const body = JSON.stringify({ version: CACHE_VERSION, key, files, functions, addresses, counts, frames: flat } satisfies CacheFile);
+    const body = JSON.stringify({
+      version: CACHE_VERSION,
+      key,
+      files,
+      functions,
+      addresses,
+      counts,
+      frames: flat,
+    } satisfies CacheFile);
     if (body.length > this.maxBytes / 4) return; // one binary must not push everything else out
     mkdirSync(this.dir, { recursive: true });
     // Written aside and renamed, so a concurrent reader (another window) never sees half a file.

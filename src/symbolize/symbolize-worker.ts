@@ -17,7 +17,10 @@ parentPort?.once('message', (req: WorkerRequest) => {
   const warnings: string[] = [];
   let reply: WorkerReply;
   try {
-    const frames = symbolizeInProcess(req.debugFile, req.addresses, { binary: req.binary, onWarning: (m) => warnings.push(m) });
+    const frames = symbolizeInProcess(req.debugFile, req.addresses, {
+      binary: req.binary,
+      onWarning: (m) => warnings.push(m),
+    });
     reply = { frames: [...frames], warnings };
   } catch (e) {
     reply = { error: (e as Error).message };

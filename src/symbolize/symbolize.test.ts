@@ -30,7 +30,11 @@ async function demoAddresses(): Promise<number[]> {
 
 function tempCache(maxBytes?: number): { cache: SymbolCache; dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'ph-symcache-'));
-  return { cache: new SymbolCache(join(dir, 'symbols'), maxBytes), dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    cache: new SymbolCache(join(dir, 'symbols'), maxBytes),
+    dir,
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test('cache: a second load is answered from the cache file, without reading DWARF again', async () => {
@@ -38,7 +42,10 @@ test('cache: a second load is answered from the cache file, without reading DWAR
   try {
     const addresses = (await demoAddresses()).slice(0, 50);
     const first = await builtinFrames(BIN, addresses, { cache, buildId: readElf(BIN).buildId });
-    assert.deepEqual([...first].sort((a, b) => a[0] - b[0]), [...symbolizeInProcess(BIN, addresses)].sort((a, b) => a[0] - b[0]));
+    assert.deepEqual(
+      [...first].sort((a, b) => a[0] - b[0]),
+      [...symbolizeInProcess(BIN, addresses)].sort((a, b) => a[0] - b[0]),
+    );
     const key = cacheKey(BIN, readElf(BIN).buildId, undefined);
     const file = join(cache.dir, `${key}.json`);
     const stored = JSON.parse(readFileSync(file, 'utf8'));
@@ -69,9 +76,33 @@ test('cache: new addresses of the same binary are resolved and merged in; a dama
     const key = cacheKey(BIN, buildId, undefined);
     const damaged = [
       '{"version":',
-      JSON.stringify({ version: CACHE_VERSION - 1, key, files: [], functions: [], addresses: [], counts: [], frames: [] }),
-      JSON.stringify({ version: CACHE_VERSION, key, files: [], functions: [], addresses: [4096], counts: [1], frames: [5, 9, -1] }),
-      JSON.stringify({ version: CACHE_VERSION, key, files: ['a.c'], functions: ['f'], addresses: [4096], counts: [1e9], frames: [0, 0, 1] }),
+      JSON.stringify({
+        version: CACHE_VERSION - 1,
+        key,
+        files: [],
+        functions: [],
+        addresses: [],
+        counts: [],
+        frames: [],
+      }),
+      JSON.stringify({
+        version: CACHE_VERSION,
+        key,
+        files: [],
+        functions: [],
+        addresses: [4096],
+        counts: [1],
+        frames: [5, 9, -1],
+      }),
+      JSON.stringify({
+        version: CACHE_VERSION,
+        key,
+        files: ['a.c'],
+        functions: ['f'],
+        addresses: [4096],
+        counts: [1e9],
+        frames: [0, 0, 1],
+      }),
     ];
     for (const damage of damaged) {
       writeFileSync(file, damage);
@@ -102,7 +133,10 @@ test('cache: the folder is kept under its size cap, least recently used first', 
 test('worker thread: the same frames as in process', async () => {
   const addresses = (await demoAddresses()).slice(0, 30);
   const inWorker = await builtinFrames(BIN, addresses, { cache: false, workerThreshold: 0 });
-  assert.deepEqual([...inWorker].sort((a, b) => a[0] - b[0]), [...symbolizeInProcess(BIN, addresses)].sort((a, b) => a[0] - b[0]));
+  assert.deepEqual(
+    [...inWorker].sort((a, b) => a[0] - b[0]),
+    [...symbolizeInProcess(BIN, addresses)].sort((a, b) => a[0] - b[0]),
+  );
 });
 
 test('worker thread: a file without DWARF is a clean error naming it', async () => {
@@ -110,24 +144,35 @@ test('worker thread: a file without DWARF is a clean error naming it', async () 
   try {
     const bad = join(dir, 'not-elf');
     writeFileSync(bad, 'hello');
-    await assert.rejects(builtinFrames(bad, [1], { cache: false, workerThreshold: 0 }), (e: Error) => e.message.includes(bad));
+    await assert.rejects(builtinFrames(bad, [1], { cache: false, workerThreshold: 0 }), (e: Error) =>
+      e.message.includes(bad),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 for (const kind of ['addr2line', 'llvm-symbolizer'] as const) {
-  test(`perfHeat.symbolizer = ${kind}: the demo's chains equal the builtin symbolizer's`, { skip: toolAvailable(kind) ? false : `${kind} is not installed` }, async () => {
-    const addresses = await demoAddresses();
-    const builtin = await symbolize(BIN, addresses, { cache: false });
-    const external = await symbolize(BIN, addresses, { kind });
-    for (const a of addresses) assert.deepEqual(external.get(a), builtin.get(a), `0x${a.toString(16)}`);
-  });
+  test(
+    `perfHeat.symbolizer = ${kind}: the demo's chains equal the builtin symbolizer's`,
+    { skip: toolAvailable(kind) ? false : `${kind} is not installed` },
+    async () => {
+      const addresses = await demoAddresses();
+      const builtin = await symbolize(BIN, addresses, { cache: false });
+      const external = await symbolize(BIN, addresses, { kind });
+      for (const a of addresses) assert.deepEqual(external.get(a), builtin.get(a), `0x${a.toString(16)}`);
+    },
+  );
 }
 
 test('an external symbolizer is not started in an untrusted workspace: the builtin one answers', async () => {
   const addresses = (await demoAddresses()).slice(0, 10);
-  const chains = await symbolize(BIN, addresses, { kind: 'addr2line', program: '/nonexistent/addr2line', allowExternalPrograms: false, cache: false });
+  const chains = await symbolize(BIN, addresses, {
+    kind: 'addr2line',
+    program: '/nonexistent/addr2line',
+    allowExternalPrograms: false,
+    cache: false,
+  });
   assert.deepEqual(chains, await symbolize(BIN, addresses, { cache: false }));
   assert.ok([...chains.values()].some((c) => c.length > 0));
 });

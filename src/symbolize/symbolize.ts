@@ -33,7 +33,11 @@ export interface SymbolizeOptions {
 }
 
 /** Maps each address to its chain, innermost first, keeping the frames that have a file and a line. */
-export async function symbolize(debugFile: string, addresses: readonly number[], options: SymbolizeOptions = {}): Promise<Map<number, InlineFrame[]>> {
+export async function symbolize(
+  debugFile: string,
+  addresses: readonly number[],
+  options: SymbolizeOptions = {},
+): Promise<Map<number, InlineFrame[]>> {
   const kind = options.kind ?? 'builtin';
   if (kind !== 'builtin' && options.allowExternalPrograms !== false) {
     return symbolizeAddresses(debugFile, addresses, {
@@ -50,7 +54,11 @@ export async function symbolize(debugFile: string, addresses: readonly number[],
 }
 
 /** The builtin symbolizer's frames, from the cache where it has them. */
-export async function builtinFrames(debugFile: string, addresses: readonly number[], options: SymbolizeOptions = {}): Promise<Map<number, SymbolFrame[]>> {
+export async function builtinFrames(
+  debugFile: string,
+  addresses: readonly number[],
+  options: SymbolizeOptions = {},
+): Promise<Map<number, SymbolFrame[]>> {
   const unique = [...new Set(addresses)];
   const cache = options.cache === false ? undefined : (options.cache ?? new SymbolCache());
   let key: string | undefined;

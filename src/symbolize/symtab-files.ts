@@ -33,7 +33,9 @@ export function functionFiles(buf: Uint8Array, elf: ElfFile): Map<string, string
         file = name;
         continue;
       }
-      const value = elf.is64 ? dv.getUint32(o + (le ? 8 : 12), le) + dv.getUint32(o + (le ? 12 : 8), le) * 4294967296 : dv.getUint32(o + 4, le);
+      const value = elf.is64
+        ? dv.getUint32(o + (le ? 8 : 12), le) + dv.getUint32(o + (le ? 12 : 8), le) * 4294967296
+        : dv.getUint32(o + 4, le);
       const key = `${name}\0${value}`;
       if (name && !out.has(key)) out.set(key, file);
     }

@@ -31,62 +31,88 @@ const ROOT = join(__dirname, '../..');
 const DEMO = join(ROOT, 'demo/mini-hz3');
 const SERVER = join(ROOT, 'dist/server.js');
 
-test('call hierarchy over stdio: who calls mh3_owner_stash_pop, from which line, at perf --children\'s share', { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 240_000 }, async () => {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/callgraph.perf.data' } };
-  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? settings[i.section] ?? null : settings)));
-  const loaded = new Promise<void>((resolve) => conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()));
-  const messages: string[] = [];
-  conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
-  conn.listen();
-  try {
-    const init = await conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      rootUri: pathToFileURL(DEMO).toString(),
-      workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-      capabilities: { workspace: { configuration: true }, textDocument: { callHierarchy: {} } },
-      initializationOptions: { trusted: true },
-    });
-    assert.ok(init.capabilities.callHierarchyProvider);
-    await conn.sendNotification(InitializedNotification.type, {});
-    await Promise.race([loaded, new Promise((_, rej) => setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 150_000))]);
+test(
+  "call hierarchy over stdio: who calls mh3_owner_stash_pop, from which line, at perf --children's share",
+  { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 240_000 },
+  async () => {
+    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/callgraph.perf.data' } };
+    conn.onRequest(ConfigurationRequest.type, (p) =>
+      p.items.map((i) => (i.section ? (settings[i.section] ?? null) : settings)),
+    );
+    const loaded = new Promise<void>((resolve) =>
+      conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()),
+    );
+    const messages: string[] = [];
+    conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
+    conn.listen();
+    try {
+      const init = await conn.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: pathToFileURL(DEMO).toString(),
+        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+        capabilities: { workspace: { configuration: true }, textDocument: { callHierarchy: {} } },
+        initializationOptions: { trusted: true },
+      });
+      assert.ok(init.capabilities.callHierarchyProvider);
+      await conn.sendNotification(InitializedNotification.type, {});
+      await Promise.race([
+        loaded,
+        new Promise((_, rej) =>
+          setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 150_000),
+        ),
+      ]);
 
-    const file = join(DEMO, 'src/mh3_alloc.c');
-    const uri = pathToFileURL(file).toString();
-    const text = readFileSync(file, 'utf8');
-    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: 1, text } });
-    const lines = text.split('\n');
-    const callLine = lines.findIndex((l) => l.includes('mh3_owner_stash_pop('));
-    assert.ok(callLine > 0);
+      const file = join(DEMO, 'src/mh3_alloc.c');
+      const uri = pathToFileURL(file).toString();
+      const text = readFileSync(file, 'utf8');
+      await conn.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'c', version: 1, text },
+      });
+      const lines = text.split('\n');
+      const callLine = lines.findIndex((l) => l.includes('mh3_owner_stash_pop('));
+      assert.ok(callLine > 0);
 
-    const items = await conn.sendRequest(CallHierarchyPrepareRequest.type, { textDocument: { uri }, position: { line: callLine, character: lines[callLine]!.indexOf('mh3_owner_stash_pop') + 3 } });
-    assert.equal(items?.length, 1);
-    const pop = items![0]!;
-    assert.equal(pop.name, 'mh3_owner_stash_pop');
-    const perf = parseChildrenSym(readFileSync(join(ROOT, 'test/fixtures/callgraph/demo-callgraph.children-sym.txt'), 'utf8'));
-    const share = (name: string) => perf.find((r) => r.symbol === name)!;
-    // The detail is `50.5% inclusive, 49.9% self · mini-hz3-bench`: perf's Children and Self columns, as the share
-    // formatter rounds them (three significant digits).
-    const [, inc, self] = /^([\d.]+)% inclusive, ([\d.]+)% self/.exec(pop.detail ?? '') ?? [];
-    assert.ok(Math.abs(Number(inc) - share('mh3_owner_stash_pop').children) <= 0.051, pop.detail);
-    assert.ok(Math.abs(Number(self) - share('mh3_owner_stash_pop').self) <= 0.051, pop.detail);
+      const items = await conn.sendRequest(CallHierarchyPrepareRequest.type, {
+        textDocument: { uri },
+        position: { line: callLine, character: lines[callLine]!.indexOf('mh3_owner_stash_pop') + 3 },
+      });
+      assert.equal(items?.length, 1);
+      const pop = items![0]!;
+      assert.equal(pop.name, 'mh3_owner_stash_pop');
+      const perf = parseChildrenSym(
+        readFileSync(join(ROOT, 'test/fixtures/callgraph/demo-callgraph.children-sym.txt'), 'utf8'),
+      );
+      const share = (name: string) => perf.find((r) => r.symbol === name)!;
+      // The detail is `50.5% inclusive, 49.9% self · mini-hz3-bench`: perf's Children and Self columns, as the share
+      // formatter rounds them (three significant digits).
+      const [, inc, self] = /^([\d.]+)% inclusive, ([\d.]+)% self/.exec(pop.detail ?? '') ?? [];
+      assert.ok(Math.abs(Number(inc) - share('mh3_owner_stash_pop').children) <= 0.051, pop.detail);
+      assert.ok(Math.abs(Number(self) - share('mh3_owner_stash_pop').self) <= 0.051, pop.detail);
 
-    const incoming = await conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: pop });
-    // The call in mh3_alloc.c is inside alloc_slow, which gcc inlined into mh3_alloc: the caller is alloc_slow.
-    const slow = incoming?.find((c) => c.from.name === 'alloc_slow');
-    assert.ok(slow, `callers: ${incoming?.map((c) => c.from.name).join(', ')}`);
-    assert.equal(slow.from.uri, uri);
-    assert.deepEqual(slow.fromRanges.map((r) => r.start.line), [callLine]);
+      const incoming = await conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: pop });
+      // The call in mh3_alloc.c is inside alloc_slow, which gcc inlined into mh3_alloc: the caller is alloc_slow.
+      const slow = incoming?.find((c) => c.from.name === 'alloc_slow');
+      assert.ok(slow, `callers: ${incoming?.map((c) => c.from.name).join(', ')}`);
+      assert.equal(slow.from.uri, uri);
+      assert.deepEqual(
+        slow.fromRanges.map((r) => r.start.line),
+        [callLine],
+      );
 
-    const outgoing = await conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: slow.from });
-    const toPop = outgoing?.find((c) => c.to.name === 'mh3_owner_stash_pop');
-    assert.ok(toPop, `callees of alloc_slow: ${outgoing?.map((c) => c.to.name).join(', ')}`);
-    assert.deepEqual(toPop.fromRanges.map((r) => r.start.line), [callLine]);
-  } finally {
-    await conn.sendRequest(ShutdownRequest.type).catch(() => undefined);
-    await conn.sendNotification(ExitNotification.type).catch(() => undefined);
-    conn.dispose();
-    child.kill();
-  }
-});
+      const outgoing = await conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: slow.from });
+      const toPop = outgoing?.find((c) => c.to.name === 'mh3_owner_stash_pop');
+      assert.ok(toPop, `callees of alloc_slow: ${outgoing?.map((c) => c.to.name).join(', ')}`);
+      assert.deepEqual(
+        toPop.fromRanges.map((r) => r.start.line),
+        [callLine],
+      );
+    } finally {
+      await conn.sendRequest(ShutdownRequest.type).catch(() => undefined);
+      await conn.sendNotification(ExitNotification.type).catch(() => undefined);
+      conn.dispose();
+      child.kill();
+    }
+  },
+);

@@ -14,7 +14,9 @@ const DATA = join(ROOT, 'test/fixtures/perf-names/clones.data');
 
 function runWithClosedStdout(args: string[]): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/perf-heat.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/perf-heat.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.destroy();
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -23,7 +25,10 @@ function runWithClosedStdout(args: string[]): Promise<{ code: number | null; sig
   });
 }
 
-for (const args of [['lines', DATA, '--top', '0'], ['functions', DATA, '--top', '0', '--json']]) {
+for (const args of [
+  ['lines', DATA, '--top', '0'],
+  ['functions', DATA, '--top', '0', '--json'],
+]) {
   test(`perf-heat ${args[0]} into a pipe closed early exits quietly`, { timeout: 60_000 }, async () => {
     assert.ok(existsSync(join(ROOT, 'dist/cli.js')), 'dist/cli.js is built (npm run build)');
     const r = await runWithClosedStdout(args);

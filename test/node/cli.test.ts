@@ -17,7 +17,11 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   const cwd = process.cwd();
   process.chdir(mkdtempSync(join(tmpdir(), 'ph-cli-')));
   try {
-    const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+    const code = await main(
+      args,
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
     process.chdir(cwd);
@@ -38,7 +42,14 @@ test('lines --json: file, line, counts and percent per event, hottest first', as
 });
 
 test('lines --event sorts by another event; --remap rewrites paths', async () => {
-  const r = await run(['lines', join(FIX, 'perf-probe/annotate_stdio_fullpaths_l_hot_loop.txt'), '--remap', '/home/dev/probe=/ws', '--top', '1']);
+  const r = await run([
+    'lines',
+    join(FIX, 'perf-probe/annotate_stdio_fullpaths_l_hot_loop.txt'),
+    '--remap',
+    '/home/dev/probe=/ws',
+    '--top',
+    '1',
+  ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /\/ws\/src\/hot\.inc:21/);
   const bad = await run(['lines', join(FIX, 'perf-probe/annotate_stdio_l_hot_loop.txt'), '--event', 'cycles']);
@@ -76,23 +87,45 @@ test('functions: per-function totals', async () => {
 
 test('lines on a perf.data whose binary is not found: the header, and on stderr what is missing and what to pass', async () => {
   // Our writer's recording of a binary at a path that exists nowhere, with no build-id cache to find it in.
-  const attr = { type: 1, config: 0n, sampleType: SampleType.IP | SampleType.TID | SampleType.PERIOD, samplePeriod: 1, sampleIdAll: false, ids: [] };
+  const attr = {
+    type: 1,
+    config: 0n,
+    sampleType: SampleType.IP | SampleType.TID | SampleType.PERIOD,
+    samplePeriod: 1,
+    sampleIdAll: false,
+    ids: [],
+  };
   const data = join(mkdtempSync(join(tmpdir(), 'ph-cli-missing-')), 'gone.data');
-  writeFileSync(data, buildFile({
-    le: true,
-    attrs: [attr],
-    records: (w) => {
-      writeMmap(w, { type: 10, pid: 7, tid: 7, addr: 0x400000, len: 0x1000, pgoff: 0, filename: '/nonexistent/build/bench', prot: 5 });
-      for (let i = 0; i < 10; i++) writeSample(w, attr, { ip: 0x400010 + i, pid: 7, tid: 7, period: 1 });
-    },
-  }));
+  writeFileSync(
+    data,
+    buildFile({
+      le: true,
+      attrs: [attr],
+      records: (w) => {
+        writeMmap(w, {
+          type: 10,
+          pid: 7,
+          tid: 7,
+          addr: 0x400000,
+          len: 0x1000,
+          pgoff: 0,
+          filename: '/nonexistent/build/bench',
+          prot: 5,
+        });
+        for (let i = 0; i < 10; i++) writeSample(w, attr, { ip: 0x400010 + i, pid: 7, tid: 7, period: 1 });
+      },
+    }),
+  );
   const saved = process.env.PERF_BUILDID_DIR;
   process.env.PERF_BUILDID_DIR = mkdtempSync(join(tmpdir(), 'ph-cli-no-cache-'));
   try {
     const r = await run(['lines', data]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^ *cpu-clock:HG \(ms\) +% +line$/m);
-    assert.match(r.err, /source lines cover 0\.0% of cpu-clock:HG in gone\.data; 100\.0% is in binaries not found as recorded \(bench\): pass --binary-path \(perfHeat\.binaryPaths in the editor\).*perf buildid-cache -a/);
+    assert.match(
+      r.err,
+      /source lines cover 0\.0% of cpu-clock:HG in gone\.data; 100\.0% is in binaries not found as recorded \(bench\): pass --binary-path \(perfHeat\.binaryPaths in the editor\).*perf buildid-cache -a/,
+    );
   } finally {
     if (saved === undefined) delete process.env.PERF_BUILDID_DIR;
     else process.env.PERF_BUILDID_DIR = saved;
@@ -101,14 +134,37 @@ test('lines on a perf.data whose binary is not found: the header, and on stderr 
 
 test('diff: A/B builds of the demo, biggest change first, one-sided lines marked', async () => {
   const demo = join(__dirname, '../../demo/mini-hz3/profiles');
-  const r = await run(['diff', join(demo, 'cpu-clock.perf.data'), join(demo, 'cpu-clock-b.perf.data'), '--json', '--top', '0', '--binary-path', join(demo, '../build')]);
+  const r = await run([
+    'diff',
+    join(demo, 'cpu-clock.perf.data'),
+    join(demo, 'cpu-clock-b.perf.data'),
+    '--json',
+    '--top',
+    '0',
+    '--binary-path',
+    join(demo, '../build'),
+  ]);
   assert.equal(r.code, 0, r.err);
-  const rows = JSON.parse(r.out) as { file: string; line: number; delta: Record<string, number>; basePercent: Record<string, number>; otherPercent: Record<string, number>; only?: string }[];
+  const rows = JSON.parse(r.out) as {
+    file: string;
+    line: number;
+    delta: Record<string, number>;
+    basePercent: Record<string, number>;
+    otherPercent: Record<string, number>;
+    only?: string;
+  }[];
   const abs = rows.map((x) => Math.abs(x.delta['cpu-clock']));
-  assert.deepEqual(abs, [...abs].sort((x, y) => y - x));
-  for (const x of rows) assert.ok(Math.abs(x.otherPercent['cpu-clock'] - x.basePercent['cpu-clock'] - x.delta['cpu-clock']) < 1e-3);
+  assert.deepEqual(
+    abs,
+    [...abs].sort((x, y) => y - x),
+  );
+  for (const x of rows)
+    assert.ok(Math.abs(x.otherPercent['cpu-clock'] - x.basePercent['cpu-clock'] - x.delta['cpu-clock']) < 1e-3);
   // perf report of each build gives the two sides of the hottest header line.
   const hot = rows.find((x) => x.file.endsWith('mh3_inline.h') && x.line === 78)!;
-  assert.ok(Math.abs(hot.basePercent['cpu-clock'] - 15.67) <= 0.05 && Math.abs(hot.otherPercent['cpu-clock'] - 26.39) <= 0.05, JSON.stringify(hot));
+  assert.ok(
+    Math.abs(hot.basePercent['cpu-clock'] - 15.67) <= 0.05 && Math.abs(hot.otherPercent['cpu-clock'] - 26.39) <= 0.05,
+    JSON.stringify(hot),
+  );
   assert.ok(rows.some((x) => x.only === 'other') && rows.some((x) => x.only === 'base'));
 });

@@ -50,7 +50,7 @@ test('every source file under src/ is named in its folder README or in ARCHITECT
   assert.deepEqual(missing, [], `not named in their folder's README.md or ARCHITECTURE.md:\n  ${missing.join('\n  ')}`);
 });
 
-test('the check itself: a name inside a longer name, or a glob of another folder\'s pattern, does not count', () => {
+test("the check itself: a name inside a longer name, or a glob of another folder's pattern, does not count", () => {
   assert.ok(names('`line-header.ts`', '/x/line-header.ts'));
   assert.ok(names('`stat-metrics*.ts` (runs)', '/x/stat-metrics-view.ts'));
   assert.ok(!names('`perf-script-aggregate.ts`', '/x/aggregate.ts'));

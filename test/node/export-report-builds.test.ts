@@ -21,49 +21,67 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
-import { ExportReportRequest, LoadProfileRequest, SetBaselineRequest, SetFlagRequest, type ProfileSummary } from '../../src/protocol';
+import {
+  ExportReportRequest,
+  LoadProfileRequest,
+  SetBaselineRequest,
+  SetFlagRequest,
+  type ProfileSummary,
+} from '../../src/protocol';
 
 const ROOT = join(__dirname, '../..');
 const DEMO = join(ROOT, 'demo/mini-hz3');
 const SERVER = join(ROOT, 'dist/server.js');
 const P = (f: string): string => join(DEMO, 'profiles', f);
 
-test('LSP: exportReport takes B\'s flags from the Flags view (build + toggles) and A\'s from the request', { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 120_000 }, async () => {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => null));
-  conn.listen();
-  const dir = mkdtempSync(join(tmpdir(), 'perf-heat-export-'));
-  try {
-    await conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      rootUri: pathToFileURL(DEMO).toString(),
-      workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-      capabilities: { workspace: { configuration: true } },
-      initializationOptions: { clientLoadsProfile: true },
-    });
-    await conn.sendNotification(InitializedNotification.type, {});
-    const a = (await conn.sendRequest(LoadProfileRequest.method, { path: P('cpu-clock.perf.data') })) as ProfileSummary;
-    await conn.sendRequest(LoadProfileRequest.method, { path: P('cpu-clock-b.perf.data') });
-    await conn.sendRequest(SetBaselineRequest.method, { id: a.id });
-    await conn.sendRequest(SetFlagRequest.method, { name: 'HZ3_S121_PAGE_LOCAL_REMOTE', value: '1' });
-    const output = join(dir, 'report.md');
-    await conn.sendRequest(ExportReportRequest.method, {
-      output,
-      statFiles: [],
-      builds: { baseline: { makefile: join(DEMO, 'Makefile'), target: 'all' } },
-      experiment: { name: 'S121', flipped: ['HZ3_S121_PAGE_LOCAL_REMOTE=1'] },
-    });
-    const md = readFileSync(output, 'utf8');
-    assert.match(md, /## 1\. Builds and flags \(experiment S121\)/);
-    assert.match(md, /- B \(comparison, `cpu-clock-b\.perf\.data`\): the Flags view: Makefile .*toggles HZ3\\_S121\\_PAGE\\_LOCAL\\_REMOTE=1; compiles the hot code in `src\/mh3_owner_stash\.c`\./);
-    assert.match(md, /\| `HZ3_S121_PAGE_LOCAL_REMOTE` \| `0` \| `1` \| .* \| yes \|/);
-    assert.match(md, /\| · `#if HZ3_S121_PAGE_LOCAL_REMOTE` \/ `#else` \| 244-333 \| `#else` \| `#if HZ3_S121_PAGE_LOCAL_REMOTE` \| yes \|/);
-    await conn.sendRequest(ShutdownRequest.type);
-    await conn.sendNotification(ExitNotification.type);
-  } finally {
-    conn.dispose();
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "LSP: exportReport takes B's flags from the Flags view (build + toggles) and A's from the request",
+  { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 120_000 },
+  async () => {
+    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => null));
+    conn.listen();
+    const dir = mkdtempSync(join(tmpdir(), 'perf-heat-export-'));
+    try {
+      await conn.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: pathToFileURL(DEMO).toString(),
+        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+        capabilities: { workspace: { configuration: true } },
+        initializationOptions: { clientLoadsProfile: true },
+      });
+      await conn.sendNotification(InitializedNotification.type, {});
+      const a = (await conn.sendRequest(LoadProfileRequest.method, {
+        path: P('cpu-clock.perf.data'),
+      })) as ProfileSummary;
+      await conn.sendRequest(LoadProfileRequest.method, { path: P('cpu-clock-b.perf.data') });
+      await conn.sendRequest(SetBaselineRequest.method, { id: a.id });
+      await conn.sendRequest(SetFlagRequest.method, { name: 'HZ3_S121_PAGE_LOCAL_REMOTE', value: '1' });
+      const output = join(dir, 'report.md');
+      await conn.sendRequest(ExportReportRequest.method, {
+        output,
+        statFiles: [],
+        builds: { baseline: { makefile: join(DEMO, 'Makefile'), target: 'all' } },
+        experiment: { name: 'S121', flipped: ['HZ3_S121_PAGE_LOCAL_REMOTE=1'] },
+      });
+      const md = readFileSync(output, 'utf8');
+      assert.match(md, /## 1\. Builds and flags \(experiment S121\)/);
+      assert.match(
+        md,
+        /- B \(comparison, `cpu-clock-b\.perf\.data`\): the Flags view: Makefile .*toggles HZ3\\_S121\\_PAGE\\_LOCAL\\_REMOTE=1; compiles the hot code in `src\/mh3_owner_stash\.c`\./,
+      );
+      assert.match(md, /\| `HZ3_S121_PAGE_LOCAL_REMOTE` \| `0` \| `1` \| .* \| yes \|/);
+      assert.match(
+        md,
+        /\| · `#if HZ3_S121_PAGE_LOCAL_REMOTE` \/ `#else` \| 244-333 \| `#else` \| `#if HZ3_S121_PAGE_LOCAL_REMOTE` \| yes \|/,
+      );
+      await conn.sendRequest(ShutdownRequest.type);
+      await conn.sendNotification(ExitNotification.type);
+    } finally {
+      conn.dispose();
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

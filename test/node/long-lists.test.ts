@@ -20,7 +20,20 @@ function longCachegrind(lines: number): { text: string; total: number; hottest: 
     total += ir;
     rows.push(`${k} ${ir}`);
   }
-  return { text: ['desc: I1 cache: 32768 B, 64 B, 8-way associative', 'cmd: ./big', 'events: Ir', 'fl=/src/big.c', 'fn=big', ...rows, `summary: ${total}`, ''].join('\n'), total, hottest: 997 };
+  return {
+    text: [
+      'desc: I1 cache: 32768 B, 64 B, 8-way associative',
+      'cmd: ./big',
+      'events: Ir',
+      'fl=/src/big.c',
+      'fn=big',
+      ...rows,
+      `summary: ${total}`,
+      '',
+    ].join('\n'),
+    total,
+    hottest: 997,
+  };
 }
 
 test('lines --top 0 on a 200,000-line cachegrind file prints every line (no stack overflow)', async () => {
@@ -35,12 +48,19 @@ test('lines --top 0 on a 200,000-line cachegrind file prints every line (no stac
     process.chdir(dir);
     let code: number;
     try {
-      code = await main(['lines', file, '--top', '0'], (s) => out.push(s), (s) => err.push(s));
+      code = await main(
+        ['lines', file, '--top', '0'],
+        (s) => out.push(s),
+        (s) => err.push(s),
+      );
     } finally {
       process.chdir(cwd);
     }
     assert.equal(code, 0, err.join('\n'));
-    const body = out.join('\n').split('\n').filter((l) => /big\.c:\d+/.test(l));
+    const body = out
+      .join('\n')
+      .split('\n')
+      .filter((l) => /big\.c:\d+/.test(l));
     assert.equal(body.length, 200_000);
     assert.match(body[0]!, new RegExp(`^\\s*${g.hottest}\\s.*/src/big\\.c:996$`));
   } finally {
@@ -56,7 +76,16 @@ test('maxOf/minOf over a million values', () => {
     if (v > max) max = v;
     if (v < min) min = v;
   }
-  assert.equal(maxOf(values, (v) => v), max);
-  assert.equal(minOf(values, (v) => v), min);
-  assert.equal(maxOf([], (v: number) => v, 0), 0);
+  assert.equal(
+    maxOf(values, (v) => v),
+    max,
+  );
+  assert.equal(
+    minOf(values, (v) => v),
+    min,
+  );
+  assert.equal(
+    maxOf([], (v: number) => v, 0),
+    0,
+  );
 });

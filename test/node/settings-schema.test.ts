@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { nestedGet, readSettings, SETTINGS } from '../../src/settings';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
-const schema: Record<string, { default: unknown; type: string; enum?: string[] }> = manifest.contributes.configuration.properties;
+const schema: Record<string, { default: unknown; type: string; enum?: string[] }> =
+  manifest.contributes.configuration.properties;
 
 test('every setting in package.json is in the shared schema (src/settings.ts) with the same type, default and values, and back', () => {
-  const declared = Object.keys(schema).map((k) => k.replace(/^perfHeat\./, '')).sort();
+  const declared = Object.keys(schema)
+    .map((k) => k.replace(/^perfHeat\./, ''))
+    .sort();
   assert.deepEqual(declared, Object.keys(SETTINGS).sort());
   for (const [name, s] of Object.entries(SETTINGS)) {
     const p = schema[`perfHeat.${name}`];
@@ -20,7 +23,15 @@ test('every setting in package.json is in the shared schema (src/settings.ts) wi
 
 test('settings as an LSP client sends them (dotted names nested): read typed, a wrong value defaulted with a one-line reason', () => {
   const problems: string[] = [];
-  const s = readSettings(nestedGet({ profile: 'p.data', heat: { lineText: 'count', gutterBar: 'yes' }, flags: { defines: ['A=1'] }, pathRemaps: { '/ci': '/src' } }), (m) => problems.push(m));
+  const s = readSettings(
+    nestedGet({
+      profile: 'p.data',
+      heat: { lineText: 'count', gutterBar: 'yes' },
+      flags: { defines: ['A=1'] },
+      pathRemaps: { '/ci': '/src' },
+    }),
+    (m) => problems.push(m),
+  );
   assert.equal(s.profile, 'p.data');
   assert.equal(s['heat.lineText'], 'count');
   assert.deepEqual(s['flags.defines'], ['A=1']);
@@ -30,12 +41,17 @@ test('settings as an LSP client sends them (dotted names nested): read typed, a 
   assert.deepEqual(problems, ['perfHeat.heat.gutterBar must be true or false, not "yes": using true']);
   readSettings(nestedGet({ heat: { lineText: 'loud' }, binaryPaths: [3] }), (m) => problems.push(m));
   assert.match(problems[1], /^perfHeat\.binaryPaths must be a list of strings/);
-  assert.match(problems[2], /^perfHeat\.heat\.lineText must be one of "share", "shareOfFunction", "count", "none", not "loud"/);
+  assert.match(
+    problems[2],
+    /^perfHeat\.heat\.lineText must be one of "share", "shareOfFunction", "count", "none", not "loud"/,
+  );
 });
 
 test('activation is on demand, never *', () => {
   assert.ok(!manifest.activationEvents.includes('*'));
-  assert.ok(manifest.activationEvents.every((e: string) => /^(onLanguage|onCommand|workspaceContains|onView):/.test(e)));
+  assert.ok(
+    manifest.activationEvents.every((e: string) => /^(onLanguage|onCommand|workspaceContains|onView):/.test(e)),
+  );
 });
 
 test('every contributed command is titled and in the Perf Heat category', () => {
@@ -46,6 +62,8 @@ test('every contributed command is titled and in the Perf Heat category', () => 
 });
 
 test('every theme colour has defaults for dark, light and both high-contrast themes', () => {
-  for (const c of manifest.contributes.colors) for (const k of ['dark', 'light', 'highContrast', 'highContrastLight']) assert.ok(c.defaults[k], `${c.id}.${k}`);
-  for (let i = 1; i <= 10; i++) assert.ok(manifest.contributes.colors.some((c: { id: string }) => c.id === `perfHeat.heat${i}`));
+  for (const c of manifest.contributes.colors)
+    for (const k of ['dark', 'light', 'highContrast', 'highContrastLight']) assert.ok(c.defaults[k], `${c.id}.${k}`);
+  for (let i = 1; i <= 10; i++)
+    assert.ok(manifest.contributes.colors.some((c: { id: string }) => c.id === `perfHeat.heat${i}`));
 });

@@ -8,7 +8,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const suite = join(root, 'test/vscode/suite');
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: readdirSync(suite).filter((f) => f.endsWith('.ts')).map((f) => join(suite, f)),
+  entryPoints: readdirSync(suite)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(suite, f)),
   outdir: join(root, 'out/test/vscode/suite'),
   bundle: true,
   platform: 'node',

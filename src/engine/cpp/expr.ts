@@ -48,8 +48,24 @@ function isProblem(x: IntValue | ExprProblem): x is ExprProblem {
 }
 
 const BINARY: Record<string, number> = {
-  '*': 10, '/': 10, '%': 10, '+': 9, '-': 9, '<<': 8, '>>': 8, '<': 7, '>': 7, '<=': 7, '>=': 7, '==': 6, '!=': 6,
-  '&': 5, '^': 4, '|': 3, '&&': 2, '||': 1,
+  '*': 10,
+  '/': 10,
+  '%': 10,
+  '+': 9,
+  '-': 9,
+  '<<': 8,
+  '>>': 8,
+  '<': 7,
+  '>': 7,
+  '<=': 7,
+  '>=': 7,
+  '==': 6,
+  '!=': 6,
+  '&': 5,
+  '^': 4,
+  '|': 3,
+  '&&': 2,
+  '||': 1,
 };
 
 class Parser {
@@ -109,7 +125,8 @@ class Parser {
     if (!truthy) this.skip++;
     const a = this.comma();
     if (!truthy) this.skip--;
-    if (this.toks[this.i]?.s !== ':') throw new ExprError("'?' without following ':'", this.offAt(this.toks[this.i] ? this.i : qAt));
+    if (this.toks[this.i]?.s !== ':')
+      throw new ExprError("'?' without following ':'", this.offAt(this.toks[this.i] ? this.i : qAt));
     this.i++;
     if (truthy) this.skip++;
     const b = this.ternary();
@@ -124,12 +141,14 @@ class Parser {
     for (;;) {
       const t = this.toks[this.i];
       if (!t || t.k !== 'punct') {
-        if (t && t.k !== 'punct') throw new ExprError(`missing binary operator before token "${t.s}"`, this.offAt(this.i));
+        if (t && t.k !== 'punct')
+          throw new ExprError(`missing binary operator before token "${t.s}"`, this.offAt(this.i));
         return left;
       }
       const prec = BINARY[t.s];
       if (prec === undefined || prec < minPrec) {
-        if (prec === undefined && !['?', ':', ')', ','].includes(t.s)) throw new ExprError(`token "${t.s}" is not valid in preprocessor expressions`, this.offAt(this.i));
+        if (prec === undefined && !['?', ':', ')', ','].includes(t.s))
+          throw new ExprError(`token "${t.s}" is not valid in preprocessor expressions`, this.offAt(this.i));
         return left;
       }
       const at = this.offAt(this.i++);
@@ -170,15 +189,24 @@ class Parser {
     const x = norm(a.v, u);
     const y = norm(b.v, u);
     switch (op) {
-      case '<': return { v: x < y ? 1n : 0n, u: false };
-      case '>': return { v: x > y ? 1n : 0n, u: false };
-      case '<=': return { v: x <= y ? 1n : 0n, u: false };
-      case '>=': return { v: x >= y ? 1n : 0n, u: false };
-      case '==': return { v: x === y ? 1n : 0n, u: false };
-      case '!=': return { v: x !== y ? 1n : 0n, u: false };
-      case '&': return { v: norm(x & y, u), u };
-      case '^': return { v: norm(x ^ y, u), u };
-      case '|': return { v: norm(x | y, u), u };
+      case '<':
+        return { v: x < y ? 1n : 0n, u: false };
+      case '>':
+        return { v: x > y ? 1n : 0n, u: false };
+      case '<=':
+        return { v: x <= y ? 1n : 0n, u: false };
+      case '>=':
+        return { v: x >= y ? 1n : 0n, u: false };
+      case '==':
+        return { v: x === y ? 1n : 0n, u: false };
+      case '!=':
+        return { v: x !== y ? 1n : 0n, u: false };
+      case '&':
+        return { v: norm(x & y, u), u };
+      case '^':
+        return { v: norm(x ^ y, u), u };
+      case '|':
+        return { v: norm(x | y, u), u };
     }
     if ((op === '/' || op === '%') && y === 0n) {
       // gcc returns the left operand (made positive for signed division) and goes on.
@@ -204,7 +232,8 @@ class Parser {
           return { v: 0n, u: false };
         }
         if (r.tooLarge) this.warn('integer constant is too large for its type', at);
-        else if (r.u && !/[uU]/.test(t.s) && /^[1-9]/.test(t.s)) this.warn('integer constant is so large that it is unsigned', at);
+        else if (r.u && !/[uU]/.test(t.s) && /^[1-9]/.test(t.s))
+          this.warn('integer constant is so large that it is unsigned', at);
         return r.tooLarge ? { v: r.v, u: r.u } : r;
       }
       case 'chr': {
@@ -221,7 +250,8 @@ class Parser {
       case '(': {
         if (this.toks[this.i]?.s === ')') throw new ExprError("missing expression between '(' and ')'", at);
         const v = this.comma();
-        if (this.toks[this.i]?.s !== ')') throw new ExprError("missing ')' in expression", this.toks[this.i] ? this.offAt(this.i) : at);
+        if (this.toks[this.i]?.s !== ')')
+          throw new ExprError("missing ')' in expression", this.toks[this.i] ? this.offAt(this.i) : at);
         this.i++;
         return v;
       }
@@ -332,11 +362,25 @@ export function evaluateTokens(tokens: readonly Token[], macros: MacroTable, opt
     }
     const v = parser.parse();
     const first = [...(ctx.errors ?? []), ...parser.errors].sort((a, b) => a.offset - b.offset)[0];
-    return { value: v.v, unsigned: v.u, ...(first ? { error: first } : {}), warnings: parser.warnings, notes: ctx.notes, uncertain: !!ctx.uncertain };
+    return {
+      value: v.v,
+      unsigned: v.u,
+      ...(first ? { error: first } : {}),
+      warnings: parser.warnings,
+      notes: ctx.notes,
+      uncertain: !!ctx.uncertain,
+    };
   } catch (e) {
     if (e instanceof ExprError || e instanceof ExpansionError) {
       const first = [...(ctx.errors ?? []), ...(parser?.errors ?? []), { message: e.message, offset: e.offset }][0];
-      return { value: 0n, unsigned: false, error: first, warnings: parser?.warnings ?? [], notes: ctx.notes, uncertain: !!ctx.uncertain };
+      return {
+        value: 0n,
+        unsigned: false,
+        error: first,
+        warnings: parser?.warnings ?? [],
+        notes: ctx.notes,
+        uncertain: !!ctx.uncertain,
+      };
     }
     throw e;
   }

@@ -13,7 +13,14 @@ import { branchCondition, includersOf, type IncludePaths, listTranslationUnits, 
 import { assumedPredefined } from './predefined';
 import { prepared } from './prepared';
 import { type BranchKind, type FileScan, LINE_CODE, LINE_DIRECTIVE, ScanCache } from './scanner';
-import { type CommandLineMacro, type ErrorHit, type FileOutcome, type SimDiagnostic, simulate, type Simulation } from './simulate';
+import {
+  type CommandLineMacro,
+  type ErrorHit,
+  type FileOutcome,
+  type SimDiagnostic,
+  simulate,
+  type Simulation,
+} from './simulate';
 import { FileSystemSources, type SourceProvider } from './sources';
 import type { MacroDef, MacroTable } from './tokens';
 
@@ -127,7 +134,15 @@ export interface FileRegions {
   notes: string[];
 }
 
-const MARKERS = ['compile_commands.json', 'Makefile', 'makefile', 'GNUmakefile', 'CMakeLists.txt', 'meson.build', '.git'];
+const MARKERS = [
+  'compile_commands.json',
+  'Makefile',
+  'makefile',
+  'GNUmakefile',
+  'CMakeLists.txt',
+  'meson.build',
+  '.git',
+];
 
 export class FlagViewEngine {
   readonly sources: SourceProvider;
@@ -167,7 +182,10 @@ export class FlagViewEngine {
     const key = `${abs}\0${JSON.stringify(view.paths)}`;
     if (!this.units.has(key)) {
       const candidates = listTranslationUnits(roots ?? [projectRoot(abs)], abs);
-      this.units.set(key, includersOf(abs, candidates, { paths: view.paths, sources: this.sources, scans: this.scans })[0] ?? null);
+      this.units.set(
+        key,
+        includersOf(abs, candidates, { paths: view.paths, sources: this.sources, scans: this.scans })[0] ?? null,
+      );
     }
     return this.units.get(key) ?? undefined;
   }
@@ -189,7 +207,9 @@ export class FlagViewEngine {
       if (sfo?.shadow) {
         fo = sfo;
         const site = sfo.includedFrom[0];
-        notes.push(`not included by this build${site ? `: its #include at ${site.file}:${site.line} is in an inactive block` : ''}; block values are as if it were included there`);
+        notes.push(
+          `not included by this build${site ? `: its #include at ${site.file}:${site.line} is in an inactive block` : ''}; block values are as if it were included there`,
+        );
       } else {
         const alone = this.simulate(abs, view, [abs]);
         fo = alone.files.get(abs);
@@ -207,7 +227,9 @@ export class FlagViewEngine {
    */
   evaluateUnit(unit: string, view: FlagView, opts: { flags?: boolean } = {}): FileRegions[] {
     const sim = this.simulate(unit, view, 'all');
-    return [...sim.files.keys()].map((f) => regionsOf(f, resolve(unit), sim, sim.files.get(f), [], opts.flags === true));
+    return [...sim.files.keys()].map((f) =>
+      regionsOf(f, resolve(unit), sim, sim.files.get(f), [], opts.flags === true),
+    );
   }
 }
 
@@ -248,7 +270,14 @@ function sourceOf(def: MacroDef | null | undefined): FlagSource {
   }
 }
 
-function regionsOf(file: string, unit: string, sim: Simulation, fo: FileOutcome | undefined, notes: string[], withFlags: boolean): FileRegions {
+function regionsOf(
+  file: string,
+  unit: string,
+  sim: Simulation,
+  fo: FileOutcome | undefined,
+  notes: string[],
+  withFlags: boolean,
+): FileRegions {
   const scanText = fo?.scan;
   const lineCount = scanText?.lineCount ?? 0;
   const reached = !!fo && fo.liveVisits > 0;
@@ -287,7 +316,11 @@ function regionsOf(file: string, unit: string, sim: Simulation, fo: FileOutcome 
     if (withFlags) flags.push(...flagsOf(fo, sim));
   }
   const diagnostics = sim.diagnostics.filter((d) => d.file === file || d.file === '<command-line>');
-  for (const u of sim.unresolved) if (u.file === file) notes.push(`#include "${u.spelled}" at line ${u.line}: not found in the project's include folders (gcc may find it in its own)`);
+  for (const u of sim.unresolved)
+    if (u.file === file)
+      notes.push(
+        `#include "${u.spelled}" at line ${u.line}: not found in the project's include folders (gcc may find it in its own)`,
+      );
   return {
     file,
     unit,
@@ -310,14 +343,22 @@ function regionsOf(file: string, unit: string, sim: Simulation, fo: FileOutcome 
  */
 export function includeGuard(scan: FileScan): string | undefined {
   const groups = scan.top.filter((i) => i.group);
-  if (groups.length !== 1 || scan.top.some((i) => i.directive && !/^(pragma|line|ident)$/.test(i.directive.name))) return undefined;
+  if (groups.length !== 1 || scan.top.some((i) => i.directive && !/^(pragma|line|ident)$/.test(i.directive.name)))
+    return undefined;
   const g = groups[0].group!;
   const b = g.branches[0];
   if (g.branches.length !== 1) return undefined;
-  const m = b.kind === 'ifndef' ? /^(\w+)$/.exec(b.condition) : b.kind === 'if' ? /^!\s*defined\s*\(?\s*(\w+)\s*\)?$/.exec(b.condition) : null;
+  const m =
+    b.kind === 'ifndef'
+      ? /^(\w+)$/.exec(b.condition)
+      : b.kind === 'if'
+        ? /^!\s*defined\s*\(?\s*(\w+)\s*\)?$/.exec(b.condition)
+        : null;
   const first = b.items[0]?.directive;
   if (!m || !first || first.name !== 'define' || first.text.trim() !== m[1]) return undefined;
-  for (let l = 1; l <= scan.lineCount; l++) if ((l < g.line || l > g.endLine) && scan.lineFlags[l - 1] & LINE_CODE && !(scan.lineFlags[l - 1] & LINE_DIRECTIVE)) return undefined;
+  for (let l = 1; l <= scan.lineCount; l++)
+    if ((l < g.line || l > g.endLine) && scan.lineFlags[l - 1] & LINE_CODE && !(scan.lineFlags[l - 1] & LINE_DIRECTIVE))
+      return undefined;
   return m[1];
 }
 
@@ -350,7 +391,15 @@ function flagsOf(fo: FileOutcome, sim: Simulation): FlagInfo[] {
       const r = evaluate(name, sim.macros.get(name) === def ? sim.macros : new Map(sim.macros).set(name, def));
       if (!r.error) numeric = formatValue(r);
     } else numeric = '0';
-    const info: FlagInfo = { name, defined: !!def, value: def ? def.text : null, numeric, source: sourceOf(def), history, firstLine: line };
+    const info: FlagInfo = {
+      name,
+      defined: !!def,
+      value: def ? def.text : null,
+      numeric,
+      source: sourceOf(def),
+      history,
+      firstLine: line,
+    };
     const final = sim.macros.get(name);
     if (final !== (def ?? undefined)) info.later = { value: final ? final.text : null, source: sourceOf(final) };
     const desc = describeFlag(name, visited);

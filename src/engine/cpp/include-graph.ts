@@ -23,7 +23,14 @@ export interface IncludePaths {
 export const NO_PATHS: IncludePaths = { quote: [], angled: [], system: [] };
 
 /** Absolute path of the file `#include` names, or null when no project folder has it. */
-export function resolveInclude(spelled: string, angled: boolean, fromFile: string, paths: IncludePaths, sources: SourceProvider, next = false): string | null {
+export function resolveInclude(
+  spelled: string,
+  angled: boolean,
+  fromFile: string,
+  paths: IncludePaths,
+  sources: SourceProvider,
+  next = false,
+): string | null {
   if (isAbsolute(spelled)) return sources.exists(spelled) ? resolve(spelled) : null;
   const here = dirname(fromFile);
   let dirs = [...(angled ? [] : [here, ...paths.quote]), ...paths.angled, ...paths.system];

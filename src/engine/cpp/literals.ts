@@ -41,7 +41,8 @@ function parseLiteral(s: string): IntValue | ExprProblem {
   const hex = /^0[xX]/.test(digits);
   if (hex ? /^[.pP]/.test(suffix) || /[pP][+-]?\d/.test(suffix) : /^[.eE]/.test(suffix) || /^\d*[.eE]/.test(suffix))
     return { message: 'floating constant in preprocessor expression', offset: 0 };
-  if (/^0[xXbB]$/.test(digits)) return { message: `invalid suffix "${digits.slice(1)}${suffix}" on integer constant`, offset: 0 };
+  if (/^0[xXbB]$/.test(digits))
+    return { message: `invalid suffix "${digits.slice(1)}${suffix}" on integer constant`, offset: 0 };
   let value: bigint;
   if (hex || /^0[bB]/.test(digits)) value = BigInt(digits);
   else if (digits.length > 1 && digits[0] === '0') {
@@ -53,7 +54,8 @@ function parseLiteral(s: string): IntValue | ExprProblem {
   const sfx = suffix.toLowerCase();
   const ok = /^(u?(l|ll)?|(l|ll)u|u?z|zu)$/.test(sfx) && !/lL|Ll/.test(suffix);
   if (!ok) {
-    if (/^[ij]/.test(sfx) || /[ij]$/.test(sfx)) return { message: 'imaginary number in preprocessor expression', offset: 0 };
+    if (/^[ij]/.test(sfx) || /[ij]$/.test(sfx))
+      return { message: 'imaginary number in preprocessor expression', offset: 0 };
     return { message: `invalid suffix "${suffix}" on integer constant`, offset: 0 };
   }
   let u = sfx.includes('u');
@@ -62,15 +64,29 @@ function parseLiteral(s: string): IntValue | ExprProblem {
   return tooLarge ? { v: value & MASK, u, tooLarge } : { v: norm(value, u), u };
 }
 
-const ESCAPES: Record<string, number> = { n: 10, t: 9, v: 11, b: 8, r: 13, f: 12, a: 7, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+const ESCAPES: Record<string, number> = {
+  n: 10,
+  t: 9,
+  v: 11,
+  b: 8,
+  r: 13,
+  f: 12,
+  a: 7,
+  e: 27,
+  E: 27,
+  '\\': 92,
+  "'": 39,
+  '"': 34,
+  '?': 63,
+};
 
 /** A character constant's value: plain `char` is signed (x86, AArch64 Linux is not, but gcc's host default). */
 export function parseCharLiteral(s: string): IntValue | ExprProblem {
   const m = /^(L|u8|u|U)?'(.*)'$/s.exec(s);
-  if (!m) return { message: 'missing terminating \' character', offset: 0 };
+  if (!m) return { message: "missing terminating ' character", offset: 0 };
   const [, prefix = '', body] = m;
   const chars: number[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     if (body[i] !== '\\') {
       const cp = body.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
@@ -109,4 +125,3 @@ export function parseCharLiteral(s: string): IntValue | ExprProblem {
   for (const c of chars) v = BigInt.asIntN(32, (v << 8n) | BigInt(c & 0xff));
   return { v, u: false };
 }
-

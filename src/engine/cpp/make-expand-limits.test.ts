@@ -24,14 +24,20 @@ const dir = mkdtempSync(join(tmpdir(), 'ph-mk-limits-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('make expansion has a size guard', () => {
-  for (const [name, seed] of [['empty seed (work without output)', ''], ['one-byte seed (output that doubles)', 'x']] as const) {
+  for (const [name, seed] of [
+    ['empty seed (work without output)', ''],
+    ['one-byte seed (output that doubles)', 'x'],
+  ] as const) {
     it(`24 doubling levels with an ${name} stop with a note naming the Makefile`, () => {
       const mk = join(dir, `Makefile-${seed || 'empty'}`);
       writeFileSync(mk, doublingMakefile(24, seed));
-      const r = runBounded(`
+      const r = runBounded(
+        `
         const { flagsFromMakefile } = await load('src/engine/cpp/make-flags.ts');
         const f = flagsFromMakefile(${JSON.stringify(mk)}, 'all');
-        return { notes: f.notes };`, { timeoutMs: 120_000, heapMb: 512 });
+        return { notes: f.notes };`,
+        { timeoutMs: 120_000, heapMb: 512 },
+      );
       assert.equal(r.failure, undefined);
       // Either the flags come back with the note, or (the compile command itself was the runaway expansion) the
       // reader says it found no compile — in one line that names the Makefile and carries the note.
@@ -39,7 +45,12 @@ describe('make expansion has a size guard', () => {
       const note = v.notes ? v.notes.find((n) => n.includes('stopped')) : v.thrown;
       assert.ok(note, JSON.stringify(v));
       assert.ok(note.startsWith(`${mk}: `), note);
-      assert.match(note, new RegExp(`${mk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expansion of "[^"]*" stopped: more than \\d+ variable references`));
+      assert.match(
+        note,
+        new RegExp(
+          `${mk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expansion of "[^"]*" stopped: more than \\d+ variable references`,
+        ),
+      );
       assert.ok(!note.includes('\n'));
     });
   }
@@ -50,7 +61,8 @@ describe('make expansion has a size guard', () => {
     let levels = 1;
     while (seed.length * 2 ** levels <= MAX_EXPANSION_BYTES) levels++;
     const vars = new Map([['A0', { value: seed, flavor: 'recursive' as const, origin: 'file' as const }]]);
-    for (let i = 1; i < levels; i++) vars.set(`A${i}`, { value: `$(A${i - 1})$(A${i - 1})`, flavor: 'recursive', origin: 'file' });
+    for (let i = 1; i < levels; i++)
+      vars.set(`A${i}`, { value: `$(A${i - 1})$(A${i - 1})`, flavor: 'recursive', origin: 'file' });
     const notes: string[] = [];
     const out = expand(`$(A${levels - 1})`, { vars, dir, notes });
     assert.equal(out.length, seed.length * 2 ** (levels - 1));

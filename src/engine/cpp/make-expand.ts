@@ -132,7 +132,8 @@ function lookupVar(name: string, scope: ExpandScope): MakeVar | undefined {
         break;
       case '+=':
         if (!v) v = { value: tv.value, flavor: 'recursive', origin };
-        else if (v.flavor === 'simple') v = { ...v, value: `${v.value} ${expand(tv.value, { ...scope, targetVars: [] })}`.trim() };
+        else if (v.flavor === 'simple')
+          v = { ...v, value: `${v.value} ${expand(tv.value, { ...scope, targetVars: [] })}`.trim() };
         else v = { ...v, value: `${v.value} ${tv.value}`.trim() };
         break;
       case '=':
@@ -233,7 +234,8 @@ function expandWithin(text: string, scope: ExpandScope): string {
 }
 
 function grow(out: string, more: string): string {
-  if (out.length + more.length > MAX_EXPANSION_BYTES) throw new ExpansionTooLarge(`a value grows past ${MAX_EXPANSION_BYTES} bytes`);
+  if (out.length + more.length > MAX_EXPANSION_BYTES)
+    throw new ExpansionTooLarge(`a value grows past ${MAX_EXPANSION_BYTES} bytes`);
   return out + more;
 }
 
@@ -262,11 +264,17 @@ function globOne(pattern: string, dir: string): string[] {
       bases = bases.map((b) => join(b, part));
       continue;
     }
-    const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${part
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     const next: string[] = [];
     for (const b of bases) {
       try {
-        for (const e of readdirSync(resolve(dir, b || '.'))) if (re.test(e) && (!e.startsWith('.') || part.startsWith('.'))) next.push(join(b, e));
+        for (const e of readdirSync(resolve(dir, b || '.')))
+          if (re.test(e) && (!e.startsWith('.') || part.startsWith('.'))) next.push(join(b, e));
       } catch {
         /* not a folder: no match */
       }
@@ -296,12 +304,16 @@ const FUNCTIONS: Record<string, Fn> = {
   filter: (a, s) => {
     const [p, t] = splitArgs(a, 2).map((x) => e(x, s));
     const pats = words(p);
-    return words(t ?? '').filter((w) => pats.some((q) => matchPattern(q, w) !== undefined)).join(' ');
+    return words(t ?? '')
+      .filter((w) => pats.some((q) => matchPattern(q, w) !== undefined))
+      .join(' ');
   },
   'filter-out': (a, s) => {
     const [p, t] = splitArgs(a, 2).map((x) => e(x, s));
     const pats = words(p);
-    return words(t ?? '').filter((w) => !pats.some((q) => matchPattern(q, w) !== undefined)).join(' ');
+    return words(t ?? '')
+      .filter((w) => !pats.some((q) => matchPattern(q, w) !== undefined))
+      .join(' ');
   },
   sort: (a, s) => [...new Set(words(e(a, s)))].sort().join(' '),
   word: (a, s) => {
@@ -310,26 +322,48 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   wordlist: (a, s) => {
     const [from, to, t] = splitArgs(a, 3).map((x) => e(x, s));
-    return words(t ?? '').slice(Number(from) - 1, Number(to)).join(' ');
+    return words(t ?? '')
+      .slice(Number(from) - 1, Number(to))
+      .join(' ');
   },
   words: (a, s) => String(words(e(a, s)).length),
   firstword: (a, s) => words(e(a, s))[0] ?? '',
   lastword: (a, s) => words(e(a, s)).pop() ?? '',
-  dir: (a, s) => words(e(a, s)).map((w) => (w.includes('/') ? w.slice(0, w.lastIndexOf('/') + 1) : './')).join(' '),
-  notdir: (a, s) => words(e(a, s)).map((w) => w.slice(w.lastIndexOf('/') + 1)).join(' '),
-  suffix: (a, s) => words(e(a, s)).map((w) => extname(w)).filter(Boolean).join(' '),
-  basename: (a, s) => words(e(a, s)).map((w) => (extname(w) ? w.slice(0, -extname(w).length) : w)).join(' '),
+  dir: (a, s) =>
+    words(e(a, s))
+      .map((w) => (w.includes('/') ? w.slice(0, w.lastIndexOf('/') + 1) : './'))
+      .join(' '),
+  notdir: (a, s) =>
+    words(e(a, s))
+      .map((w) => w.slice(w.lastIndexOf('/') + 1))
+      .join(' '),
+  suffix: (a, s) =>
+    words(e(a, s))
+      .map((w) => extname(w))
+      .filter(Boolean)
+      .join(' '),
+  basename: (a, s) =>
+    words(e(a, s))
+      .map((w) => (extname(w) ? w.slice(0, -extname(w).length) : w))
+      .join(' '),
   addsuffix: (a, s) => {
     const [x, t] = splitArgs(a, 2).map((y) => e(y, s));
-    return words(t ?? '').map((w) => w + x).join(' ');
+    return words(t ?? '')
+      .map((w) => w + x)
+      .join(' ');
   },
   addprefix: (a, s) => {
     const [x, t] = splitArgs(a, 2).map((y) => e(y, s));
-    return words(t ?? '').map((w) => x + w).join(' ');
+    return words(t ?? '')
+      .map((w) => x + w)
+      .join(' ');
   },
   join: (a, s) => {
     const [x, y] = splitArgs(a, 2).map((z) => words(e(z, s)));
-    return Array.from({ length: Math.max(x.length, (y ?? []).length) }, (_, i) => (x[i] ?? '') + ((y ?? [])[i] ?? '')).join(' ');
+    return Array.from(
+      { length: Math.max(x.length, (y ?? []).length) },
+      (_, i) => (x[i] ?? '') + ((y ?? [])[i] ?? ''),
+    ).join(' ');
   },
   wildcard: (a, s) => {
     const pats = words(e(a, s));
@@ -341,8 +375,15 @@ const FUNCTIONS: Record<string, Fn> = {
     }
     return found.join(' ');
   },
-  abspath: (a, s) => words(e(a, s)).map((w) => resolve(s.dir, w)).join(' '),
-  realpath: (a, s) => words(e(a, s)).map((w) => resolve(s.dir, w)).filter((p) => existsSync(p)).join(' '),
+  abspath: (a, s) =>
+    words(e(a, s))
+      .map((w) => resolve(s.dir, w))
+      .join(' '),
+  realpath: (a, s) =>
+    words(e(a, s))
+      .map((w) => resolve(s.dir, w))
+      .filter((p) => existsSync(p))
+      .join(' '),
   if: (a, s) => {
     const [c, t, f] = splitArgs(a, 3);
     return e(c, s).trim() ? e(t ?? '', s) : e(f ?? '', s);

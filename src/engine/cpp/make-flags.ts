@@ -53,7 +53,8 @@ function ruleFor(mf: Makefile, target: string): Resolved | undefined {
       const s = t.includes('%') ? matchPattern(t, target) : undefined;
       if (s === undefined) continue;
       const pre = r.prereqs.map((p) => p.replace('%', s));
-      const makeable = (p: string): boolean => existsSync(resolve(mf.dir, p)) || mf.rules.some((x) => x.targets.includes(p));
+      const makeable = (p: string): boolean =>
+        existsSync(resolve(mf.dir, p)) || mf.rules.some((x) => x.targets.includes(p));
       // Only prerequisites derived from the stem decide; fixed ones may be generated while make reads the file.
       if (r.prereqs.filter((q) => q.includes('%')).every((q) => makeable(q.replace('%', s)))) {
         return { rule: r, prereqs: [...pre, ...prereqs], stem: s };
@@ -64,7 +65,21 @@ function ruleFor(mf: Makefile, target: string): Resolved | undefined {
   return undefined;
 }
 
-const MAKE_OPTS_WITH_ARG = new Set(['-C', '-f', '-I', '-j', '-l', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--what-if']);
+const MAKE_OPTS_WITH_ARG = new Set([
+  '-C',
+  '-f',
+  '-I',
+  '-j',
+  '-l',
+  '-o',
+  '-W',
+  '--directory',
+  '--file',
+  '--makefile',
+  '--include-dir',
+  '--old-file',
+  '--what-if',
+]);
 
 interface SubMake {
   dir: string;
@@ -128,7 +143,14 @@ export function compileIn(words: string[]): number {
 
 const SOURCE = /\.(c|cc|cpp|cxx|i)$/;
 
-function explore(mf: Makefile, goal: string, want: string | undefined, label: string, depth: number, found: BuildFlags[]): void {
+function explore(
+  mf: Makefile,
+  goal: string,
+  want: string | undefined,
+  label: string,
+  depth: number,
+  found: BuildFlags[],
+): void {
   const visited = new Set<string>();
   const makeWords = new Set(['make', 'gmake', basename(expand('$(MAKE)', scopeOf(mf)).trim() || 'make')]);
   const visit = (target: string, chain: readonly TargetVar[], hops: number): void => {
@@ -139,7 +161,15 @@ function explore(mf: Makefile, goal: string, want: string | undefined, label: st
     if (!r) return;
     // Prerequisites first, as make runs them.
     for (const p of r.prereqs) visit(p, tvs, hops + 1);
-    const auto = { '@': target, '<': r.prereqs[0] ?? '', '^': [...new Set(r.prereqs)].join(' '), '+': r.prereqs.join(' '), '*': r.stem, '?': r.prereqs.join(' '), '|': '' };
+    const auto = {
+      '@': target,
+      '<': r.prereqs[0] ?? '',
+      '^': [...new Set(r.prereqs)].join(' '),
+      '+': r.prereqs.join(' '),
+      '*': r.stem,
+      '?': r.prereqs.join(' '),
+      '|': '',
+    };
     const scope = scopeOf(mf, { targetVars: tvs, auto });
     for (const line of r.rule.recipe) {
       const text = expand(line.text, scope).replace(/^[\s@+-]+/, '');
@@ -151,10 +181,13 @@ function explore(mf: Makefile, goal: string, want: string | undefined, label: st
           for (const [k, v] of mf.vars) if (v.exported) exported[k] = expand(v.value, scope);
           let child: Makefile;
           try {
-            child = readMakefile(resolve(sub.dir, sub.file ?? (sub.file === undefined && sub.dir === mf.dir ? mf.path : 'Makefile')), {
-              commandLine: { ...mf.commandLine, ...sub.vars },
-              env: exported,
-            });
+            child = readMakefile(
+              resolve(sub.dir, sub.file ?? (sub.file === undefined && sub.dir === mf.dir ? mf.path : 'Makefile')),
+              {
+                commandLine: { ...mf.commandLine, ...sub.vars },
+                env: exported,
+              },
+            );
           } catch (e) {
             const note = `${label}: the sub-make "${cmd.slice(mk).join(' ').slice(0, 80)}" cannot be followed: ${(e as Error).message}`;
             if (!mf.notes.includes(note)) mf.notes.push(note);
@@ -178,7 +211,11 @@ function explore(mf: Makefile, goal: string, want: string | undefined, label: st
 }
 
 /** The flags `target` (default: the Makefile's default goal) compiles `sourceFile` with, read without running make. */
-export function flagsFromMakefile(makefile: string, target: string | undefined, opts: MakeFlagsOptions = {}): BuildFlags {
+export function flagsFromMakefile(
+  makefile: string,
+  target: string | undefined,
+  opts: MakeFlagsOptions = {},
+): BuildFlags {
   const mf = readMakefile(makefile, { commandLine: opts.commandLine });
   const goal = target ?? mf.defaultGoal;
   if (!goal) throw new Error(`${mf.path}: no target given and the Makefile has no default goal`);
@@ -186,7 +223,12 @@ export function flagsFromMakefile(makefile: string, target: string | undefined, 
   const want = opts.sourceFile ? resolve(opts.sourceFile) : undefined;
   const found: BuildFlags[] = [];
   explore(mf, goal, want, `Makefile ${goal}`, 0, found);
-  return pick(found, want, `${mf.path}: target "${goal}" compiles nothing that could be found by reading the Makefile`, mf.notes);
+  return pick(
+    found,
+    want,
+    `${mf.path}: target "${goal}" compiles nothing that could be found by reading the Makefile`,
+    mf.notes,
+  );
 }
 
 /**
@@ -200,9 +242,14 @@ function pick(found: BuildFlags[], want: string | undefined, none: string, notes
   const chosen = exact ?? found[0];
   chosen.notes.push(...notes);
   if (new Set(matches.map((m) => JSON.stringify(m.defines))).size > 1) {
-    chosen.notes.push(`the target compiles ${want} ${matches.length} times with different flags; using the last (${chosen.command ?? ''})`);
+    chosen.notes.push(
+      `the target compiles ${want} ${matches.length} times with different flags; using the last (${chosen.command ?? ''})`,
+    );
   }
-  if (want && !exact) chosen.notes.push(`no compile command for ${want} was found; using the one for ${chosen.file ?? 'the first compile'}`);
+  if (want && !exact)
+    chosen.notes.push(
+      `no compile command for ${want} was found; using the one for ${chosen.file ?? 'the first compile'}`,
+    );
   return chosen;
 }
 
@@ -274,13 +321,35 @@ function runDryRun(mfPath: string, target: string | undefined, opts: DryRunOptio
   const args = ['-n', '-B', '-w', '-f', mfPath, ...vars, ...(target ? [target] : [])];
   const label = `make -n ${target ?? ''}`.trim();
   return new Promise((done, fail) => {
-    execFile(opts.make ?? 'make', args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 60_000, signal: opts.signal, encoding: 'utf8', killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ABORT_ERR') return fail(new Error(`${mfPath}: make -n was cancelled`));
-      if (err && err.killed) return fail(new Error(`${mfPath}: make -n ${target ?? ''} took longer than ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s and was stopped`));
-      if (err && typeof err.code !== 'number') return fail(new Error(`${mfPath}: make could not be run (${err.message})`));
-      const first = stderr.split('\n').find((l) => l.trim()) ?? '';
-      done({ found: parseDryRunOutput(stdout, dir, label), notes: err ? [`make -n exited with ${err.code}: ${first}`] : [] });
-    });
+    execFile(
+      opts.make ?? 'make',
+      args,
+      {
+        cwd: dir,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: opts.timeoutMs ?? 60_000,
+        signal: opts.signal,
+        encoding: 'utf8',
+        killSignal: 'SIGKILL',
+      },
+      (err, stdout, stderr) => {
+        if (err && (err as NodeJS.ErrnoException).code === 'ABORT_ERR')
+          return fail(new Error(`${mfPath}: make -n was cancelled`));
+        if (err && err.killed)
+          return fail(
+            new Error(
+              `${mfPath}: make -n ${target ?? ''} took longer than ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s and was stopped`,
+            ),
+          );
+        if (err && typeof err.code !== 'number')
+          return fail(new Error(`${mfPath}: make could not be run (${err.message})`));
+        const first = stderr.split('\n').find((l) => l.trim()) ?? '';
+        done({
+          found: parseDryRunOutput(stdout, dir, label),
+          notes: err ? [`make -n exited with ${err.code}: ${first}`] : [],
+        });
+      },
+    );
   });
 }
 
@@ -288,7 +357,11 @@ function runDryRun(mfPath: string, target: string | undefined, opts: DryRunOptio
  * The flags from the commands `make -n -B target` prints (runs make; see the module comment). Results are cached
  * by the makefiles' mtimes, so asking again after a toggle costs nothing; a failed or cancelled run is not kept.
  */
-export async function flagsFromMakeDryRun(makefile: string, target: string | undefined, opts: DryRunOptions): Promise<BuildFlags> {
+export async function flagsFromMakeDryRun(
+  makefile: string,
+  target: string | undefined,
+  opts: DryRunOptions,
+): Promise<BuildFlags> {
   if (!opts.allowExternalPrograms) throw new ExternalProgramsNotAllowed('make -n');
   const mfPath = resolve(makefile);
   const files = makefilesOf(mfPath, opts.commandLine);
@@ -303,14 +376,23 @@ export async function flagsFromMakeDryRun(makefile: string, target: string | und
   const r = await run;
   // Copies: pick() adds notes to the chosen entry, and callers may change what they get.
   const found = r.found.map((f) => ({ ...f, notes: [...f.notes] }));
-  return pick(found, opts.sourceFile && resolve(opts.sourceFile), `${mfPath}: make -n${target ? ` ${target}` : ''} printed no compile command`, r.notes);
+  return pick(
+    found,
+    opts.sourceFile && resolve(opts.sourceFile),
+    `${mfPath}: make -n${target ? ` ${target}` : ''} printed no compile command`,
+    r.notes,
+  );
 }
 
 /**
  * The targets of a Makefile a user would name on make's command line (no files with folders, no special
  * targets, no patterns) that compile `unit`, read without running make. For Select Build.
  */
-export function targetsCompiling(makefile: string, unit: string, opts: { commandLine?: Record<string, string>; limit?: number } = {}): string[] {
+export function targetsCompiling(
+  makefile: string,
+  unit: string,
+  opts: { commandLine?: Record<string, string>; limit?: number } = {},
+): string[] {
   let mf: Makefile;
   try {
     mf = readMakefile(makefile, { commandLine: opts.commandLine });
@@ -319,7 +401,9 @@ export function targetsCompiling(makefile: string, unit: string, opts: { command
   }
   const want = resolve(unit);
   const names = new Set<string>();
-  for (const r of mf.rules) for (const t of r.targets) if (!t.includes('%') && !t.includes('/') && !t.startsWith('.') && !/\.(o|so|a|d)$/.test(t)) names.add(t);
+  for (const r of mf.rules)
+    for (const t of r.targets)
+      if (!t.includes('%') && !t.includes('/') && !t.startsWith('.') && !/\.(o|so|a|d)$/.test(t)) names.add(t);
   const out: string[] = [];
   for (const t of names) {
     if (out.length >= (opts.limit ?? 200)) break;

@@ -49,7 +49,8 @@ build/%.o: src/%.c include/cfg.h
 
 const SOURCES = { 'src/main.c': 'int main(void) { return 0; }\n', 'src/util.c': 'int util;\n', 'include/cfg.h': '\n' };
 
-const defs = (f: { defines: { op: string; name: string; value?: string }[] }): string[] => f.defines.map((d) => `-${d.op}${d.name}${d.value === undefined ? '' : `=${d.value}`}`);
+const defs = (f: { defines: { op: string; name: string; value?: string }[] }): string[] =>
+  f.defines.map((d) => `-${d.op}${d.name}${d.value === undefined ? '' : `=${d.value}`}`);
 
 test('target-specific variables of preset targets, inherited through prerequisites; command line wins', () => {
   const p = project({ Makefile: TARGET_SPECIFIC, ...SOURCES });
@@ -57,9 +58,19 @@ test('target-specific variables of preset targets, inherited through prerequisit
     const mf = join(p.dir, 'Makefile');
     const main = join(p.dir, 'src/main.c');
     assert.deepEqual(defs(flagsFromMakefile(mf, undefined, { sourceFile: main })), ['-DA=1', '-DB=4']);
-    assert.deepEqual(defs(flagsFromMakefile(mf, 'preset_lite', { sourceFile: main })), ['-DA=1', '-DB=8', '-DLITE=1', '-DWIDE=(1 << 4)']);
+    assert.deepEqual(defs(flagsFromMakefile(mf, 'preset_lite', { sourceFile: main })), [
+      '-DA=1',
+      '-DB=8',
+      '-DLITE=1',
+      '-DWIDE=(1 << 4)',
+    ]);
     assert.deepEqual(defs(flagsFromMakefile(mf, 'preset_big', { sourceFile: main })), ['-DA=1', '-DB=4', '-DBIG=1']);
-    assert.deepEqual(defs(flagsFromMakefile(mf, 'preset_lite', { sourceFile: main, commandLine: { NUM: '16' } })), ['-DA=1', '-DB=16', '-DLITE=1', '-DWIDE=(1 << 4)']);
+    assert.deepEqual(defs(flagsFromMakefile(mf, 'preset_lite', { sourceFile: main, commandLine: { NUM: '16' } })), [
+      '-DA=1',
+      '-DB=16',
+      '-DLITE=1',
+      '-DWIDE=(1 << 4)',
+    ]);
     const f = flagsFromMakefile(mf, 'preset_lite', { sourceFile: join(p.dir, 'src/util.c') });
     assert.equal(f.file, join(p.dir, 'src/util.c'));
     assert.deepEqual(f.paths.angled, [join(p.dir, 'include')]);
@@ -89,7 +100,7 @@ test('make -n agrees with reading, for each preset', { skip: !hasMake && 'make i
 
 test('variables: flavours, conditionals with else-if, define, functions, substitution references', () => {
   const p = project({
-    'Makefile': `MODE ?= fast
+    Makefile: `MODE ?= fast
 ifeq ($(MODE),fast)
   FLAGS = -DFAST=1
 else ifeq ($(MODE),slow)
@@ -175,10 +186,43 @@ test('recursive make with -C and variables, make built-ins ($(COMPILE.c)), stati
 });
 
 test('shell words and compiler arguments', () => {
-  assert.deepEqual(shellSplit(`gcc -DA='(1 << 2)' "-DS=\\"x y\\"" -DT=a\\ b -c x.c; echo hi`), ['gcc', '-DA=(1 << 2)', '-DS="x y"', '-DT=a b', '-c', 'x.c', ';', 'echo', 'hi']);
+  assert.deepEqual(shellSplit(`gcc -DA='(1 << 2)' "-DS=\\"x y\\"" -DT=a\\ b -c x.c; echo hi`), [
+    'gcc',
+    '-DA=(1 << 2)',
+    '-DS="x y"',
+    '-DT=a b',
+    '-c',
+    'x.c',
+    ';',
+    'echo',
+    'hi',
+  ]);
   assert.deepEqual(shellSplit('a && b||c | d'), ['a', '&&', 'b', '||', 'c', '|', 'd']);
   const f = parseCompilerArgs(
-    ['gcc', '-D', 'X=1', '-DY', '-UZ', '-I', 'inc', '-Iinc2', '-isystem', '/sys', '-iquote', 'q', '-include', 'cfg.h', '-std=gnu11', '-O3', '-pthread', '-Wall', '-o', 'a.o', '-c', 'src/a.c'],
+    [
+      'gcc',
+      '-D',
+      'X=1',
+      '-DY',
+      '-UZ',
+      '-I',
+      'inc',
+      '-Iinc2',
+      '-isystem',
+      '/sys',
+      '-iquote',
+      'q',
+      '-include',
+      'cfg.h',
+      '-std=gnu11',
+      '-O3',
+      '-pthread',
+      '-Wall',
+      '-o',
+      'a.o',
+      '-c',
+      'src/a.c',
+    ],
     '/p',
     'test',
   );

@@ -40,8 +40,19 @@ export interface ReadMakefileOptions {
 }
 
 const DEFAULTS: Record<string, string> = {
-  CC: 'cc', CXX: 'g++', CPP: '$(CC) -E', AR: 'ar', AS: 'as', LD: 'ld', RM: 'rm -f', MAKE: 'make', SHELL: '/bin/sh',
-  'COMPILE.c': '$(CC) $(CFLAGS) $(CPPFLAGS) $(TARGET_ARCH) -c', 'OUTPUT_OPTION': '-o $@', MAKEFLAGS: '', MAKELEVEL: '0',
+  CC: 'cc',
+  CXX: 'g++',
+  CPP: '$(CC) -E',
+  AR: 'ar',
+  AS: 'as',
+  LD: 'ld',
+  RM: 'rm -f',
+  MAKE: 'make',
+  SHELL: '/bin/sh',
+  'COMPILE.c': '$(CC) $(CFLAGS) $(CPPFLAGS) $(TARGET_ARCH) -c',
+  OUTPUT_OPTION: '-o $@',
+  MAKEFLAGS: '',
+  MAKELEVEL: '0',
 };
 
 export function readMakefile(path: string, opts: ReadMakefileOptions = {}): Makefile {
@@ -58,10 +69,20 @@ export function readMakefile(path: string, opts: ReadMakefileOptions = {}): Make
 /** A Makefile from its text (`path` names it and its folder for includes, wildcards and messages). */
 export function parseMakefile(text: string, path: string, opts: ReadMakefileOptions = {}): Makefile {
   const abs = resolve(path);
-  const mf: Makefile = { path: abs, dir: dirname(abs), vars: new Map(), rules: [], targetVars: [], commandLine: { ...(opts.commandLine ?? {}) }, notes: [] };
+  const mf: Makefile = {
+    path: abs,
+    dir: dirname(abs),
+    vars: new Map(),
+    rules: [],
+    targetVars: [],
+    commandLine: { ...(opts.commandLine ?? {}) },
+    notes: [],
+  };
   for (const [k, v] of Object.entries(DEFAULTS)) mf.vars.set(k, { value: v, flavor: 'recursive', origin: 'default' });
-  for (const [k, v] of Object.entries(opts.env ?? {})) mf.vars.set(k, { value: v, flavor: 'recursive', origin: 'environment' });
-  for (const [k, v] of Object.entries(mf.commandLine)) mf.vars.set(k, { value: v, flavor: 'recursive', origin: 'command line' });
+  for (const [k, v] of Object.entries(opts.env ?? {}))
+    mf.vars.set(k, { value: v, flavor: 'recursive', origin: 'environment' });
+  for (const [k, v] of Object.entries(mf.commandLine))
+    mf.vars.set(k, { value: v, flavor: 'recursive', origin: 'command line' });
   mf.vars.set('CURDIR', { value: mf.dir, flavor: 'simple', origin: 'file' });
   mf.vars.set('MAKEFILE_LIST', { value: abs, flavor: 'simple', origin: 'file' });
   parseInto(mf, text, abs, 0);
@@ -71,7 +92,14 @@ export function parseMakefile(text: string, path: string, opts: ReadMakefileOpti
 }
 
 export function scopeOf(mf: Makefile, extra: Partial<ExpandScope> = {}): ExpandScope {
-  return { vars: mf.vars, dir: mf.dir, file: mf.path, notes: mf.notes, evalText: (t) => parseInto(mf, t, `${mf.path} ($(eval))`, 1), ...extra };
+  return {
+    vars: mf.vars,
+    dir: mf.dir,
+    file: mf.path,
+    notes: mf.notes,
+    evalText: (t) => parseInto(mf, t, `${mf.path} ($(eval))`, 1),
+    ...extra,
+  };
 }
 
 /** First unnested assignment operator or rule colon of a line. */
@@ -138,7 +166,8 @@ function assign(mf: Makefile, name: string, op: AssignOp, value: string, mods: S
       break;
     case '+=':
       if (!existing) v = { value, flavor: 'recursive', origin };
-      else if (existing.flavor === 'simple') v = { ...existing, value: `${existing.value} ${expand(value, scope)}`.trim() };
+      else if (existing.flavor === 'simple')
+        v = { ...existing, value: `${existing.value} ${expand(value, scope)}`.trim() };
       else v = { ...existing, value: `${existing.value} ${value}`.trim() };
       break;
     case '!=':
@@ -215,7 +244,8 @@ function parseInto(mf: Makefile, text: string, where: string, depth: number): vo
     }
     if (raw.startsWith('\t') && rule) {
       let cmd = raw.slice(1);
-      while (cmd.endsWith('\\') && i + 1 < lines.length) cmd = `${cmd.slice(0, -1)} ${lines[++i].replace(/^\t/, '').trimStart()}`;
+      while (cmd.endsWith('\\') && i + 1 < lines.length)
+        cmd = `${cmd.slice(0, -1)} ${lines[++i].replace(/^\t/, '').trimStart()}`;
       if (active) rule.recipe.push({ text: cmd, line: lineNo });
       continue;
     }
@@ -247,7 +277,14 @@ function parseInto(mf: Makefile, text: string, where: string, depth: number): vo
     }
     const dm = /^((?:(?:override|export|private)\s+)*)define\s+(\S+?)\s*(=|:=|::=|\?=|\+=)?\s*$/.exec(t);
     if (dm) {
-      def = { name: expand(dm[2], scopeOf(mf)), op: (dm[3] as AssignOp) ?? '=', mods: new Set(words(dm[1])), body: [], nest: 1, skip: !active };
+      def = {
+        name: expand(dm[2], scopeOf(mf)),
+        op: (dm[3] as AssignOp) ?? '=',
+        mods: new Set(words(dm[1])),
+        body: [],
+        nest: 1,
+        skip: !active,
+      };
       continue;
     }
     if (!active) continue;
@@ -263,7 +300,11 @@ function parseInto(mf: Makefile, text: string, where: string, depth: number): vo
           if (inc[1] === 'include') mf.notes.push(`${where}:${lineNo}: included makefile ${f} not found`);
           continue;
         }
-        mf.vars.set('MAKEFILE_LIST', { value: `${mf.vars.get('MAKEFILE_LIST')?.value ?? ''} ${p}`, flavor: 'simple', origin: 'file' });
+        mf.vars.set('MAKEFILE_LIST', {
+          value: `${mf.vars.get('MAKEFILE_LIST')?.value ?? ''} ${p}`,
+          flavor: 'simple',
+          origin: 'file',
+        });
         parseInto(mf, body, p, depth + 1);
       }
       continue;
@@ -312,14 +353,18 @@ function parseRule(mf: Makefile, t: string, op: { at: number; op: string }, line
     while (lhs.length > 1 && PREFIXES.has(lhs[0])) mods.add(lhs.shift()!);
     const name = expand(lhs.join(' '), scope).trim();
     const value = rest.slice(inner.at + inner.op.length).replace(/^[ \t]+/, '');
-    for (const target of targets) mf.targetVars.push({ target, name, op: inner.op, value, override: mods.has('override') });
+    for (const target of targets)
+      mf.targetVars.push({ target, name, op: inner.op, value, override: mods.has('override') });
     return null;
   }
   const semi = rest.indexOf(';');
   const deps = semi < 0 ? rest : rest.slice(0, semi);
   const rule: Rule = { targets, prereqs: [], recipe: [], line: lineNo, doubleColon: op.op === '::' };
   if (inner) {
-    rule.staticPattern = { pattern: expand(deps.slice(0, inner.at), scope).trim(), prereqs: words(expand(deps.slice(inner.at + 1), scope)) };
+    rule.staticPattern = {
+      pattern: expand(deps.slice(0, inner.at), scope).trim(),
+      prereqs: words(expand(deps.slice(inner.at + 1), scope)),
+    };
   } else {
     rule.prereqs = words(expand(deps, scope)).filter((w) => w !== '|');
   }

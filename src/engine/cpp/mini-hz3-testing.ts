@@ -18,9 +18,19 @@ import { isDefineError, type MacroTable } from './tokens';
 export const DEMO = join(__dirname, '../../../demo/mini-hz3');
 export const MAKEFILE = join(DEMO, 'Makefile');
 export const CONFIG = join(DEMO, 'include/mh3_config.h');
-export const UNITS = ['src/mh3_owner_stash.c', 'src/mh3_alloc.c', 'src/mh3_stats.c', 'bench/remote_free_bench.c'].map((u) => join(DEMO, u));
+export const UNITS = ['src/mh3_owner_stash.c', 'src/mh3_alloc.c', 'src/mh3_stats.c', 'bench/remote_free_bench.c'].map(
+  (u) => join(DEMO, u),
+);
 export const POP_UNIT = UNITS[0];
-export const TARGETS: (string | undefined)[] = [undefined, 'ab', 'preset_scale_r90', 'preset_lite', 'preset_legacy', 'preset_array2', 'preset_nospill'];
+export const TARGETS: (string | undefined)[] = [
+  undefined,
+  'ab',
+  'preset_scale_r90',
+  'preset_lite',
+  'preset_legacy',
+  'preset_array2',
+  'preset_nospill',
+];
 
 /** The view the Makefile gives `unit` for `target` (undefined: the default goal). */
 export function viewFor(target: string | undefined, unit = POP_UNIT, commandLine?: Record<string, string>): FlagView {

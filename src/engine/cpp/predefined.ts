@@ -105,12 +105,32 @@ __PIE__ 2
 `;
 
 const STD_VERSIONS: Record<string, string | null> = {
-  c89: null, c90: null, 'iso9899:1990': null, gnu89: null, gnu90: null,
+  c89: null,
+  c90: null,
+  'iso9899:1990': null,
+  gnu89: null,
+  gnu90: null,
   'iso9899:199409': '199409L',
-  c99: '199901L', c9x: '199901L', gnu99: '199901L', gnu9x: '199901L', 'iso9899:1999': '199901L',
-  c11: '201112L', c1x: '201112L', gnu11: '201112L', gnu1x: '201112L', 'iso9899:2011': '201112L',
-  c17: '201710L', c18: '201710L', gnu17: '201710L', gnu18: '201710L', 'iso9899:2017': '201710L', 'iso9899:2018': '201710L',
-  c2x: '202000L', gnu2x: '202000L', c23: '202311L', gnu23: '202311L',
+  c99: '199901L',
+  c9x: '199901L',
+  gnu99: '199901L',
+  gnu9x: '199901L',
+  'iso9899:1999': '199901L',
+  c11: '201112L',
+  c1x: '201112L',
+  gnu11: '201112L',
+  gnu1x: '201112L',
+  'iso9899:2011': '201112L',
+  c17: '201710L',
+  c18: '201710L',
+  gnu17: '201710L',
+  gnu18: '201710L',
+  'iso9899:2017': '201710L',
+  'iso9899:2018': '201710L',
+  c2x: '202000L',
+  gnu2x: '202000L',
+  c23: '202311L',
+  gnu23: '202311L',
 };
 
 function tableFrom(text: string, origin: MacroDef['origin']): MacroTable {
@@ -163,7 +183,10 @@ export function assumedPredefined(compileOptions: readonly string[] = []): Macro
     }
     if (o === '-pthread') set('_REENTRANT', '1');
     if (o === '-fno-pic' || o === '-fno-PIC' || o === '-fno-pie' || o === '-fno-PIE') {
-      for (const n of o.includes('pic') || o.includes('PIC') ? ['__pic__', '__PIC__', '__pie__', '__PIE__'] : ['__pie__', '__PIE__']) table.delete(n);
+      for (const n of o.includes('pic') || o.includes('PIC')
+        ? ['__pic__', '__PIC__', '__pie__', '__PIE__']
+        : ['__pie__', '__PIE__'])
+        table.delete(n);
     }
     if (o === '-ffast-math') set('__FAST_MATH__', '1');
     if (o === '-funsigned-char') set('__CHAR_UNSIGNED__', '1');

@@ -27,7 +27,17 @@ export interface Prepared {
 
 const cache = new WeakMap<FileScan, Prepared>();
 
-const NOT_FLAGS = new Set(['defined', '__has_include', '__has_include_next', '__has_attribute', '__has_cpp_attribute', '__has_c_attribute', '__has_builtin', '__has_feature', '__has_extension']);
+const NOT_FLAGS = new Set([
+  'defined',
+  '__has_include',
+  '__has_include_next',
+  '__has_attribute',
+  '__has_cpp_attribute',
+  '__has_c_attribute',
+  '__has_builtin',
+  '__has_feature',
+  '__has_extension',
+]);
 
 export function prepared(scan: FileScan): Prepared {
   let p = cache.get(scan);

@@ -9,7 +9,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlagViewEngine } from './flag-view';
-import { directivePosition, displayText, LINE_CODE, LINE_COMMENT, LINE_DIRECTIVE, ScanCache, scanText } from './scanner';
+import {
+  directivePosition,
+  displayText,
+  LINE_CODE,
+  LINE_COMMENT,
+  LINE_DIRECTIVE,
+  ScanCache,
+  scanText,
+} from './scanner';
 import { compareWithCompiler, compilerAvailable, viewOf } from './testing';
 
 const FIX = join(__dirname, '../../../test/fixtures/cpp');
@@ -52,7 +60,10 @@ test('continuations: of directives, of // comments into the next line, and space
 
 test('block comments inside a directive, even across lines, are whitespace of the directive', () => {
   const s = scanText('#if A /* x\n y */ && B\n#endif\n');
-  assert.deepEqual([s.directives[0].line, s.directives[0].endLine, displayText(s.directives[0].text)], [1, 2, 'A && B']);
+  assert.deepEqual(
+    [s.directives[0].line, s.directives[0].endLine, displayText(s.directives[0].text)],
+    [1, 2, 'A && B'],
+  );
   assert.equal(s.groups[0].branches[0].endLine, 2);
 });
 
@@ -62,7 +73,10 @@ test('literals hide comment openers and quotes', () => {
     [2, 'if'],
     [3, 'endif'],
   ]);
-  assert.deepEqual(s.diagnostics.map((d) => [d.line, d.message]), [[6, '#endif without #if']]);
+  assert.deepEqual(
+    s.diagnostics.map((d) => [d.line, d.message]),
+    [[6, '#endif without #if']],
+  );
 });
 
 test('CRLF, lone CR and a missing final newline give the same lines', () => {
@@ -70,14 +84,28 @@ test('CRLF, lone CR and a missing final newline give the same lines', () => {
   for (const src of [lf, lf.replace(/\n/g, '\r\n'), lf.replace(/\n/g, '\r'), lf.slice(0, -1)]) {
     const s = scanText(src);
     assert.equal(s.lineCount, 5);
-    assert.deepEqual(s.groups.map((g) => [g.line, g.endLine, g.branches.map((b) => [b.line, b.endLine])]), [[1, 5, [[1, 2], [3, 4]]]]);
+    assert.deepEqual(
+      s.groups.map((g) => [g.line, g.endLine, g.branches.map((b) => [b.line, b.endLine])]),
+      [
+        [
+          1,
+          5,
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      ],
+    );
   }
   assert.equal(scanText('').lineCount, 0);
   assert.equal(scanText('\n').lineCount, 1);
 });
 
 test('branches: spans, conditions as written (comments removed), nesting depth, parents', () => {
-  const s = scanText('#if A /* why */ && B\n#if C\n#elif D // d\n#endif\n#elifdef E\n#elifndef F\n#else // lies\n#endif // A\n');
+  const s = scanText(
+    '#if A /* why */ && B\n#if C\n#elif D // d\n#endif\n#elifdef E\n#elifndef F\n#else // lies\n#endif // A\n',
+  );
   assert.deepEqual(
     s.branches.map((b) => [b.kind, b.line, b.endLine, b.condition, b.group.depth]),
     [
@@ -107,8 +135,17 @@ test('unbalanced: #endif without #if, #else after #else, missing #endif — diag
     ],
   );
   const g = s.groups.find((x) => x.line === 3)!;
-  assert.deepEqual(g.branches.map((b) => b.afterElse), [false, false, true, true]);
-  assert.deepEqual(s.groups.filter((x) => !x.terminated).map((x) => [x.line, x.endLine]), [[8, 10], [9, 10]]);
+  assert.deepEqual(
+    g.branches.map((b) => b.afterElse),
+    [false, false, true, true],
+  );
+  assert.deepEqual(
+    s.groups.filter((x) => !x.terminated).map((x) => [x.line, x.endLine]),
+    [
+      [8, 10],
+      [9, 10],
+    ],
+  );
 });
 
 test('#define, #undef, #include, #error keep their lines and text', () => {
@@ -124,7 +161,10 @@ test('#define, #undef, #include, #error keep their lines and text', () => {
       [6, 'pragma', 'once'],
     ],
   );
-  assert.deepEqual(s.top.map((i) => i.directive?.name), ['define', 'undef', 'include', 'include', 'error', 'pragma']);
+  assert.deepEqual(
+    s.top.map((i) => i.directive?.name),
+    ['define', 'undef', 'include', 'include', 'error', 'pragma'],
+  );
 });
 
 test('columns: offsets in a directive map back to line and column, across continuations', () => {
@@ -147,20 +187,35 @@ test('the scan cache keys by content: same text, same scan; changed text, new sc
   assert.equal(cache.scans, 2);
 });
 
-test('lexing.c with CRLF line ends and with lone CRs: the compiler agrees line by line', { skip: !compilerAvailable() && 'no C compiler' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'perfheat-crlf-'));
-  try {
-    const lf = readFileSync(join(FIX, 'lexing.c'), 'utf8');
-    const engine = new FlagViewEngine();
-    for (const [name, text] of [['crlf.c', lf.replace(/\n/g, '\r\n')], ['cr.c', lf.replace(/\n/g, '\r')], ['lf.c', lf], ['unbalanced.c', readFileSync(join(FIX, 'unbalanced.c'), 'utf8')]]) {
-      writeFileSync(join(dir, name), text);
-      for (const view of [viewOf({}), viewOf({ A: '1', B: '1', C: '1', D: '1', E: '1' })]) {
-        // gcc's verbatim mode copies lone-CR text as it is, so only its normal output maps to lines there.
-        const c = await compareWithCompiler(engine, join(dir, name), view, dir, name === 'cr.c' ? 'tokens' : 'verbatim');
-        assert.deepEqual([c.onlyOurs, c.onlyCompiler], [[], []], name);
+test(
+  'lexing.c with CRLF line ends and with lone CRs: the compiler agrees line by line',
+  { skip: !compilerAvailable() && 'no C compiler' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perfheat-crlf-'));
+    try {
+      const lf = readFileSync(join(FIX, 'lexing.c'), 'utf8');
+      const engine = new FlagViewEngine();
+      for (const [name, text] of [
+        ['crlf.c', lf.replace(/\n/g, '\r\n')],
+        ['cr.c', lf.replace(/\n/g, '\r')],
+        ['lf.c', lf],
+        ['unbalanced.c', readFileSync(join(FIX, 'unbalanced.c'), 'utf8')],
+      ]) {
+        writeFileSync(join(dir, name), text);
+        for (const view of [viewOf({}), viewOf({ A: '1', B: '1', C: '1', D: '1', E: '1' })]) {
+          // gcc's verbatim mode copies lone-CR text as it is, so only its normal output maps to lines there.
+          const c = await compareWithCompiler(
+            engine,
+            join(dir, name),
+            view,
+            dir,
+            name === 'cr.c' ? 'tokens' : 'verbatim',
+          );
+          assert.deepEqual([c.onlyOurs, c.onlyCompiler], [[], []], name);
+        }
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -137,7 +137,15 @@ export function scanText(source: string): FileScan {
     const name = d.name;
     if (OPENERS.has(name)) {
       const parent = current();
-      const g: Group = { line: d.line, endLine: lex.lineCount, branches: [], parent, depth: stack.length + 1, terminated: false, index: groups.length };
+      const g: Group = {
+        line: d.line,
+        endLine: lex.lineCount,
+        branches: [],
+        parent,
+        depth: stack.length + 1,
+        terminated: false,
+        index: groups.length,
+      };
       groups.push(g);
       push({ group: g });
       stack.push(g);
@@ -185,10 +193,23 @@ export function scanText(source: string): FileScan {
   for (let k = stack.length - 1; k >= 0; k--) {
     const g = stack[k];
     closeBranch(g, lex.lineCount);
-    diagnostics.push({ line: g.line, severity: 'error', message: `unterminated #${g.branches[0].kind} (no #endif before the end of the file)` });
+    diagnostics.push({
+      line: g.line,
+      severity: 'error',
+      message: `unterminated #${g.branches[0].kind} (no #endif before the end of the file)`,
+    });
   }
   diagnostics.sort((a, b) => a.line - b.line);
-  return { lineCount: lex.lineCount, lineFlags: lex.lineFlags, lines: lex.lines, directives, groups, branches, top, diagnostics };
+  return {
+    lineCount: lex.lineCount,
+    lineFlags: lex.lineFlags,
+    lines: lex.lines,
+    directives,
+    groups,
+    branches,
+    top,
+    diagnostics,
+  };
 }
 
 function makeBranch(kind: BranchKind, d: Directive, group: Group, index: number, afterElse: boolean): Branch {

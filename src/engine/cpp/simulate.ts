@@ -17,10 +17,25 @@ import { evaluateTokens } from './expr';
 import { resolveInclude } from './include-graph';
 import { prepared, type Prepared } from './prepared';
 import { type Branch, directivePosition, type Directive, displayText, type Group, type Item } from './scanner';
-import type { BranchOutcome, ErrorHit, FileOutcome, SimDiagnostic, Simulation, SimulationInput } from './simulation-types';
+import type {
+  BranchOutcome,
+  ErrorHit,
+  FileOutcome,
+  SimDiagnostic,
+  Simulation,
+  SimulationInput,
+} from './simulation-types';
 import { defineFromCommandLine, isDefineError, type MacroDef, type MacroTable, sameDefinition } from './tokens';
 
-export type { BranchOutcome, CommandLineMacro, ErrorHit, FileOutcome, SimDiagnostic, Simulation, SimulationInput } from './simulation-types';
+export type {
+  BranchOutcome,
+  CommandLineMacro,
+  ErrorHit,
+  FileOutcome,
+  SimDiagnostic,
+  Simulation,
+  SimulationInput,
+} from './simulation-types';
 
 const LIVE = 0;
 const SKIP = 1;
@@ -62,7 +77,12 @@ class Simulator {
       const spec = c.value === undefined ? c.name : `${c.name}=${c.value}`;
       const d = defineFromCommandLine(spec, { kind: 'command-line', via: c.via ?? '-D' });
       if (isDefineError(d)) {
-        this.diagnostics.push({ file: '<command-line>', line: 0, severity: 'error', message: `-D${spec}: ${d.message}` });
+        this.diagnostics.push({
+          file: '<command-line>',
+          line: 0,
+          severity: 'error',
+          message: `-D${spec}: ${d.message}`,
+        });
         continue;
       }
       d.previous = this.macros.get(d.name) ?? this.graveyard.get(d.name);
@@ -92,12 +112,14 @@ class Simulator {
   private includeFile(path: string, from: { file: string; line: number } | null, mode: Mode): void {
     if (this.once.has(path)) return;
     if (this.depth >= MAX_DEPTH) {
-      if (mode === LIVE && from) this.diag(from.file, from.line, 'error', `#include nested depth ${MAX_DEPTH} exceeds maximum of ${MAX_DEPTH}`);
+      if (mode === LIVE && from)
+        this.diag(from.file, from.line, 'error', `#include nested depth ${MAX_DEPTH} exceeds maximum of ${MAX_DEPTH}`);
       return;
     }
     const text = this.input.sources.read(path);
     if (text === undefined) {
-      if (mode === LIVE) this.diag(from?.file ?? path, from?.line ?? 0, 'error', `${path}: no such file or it cannot be read`);
+      if (mode === LIVE)
+        this.diag(from?.file ?? path, from?.line ?? 0, 'error', `${path}: no such file or it cannot be read`);
       return;
     }
     const scan = this.input.scans.get(path, text);
@@ -120,7 +142,8 @@ class Simulator {
       this.files.set(path, fo);
     }
     if (mode === LIVE) {
-      if (fo.liveVisits++ === 0) for (const d of scan.diagnostics) this.diag(path, d.line, d.severity, d.message, d.column);
+      if (fo.liveVisits++ === 0)
+        for (const d of scan.diagnostics) this.diag(path, d.line, d.severity, d.message, d.column);
     } else if (mode === SHADOW) fo.shadow = true;
     if (from) fo.includedFrom.push(from);
     this.depth++;
@@ -188,7 +211,8 @@ class Simulator {
 
   /** Evaluates a condition the preprocessor evaluates; reports its errors when `report`. */
   private evaluate(b: Branch, fo: FileOutcome, prep: Prepared, report: boolean): boolean {
-    if (fo.focus && report) for (const id of prep.identifiers(b)) if (!fo.firstUse.has(id)) fo.firstUse.set(id, this.macros.get(id) ?? null);
+    if (fo.focus && report)
+      for (const id of prep.identifiers(b)) if (!fo.firstUse.has(id)) fo.firstUse.set(id, this.macros.get(id) ?? null);
     const r = this.condition(b, prep);
     const o: BranchOutcome = { value: r.value, unsigned: r.unsigned, live: report };
     if (r.error) o.error = r.error.message;
@@ -215,11 +239,16 @@ class Simulator {
     if (b.kind === 'if' || b.kind === 'elif') return evaluateTokens(toks, this.macros, { line: b.line });
     const none = { value: 0n, unsigned: false, warnings: [], notes: [], uncertain: false };
     const t = toks[0];
-    if (!t) return { ...none, error: { message: `no macro name given in #${b.kind} directive`, offset: b.directive.text.length } };
+    if (!t)
+      return {
+        ...none,
+        error: { message: `no macro name given in #${b.kind} directive`, offset: b.directive.text.length },
+      };
     if (t.k !== 'id') return { ...none, error: { message: 'macro names must be identifiers', offset: t.off } };
     const defined = this.macros.has(t.s);
     const want = b.kind === 'ifdef' || b.kind === 'elifdef';
-    const warnings = toks.length > 1 ? [{ message: `extra tokens at end of #${b.kind} directive`, offset: toks[1].off }] : [];
+    const warnings =
+      toks.length > 1 ? [{ message: `extra tokens at end of #${b.kind} directive`, offset: toks[1].off }] : [];
     return { ...none, value: defined === want ? 1n : 0n, warnings };
   }
 
@@ -252,8 +281,15 @@ class Simulator {
           return;
         }
         const prev = this.macros.get(p.name);
-        const role = prep.isGuardedDefault(d, p.name) ? 'default' : prev || this.undefined.has(p.name) ? 'override' : undefined;
-        const def: MacroDef = { ...p, origin: { kind: 'define', file: fo.path, line: d.line, ...(role ? { role } : {}) } };
+        const role = prep.isGuardedDefault(d, p.name)
+          ? 'default'
+          : prev || this.undefined.has(p.name)
+            ? 'override'
+            : undefined;
+        const def: MacroDef = {
+          ...p,
+          origin: { kind: 'define', file: fo.path, line: d.line, ...(role ? { role } : {}) },
+        };
         const before = prev ?? this.graveyard.get(p.name);
         if (before) def.previous = before;
         if (live && prev && !sameDefinition(prev, def)) this.diagAt(fo, d, 0, 'warning', `"${p.name}" redefined`);
@@ -264,7 +300,14 @@ class Simulator {
         const t = d.text.trim();
         const m = /^[A-Za-z_$][\w$]*/.exec(t);
         if (!m) {
-          if (live) this.diagAt(fo, d, 0, 'error', t ? 'macro names must be identifiers' : 'no macro name given in #undef directive');
+          if (live)
+            this.diagAt(
+              fo,
+              d,
+              0,
+              'error',
+              t ? 'macro names must be identifiers' : 'no macro name given in #undef directive',
+            );
           return;
         }
         if (live) this.undef(m[0]);
@@ -277,7 +320,13 @@ class Simulator {
         this.include(d, fo, mode, prep);
         return;
       case 'error':
-        if (live) this.errors.push({ file: fo.path, line: d.line, column: d.column - d.name.length, message: `#error ${displayText(d.text)}`.trimEnd() });
+        if (live)
+          this.errors.push({
+            file: fo.path,
+            line: d.line,
+            column: d.column - d.name.length,
+            message: `#error ${displayText(d.text)}`.trimEnd(),
+          });
         return;
       case 'warning':
         if (live) this.diag(fo.path, d.line, 'warning', `#warning ${displayText(d.text)}`.trimEnd());
@@ -357,12 +406,26 @@ class Simulator {
     }
   }
 
-  private diagAt(fo: FileOutcome, d: Directive, offset: number, severity: SimDiagnostic['severity'], message: string): void {
+  private diagAt(
+    fo: FileOutcome,
+    d: Directive,
+    offset: number,
+    severity: SimDiagnostic['severity'],
+    message: string,
+  ): void {
     const p = directivePosition(d, offset);
     this.diag(fo.path, p.line, severity, message, p.column);
   }
 
-  private diag(file: string, line: number, severity: SimDiagnostic['severity'], message: string, column?: number): void {
-    this.diagnostics.push(column === undefined ? { file, line, severity, message } : { file, line, column, severity, message });
+  private diag(
+    file: string,
+    line: number,
+    severity: SimDiagnostic['severity'],
+    message: string,
+    column?: number,
+  ): void {
+    this.diagnostics.push(
+      column === undefined ? { file, line, severity, message } : { file, line, column, severity, message },
+    );
   }
 }

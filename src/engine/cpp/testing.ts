@@ -19,10 +19,16 @@ export function compilerAvailable(): boolean {
 }
 
 /** A view with these `-D`s (null value: `-U`) and include folders. */
-export function viewOf(defines: Record<string, string | null>, includeDirs: string[] = [], configHeaders: string[] = []): FlagView {
+export function viewOf(
+  defines: Record<string, string | null>,
+  includeDirs: string[] = [],
+  configHeaders: string[] = [],
+): FlagView {
   return {
     ...emptyView(),
-    base: Object.entries(defines).map(([name, value]) => (value === null ? { op: 'U' as const, name } : { op: 'D' as const, name, value })),
+    base: Object.entries(defines).map(([name, value]) =>
+      value === null ? { op: 'U' as const, name } : { op: 'D' as const, name, value },
+    ),
     paths: { quote: [], angled: includeDirs, system: [] },
     configHeaders,
   };
@@ -34,7 +40,8 @@ export function liveContent(sim: Simulation): Map<string, Set<number>> {
   for (const [file, fo] of sim.files) {
     if (fo.liveVisits === 0) continue;
     const inactive = new Uint8Array(fo.scan.lineCount + 2);
-    for (const b of fo.scan.branches) if (fo.reached[b.index] && !fo.taken[b.index]) inactive.fill(1, b.line + 1, b.endLine + 1);
+    for (const b of fo.scan.branches)
+      if (fo.reached[b.index] && !fo.taken[b.index]) inactive.fill(1, b.line + 1, b.endLine + 1);
     const live = new Set<number>();
     for (let l = 1; l <= fo.scan.lineCount; l++) {
       const f = fo.scan.lineFlags[l - 1];
@@ -62,7 +69,13 @@ export interface Comparison {
 }
 
 /** Runs the compiler on `unit` under `view` and compares live lines (of files we visit) and `#error`s. */
-export async function compareWithCompiler(engine: FlagViewEngine, unit: string, view: FlagView, cwd: string, mode?: 'verbatim' | 'tokens'): Promise<Comparison> {
+export async function compareWithCompiler(
+  engine: FlagViewEngine,
+  unit: string,
+  view: FlagView,
+  cwd: string,
+  mode?: 'verbatim' | 'tokens',
+): Promise<Comparison> {
   const sim = engine.simulate(unit, view);
   const truth = await compilerTruth(unit, view, { allowExternalPrograms: true, cwd, mode });
   const ours = liveContent(sim);
@@ -74,7 +87,8 @@ export async function compareWithCompiler(engine: FlagViewEngine, unit: string, 
     for (const l of theirs) if (!live.has(l)) onlyCompiler.push(`${file}:${l}`);
   }
   // Files the compiler read that we did not (other than system headers) are disagreements too.
-  for (const [file, live] of truth.codeLines) if (!ours.has(file) && !file.startsWith('/usr/')) for (const l of live) onlyCompiler.push(`${file}:${l}`);
+  for (const [file, live] of truth.codeLines)
+    if (!ours.has(file) && !file.startsWith('/usr/')) for (const l of live) onlyCompiler.push(`${file}:${l}`);
   return {
     onlyOurs,
     onlyCompiler,
@@ -84,7 +98,11 @@ export async function compareWithCompiler(engine: FlagViewEngine, unit: string, 
 }
 
 /** Runs `jobs` with at most `limit` at a time, results in order. */
-export async function pool<T, R>(items: readonly T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  job: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -98,8 +116,17 @@ export async function pool<T, R>(items: readonly T[], limit: number, job: (item:
 }
 
 /** The command make prints for compiling `unit`, as the shell would run it (continuations joined). */
-export function makeCommand(dir: string, target: string | undefined, vars: Record<string, string>, unit: string): string {
-  const r = spawnSync('make', ['-n', '-B', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...(target ? [target] : [])], { cwd: dir, encoding: 'utf8' });
+export function makeCommand(
+  dir: string,
+  target: string | undefined,
+  vars: Record<string, string>,
+  unit: string,
+): string {
+  const r = spawnSync(
+    'make',
+    ['-n', '-B', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...(target ? [target] : [])],
+    { cwd: dir, encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.replace(/\\\n/g, ' ').split('\n');
   const line = lines.find((l) => l.includes(unit) && /\s(gcc|cc)\s/.test(` ${l} `) && !l.includes('-shared'));

@@ -25,7 +25,13 @@ export function applyChanges(view: FlagView, changes: readonly Assignment[]): Fl
   return changes.reduce((v, c) => withOverride(v, c.name, c.value), view);
 }
 
-export function viewHeat(engine: FlagViewEngine, file: string, view: FlagView, counts: ReadonlyMap<number, readonly number[]>, opts: ViewHeatOptions): ViewHeat {
+export function viewHeat(
+  engine: FlagViewEngine,
+  file: string,
+  view: FlagView,
+  counts: ReadonlyMap<number, readonly number[]>,
+  opts: ViewHeatOptions,
+): ViewHeat {
   const regions = engine.evaluate(file, view, { unit: opts.unit });
   const heat = blockHeat(regions, counts, opts.events);
   if (opts.propose === false || !heat.inactiveSamples.length) return { regions, heat };

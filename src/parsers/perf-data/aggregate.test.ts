@@ -15,23 +15,29 @@ const fixture = (name: string) => join(FIXTURES, `${name}.data`);
 describe('summarizePerfData', () => {
   for (const name of RECORDINGS) {
     describe(name, () => {
-      it('has perf script\'s sample count and period sum per event', async () => {
+      it("has perf script's sample count and period sum per event", async () => {
         const s = await summarizePerfData(fixture(name));
         const script = readScript(name);
         for (const ev of s.events) {
           let samples = 0;
           let period = 0;
           for (const [key, c] of script.samples) {
-            if (key.split(' ')[0] === ev.name) { samples += c.samples; period += c.period; }
+            if (key.split(' ')[0] === ev.name) {
+              samples += c.samples;
+              period += c.period;
+            }
           }
           assert.equal(ev.samples, samples, ev.name);
           assert.equal(ev.period, period, ev.name);
           assert.ok(samples > 500);
         }
-        assert.deepEqual(s.events.map((e) => e.name), readHeader(name).events.map((e) => e.name));
+        assert.deepEqual(
+          s.events.map((e) => e.name),
+          readHeader(name).events.map((e) => e.name),
+        );
       });
 
-      it('has perf script\'s counts per (dso, file offset), offsets from perf\'s own mmaps', async () => {
+      it("has perf script's counts per (dso, file offset), offsets from perf's own mmaps", async () => {
         const s = await summarizePerfData(fixture(name));
         const script = readScript(name);
         const want = new Map<string, number[]>();
@@ -39,8 +45,12 @@ describe('summarizePerfData', () => {
           const [event, ipHex, dso] = key.split(' ') as [string, string, string];
           const ip = BigInt('0x' + ipHex);
           // The script dump has no pids per sample: the (few) mmaps of a DSO never overlap in these recordings.
-          const m = script.mmaps.find((x) => (x.filename === dso || (dso === KERNEL_DSO && x.filename.startsWith(dso))) &&
-            ip >= x.start && ip < x.start + x.len);
+          const m = script.mmaps.find(
+            (x) =>
+              (x.filename === dso || (dso === KERNEL_DSO && x.filename.startsWith(dso))) &&
+              ip >= x.start &&
+              ip < x.start + x.len,
+          );
           const off = m ? ip - m.start + m.pgoff : ip;
           const k = `${dso} ${off.toString(16)}`;
           const row = want.get(k) ?? s.events.map(() => 0);
@@ -51,7 +61,7 @@ describe('summarizePerfData', () => {
         assert.deepEqual(new Map([...got].sort()), new Map([...want].sort()));
       });
 
-      it('carries perf\'s build-ids and command line, and no loss', async () => {
+      it("carries perf's build-ids and command line, and no loss", async () => {
         const s = await summarizePerfData(fixture(name));
         assert.deepEqual(s.buildIds, readBuildIds(name));
         assert.equal(s.cmdline?.join(' '), readHeader(name).cmdline);

@@ -10,7 +10,14 @@ import { SampleType } from './constants';
 import { OrderedQueue } from './ordered';
 import type { ByteSourceOpener } from './byte-source';
 import { openPerfData, type PerfData, type PerfDataTruncation } from './reader';
-import { countSideRecord, deliverSideRecord, emptyAccumulated, summarizeSimple, type Accumulated, type SummaryWants } from './simple-samples';
+import {
+  countSideRecord,
+  deliverSideRecord,
+  emptyAccumulated,
+  summarizeSimple,
+  type Accumulated,
+  type SummaryWants,
+} from './simple-samples';
 import type { PerfRecord, SampleRecord } from './types';
 import type { CallchainSummary } from './callchains';
 import { isEmptyFilter, SampleFilterState, type SampleFilter } from './sample-filter';
@@ -90,10 +97,26 @@ export async function summarizePerfData(path: string, opts: SummaryOptions = {})
   const pd = await openPerfData(path, { source: opts.source });
   const sampled = pd.attrs.some((a) => (a.sampleType & SampleType.CALLCHAIN) !== 0);
   const filter = isEmptyFilter(opts.filter) ? undefined : opts.filter;
-  const wants = (): SummaryWants => ({ callchains: (opts.callchains ?? true) && sampled, ...(filter ? { filter: new SampleFilterState(filter) } : {}) });
+  const wants = (): SummaryWants => ({
+    callchains: (opts.callchains ?? true) && sampled,
+    ...(filter ? { filter: new SampleFilterState(filter) } : {}),
+  });
   // The common shape (file mode, fixed sample fields) without an object per sample; anything else the general way.
-  const acc = (await summarizeSimple(pd, opts.chunkSize ?? 1 << 20, wants())) ?? (await summarizeRecords(pd, opts.chunkSize, wants()));
-  const { byDso, totals, buildIds, recordTypes, unknownEventSamples, samplesWithoutIp, withoutIpByEvent, lostEvents, lostSamples, kernelText } = acc;
+  const acc =
+    (await summarizeSimple(pd, opts.chunkSize ?? 1 << 20, wants())) ??
+    (await summarizeRecords(pd, opts.chunkSize, wants()));
+  const {
+    byDso,
+    totals,
+    buildIds,
+    recordTypes,
+    unknownEventSamples,
+    samplesWithoutIp,
+    withoutIpByEvent,
+    lostEvents,
+    lostSamples,
+    kernelText,
+  } = acc;
   const { groupSamples, unknownIds, zeroDeltas } = acc;
 
   for (const b of pd.features.buildIds) buildIds[b.filename] ??= b.buildId;
@@ -110,7 +133,9 @@ export async function summarizePerfData(path: string, opts: SummaryOptions = {})
       addresses.push({ dso, fileOffset, samples, period });
     }
   }
-  addresses.sort((a, b) => (a.dso < b.dso ? -1 : a.dso > b.dso ? 1 : a.fileOffset < b.fileOffset ? -1 : a.fileOffset > b.fileOffset ? 1 : 0));
+  addresses.sort((a, b) =>
+    a.dso < b.dso ? -1 : a.dso > b.dso ? 1 : a.fileOffset < b.fileOffset ? -1 : a.fileOffset > b.fileOffset ? 1 : 0,
+  );
 
   const f = pd.features;
   const summary: PerfDataSummary = {
@@ -118,8 +143,12 @@ export async function summarizePerfData(path: string, opts: SummaryOptions = {})
     format: pd.format,
     byteOrder: pd.littleEndian ? 'little' : 'big',
     events: pd.attrs.map((a, index) => ({
-      index, name: a.name, type: a.type, config: '0x' + a.config.toString(16),
-      samples: totals[index]?.samples ?? 0, period: totals[index]?.period ?? 0,
+      index,
+      name: a.name,
+      type: a.type,
+      config: '0x' + a.config.toString(16),
+      samples: totals[index]?.samples ?? 0,
+      period: totals[index]?.period ?? 0,
     })),
     addresses,
     lost: { events: lostEvents, samples: lostSamples },
@@ -141,13 +170,20 @@ export async function summarizePerfData(path: string, opts: SummaryOptions = {})
   if (acc.chains) summary.callchains = acc.chains.result(n);
   if (filter) summary.filter = { filter, droppedSamples: acc.filteredOut };
   if (acc.stackUserSamples && acc.chains) {
-    summary.warnings = [...summary.warnings, `${acc.stackUserSamples} samples were recorded with --call-graph dwarf: their user-space callers are in a stack copy that perf unwinds with libdw, which Perf Heat does not do, so those samples' call graph has only their kernel frames and the sampled function. Record with -g (frame pointers, build with -fno-omit-frame-pointer) for callers.`];
+    summary.warnings = [
+      ...summary.warnings,
+      `${acc.stackUserSamples} samples were recorded with --call-graph dwarf: their user-space callers are in a stack copy that perf unwinds with libdw, which Perf Heat does not do, so those samples' call graph has only their kernel frames and the sampled function. Record with -g (frame pointers, build with -fno-omit-frame-pointer) for callers.`,
+    ];
   }
   return summary;
 }
 
 /** Every record as an object, replayed through the OrderedQueue: any file the reader reads. */
-export async function summarizeRecords(pd: PerfData, chunkSize: number | undefined, wants: SummaryWants = { callchains: false }): Promise<Accumulated> {
+export async function summarizeRecords(
+  pd: PerfData,
+  chunkSize: number | undefined,
+  wants: SummaryWants = { callchains: false },
+): Promise<Accumulated> {
   const acc = emptyAccumulated(wants);
   const { spaces, byDso, totals, recordTypes, withoutIpByEvent, chains, filter } = acc;
   // PERF_SAMPLE_READ: the last value read per sample id, to weight each member by its delta (perf's sid->period).
@@ -184,7 +220,8 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
       return;
     }
     if (s.stackUser) acc.stackUserSamples++;
-    if (s.read && pd.attrs[s.event]?.sampleType !== undefined && (pd.attrs[s.event]!.sampleType & SampleType.READ)) deliverRead(s);
+    if (s.read && pd.attrs[s.event]?.sampleType !== undefined && pd.attrs[s.event]!.sampleType & SampleType.READ)
+      deliverRead(s);
     else countOne(s, s.event, s.period);
   };
 
@@ -197,7 +234,15 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
       withoutIpByEvent[ev] = (withoutIpByEvent[ev] ?? 0) + period;
       return;
     }
-    if (chains) chains.count(s.callchain?.length ? chains.internAddrs(s.callchain) : -1, s.pid ?? -1, s.ip, s.cpumode, ev, period);
+    if (chains)
+      chains.count(
+        s.callchain?.length ? chains.internAddrs(s.callchain) : -1,
+        s.pid ?? -1,
+        s.ip,
+        s.cpumode,
+        ev,
+        period,
+      );
     const r = spaces.resolve(s.pid ?? -1, s.ip, s.cpumode);
     let offsets = byDso.get(r.dso);
     if (!offsets) byDso.set(r.dso, (offsets = new Map()));
@@ -219,7 +264,13 @@ export async function summarizeRecords(pd: PerfData, chunkSize: number | undefin
       if (r.kind === 'sample') {
         if (r.event < 0) acc.unknownEventSamples++;
         else queue.push(r, r.time);
-      } else countSideRecord(r, acc, (rec, time) => queue.push(rec, time), () => queue.round());
+      } else
+        countSideRecord(
+          r,
+          acc,
+          (rec, time) => queue.push(rec, time),
+          () => queue.round(),
+        );
     }
   }
   queue.finish();

@@ -83,10 +83,32 @@ export function decodeAttr(b: Bytes, off: number, size: number): PerfEventAttr {
   return attr;
 }
 
-const HW = ['cycles', 'instructions', 'cache-references', 'cache-misses', 'branches', 'branch-misses',
-  'bus-cycles', 'stalled-cycles-frontend', 'stalled-cycles-backend', 'ref-cycles'];
-const SW = ['cpu-clock', 'task-clock', 'page-faults', 'context-switches', 'cpu-migrations', 'minor-faults',
-  'major-faults', 'alignment-faults', 'emulation-faults', 'dummy', 'bpf-output', 'cgroup-switches'];
+const HW = [
+  'cycles',
+  'instructions',
+  'cache-references',
+  'cache-misses',
+  'branches',
+  'branch-misses',
+  'bus-cycles',
+  'stalled-cycles-frontend',
+  'stalled-cycles-backend',
+  'ref-cycles',
+];
+const SW = [
+  'cpu-clock',
+  'task-clock',
+  'page-faults',
+  'context-switches',
+  'cpu-migrations',
+  'minor-faults',
+  'major-faults',
+  'alignment-faults',
+  'emulation-faults',
+  'dummy',
+  'bpf-output',
+  'cgroup-switches',
+];
 const CACHE = ['L1-dcache', 'L1-icache', 'LLC', 'dTLB', 'iTLB', 'branch', 'node'];
 const CACHE_OP = ['load', 'store', 'prefetch'];
 const CACHE_OPS = ['loads', 'stores', 'prefetches'];
@@ -129,7 +151,8 @@ export function defaultEventName(a: NamedAttr): string {
     const op = Number((c >> 8n) & 0xffn);
     const miss = ((c >> 16n) & 0xffn) === 1n;
     base = `${CACHE[Number(c & 0xffn)]}-${miss ? CACHE_OP[op] + '-misses' : CACHE_OPS[op]}`;
-  } else if (a.type === PERF_TYPE.RAW) base = `raw 0x${c.toString(16)}`; // perf 6.1's evsel__raw_name
+  } else if (a.type === PERF_TYPE.RAW)
+    base = `raw 0x${c.toString(16)}`; // perf 6.1's evsel__raw_name
   else if (a.type === PERF_TYPE.TRACEPOINT) return `tracepoint:${c}`;
   else base = `${a.type}/config=0x${c.toString(16)}/`;
   return base + eventModifiers(a);
@@ -157,8 +180,14 @@ export function trailerIdPos(sampleType: number): number {
   return pos;
 }
 
-const TRAILER_BITS = [SampleType.TID, SampleType.TIME, SampleType.ID, SampleType.STREAM_ID, SampleType.CPU,
-  SampleType.IDENTIFIER];
+const TRAILER_BITS = [
+  SampleType.TID,
+  SampleType.TIME,
+  SampleType.ID,
+  SampleType.STREAM_ID,
+  SampleType.CPU,
+  SampleType.IDENTIFIER,
+];
 
 /** Bytes of the sample_id_all trailer that ends every non-sample kernel record. */
 export function trailerSize(sampleType: number): number {

@@ -47,7 +47,10 @@ export function addrAdd(a: Addr, b: Addr): Addr {
  */
 export class Bytes {
   readonly dv: DataView;
-  constructor(readonly buf: Buffer, readonly le: boolean) {
+  constructor(
+    readonly buf: Buffer,
+    readonly le: boolean,
+  ) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   u8(off: number): number {

@@ -8,7 +8,14 @@ import { parseIdList, parseTimeRange, SampleFilterState } from './sample-filter'
 describe('CallchainAccumulator', () => {
   const spaces = new AddressSpaces();
   spaces.mmap({ pid: 7, addr: 0x400000, len: 0x10000, pgoff: 0, filename: '/bin/prog', misc: 2 });
-  spaces.mmap({ pid: -1, addr: 0xffffffff81000000n, len: 0x1000000n, pgoff: 0xffffffff81000000n, filename: '[kernel.kallsyms]_text', misc: 1 });
+  spaces.mmap({
+    pid: -1,
+    addr: 0xffffffff81000000n,
+    len: 0x1000000n,
+    pgoff: 0xffffffff81000000n,
+    filename: '[kernel.kallsyms]_text',
+    misc: 1,
+  });
 
   it('drops context markers, switches modes, and takes callers one byte back (not the leaf, not the first user frame)', () => {
     const acc = new CallchainAccumulator(spaces);
@@ -19,19 +26,25 @@ describe('CallchainAccumulator', () => {
     assert.equal(r.chains.length, 1, 'one distinct chain');
     assert.deepEqual(r.chains[0]!.samples, [2]);
     assert.deepEqual(r.chains[0]!.period, [150]);
-    assert.deepEqual(r.chains[0]!.frames.map((f) => r.frames[f]), [
-      { dso: '[kernel.kallsyms]', fileOffset: 0xffffffff81000100n, returnAddress: false },
-      { dso: '[kernel.kallsyms]', fileOffset: 0xffffffff810001ffn, returnAddress: true },
-      { dso: '/bin/prog', fileOffset: 0x1000, returnAddress: false },
-      { dso: '/bin/prog', fileOffset: 0x2004, returnAddress: true },
-    ]);
+    assert.deepEqual(
+      r.chains[0]!.frames.map((f) => r.frames[f]),
+      [
+        { dso: '[kernel.kallsyms]', fileOffset: 0xffffffff81000100n, returnAddress: false },
+        { dso: '[kernel.kallsyms]', fileOffset: 0xffffffff810001ffn, returnAddress: true },
+        { dso: '/bin/prog', fileOffset: 0x1000, returnAddress: false },
+        { dso: '/bin/prog', fileOffset: 0x2004, returnAddress: true },
+      ],
+    );
   });
 
   it('a sample without a chain is its ip alone', () => {
     const acc = new CallchainAccumulator(spaces);
     acc.count(-1, 7, 0x401234, 2, 0, 1);
     const r = acc.result(1);
-    assert.deepEqual(r.chains[0]!.frames.map((f) => r.frames[f]), [{ dso: '/bin/prog', fileOffset: 0x1234, returnAddress: false }]);
+    assert.deepEqual(
+      r.chains[0]!.frames.map((f) => r.frames[f]),
+      [{ dso: '/bin/prog', fileOffset: 0x1234, returnAddress: false }],
+    );
   });
 });
 

@@ -147,7 +147,8 @@ export class CallchainAccumulator {
     const m = this.spaces.regionOf(pid, ip, mode);
     const dso = m ? m.dso : UNKNOWN_DSO;
     let fileOffset: Addr = m ? addrSubAdd(ip, m.start, m.pgoff) : ip;
-    const back = returnAddress && m !== undefined && (typeof fileOffset === 'number' ? fileOffset > 0 : fileOffset > 0n);
+    const back =
+      returnAddress && m !== undefined && (typeof fileOffset === 'number' ? fileOffset > 0 : fileOffset > 0n);
     if (back) fileOffset = typeof fileOffset === 'number' ? fileOffset - 1 : fileOffset - 1n;
     const key = `${dso}\0${String(fileOffset)}\0${back ? 1 : 0}`;
     let id = this.frameIds.get(key);

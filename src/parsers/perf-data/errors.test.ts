@@ -29,7 +29,13 @@ async function readAll(path: string): Promise<PerfRecord[]> {
   for await (const r of (await openPerfData(path)).records()) out.push(r);
   return out;
 }
-async function rejects(p: Promise<unknown>, kind: PerfDataErrorKind, path: string, offset: number, text: RegExp): Promise<void> {
+async function rejects(
+  p: Promise<unknown>,
+  kind: PerfDataErrorKind,
+  path: string,
+  offset: number,
+  text: RegExp,
+): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof PerfDataError, String(e));
     assert.equal(e.kind, kind);
@@ -78,10 +84,16 @@ describe('errors', () => {
 
   it('stops at a zero-size record instead of looping, and at records below their header size', async () => {
     for (const size of [0, 4]) {
-      const p = file(buildFile({ le: true, attrs: [ATTR], records: (w) => {
-        writeSample(w, ATTR, { ip: 0x1000, pid: 1, period: 1 });
-        w.u32(T.SAMPLE).u16(0).u16(size).zeros(24);
-      } }));
+      const p = file(
+        buildFile({
+          le: true,
+          attrs: [ATTR],
+          records: (w) => {
+            writeSample(w, ATTR, { ip: 0x1000, pid: 1, period: 1 });
+            w.u32(T.SAMPLE).u16(0).u16(size).zeros(24);
+          },
+        }),
+      );
       const at = DATA + 32;
       await rejects(readAll(p), 'bad-record', p, at, new RegExp(`has size ${size}, below its 8-byte header`));
     }
@@ -96,10 +108,27 @@ describe('errors', () => {
 
   it('rejects a sample whose fields do not fit, and sample_type bits it cannot size', async () => {
     const cc = { sampleType: S.IP | S.CALLCHAIN, ids: [] };
-    const p = file(buildFile({ le: false, attrs: [cc], records: (w) => {
-      writeRecord(w, T.SAMPLE, 2, () => w.u64(0x1000).u64(1n << 40n).u64(0));
-    } }));
-    await rejects(readAll(p), 'bad-sample', p, DATA - 8, /CALLCHAIN of 1099511627776 entries runs past the record's end/);
+    const p = file(
+      buildFile({
+        le: false,
+        attrs: [cc],
+        records: (w) => {
+          writeRecord(w, T.SAMPLE, 2, () =>
+            w
+              .u64(0x1000)
+              .u64(1n << 40n)
+              .u64(0),
+          );
+        },
+      }),
+    );
+    await rejects(
+      readAll(p),
+      'bad-sample',
+      p,
+      DATA - 8,
+      /CALLCHAIN of 1099511627776 entries runs past the record's end/,
+    );
     const odd = { sampleType: S.IP | (1 << 30), ids: [] };
     const p2 = file(buildFile({ le: true, attrs: [odd], records: (w) => writeSample(w, odd, { ip: 1 }) }));
     await rejects(readAll(p2), 'bad-sample', p2, DATA - 8, /sample_type 0x40000001 has bits this reader cannot size/);
@@ -107,8 +136,14 @@ describe('errors', () => {
 
   it('rejects zstd data that does not decode, or asks for a huge window', async () => {
     const attr = { sampleType: S.IP, ids: [] };
-    const bad = (payload: Buffer) => file(buildFile({ le: true, attrs: [attr], records: (w) =>
-      writeRecord(w, T.COMPRESSED, 0, () => w.bytes(payload), 1) }));
+    const bad = (payload: Buffer) =>
+      file(
+        buildFile({
+          le: true,
+          attrs: [attr],
+          records: (w) => writeRecord(w, T.COMPRESSED, 0, () => w.bytes(payload), 1),
+        }),
+      );
     const garbage = bad(Buffer.from('this is not zstd at all, not at all'));
     await rejects(readAll(garbage), 'bad-compressed', garbage, DATA - 8, /not a zstd frame/);
     // Magic, then a frame header descriptor with a window descriptor asking for 2^41 bytes.
@@ -125,13 +160,21 @@ describe('truncated files', () => {
   async function boundaries(): Promise<{ dataOffset: number; dataEnd: number; ends: number[] }> {
     const pd = await openPerfData(src);
     const ends: number[] = [];
-    for (let p = pd.dataOffset; p < pd.dataEnd; p += whole.readUInt16LE(p + 6)) ends.push(p + whole.readUInt16LE(p + 6));
+    for (let p = pd.dataOffset; p < pd.dataEnd; p += whole.readUInt16LE(p + 6))
+      ends.push(p + whole.readUInt16LE(p + 6));
     return { dataOffset: pd.dataOffset, dataEnd: pd.dataEnd, ends };
   }
 
   it('yields every complete record and reports the bytes lost, wherever the data section is cut', async () => {
     const { dataOffset, dataEnd, ends } = await boundaries();
-    for (const cut of [dataOffset, dataOffset + 3, dataOffset + 1000, (dataOffset + dataEnd) >> 1, dataEnd - 5, ends[10]!]) {
+    for (const cut of [
+      dataOffset,
+      dataOffset + 3,
+      dataOffset + 1000,
+      (dataOffset + dataEnd) >> 1,
+      dataEnd - 5,
+      ends[10]!,
+    ]) {
       const p = file(whole.subarray(0, cut));
       const pd = await openPerfData(p);
       let count = 0;
@@ -158,7 +201,10 @@ describe('truncated files', () => {
   it('throws truncated-header when nothing decodable is left', async () => {
     for (const cut of [0, 5, 60, 200]) {
       const p = file(whole.subarray(0, cut));
-      await assert.rejects(openPerfData(p), (e: unknown) => e instanceof PerfDataError && e.kind === 'truncated-header');
+      await assert.rejects(
+        openPerfData(p),
+        (e: unknown) => e instanceof PerfDataError && e.kind === 'truncated-header',
+      );
     }
   });
 

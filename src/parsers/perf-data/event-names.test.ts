@@ -21,21 +21,35 @@ const ATTRS: (AttrSpec & { ids: number[] })[] = [
   { type: 0, config: 3n, preciseIp: 3, excludeGuest: true, excludeHost: false, ids: [5] },
   { type: 4, config: 0x1234n, excludeGuest: true, ids: [6] }, // raw
   { type: 3, config: 0x10000n, ids: [7] }, // L1-dcache-load-misses
-].map((a) => ({ ...a, sampleType: SampleType.IP | SampleType.TID | SampleType.ID | SampleType.PERIOD, samplePeriod: 1000, sampleIdAll: true }));
+].map((a) => ({
+  ...a,
+  sampleType: SampleType.IP | SampleType.TID | SampleType.ID | SampleType.PERIOD,
+  samplePeriod: 1000,
+  sampleIdAll: true,
+}));
 
 function perfNames(path: string): string[] {
-  const out = execFileSync('perf', ['script', '-i', path, '-F', 'event'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  return out.split('\n').map((l) => l.trim().replace(/:$/, '')).filter(Boolean);
+  const out = execFileSync('perf', ['script', '-i', path, '-F', 'event'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  return out
+    .split('\n')
+    .map((l) => l.trim().replace(/:$/, ''))
+    .filter(Boolean);
 }
 
 test('events without a stored name are named from the attr as perf names them (cycles:ppH, instructions:uH, …)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'event-names-'));
   const path = join(dir, 'old-pipe.data');
-  writeFileSync(path, buildPipe({
-    le: true,
-    attrs: ATTRS,
-    records: (w) => ATTRS.forEach((a, i) => writeSample(w, a, { ip: 0x1000 + i, pid: 1, tid: 1, id: a.ids[0], period: 1000 })),
-  }));
+  writeFileSync(
+    path,
+    buildPipe({
+      le: true,
+      attrs: ATTRS,
+      records: (w) =>
+        ATTRS.forEach((a, i) => writeSample(w, a, { ip: 0x1000 + i, pid: 1, tid: 1, id: a.ids[0], period: 1000 })),
+    }),
+  );
   let want: string[];
   try {
     want = perfNames(path);
@@ -45,6 +59,9 @@ test('events without a stored name are named from the attr as perf names them (c
   }
   assert.equal(want.length, ATTRS.length);
   const pd = await openPerfData(path);
-  assert.deepEqual(pd.attrs.map((a) => a.name), want);
+  assert.deepEqual(
+    pd.attrs.map((a) => a.name),
+    want,
+  );
   assert.ok(want.includes('cycles:ppH'), want.join());
 });

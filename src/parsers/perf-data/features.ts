@@ -55,7 +55,13 @@ export function decodeBuildId(b: Bytes, off: number, size: number): BuildIdEntry
 }
 
 /** Decodes feature `bit` from [off, end) into `into`; returns a warning instead of throwing. */
-export function parseFeature(bit: number, b: Bytes, off: number, end: number, into: PerfDataFeatures): string | undefined {
+export function parseFeature(
+  bit: number,
+  b: Bytes,
+  off: number,
+  end: number,
+  into: PerfDataFeatures,
+): string | undefined {
   try {
     parse(bit, b, off, end, into);
     return undefined;
@@ -68,13 +74,27 @@ export function parseFeature(bit: number, b: Bytes, off: number, end: number, in
 function parse(bit: number, b: Bytes, off: number, end: number, f: PerfDataFeatures): void {
   if (!f.present.includes(bit)) f.present.push(bit);
   switch (bit) {
-    case Feature.HOSTNAME: f.hostname = readString(b, off, end).s; break;
-    case Feature.OSRELEASE: f.osRelease = readString(b, off, end).s; break;
-    case Feature.VERSION: f.perfVersion = readString(b, off, end).s; break;
-    case Feature.ARCH: f.arch = readString(b, off, end).s; break;
-    case Feature.CPUDESC: f.cpuDesc = readString(b, off, end).s; break;
-    case Feature.CPUID: f.cpuId = readString(b, off, end).s; break;
-    case Feature.CMDLINE: f.cmdline = readStringList(b, off, end); break;
+    case Feature.HOSTNAME:
+      f.hostname = readString(b, off, end).s;
+      break;
+    case Feature.OSRELEASE:
+      f.osRelease = readString(b, off, end).s;
+      break;
+    case Feature.VERSION:
+      f.perfVersion = readString(b, off, end).s;
+      break;
+    case Feature.ARCH:
+      f.arch = readString(b, off, end).s;
+      break;
+    case Feature.CPUDESC:
+      f.cpuDesc = readString(b, off, end).s;
+      break;
+    case Feature.CPUID:
+      f.cpuId = readString(b, off, end).s;
+      break;
+    case Feature.CMDLINE:
+      f.cmdline = readStringList(b, off, end);
+      break;
     case Feature.NRCPUS:
       check(off + 8 <= end, 'NRCPUS too short');
       f.nrCpus = { available: b.u32(off), online: b.u32(off + 4) };
@@ -89,8 +109,13 @@ function parse(bit: number, b: Bytes, off: number, end: number, f: PerfDataFeatu
       break;
     case Feature.COMPRESSED:
       check(off + 20 <= end, 'COMPRESSED too short');
-      f.compression = { version: b.u32(off), type: b.u32(off + 4), level: b.u32(off + 8), ratio: b.u32(off + 12),
-        mmapLen: b.u32(off + 16) };
+      f.compression = {
+        version: b.u32(off),
+        type: b.u32(off + 4),
+        level: b.u32(off + 8),
+        ratio: b.u32(off + 12),
+        mmapLen: b.u32(off + 16),
+      };
       break;
     case Feature.TRACING_DATA: {
       const t = parseTracingData(b.buf.subarray(off, end));
@@ -104,7 +129,8 @@ function parse(bit: number, b: Bytes, off: number, end: number, f: PerfDataFeatu
         const size = b.u16(p + 6);
         check(size >= 8 && p + size <= end, `build-id entry of ${size} bytes at section offset ${p - off}`);
         const entry = decodeBuildId(b, p, size);
-        if (!f.buildIds.some((x) => x.filename === entry.filename && x.buildId === entry.buildId)) f.buildIds.push(entry);
+        if (!f.buildIds.some((x) => x.filename === entry.filename && x.buildId === entry.buildId))
+          f.buildIds.push(entry);
         p += size;
       }
       break;

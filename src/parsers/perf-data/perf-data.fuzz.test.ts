@@ -20,7 +20,15 @@ import { FULL_ATTR, FULL_SAMPLE, richCompressed, richFile, richPipe } from './te
 import { writeSample } from './testing/writer';
 
 const path = '/fuzz/case.data';
-const KINDS = new Set(['bad-magic', 'bad-header', 'bad-attr', 'bad-record', 'bad-sample', 'bad-compressed', 'truncated-header']);
+const KINDS = new Set([
+  'bad-magic',
+  'bad-header',
+  'bad-attr',
+  'bad-record',
+  'bad-sample',
+  'bad-compressed',
+  'truncated-header',
+]);
 
 async function readAnyway(data: Uint8Array): Promise<void> {
   const source = memorySource(data);
@@ -50,9 +58,13 @@ function mutate(base: Buffer, m: { edits: { pos: number; byte: number }[]; cut: 
   return m.cut === null ? out : out.subarray(0, m.cut);
 }
 
-const full = buildFile({ le: true, attrs: [FULL_ATTR], records: (w) => {
-  for (let i = 0; i < 4; i++) writeSample(w, FULL_ATTR, FULL_SAMPLE);
-} });
+const full = buildFile({
+  le: true,
+  attrs: [FULL_ATTR],
+  records: (w) => {
+    for (let i = 0; i < 4; i++) writeSample(w, FULL_ATTR, FULL_SAMPLE);
+  },
+});
 const bases: [string, Buffer, number][] = [
   ['synthetic little-endian file, every record kind', richFile(true), 2500],
   ['synthetic big-endian pipe', richPipe(false), 2000],
@@ -66,10 +78,13 @@ const bases: [string, Buffer, number][] = [
 describe('fuzzed perf.data files', () => {
   for (const [name, base, runs] of bases) {
     it(`${name}: ${runs} mutations read or fail with a documented error`, { timeout: 600_000 }, async () => {
-      await fc.assert(fc.asyncProperty(mutations(base.length), (m) => readAnyway(mutate(base, m))), {
-        numRuns: runs,
-        seed: 0x5eed,
-      });
+      await fc.assert(
+        fc.asyncProperty(mutations(base.length), (m) => readAnyway(mutate(base, m))),
+        {
+          numRuns: runs,
+          seed: 0x5eed,
+        },
+      );
     });
   }
 });

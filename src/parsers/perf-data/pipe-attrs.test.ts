@@ -17,10 +17,29 @@ import { writeSample } from './testing/writer';
 const ST = S.IP | S.TID | S.TIME | S.ID | S.PERIOD;
 
 function pipeWithAttrs(n: number): Buffer {
-  const attrs = Array.from({ length: n }, (_, i) => ({ type: 1, config: BigInt(i % 16), sampleType: ST, samplePeriod: 1, sampleIdAll: true, ids: [1000 + i] }));
-  return buildPipe({ le: true, attrs, records: (w) => {
-    for (let i = 0; i < 8; i++) writeSample(w, attrs[i % n]!, { ip: 0x401000 + i, pid: 1, tid: 1, time: 1000 + i, id: 1000 + (i % n), period: 1 });
-  } });
+  const attrs = Array.from({ length: n }, (_, i) => ({
+    type: 1,
+    config: BigInt(i % 16),
+    sampleType: ST,
+    samplePeriod: 1,
+    sampleIdAll: true,
+    ids: [1000 + i],
+  }));
+  return buildPipe({
+    le: true,
+    attrs,
+    records: (w) => {
+      for (let i = 0; i < 8; i++)
+        writeSample(w, attrs[i % n]!, {
+          ip: 0x401000 + i,
+          pid: 1,
+          tid: 1,
+          time: 1000 + i,
+          id: 1000 + (i % n),
+          period: 1,
+        });
+    },
+  });
 }
 
 describe('pipe-mode HEADER_ATTR records', () => {
@@ -30,19 +49,28 @@ describe('pipe-mode HEADER_ATTR records', () => {
     assert.equal(pd.attrs.length, MAX_ATTRS);
     const s = await summarizePerfData('many-attrs.data', { source: memorySource(data) });
     assert.equal(s.events.length, MAX_ATTRS);
-    assert.deepEqual(s.events.slice(0, 8).map((e) => e.samples), [1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      s.events.slice(0, 8).map((e) => e.samples),
+      [1, 1, 1, 1, 1, 1, 1, 1],
+    );
   });
 
   it('16,000 attrs fail at once with one line naming the file and the cap', () => {
     const data = pipeWithAttrs(16_000);
-    const r = runBounded(`
+    const r = runBounded(
+      `
       const { openPerfData } = await load('src/parsers/perf-data/reader.ts');
       const { memorySource } = await load('src/parsers/perf-data/byte-source.ts');
       try { const pd = await openPerfData('hostile-attrs.data', { source: memorySource(Buffer.from(${JSON.stringify(data.toString('base64'))}, 'base64')) }); for await (const b of pd.batches()) void b; return 'read'; }
-      catch (e) { return { name: e.name, kind: e.kind, message: e.message }; }`, { timeoutMs: 120_000 });
+      catch (e) { return { name: e.name, kind: e.kind, message: e.message }; }`,
+      { timeoutMs: 120_000 },
+    );
     assert.equal(r.failure, undefined);
     const v = r.value as { kind: string; message: string };
     assert.equal(v.kind, 'bad-attr');
-    assert.match(v.message, /^hostile-attrs\.data: byte \d+: more than 4096 HEADER_ATTR records \(file mode allows 4096 attrs\): the stream is damaged$/);
+    assert.match(
+      v.message,
+      /^hostile-attrs\.data: byte \d+: more than 4096 HEADER_ATTR records \(file mode allows 4096 attrs\): the stream is damaged$/,
+    );
   });
 });

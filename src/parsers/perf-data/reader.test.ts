@@ -61,8 +61,9 @@ describe('perf.data reader on real recordings', () => {
 
       it('decodes the same mmaps as perf script --show-mmap-events', async () => {
         const pd = await openPerfData(fixture(name));
-        const got = (await allRecords(pd)).filter((r) => r.kind === 'mmap').map((r) =>
-          `${r.pid} ${addrToBigInt(r.addr)} ${addrToBigInt(r.len)} ${addrToBigInt(r.pgoff)} ${r.filename}`);
+        const got = (await allRecords(pd))
+          .filter((r) => r.kind === 'mmap')
+          .map((r) => `${r.pid} ${addrToBigInt(r.addr)} ${addrToBigInt(r.len)} ${addrToBigInt(r.pgoff)} ${r.filename}`);
         const want = readScript(name).mmaps.map((m) => `${m.pid} ${m.start} ${m.len} ${m.pgoff} ${m.filename}`);
         assert.deepEqual(got.sort(), want.sort());
       });
@@ -77,7 +78,10 @@ describe('perf.data reader on real recordings', () => {
         assert.equal(f.perfVersion, h.perfVersion);
         assert.equal(f.arch, h.arch);
         assert.deepEqual(f.nrCpus, { online: h.nrCpusOnline, available: h.nrCpusAvail });
-        assert.deepEqual(pd.attrs.map((a) => ({ name: a.name, ids: a.ids })), h.events);
+        assert.deepEqual(
+          pd.attrs.map((a) => ({ name: a.name, ids: a.ids })),
+          h.events,
+        );
         assert.equal(pd.format, name === 'pipe' ? 'pipe' : 'file');
         assert.equal(pd.littleEndian, true);
         assert.equal(pd.truncation, undefined);
@@ -123,8 +127,15 @@ describe('perf.data reader on real recordings', () => {
     for await (const r of pd.records({ callchains: false })) {
       if (r.kind !== 'sample') continue;
       assert.equal(r.callchain, undefined);
-      if (r.cpumode === 2) { assert.equal(typeof r.ip, 'number'); user++; }
-      if (r.cpumode === 1) { assert.equal(typeof r.ip, 'bigint'); assert.ok((r.ip as bigint) >= 0xffff800000000000n); kernel++; }
+      if (r.cpumode === 2) {
+        assert.equal(typeof r.ip, 'number');
+        user++;
+      }
+      if (r.cpumode === 1) {
+        assert.equal(typeof r.ip, 'bigint');
+        assert.ok((r.ip as bigint) >= 0xffff800000000000n);
+        kernel++;
+      }
     }
     assert.ok(user > 0 && kernel > 0, `user ${user}, kernel ${kernel}`);
   });
@@ -139,7 +150,10 @@ describe('perf.data reader on real recordings', () => {
     const parts: Uint8Array[] = [];
     const ends: number[] = [];
     let total = 0;
-    const dec = new Decompress((b) => { parts.push(b); total += b.length; });
+    const dec = new Decompress((b) => {
+      parts.push(b);
+      total += b.length;
+    });
     for (let p = pd.dataOffset; p < pd.dataEnd; p += raw.readUInt16LE(p + 6)) {
       if (p % 8) unaligned++;
       if (raw.readUInt32LE(p) !== RecordType.COMPRESSED) continue;
@@ -159,9 +173,12 @@ describe('perf.data reader on real recordings', () => {
     assert.equal(pd.features.compression?.type, 1, 'zstd');
   });
 
-  it('knows a pipe-mode file\'s events as soon as it is opened', async () => {
+  it("knows a pipe-mode file's events as soon as it is opened", async () => {
     const pd = await openPerfData(fixture('pipe'));
-    assert.deepEqual(pd.attrs.map((a) => a.name), ['cpu-clock']);
+    assert.deepEqual(
+      pd.attrs.map((a) => a.name),
+      ['cpu-clock'],
+    );
     assert.equal(pd.dataOffset, 16);
     const records = await allRecords(pd);
     assert.equal(pd.attrs.length, 1, 'the attr is not added twice');

@@ -133,15 +133,26 @@ export async function openPerfData(path: string, opts: OpenOptions = {}): Promis
     if (!le && !magic.equals(MAGIC_BE)) {
       const prefix = (m: Buffer) => m.subarray(0, magic.length).equals(magic);
       if (magic.length < 8 && (prefix(MAGIC_LE) || prefix(MAGIC_BE))) {
-        throw new PerfDataError('truncated-header', path, magic.length, `the file ends inside the magic (${fileSize} bytes)`);
+        throw new PerfDataError(
+          'truncated-header',
+          path,
+          magic.length,
+          `the file ends inside the magic (${fileSize} bytes)`,
+        );
       }
       if (magic.toString('latin1') === 'PERFFILE') {
-        throw new PerfDataError('bad-magic', path, 0, "perf.data v1 (PERFFILE) is not supported: it is perf's first file format, from before PERFILE2; read it with the perf that wrote it (perf report), or record again");
+        throw new PerfDataError(
+          'bad-magic',
+          path,
+          0,
+          "perf.data v1 (PERFFILE) is not supported: it is perf's first file format, from before PERFILE2; read it with the perf that wrote it (perf report), or record again",
+        );
       }
       const what = `magic ${JSON.stringify(magic.toString('latin1'))} is neither PERFILE2 nor its byte-swapped form`;
       throw new PerfDataError('bad-magic', path, 0, `not a perf.data file: ${what}`);
     }
-    if (head.length < PIPE_HEADER_SIZE) throw new PerfDataError('truncated-header', path, head.length, 'the file ends inside the header');
+    if (head.length < PIPE_HEADER_SIZE)
+      throw new PerfDataError('truncated-header', path, head.length, 'the file ends inside the header');
     const b = new Bytes(head, le);
     const headerSize = b.num(8);
     if (headerSize === PIPE_HEADER_SIZE) {
@@ -152,29 +163,53 @@ export async function openPerfData(path: string, opts: OpenOptions = {}): Promis
     if (headerSize !== FILE_HEADER_SIZE) {
       throw new PerfDataError('bad-header', path, 8, `header size ${headerSize}: perf writes 104 (file) or 16 (pipe)`);
     }
-    if (head.length < FILE_HEADER_SIZE) throw new PerfDataError('truncated-header', path, head.length, 'the file ends inside the header');
+    if (head.length < FILE_HEADER_SIZE)
+      throw new PerfDataError('truncated-header', path, head.length, 'the file ends inside the header');
     const attrSlot = b.num(16);
     const attrsOff = b.num(24);
     const attrsSize = b.num(32);
     const dataOff = b.num(40);
     const dataSize = b.num(48);
     if (attrSlot < ATTR_SIZE_VER0 + 16 || attrSlot > ATTR_SIZE_MAX + 16 || attrSlot % 8 !== 0) {
-      throw new PerfDataError('bad-attr', path, 16, `attr_size ${attrSlot}: an attr slot is 16 bytes more than perf_event_attr (64…${ATTR_SIZE_MAX})`);
+      throw new PerfDataError(
+        'bad-attr',
+        path,
+        16,
+        `attr_size ${attrSlot}: an attr slot is 16 bytes more than perf_event_attr (64…${ATTR_SIZE_MAX})`,
+      );
     }
     if (attrsSize % attrSlot !== 0 || attrsSize === 0 || attrsSize / attrSlot > MAX_ATTRS) {
-      throw new PerfDataError('bad-attr', path, 32, `attrs section of ${attrsSize} bytes does not hold whole ${attrSlot}-byte attrs`);
+      throw new PerfDataError(
+        'bad-attr',
+        path,
+        32,
+        `attrs section of ${attrsSize} bytes does not hold whole ${attrSlot}-byte attrs`,
+      );
     }
     if (attrsOff < FILE_HEADER_SIZE || dataOff < FILE_HEADER_SIZE || !Number.isSafeInteger(dataOff + dataSize)) {
-      throw new PerfDataError('bad-header', path, 24, `attrs at ${attrsOff} or data at ${dataOff}+${dataSize} overlap the header or overflow`);
+      throw new PerfDataError(
+        'bad-header',
+        path,
+        24,
+        `attrs at ${attrsOff} or data at ${dataOff}+${dataSize} overlap the header or overflow`,
+      );
     }
     if (attrsOff + attrsSize > fileSize) {
-      throw new PerfDataError('truncated-header', path, fileSize, `the file ends before its attrs (at ${attrsOff}+${attrsSize})`);
+      throw new PerfDataError(
+        'truncated-header',
+        path,
+        fileSize,
+        `the file ends before its attrs (at ${attrsOff}+${attrsSize})`,
+      );
     }
     // data.size 0 with data present: perf record was killed before it rewrote the header. Read to the end.
     const unfinished = dataSize === 0 && fileSize > dataOff;
     const dataEnd = unfinished ? fileSize : dataOff + dataSize;
     const pd = new PerfData(path, 'file', le, fileSize, dataOff, dataEnd, !unfinished, opener);
-    if (unfinished) pd.warnings.push('the header says the data section is empty: perf record did not finish; reading to the end of the file');
+    if (unfinished)
+      pd.warnings.push(
+        'the header says the data section is empty: perf record did not finish; reading to the end of the file',
+      );
 
     const attrsBuf = new Bytes(await read(attrsOff, attrsSize), le);
     const ctx = new DecodeContext(path, le, false);
@@ -182,16 +217,31 @@ export async function openPerfData(path: string, opts: OpenOptions = {}): Promis
       let size = attrsBuf.u32(off + 4);
       if (size === 0) size = ATTR_SIZE_VER0;
       if (size < ATTR_SIZE_VER0 || size > attrSlot - 16) {
-        throw new PerfDataError('bad-attr', path, attrsOff + off + 4, `attr of ${size} bytes in a ${attrSlot - 16}-byte slot`);
+        throw new PerfDataError(
+          'bad-attr',
+          path,
+          attrsOff + off + 4,
+          `attr of ${size} bytes in a ${attrSlot - 16}-byte slot`,
+        );
       }
       const attr = decodeAttr(attrsBuf, off, size);
       const idsOff = attrsBuf.num(off + attrSlot - 16);
       const idsSize = attrsBuf.num(off + attrSlot - 8);
       if (idsSize % 8 !== 0 || idsSize > 8 << 20) {
-        throw new PerfDataError('bad-attr', path, attrsOff + off + attrSlot - 8, `attr ids section of ${idsSize} bytes`);
+        throw new PerfDataError(
+          'bad-attr',
+          path,
+          attrsOff + off + attrSlot - 8,
+          `attr ids section of ${idsSize} bytes`,
+        );
       }
       if (idsOff + idsSize > fileSize) {
-        throw new PerfDataError('truncated-header', path, fileSize, `the file ends before attr ids at ${idsOff}+${idsSize}`);
+        throw new PerfDataError(
+          'truncated-header',
+          path,
+          fileSize,
+          `the file ends before attr ids at ${idsOff}+${idsSize}`,
+        );
       }
       const ids = new Bytes(await read(idsOff, idsSize), le);
       for (let k = 0; k < idsSize; k += 8) attr.ids.push(ids.num(k));
@@ -245,6 +295,11 @@ async function readFeatures(
     if (w) pd.warnings.push(w);
   }
   if (lost > 0) {
-    pd.truncation = { at, bytesLost: lost, detail: `the file ends before its feature sections do (${lost} bytes missing)`, complete: true };
+    pd.truncation = {
+      at,
+      bytesLost: lost,
+      detail: `the file ends before its feature sections do (${lost} bytes missing)`,
+      complete: true,
+    };
   }
 }

@@ -13,8 +13,17 @@ import type { CommRecord, LostRecord, LostSamplesRecord, PerfRecord, SampleId, T
 
 /** The smallest size of each record type this reader decodes: header plus fixed fields. */
 const MIN_SIZE: Record<number, number> = {
-  [T.MMAP]: 40, [T.LOST]: 24, [T.COMM]: 16, [T.EXIT]: 32, [T.FORK]: 32, [T.MMAP2]: 72, [T.LOST_SAMPLES]: 16,
-  [T.HEADER_ATTR]: 8 + ATTR_SIZE_VER0, [T.HEADER_EVENT_TYPE]: 16, [T.HEADER_BUILD_ID]: 36, [T.EVENT_UPDATE]: 24,
+  [T.MMAP]: 40,
+  [T.LOST]: 24,
+  [T.COMM]: 16,
+  [T.EXIT]: 32,
+  [T.FORK]: 32,
+  [T.MMAP2]: 72,
+  [T.LOST_SAMPLES]: 16,
+  [T.HEADER_ATTR]: 8 + ATTR_SIZE_VER0,
+  [T.HEADER_EVENT_TYPE]: 16,
+  [T.HEADER_BUILD_ID]: 36,
+  [T.EVENT_UPDATE]: 24,
   [T.HEADER_FEATURE]: 16,
 };
 
@@ -35,8 +44,12 @@ export function decodeRecord(
   const base = { type, misc, size, offset: fileOffset, compressed };
   const min = MIN_SIZE[type];
   if (min !== undefined && size < min) {
-    throw new PerfDataError('bad-record', ctx.path, fileOffset,
-      `${compressed ? 'in compressed data: ' : ''}record type ${type} of ${size} bytes, below its ${min}-byte minimum`);
+    throw new PerfDataError(
+      'bad-record',
+      ctx.path,
+      fileOffset,
+      `${compressed ? 'in compressed data: ' : ''}record type ${type} of ${size} bytes, below its ${min}-byte minimum`,
+    );
   }
   // Kernel records end with the sample_id_all trailer; the variable part (a file name) must stop before it.
   let end = off + size;
@@ -49,8 +62,14 @@ export function decodeRecord(
     case T.MMAP:
     case T.MMAP2: {
       const rec = {
-        kind: 'mmap' as const, ...base, pid: b.i32(off + 8), tid: b.i32(off + 12),
-        addr: b.addr(off + 16), len: b.addr(off + 24), pgoff: b.addr(off + 32), filename: '',
+        kind: 'mmap' as const,
+        ...base,
+        pid: b.i32(off + 8),
+        tid: b.i32(off + 12),
+        addr: b.addr(off + 16),
+        len: b.addr(off + 24),
+        pgoff: b.addr(off + 32),
+        filename: '',
       } as Extract<PerfRecord, { kind: 'mmap' }>;
       let name = off + 40;
       if (type === T.MMAP2) {
@@ -72,12 +91,31 @@ export function decodeRecord(
       return rec;
     }
     case T.COMM:
-      return withId<CommRecord>({ kind: 'comm', ...base, pid: b.i32(off + 8), tid: b.i32(off + 12), comm: b.cstr(off + 16, end),
-        exec: (misc & Misc.COMM_EXEC) !== 0 }, sampleId);
+      return withId<CommRecord>(
+        {
+          kind: 'comm',
+          ...base,
+          pid: b.i32(off + 8),
+          tid: b.i32(off + 12),
+          comm: b.cstr(off + 16, end),
+          exec: (misc & Misc.COMM_EXEC) !== 0,
+        },
+        sampleId,
+      );
     case T.FORK:
     case T.EXIT:
-      return withId<TaskRecord>({ kind: type === T.FORK ? 'fork' : 'exit', ...base, pid: b.i32(off + 8), ppid: b.i32(off + 12),
-        tid: b.i32(off + 16), ptid: b.i32(off + 20), time: b.num(off + 24) }, sampleId);
+      return withId<TaskRecord>(
+        {
+          kind: type === T.FORK ? 'fork' : 'exit',
+          ...base,
+          pid: b.i32(off + 8),
+          ppid: b.i32(off + 12),
+          tid: b.i32(off + 16),
+          ptid: b.i32(off + 20),
+          time: b.num(off + 24),
+        },
+        sampleId,
+      );
     case T.LOST:
       return withId<LostRecord>({ kind: 'lost', ...base, id: b.num(off + 8), lost: b.num(off + 16) }, sampleId);
     case T.LOST_SAMPLES:
@@ -89,8 +127,12 @@ export function decodeRecord(
       let attrSize = b.u32(off + 12);
       if (attrSize === 0) attrSize = ATTR_SIZE_VER0;
       if (attrSize < ATTR_SIZE_VER0 || attrSize > ATTR_SIZE_MAX || 8 + attrSize > size) {
-        throw new PerfDataError('bad-attr', ctx.path, fileOffset,
-          `HEADER_ATTR record of ${size} bytes holds an attr of ${attrSize} bytes`);
+        throw new PerfDataError(
+          'bad-attr',
+          ctx.path,
+          fileOffset,
+          `HEADER_ATTR record of ${size} bytes holds an attr of ${attrSize} bytes`,
+        );
       }
       const attr = decodeAttr(b, off + 8, attrSize);
       for (let p = off + 8 + attrSize; p + 8 <= off + size; p += 8) attr.ids.push(b.num(p));
@@ -104,7 +146,10 @@ export function decodeRecord(
     }
     case T.EVENT_UPDATE: {
       const rec: Extract<PerfRecord, { kind: 'event-update' }> = {
-        kind: 'event-update', ...base, updateType: b.num(off + 8), id: b.num(off + 16),
+        kind: 'event-update',
+        ...base,
+        updateType: b.num(off + 8),
+        id: b.num(off + 16),
       };
       if (rec.updateType === 0) rec.unit = b.cstr(off + 24, off + size);
       else if (rec.updateType === 2) rec.name = b.cstr(off + 24, off + size);
@@ -143,11 +188,30 @@ function decodeTrailer(b: Bytes, off: number, size: number, min: number, ctx: De
   const st = attr.sampleType;
   const id: SampleId = { event };
   let p = end - tsize;
-  if (st & S.TID) { id.pid = b.i32(p); id.tid = b.i32(p + 4); p += 8; }
-  if (st & S.TIME) { id.time = b.num(p); p += 8; }
-  if (st & S.ID) { id.id = b.num(p); p += 8; }
-  if (st & S.STREAM_ID) { id.streamId = b.num(p); p += 8; }
-  if (st & S.CPU) { id.cpu = b.u32(p); p += 8; }
-  if (st & S.IDENTIFIER) { id.id = b.num(p); p += 8; }
+  if (st & S.TID) {
+    id.pid = b.i32(p);
+    id.tid = b.i32(p + 4);
+    p += 8;
+  }
+  if (st & S.TIME) {
+    id.time = b.num(p);
+    p += 8;
+  }
+  if (st & S.ID) {
+    id.id = b.num(p);
+    p += 8;
+  }
+  if (st & S.STREAM_ID) {
+    id.streamId = b.num(p);
+    p += 8;
+  }
+  if (st & S.CPU) {
+    id.cpu = b.u32(p);
+    p += 8;
+  }
+  if (st & S.IDENTIFIER) {
+    id.id = b.num(p);
+    p += 8;
+  }
   return id;
 }

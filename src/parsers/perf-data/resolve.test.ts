@@ -22,20 +22,29 @@ describe('AddressSpaces', () => {
     const s = new AddressSpaces();
     s.mmap({ pid: 1, addr: 0x1000, len: 0x4000, pgoff: 0, filename: 'old' });
     s.mmap({ pid: 1, addr: 0x2000, len: 0x1000, pgoff: 0x100, filename: 'new' });
-    assert.deepEqual(s.regions(1).map((r) => [r.start, r.end, r.pgoff, r.dso]), [
-      [0x1000, 0x2000, 0, 'old'], [0x2000, 0x3000, 0x100, 'new'], [0x3000, 0x5000, 0x2000, 'old']]);
+    assert.deepEqual(
+      s.regions(1).map((r) => [r.start, r.end, r.pgoff, r.dso]),
+      [
+        [0x1000, 0x2000, 0, 'old'],
+        [0x2000, 0x3000, 0x100, 'new'],
+        [0x3000, 0x5000, 0x2000, 'old'],
+      ],
+    );
     assert.deepEqual(s.resolve(1, 0x3010, USER), { dso: 'old', fileOffset: 0x2010 });
     s.mmap({ pid: 1, addr: 0x0, len: 0x10000, pgoff: 0, filename: 'all' });
-    assert.deepEqual(s.regions(1).map((r) => r.dso), ['all']);
+    assert.deepEqual(
+      s.regions(1).map((r) => r.dso),
+      ['all'],
+    );
   });
 
-  it('gives a forked process a copy of its parent\'s maps, and threads their process\'s', () => {
+  it("gives a forked process a copy of its parent's maps, and threads their process's", () => {
     const s = new AddressSpaces();
     s.mmap({ pid: 1, addr: 0x1000, len: 0x1000, pgoff: 0, filename: 'a' });
     s.fork(2, 1);
     s.fork(1, 1);
     s.mmap({ pid: 2, addr: 0x1000, len: 0x1000, pgoff: 0, filename: 'b' });
-    assert.equal(s.resolve(1, 0x1800, USER).dso, 'a', 'the child\'s new map does not leak into the parent');
+    assert.equal(s.resolve(1, 0x1800, USER).dso, 'a', "the child's new map does not leak into the parent");
     assert.equal(s.resolve(2, 0x1800, USER).dso, 'b');
   });
 
@@ -48,7 +57,11 @@ describe('AddressSpaces', () => {
     assert.deepEqual(s.resolve(7, ip, KERNEL), { dso: KERNEL_DSO, fileOffset: ip });
     // perf names a module's map [x] and looks its symbols up by address (kernel-modules.test.ts checks it against perf).
     assert.deepEqual(s.resolve(7, 0xffffffffc0000010n, KERNEL), { dso: '[x]', fileOffset: 0xffffffffc0000010n });
-    assert.equal(s.resolve(7, ip, USER).dso, KERNEL_DSO, 'a user-mode ip in kernel space falls back to the kernel maps');
+    assert.equal(
+      s.resolve(7, ip, USER).dso,
+      KERNEL_DSO,
+      'a user-mode ip in kernel space falls back to the kernel maps',
+    );
     assert.equal(s.resolve(7, 0x1000, KERNEL).dso, UNKNOWN_DSO);
     assert.equal(s.resolve(7, ip, 3).dso, UNKNOWN_DSO, 'hypervisor');
   });
@@ -83,11 +96,14 @@ describe('address helpers', () => {
   it('splits a callchain by its context markers', () => {
     const chain = [PerfContext.KERNEL, 0xffffffff81000010n, PerfContext.USER, 0x401000, 0x401100];
     assert.deepEqual(callchainFrames(chain, KERNEL), [
-      { ip: 0xffffffff81000010n, cpumode: KERNEL }, { ip: 0x401000, cpumode: USER }, { ip: 0x401100, cpumode: USER }]);
+      { ip: 0xffffffff81000010n, cpumode: KERNEL },
+      { ip: 0x401000, cpumode: USER },
+      { ip: 0x401100, cpumode: USER },
+    ]);
   });
 });
 
-describe('OrderedQueue (perf\'s ordered_events)', () => {
+describe("OrderedQueue (perf's ordered_events)", () => {
   it('delivers by time, one round late, untimed records at once', () => {
     const out: string[] = [];
     const q = new OrderedQueue<string>((x) => out.push(x));
@@ -107,7 +123,7 @@ describe('OrderedQueue (perf\'s ordered_events)', () => {
   });
 });
 
-describe('OrderedQueue cap (perf\'s ordered-events buffer limit)', () => {
+describe("OrderedQueue cap (perf's ordered-events buffer limit)", () => {
   it('without rounds, never holds more than its cap, delivers everything, and in time order where the cap allows', () => {
     const out: number[] = [];
     const q = new OrderedQueue<number>((t) => out.push(t), 1000);
@@ -130,7 +146,10 @@ describe('OrderedQueue cap (perf\'s ordered-events buffer limit)', () => {
     for (const t of [10, 20, 30, 40, 50]) q.push(t, t);
     q.push(5, 5);
     q.finish();
-    assert.deepEqual([...out].sort((a, b) => a - b), [5, 10, 20, 30, 40, 50]);
+    assert.deepEqual(
+      [...out].sort((a, b) => a - b),
+      [5, 10, 20, 30, 40, 50],
+    );
     assert.equal(q.late, 1);
   });
 });

@@ -56,7 +56,11 @@ const MISC_MMAP_DATA = 0x2000;
  * the JIT's /tmp/perf-<pid>.map when there is one. Undefined for every other map.
  */
 export function jitDsoName(m: MmapLike): string | undefined {
-  const anon = m.filename === '//anon' || m.filename === '/dev/zero' || m.filename === '/anon_hugepage' || m.filename.startsWith('[anon:');
+  const anon =
+    m.filename === '//anon' ||
+    m.filename === '/dev/zero' ||
+    m.filename === '/anon_hugepage' ||
+    m.filename.startsWith('[anon:');
   if (!anon || m.pid < 0) return undefined;
   const exec = m.prot !== undefined ? (m.prot & PROT_EXEC) !== 0 : ((m.misc ?? 0) & MISC_MMAP_DATA) === 0;
   return exec ? `${JIT_DSO_PREFIX}${m.pid}` : undefined;
@@ -83,7 +87,16 @@ export function kernelModuleName(filename: string): string | undefined {
 export function isKernelModuleDso(dso: string): boolean {
   return /^\[[A-Za-z0-9_]+\]$/.test(dso) && !USER_PSEUDO.has(dso);
 }
-const USER_PSEUDO = new Set(['[vdso]', '[vsyscall]', '[vvar]', '[heap]', '[stack]', '[unknown]', '[anon]', '[uprobes]']);
+const USER_PSEUDO = new Set([
+  '[vdso]',
+  '[vsyscall]',
+  '[vvar]',
+  '[heap]',
+  '[stack]',
+  '[unknown]',
+  '[anon]',
+  '[uprobes]',
+]);
 
 export class AddressSpaces {
   private readonly procs = new Map<number, MappedRegion[]>();
@@ -107,7 +120,10 @@ export class AddressSpaces {
       region.dso = jit;
       region.pgoff = m.addr;
     }
-    const module = isKernel && region.dso !== KERNEL_DSO && region.dso !== GUEST_KERNEL_DSO ? kernelModuleName(m.filename) : undefined;
+    const module =
+      isKernel && region.dso !== KERNEL_DSO && region.dso !== GUEST_KERNEL_DSO
+        ? kernelModuleName(m.filename)
+        : undefined;
     if (module) {
       // perf looks module symbols up by address (kallsyms gives them so): keep the ip as the "offset".
       region.dso = module;
@@ -133,7 +149,7 @@ export class AddressSpaces {
 
   /** The maps of a process, in address order (for tests and diagnostics). */
   regions(pid: number): readonly MappedRegion[] {
-    return pid === -1 ? this.kernel : this.procs.get(pid) ?? [];
+    return pid === -1 ? this.kernel : (this.procs.get(pid) ?? []);
   }
 
   /** Where a sample (or callchain) ip taken in `cpumode` (misc & 7) of process `pid` lands. */

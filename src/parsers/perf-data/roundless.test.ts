@@ -18,10 +18,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 it('a 50 MB round-less pipe stream is summarized in a 128 MB heap, every sample counted', () => {
   const path = join(dir, 'roundless.data');
   const g = writeRoundlessPipe(path, 50e6);
-  const r = runBounded(`
+  const r = runBounded(
+    `
     const { summarizePerfData } = await load('src/parsers/perf-data/aggregate.ts');
     const s = await summarizePerfData(${JSON.stringify(path)});
-    return { samples: s.events[0].samples, addresses: s.addresses.length, dso: s.addresses[0].dso };`, { heapMb: 128, timeoutMs: 300_000 });
+    return { samples: s.events[0].samples, addresses: s.addresses.length, dso: s.addresses[0].dso };`,
+    { heapMb: 128, timeoutMs: 300_000 },
+  );
   assert.equal(r.failure, undefined);
   assert.deepEqual(r.value, { samples: g.samples, addresses: 509, dso: '/bench/prog' });
 });

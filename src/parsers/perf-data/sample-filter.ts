@@ -17,15 +17,20 @@ export interface SampleFilter {
 }
 
 export function isEmptyFilter(f: SampleFilter | undefined): boolean {
-  return !f || (!f.tids?.length && !f.comms?.length && !f.cpus?.length && f.time?.start === undefined && f.time?.end === undefined);
+  return (
+    !f ||
+    (!f.tids?.length && !f.comms?.length && !f.cpus?.length && f.time?.start === undefined && f.time?.end === undefined)
+  );
 }
 
 /** `1703.642,1704` (seconds, as perf script prints them) → ns; `START,` and `,END` leave one end open. */
 export function parseTimeRange(text: string): { start?: number; end?: number } {
   const parts = text.split(',');
-  if (parts.length !== 2) throw new Error(`--time takes START,END in seconds as perf script prints them (1703.642,1704.5), got "${text}"`);
+  if (parts.length !== 2)
+    throw new Error(`--time takes START,END in seconds as perf script prints them (1703.642,1704.5), got "${text}"`);
   const [start, end] = parts.map((p) => (p.trim() === '' ? undefined : secondsToNs(p.trim(), text)));
-  if (start !== undefined && end !== undefined && end < start) throw new Error(`--time ${text}: the end is before the start`);
+  if (start !== undefined && end !== undefined && end < start)
+    throw new Error(`--time ${text}: the end is before the start`);
   return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
 }
 

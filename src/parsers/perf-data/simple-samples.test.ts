@@ -17,14 +17,24 @@ const FILES = [
   'demo/mini-hz3/profiles/cpu-clock.perf.data',
   'demo/mini-hz3/profiles/cpu-clock-b.perf.data',
   'demo/mini-hz3/profiles/two-events.perf.data',
-].map((f) => join(ROOT, f)).filter(existsSync);
+]
+  .map((f) => join(ROOT, f))
+  .filter(existsSync);
 
 const plain = (a: Accumulated) => ({
   byDso: [...a.byDso].map(([dso, m]) => [dso, [...m].sort((x, y) => (x[0] < y[0] ? -1 : 1))]),
   totals: a.totals,
   buildIds: a.buildIds,
   recordTypes: a.recordTypes,
-  counters: [a.unknownEventSamples, a.samplesWithoutIp, a.lostEvents, a.lostSamples, a.groupSamples, a.unknownIds, a.zeroDeltas],
+  counters: [
+    a.unknownEventSamples,
+    a.samplesWithoutIp,
+    a.lostEvents,
+    a.lostSamples,
+    a.groupSamples,
+    a.unknownIds,
+    a.zeroDeltas,
+  ],
   withoutIp: a.withoutIpByEvent,
   kernelText: a.kernelText,
 });

@@ -60,7 +60,12 @@ export interface SummaryWants {
  * What a summary takes from the records that are not samples, the same on the fast and the general path: maps and
  * forks go through the ordered queue (`push`, at their time), losses are counted, a finished round flushes.
  */
-export function countSideRecord(rec: PerfRecord, acc: Accumulated, push: (rec: PerfRecord, time: number | undefined) => void, round: () => void): void {
+export function countSideRecord(
+  rec: PerfRecord,
+  acc: Accumulated,
+  push: (rec: PerfRecord, time: number | undefined) => void,
+  round: () => void,
+): void {
   switch (rec.kind) {
     case 'mmap':
       if (rec.buildId) acc.buildIds[rec.filename] = rec.buildId;
@@ -89,8 +94,21 @@ export function countSideRecord(rec: PerfRecord, acc: Accumulated, push: (rec: P
 export function emptyAccumulated(wants: SummaryWants = { callchains: false }): Accumulated {
   const spaces = new AddressSpaces();
   const acc: Accumulated = {
-    spaces, byDso: new Map(), totals: [], buildIds: {}, recordTypes: {}, unknownEventSamples: 0, samplesWithoutIp: 0,
-    withoutIpByEvent: [], lostEvents: 0, lostSamples: 0, groupSamples: 0, unknownIds: 0, zeroDeltas: 0, filteredOut: 0, stackUserSamples: 0,
+    spaces,
+    byDso: new Map(),
+    totals: [],
+    buildIds: {},
+    recordTypes: {},
+    unknownEventSamples: 0,
+    samplesWithoutIp: 0,
+    withoutIpByEvent: [],
+    lostEvents: 0,
+    lostSamples: 0,
+    groupSamples: 0,
+    unknownIds: 0,
+    zeroDeltas: 0,
+    filteredOut: 0,
+    stackUserSamples: 0,
   };
   if (wants.callchains) acc.chains = new CallchainAccumulator(spaces);
   if (wants.filter) acc.filter = wants.filter;
@@ -134,7 +152,11 @@ function simpleShape(pd: PerfData, ctx: DecodeContext): boolean {
   return pd.attrs.every((a) => (a.sampleType & ~SIMPLE_FIELDS) === 0 && (a.sampleType & IP) !== 0);
 }
 
-export async function summarizeSimple(pd: PerfData, chunkSize: number, wants: SummaryWants = { callchains: false }): Promise<Accumulated | undefined> {
+export async function summarizeSimple(
+  pd: PerfData,
+  chunkSize: number,
+  wants: SummaryWants = { callchains: false },
+): Promise<Accumulated | undefined> {
   const ctx = new DecodeContext(pd.path, pd.littleEndian, false);
   for (const a of pd.attrs) ctx.addAttr(a);
   if (!simpleShape(pd, ctx)) return undefined;
@@ -161,7 +183,17 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
 
   let lastDso = '';
   let lastOffsets: Map<Addr, number[]> | undefined;
-  const count = (ev: number, pid: number, ip: Addr, cpumode: number, period: number, tid: number, cpu: number, time: number, chain: number): void => {
+  const count = (
+    ev: number,
+    pid: number,
+    ip: Addr,
+    cpumode: number,
+    period: number,
+    tid: number,
+    cpu: number,
+    time: number,
+    chain: number,
+  ): void => {
     if (filter && !filter.accepts(tid, cpu, time || undefined)) {
       acc.filteredOut++;
       return;
@@ -176,7 +208,8 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
     let fileOffset: Addr = ip;
     if (m) {
       const { start, pgoff } = m;
-      const off = typeof ip === 'number' && typeof start === 'number' && typeof pgoff === 'number' ? ip - start + pgoff : -1;
+      const off =
+        typeof ip === 'number' && typeof start === 'number' && typeof pgoff === 'number' ? ip - start + pgoff : -1;
       fileOffset = off >= 0 && off <= Number.MAX_SAFE_INTEGER ? off : addrSubAdd(ip, start, pgoff);
     }
     let offsets = dso === lastDso ? lastOffsets : byDso.get(dso);
@@ -221,7 +254,9 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
           if (nattrs > 1 && idPos >= 0) {
             const idOff = p + 8 + idPos * 8;
             if (idOff + 8 > recEnd) giveUp();
-            ev = ctx.attrForId(dv.getUint32(le ? idOff + 4 : idOff, le) * TWO32 + dv.getUint32(le ? idOff : idOff + 4, le));
+            ev = ctx.attrForId(
+              dv.getUint32(le ? idOff + 4 : idOff, le) * TWO32 + dv.getUint32(le ? idOff : idOff + 4, le),
+            );
           }
           if (ev < 0) {
             acc.unknownEventSamples++;
@@ -277,11 +312,29 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
           }
           const cpumode = dv.getUint16(p + 4, le) & 7;
           if (time) queue.push(time, ev, pid, ipHi, ipLo, cpumode, period, tid, cpu, chain);
-          else count(ev, pid, ipHi < SAFE_HI ? ipHi * TWO32 + ipLo : (BigInt(ipHi) << 32n) | BigInt(ipLo), cpumode, period, tid, cpu, 0, chain);
+          else
+            count(
+              ev,
+              pid,
+              ipHi < SAFE_HI ? ipHi * TWO32 + ipLo : (BigInt(ipHi) << 32n) | BigInt(ipLo),
+              cpumode,
+              period,
+              tid,
+              cpu,
+              0,
+              chain,
+            );
           p += size;
           continue;
         }
-        if (type === COMPRESSED || type === COMPRESSED2 || type === AUXTRACE || type === HEADER_TRACING_DATA || type === HEADER_ATTR) giveUp();
+        if (
+          type === COMPRESSED ||
+          type === COMPRESSED2 ||
+          type === AUXTRACE ||
+          type === HEADER_TRACING_DATA ||
+          type === HEADER_ATTR
+        )
+          giveUp();
         let rec: PerfRecord;
         try {
           rec = decodeRecord(b, p, bufPos + p, false, ctx);
@@ -289,7 +342,12 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
           return giveUp();
         }
         applyHeaderRecord(rec, b, p, spec, ctx, state);
-        countSideRecord(rec, acc, (r, time) => queue.pushSide(r, time), () => queue.round());
+        countSideRecord(
+          rec,
+          acc,
+          (r, time) => queue.pushSide(r, time),
+          () => queue.round(),
+        );
         p += size;
       }
       if (p > 0) {
@@ -330,11 +388,32 @@ class SampleQueue {
   private maxTime = 0;
 
   constructor(
-    private readonly count: (ev: number, pid: number, ip: Addr, cpumode: number, period: number, tid: number, cpu: number, time: number, chain: number) => void,
+    private readonly count: (
+      ev: number,
+      pid: number,
+      ip: Addr,
+      cpumode: number,
+      period: number,
+      tid: number,
+      cpu: number,
+      time: number,
+      chain: number,
+    ) => void,
     private readonly deliverSide: (r: PerfRecord) => void,
   ) {}
 
-  push(time: number, ev: number, pid: number, ipHi: number, ipLo: number, mode: number, period: number, tid: number, cpu: number, chain: number): void {
+  push(
+    time: number,
+    ev: number,
+    pid: number,
+    ipHi: number,
+    ipLo: number,
+    mode: number,
+    period: number,
+    tid: number,
+    cpu: number,
+    chain: number,
+  ): void {
     if (this.n === this.time.length) this.grow();
     const i = this.n++;
     this.time[i] = time;
@@ -375,12 +454,24 @@ class SampleQueue {
   private deliver(i: number): void {
     const hi = this.ipHi[i]!;
     const lo = this.ipLo[i]!;
-    this.count(this.ev[i]!, this.pid[i]!, hi < SAFE_HI ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo), this.mode[i]!, this.period[i]!, this.tid[i]!, this.cpu[i]!, this.time[i]!, this.chain[i]!);
+    this.count(
+      this.ev[i]!,
+      this.pid[i]!,
+      hi < SAFE_HI ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo),
+      this.mode[i]!,
+      this.period[i]!,
+      this.tid[i]!,
+      this.cpu[i]!,
+      this.time[i]!,
+      this.chain[i]!,
+    );
   }
 
   private flushUpTo(limit: number): void {
     if (!limit) return;
-    const due = this.side.length ? this.side.filter((s) => s.time <= limit).sort((a, b) => a.time - b.time || a.seq - b.seq) : [];
+    const due = this.side.length
+      ? this.side.filter((s) => s.time <= limit).sort((a, b) => a.time - b.time || a.seq - b.seq)
+      : [];
     const { time, seq, ev, pid, ipHi, ipLo, mode, period, count, tid, cpu, chain } = this;
     const n = this.n;
     if (due.length > 0) {
@@ -389,7 +480,8 @@ class SampleQueue {
       idx.sort((a, b) => time[a]! - time[b]! || seq[a]! - seq[b]!);
       let k = 0;
       for (const i of idx) {
-        while (k < due.length && (due[k]!.time < time[i]! || (due[k]!.time === time[i]! && due[k]!.seq < seq[i]!))) this.deliverSide(due[k++]!.rec);
+        while (k < due.length && (due[k]!.time < time[i]! || (due[k]!.time === time[i]! && due[k]!.seq < seq[i]!)))
+          this.deliverSide(due[k++]!.rec);
         this.deliver(i);
       }
       while (k < due.length) this.deliverSide(due[k++]!.rec);
@@ -402,7 +494,17 @@ class SampleQueue {
       if (time[i]! <= limit) {
         if (!counted) {
           const hi = ipHi[i]!;
-          count(ev[i]!, pid[i]!, hi < SAFE_HI ? hi * TWO32 + ipLo[i]! : (BigInt(hi) << 32n) | BigInt(ipLo[i]!), mode[i]!, period[i]!, tid[i]!, cpu[i]!, time[i]!, chain[i]!);
+          count(
+            ev[i]!,
+            pid[i]!,
+            hi < SAFE_HI ? hi * TWO32 + ipLo[i]! : (BigInt(hi) << 32n) | BigInt(ipLo[i]!),
+            mode[i]!,
+            period[i]!,
+            tid[i]!,
+            cpu[i]!,
+            time[i]!,
+            chain[i]!,
+          );
         }
         continue;
       }
@@ -426,7 +528,10 @@ class SampleQueue {
 
   private grow(): void {
     const size = this.time.length * 2;
-    const more = <A extends Float64Array | Uint16Array | Int32Array | Uint32Array | Uint8Array>(a: A, make: new (n: number) => A): A => {
+    const more = <A extends Float64Array | Uint16Array | Int32Array | Uint32Array | Uint8Array>(
+      a: A,
+      make: new (n: number) => A,
+    ): A => {
       const b = new make(size);
       b.set(a);
       return b;

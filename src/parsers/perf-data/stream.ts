@@ -107,7 +107,12 @@ export async function* readRecords(
       if (skip > 0) {
         const n = Math.min(skip, limit - filePos);
         if (tracing && tracing.got < tracing.data.length && n > 0) {
-          tracing.got += await src.read(tracing.data, tracing.got, Math.min(n, tracing.data.length - tracing.got), filePos);
+          tracing.got += await src.read(
+            tracing.data,
+            tracing.got,
+            Math.min(n, tracing.data.length - tracing.got),
+            filePos,
+          );
         }
         filePos += n;
         skip -= n;
@@ -130,7 +135,11 @@ export async function* readRecords(
         const size = b.u16(p + 6);
         if (size < 8) fail('bad-record', at, `record of type ${type} has size ${size}, below its 8-byte header`);
         if (spec.declaredEnd && at + size > spec.end) {
-          fail('bad-record', at, `record of type ${type} and ${size} bytes runs past the data section's end at ${spec.end}`);
+          fail(
+            'bad-record',
+            at,
+            `record of type ${type} and ${size} bytes runs past the data section's end at ${spec.end}`,
+          );
         }
         if (p + size > len) break;
         const extra = trailingPayload(b, p, type, size);
@@ -246,12 +255,24 @@ function guard<R>(f: () => R, path: string, at: number): R {
  * Pipe mode carries attrs, features and build-ids as records; so can a file written by `perf inject`. They are
  * applied as they pass, so that samples after them decode and the state ends up complete.
  */
-export function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: StreamSpec, ctx: DecodeContext, state: StreamState): void {
+export function applyHeaderRecord(
+  rec: PerfRecord,
+  b: Bytes,
+  off: number,
+  spec: StreamSpec,
+  ctx: DecodeContext,
+  state: StreamState,
+): void {
   switch (rec.kind) {
     case 'attr':
       if (rec.offset < spec.knownAttrsBefore) return;
       if (ctx.attrs.length >= MAX_ATTRS) {
-        throw new PerfDataError('bad-attr', spec.path, rec.offset, `more than ${MAX_ATTRS} HEADER_ATTR records (file mode allows ${MAX_ATTRS} attrs): the stream is damaged`);
+        throw new PerfDataError(
+          'bad-attr',
+          spec.path,
+          rec.offset,
+          `more than ${MAX_ATTRS} HEADER_ATTR records (file mode allows ${MAX_ATTRS} attrs): the stream is damaged`,
+        );
       }
       ctx.addAttr(rec.attr);
       // A freshly decoded attr is a new object, so the identity search this replaces never found one: O(1) now.
@@ -265,7 +286,12 @@ export function applyHeaderRecord(rec: PerfRecord, b: Bytes, off: number, spec: 
     }
     case 'build-id':
       if (!state.features.buildIds.some((x) => x.filename === rec.filename && x.buildId === rec.buildId)) {
-        state.features.buildIds.push({ pid: rec.pid, cpumode: rec.misc & 7, buildId: rec.buildId, filename: rec.filename });
+        state.features.buildIds.push({
+          pid: rec.pid,
+          cpumode: rec.misc & 7,
+          buildId: rec.buildId,
+          filename: rec.filename,
+        });
       }
       return;
     case 'event-update': {
@@ -298,7 +324,8 @@ export function applyEventDesc(state: StreamState): void {
   const tp = state.features.tracepoints;
   if (!tp?.size) return;
   for (const a of state.attrs) {
-    if (a.type !== PERF_TYPE.TRACEPOINT || a.config > BigInt(Number.MAX_SAFE_INTEGER) || a.name !== defaultEventName(a)) continue;
+    if (a.type !== PERF_TYPE.TRACEPOINT || a.config > BigInt(Number.MAX_SAFE_INTEGER) || a.name !== defaultEventName(a))
+      continue;
     const name = tp.get(Number(a.config));
     if (name) a.name = name;
   }
@@ -317,7 +344,11 @@ class Inflater {
   /** Decompressed bytes consumed as records so far (for messages). */
   private decoded = 0;
 
-  constructor(private readonly spec: StreamSpec, private readonly ctx: DecodeContext, private readonly state: StreamState) {}
+  constructor(
+    private readonly spec: StreamSpec,
+    private readonly ctx: DecodeContext,
+    private readonly state: StreamState,
+  ) {}
 
   push(payload: Uint8Array, at: number, out: PerfRecord[]): void {
     let produced = 0;
@@ -325,8 +356,12 @@ class Inflater {
       produced += block.length;
       this.guard.output += block.length;
       if (produced > this.spec.decompressCap) {
-        throw new PerfDataError('bad-compressed', this.spec.path, at,
-          `COMPRESSED record expands past ${this.spec.decompressCap} bytes`);
+        throw new PerfDataError(
+          'bad-compressed',
+          this.spec.path,
+          at,
+          `COMPRESSED record expands past ${this.spec.decompressCap} bytes`,
+        );
       }
       this.consume(Buffer.from(block.buffer, block.byteOffset, block.byteLength), at, out);
     };
@@ -335,7 +370,12 @@ class Inflater {
       this.dec.push(payload);
     } catch (e) {
       if (e instanceof PerfDataError) throw e;
-      throw new PerfDataError('bad-compressed', this.spec.path, at, `zstd data does not decode: ${(e as Error).message}`);
+      throw new PerfDataError(
+        'bad-compressed',
+        this.spec.path,
+        at,
+        `zstd data does not decode: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -357,14 +397,22 @@ class Inflater {
       const type = b.u32(p);
       const size = b.u16(p + 6);
       if (size < 8) {
-        throw new PerfDataError('bad-record', this.spec.path, at,
-          `in compressed data: record of type ${type} has size ${size}, below its 8-byte header`);
+        throw new PerfDataError(
+          'bad-record',
+          this.spec.path,
+          at,
+          `in compressed data: record of type ${type} has size ${size}, below its 8-byte header`,
+        );
       }
       // zstd as perf writes it has no checksum, so damaged data can decode; what it decodes to is checked instead.
       // Record types are small (kernel < 64, perf's own < 128): 0 or a huge type is damage, not a future record.
       if (type === 0 || type > 0xffff) {
-        throw new PerfDataError('bad-compressed', this.spec.path, at,
-          `in compressed data: a record of type ${type} at decompressed offset ${this.decoded + p}: the zstd data decodes, but to damaged records`);
+        throw new PerfDataError(
+          'bad-compressed',
+          this.spec.path,
+          at,
+          `in compressed data: a record of type ${type} at decompressed offset ${this.decoded + p}: the zstd data decodes, but to damaged records`,
+        );
       }
       if (p + size > data.length) break;
       const extra = trailingPayload(b, p, type, size);

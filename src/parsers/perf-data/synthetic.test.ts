@@ -40,8 +40,10 @@ describe('synthetic files', () => {
       const pd = await openPerfData(path);
       assert.equal(pd.littleEndian, le);
       const a = pd.attrs[0]!;
-      assert.deepEqual([a.type, a.config, a.sampleType, a.readFormat, a.sampleIdAll, a.mmap, a.freq, a.ids],
-        [4, 0x1234n, FULL_ATTR.sampleType, FULL_ATTR.readFormat, true, true, false, [7, 8]]);
+      assert.deepEqual(
+        [a.type, a.config, a.sampleType, a.readFormat, a.sampleIdAll, a.mmap, a.freq, a.ids],
+        [4, 0x1234n, FULL_ATTR.sampleType, FULL_ATTR.readFormat, true, true, false, [7, 8]],
+      );
       assert.equal(a.name, 'raw 0x1234:HG'); // perf's name for a raw event with exclude_guest clear (see event-names.test.ts)
       const [s] = (await records(path)) as SampleRecord[];
       const { kind, type, size, offset, compressed, event, cpumode, ...fields } = s!;
@@ -51,9 +53,20 @@ describe('synthetic files', () => {
     });
 
     it(`reads the non-group READ form and an ABI-0 attr of 64 bytes (${order}-endian)`, async () => {
-      const attr = { sampleType: S.IP | S.READ | S.PERIOD, readFormat: ReadFormat.ID | ReadFormat.TOTAL_TIME_RUNNING, size: 64 };
-      const path = file(buildFile({ le, attrSize: 64, attrs: [attr], records: (w) => writeSample(w, attr,
-        { ip: 0x1000, period: 3, read: { timeRunning: 9, values: [{ value: 5, id: 77 }] } }) }));
+      const attr = {
+        sampleType: S.IP | S.READ | S.PERIOD,
+        readFormat: ReadFormat.ID | ReadFormat.TOTAL_TIME_RUNNING,
+        size: 64,
+      };
+      const path = file(
+        buildFile({
+          le,
+          attrSize: 64,
+          attrs: [attr],
+          records: (w) =>
+            writeSample(w, attr, { ip: 0x1000, period: 3, read: { timeRunning: 9, values: [{ value: 5, id: 77 }] } }),
+        }),
+      );
       const [s] = (await records(path)) as SampleRecord[];
       assert.deepEqual(s!.read, { timeRunning: 9, values: [{ value: 5, id: 77 }] });
       assert.equal(s!.period, 3);
@@ -64,17 +77,26 @@ describe('synthetic files', () => {
         const s = await summarizePerfData(file(mode === 'file' ? richFile(le) : richPipe(le)));
         assert.equal(s.format, mode);
         assert.equal(s.byteOrder, order);
-        assert.deepEqual(s.events.map((e) => [e.name, e.samples, e.period]), [['cycles:HG', 4, 4000], ['cache-misses:HG', 1, 5]]);
+        assert.deepEqual(
+          s.events.map((e) => [e.name, e.samples, e.period]),
+          [
+            ['cycles:HG', 4, 4000],
+            ['cache-misses:HG', 1, 5],
+          ],
+        );
         assert.equal(s.unknownEventSamples, 1);
         assert.deepEqual(s.lost, { events: 17, samples: 5 });
         assert.deepEqual(s.buildIds, { '/bin/prog': 'aabbccdd00112233445566778899aabbccddeeff' });
-        assert.deepEqual(s.addresses.map((a) => [a.dso, a.fileOffset, a.samples]), [
-          ['/bin/prog', 0x10, [1, 0]],
-          ['/bin/prog', 0x20, [0, 1]],
-          ['/bin/prog', 0x30, [1, 0]], // pid 101 inherited the map at fork
-          ['/lib/libx.so', 0x3010, [1, 0]], // its MMAP comes later in the file, earlier in time
-          ['[unknown]', 0xffffffff81000100n, [1, 0]],
-        ]);
+        assert.deepEqual(
+          s.addresses.map((a) => [a.dso, a.fileOffset, a.samples]),
+          [
+            ['/bin/prog', 0x10, [1, 0]],
+            ['/bin/prog', 0x20, [0, 1]],
+            ['/bin/prog', 0x30, [1, 0]], // pid 101 inherited the map at fork
+            ['/lib/libx.so', 0x3010, [1, 0]], // its MMAP comes later in the file, earlier in time
+            ['[unknown]', 0xffffffff81000100n, [1, 0]],
+          ],
+        );
         assert.equal(s.recordTypes[200], 1);
         assert.equal(s.recordTypes[T.AUXTRACE], 1);
       });
@@ -83,24 +105,38 @@ describe('synthetic files', () => {
     it(`decodes sample_id_all trailers by the attr their id names (${order}-endian)`, async () => {
       const recs = await records(file(richFile(le)));
       const mmaps = recs.filter((r) => r.kind === 'mmap');
-      assert.deepEqual(mmaps.map((m) => [m.filename, m.sampleId]), [
-        ['/bin/prog', { pid: 100, tid: 100, time: 2, id: 1, event: 0 }],
-        ['/lib/libx.so', { pid: 100, tid: 100, time: 25, cpu: 1, id: 3, event: 1 }],
-      ]);
+      assert.deepEqual(
+        mmaps.map((m) => [m.filename, m.sampleId]),
+        [
+          ['/bin/prog', { pid: 100, tid: 100, time: 2, id: 1, event: 0 }],
+          ['/lib/libx.so', { pid: 100, tid: 100, time: 25, cpu: 1, id: 3, event: 1 }],
+        ],
+      );
       assert.equal(mmaps[0]!.buildId, 'aabbccdd00112233445566778899aabbccddeeff');
     });
   }
 
   it('skips the payload that follows a pipe-mode HEADER_TRACING_DATA record and reads HEADER_BUILD_ID records', async () => {
     const attr = { sampleType: S.IP | S.TID | S.PERIOD, ids: [1] };
-    const path = file(buildPipe({ le: true, attrs: [attr], records: (w: ByteSink) => {
-      writeRecord(w, T.HEADER_TRACING_DATA, 0, () => w.u32(24).u32(0));
-      w.zeros(24);
-      writeRecord(w, T.HEADER_BUILD_ID, 2 | 0x8000, () => {
-        w.i32(-1).bytes(Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex')).zeros(4).u8(16).zeros(3).str('/lib/a.so');
-      });
-      writeSample(w, attr, { ip: 0x10, pid: 1, period: 2 });
-    } }));
+    const path = file(
+      buildPipe({
+        le: true,
+        attrs: [attr],
+        records: (w: ByteSink) => {
+          writeRecord(w, T.HEADER_TRACING_DATA, 0, () => w.u32(24).u32(0));
+          w.zeros(24);
+          writeRecord(w, T.HEADER_BUILD_ID, 2 | 0x8000, () => {
+            w.i32(-1)
+              .bytes(Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex'))
+              .zeros(4)
+              .u8(16)
+              .zeros(3)
+              .str('/lib/a.so');
+          });
+          writeSample(w, attr, { ip: 0x10, pid: 1, period: 2 });
+        },
+      }),
+    );
     const s = await summarizePerfData(path);
     assert.deepEqual(s.buildIds, { '/lib/a.so': '0102030405060708090a0b0c0d0e0f10' });
     assert.equal(s.events[0]!.samples, 1);
@@ -121,8 +157,17 @@ describe('synthetic files', () => {
 
   it('reads HEADER_FEATURE records at odd offsets in pipe mode', async () => {
     const attr = { sampleType: S.IP, ids: [] };
-    const features = new Map([[Feature.HOSTNAME, (w: ByteSink) => { w.u32(3).bytes(Buffer.from('ab\0')); }]]);
-    const path = file(buildPipe({ le: false, attrs: [attr], features, records: (w) => writeSample(w, attr, { ip: 5 }) }));
+    const features = new Map([
+      [
+        Feature.HOSTNAME,
+        (w: ByteSink) => {
+          w.u32(3).bytes(Buffer.from('ab\0'));
+        },
+      ],
+    ]);
+    const path = file(
+      buildPipe({ le: false, attrs: [attr], features, records: (w) => writeSample(w, attr, { ip: 5 }) }),
+    );
     const pd = await openPerfData(path);
     assert.equal(pd.features.hostname, 'ab');
     assert.equal((await records(path)).filter((r) => r.kind === 'sample').length, 1);

@@ -61,7 +61,8 @@ export function parseTracingData(buf: Uint8Array): TracingNames {
   };
   const tag = (text: string): void => {
     need(text.length + 1, `the "${text}" tag`);
-    if (b.toString('latin1', p, p + text.length) !== text || b[p + text.length] !== 0) throw new Cut(`no "${text}" tag at offset ${p}`);
+    if (b.toString('latin1', p, p + text.length) !== text || b[p + text.length] !== 0)
+      throw new Cut(`no "${text}" tag at offset ${p}`);
     p += text.length + 1;
   };
   const sized = (what: string): Buffer => {
@@ -74,7 +75,8 @@ export function parseTracingData(buf: Uint8Array): TracingNames {
   /** A count of entries each at least `min` bytes long: more than the remaining bytes can hold is damage. */
   const count = (what: string, min: number): number => {
     const n = u32(what);
-    if (n > (b.length - p) / min) throw new Cut(`${what} ${n} at offset ${p - 4}: more than the ${b.length - p} bytes left can hold`);
+    if (n > (b.length - p) / min)
+      throw new Cut(`${what} ${n} at offset ${p - 4}: more than the ${b.length - p} bytes left can hold`);
     return n;
   };
   const format = (system: string, text: Buffer): void => {
@@ -85,7 +87,8 @@ export function parseTracingData(buf: Uint8Array): TracingNames {
   };
   try {
     need(MAGIC.length + 7, 'the tracing data magic');
-    if (MAGIC.some((m, i) => b[i] !== m) || b.toString('latin1', 3, 10) !== 'tracing') return { events, problem: 'no tracing data magic (23 8 68 "tracing")' };
+    if (MAGIC.some((m, i) => b[i] !== m) || b.toString('latin1', 3, 10) !== 'tracing')
+      return { events, problem: 'no tracing data magic (23 8 68 "tracing")' };
     p = 10;
     cstr('the version');
     be = u8('the byte-order flag') !== 0;
@@ -98,7 +101,8 @@ export function parseTracingData(buf: Uint8Array): TracingNames {
     for (let i = 0, n = count('the ftrace file count', 8); i < n; i++) format('ftrace', sized('an ftrace format file'));
     for (let s = 0, systems = count('the system count', 5); s < systems; s++) {
       const system = cstr('a system name');
-      for (let i = 0, n = count(`${system}'s format file count`, 8); i < n; i++) format(system, sized(`a ${system} format file`));
+      for (let i = 0, n = count(`${system}'s format file count`, 8); i < n; i++)
+        format(system, sized(`a ${system} format file`));
     }
     return { events };
   } catch (e) {

@@ -62,7 +62,9 @@ export class ZstdGuard {
     if (size > MAX_BLOCK) throw new Error(`zstd block of ${size} bytes, above the 128 KiB maximum`);
     this.work += this.window;
     if (this.work > FREE_WINDOW_WORK && this.work > WORK_PER_OUTPUT_BYTE * this.output) {
-      throw new Error(`zstd blocks in a ${this.window}-byte window would cost the decoder ${this.work} bytes of copying for ${this.output} bytes of output (a damaged frame header?)`);
+      throw new Error(
+        `zstd blocks in a ${this.window}-byte window would cost the decoder ${this.work} bytes of copying for ${this.output} bytes of output (a damaged frame header?)`,
+      );
     }
     this.state = 'body';
     // An RLE block stores one byte that is repeated `size` times.
@@ -74,8 +76,11 @@ export class ZstdGuard {
   private finish(): void {
     if (this.state === 'skip') this.state = 'header';
     else if (!this.lastBlock) this.state = 'block';
-    else if (this.checksum) { this.state = 'skip'; this.need = 4; this.checksum = false; }
-    else this.state = 'header';
+    else if (this.checksum) {
+      this.state = 'skip';
+      this.need = 4;
+      this.checksum = false;
+    } else this.state = 'header';
   }
 
   private frameHeader(): void {
@@ -110,7 +115,8 @@ export class ZstdGuard {
       const base = 2 ** (10 + (wd >> 3));
       window = base + (base / 8) * (wd & 7);
     }
-    if (window > MAX_WINDOW) throw new Error(`zstd frame asks for a ${window}-byte window, above the ${MAX_WINDOW} limit`);
+    if (window > MAX_WINDOW)
+      throw new Error(`zstd frame asks for a ${window}-byte window, above the ${MAX_WINDOW} limit`);
     this.window = window;
     this.checksum = (fhd & 0x04) !== 0;
     this.header = [];

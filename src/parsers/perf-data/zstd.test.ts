@@ -24,14 +24,18 @@ function sampleBytes(i: number): Buffer {
 
 /** One frame (window descriptor `wd`) over `n` COMPRESSED records of one raw block (one sample) each. */
 function compressedStream(n: number, wd: number, blocksPerRecord = 1): Buffer {
-  return buildPipe({ le: true, attrs: [ATTR], records: (w) => {
-    let k = 0;
-    for (let r = 0; r < n; r++) {
-      const blocks = Array.from({ length: blocksPerRecord }, () => zstdRawBlock(sampleBytes(k++)));
-      const head = r === 0 ? [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, wd])] : [];
-      writeRecord(w, T.COMPRESSED, 0, () => w.bytes(Buffer.concat([...head, ...blocks])), 1);
-    }
-  } });
+  return buildPipe({
+    le: true,
+    attrs: [ATTR],
+    records: (w) => {
+      let k = 0;
+      for (let r = 0; r < n; r++) {
+        const blocks = Array.from({ length: blocksPerRecord }, () => zstdRawBlock(sampleBytes(k++)));
+        const head = r === 0 ? [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, wd])] : [];
+        writeRecord(w, T.COMPRESSED, 0, () => w.bytes(Buffer.concat([...head, ...blocks])), 1);
+      }
+    },
+  });
 }
 
 const WD_512K = 0x48; // 2^(10+9): perf's default level
@@ -47,15 +51,21 @@ describe('zstd in perf.data', () => {
   it('the same stream with its frame header damaged to a 128 MiB window fails fast, naming the file', () => {
     const data = compressedStream(5000, WD_128M);
     // Unbounded, fzstd copied its 128 MiB window after each of the 5,000 blocks (~75 s); the child gets 120 s.
-    const r = runBounded(`
+    const r = runBounded(
+      `
       const { summarizePerfData } = await load('src/parsers/perf-data/aggregate.ts');
       const { memorySource } = await load('src/parsers/perf-data/byte-source.ts');
       try { const s = await summarizePerfData('z-damaged.data', { source: memorySource(Buffer.from(${JSON.stringify(data.toString('base64'))}, 'base64')) }); return { samples: s.events[0].samples }; }
-      catch (e) { return { kind: e.kind, message: e.message }; }`, { timeoutMs: 120_000 });
+      catch (e) { return { kind: e.kind, message: e.message }; }`,
+      { timeoutMs: 120_000 },
+    );
     assert.equal(r.failure, undefined);
     const v = r.value as { kind?: string; message?: string };
     assert.equal(v.kind, 'bad-compressed', JSON.stringify(v));
-    assert.match(v.message!, /^z-damaged\.data: byte \d+: zstd data does not decode: zstd blocks in a 134217728-byte window would cost the decoder \d+ bytes of copying for \d+ bytes of output/);
+    assert.match(
+      v.message!,
+      /^z-damaged\.data: byte \d+: zstd data does not decode: zstd blocks in a 134217728-byte window would cost the decoder \d+ bytes of copying for \d+ bytes of output/,
+    );
   });
 
   it('damaged data that still decodes (a record type zeroed inside a raw block) is an error, not silent garbage', async () => {
@@ -66,8 +76,15 @@ describe('zstd in perf.data', () => {
     const payload = off + 8 + 3; // record header, raw block header
     assert.equal(data.readUInt32LE(payload), T.SAMPLE);
     data.writeUInt32LE(0, payload);
-    await assert.rejects(summarizePerfData('z-garbage.data', { source: memorySource(data) }), (e: unknown) =>
-      e instanceof PerfDataError && e.kind === 'bad-compressed' && /^z-garbage\.data: byte \d+: in compressed data: a record of type 0 .*decodes, but to damaged records$/.test(e.message));
+    await assert.rejects(
+      summarizePerfData('z-garbage.data', { source: memorySource(data) }),
+      (e: unknown) =>
+        e instanceof PerfDataError &&
+        e.kind === 'bad-compressed' &&
+        /^z-garbage\.data: byte \d+: in compressed data: a record of type 0 .*decodes, but to damaged records$/.test(
+          e.message,
+        ),
+    );
   });
 
   it('a cut inside a COMPRESSED record keeps the records of its complete blocks and says records were lost', async () => {
@@ -83,6 +100,9 @@ describe('zstd in perf.data', () => {
     assert.equal(s.events[0]!.samples, 10);
     assert.ok(s.truncated);
     assert.equal(s.truncated.complete, false);
-    assert.match(s.truncated.detail, /^the file ends \d+ bytes into a \d+-byte COMPRESSED record: the records in its complete zstd blocks were read, what its cut block held is lost$/);
+    assert.match(
+      s.truncated.detail,
+      /^the file ends \d+ bytes into a \d+-byte COMPRESSED record: the records in its complete zstd blocks were read, what its cut block held is lost$/,
+    );
   });
 });

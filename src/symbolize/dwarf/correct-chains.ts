@@ -16,7 +16,10 @@ export interface Correction {
  * (a file and a line > 0) that differs. Chains addr2line left empty stay empty (no function name to give them).
  * Returns what changed, for a debug log or a test.
  */
-export function correctInnermostFrames(chains: Map<number, InlineFrame[]>, lines: ReadonlyMap<number, { file: string; line: number } | undefined>): Correction[] {
+export function correctInnermostFrames(
+  chains: Map<number, InlineFrame[]>,
+  lines: ReadonlyMap<number, { file: string; line: number } | undefined>,
+): Correction[] {
   const changed: Correction[] = [];
   for (const [address, chain] of chains) {
     const inner = chain[0];

@@ -166,7 +166,18 @@ export class StringTable {
   }
 }
 
-const FORM = { string: 0x08, line_strp: 0x1f, strp: 0x0e, udata: 0x0f, data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, data16: 0x1e, block: 0x09 };
+const FORM = {
+  string: 0x08,
+  line_strp: 0x1f,
+  strp: 0x0e,
+  udata: 0x0f,
+  data1: 0x0b,
+  data2: 0x05,
+  data4: 0x06,
+  data8: 0x07,
+  data16: 0x1e,
+  block: 0x09,
+};
 
 /** Encodes one line-program unit. */
 export function writeLineUnit(spec: LineUnitSpec, le: boolean, lineStr: StringTable, str: StringTable): Uint8Array {
@@ -188,8 +199,12 @@ export function writeLineUnit(spec: LineUnitSpec, le: boolean, lineStr: StringTa
   const afterHeaderLength = w.length;
   w.u8(spec.minInst ?? 1);
   if (spec.version >= 4) w.u8(spec.maxOps ?? 1);
-  w.u8(spec.defaultIsStmt === false ? 0 : 1).i8(lineBase).u8(lineRange).u8(opcodeBase);
-  const lengths = spec.standardOpcodeLengths ?? Array.from({ length: opcodeBase - 1 }, (_, i) => STANDARD_LENGTHS[i] ?? 1);
+  w.u8(spec.defaultIsStmt === false ? 0 : 1)
+    .i8(lineBase)
+    .u8(lineRange)
+    .u8(opcodeBase);
+  const lengths =
+    spec.standardOpcodeLengths ?? Array.from({ length: opcodeBase - 1 }, (_, i) => STANDARD_LENGTHS[i] ?? 1);
   for (let i = 0; i < opcodeBase - 1; i++) w.u8(lengths[i]!);
   const str1 = (s: string, form: StringForm): void => {
     if (form === 'string') w.cstring(s);
@@ -231,7 +246,11 @@ export function writeLineUnit(spec: LineUnitSpec, le: boolean, lineStr: StringTa
   } else {
     for (const d of spec.directories) w.cstring(d);
     w.u8(0);
-    for (const f of spec.files) w.cstring(f.name).uleb(f.dir).uleb(f.time ?? 0).uleb(f.size ?? 0);
+    for (const f of spec.files)
+      w.cstring(f.name)
+        .uleb(f.dir)
+        .uleb(f.time ?? 0)
+        .uleb(f.size ?? 0);
     w.u8(0);
   }
   w.patch(headerLengthAt, w.length - afterHeaderLength, offSize);
@@ -241,7 +260,11 @@ export function writeLineUnit(spec: LineUnitSpec, le: boolean, lineStr: StringTa
   return w.toBytes();
 }
 
-function writeOp(w: ByteWriter, op: LineOp, p: { addressSize: number; lineBase: number; lineRange: number; opcodeBase: number }): void {
+function writeOp(
+  w: ByteWriter,
+  op: LineOp,
+  p: { addressSize: number; lineBase: number; lineRange: number; opcodeBase: number },
+): void {
   switch (op[0]) {
     case 'copy':
       w.u8(1);
@@ -281,7 +304,10 @@ function writeOp(w: ByteWriter, op: LineOp, p: { addressSize: number; lineBase: 
       break;
     case 'set_address': {
       const size = op[2] ?? p.addressSize;
-      w.u8(0).uleb(1 + size).u8(2).uint(op[1], size);
+      w.u8(0)
+        .uleb(1 + size)
+        .u8(2)
+        .uint(op[1], size);
       break;
     }
     case 'end_sequence':
@@ -299,14 +325,18 @@ function writeOp(w: ByteWriter, op: LineOp, p: { addressSize: number; lineBase: 
     }
     case 'special': {
       const [, opAdv, lineAdv] = op;
-      if (lineAdv < p.lineBase || lineAdv >= p.lineBase + p.lineRange) throw new Error(`line advance ${lineAdv} not encodable`);
+      if (lineAdv < p.lineBase || lineAdv >= p.lineBase + p.lineRange)
+        throw new Error(`line advance ${lineAdv} not encodable`);
       const opcode = lineAdv - p.lineBase + p.lineRange * opAdv + p.opcodeBase;
       if (opcode > 255) throw new Error(`special opcode ${opcode} > 255`);
       w.u8(opcode);
       break;
     }
     case 'extended':
-      w.u8(0).uleb(1 + op[2].length).u8(op[1]).raw(op[2]);
+      w.u8(0)
+        .uleb(1 + op[2].length)
+        .u8(op[1])
+        .raw(op[2]);
       break;
     case 'vendor_standard':
       w.u8(op[1]);
@@ -319,7 +349,16 @@ function writeOp(w: ByteWriter, op: LineOp, p: { addressSize: number; lineBase: 
 }
 
 /** A DWARF 2–5 compilation unit whose first DIE has DW_AT_name, DW_AT_comp_dir and DW_AT_stmt_list. */
-function writeInfoUnit(w: ByteWriter, version: number, format: 32 | 64, addressSize: number, stmtList: number, compDir: string, name: string, str: StringTable): void {
+function writeInfoUnit(
+  w: ByteWriter,
+  version: number,
+  format: 32 | 64,
+  addressSize: number,
+  stmtList: number,
+  compDir: string,
+  name: string,
+  str: StringTable,
+): void {
   const offSize = format === 64 ? 8 : 4;
   const lengthAt = w.length;
   if (format === 64) w.u32(0xffffffff).u64(0);
@@ -339,9 +378,33 @@ function writeInfoUnit(w: ByteWriter, version: number, format: 32 | 64, addressS
 function abbrevTable(format: 32 | 64): Uint8Array {
   const w = new ByteWriter(true);
   // 1: compile_unit, no children, name string, comp_dir strp, stmt_list sec_offset (+ a producer-like flag_present)
-  w.uleb(1).uleb(0x11).u8(0).uleb(0x03).uleb(0x08).uleb(0x1b).uleb(0x0e).uleb(0x10).uleb(0x17).uleb(0x3f).uleb(0x19).uleb(0).uleb(0);
+  w.uleb(1)
+    .uleb(0x11)
+    .u8(0)
+    .uleb(0x03)
+    .uleb(0x08)
+    .uleb(0x1b)
+    .uleb(0x0e)
+    .uleb(0x10)
+    .uleb(0x17)
+    .uleb(0x3f)
+    .uleb(0x19)
+    .uleb(0)
+    .uleb(0);
   // 2: same with stmt_list as data4 (DWARF 2/3) or data8 (64-bit DWARF 2/3)
-  w.uleb(2).uleb(0x11).u8(0).uleb(0x03).uleb(0x08).uleb(0x1b).uleb(0x0e).uleb(0x10).uleb(format === 64 ? 0x07 : 0x06).uleb(0x3f).uleb(0x19).uleb(0).uleb(0);
+  w.uleb(2)
+    .uleb(0x11)
+    .u8(0)
+    .uleb(0x03)
+    .uleb(0x08)
+    .uleb(0x1b)
+    .uleb(0x0e)
+    .uleb(0x10)
+    .uleb(format === 64 ? 0x07 : 0x06)
+    .uleb(0x3f)
+    .uleb(0x19)
+    .uleb(0)
+    .uleb(0);
   w.u8(0);
   return w.toBytes();
 }
@@ -357,17 +420,31 @@ export function writeElf(spec: ElfSpec): Uint8Array {
     offsets.push(line.length);
     line.raw(writeLineUnit(u, le, lineStr, str));
   }
-  const sections: { name: string; data: Uint8Array; flags?: number; entsize?: number }[] = [{ name: '.debug_line', data: line.toBytes() }];
+  const sections: { name: string; data: Uint8Array; flags?: number; entsize?: number }[] = [
+    { name: '.debug_line', data: line.toBytes() },
+  ];
   if (!spec.noInfo) {
     // One abbreviation table per format, since stmt_list's data form depends on it; tables are identical otherwise.
     const info = new ByteWriter(le);
     spec.units.forEach((u, i) => {
-      const compDir = u.compDir ?? (u.version >= 5 ? u.directories[0] ?? '' : '/');
+      const compDir = u.compDir ?? (u.version >= 5 ? (u.directories[0] ?? '') : '/');
       const name = u.files[0]?.name ?? 'unit.c';
-      writeInfoUnit(info, Math.max(2, u.version), u.format ?? 32, u.addressSize ?? (spec.elfClass === 64 ? 8 : 4), offsets[i]!, compDir, name, str);
+      writeInfoUnit(
+        info,
+        Math.max(2, u.version),
+        u.format ?? 32,
+        u.addressSize ?? (spec.elfClass === 64 ? 8 : 4),
+        offsets[i]!,
+        compDir,
+        name,
+        str,
+      );
     });
     // Both formats use abbrev offset 0; the 32-bit table works for both because forms are chosen per code.
-    sections.push({ name: '.debug_info', data: info.toBytes() }, { name: '.debug_abbrev', data: abbrevTable(spec.units.some((u) => u.format === 64 && u.version < 4) ? 64 : 32) });
+    sections.push(
+      { name: '.debug_info', data: info.toBytes() },
+      { name: '.debug_abbrev', data: abbrevTable(spec.units.some((u) => u.format === 64 && u.version < 4) ? 64 : 32) },
+    );
   }
   if (lineStr.size) sections.push({ name: '.debug_line_str', data: lineStr.toBytes(), flags: 0x30, entsize: 1 });
   if (str.size) sections.push({ name: '.debug_str', data: str.toBytes(), flags: 0x30, entsize: 1 });
@@ -375,7 +452,12 @@ export function writeElf(spec: ElfSpec): Uint8Array {
 }
 
 /** ELF with the given sections (SHT_PROGBITS) after a null section, plus .shstrtab. */
-export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, sections: { name: string; data: Uint8Array; flags?: number; entsize?: number; type?: number; addr?: number }[]): Uint8Array {
+export function elfWith(
+  elfClass: 32 | 64,
+  le: boolean,
+  machine: number,
+  sections: { name: string; data: Uint8Array; flags?: number; entsize?: number; type?: number; addr?: number }[],
+): Uint8Array {
   const is64 = elfClass === 64;
   const ehsize = is64 ? 64 : 52;
   const shentsize = is64 ? 64 : 40;
@@ -407,9 +489,23 @@ export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, section
   word(0); // e_entry
   word(0); // e_phoff
   word(shoff);
-  w.u32(0).u16(ehsize).u16(0).u16(0).u16(shentsize).u16(sections.length + 2).u16(sections.length + 1);
+  w.u32(0)
+    .u16(ehsize)
+    .u16(0)
+    .u16(0)
+    .u16(shentsize)
+    .u16(sections.length + 2)
+    .u16(sections.length + 1);
   w.raw(body.toBytes());
-  const sh = (name: number, type: number, flags: number, off: number, size: number, entsize: number, addr = 0): void => {
+  const sh = (
+    name: number,
+    type: number,
+    flags: number,
+    off: number,
+    size: number,
+    entsize: number,
+    addr = 0,
+  ): void => {
     w.u32(name).u32(type);
     word(flags);
     word(addr);
@@ -420,7 +516,9 @@ export function elfWith(elfClass: 32 | 64, le: boolean, machine: number, section
     word(entsize);
   };
   sh(0, 0, 0, 0, 0, 0);
-  sections.forEach((s, i) => sh(names[i]!, s.type ?? 1, s.flags ?? 0, placed[i]!.off, placed[i]!.size, s.entsize ?? 0, s.addr));
+  sections.forEach((s, i) =>
+    sh(names[i]!, s.type ?? 1, s.flags ?? 0, placed[i]!.off, placed[i]!.size, s.entsize ?? 0, s.addr),
+  );
   sh(shstrName, 3, 0, shstrOff, shstrBytes.length, 0);
   return w.toBytes();
 }

@@ -40,7 +40,16 @@ function baseOf(file: string): Base {
   return { name: file, is64: s.elf.is64, le: s.littleEndian, machine: s.elf.is64 ? 62 : 3, sections };
 }
 
-const BASES = ['prog-dwarf5', 'prog-dwarf4', 'prog-dwarf2-zdebug', 'prog-dwarf64-zstd', 'synthetic/elf32le-v2.elf', 'synthetic/elf32be-v3-v4.elf', 'synthetic/elf64be-v5.elf', 'synthetic/elf64le-v5-v4.elf'].map(baseOf);
+const BASES = [
+  'prog-dwarf5',
+  'prog-dwarf4',
+  'prog-dwarf2-zdebug',
+  'prog-dwarf64-zstd',
+  'synthetic/elf32le-v2.elf',
+  'synthetic/elf32be-v3-v4.elf',
+  'synthetic/elf64be-v5.elf',
+  'synthetic/elf64le-v5-v4.elf',
+].map(baseOf);
 
 /** Reads everything a symbolizer would read; only DwarfError may escape. */
 function readAnyway(buf: Uint8Array): void {
@@ -61,7 +70,11 @@ function readAnyway(buf: Uint8Array): void {
     }
   } catch (e) {
     if (!(e instanceof DwarfError)) throw e;
-    assert.match(e.message, /^\/fuzz\/case\.elf: \.(z?)debug_[a-z_]+ offset 0x[0-9a-f]+( \(file byte 0x[0-9a-f]+\))?: \S/, e.message);
+    assert.match(
+      e.message,
+      /^\/fuzz\/case\.elf: \.(z?)debug_[a-z_]+ offset 0x[0-9a-f]+( \(file byte 0x[0-9a-f]+\))?: \S/,
+      e.message,
+    );
     assert.ok(e.offset >= 0 && Number.isFinite(e.offset));
   }
 }
@@ -168,13 +181,17 @@ test(`fuzz: damaged compressed sections (${Math.ceil(CASES / 4)} cases)`, { time
   chdr.writeBigUInt64LE(1n, 16);
   const compressed = Uint8Array.from(Buffer.concat([chdr, z]));
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.option(fc.nat()), (edits, cut) => {
-      let data = Uint8Array.from(compressed);
-      for (const [pos, v] of edits) data[pos % data.length] = v;
-      if (cut !== null) data = data.subarray(0, cut % (data.length + 1));
-      const sections = b.sections.map((s) => (s.name === '.debug_line' ? { name: s.name, data, flags: 0x800 } : s));
-      readAnyway(elfWith(64, true, 62, sections));
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.option(fc.nat()),
+      (edits, cut) => {
+        let data = Uint8Array.from(compressed);
+        for (const [pos, v] of edits) data[pos % data.length] = v;
+        if (cut !== null) data = data.subarray(0, cut % (data.length + 1));
+        const sections = b.sections.map((s) => (s.name === '.debug_line' ? { name: s.name, data, flags: 0x800 } : s));
+        readAnyway(elfWith(64, true, 62, sections));
+      },
+    ),
     { numRuns: Math.ceil(CASES / 4) },
   );
 });

@@ -113,7 +113,8 @@ export function readForm(r: ByteReader, form: number, implicit: number, unit: Fo
     case FORM.string: {
       const at = r.offset;
       const nul = r.data.indexOf(0, at);
-      if (nul < 0 || nul >= r.end) throw r.error('DW_FORM_string has no terminating NUL before the end of the unit', at);
+      if (nul < 0 || nul >= r.end)
+        throw r.error('DW_FORM_string has no terminating NUL before the end of the unit', at);
       r.offset = nul + 1;
       return at;
     }
@@ -126,7 +127,9 @@ export function readForm(r: ByteReader, form: number, implicit: number, unit: Fo
       return r.sectionOffset(unit.offsetSize, 'offset attribute');
     case FORM.refAddr:
       // Address-sized in DWARF 2, offset-sized from DWARF 3 on.
-      return unit.version <= 2 ? r.unsigned(unit.addressSize, 'DW_FORM_ref_addr') : r.sectionOffset(unit.offsetSize, 'DW_FORM_ref_addr');
+      return unit.version <= 2
+        ? r.unsigned(unit.addressSize, 'DW_FORM_ref_addr')
+        : r.sectionOffset(unit.offsetSize, 'DW_FORM_ref_addr');
     case FORM.flagPresent:
       return 1;
     case FORM.implicitConst:
@@ -150,7 +153,8 @@ export function readForm(r: ByteReader, form: number, implicit: number, unit: Fo
     case FORM.indirect: {
       const at = r.offset;
       const actual = r.uleb('DW_FORM_indirect form');
-      if (actual === FORM.indirect || actual === FORM.implicitConst) throw r.error(`DW_FORM_indirect names form 0x${actual.toString(16)}, which cannot be indirect`, at);
+      if (actual === FORM.indirect || actual === FORM.implicitConst)
+        throw r.error(`DW_FORM_indirect names form 0x${actual.toString(16)}, which cannot be indirect`, at);
       if (formOut) formOut[0] = actual;
       return readForm(r, actual, implicit, unit);
     }
@@ -219,7 +223,13 @@ export function isAddrxForm(form: number): boolean {
 /** Constant-class forms: DW_AT_high_pc in one of these is an offset from DW_AT_low_pc (DWARF 4+). */
 export function isConstantForm(form: number): boolean {
   return (
-    form === FORM.data1 || form === FORM.data2 || form === FORM.data4 || form === FORM.data8 || form === FORM.udata || form === FORM.sdata || form === FORM.implicitConst
+    form === FORM.data1 ||
+    form === FORM.data2 ||
+    form === FORM.data4 ||
+    form === FORM.data8 ||
+    form === FORM.udata ||
+    form === FORM.sdata ||
+    form === FORM.implicitConst
   );
 }
 

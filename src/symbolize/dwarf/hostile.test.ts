@@ -21,7 +21,11 @@ function unitWith(tables: (w: ByteWriter) => void): Uint8Array {
   const head = new ByteWriter(true);
   head.u16(5).u8(8).u8(0).u32(body.length);
   const unit = new ByteWriter(true);
-  unit.u32(head.length + body.length + program.length).raw(head.toBytes()).raw(body.toBytes()).raw(program);
+  unit
+    .u32(head.length + body.length + program.length)
+    .raw(head.toBytes())
+    .raw(body.toBytes())
+    .raw(program);
   return elfWith(64, true, 62, [{ name: '.debug_line', data: unit.toBytes() }]);
 }
 
@@ -34,31 +38,79 @@ const DIR_FORMAT_PATH_STRING = (w: ByteWriter) => w.u8(1).uleb(1).uleb(0x08);
 
 describe('DWARF 5 line header counts are bounded by the bytes left', () => {
   it('directory_entry_format_count 0 with directories_count 2^42 fails at once, in bounded memory', () => {
-    const elf = unitWith((w) => w.u8(0).uleb(2 ** 42).u8(0).uleb(0));
-    const r = runBounded(`
+    const elf = unitWith((w) =>
+      w
+        .u8(0)
+        .uleb(2 ** 42)
+        .u8(0)
+        .uleb(0),
+    );
+    const r = runBounded(
+      `
       const { debugSectionsOf } = await load('src/symbolize/dwarf/sections.ts');
       const { parseLinePrograms } = await load('src/symbolize/dwarf/line-program.ts');
       const sections = debugSectionsOf(Buffer.from(${JSON.stringify(Buffer.from(elf).toString('base64'))}, 'base64'), 'dirs.elf');
       try { parseLinePrograms({ file: 'dirs.elf', littleEndian: true, debugLine: sections.get('.debug_line'), defaultAddressSize: 8 }); return 'read'; }
-      catch (e) { return { name: e.name, message: e.message }; }`, { heapMb: 256, timeoutMs: 120_000 });
+      catch (e) { return { name: e.name, message: e.message }; }`,
+      { heapMb: 256, timeoutMs: 120_000 },
+    );
     assert.equal(r.failure, undefined);
     const v = r.value as { name: string; message: string };
     assert.equal(v.name, 'DwarfError');
-    assert.match(v.message, /^dirs\.elf: \.debug_line offset 0x[0-9a-f]+ \(file byte 0x[0-9a-f]+\): directories_count is 4398046511104 but directory_entry_format_count is 0/);
+    assert.match(
+      v.message,
+      /^dirs\.elf: \.debug_line offset 0x[0-9a-f]+ \(file byte 0x[0-9a-f]+\): directories_count is 4398046511104 but directory_entry_format_count is 0/,
+    );
   });
 
   it('a directories_count larger than the header bytes left fails naming the count', () => {
     const elf = unitWith((w) => DIR_FORMAT_PATH_STRING(w).uleb(1_000_000).cstring('/src').u8(0).uleb(0));
-    assert.throws(() => read(elf, 'many-dirs.elf'), (e: unknown) => e instanceof DwarfError && /^many-dirs\.elf: .*directories_count is 1000000, but 1000000 entries of 1 field cannot fit in the \d+ bytes left in the header$/.test(e.message));
+    assert.throws(
+      () => read(elf, 'many-dirs.elf'),
+      (e: unknown) =>
+        e instanceof DwarfError &&
+        /^many-dirs\.elf: .*directories_count is 1000000, but 1000000 entries of 1 field cannot fit in the \d+ bytes left in the header$/.test(
+          e.message,
+        ),
+    );
   });
 
   it('a file_names_count larger than the header bytes left fails naming the count', () => {
-    const elf = unitWith((w) => DIR_FORMAT_PATH_STRING(w).uleb(1).cstring('/src').u8(2).uleb(1).uleb(0x08).uleb(2).uleb(0x0b).uleb(2 ** 40));
-    assert.throws(() => read(elf, 'many-files.elf'), (e: unknown) => e instanceof DwarfError && /^many-files\.elf: .*file_names_count is 1099511627776, but .* cannot fit in the 0 bytes left in the header$/.test(e.message));
+    const elf = unitWith((w) =>
+      DIR_FORMAT_PATH_STRING(w)
+        .uleb(1)
+        .cstring('/src')
+        .u8(2)
+        .uleb(1)
+        .uleb(0x08)
+        .uleb(2)
+        .uleb(0x0b)
+        .uleb(2 ** 40),
+    );
+    assert.throws(
+      () => read(elf, 'many-files.elf'),
+      (e: unknown) =>
+        e instanceof DwarfError &&
+        /^many-files\.elf: .*file_names_count is 1099511627776, but .* cannot fit in the 0 bytes left in the header$/.test(
+          e.message,
+        ),
+    );
   });
 
   it('the same header with honest counts reads (the crafted shape is otherwise valid)', () => {
-    const elf = unitWith((w) => DIR_FORMAT_PATH_STRING(w).uleb(1).cstring('/src').u8(2).uleb(1).uleb(0x08).uleb(2).uleb(0x0b).uleb(1).cstring('a.c').u8(0));
+    const elf = unitWith((w) =>
+      DIR_FORMAT_PATH_STRING(w)
+        .uleb(1)
+        .cstring('/src')
+        .u8(2)
+        .uleb(1)
+        .uleb(0x08)
+        .uleb(2)
+        .uleb(0x0b)
+        .uleb(1)
+        .cstring('a.c')
+        .u8(0),
+    );
     read(elf, 'honest.elf');
   });
 });

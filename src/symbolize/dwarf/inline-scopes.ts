@@ -96,16 +96,27 @@ export class UnitScopes {
     });
     return { start, end, scope, maxEnd };
   }
-
 }
 
 /** Walks every DIE of `cu` and collects its function scopes. */
-export function readUnitScopes(sections: DebugSections, info: SectionData, cu: CompUnit, abbrevs: AbbrevCache): UnitScopes {
+export function readUnitScopes(
+  sections: DebugSections,
+  info: SectionData,
+  cu: CompUnit,
+  abbrevs: AbbrevCache,
+): UnitScopes {
   const header = cu.header;
   const r = new ByteReader(sections.file, info, sections.littleEndian, header.dieOffset, header.end, 'unit');
   const out = new UnitScopes(cu, sections, r);
   const table = abbrevs.of(header, r);
-  const rangeCtx: RangeContext = { sections, unit: header, strings: out.strings, baseAddress: cu.lowPc ?? 0, rnglistsBase: cu.rnglistsBase, from: r };
+  const rangeCtx: RangeContext = {
+    sections,
+    unit: header,
+    strings: out.strings,
+    baseAddress: cu.lowPc ?? 0,
+    rnglistsBase: cu.rnglistsBase,
+    from: r,
+  };
   // Per tree level: the scope index in force there (the nearest enclosing function scope).
   const scopeAt: number[] = [-1];
   let depth = 0;
@@ -120,7 +131,11 @@ export function readUnitScopes(sections: DebugSections, info: SectionData, cu: C
       continue;
     }
     const a = table.get(code);
-    if (!a) throw r.error(`abbreviation code ${code} is not in the table at .debug_abbrev offset 0x${header.abbrevOffset.toString(16)}`, dieAt);
+    if (!a)
+      throw r.error(
+        `abbreviation code ${code} is not in the table at .debug_abbrev offset 0x${header.abbrevOffset.toString(16)}`,
+        dieAt,
+      );
     const isScope = a.tag === TAG.subprogram || a.tag === TAG.inlinedSubroutine;
     if (!isScope) {
       // Skip attributes fast: most DIEs (types, variables, parameters) matter only for their size.
@@ -197,7 +212,17 @@ export function readUnitScopes(sections: DebugSections, info: SectionData, cu: C
       if (pcRanges.length > 0) {
         const index = out.scopes.length;
         const parent = scopeAt[depth] ?? -1;
-        out.scopes.push({ die: dieAt, tag: a.tag, parent, depth: parent >= 0 ? out.scopes[parent]!.depth + 1 : 0, nameForm, nameValue, origin, callFile, callLine });
+        out.scopes.push({
+          die: dieAt,
+          tag: a.tag,
+          parent,
+          depth: parent >= 0 ? out.scopes[parent]!.depth + 1 : 0,
+          nameForm,
+          nameValue,
+          origin,
+          callFile,
+          callLine,
+        });
         for (let k = 0; k < pcRanges.length; k += 2) out.addRange(pcRanges[k]!, pcRanges[k + 1]!, index);
         if (a.hasChildren) {
           depth++;
@@ -246,7 +271,8 @@ export class DieNames {
       const codeAt = r.offset;
       const code = r.uleb('abbreviation code');
       const a = code === 0 ? undefined : this.abbrevs.of(unit, r).get(code);
-      if (code !== 0 && !a) throw r.error(`abbreviation code ${code} (referred to as an abstract origin) is not in its table`, codeAt);
+      if (code !== 0 && !a)
+        throw r.error(`abbreviation code ${code} (referred to as an abstract origin) is not in its table`, codeAt);
       if (a) {
         let nameForm = -1;
         let nameValue = 0;

@@ -91,30 +91,43 @@ function readUnitLength(r: ByteReader): { end: number; offsetSize: 4 | 8 } {
     throw r.error(`unit_length 0x${length.toString(16)} is a reserved value`, start);
   }
   const end = r.offset + length;
-  if (end > r.end) throw r.error(`line program of ${length} bytes (unit_length) runs past the end of the section (0x${r.end.toString(16)})`, start);
+  if (end > r.end)
+    throw r.error(
+      `line program of ${length} bytes (unit_length) runs past the end of the section (0x${r.end.toString(16)})`,
+      start,
+    );
   return { end, offsetSize };
 }
 
 export function parseLineProgramHeader(ctx: LineContext, offset: number): LineProgramHeader {
   const whole = new ByteReader(ctx.file, ctx.debugLine, ctx.littleEndian, offset);
-  if (offset >= whole.end) throw whole.error(`no line program at offset 0x${offset.toString(16)}: the section is 0x${whole.end.toString(16)} bytes`);
+  if (offset >= whole.end)
+    throw whole.error(
+      `no line program at offset 0x${offset.toString(16)}: the section is 0x${whole.end.toString(16)} bytes`,
+    );
   const { end, offsetSize } = readUnitLength(whole);
   const r = whole.sub(whole.offset, end, 'line program');
   const versionAt = r.offset;
   const version = r.u16('version');
-  if (version < 2 || version > 5) throw r.error(`unsupported line table version ${version} (2 to 5 are known)`, versionAt);
+  if (version < 2 || version > 5)
+    throw r.error(`unsupported line table version ${version} (2 to 5 are known)`, versionAt);
   let addressSize = ctx.defaultAddressSize;
   let segmentSelectorSize = 0;
   if (version >= 5) {
     const at = r.offset;
     addressSize = r.u8('address_size');
-    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8) throw r.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, at);
+    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8)
+      throw r.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, at);
     segmentSelectorSize = r.u8('segment_selector_size');
   }
   const headerLengthAt = r.offset;
   const headerLength = r.sectionOffset(offsetSize, 'header_length');
   const programOffset = r.offset + headerLength;
-  if (programOffset > end) throw r.error(`header_length ${headerLength} runs past the end of the line program (0x${end.toString(16)})`, headerLengthAt);
+  if (programOffset > end)
+    throw r.error(
+      `header_length ${headerLength} runs past the end of the line program (0x${end.toString(16)})`,
+      headerLengthAt,
+    );
   const h = r.sub(r.offset, programOffset, 'line program header');
   const minimumInstructionLength = h.u8('minimum_instruction_length');
   const maximumOperationsPerInstruction = version >= 4 ? h.u8('maximum_operations_per_instruction') : 1;
@@ -158,7 +171,10 @@ export function parseLineProgramHeader(ctx: LineContext, offset: number): LinePr
     });
     header.compDir = header.directories[0];
     // Both reference tools join a relative directory entry, entry 0 included, to the unit's DW_AT_comp_dir.
-    compDirOf.set(header, once(() => ctx.compDirFor?.(offset)));
+    compDirOf.set(
+      header,
+      once(() => ctx.compDirFor?.(offset)),
+    );
     const fileFormat = readEntryFormat(h, 'file_name_entry_format');
     const fileCount = entryCount(h, fileFormat, 'file_names_count', 'file_name_entry_format');
     for (let i = 0; i < fileCount; i++) {
@@ -210,25 +226,37 @@ function entryCount(h: ByteReader, format: { type: number; form: number }[], wha
   const at = h.offset;
   const count = h.uleb(what);
   if (count === 0) return 0;
-  if (format.length === 0) throw h.error(`${what} is ${count} but ${formatWhat}_count is 0: the entries would have no path`, at);
+  if (format.length === 0)
+    throw h.error(`${what} is ${count} but ${formatWhat}_count is 0: the entries would have no path`, at);
   if (count > h.remaining / format.length) {
-    throw h.error(`${what} is ${count}, but ${count} entries of ${format.length} field${format.length === 1 ? '' : 's'} cannot fit in the ${h.remaining} bytes left in the header`, at);
+    throw h.error(
+      `${what} is ${count}, but ${count} entries of ${format.length} field${format.length === 1 ? '' : 's'} cannot fit in the ${h.remaining} bytes left in the header`,
+      at,
+    );
   }
   return count;
 }
 
-function readEntry(h: ByteReader, format: { type: number; form: number }[], ctx: LineContext, offsetSize: 4 | 8, what: string): RawEntry {
+function readEntry(
+  h: ByteReader,
+  format: { type: number; form: number }[],
+  ctx: LineContext,
+  offsetSize: 4 | 8,
+  what: string,
+): RawEntry {
   const e: RawEntry = {};
   for (const { type, form } of format) {
     const at = h.offset;
     const v = readForm(h, form, ctx, offsetSize, what);
     switch (type) {
       case DW_LNCT_path:
-        if (typeof v !== 'string') throw h.error(`${what} path has form 0x${form.toString(16)}, which is not a string form`, at);
+        if (typeof v !== 'string')
+          throw h.error(`${what} path has form 0x${form.toString(16)}, which is not a string form`, at);
         e.path = v;
         break;
       case DW_LNCT_directory_index:
-        if (typeof v !== 'number') throw h.error(`${what} directory index has form 0x${form.toString(16)}, which is not a constant form`, at);
+        if (typeof v !== 'number')
+          throw h.error(`${what} directory index has form 0x${form.toString(16)}, which is not a constant form`, at);
         e.directoryIndex = v;
         break;
       case DW_LNCT_timestamp:
@@ -248,14 +276,32 @@ function readEntry(h: ByteReader, format: { type: number; form: number }[], ctx:
 }
 
 /** The forms DWARF 5 allows in line-table entry formats (§6.2.4.1), plus the few producers use beyond them. */
-function readForm(h: ByteReader, form: number, ctx: LineContext, offsetSize: 4 | 8, what: string): string | number | Uint8Array {
+function readForm(
+  h: ByteReader,
+  form: number,
+  ctx: LineContext,
+  offsetSize: 4 | 8,
+  what: string,
+): string | number | Uint8Array {
   switch (form) {
     case 0x08: // DW_FORM_string
       return h.cstring(`${what} DW_FORM_string`);
     case 0x1f: // DW_FORM_line_strp
-      return stringAt('.debug_line_str', ctx.debugLineStr, h.sectionOffset(offsetSize, 'DW_FORM_line_strp'), h, `${what} DW_FORM_line_strp`);
+      return stringAt(
+        '.debug_line_str',
+        ctx.debugLineStr,
+        h.sectionOffset(offsetSize, 'DW_FORM_line_strp'),
+        h,
+        `${what} DW_FORM_line_strp`,
+      );
     case 0x0e: // DW_FORM_strp
-      return stringAt('.debug_str', ctx.debugStr, h.sectionOffset(offsetSize, 'DW_FORM_strp'), h, `${what} DW_FORM_strp`);
+      return stringAt(
+        '.debug_str',
+        ctx.debugStr,
+        h.sectionOffset(offsetSize, 'DW_FORM_strp'),
+        h,
+        `${what} DW_FORM_strp`,
+      );
     case 0x0f: // DW_FORM_udata
       return h.uleb(`${what} DW_FORM_udata`);
     case 0x0b: // DW_FORM_data1
@@ -281,7 +327,10 @@ function readForm(h: ByteReader, form: number, ctx: LineContext, offsetSize: 4 |
     default:
       // strx forms need the unit's DW_AT_str_offsets_base, strp_sup a supplementary file: no producer puts them
       // in a line table header, and guessing would give wrong paths.
-      throw h.error(`${what} entry uses form 0x${form.toString(16)}, which a line table header cannot be read with here`, h.offset);
+      throw h.error(
+        `${what} entry uses form 0x${form.toString(16)}, which a line table header cannot be read with here`,
+        h.offset,
+      );
   }
 }
 
@@ -312,7 +361,8 @@ function filePath(header: LineProgramHeader, name: string, directoryIndex: numbe
     // dir, as addr2line and llvm-symbolizer print it); without it, entries other than 0 are relative to entry 0.
     const unitDir = dir !== undefined && !isAbsolutePath(dir) ? compDirOf.get(header)?.() : undefined;
     if (unitDir) dir = join(unitDir, dir!);
-    else if (dir !== undefined && directoryIndex !== 0 && !isAbsolutePath(dir) && header.compDir) dir = join(header.compDir, dir);
+    else if (dir !== undefined && directoryIndex !== 0 && !isAbsolutePath(dir) && header.compDir)
+      dir = join(header.compDir, dir);
   } else if (directoryIndex === 0) {
     dir = compDirNeeded(header);
   } else {

@@ -12,7 +12,14 @@
  * directory (DWARF 5: directory entry 0; DWARF 2–4: DW_AT_comp_dir of the unit, which the caller supplies).
  */
 import { ByteReader } from './reader';
-import { makeFile, parseLineProgramHeader, lineProgramOffsets, type FileEntry, type LineContext, type LineProgramHeader } from './line-header';
+import {
+  makeFile,
+  parseLineProgramHeader,
+  lineProgramOffsets,
+  type FileEntry,
+  type LineContext,
+  type LineProgramHeader,
+} from './line-header';
 
 export { DwarfError } from './reader';
 // The header half lives in line-header.ts; importers of this module get both.
@@ -55,7 +62,14 @@ export const ROW_END_SEQUENCE = 2;
  * Receives rows as the state machine emits them, without allocating an object per row (the line table uses
  * this). `file` is an index into `files` (which may grow during the run), or -1 when the file number is invalid.
  */
-export type RowSink = (address: number, file: number, line: number, column: number, flags: number, discriminator: number) => void;
+export type RowSink = (
+  address: number,
+  file: number,
+  line: number,
+  column: number,
+  flags: number,
+  discriminator: number,
+) => void;
 
 // Standard opcodes
 const DW_LNS_copy = 1;
@@ -88,11 +102,23 @@ export function parseLinePrograms(ctx: LineContext): LineProgram[] {
  * Runs the line-number program of a unit whose header is read, calling `sink` for every row. `files` starts as
  * the header's table and grows by DW_LNE_define_file; the sink's file indexes point into it. Returns it.
  */
-export function runLineProgram(ctx: LineContext, header: LineProgramHeader, sink: RowSink, files: FileEntry[] = header.files.slice()): FileEntry[] {
+export function runLineProgram(
+  ctx: LineContext,
+  header: LineProgramHeader,
+  sink: RowSink,
+  files: FileEntry[] = header.files.slice(),
+): FileEntry[] {
   const r = new ByteReader(ctx.file, ctx.debugLine, ctx.littleEndian, header.programOffset, header.end, 'line program');
   const data = r.data;
   const end = header.end;
-  const { minimumInstructionLength: minInst, lineBase, lineRange, opcodeBase, standardOpcodeLengths, defaultIsStmt } = header;
+  const {
+    minimumInstructionLength: minInst,
+    lineBase,
+    lineRange,
+    opcodeBase,
+    standardOpcodeLengths,
+    defaultIsStmt,
+  } = header;
   // VLIW op_index: with one operation per instruction (every target perf profiles) it stays 0.
   const maxOps = Math.max(1, header.maximumOperationsPerInstruction);
   const fileBase = header.version >= 5 ? 0 : 1;
@@ -135,7 +161,11 @@ export function runLineProgram(ctx: LineContext, header: LineProgramHeader, sink
         const len = r.uleb('extended opcode length');
         if (len === 0) throw r.error('extended opcode of length 0', opAt);
         const bodyEnd = r.offset + len;
-        if (bodyEnd > end) throw r.error(`extended opcode of ${len} bytes runs past the end of the line program (0x${end.toString(16)})`, opAt);
+        if (bodyEnd > end)
+          throw r.error(
+            `extended opcode of ${len} bytes runs past the end of the line program (0x${end.toString(16)})`,
+            opAt,
+          );
         const sub = data[r.offset++]!;
         switch (sub) {
           case DW_LNE_end_sequence:
@@ -231,7 +261,15 @@ export function parseLineProgram(ctx: LineContext, offset: number): LineProgram 
     header,
     (address, file, line, column, flags, discriminator) => {
       const endSequence = (flags & ROW_END_SEQUENCE) !== 0;
-      rows.push({ address, file: file >= 0 ? files[file]!.path : '', line, column, isStmt: (flags & ROW_IS_STMT) !== 0, endSequence, discriminator });
+      rows.push({
+        address,
+        file: file >= 0 ? files[file]!.path : '',
+        line,
+        column,
+        isStmt: (flags & ROW_IS_STMT) !== 0,
+        endSequence,
+        discriminator,
+      });
       if (endSequence) {
         sequences.push({ start: rows[0]!.address, end: address, rows, terminated: true });
         rows = [];
@@ -239,6 +277,7 @@ export function parseLineProgram(ctx: LineContext, offset: number): LineProgram 
     },
     files,
   );
-  if (rows.length) sequences.push({ start: rows[0]!.address, end: rows[rows.length - 1]!.address, rows, terminated: false });
+  if (rows.length)
+    sequences.push({ start: rows[0]!.address, end: rows[rows.length - 1]!.address, rows, terminated: false });
   return { header, files, sequences };
 }

@@ -11,13 +11,31 @@ import { parseAddr2lineOutput } from '../addr2line';
 import type { InlineFrame } from '../../model/profile';
 import { lineProgramOffsets, parseLinePrograms, type LineProgram } from './line-program';
 import { LineTable, lookupLines } from './line-table';
-import { fileMismatch, parseCompDirs, parseReadelfDecoded, readelfLookup, type ReadelfDecoded } from './readelf-decoded';
+import {
+  fileMismatch,
+  parseCompDirs,
+  parseReadelfDecoded,
+  readelfLookup,
+  type ReadelfDecoded,
+} from './readelf-decoded';
 import { readDebugSections } from './sections';
 import { correctInnermostFrames } from './correct-chains';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/dwarf');
-const REAL = ['prog-dwarf5', 'prog-dwarf4', 'prog-dwarf3-gz', 'prog-dwarf2-zdebug', 'prog-relative', 'prog-dwarf64-zstd'];
-const SYNTHETIC = ['synthetic/elf32le-v2.elf', 'synthetic/elf32be-v3-v4.elf', 'synthetic/elf64be-v5.elf', 'synthetic/elf64le-v5-v4.elf'];
+const REAL = [
+  'prog-dwarf5',
+  'prog-dwarf4',
+  'prog-dwarf3-gz',
+  'prog-dwarf2-zdebug',
+  'prog-relative',
+  'prog-dwarf64-zstd',
+];
+const SYNTHETIC = [
+  'synthetic/elf32le-v2.elf',
+  'synthetic/elf32be-v3-v4.elf',
+  'synthetic/elf64be-v5.elf',
+  'synthetic/elf64le-v5-v4.elf',
+];
 
 /** Every line program of a fixture, with the comp dirs readelf printed (units are in the same order in .debug_info). */
 function programsOf(path: string): LineProgram[] {
@@ -43,7 +61,6 @@ function expected(name: string): { decoded: ReadelfDecoded; compDirs: string[] }
 function compDirsOf(path: string): string[] {
   return parseCompDirs(readFileSync(`${path}.compdir.txt`, 'utf8'));
 }
-
 
 for (const name of [...REAL, ...SYNTHETIC]) {
   test(`${name}: every row equals readelf's decoding (address, line, file, is_stmt, end_sequence)`, () => {
@@ -94,20 +111,32 @@ for (const name of [...REAL, ...SYNTHETIC]) {
 
 test('the fixtures cover line table versions 2, 3, 4 and 5', () => {
   const all = new Set<number>();
-  for (const name of [...REAL, ...SYNTHETIC]) for (const v of programsOf(join(FIXTURES, name)).map((p) => p.header.version)) all.add(v);
+  for (const name of [...REAL, ...SYNTHETIC])
+    for (const v of programsOf(join(FIXTURES, name)).map((p) => p.header.version)) all.add(v);
   assert.deepEqual([...all].sort(), [2, 3, 4, 5]);
   const headerOf = (name: string) => programsOf(join(FIXTURES, name)).map((p) => p.header);
   assert.equal(headerOf('prog-dwarf64-zstd')[0]!.format, 64);
   assert.equal(headerOf('prog-dwarf2-zdebug')[0]!.version, 2);
   assert.equal(headerOf('prog-dwarf3-gz')[0]!.version, 3);
-  assert.deepEqual(headerOf('synthetic/elf32be-v3-v4.elf').map((h) => [h.version, h.format, h.addressSize, h.minimumInstructionLength]), [
-    [3, 32, 4, 4],
-    [4, 64, 4, 4],
-  ]);
-  assert.deepEqual(headerOf('synthetic/elf64be-v5.elf').map((h) => [h.version, h.format, h.addressSize]), [
-    [5, 64, 8],
-    [5, 32, 8],
-  ]);
+  assert.deepEqual(
+    headerOf('synthetic/elf32be-v3-v4.elf').map((h) => [
+      h.version,
+      h.format,
+      h.addressSize,
+      h.minimumInstructionLength,
+    ]),
+    [
+      [3, 32, 4, 4],
+      [4, 64, 4, 4],
+    ],
+  );
+  assert.deepEqual(
+    headerOf('synthetic/elf64be-v5.elf').map((h) => [h.version, h.format, h.addressSize]),
+    [
+      [5, 64, 8],
+      [5, 32, 8],
+    ],
+  );
 });
 
 test('DWARF 5: the first rows of hot_loop are hot.inc (file register 1 = the second entry), with the comp dir joined', () => {
@@ -136,7 +165,8 @@ test('DWARF 2–4: relative paths are joined to DW_AT_comp_dir read from .debug_
   const path = join(FIXTURES, 'prog-dwarf4');
   const compDir = compDirsOf(path)[0]!;
   const t = LineTable.fromFile(path);
-  const hot = readelfLookup(expected('prog-dwarf4').decoded, 0x1230) ?? expected('prog-dwarf4').decoded.sequences[0]!.rows[0]!;
+  const hot =
+    readelfLookup(expected('prog-dwarf4').decoded, 0x1230) ?? expected('prog-dwarf4').decoded.sequences[0]!.rows[0]!;
   assert.equal(t.lookup(hot.address)!.file, `${compDir}/src/${hot.name}`);
   // Absolute include directories are kept as they are.
   const paths = new Set(programsOf(path)[0]!.files.map((f) => f.path));
@@ -158,7 +188,11 @@ test('DWARF 4: the innermost file:line equals binutils addr2line at every row ad
   for (const [a, chain] of a2l) {
     const mine = lines.get(a);
     if (!chain[0] || !mine) continue;
-    assert.deepEqual({ file: mine.file, line: mine.line }, { file: chain[0].file, line: chain[0].line }, `0x${a.toString(16)}`);
+    assert.deepEqual(
+      { file: mine.file, line: mine.line },
+      { file: chain[0].file, line: chain[0].line },
+      `0x${a.toString(16)}`,
+    );
     n++;
   }
   assert.ok(n > 50);
@@ -201,7 +235,13 @@ test('synthetic DWARF 5 file tables: DW_FORM_strp/line_strp/string paths, data1/
   assert.deepEqual(a!.header.directories, ['/work/be64', 'src', '/usr/include']);
   assert.deepEqual(
     a!.header.files.map((f) => f.path),
-    ['/work/be64/src/prim.c', '/work/be64/src/first.inc', '/work/be64/src/prim.c', '/usr/include/string.h', '/work/be64/top.c'],
+    [
+      '/work/be64/src/prim.c',
+      '/work/be64/src/first.inc',
+      '/work/be64/src/prim.c',
+      '/usr/include/string.h',
+      '/work/be64/top.c',
+    ],
   );
   assert.equal(a!.header.files[0]!.md5, '00112233445566778899aabbccddeeff');
   assert.equal(a!.header.files[1]!.md5, 'fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0');

@@ -10,7 +10,14 @@
  * contains the address wins.
  */
 import { compDirsByLineProgram } from './units';
-import { lineProgramOffsets, parseLineProgramHeader, ROW_END_SEQUENCE, runLineProgram, type FileEntry, type LineContext } from './line-program';
+import {
+  lineProgramOffsets,
+  parseLineProgramHeader,
+  ROW_END_SEQUENCE,
+  runLineProgram,
+  type FileEntry,
+  type LineContext,
+} from './line-program';
 import { DwarfError } from './reader';
 import { readDebugSections, type DebugSections } from './sections';
 
@@ -70,7 +77,12 @@ export class LineTable {
   /** Number of line programs (compilation units) read. */
   readonly unitCount: number;
 
-  private constructor(rows: Growable, paths: string[], sequences: { start: number; end: number; first: number; last: number }[], unitCount: number) {
+  private constructor(
+    rows: Growable,
+    paths: string[],
+    sequences: { start: number; end: number; first: number; last: number }[],
+    unitCount: number,
+  ) {
     this.rows = rows;
     this.paths = paths;
     this.unitCount = unitCount;
@@ -110,13 +122,27 @@ export class LineTable {
    * `only`: read just these line programs (the units holding sampled addresses), with their comp dirs already
    * known; by default every line program of the file is read.
    */
-  static fromSections(sections: DebugSections, only?: { offsets: readonly number[]; compDirs: ReadonlyMap<number, string> }): LineTable {
+  static fromSections(
+    sections: DebugSections,
+    only?: { offsets: readonly number[]; compDirs: ReadonlyMap<number, string> },
+  ): LineTable {
     const file = sections.file;
     if (sections.elf.type === ET_REL) {
-      throw new DwarfError(file, '.debug_line', 0, 'relocatable object file (ET_REL): its .debug_line addresses are not relocated; symbolize the linked binary');
+      throw new DwarfError(
+        file,
+        '.debug_line',
+        0,
+        'relocatable object file (ET_REL): its .debug_line addresses are not relocated; symbolize the linked binary',
+      );
     }
     const debugLine = sections.get('.debug_line');
-    if (!debugLine) throw new DwarfError(file, '.debug_line', 0, 'the file has no .debug_line section (built without -g, or stripped)');
+    if (!debugLine)
+      throw new DwarfError(
+        file,
+        '.debug_line',
+        0,
+        'the file has no .debug_line section (built without -g, or stripped)',
+      );
     let compDirs: Map<number, string> | undefined;
     const ctx: LineContext = {
       file,
@@ -239,7 +265,10 @@ export class LineTable {
  * The batch API: reads `elfPath`'s line table once and answers every address (ELF virtual addresses, as
  * addr2line takes them). Throws DwarfError (file, section, offset) when the debug info is unreadable.
  */
-export function lookupLines(elfPath: string, addresses: readonly number[]): Map<number, { file: string; line: number } | undefined> {
+export function lookupLines(
+  elfPath: string,
+  addresses: readonly number[],
+): Map<number, { file: string; line: number } | undefined> {
   const table = LineTable.fromFile(elfPath);
   const out = new Map<number, { file: string; line: number } | undefined>();
   for (const a of addresses) {

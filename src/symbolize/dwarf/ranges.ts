@@ -36,7 +36,8 @@ export function readRanges(ctx: RangeContext, form: number, value: number, out: 
     const section = sections.get('.debug_ranges');
     if (!section) throw from.error('DW_AT_ranges refers to .debug_ranges, which this file does not have');
     const r = new ByteReader(sections.file, section, sections.littleEndian, value);
-    if (value >= section.data.length) throw r.error(`range list offset 0x${value.toString(16)} is past the end of .debug_ranges`, 0);
+    if (value >= section.data.length)
+      throw r.error(`range list offset 0x${value.toString(16)} is past the end of .debug_ranges`, 0);
     const size = unit.addressSize;
     const max = size === 8 ? 2 ** 64 - 1 : 2 ** (size * 8) - 1;
     let base = ctx.baseAddress;
@@ -60,11 +61,18 @@ export function readRanges(ctx: RangeContext, form: number, value: number, out: 
     // The base points just past the list header, at the offset table; entries are relative to the base.
     const base = ctx.rnglistsBase ?? (unit.offsetSize === 8 ? 20 : 12);
     const at = base + value * unit.offsetSize;
-    if (at + unit.offsetSize > section.data.length) throw from.error(`range list index ${value} is past the end of .debug_rnglists`);
-    offset = base + new ByteReader(sections.file, section, sections.littleEndian, at).sectionOffset(unit.offsetSize, 'range list offset');
+    if (at + unit.offsetSize > section.data.length)
+      throw from.error(`range list index ${value} is past the end of .debug_rnglists`);
+    offset =
+      base +
+      new ByteReader(sections.file, section, sections.littleEndian, at).sectionOffset(
+        unit.offsetSize,
+        'range list offset',
+      );
   }
   const r = new ByteReader(sections.file, section, sections.littleEndian, offset);
-  if (offset >= section.data.length) throw r.error(`range list offset 0x${offset.toString(16)} is past the end of .debug_rnglists`, 0);
+  if (offset >= section.data.length)
+    throw r.error(`range list offset 0x${offset.toString(16)} is past the end of .debug_rnglists`, 0);
   const size = unit.addressSize;
   let base = ctx.baseAddress;
   const push = (start: number, end: number): void => {
@@ -142,7 +150,8 @@ export function readAranges(sections: DebugSections): ArangeIndex | undefined {
     const unit = s.sectionOffset(offsetSize, 'debug_info_offset');
     const addressSize = s.u8('address_size');
     const segmentSize = s.u8('segment_selector_size');
-    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8) throw s.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, s.offset - 2);
+    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8)
+      throw s.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, s.offset - 2);
     // Tuples start at a multiple of twice the address size from the start of the set.
     const tuple = 2 * addressSize + segmentSize;
     const headerEnd = s.offset - setStart;

@@ -48,7 +48,14 @@ export function parseReadelfDecoded(text: string): ReadelfDecoded {
     }
     const m = ROW.exec(l);
     if (m) {
-      const row: ReadelfRow = { name: m[1]!, line: m[2] === '-' ? undefined : Number(m[2]), address: parseInt(m[3]!, 16), isStmt: m[5] === 'x', header, unit };
+      const row: ReadelfRow = {
+        name: m[1]!,
+        line: m[2] === '-' ? undefined : Number(m[2]),
+        address: parseInt(m[3]!, 16),
+        isStmt: m[5] === 'x',
+        header,
+        unit,
+      };
       rows.push(row);
       current.push(row);
       if (row.line === undefined) {
@@ -74,7 +81,8 @@ export function readelfLookup(decoded: ReadelfDecoded, address: number): Readelf
   }
   if (!best) return undefined;
   let row: ReadelfRow | undefined;
-  for (const r of best.rows) if (r.line !== undefined && r.address <= address && (!row || r.address >= row.address)) row = r;
+  for (const r of best.rows)
+    if (r.line !== undefined && r.address <= address && (!row || r.address >= row.address)) row = r;
   return row;
 }
 
@@ -100,7 +108,8 @@ export function fileMismatch(path: string, row: ReadelfRow, compDir: string | un
   const h = row.header;
   if (h && !h.includes('unknown') && posix.basename(h) === posix.basename(row.name) && !h.includes('//')) {
     const expected = h.startsWith('/') ? h : compDir ? `${compDir}/${h}` : h;
-    if (posix.normalize(expected) !== posix.normalize(path)) return `expected ${posix.normalize(expected)} (readelf header ${h}, comp dir ${compDir})`;
+    if (posix.normalize(expected) !== posix.normalize(path))
+      return `expected ${posix.normalize(expected)} (readelf header ${h}, comp dir ${compDir})`;
   }
   return undefined;
 }

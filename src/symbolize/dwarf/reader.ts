@@ -62,7 +62,9 @@ export class ByteReader {
 
   need(n: number, what: string): void {
     if (n < 0 || this.offset + n > this.end) {
-      throw this.error(`${what} (${n} byte${n === 1 ? '' : 's'}) runs past the end of the ${this.limit} at 0x${this.end.toString(16)}`);
+      throw this.error(
+        `${what} (${n} byte${n === 1 ? '' : 's'}) runs past the end of the ${this.limit} at 0x${this.end.toString(16)}`,
+      );
     }
   }
 
@@ -92,7 +94,9 @@ export class ByteReader {
     const d = this.data;
     const o = this.offset;
     this.offset += 3;
-    return this.littleEndian ? d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) : (d[o]! << 16) | (d[o + 1]! << 8) | d[o + 2]!;
+    return this.littleEndian
+      ? d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16)
+      : (d[o]! << 16) | (d[o + 1]! << 8) | d[o + 2]!;
   }
 
   u32(what = '4-byte value'): number {
@@ -207,7 +211,8 @@ export class ByteReader {
   cstring(what = 'string'): string {
     const start = this.offset;
     const nul = this.data.indexOf(0, start);
-    if (nul < 0 || nul >= this.end) throw this.error(`${what} has no terminating NUL before the end of the ${this.limit}`, start);
+    if (nul < 0 || nul >= this.end)
+      throw this.error(`${what} has no terminating NUL before the end of the ${this.limit}`, start);
     this.offset = nul + 1;
     return decodeUtf8(this.data, start, nul);
   }
@@ -239,17 +244,33 @@ export function decodeUtf8(data: Uint8Array, start: number, end: number): string
   }
   if (!ascii) return utf8.decode(data.subarray(start, end));
   let s = '';
-  for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, data.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  for (let i = start; i < end; i += 4096)
+    s += String.fromCharCode.apply(null, data.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
   return s;
 }
 
 /** A NUL-terminated string at `offset` in a string section (`.debug_str`, `.debug_line_str`). */
-export function stringAt(sectionName: string, section: SectionData | undefined, offset: number, from: ByteReader, what: string): string {
+export function stringAt(
+  sectionName: string,
+  section: SectionData | undefined,
+  offset: number,
+  from: ByteReader,
+  what: string,
+): string {
   if (!section) throw from.error(`${what} refers to ${sectionName}, which this file does not have`);
   if (offset >= section.data.length) {
-    throw from.error(`${what} offset 0x${offset.toString(16)} is past the end of ${section.name} (0x${section.data.length.toString(16)} bytes)`);
+    throw from.error(
+      `${what} offset 0x${offset.toString(16)} is past the end of ${section.name} (0x${section.data.length.toString(16)} bytes)`,
+    );
   }
   const nul = section.data.indexOf(0, offset);
-  if (nul < 0) throw new DwarfError(from.file, section.name, offset, `string has no terminating NUL (referred to from ${from.section.name} offset 0x${from.offset.toString(16)})`, section.fileOffset);
+  if (nul < 0)
+    throw new DwarfError(
+      from.file,
+      section.name,
+      offset,
+      `string has no terminating NUL (referred to from ${from.section.name} offset 0x${from.offset.toString(16)})`,
+      section.fileOffset,
+    );
   return decodeUtf8(section.data, offset, nul);
 }

@@ -21,7 +21,8 @@ export const MAX_DECOMPRESSED = 1 << 30;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zlib = (): typeof import('node:zlib') => require('node:zlib') as typeof import('node:zlib');
 let inflatePromise: ((buf: Uint8Array, options: ZlibOptions) => Promise<Buffer>) | undefined;
-const inflateAsync = (buf: Uint8Array, options: ZlibOptions): Promise<Buffer> => (inflatePromise ??= promisify<Uint8Array, ZlibOptions, Buffer>(zlib().inflate))(buf, options);
+const inflateAsync = (buf: Uint8Array, options: ZlibOptions): Promise<Buffer> =>
+  (inflatePromise ??= promisify<Uint8Array, ZlibOptions, Buffer>(zlib().inflate))(buf, options);
 
 export interface DebugSections {
   file: string;
@@ -47,7 +48,9 @@ export function debugSectionsOf(buf: Buffer, path: string, inflated?: ReadonlyMa
     get(name) {
       if (cache.has(name)) return cache.get(name);
       const entry = byName.get(name);
-      const data = entry ? loadSection(buf, path, elf, entry.section, entry.flags, name, inflated?.get(name)) : undefined;
+      const data = entry
+        ? loadSection(buf, path, elf, entry.section, entry.flags, name, inflated?.get(name))
+        : undefined;
       cache.set(name, data);
       return data;
     },
@@ -62,32 +65,70 @@ interface Compressed {
   headerSize: number;
 }
 
-function compressedPayload(buf: Buffer, path: string, elf: ElfFile, s: ElfSection, flags: number): Compressed | undefined {
+function compressedPayload(
+  buf: Buffer,
+  path: string,
+  elf: ElfFile,
+  s: ElfSection,
+  flags: number,
+): Compressed | undefined {
   const raw = new Uint8Array(buf.buffer, buf.byteOffset + s.offset, s.size);
   if (flags & SHF_COMPRESSED) {
     const le = elf.littleEndian;
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const headerSize = elf.is64 ? 24 : 12;
-    if (raw.length < headerSize) throw new DwarfError(path, s.name, 0, `compressed section is shorter (${raw.length} bytes) than its compression header`, s.offset);
+    if (raw.length < headerSize)
+      throw new DwarfError(
+        path,
+        s.name,
+        0,
+        `compressed section is shorter (${raw.length} bytes) than its compression header`,
+        s.offset,
+      );
     const type = dv.getUint32(0, le);
-    const size = elf.is64 ? dv.getUint32(le ? 8 : 12, le) + dv.getUint32(le ? 12 : 8, le) * 4294967296 : dv.getUint32(4, le);
+    const size = elf.is64
+      ? dv.getUint32(le ? 8 : 12, le) + dv.getUint32(le ? 12 : 8, le) * 4294967296
+      : dv.getUint32(4, le);
     return { type, body: raw.subarray(headerSize), size, headerSize };
   }
   // binutils stores a .zdebug section uncompressed when compression would not make it smaller.
-  if (s.name.startsWith('.zdebug_') && raw.length >= 12 && String.fromCharCode(raw[0]!, raw[1]!, raw[2]!, raw[3]!) === 'ZLIB') {
+  if (
+    s.name.startsWith('.zdebug_') &&
+    raw.length >= 12 &&
+    String.fromCharCode(raw[0]!, raw[1]!, raw[2]!, raw[3]!) === 'ZLIB'
+  ) {
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    return { type: ELFCOMPRESS_ZLIB, body: raw.subarray(12), size: dv.getUint32(4, false) * 4294967296 + dv.getUint32(8, false), headerSize: 12 };
+    return {
+      type: ELFCOMPRESS_ZLIB,
+      body: raw.subarray(12),
+      size: dv.getUint32(4, false) * 4294967296 + dv.getUint32(8, false),
+      headerSize: 12,
+    };
   }
   return undefined;
 }
 
 function checkBounds(buf: Buffer, path: string, s: ElfSection): void {
   if (s.offset + s.size > buf.length) {
-    throw new DwarfError(path, s.name, 0, `section of ${s.size} bytes at file byte 0x${s.offset.toString(16)} lies past the end of the file (${buf.length} bytes)`, s.offset);
+    throw new DwarfError(
+      path,
+      s.name,
+      0,
+      `section of ${s.size} bytes at file byte 0x${s.offset.toString(16)} lies past the end of the file (${buf.length} bytes)`,
+      s.offset,
+    );
   }
 }
 
-function loadSection(buf: Buffer, path: string, elf: ElfFile, s: ElfSection, flags: number, name: string, ready?: Uint8Array): SectionData | undefined {
+function loadSection(
+  buf: Buffer,
+  path: string,
+  elf: ElfFile,
+  s: ElfSection,
+  flags: number,
+  name: string,
+  ready?: Uint8Array,
+): SectionData | undefined {
   if (s.type === SHT_NOBITS) return undefined; // stripped into a separate debug file: no bytes here
   checkBounds(buf, path, s);
   const c = compressedPayload(buf, path, elf, s, flags);
@@ -101,7 +142,11 @@ function loadSection(buf: Buffer, path: string, elf: ElfFile, s: ElfSection, fla
  * file's read) and on every core, instead of in turn inside the first lookup. What does not decompress here is left
  * to `get`, which gives the error.
  */
-export async function inflateDebugSections(buf: Buffer, path: string, names: readonly string[]): Promise<Map<string, Uint8Array>> {
+export async function inflateDebugSections(
+  buf: Buffer,
+  path: string,
+  names: readonly string[],
+): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   let elf: ElfFile;
   try {
@@ -145,11 +190,19 @@ function debugSectionTable(elf: ElfFile, flags: number[]): Map<string, { section
   return byName;
 }
 
-function decompress(path: string, s: ElfSection, type: number, body: Uint8Array, size: number, headerSize: number): Uint8Array {
+function decompress(
+  path: string,
+  s: ElfSection,
+  type: number,
+  body: Uint8Array,
+  size: number,
+  headerSize: number,
+): Uint8Array {
   const fail = (problem: string): never => {
     throw new DwarfError(path, s.name, headerSize, problem, s.offset);
   };
-  if (size > MAX_DECOMPRESSED) fail(`compressed section claims ${size} bytes once decompressed, above the ${MAX_DECOMPRESSED}-byte limit`);
+  if (size > MAX_DECOMPRESSED)
+    fail(`compressed section claims ${size} bytes once decompressed, above the ${MAX_DECOMPRESSED}-byte limit`);
   let out: Uint8Array;
   if (type === ELFCOMPRESS_ZLIB) {
     try {

@@ -33,7 +33,13 @@ export const DW_UT_compile = 1;
 export const DW_UT_partial = 3;
 export const DW_UT_skeleton = 4;
 
-export const TAG = { compileUnit: 0x11, partialUnit: 0x3c, subprogram: 0x2e, inlinedSubroutine: 0x1d, skeletonUnit: 0x4a } as const;
+export const TAG = {
+  compileUnit: 0x11,
+  partialUnit: 0x3c,
+  subprogram: 0x2e,
+  inlinedSubroutine: 0x1d,
+  skeletonUnit: 0x4a,
+} as const;
 
 export const AT = {
   name: 0x03,
@@ -69,11 +75,13 @@ export function readUnitHeaders(file: string, info: SectionData, littleEndian: b
       offsetSize = 8;
     } else if (length >= 0xfffffff0) throw r.error(`reserved unit_length 0x${length.toString(16)}`, offset);
     const end = r.offset + length;
-    if (end > r.end) throw r.error(`unit of ${length} bytes runs past the end of the section (0x${r.end.toString(16)})`, offset);
+    if (end > r.end)
+      throw r.error(`unit of ${length} bytes runs past the end of the section (0x${r.end.toString(16)})`, offset);
     const u = r.sub(r.offset, end);
     r.offset = end;
     const version = u.u16('version');
-    if (version < 2 || version > 5) throw u.error(`unsupported .debug_info version ${version} (2 to 5 are known)`, u.offset - 2);
+    if (version < 2 || version > 5)
+      throw u.error(`unsupported .debug_info version ${version} (2 to 5 are known)`, u.offset - 2);
     let unitType = DW_UT_compile;
     let addressSize: number;
     let abbrevOffset: number;
@@ -87,7 +95,8 @@ export function readUnitHeaders(file: string, info: SectionData, littleEndian: b
       abbrevOffset = u.sectionOffset(offsetSize, 'debug_abbrev_offset');
       addressSize = u.u8('address_size');
     }
-    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8) throw u.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, u.offset - 1);
+    if (addressSize !== 1 && addressSize !== 2 && addressSize !== 4 && addressSize !== 8)
+      throw u.error(`address_size ${addressSize} is not 1, 2, 4 or 8`, u.offset - 1);
     out.push({ offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: u.offset });
   }
   return out;
@@ -108,9 +117,19 @@ export function unitAt(units: readonly UnitHeader[], offset: number): UnitHeader
 }
 
 /** Reads one abbreviation table. Each entry consumes bytes, so a crafted table ends at the section's end. */
-export function readAbbrevTable(file: string, section: SectionData, le: boolean, offset: number, unit: FormUnit): Map<number, Abbrev> {
+export function readAbbrevTable(
+  file: string,
+  section: SectionData,
+  le: boolean,
+  offset: number,
+  unit: FormUnit,
+): Map<number, Abbrev> {
   const r = new ByteReader(file, section, le, offset);
-  if (offset >= section.data.length) throw r.error(`abbreviation table offset 0x${offset.toString(16)} is past the end of .debug_abbrev (0x${section.data.length.toString(16)} bytes)`, 0);
+  if (offset >= section.data.length)
+    throw r.error(
+      `abbreviation table offset 0x${offset.toString(16)} is past the end of .debug_abbrev (0x${section.data.length.toString(16)} bytes)`,
+      0,
+    );
   const table = new Map<number, Abbrev>();
   for (;;) {
     const code = r.uleb('abbreviation code');
@@ -182,7 +201,8 @@ export class UnitStrings {
       return decodeUtf8(from.data, value, nul);
     }
     if (form === FORM.strp) return stringAt('.debug_str', this.sections.get('.debug_str'), value, from, 'DW_FORM_strp');
-    if (form === FORM.lineStrp) return stringAt('.debug_line_str', this.sections.get('.debug_line_str'), value, from, 'DW_FORM_line_strp');
+    if (form === FORM.lineStrp)
+      return stringAt('.debug_line_str', this.sections.get('.debug_line_str'), value, from, 'DW_FORM_line_strp');
     if (isStrxForm(form)) {
       const offsets = this.sections.get('.debug_str_offsets');
       if (!offsets) throw from.error('DW_FORM_strx needs .debug_str_offsets, which this file does not have');
@@ -190,9 +210,16 @@ export class UnitStrings {
       const size = this.unit.offsetSize;
       const base = this.strOffsetsBase ?? (size === 8 ? 16 : 8);
       const at = base + value * size;
-      if (at + size > offsets.data.length) throw from.error(`string index ${value} is past the end of .debug_str_offsets`);
+      if (at + size > offsets.data.length)
+        throw from.error(`string index ${value} is past the end of .debug_str_offsets`);
       const or = new ByteReader(from.file, offsets, from.littleEndian, at);
-      return stringAt('.debug_str', this.sections.get('.debug_str'), or.sectionOffset(size, 'string offset'), or, 'DW_FORM_strx');
+      return stringAt(
+        '.debug_str',
+        this.sections.get('.debug_str'),
+        or.sectionOffset(size, 'string offset'),
+        or,
+        'DW_FORM_strx',
+      );
     }
     // strp_sup / GNU_strp_alt: the string is in a supplementary file (dwz) this reader does not open.
     return undefined;
@@ -218,7 +245,13 @@ export class UnitStrings {
  * leaves the name and comp dir out (a scan for address ranges only: decoding thousands of strings costs more
  * than the rest of the DIE).
  */
-export function readCompUnit(sections: DebugSections, info: SectionData, header: UnitHeader, abbrevs: AbbrevCache, withStrings = true): CompUnit | undefined {
+export function readCompUnit(
+  sections: DebugSections,
+  info: SectionData,
+  header: UnitHeader,
+  abbrevs: AbbrevCache,
+  withStrings = true,
+): CompUnit | undefined {
   const r = new ByteReader(sections.file, info, sections.littleEndian, header.dieOffset, header.end, 'unit');
   if (r.remaining === 0) return undefined;
   const codeAt = r.offset;
@@ -226,7 +259,11 @@ export function readCompUnit(sections: DebugSections, info: SectionData, header:
   if (code === 0) return undefined;
   const table = abbrevs.of(header, r);
   const a = table.get(code);
-  if (!a) throw r.error(`abbreviation code ${code} is not in the table at .debug_abbrev offset 0x${header.abbrevOffset.toString(16)}`, codeAt);
+  if (!a)
+    throw r.error(
+      `abbreviation code ${code} is not in the table at .debug_abbrev offset 0x${header.abbrevOffset.toString(16)}`,
+      codeAt,
+    );
   const cu: CompUnit = { header, tag: a.tag, ranges: [] };
   let low: { form: number; value: number } | undefined;
   let high: { form: number; value: number } | undefined;
@@ -294,7 +331,8 @@ export function compDirsByLineProgram(sections: DebugSections): Map<number, stri
     // Type units and split units have no line program of their own worth reading here.
     if (h.unitType !== DW_UT_compile && h.unitType !== DW_UT_partial && h.unitType !== DW_UT_skeleton) continue;
     const cu = readCompUnit(sections, info, h, abbrevs);
-    if (cu?.stmtList !== undefined && cu.compDir !== undefined && !out.has(cu.stmtList)) out.set(cu.stmtList, cu.compDir);
+    if (cu?.stmtList !== undefined && cu.compDir !== undefined && !out.has(cu.stmtList))
+      out.set(cu.stmtList, cu.compDir);
   }
   return out;
 }

@@ -57,11 +57,16 @@ export function compareFrames(
 ): Verdict {
   const rules = new Set<Rule>();
   const mismatches: string[] = [];
-  const same = (x: readonly SymbolFrame[], y: readonly SymbolFrame[]): boolean => x.length === y.length && x.every((f, i) => f.function === y[i]!.function && f.file === y[i]!.file && f.line === y[i]!.line);
-  if (shapeRules.includes('binutils-rnglistx-inline') && a2l.length < llvm.length && same(ours, llvm)) return { rules: ['binutils-rnglistx-inline'], mismatches };
+  const same = (x: readonly SymbolFrame[], y: readonly SymbolFrame[]): boolean =>
+    x.length === y.length &&
+    x.every((f, i) => f.function === y[i]!.function && f.file === y[i]!.file && f.line === y[i]!.line);
+  if (shapeRules.includes('binutils-rnglistx-inline') && a2l.length < llvm.length && same(ours, llvm))
+    return { rules: ['binutils-rnglistx-inline'], mismatches };
   // Padding after a function: addr2line prints the preceding symbol with line 0, llvm-symbolizer and we nothing.
-  if (llvm.length === 0 && ours.length === 0 && a2l.length === 1 && a2l[0]!.line === 0) return { rules: ['binutils-symbol-past-size'], mismatches };
-  if (a2l.length === 0 && ours.length === 0 && llvm.length === 1 && llvm[0]!.line === 0) return { rules: ['llvm-linker-symbol'], mismatches };
+  if (llvm.length === 0 && ours.length === 0 && a2l.length === 1 && a2l[0]!.line === 0)
+    return { rules: ['binutils-symbol-past-size'], mismatches };
+  if (a2l.length === 0 && ours.length === 0 && llvm.length === 1 && llvm[0]!.line === 0)
+    return { rules: ['llvm-linker-symbol'], mismatches };
   const n = Math.max(ours.length, a2l.length, llvm.length);
   if (ours.length !== a2l.length || ours.length !== llvm.length) {
     mismatches.push(`chain length: ours ${ours.length}, addr2line ${a2l.length}, llvm-symbolizer ${llvm.length}`);
@@ -86,7 +91,8 @@ export function compareFrames(
       mismatches.push(`frame ${i} ${name}: ours ${o[name]}, addr2line ${x[name]}, llvm-symbolizer ${y[name]}`);
     };
     if (i === 0 && y.function === '' && x.function !== '' && o.function === '') rules.add('binutils-symbol-past-size');
-    else if (n === 1 && x.function !== y.function && x.line === 0 && aliases(x.function, y.function)) field('function', 'symbol-alias');
+    else if (n === 1 && x.function !== y.function && x.line === 0 && aliases(x.function, y.function))
+      field('function', 'symbol-alias');
     else field('function', 'llvm-outer-name-from-symtab', i === n - 1);
     field('file', 'binutils-dwarf5-file-index', dwarf5);
     field('line');

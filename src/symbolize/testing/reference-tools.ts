@@ -12,8 +12,15 @@ export function toolAvailable(tool: ReferenceTool): boolean {
 }
 
 /** `addr2line -f -i -a -e FILE`, or llvm-symbolizer in its GNU output style, over every address at once. */
-export function runReference(tool: ReferenceTool, file: string, addresses: readonly number[]): Map<number, SymbolFrame[]> {
-  const args = tool === 'addr2line' ? ['-f', '-i', '-a', '-e', file] : ['--output-style=GNU', '-f', '-i', '-a', '--no-demangle', '-e', file];
+export function runReference(
+  tool: ReferenceTool,
+  file: string,
+  addresses: readonly number[],
+): Map<number, SymbolFrame[]> {
+  const args =
+    tool === 'addr2line'
+      ? ['-f', '-i', '-a', '-e', file]
+      : ['--output-style=GNU', '-f', '-i', '-a', '--no-demangle', '-e', file];
   const input = addresses.map((a) => '0x' + a.toString(16)).join('\n') + '\n';
   const r = spawnSync(tool, args, { input, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${r.stderr}`);

@@ -35,15 +35,28 @@ function waitFor<T>(event: vscode.Event<T>, accept: (t: T) => boolean, ms = 30_0
  * activate() itself. Empty when this VS Code has no such marks.
  */
 function activationParts(id: string): string {
-  const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks?.getMarks() ?? [];
-  const at = (what: string): number | undefined => marks.find((m) => m.name === `code/extHost/${what}/${id}`)?.startTime;
-  const [load0, load1, act0, act1] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(at);
+  const marks =
+    (
+      globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }
+    ).MonacoPerformanceMarks?.getMarks() ?? [];
+  const at = (what: string): number | undefined =>
+    marks.find((m) => m.name === `code/extHost/${what}/${id}`)?.startTime;
+  const [load0, load1, act0, act1] = [
+    'willLoadExtensionCode',
+    'didLoadExtensionCode',
+    'willActivateExtension',
+    'didActivateExtension',
+  ].map(at);
   if (load0 === undefined || load1 === undefined || act0 === undefined || act1 === undefined) return '';
   return `: require ${load1 - load0} ms, then VS Code's extension context ${act0 - load1} ms, activate() ${act1 - act0} ms`;
 }
 
 export async function run(): Promise<void> {
-  const result = { passed: [] as string[], failed: [] as { title: string; error: string }[], figures: {} as Record<string, number> };
+  const result = {
+    passed: [] as string[],
+    failed: [] as { title: string; error: string }[],
+    figures: {} as Record<string, number>,
+  };
   const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
   const record = (name: string, ms: number, target: number, detail = ''): void => {
     result.figures[name] = ms;
@@ -67,7 +80,10 @@ export async function run(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       t0 = performance.now();
       let loadedAt = 0;
-      const drawn = waitFor(api.onDidApplyHeat, (h) => h.uri === file.toString() && h.lines.length > 1000 && h.profileId === api.activeProfile()?.id);
+      const drawn = waitFor(
+        api.onDidApplyHeat,
+        (h) => h.uri === file.toString() && h.lines.length > 1000 && h.profileId === api.activeProfile()?.id,
+      );
       await api.loadProfile(profile);
       loadedAt = performance.now();
       await drawn;
@@ -82,12 +98,20 @@ export async function run(): Promise<void> {
     // The whole wait is the target; its two parts say where it goes: the server reading the profile (the load
     // request's answer), then the heat requested, computed and drawn (0 when the heat was drawn before the answer).
     const parts = `: load request answered ${median(reads).toFixed(1)} ms, then drawn ${median(draws).toFixed(1)} ms`;
-    record(`profile loaded → heat drawn on a ${editor.document.lineCount}-line file (median of ${RUNS})`, median(loads), 50, parts);
+    record(
+      `profile loaded → heat drawn on a ${editor.document.lineCount}-line file (median of ${RUNS})`,
+      median(loads),
+      50,
+      parts,
+    );
 
     const switches: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       t0 = performance.now();
-      const drawn = waitFor(api.onDidApplyHeat, (h) => h.uri === file.toString() && h.mode.kind === 'event' && h.mode.event === (i % 2));
+      const drawn = waitFor(
+        api.onDidApplyHeat,
+        (h) => h.uri === file.toString() && h.mode.kind === 'event' && h.mode.event === i % 2,
+      );
       await vscode.commands.executeCommand(i % 2 ? 'perfHeat.showCacheMissHeat' : 'perfHeat.showCycleHeat');
       await drawn;
       switches.push(performance.now() - t0);

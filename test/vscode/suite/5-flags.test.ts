@@ -12,7 +12,8 @@ import type { FlagState } from '../../../src/protocol';
 import { api, freshState, hoverText, loadAndWait, workspaceRoot } from './helpers';
 
 const root = workspaceRoot;
-const inactiveLines = (s: FlagState): Set<number> => new Set(s.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
+const inactiveLines = (s: FlagState): Set<number> =>
+  new Set(s.inactive.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
 
 suite('Flag views', () => {
   suiteSetup(freshState);
@@ -32,15 +33,24 @@ suite('Flag views', () => {
     assert.ok(s154 && s154.value === '1', JSON.stringify(s154));
     assert.ok(s154.description && /S154/.test(s154.description), 'described by the comment above its default');
     const hot = state.blocks.find((b) => b.line === 188);
-    assert.ok(hot && hot.active && hot.inclusiveShares[0] > 15, `the prefetch block holds perf report's 16% (${JSON.stringify(hot)})`);
+    assert.ok(
+      hot && hot.active && hot.inclusiveShares[0] > 15,
+      `the prefetch block holds perf report's 16% (${JSON.stringify(hot)})`,
+    );
 
     const toggled = await a.flags.setFlag('HZ3_S154_SPILL_PREFETCH', '0');
     assert.ok(toggled && inactiveLines(toggled).has(194), 'with S154 off, the prefetch line is dimmed');
     assert.ok(toggled.flags.find((f) => f.name === 'HZ3_S154_SPILL_PREFETCH')?.overridden);
-    assert.ok(toggled.inactiveSamples && toggled.inactiveSamples.share > 15, 'the profile was recorded with S154 on: its samples now sit on dead lines');
+    assert.ok(
+      toggled.inactiveSamples && toggled.inactiveSamples.share > 15,
+      'the profile was recorded with S154 on: its samples now sit on dead lines',
+    );
     assert.match(toggled.inactiveSamples.proposal ?? '', /HZ3_S154_SPILL_PREFETCH=1/);
     const diags = vscode.languages.getDiagnostics(inc).filter((d) => d.source === 'Perf Heat');
-    assert.ok(diags.some((d) => /does not compile/.test(d.message)), 'a diagnostic says so');
+    assert.ok(
+      diags.some((d) => /does not compile/.test(d.message)),
+      'a diagnostic says so',
+    );
 
     const reset = await a.flags.setFlag('HZ3_S154_SPILL_PREFETCH', null);
     assert.ok(reset && !inactiveLines(reset).has(194));
@@ -48,17 +58,33 @@ suite('Flag views', () => {
 
   test('the hover names the enclosing #if block; the Outline lists the blocks, nested', async () => {
     const a = await api();
-    if (!a.activeProfile()?.source.endsWith('profiles/cpu-clock.perf.data')) await loadAndWait(a, 'profiles/cpu-clock.perf.data');
+    if (!a.activeProfile()?.source.endsWith('profiles/cpu-clock.perf.data'))
+      await loadAndWait(a, 'profiles/cpu-clock.perf.data');
     const inc = vscode.Uri.file(join(root(), 'src/mh3_owner_stash_pop.inc'));
     await vscode.window.showTextDocument(inc);
     await a.flags.refresh();
     const text = await hoverText(inc, new vscode.Position(194, 12));
-    assert.match(text, /In `#if HZ3_S154_SPILL_PREFETCH && \(defined\(__GNUC__\) \|\| defined\(__clang__\)\)` \(line 189\) = 1, compiled/, text);
-    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', inc);
+    assert.match(
+      text,
+      /In `#if HZ3_S154_SPILL_PREFETCH && \(defined\(__GNUC__\) \|\| defined\(__clang__\)\)` \(line 189\) = 1, compiled/,
+      text,
+    );
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+      'vscode.executeDocumentSymbolProvider',
+      inc,
+    );
     const flat = (xs: vscode.DocumentSymbol[]): vscode.DocumentSymbol[] => xs.flatMap((x) => [x, ...flat(x.children)]);
     const s154 = flat(symbols).filter((x) => x.name.startsWith('#if HZ3_S154_SPILL_PREFETCH'));
-    assert.ok(s154.length >= 2, `the S154 blocks are in the Outline: ${flat(symbols).map((x) => x.name).join(' | ')}`);
-    assert.ok(symbols.some((x) => x.name.startsWith('#') && x.children.length > 0), 'nested as written');
+    assert.ok(
+      s154.length >= 2,
+      `the S154 blocks are in the Outline: ${flat(symbols)
+        .map((x) => x.name)
+        .join(' | ')}`,
+    );
+    assert.ok(
+      symbols.some((x) => x.name.startsWith('#') && x.children.length > 0),
+      'nested as written',
+    );
   });
 
   test('a one-step project: its .inc opens as C, the hot lines are lit, and a toggle dims exactly what cc -E drops', async function () {
@@ -71,14 +97,23 @@ suite('Flag views', () => {
     cpSync(join(root(), '../../test/fixtures/projects/one-step'), dir, { recursive: true });
     writeFileSync(join(dir, 'src/unused.inc'), '/* included by nothing */\nint unused;\n');
     const files = vscode.workspace.getConfiguration('files');
-    await files.update('associations', { '**/.one-step-test/**/*.inc': 'plaintext' }, vscode.ConfigurationTarget.Global);
+    await files.update(
+      'associations',
+      { '**/.one-step-test/**/*.inc': 'plaintext' },
+      vscode.ConfigurationTarget.Global,
+    );
     try {
       await a.loadProfile(join(dir, 'profiles/cpu-clock.perf.data'));
       const unused = await vscode.workspace.openTextDocument(join(dir, 'src/unused.inc'));
       const inc = vscode.Uri.file(join(dir, 'src/mix.inc'));
       await vscode.window.showTextDocument(inc);
-      for (let i = 0; i < 100 && vscode.window.activeTextEditor?.document.languageId !== 'c'; i++) await new Promise((r) => setTimeout(r, 100));
-      assert.equal(vscode.window.activeTextEditor?.document.languageId, 'c', 'main.c includes mix.inc and the profile names it: opened as C');
+      for (let i = 0; i < 100 && vscode.window.activeTextEditor?.document.languageId !== 'c'; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(
+        vscode.window.activeTextEditor?.document.languageId,
+        'c',
+        'main.c includes mix.inc and the profile names it: opened as C',
+      );
       assert.equal(unused.languageId, 'plaintext', 'an .inc nothing includes stays as it was: *.inc is not claimed');
       await a.flags.refresh();
       const state = a.flags.current();
@@ -87,12 +122,19 @@ suite('Flag views', () => {
       // The recording's hot lines (mix.inc 24, 25, 32: 43%, 43%, 6% in perf report) are compiled by this build.
       for (const l of [24, 25, 32]) assert.ok(!inactiveLines(state).has(l - 1), `line ${l} is not dimmed`);
       assert.equal(state.inactiveSamples, undefined);
-      assert.deepEqual(state.flags.map((f) => f.name), ['USE_TABLE', 'ROUNDS']);
+      assert.deepEqual(
+        state.flags.map((f) => f.name),
+        ['USE_TABLE', 'ROUNDS'],
+      );
 
       const off = await a.flags.setFlag('USE_TABLE', '0');
       assert.ok(off);
       // The compiler's answer for the Makefile's command with the toggle appended (the last -D wins).
-      const out = execFileSync('cc', ['-O2', '-g', '-DUSE_TABLE=1', '-DROUNDS=3', '-DUSE_TABLE=0', '-E', 'src/main.c'], { cwd: dir, encoding: 'utf8' });
+      const out = execFileSync(
+        'cc',
+        ['-O2', '-g', '-DUSE_TABLE=1', '-DROUNDS=3', '-DUSE_TABLE=0', '-E', 'src/main.c'],
+        { cwd: dir, encoding: 'utf8' },
+      );
       const live = new Set<number>();
       let file = '';
       let line = 0;
@@ -105,8 +147,15 @@ suite('Flag views', () => {
         }
       }
       const text = (await vscode.workspace.openTextDocument(inc)).getText().split('\n');
-      const code = text.map((t, i) => [t.trim(), i + 1] as const).filter(([t]) => t && !t.startsWith('#') && !t.startsWith('/*')).map(([, n]) => n);
-      assert.deepEqual(code.filter((n) => inactiveLines(off).has(n - 1)), code.filter((n) => !live.has(n)), 'dimmed code lines = the lines cc -E drops');
+      const code = text
+        .map((t, i) => [t.trim(), i + 1] as const)
+        .filter(([t]) => t && !t.startsWith('#') && !t.startsWith('/*'))
+        .map(([, n]) => n);
+      assert.deepEqual(
+        code.filter((n) => inactiveLines(off).has(n - 1)),
+        code.filter((n) => !live.has(n)),
+        'dimmed code lines = the lines cc -E drops',
+      );
       assert.ok(off.inactiveSamples && off.inactiveSamples.share > 80, 'the recording was made with the table on');
       assert.match(off.inactiveSamples.proposal ?? '', /USE_TABLE=1/);
 

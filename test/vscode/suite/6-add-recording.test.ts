@@ -24,14 +24,35 @@ suite('Add Recording to Profile', () => {
   test('Add Recording to Profile: page-faults joins cpu-clock of the same build; the B build is refused', async () => {
     const a = await api();
     await a.loadProfile(join(root(), 'profiles/cpu-clock.perf.data'));
-    await vscode.commands.executeCommand('perfHeat.addRecording', vscode.Uri.file(join(root(), 'profiles/page-faults.perf.data')));
-    await until('both events in the active profile', () => a.activeProfile()?.events.map((e) => e.name).join() === 'cpu-clock,page-faults');
-    const total = Number(/^# Event count \(approx\.\): (\d+)/m.exec(readFileSync(join(root(), 'profiles/report-srcline-page-faults.txt'), 'utf8'))![1]);
+    await vscode.commands.executeCommand(
+      'perfHeat.addRecording',
+      vscode.Uri.file(join(root(), 'profiles/page-faults.perf.data')),
+    );
+    await until(
+      'both events in the active profile',
+      () =>
+        a
+          .activeProfile()
+          ?.events.map((e) => e.name)
+          .join() === 'cpu-clock,page-faults',
+    );
+    const total = Number(
+      /^# Event count \(approx\.\): (\d+)/m.exec(
+        readFileSync(join(root(), 'profiles/report-srcline-page-faults.txt'), 'utf8'),
+      )![1],
+    );
     assert.equal(a.activeProfile()!.events[1].total, total, 'page-faults total as perf counted it');
 
-    await vscode.commands.executeCommand('perfHeat.addRecording', vscode.Uri.file(join(root(), 'profiles/cpu-clock-b.perf.data')));
+    await vscode.commands.executeCommand(
+      'perfHeat.addRecording',
+      vscode.Uri.file(join(root(), 'profiles/cpu-clock-b.perf.data')),
+    );
     await new Promise((r) => setTimeout(r, 1000));
-    assert.deepEqual(a.activeProfile()!.events.map((e) => e.name), ['cpu-clock', 'page-faults'], 'the refused recording changed nothing');
+    assert.deepEqual(
+      a.activeProfile()!.events.map((e) => e.name),
+      ['cpu-clock', 'page-faults'],
+      'the refused recording changed nothing',
+    );
     await assert.rejects(a.addRecording(join(root(), 'profiles/cpu-clock-b.perf.data')), /build-ids differ/);
   });
 });

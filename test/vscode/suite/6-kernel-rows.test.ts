@@ -26,11 +26,18 @@ suite('Kernel rows in the hotspot panel', () => {
     });
     await a.loadProfile(join(root, 'profiles/cpu-clock.perf.data'));
     await refreshed;
-    const kernel = (): { name: string; dso: string }[] => a.hotspotFunctions().filter((f) => f.dso === '[kernel.kallsyms]');
+    const kernel = (): { name: string; dso: string }[] =>
+      a.hotspotFunctions().filter((f) => f.dso === '[kernel.kallsyms]');
     const rows = kernel();
     assert.ok(rows.length > 0, 'the demo recording has kernel samples');
-    assert.ok(rows.every((f) => !f.name.includes('+0x')), `one row per symbol, not per address: ${rows.map((f) => f.name).join(', ')}`);
-    assert.ok(rows.some((f) => f.name === 'finish_task_switch.isra.0'), rows.map((f) => f.name).join(', '));
+    assert.ok(
+      rows.every((f) => !f.name.includes('+0x')),
+      `one row per symbol, not per address: ${rows.map((f) => f.name).join(', ')}`,
+    );
+    assert.ok(
+      rows.some((f) => f.name === 'finish_task_switch.isra.0'),
+      rows.map((f) => f.name).join(', '),
+    );
     await vscode.commands.executeCommand('perfHeat.hideKernelRows');
     assert.deepEqual(kernel(), []);
     assert.ok(a.hotspotFunctions().length > 0, 'user-space rows stay');

@@ -26,16 +26,31 @@ function serverPid(): number {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('dist/server.js'))) found.push(Number(d));
+      if (
+        readFileSync(`/proc/${d}/cmdline`, 'utf8')
+          .split('\0')
+          .some((a) => a.endsWith('dist/server.js'))
+      )
+        found.push(Number(d));
     } catch {
       /* the process ended while we looked */
     }
   }
-  assert.equal(found.length, 1, `one Perf Heat server is a child of the extension host (${process.pid}): ${found.join(', ')}`);
+  assert.equal(
+    found.length,
+    1,
+    `one Perf Heat server is a child of the extension host (${process.pid}): ${found.join(', ')}`,
+  );
   return found[0]!;
 }
 
-function next(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string, ms = 60_000): Promise<AppliedHeat> {
+function next(
+  a: PerfHeatApi,
+  uri: vscode.Uri,
+  accept: (h: AppliedHeat) => boolean,
+  what: string,
+  ms = 60_000,
+): Promise<AppliedHeat> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (sub.dispose(), reject(new Error(`timed out waiting for ${what}`))), ms);
     const sub = a.onDidApplyHeat((h) => {
@@ -65,16 +80,28 @@ suite('Server restart', () => {
     await vscode.window.showTextDocument(inc);
     await a.loadProfile(join(root(), 'profiles/cpu-clock-b.perf.data'));
     const diffShown = next(a, inc, (h) => h.mode.kind === 'diff' && h.lines.length > 0, 'diff heat before the kill');
-    await vscode.commands.executeCommand('perfHeat.compareWithBaseline', vscode.Uri.file(join(root(), 'profiles/cpu-clock.perf.data')));
+    await vscode.commands.executeCommand(
+      'perfHeat.compareWithBaseline',
+      vscode.Uri.file(join(root(), 'profiles/cpu-clock.perf.data')),
+    );
     const before = await diffShown;
     const toggled = await a.flags.setFlag('HZ3_S154_SPILL_PREFETCH', '0');
-    assert.ok(toggled?.flags.find((f) => f.name === 'HZ3_S154_SPILL_PREFETCH')?.overridden, 'the toggle is in force before the kill');
+    assert.ok(
+      toggled?.flags.find((f) => f.name === 'HZ3_S154_SPILL_PREFETCH')?.overridden,
+      'the toggle is in force before the kill',
+    );
     const activeBefore = a.activeProfile()!.source;
     const baselineBefore = a.baselineProfile()!.source;
 
     try {
       const cleared = next(a, inc, (h) => h.lines.length === 0, 'the old heat to be cleared');
-      const back = next(a, inc, (h) => h.mode.kind === 'diff' && h.lines.length > 0, 'diff heat after the restart', 90_000);
+      const back = next(
+        a,
+        inc,
+        (h) => h.mode.kind === 'diff' && h.lines.length > 0,
+        'diff heat after the restart',
+        90_000,
+      );
       const pid = serverPid();
       process.kill(pid, 'SIGKILL');
       await cleared;

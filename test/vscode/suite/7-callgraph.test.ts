@@ -31,23 +31,39 @@ suite('Callers / Callees in the hotspot panel', () => {
     })!;
     const perf = parseChildrenSym(readFileSync(join(fixtures, 'demo-callgraph.children-sym.txt'), 'utf8'));
     const pop = a.callGraphFunctions().find((f) => f.name === 'mh3_owner_stash_pop');
-    assert.ok(pop, `the section lists the pop: ${a.callGraphFunctions().map((f) => f.name).join(', ')}`);
+    assert.ok(
+      pop,
+      `the section lists the pop: ${a
+        .callGraphFunctions()
+        .map((f) => f.name)
+        .join(', ')}`,
+    );
     const expected = perf.find((r) => r.symbol === 'mh3_owner_stash_pop')!;
-    assert.ok(Math.abs(pop.inclusive - expected.children) <= 0.0051, `inclusive ${pop.inclusive}% vs perf ${expected.children}%`);
+    assert.ok(
+      Math.abs(pop.inclusive - expected.children) <= 0.0051,
+      `inclusive ${pop.inclusive}% vs perf ${expected.children}%`,
+    );
     assert.ok(Math.abs(pop.self - expected.self) <= 0.0051, `self ${pop.self}% vs perf ${expected.self}%`);
 
     // The caller: alloc_slow, inlined into mh3_alloc (perf, without inline frames, says mh3_alloc), at the call's line.
     const callers = a.callGraphRows('mh3_owner_stash_pop', 'callers');
     assert.equal(callers[0]?.name, 'alloc_slow', callers.map((c) => c.name).join(', '));
     const src = join(workspaceRoot(), 'src/mh3_alloc.c');
-    const callLine = readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes('mh3_owner_stash_pop('));
+    const callLine = readFileSync(src, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('mh3_owner_stash_pop('));
     assert.equal(callers[0]!.site?.uri, vscode.Uri.file(src).toString());
     assert.equal(callers[0]!.site?.line, callLine);
     // What went through that call: perf's chains with mh3_alloc directly above the pop, as a share of the total.
     const chains = parseFoldedChains(readFileSync(join(fixtures, 'demo-callgraph.folded.txt'), 'utf8'));
     const total = chains.reduce((s, c) => s + c.period, 0);
-    const viaAlloc = chains.filter((c) => c.frames.some((f, i) => f === 'mh3_owner_stash_pop' && c.frames[i - 1] === 'mh3_alloc')).reduce((s, c) => s + c.period, 0);
-    assert.ok(Math.abs(callers[0]!.share - (100 * viaAlloc) / total) <= 0.01, `${callers[0]!.share}% vs ${(100 * viaAlloc) / total}%`);
+    const viaAlloc = chains
+      .filter((c) => c.frames.some((f, i) => f === 'mh3_owner_stash_pop' && c.frames[i - 1] === 'mh3_alloc'))
+      .reduce((s, c) => s + c.period, 0);
+    assert.ok(
+      Math.abs(callers[0]!.share - (100 * viaAlloc) / total) <= 0.01,
+      `${callers[0]!.share}% vs ${(100 * viaAlloc) / total}%`,
+    );
 
     // A click on the caller goes to the call site.
     await vscode.commands.executeCommand('perfHeat.revealLine', callers[0]!.site!.uri, callers[0]!.site!.line);

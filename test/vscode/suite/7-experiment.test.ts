@@ -15,7 +15,15 @@ import type { FlagsNode } from '../../../src/extension/flags-view';
 import { api, freshState, workspaceRoot } from './helpers';
 
 const perfTotal = (data: string): number =>
-  Number(/^# Event count \(approx\.\): (\d+)/m.exec(execFileSync('perf', ['report', '--stdio', '--no-children', '-g', 'none', '--sort', 'sym', '-i', data], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }))?.[1]);
+  Number(
+    /^# Event count \(approx\.\): (\d+)/m.exec(
+      execFileSync('perf', ['report', '--stdio', '--no-children', '-g', 'none', '--sort', 'sym', '-i', data], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    )?.[1],
+  );
 
 suite('Experiments', () => {
   suiteSetup(freshState);
@@ -38,39 +46,72 @@ suite('Experiments', () => {
     await a.experiments.forgetApprovals();
     a.experiments.confirmWith(async (commands) => (shown.push(commands), true));
     try {
-      const result = (await vscode.commands.executeCommand('perfHeat.abFlag', node)) as Awaited<ReturnType<typeof a.experiments.abFlag>>;
+      const result = (await vscode.commands.executeCommand('perfHeat.abFlag', node)) as Awaited<
+        ReturnType<typeof a.experiments.abFlag>
+      >;
       assert.ok(result, 'the experiment ran to the end (see Output › Perf Heat Experiment)');
       // Every command was shown before it ran: the variant's build flips S154 with -U then -D.
       assert.equal(shown.length, 1);
-      assert.deepEqual(shown[0].map((c) => c.title), ['build base', 'build S154_SPILL_PREFETCH-0', 'perf stat base', 'perf stat S154_SPILL_PREFETCH-0', 'perf record base', 'perf record S154_SPILL_PREFETCH-0']);
+      assert.deepEqual(
+        shown[0].map((c) => c.title),
+        [
+          'build base',
+          'build S154_SPILL_PREFETCH-0',
+          'perf stat base',
+          'perf stat S154_SPILL_PREFETCH-0',
+          'perf record base',
+          'perf record S154_SPILL_PREFETCH-0',
+        ],
+      );
       assert.match(shown[0][1].text, /'DEFS_EXTRA=-UHZ3_S154_SPILL_PREFETCH -DHZ3_S154_SPILL_PREFETCH=0'/);
-      assert.match(shown[0][0].text, / DEFS_EXTRA=$/, 'the base builds with the build\'s own flags');
+      assert.match(shown[0][0].text, / DEFS_EXTRA=$/, "the base builds with the build's own flags");
 
       const [base, variant] = result.plan.variants;
       assert.equal(a.activeProfile()?.source, variant.perfData, 'the variant is the profile shown');
       assert.equal(a.baselineProfile()?.source, base.perfData, 'the base build is its baseline');
       assert.equal(a.heatMode().kind, 'diff', 'the diff heat is on');
-      assert.equal(a.activeProfile()!.events[0].total, perfTotal(variant.perfData), 'the variant\'s cpu-clock total as perf report counts it');
-      assert.equal(a.baselineProfile()!.events[0].total, perfTotal(base.perfData), 'the base\'s total as perf report counts it');
+      assert.equal(
+        a.activeProfile()!.events[0].total,
+        perfTotal(variant.perfData),
+        "the variant's cpu-clock total as perf report counts it",
+      );
+      assert.equal(
+        a.baselineProfile()!.events[0].total,
+        perfTotal(base.perfData),
+        "the base's total as perf report counts it",
+      );
 
       // The block-level A/B: the flag's own file is open with the diff heat, its blocks carry the baseline's shares.
-      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, join(workspaceRoot(), 'src/mh3_owner_stash_pop.inc'));
+      assert.equal(
+        vscode.window.activeTextEditor?.document.uri.fsPath,
+        join(workspaceRoot(), 'src/mh3_owner_stash_pop.inc'),
+      );
       await a.flags.refresh();
       const blocks = a.flags.current()?.blocks ?? [];
-      assert.ok(blocks.some((b) => b.baseline), `blocks with the baseline's shares (${vscode.window.activeTextEditor?.document.fileName})`);
+      assert.ok(
+        blocks.some((b) => b.baseline),
+        `blocks with the baseline's shares (${vscode.window.activeTextEditor?.document.fileName})`,
+      );
 
       assert.equal(result.reports.length, 1);
       assert.ok(existsSync(result.reports[0]), result.reports[0]);
       // Read as rendered: Markdown escapes (`S154\_SPILL…`) removed.
       const md = readFileSync(result.reports[0], 'utf8').replace(/\\(.)/g, '$1');
       assert.match(md, /^# Performance analysis: S154_SPILL_PREFETCH-0\.perf\.data vs base\.perf\.data/);
-      assert.match(md, /perf stat: `base\.csv` \(base\) as base, with -r variance; `S154_SPILL_PREFETCH-0\.csv` as S154_SPILL_PREFETCH-0, with -r variance/);
-      const opened = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => (t.input instanceof vscode.TabInputText ? t.input.uri.fsPath : t.label));
+      assert.match(
+        md,
+        /perf stat: `base\.csv` \(base\) as base, with -r variance; `S154_SPILL_PREFETCH-0\.csv` as S154_SPILL_PREFETCH-0, with -r variance/,
+      );
+      const opened = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => (t.input instanceof vscode.TabInputText ? t.input.uri.fsPath : t.label));
       assert.ok(opened.includes(result.reports[0]), `the report is open (${opened.join(', ')})`);
       // The perf stat table: both runs, base first, in its webview.
       assert.deepEqual(result.statFiles, [base.statFile, variant.statFile]);
       assert.ok(
-        vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('perfHeat.statView')),
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('perfHeat.statView')),
         'the perf stat table is open',
       );
 
@@ -78,7 +119,10 @@ suite('Experiments', () => {
       a.experiments.confirmWith(async (commands) => (shown.push(commands), false));
       const declined = await a.experiments.abFlag({ flag: 'HZ3_S154_SPILL_PREFETCH', value: '2' });
       assert.equal(declined, undefined);
-      assert.deepEqual(shown[1]?.map((c) => c.title), ['build S154_SPILL_PREFETCH-2', 'perf stat S154_SPILL_PREFETCH-2', 'perf record S154_SPILL_PREFETCH-2']);
+      assert.deepEqual(
+        shown[1]?.map((c) => c.title),
+        ['build S154_SPILL_PREFETCH-2', 'perf stat S154_SPILL_PREFETCH-2', 'perf record S154_SPILL_PREFETCH-2'],
+      );
       assert.ok(!existsSync(join(outDir, 'S154_SPILL_PREFETCH-2')), 'nothing ran');
     } finally {
       a.experiments.confirmWith(undefined);

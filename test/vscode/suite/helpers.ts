@@ -40,7 +40,13 @@ export function next<T>(event: vscode.Event<T>, accept: (t: T) => boolean, what:
 }
 
 /** The heat drawn on `uri` once it satisfies `accept` (now, or when it is next drawn). */
-export async function heatWhere(a: PerfHeatApi, uri: vscode.Uri, accept: (h: AppliedHeat) => boolean, what: string, ms = 30_000): Promise<AppliedHeat> {
+export async function heatWhere(
+  a: PerfHeatApi,
+  uri: vscode.Uri,
+  accept: (h: AppliedHeat) => boolean,
+  what: string,
+  ms = 30_000,
+): Promise<AppliedHeat> {
   const now = a.appliedHeat(uri);
   if (now && accept(now)) return now;
   return next(a.onDidApplyHeat, (h) => h.uri === uri.toString() && accept(h), what, ms).catch((e: Error) => {
@@ -50,12 +56,21 @@ export async function heatWhere(a: PerfHeatApi, uri: vscode.Uri, accept: (h: App
 
 /** Heat drawn on `uri` from the active profile (not what an earlier profile left drawn). */
 export function heatOn(a: PerfHeatApi, uri: vscode.Uri): Promise<AppliedHeat> {
-  return heatWhere(a, uri, (h) => h.lines.length > 0 && h.profileId === a.activeProfile()?.id, 'heat of the active profile');
+  return heatWhere(
+    a,
+    uri,
+    (h) => h.lines.length > 0 && h.profileId === a.activeProfile()?.id,
+    'heat of the active profile',
+  );
 }
 
 /** Loads a profile of the demo workspace (path relative to it) and waits for the hotspot panel to show it. */
 export async function loadAndWait(a: PerfHeatApi, rel: string): Promise<Hotspots> {
-  const refreshed = next(a.onDidRefreshHotspots, (h) => !!h && (a.activeProfile()?.source.endsWith(rel) ?? false), `hotspots of ${rel}`);
+  const refreshed = next(
+    a.onDidRefreshHotspots,
+    (h) => !!h && (a.activeProfile()?.source.endsWith(rel) ?? false),
+    `hotspots of ${rel}`,
+  );
   await a.loadProfile(join(workspaceRoot(), rel));
   return (await refreshed)!;
 }
@@ -89,10 +104,12 @@ export async function freshState(): Promise<void> {
   const a = ext.exports;
   if (a.baselineProfile()) await vscode.commands.executeCommand('perfHeat.stopComparing');
   const mode = a.heatMode();
-  if (a.activeProfile() && !(mode.kind === 'event' && mode.event === 0)) await vscode.commands.executeCommand('perfHeat.showCycleHeat');
+  if (a.activeProfile() && !(mode.kind === 'event' && mode.event === 0))
+    await vscode.commands.executeCommand('perfHeat.showCycleHeat');
   for (const f of a.flags.current()?.flags ?? []) if (f.overridden) await a.flags.setFlag(f.name, null);
   const cfg = vscode.workspace.getConfiguration('perfHeat');
-  if (cfg.inspect('heat.lineText')?.globalValue !== undefined) await cfg.update('heat.lineText', undefined, vscode.ConfigurationTarget.Global);
+  if (cfg.inspect('heat.lineText')?.globalValue !== undefined)
+    await cfg.update('heat.lineText', undefined, vscode.ConfigurationTarget.Global);
   for (const d of vscode.workspace.textDocuments) {
     if (!d.isDirty || d.uri.scheme !== 'file') continue;
     await vscode.window.showTextDocument(d);

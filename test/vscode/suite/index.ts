@@ -15,7 +15,10 @@ export function run(): Promise<void> {
   // Files are independent of each other's order (each sets up its own state, see helpers.ts). To check that,
   // PERF_HEAT_TEST_ORDER=reverse runs them backwards, and a list of name prefixes (`5,1,3`) runs those first, in
   // that order, then the rest.
-  let files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  let files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   const order = process.env.PERF_HEAT_TEST_ORDER ?? '';
   if (order === 'reverse') files.reverse();
   else if (order) {
@@ -23,7 +26,10 @@ export function run(): Promise<void> {
     files = [...new Set([...first, ...files])];
   }
   for (const f of files) mocha.addFile(path.join(__dirname, f));
-  const results: { passed: string[]; failed: { title: string; error: string }[]; ms?: number } = { passed: [], failed: [] };
+  const results: { passed: string[]; failed: { title: string; error: string }[]; ms?: number } = {
+    passed: [],
+    failed: [],
+  };
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
@@ -36,6 +42,8 @@ export function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => results.passed.push(t.fullTitle()));
-    runner.on('fail', (t, err: Error) => results.failed.push({ title: t.fullTitle(), error: String(err?.stack ?? err) }));
+    runner.on('fail', (t, err: Error) =>
+      results.failed.push({ title: t.fullTitle(), error: String(err?.stack ?? err) }),
+    );
   });
 }

@@ -54,13 +54,17 @@ async function renderedHeat(page: Page): Promise<DomHeat[]> {
     const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines > .view-line')];
     for (const l of lines) {
       // Line shares only: block totals (▸ …) and function totals (Σ …) are other decorations.
-      const labelled = [...l.querySelectorAll('span[class*="ced-"]')].map((s) => getComputedStyle(s, '::after').content).find((c) => /%/.test(c) && !/^"[▸Σ]/.test(c));
+      const labelled = [...l.querySelectorAll('span[class*="ced-"]')]
+        .map((s) => getComputedStyle(s, '::after').content)
+        .find((c) => /%/.test(c) && !/^"[▸Σ]/.test(c));
       if (!labelled) continue;
       out.push({ line: numbers.get(l.style.top) ?? -1, label: labelled.replace(/^"|"$/g, ''), background: '' });
     }
     for (const o of editor.querySelectorAll<HTMLElement>('.view-overlays > div')) {
       const line = numbers.get(o.style.top);
-      const bg = [...o.querySelectorAll('[class*="ced-"]')].map((e) => getComputedStyle(e).backgroundColor).find((c) => c && c !== 'rgba(0, 0, 0, 0)');
+      const bg = [...o.querySelectorAll('[class*="ced-"]')]
+        .map((e) => getComputedStyle(e).backgroundColor)
+        .find((c) => c && c !== 'rgba(0, 0, 0, 0)');
       const hit = out.find((x) => x.line === line);
       if (hit && bg) hit.background = bg;
     }
@@ -70,17 +74,28 @@ async function renderedHeat(page: Page): Promise<DomHeat[]> {
 
 async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
-  const report = correctRows(parseReportSrclineCounts(readFileSync(join(DEMO_WORKSPACE, 'profiles/report-srcline-n.txt'), 'utf8')));
+  const report = correctRows(
+    parseReportSrclineCounts(readFileSync(join(DEMO_WORKSPACE, 'profiles/report-srcline-n.txt'), 'utf8')),
+  );
   const total = annotateSampleTotal(readFileSync(join(DEMO_WORKSPACE, 'profiles/annotate-l.txt'), 'utf8'));
   const hottest = report.filter((r) => r.file === HOT_FILE).sort((a, b) => b.samples - a.samples)[0];
   let cs: CodeServer | undefined;
-  const theme = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 13, 'editor.stickyScroll.enabled': false, 'window.commandCenter': false, 'workbench.tips.enabled': false };
+  const theme = {
+    'workbench.colorTheme': 'Default Dark Modern',
+    'editor.fontSize': 13,
+    'editor.stickyScroll.enabled': false,
+    'window.commandCenter': false,
+    'workbench.tips.enabled': false,
+  };
   try {
     const extensionsDir = join(ROOT, '.vscode-test', 'ui-extensions');
     installExtension(extensionsDir);
     cs = await startCodeServer({ userSettings: theme, extensionsDir });
     const browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), {
-      executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1440, height: 900 }, args: CHROMIUM_ARGS,
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: CHROMIUM_ARGS,
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
     currentPage = page;
@@ -114,9 +129,15 @@ async function main(): Promise<number> {
         );
         const heat = await renderedHeat(page);
         const row = heat.find((h) => h.line === hottest.line);
-        assert.ok(row, `line ${hottest.line} (perf report's hottest in ${HOT_FILE}) is heated; heated: ${heat.map((h) => h.line).join(',')}`);
+        assert.ok(
+          row,
+          `line ${hottest.line} (perf report's hottest in ${HOT_FILE}) is heated; heated: ${heat.map((h) => h.line).join(',')}`,
+        );
         const expected = (100 * hottest.samples) / total;
-        assert.ok(Math.abs(parseFloat(row.label) - expected) <= 0.06 + expected * 0.01, `label ${row.label} vs perf report ${expected.toFixed(2)}%`);
+        assert.ok(
+          Math.abs(parseFloat(row.label) - expected) <= 0.06 + expected * 0.01,
+          `label ${row.label} vs perf report ${expected.toFixed(2)}%`,
+        );
         assert.ok(row.background && row.background !== 'rgba(0, 0, 0, 0)', 'the hottest line has a heat background');
         const reported = new Set(report.filter((r) => r.file === HOT_FILE).map((r) => r.line));
         for (const h of heat) assert.ok(reported.has(h.line), `heated line ${h.line} is one perf report lists`);
@@ -129,50 +150,74 @@ async function main(): Promise<number> {
         // Through the theme picker, as a user would (a settings-file rewrite is not always picked up at once).
         await runCommand(page, 'Preferences: Color Theme');
         await page.keyboard.type('Light Modern');
-        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^Light Modern$|^Default Light Modern$/ }).first().click({ timeout: 20_000 });
+        await page
+          .locator('.quick-input-list .monaco-list-row .label-name')
+          .filter({ hasText: /^Light Modern$|^Default Light Modern$/ })
+          .first()
+          .click({ timeout: 20_000 });
         await page.waitForSelector('.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
         const heat = await renderedHeat(page);
-        assert.ok(heat.some((h) => h.line === hottest.line && h.background), 'still heated after the theme switch');
+        assert.ok(
+          heat.some((h) => h.line === hottest.line && h.background),
+          'still heated after the theme switch',
+        );
         await page.screenshot({ path: join(RESULTS, 'heat-light.png') });
       });
 
       await step('and in a high-contrast theme', async () => {
         await runCommand(page, 'Preferences: Color Theme');
         await page.keyboard.type('Dark High Contrast');
-        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^(Default )?Dark High Contrast$/ }).first().click({ timeout: 20_000 });
+        await page
+          .locator('.quick-input-list .monaco-list-row .label-name')
+          .filter({ hasText: /^(Default )?Dark High Contrast$/ })
+          .first()
+          .click({ timeout: 20_000 });
         await page.waitForSelector('.monaco-workbench.hc-black', { timeout: 30_000 });
         const heat = await renderedHeat(page);
-        assert.ok(heat.some((h) => h.line === hottest.line && h.background), 'still heated in high contrast');
+        assert.ok(
+          heat.some((h) => h.line === hottest.line && h.background),
+          'still heated in high contrast',
+        );
         await page.screenshot({ path: join(RESULTS, 'heat-high-contrast.png') });
         // Back to light for the steps that follow.
         await runCommand(page, 'Preferences: Color Theme');
         await page.keyboard.type('Light Modern');
-        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /^Light Modern$|^Default Light Modern$/ }).first().click({ timeout: 20_000 });
+        await page
+          .locator('.quick-input-list .monaco-list-row .label-name')
+          .filter({ hasText: /^Light Modern$|^Default Light Modern$/ })
+          .first()
+          .click({ timeout: 20_000 });
         await page.waitForSelector('.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
       });
 
       await step('the status bar names the loaded profile', async () => {
-        const item = await page.waitForSelector('[id="perf-heat.perf-heat.perfHeat.status"], .statusbar-item:has-text("annotate-l.txt")', { timeout: 10_000 });
+        const item = await page.waitForSelector(
+          '[id="perf-heat.perf-heat.perfHeat.status"], .statusbar-item:has-text("annotate-l.txt")',
+          { timeout: 10_000 },
+        );
         assert.match((await item.textContent()) ?? '', /annotate-l\.txt/);
       });
 
-      await step('the hotspot panel lists the hot function; clicking its hottest line moves the cursor there', async () => {
-        await page.click('.activitybar .action-item a[aria-label^="Perf Heat"]');
-        const fn = page.locator('.monaco-list-row:has-text("mh3_owner_stash_pop")').first();
-        await fn.waitFor({ timeout: 20_000 });
-        await fn.locator('.monaco-tl-twistie').click();
-        const firstLine = page.locator('.monaco-list-row[aria-level="3"]').first();
-        await firstLine.waitFor({ timeout: 10_000 });
-        // Share first, then the line; the file is in the description (under a function, lines may be in headers).
-        const label = (await firstLine.locator('.label-name').textContent())!.trim();
-        const [, line] = /^[\d.<]+%\s+line (\d+)$/.exec(label) ?? assert.fail(`hotspot line row label: ${label}`);
-        const file = ((await firstLine.locator('.label-description').textContent()) ?? '').split(' · ')[0].trim();
-        await firstLine.click();
-        await page.waitForSelector(`.tab.active >> text=${file}`, { timeout: 10_000 });
-        await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${line},/`, { timeout: 10_000 });
-        await page.mouse.move(5, 5);
-        await page.screenshot({ path: join(RESULTS, 'hotspot-panel.png') });
-      });
+      await step(
+        'the hotspot panel lists the hot function; clicking its hottest line moves the cursor there',
+        async () => {
+          await page.click('.activitybar .action-item a[aria-label^="Perf Heat"]');
+          const fn = page.locator('.monaco-list-row:has-text("mh3_owner_stash_pop")').first();
+          await fn.waitFor({ timeout: 20_000 });
+          await fn.locator('.monaco-tl-twistie').click();
+          const firstLine = page.locator('.monaco-list-row[aria-level="3"]').first();
+          await firstLine.waitFor({ timeout: 10_000 });
+          // Share first, then the line; the file is in the description (under a function, lines may be in headers).
+          const label = (await firstLine.locator('.label-name').textContent())!.trim();
+          const [, line] = /^[\d.<]+%\s+line (\d+)$/.exec(label) ?? assert.fail(`hotspot line row label: ${label}`);
+          const file = ((await firstLine.locator('.label-description').textContent()) ?? '').split(' · ')[0].trim();
+          await firstLine.click();
+          await page.waitForSelector(`.tab.active >> text=${file}`, { timeout: 10_000 });
+          await page.waitForSelector(`#status\\.editor\\.selection >> text=/Ln ${line},/`, { timeout: 10_000 });
+          await page.mouse.move(5, 5);
+          await page.screenshot({ path: join(RESULTS, 'hotspot-panel.png') });
+        },
+      );
 
       await step('hovering a heated line shows its counts, instructions and inline chain', async () => {
         const handle = await page.evaluateHandle<Element | undefined>(`(${LINE_ELEMENT})(${hottest.line})`);
@@ -186,15 +231,21 @@ async function main(): Promise<number> {
         assert.match(text, /cpu-clock/);
         assert.match(text, /Instructions carrying the samples/);
         // The hover fades in: photograph it once fully shown.
-        await page.waitForFunction(() => {
-          const h = document.querySelector('.monaco-hover.workbench-hover, .monaco-editor .monaco-hover');
-          let el: Element | null = h;
-          while (el) {
-            if (Number(getComputedStyle(el).opacity) < 1) return false;
-            el = el.parentElement;
-          }
-          return !!h;
-        }, null, { timeout: 5_000 }).catch(() => undefined);
+        await page
+          .waitForFunction(
+            () => {
+              const h = document.querySelector('.monaco-hover.workbench-hover, .monaco-editor .monaco-hover');
+              let el: Element | null = h;
+              while (el) {
+                if (Number(getComputedStyle(el).opacity) < 1) return false;
+                el = el.parentElement;
+              }
+              return !!h;
+            },
+            null,
+            { timeout: 5_000 },
+          )
+          .catch(() => undefined);
         await page.screenshot({ path: join(RESULTS, 'hover.png') });
         await page.mouse.move(5, 5);
       });
@@ -204,7 +255,9 @@ async function main(): Promise<number> {
         const dimmed = (line: number, want: boolean): string =>
           `(() => { const row = (${LINE_ELEMENT})(${line}); return !!row && [...row.querySelectorAll('span')].some((s) => getComputedStyle(s).opacity === '0.55') === ${want}; })()`;
         await page.waitForFunction(dimmed(hottest.line, false), null, { timeout: 10_000 });
-        const flag = page.locator('.pane:has(.pane-header:has-text("Flags")) .monaco-list-row:has-text("HZ3_S154_SPILL_PREFETCH")').first();
+        const flag = page
+          .locator('.pane:has(.pane-header:has-text("Flags")) .monaco-list-row:has-text("HZ3_S154_SPILL_PREFETCH")')
+          .first();
         await flag.waitFor({ timeout: 20_000 });
         await flag.click();
         await page.waitForFunction(dimmed(hottest.line, true), null, { timeout: 15_000 });
@@ -223,21 +276,31 @@ async function main(): Promise<number> {
         await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 10_000 });
       });
 
-      await step('a cachegrind profile loaded from the Explorer, then cache-miss heat from the command palette', async () => {
-        // Our entries of the Explorer's context menu are several (Load, Add Recording, Compare): walk to the one named.
-        await explorerAction(page, ['cachegrind.out'], 'Load Profile…');
-        await page.waitForSelector('.statusbar-item:has-text("cachegrind.out")', { timeout: 30_000 });
-        // Selecting cachegrind.out in the Explorer opened it as text: back to the hot .inc.
-        await page.click('.tab:has-text("mh3_owner_stash_pop.inc")');
-        await page.waitForSelector('.tab.active >> text=mh3_owner_stash_pop.inc', { timeout: 10_000 });
-        await runCommand(page, 'Perf Heat: Show Cache-Miss Heat');
-        await page.waitForSelector('.statusbar-item:has-text("cachegrind.out · D1mr")', { timeout: 15_000 });
-        await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 15_000 });
-        // Block totals follow the mode too.
-        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /^"▸ .* of D1mr/.test(getComputedStyle(s, '::after').content)), null, { timeout: 15_000 });
-        await page.mouse.move(5, 5);
-        await page.screenshot({ path: join(RESULTS, 'cache-miss-heat.png') });
-      });
+      await step(
+        'a cachegrind profile loaded from the Explorer, then cache-miss heat from the command palette',
+        async () => {
+          // Our entries of the Explorer's context menu are several (Load, Add Recording, Compare): walk to the one named.
+          await explorerAction(page, ['cachegrind.out'], 'Load Profile…');
+          await page.waitForSelector('.statusbar-item:has-text("cachegrind.out")', { timeout: 30_000 });
+          // Selecting cachegrind.out in the Explorer opened it as text: back to the hot .inc.
+          await page.click('.tab:has-text("mh3_owner_stash_pop.inc")');
+          await page.waitForSelector('.tab.active >> text=mh3_owner_stash_pop.inc', { timeout: 10_000 });
+          await runCommand(page, 'Perf Heat: Show Cache-Miss Heat');
+          await page.waitForSelector('.statusbar-item:has-text("cachegrind.out · D1mr")', { timeout: 15_000 });
+          await page.waitForFunction(HAS_LINE_SHARES, null, { timeout: 15_000 });
+          // Block totals follow the mode too.
+          await page.waitForFunction(
+            () =>
+              [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) =>
+                /^"▸ .* of D1mr/.test(getComputedStyle(s, '::after').content),
+              ),
+            null,
+            { timeout: 15_000 },
+          );
+          await page.mouse.move(5, 5);
+          await page.screenshot({ path: join(RESULTS, 'cache-miss-heat.png') });
+        },
+      );
 
       await step('an A/B pair compared: diff heat in the editor', async () => {
         await explorerAction(page, ['cpu-clock.perf.data'], 'Load Profile…');
@@ -245,11 +308,22 @@ async function main(): Promise<number> {
         await explorerAction(page, ['cpu-clock-b.perf.data'], 'Load Profile…');
         await page.waitForSelector('.statusbar-item:has-text("cpu-clock-b.perf.data")', { timeout: 30_000 });
         await runCommand(page, 'Perf Heat: Compare With Baseline…');
-        await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: /cpu-clock\.perf\.data$/ }).first().click({ timeout: 15_000 });
+        await page
+          .locator('.quick-input-list .monaco-list-row .label-name')
+          .filter({ hasText: /cpu-clock\.perf\.data$/ })
+          .first()
+          .click({ timeout: 15_000 });
         await page.waitForSelector('.statusbar-item:has-text("Δ vs cpu-clock.perf.data")', { timeout: 30_000 });
         // Selecting the .data files in the Explorer opened them (as binary): back to the hot .inc.
         await page.click(`.tab:has-text("${HOT_FILE}")`);
-        await page.waitForFunction(() => [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) => /pts/.test(getComputedStyle(s, '::after').content)), null, { timeout: 30_000 });
+        await page.waitForFunction(
+          () =>
+            [...document.querySelectorAll('.view-line span[class*="ced-"]')].some((s) =>
+              /pts/.test(getComputedStyle(s, '::after').content),
+            ),
+          null,
+          { timeout: 30_000 },
+        );
         await page.mouse.move(5, 5);
         await page.screenshot({ path: join(RESULTS, 'diff-heat.png') });
         await runCommand(page, 'Perf Heat: Stop Comparing');

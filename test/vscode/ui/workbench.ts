@@ -64,7 +64,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.type(title);
   // Click the row whose label is exactly the title: Enter would take whichever row the palette ranks first.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row .label-name').filter({ hasText: exact }).first().click({ timeout: 20_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row .label-name')
+    .filter({ hasText: exact })
+    .first()
+    .click({ timeout: 20_000 });
 }
 
 /** Quick Open a file by name, as a user does with Ctrl+P. */

@@ -24,7 +24,9 @@ export function buildFile(spec: FileSpec): Buffer {
   const w = new ByteSink(spec.le);
   const attrSize = spec.attrSize ?? 128;
   const slot = attrSize + 16;
-  w.bytes(Buffer.from(spec.le ? 'PERFILE2' : '2ELIFREP', 'latin1')).u64(HEADER).u64(slot);
+  w.bytes(Buffer.from(spec.le ? 'PERFILE2' : '2ELIFREP', 'latin1'))
+    .u64(HEADER)
+    .u64(slot);
   const fields = w.length;
   w.zeros(HEADER - fields); // attrs, data, event_types, feature bitmap: patched below
   // ids first, then the attr slots pointing at them.
@@ -52,7 +54,12 @@ export function buildFile(spec: FileSpec): Buffer {
   });
   const out = w.toBuffer();
   const hb = new ByteSink(spec.le);
-  hb.u64(attrsOff).u64(spec.attrs.length * slot).u64(dataOff).u64(dataSize).u64(0).u64(0);
+  hb.u64(attrsOff)
+    .u64(spec.attrs.length * slot)
+    .u64(dataOff)
+    .u64(dataSize)
+    .u64(0)
+    .u64(0);
   const words = [0n, 0n, 0n, 0n];
   for (const bit of bits) words[bit >> 6]! |= 1n << BigInt(bit & 63);
   for (const word of words) hb.u64(word);
@@ -72,7 +79,16 @@ export function buildPipe(spec: FileSpec): Buffer {
   }
   for (const [bit, write] of spec.features ?? []) {
     // perf does not pad feature records: the next record starts at an odd offset, which the reader must accept.
-    writeRecord(w, T.HEADER_FEATURE, 0, () => { w.u64(bit); write(w); }, 1);
+    writeRecord(
+      w,
+      T.HEADER_FEATURE,
+      0,
+      () => {
+        w.u64(bit);
+        write(w);
+      },
+      1,
+    );
   }
   spec.records(w);
   return w.toBuffer();
@@ -81,8 +97,17 @@ export function buildPipe(spec: FileSpec): Buffer {
 /** Features a re-encoded file carries: those the writer can express. */
 function featureWriters(f: PerfDataFeatures): Map<number, (w: ByteSink) => void> {
   const out = new Map<number, (w: ByteSink) => void>();
-  for (const bit of [Feature.BUILD_ID, Feature.HOSTNAME, Feature.OSRELEASE, Feature.VERSION, Feature.ARCH, Feature.NRCPUS,
-    Feature.CMDLINE, Feature.EVENT_DESC, Feature.SAMPLE_TIME]) {
+  for (const bit of [
+    Feature.BUILD_ID,
+    Feature.HOSTNAME,
+    Feature.OSRELEASE,
+    Feature.VERSION,
+    Feature.ARCH,
+    Feature.NRCPUS,
+    Feature.CMDLINE,
+    Feature.EVENT_DESC,
+    Feature.SAMPLE_TIME,
+  ]) {
     const probe = new ByteSink(true);
     if (writeFeature(probe, bit, f)) out.set(bit, (w) => void writeFeature(w, bit, f));
   }
@@ -94,7 +119,11 @@ function featureWriters(f: PerfDataFeatures): Map<number, (w: ByteSink) => void>
  * `le` (and the mode `format`). Records it does not know (ID_INDEX, EVENT_UPDATE, THREAD_MAP…) are dropped;
  * their count is returned so a test can account for them.
  */
-export async function reencode(path: string, le: boolean, format: 'file' | 'pipe' = 'file'): Promise<{ data: Buffer; dropped: number }> {
+export async function reencode(
+  path: string,
+  le: boolean,
+  format: 'file' | 'pipe' = 'file',
+): Promise<{ data: Buffer; dropped: number }> {
   const pd = await openPerfData(path);
   const chunks: ByteSink[] = [];
   let dropped = 0;
@@ -106,7 +135,9 @@ export async function reencode(path: string, le: boolean, format: 'file' | 'pipe
   const spec: FileSpec = {
     le,
     attrs: pd.attrs,
-    records: (w) => { for (const c of chunks) w.bytes(c.toBuffer()); },
+    records: (w) => {
+      for (const c of chunks) w.bytes(c.toBuffer());
+    },
     features: featureWriters(pd.features),
   };
   return { data: format === 'file' ? buildFile(spec) : buildPipe(spec), dropped };

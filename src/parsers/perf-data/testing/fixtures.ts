@@ -32,9 +32,18 @@ export function readScript(name: string): ScriptDump {
       out.samples.set(`${m[1]} ${m[2]} ${m[3]}`, { samples: Number(m[4]), period: Number(m[5]) });
       continue;
     }
-    m = /^PERF_RECORD_MMAP2? (-?\d+)\/-?\d+: \[(0x[0-9a-f]+)\((0x[0-9a-f]+)\) @ (0x[0-9a-f]+|0)[^\]]*\]: \S+ (.*)$/.exec(line);
+    m =
+      /^PERF_RECORD_MMAP2? (-?\d+)\/-?\d+: \[(0x[0-9a-f]+)\((0x[0-9a-f]+)\) @ (0x[0-9a-f]+|0)[^\]]*\]: \S+ (.*)$/.exec(
+        line,
+      );
     if (m) {
-      out.mmaps.push({ pid: Number(m[1]), start: BigInt(m[2]!), len: BigInt(m[3]!), pgoff: BigInt(m[4]!), filename: m[5]! });
+      out.mmaps.push({
+        pid: Number(m[1]),
+        start: BigInt(m[2]!),
+        len: BigInt(m[3]!),
+        pgoff: BigInt(m[4]!),
+        filename: m[5]!,
+      });
       continue;
     }
     if (line.startsWith('PERF_RECORD_COMM')) out.comms.push(line);
@@ -89,15 +98,25 @@ export function readElf(path: string, symbol: string): { loads: LoadSegment[]; s
   const u32 = (o: number) => f.readUInt32LE(o);
   const u64 = (o: number) => Number(f.readBigUInt64LE(o));
   const loads: LoadSegment[] = [];
-  const phoff = u64(0x20), phentsize = u16(0x36), phnum = u16(0x38);
+  const phoff = u64(0x20),
+    phentsize = u16(0x36),
+    phnum = u16(0x38);
   for (let i = 0; i < phnum; i++) {
     const p = phoff + i * phentsize;
     if (u32(p) === 1) loads.push({ offset: u64(p + 8), vaddr: u64(p + 16), filesz: u64(p + 32) });
   }
-  const shoff = u64(0x28), shentsize = u16(0x3a), shnum = u16(0x3c);
+  const shoff = u64(0x28),
+    shentsize = u16(0x3a),
+    shnum = u16(0x3c);
   const sections = Array.from({ length: shnum }, (_, i) => {
     const s = shoff + i * shentsize;
-    return { type: u32(s + 4), offset: u64(s + 0x18), size: u64(s + 0x20), link: u32(s + 0x28), entsize: u64(s + 0x38) };
+    return {
+      type: u32(s + 4),
+      offset: u64(s + 0x18),
+      size: u64(s + 0x20),
+      link: u32(s + 0x28),
+      entsize: u64(s + 0x38),
+    };
   });
   const symtab = sections.find((s) => s.type === 2);
   if (!symtab) return { loads };
@@ -112,5 +131,7 @@ export function readElf(path: string, symbol: string): { loads: LoadSegment[]; s
 
 /** JSON with bigints as hex strings, for deep comparisons of decoded records. */
 export function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}n` : x instanceof Uint8Array ? [...x] : x));
+  return JSON.stringify(v, (_k, x) =>
+    typeof x === 'bigint' ? `0x${x.toString(16)}n` : x instanceof Uint8Array ? [...x] : x,
+  );
 }

@@ -23,47 +23,104 @@ export class ByteSink {
     this.length += n;
     return at;
   }
-  u8(v: number): this { const a = this.room(1); this.buf[a] = v; return this; }
-  u16(v: number): this { const a = this.room(2); if (this.le) this.buf.writeUInt16LE(v, a); else this.buf.writeUInt16BE(v, a); return this; }
-  u32(v: number): this { const a = this.room(4); if (this.le) this.buf.writeUInt32LE(v >>> 0, a); else this.buf.writeUInt32BE(v >>> 0, a); return this; }
-  i32(v: number): this { const a = this.room(4); if (this.le) this.buf.writeInt32LE(v, a); else this.buf.writeInt32BE(v, a); return this; }
+  u8(v: number): this {
+    const a = this.room(1);
+    this.buf[a] = v;
+    return this;
+  }
+  u16(v: number): this {
+    const a = this.room(2);
+    if (this.le) this.buf.writeUInt16LE(v, a);
+    else this.buf.writeUInt16BE(v, a);
+    return this;
+  }
+  u32(v: number): this {
+    const a = this.room(4);
+    if (this.le) this.buf.writeUInt32LE(v >>> 0, a);
+    else this.buf.writeUInt32BE(v >>> 0, a);
+    return this;
+  }
+  i32(v: number): this {
+    const a = this.room(4);
+    if (this.le) this.buf.writeInt32LE(v, a);
+    else this.buf.writeInt32BE(v, a);
+    return this;
+  }
   u64(v: Addr): this {
     const a = this.room(8);
     const x = BigInt.asUintN(64, addrToBigInt(typeof v === 'number' ? Math.round(v) : v));
-    if (this.le) this.buf.writeBigUInt64LE(x, a); else this.buf.writeBigUInt64BE(x, a);
+    if (this.le) this.buf.writeBigUInt64LE(x, a);
+    else this.buf.writeBigUInt64BE(x, a);
     return this;
   }
-  f64(v: number): this { const a = this.room(8); if (this.le) this.buf.writeDoubleLE(v, a); else this.buf.writeDoubleBE(v, a); return this; }
-  bytes(b: Uint8Array): this { const a = this.room(b.length); this.buf.set(b, a); return this; }
-  zeros(n: number): this { const a = this.room(n); this.buf.fill(0, a, this.length); return this; }
+  f64(v: number): this {
+    const a = this.room(8);
+    if (this.le) this.buf.writeDoubleLE(v, a);
+    else this.buf.writeDoubleBE(v, a);
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    const a = this.room(b.length);
+    this.buf.set(b, a);
+    return this;
+  }
+  zeros(n: number): this {
+    const a = this.room(n);
+    this.buf.fill(0, a, this.length);
+    return this;
+  }
   /** NUL-terminated, padded with NULs to a multiple of `align`. */
   str(s: string, align = 8): this {
     const b = Buffer.from(s + '\0', 'utf8');
     this.bytes(b).zeros((align - (b.length % align)) % align);
     return this;
   }
-  pad(align: number): this { return this.zeros((align - (this.length % align)) % align); }
-  patchU16(at: number, v: number): void { if (this.le) this.buf.writeUInt16LE(v, at); else this.buf.writeUInt16BE(v, at); }
+  pad(align: number): this {
+    return this.zeros((align - (this.length % align)) % align);
+  }
+  patchU16(at: number, v: number): void {
+    if (this.le) this.buf.writeUInt16LE(v, at);
+    else this.buf.writeUInt16BE(v, at);
+  }
   /** perf_header_string: the u32 length at `start` counts the padded bytes after it. */
   patchU32Len(start: number): void {
     const len = this.length - start - 4;
-    if (this.le) this.buf.writeUInt32LE(len, start); else this.buf.writeUInt32BE(len, start);
+    if (this.le) this.buf.writeUInt32LE(len, start);
+    else this.buf.writeUInt32BE(len, start);
   }
-  patchU64(at: number, v: number): void { const x = BigInt(v); if (this.le) this.buf.writeBigUInt64LE(x, at); else this.buf.writeBigUInt64BE(x, at); }
-  toBuffer(): Buffer { return Buffer.from(this.buf.subarray(0, this.length)); }
+  patchU64(at: number, v: number): void {
+    const x = BigInt(v);
+    if (this.le) this.buf.writeBigUInt64LE(x, at);
+    else this.buf.writeBigUInt64BE(x, at);
+  }
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
 }
 
 export type AttrSpec = Partial<PerfEventAttr> & { sampleType: number };
 
 const FLAG_BITS: [keyof PerfEventAttr, number][] = [
-  ['excludeUser', 4], ['excludeKernel', 5], ['excludeHv', 6], ['mmap', 8], ['freq', 10], ['sampleIdAll', 18],
-  ['excludeHost', 19], ['excludeGuest', 20], ['mmap2', 23],
+  ['excludeUser', 4],
+  ['excludeKernel', 5],
+  ['excludeHv', 6],
+  ['mmap', 8],
+  ['freq', 10],
+  ['sampleIdAll', 18],
+  ['excludeHost', 19],
+  ['excludeGuest', 20],
+  ['mmap2', 23],
 ];
 
 /** perf_event_attr, 128 bytes (ABI 7) unless `size` says otherwise. */
 export function writeAttr(w: ByteSink, a: AttrSpec, size = a.size ?? 128): void {
   const start = w.length;
-  w.u32(a.type ?? 1).u32(size).u64(a.config ?? 0n).u64(a.samplePeriod ?? 1).u64(a.sampleType).u64(a.readFormat ?? 0);
+  w.u32(a.type ?? 1)
+    .u32(size)
+    .u64(a.config ?? 0n)
+    .u64(a.samplePeriod ?? 1)
+    .u64(a.sampleType)
+    .u64(a.readFormat ?? 0);
   const flags = new Uint8Array(8);
   const set = (bit: number): void => void (flags[bit >> 3]! |= 1 << (w.le ? bit & 7 : 7 - (bit & 7)));
   for (const [key, bit] of FLAG_BITS) if (a[key]) set(bit);
@@ -72,7 +129,10 @@ export function writeAttr(w: ByteSink, a: AttrSpec, size = a.size ?? 128): void 
   w.bytes(flags);
   w.u32(0).u32(0).u64(0).u64(0); // wakeup, bp_type, config1, config2
   if (size >= 80) w.u64(a.branchSampleType ?? 0);
-  if (size >= 96) w.u64(a.sampleRegsUser ?? 0n).u32(a.sampleStackUser ?? 0).u32(0);
+  if (size >= 96)
+    w.u64(a.sampleRegsUser ?? 0n)
+      .u32(a.sampleStackUser ?? 0)
+      .u32(0);
   if (size >= 104) w.u64(a.sampleRegsIntr ?? 0n);
   w.zeros(size - (w.length - start));
 }
@@ -120,7 +180,11 @@ export function writeSample(w: ByteSink, a: AttrSpec, s: Partial<SampleRecord>):
         if (rf & ReadFormat.LOST) w.u64(v.lost ?? 0);
       }
     }
-    if (st & S.CALLCHAIN) { const c = s.callchain ?? []; w.u64(c.length); for (const ip of c) w.u64(ip); }
+    if (st & S.CALLCHAIN) {
+      const c = s.callchain ?? [];
+      w.u64(c.length);
+      for (const ip of c) w.u64(ip);
+    }
     if (st & S.RAW) {
       const raw = s.raw ?? new Uint8Array(4);
       w.u32(raw.length).bytes(raw);
@@ -131,7 +195,11 @@ export function writeSample(w: ByteSink, a: AttrSpec, s: Partial<SampleRecord>):
       if ((a.branchSampleType ?? 0) & BRANCH_HW_INDEX) w.u64(bs.hwIdx ?? 0);
       for (const e of bs.entries) w.u64(e.from).u64(e.to).u64(e.flags);
     }
-    if (st & S.REGS_USER) { const r = s.regsUser ?? { abi: 0, regs: [] }; w.u64(r.abi); for (const x of r.regs) w.u64(x); }
+    if (st & S.REGS_USER) {
+      const r = s.regsUser ?? { abi: 0, regs: [] };
+      w.u64(r.abi);
+      for (const x of r.regs) w.u64(x);
+    }
     if (st & S.STACK_USER) {
       const su = s.stackUser ?? { size: 0, dynSize: 0 };
       w.u64(su.size).zeros(su.size);
@@ -140,7 +208,11 @@ export function writeSample(w: ByteSink, a: AttrSpec, s: Partial<SampleRecord>):
     if (st & (S.WEIGHT | S.WEIGHT_STRUCT)) w.u64(s.weight ?? 0n);
     if (st & S.DATA_SRC) w.u64(s.dataSrc ?? 0n);
     if (st & S.TRANSACTION) w.u64(s.transaction ?? 0n);
-    if (st & S.REGS_INTR) { const r = s.regsIntr ?? { abi: 0, regs: [] }; w.u64(r.abi); for (const x of r.regs) w.u64(x); }
+    if (st & S.REGS_INTR) {
+      const r = s.regsIntr ?? { abi: 0, regs: [] };
+      w.u64(r.abi);
+      for (const x of r.regs) w.u64(x);
+    }
     if (st & S.PHYS_ADDR) w.u64(s.physAddr ?? 0);
     if (st & S.CGROUP) w.u64(s.cgroup ?? 0);
     if (st & S.DATA_PAGE_SIZE) w.u64(s.dataPageSize ?? 0);
@@ -153,13 +225,24 @@ export function writeSample(w: ByteSink, a: AttrSpec, s: Partial<SampleRecord>):
 export function writeMmap(w: ByteSink, m: Partial<MmapRecord> & { type: 1 | 10 }, trailerType?: number): void {
   const misc = (m.misc ?? 2) | (m.type === T.MMAP2 && m.buildId ? 0x4000 : 0);
   writeRecord(w, m.type, misc, () => {
-    w.i32(m.pid ?? 0).i32(m.tid ?? 0).u64(m.addr ?? 0).u64(m.len ?? 0).u64(m.pgoff ?? 0);
+    w.i32(m.pid ?? 0)
+      .i32(m.tid ?? 0)
+      .u64(m.addr ?? 0)
+      .u64(m.len ?? 0)
+      .u64(m.pgoff ?? 0);
     if (m.type === T.MMAP2) {
       if (m.buildId) {
         const id = Buffer.from(m.buildId, 'hex');
-        w.u8(id.length).u8(0).u16(0).bytes(id).zeros(20 - id.length);
+        w.u8(id.length)
+          .u8(0)
+          .u16(0)
+          .bytes(id)
+          .zeros(20 - id.length);
       } else {
-        w.u32(m.maj ?? 0).u32(m.min ?? 0).u64(m.ino ?? 0).u64(m.inoGeneration ?? 0);
+        w.u32(m.maj ?? 0)
+          .u32(m.min ?? 0)
+          .u64(m.ino ?? 0)
+          .u64(m.inoGeneration ?? 0);
       }
       w.u32(m.prot ?? 5).u32(m.flags ?? 2);
     }
@@ -210,15 +293,41 @@ export function writeDecoded(w: ByteSink, r: PerfRecord, attrs: AttrSpec[]): boo
 
 /** Feature sections this writer can produce from what the reader parsed. */
 export function writeFeature(w: ByteSink, bit: number, f: PerfDataFeatures): boolean {
-  const s = (v: string) => { const start = w.length; w.u32(0).str(v, 4); w.patchU32Len(start); };
+  const s = (v: string) => {
+    const start = w.length;
+    w.u32(0).str(v, 4);
+    w.patchU32Len(start);
+  };
   switch (bit) {
-    case Feature.HOSTNAME: if (f.hostname === undefined) return false; s(f.hostname); return true;
-    case Feature.OSRELEASE: if (f.osRelease === undefined) return false; s(f.osRelease); return true;
-    case Feature.VERSION: if (f.perfVersion === undefined) return false; s(f.perfVersion); return true;
-    case Feature.ARCH: if (f.arch === undefined) return false; s(f.arch); return true;
-    case Feature.NRCPUS: if (!f.nrCpus) return false; w.u32(f.nrCpus.available).u32(f.nrCpus.online); return true;
-    case Feature.CMDLINE: if (!f.cmdline) return false; w.u32(f.cmdline.length); f.cmdline.forEach(s); return true;
-    case Feature.SAMPLE_TIME: if (!f.sampleTime) return false; w.u64(f.sampleTime.first).u64(f.sampleTime.last); return true;
+    case Feature.HOSTNAME:
+      if (f.hostname === undefined) return false;
+      s(f.hostname);
+      return true;
+    case Feature.OSRELEASE:
+      if (f.osRelease === undefined) return false;
+      s(f.osRelease);
+      return true;
+    case Feature.VERSION:
+      if (f.perfVersion === undefined) return false;
+      s(f.perfVersion);
+      return true;
+    case Feature.ARCH:
+      if (f.arch === undefined) return false;
+      s(f.arch);
+      return true;
+    case Feature.NRCPUS:
+      if (!f.nrCpus) return false;
+      w.u32(f.nrCpus.available).u32(f.nrCpus.online);
+      return true;
+    case Feature.CMDLINE:
+      if (!f.cmdline) return false;
+      w.u32(f.cmdline.length);
+      f.cmdline.forEach(s);
+      return true;
+    case Feature.SAMPLE_TIME:
+      if (!f.sampleTime) return false;
+      w.u64(f.sampleTime.first).u64(f.sampleTime.last);
+      return true;
     case Feature.EVENT_DESC:
       // The attr copies are zeros here: the reader takes only names and ids from this section.
       if (!f.eventDesc) return false;
@@ -234,7 +343,12 @@ export function writeFeature(w: ByteSink, bit: number, f: PerfDataFeatures): boo
       for (const b of f.buildIds) {
         writeRecord(w, T.HEADER_BUILD_ID, b.cpumode | 0x8000, () => {
           const id = Buffer.from(b.buildId, 'hex');
-          w.i32(b.pid).bytes(id).zeros(20 - id.length).u8(id.length).zeros(3).str(b.filename, 64);
+          w.i32(b.pid)
+            .bytes(id)
+            .zeros(20 - id.length)
+            .u8(id.length)
+            .zeros(3)
+            .str(b.filename, 64);
         });
       }
       return true;
