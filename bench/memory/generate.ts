@@ -2,7 +2,8 @@
  * Generators for the memory benchmark (and the tests that bound memory): big inputs written straight to a file in
  * pieces, never built in memory. Both are shapes perf itself writes:
  * - perf script text with callchains and srclines (`perf script -F comm,tid,time,event,period,ip,sym,dso,srcline`
- *   over a `-g` recording), over a few hundred distinct leaf addresses of one binary;
+ *   over a `-g` recording), over a few hundred distinct leaf addresses of one binary (memory is bounded by distinct
+ *   chains, as perf's own callchain tree is, so the generator keeps their number fixed);
  * - a pipe-mode perf.data (`perf record -o -`) with no FINISHED_ROUND records, two CPUs' records interleaved out of
  *   time order, as `perf inject` output or a pipe recording without rounds is.
  */
@@ -21,11 +22,15 @@ export function writePerfScriptText(path: string, bytes: number): { samples: num
   try {
     for (let i = 0; written + piece.length < bytes; i++) {
       const t = (1000 + i / 4000).toFixed(6);
-      const leaf = 0x1130 + (i % 509) * 4;
+      // A frame's symbol is a function of its address, as perf prints it (one address, one sym+off): 509 leaf
+      // addresses in 37 functions, 61 call sites in 11, so 31,049 distinct chains however big the file grows.
+      const l = i % 509;
+      const c = i % 61;
+      const leaf = 0x1130 + l * 4;
       piece +=
         `bench  4242 ${t.padStart(12)}:     250000 cpu-clock: \n` +
-        `\t${leaf.toString(16).padStart(16)} hot_${i % 37}+0x${(i % 509).toString(16)} (/bench/prog)\n  prog.c:${10 + (i % 509)}\n` +
-        `\t${(0x2000 + (i % 61) * 8).toString(16).padStart(16)} caller_${i % 11}+0x${(i % 61).toString(16)} (/bench/prog)\n  prog.c:${700 + (i % 61)}\n` +
+        `\t${leaf.toString(16).padStart(16)} hot_${l % 37}+0x${l.toString(16)} (/bench/prog)\n  prog.c:${10 + l}\n` +
+        `\t${(0x2000 + c * 8).toString(16).padStart(16)} caller_${c % 11}+0x${c.toString(16)} (/bench/prog)\n  prog.c:${700 + c}\n` +
         `\t${(0x2400).toString(16).padStart(16)} main+0x40 (/bench/prog)\n  prog.c:900\n\n`;
       samples++;
       if (piece.length >= FLUSH) {
