@@ -57,12 +57,15 @@ test(
       });
       assert.ok(init.capabilities.callHierarchyProvider);
       await conn.sendNotification(InitializedNotification.type, {});
+      // A hang guard only: unref'd and cleared, so it cannot keep the test worker alive after the file is done.
+      let guard: NodeJS.Timeout | undefined;
       await Promise.race([
         loaded,
-        new Promise((_, rej) =>
-          setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 150_000),
-        ),
-      ]);
+        new Promise((_, rej) => {
+          guard = setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 150_000);
+          guard.unref();
+        }),
+      ]).finally(() => clearTimeout(guard));
 
       const file = join(DEMO, 'src/mh3_alloc.c');
       const uri = pathToFileURL(file).toString();

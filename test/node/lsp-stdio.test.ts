@@ -73,7 +73,7 @@ test(
       await Promise.race([
         loaded,
         new Promise((_, rej) =>
-          setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 20_000),
+          setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 20_000).unref(),
         ),
       ]);
 
@@ -161,7 +161,7 @@ test(
           published.some(match) ? resolve(published.find(match)!) : waiters.push({ match, resolve }),
         ),
         new Promise<never>((_, rej) =>
-          setTimeout(() => rej(new Error(`no diagnostics ${what}; got ${JSON.stringify(published)}`)), 20_000),
+          setTimeout(() => rej(new Error(`no diagnostics ${what}; got ${JSON.stringify(published)}`)), 20_000).unref(),
         ),
       ]);
     conn.listen();
@@ -244,7 +244,10 @@ test(
       await Promise.race([
         saidUntrusted,
         new Promise((_, rej) =>
-          setTimeout(() => rej(new Error(`no untrusted-workspace warning; messages: ${messages.join('; ')}`)), 20_000),
+          setTimeout(
+            () => rej(new Error(`no untrusted-workspace warning; messages: ${messages.join('; ')}`)),
+            20_000,
+          ).unref(),
         ),
       ]);
       await conn.sendRequest(ShutdownRequest.type);
