@@ -2,6 +2,7 @@
  * Every request and notification between the extension and the language server, declared once. No `vscode` import:
  * the server, the client and Node tests all use this module. Lines are 0-based here, as everywhere in LSP.
  */
+import type { DrawnFunction, DrawnLine, HeatMode, HeatTone, LineText } from './model/heat-modes';
 /**
  * A request or notification: its method name and, for the type checker only, its parameter and result types.
  * Plain objects rather than vscode-jsonrpc's classes: the extension's activation bundle then carries no JSON-RPC
@@ -111,22 +112,9 @@ export const ActivateProfileRequest = request<{ id: number }, ProfileSummary>('p
 /** `id: null` stops comparing. */
 export const SetBaselineRequest = request<{ id: number | null }, void>('perfHeat/setBaseline');
 
-/**
- * What the heat shows: one event's share, miss density (miss share ÷ cycle share), or the change against the
- * baseline (`event` indexes the comparison's common events) in share points or normalised counts.
- */
-export type HeatMode =
-  | { kind: 'event'; event: number }
-  | { kind: 'density'; miss: number; cycles: number }
-  | { kind: 'diff'; event: number; by: 'share' | 'normalized' }
-  /** Each line's inclusive share: its cost with the calls made from it (perf's children for srcline; needs -g). */
-  | { kind: 'inclusive'; event: number };
-
-/** The palette a line is drawn with: heat, density, more than the baseline, less than the baseline. */
-export type HeatTone = 'heat' | 'density' | 'more' | 'less';
-
-/** What event modes write after a line (the `perfHeat.heat.lineText` setting). */
-export type LineText = 'share' | 'shareOfFunction' | 'count' | 'none';
+// The heat modes and a drawn line's shape are the model's (model/heat-modes.ts computes them); re-exported as types
+// only, so the protocol still loads nothing at run time and the two cannot drift apart.
+export type { DrawnFunction, DrawnLine, HeatMode, HeatTone, LineText };
 
 /** A line with its counts and shares per event (0-based line): what a hotspot row or a block's line carries. */
 export interface LineHeat {
@@ -142,30 +130,6 @@ export interface FileHeatParams {
   mode: HeatMode;
   /** Event modes' labels (default `share`). */
   lineText?: LineText;
-}
-
-/** One line as drawn in the requested mode. */
-export interface DrawnLine {
-  /** 0-based. */
-  line: number;
-  /** Colour step, 1 (faintest) to 10 (the mode's scale). */
-  step: number;
-  tone: HeatTone;
-  /** The label written after the line; '' for none. */
-  text: string;
-  /** What the step was taken from: a share (percent), a density (× the profile's average), a change. */
-  value: number;
-  /** A density line with too few cycles to count on the scale (drawn, never "the hottest"). */
-  offScale?: boolean;
-}
-
-/** A function's total in the requested mode, written after its name. */
-export interface DrawnFunction {
-  /** 0-based line of the function's name. */
-  line: number;
-  name: string;
-  /** `12.3%`, or in density mode the function's own rate (`0.0123 D1mr per Ir`). */
-  text: string;
 }
 
 /** perfHeat/fileHeat: one file's heat in one heat mode, ready to draw (the client computes nothing). */

@@ -77,6 +77,7 @@ export interface HeatSource {
 }
 
 export interface DrawnLine {
+  /** 0-based. */
   line: number;
   /** Colour step, 1 (faintest) to HEAT_LEVELS. */
   step: number;
@@ -90,6 +91,7 @@ export interface DrawnLine {
 }
 
 export interface DrawnFunction {
+  /** 0-based line of the function's name. */
   line: number;
   name: string;
   /** The total written after the name: its share, or in density mode its own rate. */
