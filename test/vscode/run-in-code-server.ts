@@ -84,4 +84,5 @@ async function main(): Promise<number> {
   return r && code === 0 && r.failed.length === 0 ? 0 : r ? 1 : 2;
 }
 
-main().then((c) => process.exit(c));
+// Exit once stdout has drained: a pipe (npm test tees it) would otherwise lose the last lines, the count among them.
+main().then((c) => process.stdout.write('', () => process.exit(c)));

@@ -291,4 +291,5 @@ async function main(): Promise<number> {
   return steps.finish();
 }
 
-main().then((c) => process.exit(c));
+// Exit once stdout has drained: a pipe (npm test tees it) would otherwise lose the last lines, the count among them.
+main().then((c) => process.stdout.write('', () => process.exit(c)));

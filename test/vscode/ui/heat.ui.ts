@@ -355,4 +355,5 @@ async function main(): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-main().then((c) => process.exit(c));
+// Exit once stdout has drained: a pipe (npm test tees it) would otherwise lose the last lines, the count among them.
+main().then((c) => process.stdout.write('', () => process.exit(c)));
