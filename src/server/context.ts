@@ -20,7 +20,7 @@ export interface ServerContext {
   readonly flags: FlagService;
   /** tree-sitter for function spans; undefined when its wasm could not load (only function totals are lost). */
   readonly syntax: Promise<CSyntax | undefined>;
-  /** The perfHeat.* settings, pulled from the client on every call, paths resolved against the first folder. */
+  /** The perfHeat.* settings, paths resolved against the first folder: pulled from the client, kept until it says they changed. */
   settings(): Promise<ServerSettings>;
   /** The active profile or the baseline changed: tells the client (perfHeat/profileChanged) and every feature. */
   profileChanged(): void;

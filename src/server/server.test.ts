@@ -218,3 +218,50 @@ test(
     }
   },
 );
+
+test(
+  'settings are pulled once and kept until workspace/didChangeConfiguration; a client that sends none is asked every time',
+  { timeout: 60_000 },
+  async () => {
+    for (const sendsChanges of [true, false]) {
+      const { ctx, client } = pair();
+      let pulls = 0;
+      let remaps: Record<string, string> = {};
+      client.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
+        pulls++;
+        return p.items.map(() => ({ pathRemaps: remaps }));
+      });
+      client.listen();
+      try {
+        await client.sendRequest(InitializeRequest.type, {
+          processId: null,
+          rootUri: null,
+          workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+          capabilities: {
+            workspace: { configuration: true, ...(sendsChanges ? { didChangeConfiguration: {} } : {}) },
+          },
+          initializationOptions: { trusted: false, clientLoadsProfile: true },
+        });
+        await client.sendNotification(InitializedNotification.type, {});
+        const before = pulls;
+        assert.deepEqual((await ctx.settings()).pathRemaps, {});
+        assert.deepEqual((await ctx.settings()).pathRemaps, {});
+        // Features may read the settings at `initialized` too: kept, that is still at most one pull.
+        if (sendsChanges) assert.ok(pulls - before <= 1, `${pulls - before} pulls for two reads, changes announced`);
+        else assert.ok(pulls - before >= 2, `${pulls - before} pulls for two reads, no changes announced`);
+        remaps = { '/build': '/src' };
+        if (sendsChanges) {
+          // Unannounced, the kept value stands; announced, the next read pulls the new one.
+          assert.deepEqual((await ctx.settings()).pathRemaps, {});
+          const changed = new Promise<void>((r) => ctx.onSettingsChanged(() => r()));
+          await client.sendNotification('workspace/didChangeConfiguration', { settings: null });
+          await changed;
+        }
+        assert.deepEqual((await ctx.settings()).pathRemaps, { '/build': '/src' });
+      } finally {
+        client.dispose();
+        ctx.connection.dispose();
+      }
+    }
+  },
+);

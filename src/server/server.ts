@@ -62,6 +62,11 @@ export function startServer(connection: Connection): ServerContext {
     initialized: new Emitter<void>(),
     settings: new Emitter<void>(),
   };
+  // The settings, pulled once and kept until the client says they changed. A pull is a round trip to the client,
+  // which every load, heat and flag request would otherwise wait for (npm run bench:editor). Kept only for a client
+  // that sends workspace/didChangeConfiguration (Perf Heat's does for perfHeat.*), and per first folder, which
+  // relative paths resolve against.
+  const settingsCache: { keep: boolean; root?: string; pulled?: Promise<ServerSettings> } = { keep: false };
   const ctx: ServerContext = {
     connection,
     documents,
@@ -73,7 +78,13 @@ export function startServer(connection: Connection): ServerContext {
       connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
       return undefined;
     }),
-    settings: () => pullSettings(connection, workspace),
+    settings: () => {
+      const root = workspace.roots()[0];
+      if (!settingsCache.keep) return pullSettings(connection, workspace);
+      if (!settingsCache.pulled || settingsCache.root !== root)
+        Object.assign(settingsCache, { root, pulled: pullSettings(connection, workspace) });
+      return settingsCache.pulled!;
+    },
     profileChanged: () => {
       notify(connection, ProfileChangedNotification, {
         profile: profiles.summary ?? null,
@@ -102,6 +113,7 @@ export function startServer(connection: Connection): ServerContext {
       params.capabilities.workspace?.workspaceFolders === true,
     );
     profiles.trusted = workspace.trusted;
+    settingsCache.keep = params.capabilities.workspace?.didChangeConfiguration !== undefined;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -116,7 +128,10 @@ export function startServer(connection: Connection): ServerContext {
     };
   });
   connection.onInitialized(() => emitters.initialized.fire());
-  connection.onDidChangeConfiguration(() => emitters.settings.fire());
+  connection.onDidChangeConfiguration(() => {
+    settingsCache.pulled = undefined;
+    emitters.settings.fire();
+  });
 
   for (const feature of FEATURES) feature.register(ctx);
   documents.listen(connection);
