@@ -63,3 +63,37 @@ test('span totals: clean spans end at their brace, unclean ones at the next func
     ],
   );
 });
+
+test('span totals equal a plain sum over each span, on random files (nested, unclean, empty spans)', () => {
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n) | 0;
+  for (let round = 0; round < 200; round++) {
+    const lineCount = 20 + rand(200);
+    const lines = [...new Set(Array.from({ length: rand(60) }, () => 1 + rand(lineCount)))]
+      .sort((a, b) => a - b)
+      .map((line) => ({ line, counts: [rand(50), rand(5)], shares: [rand(100) / 10, rand(10) / 10] }));
+    const starts = [...new Set(Array.from({ length: 1 + rand(8) }, () => 1 + rand(lineCount)))].sort((a, b) => a - b);
+    const spans = starts.map((line, i) => ({
+      name: `f${i}`,
+      line,
+      endLine: Math.min(lineCount, line + rand(40)),
+      clean: rand(3) > 0,
+    }));
+    const expected = spans.flatMap((s, i) => {
+      const end = s.clean ? s.endLine : (spans[i + 1]?.line ?? lineCount + 1) - 1;
+      let inside = 0;
+      const counts = [0, 0];
+      const shares = [0, 0];
+      for (const l of lines)
+        if (l.line >= s.line && l.line <= end) {
+          inside++;
+          for (const e of [0, 1]) {
+            counts[e] += l.counts[e];
+            shares[e] += l.shares[e];
+          }
+        }
+      return inside ? [{ name: s.name, line: s.line - 1, counts, shares }] : [];
+    });
+    assert.deepEqual(functionTotals(spans, lines, lineCount), expected, `round ${round}`);
+  }
+});

@@ -97,7 +97,8 @@ async function fileSource(
   const lineCount = text.split('\n').length;
   const lines = heatMap.linesOf(path).filter((l) => l.line <= lineCount);
   const spans = (await syntax)?.functionSpans(text, version) ?? [];
-  const index = profiles.index;
+  // Only "share of function" labels need the index: built then, not on the way to every file's first heat.
+  const index = profiles.lazyIndex;
   const source: FileSource['source'] = {
     events: summary.events,
     lines: lines.map((l) => ({ line: l.line - 1, counts: l.counts, shares: l.shares })),
@@ -114,7 +115,7 @@ async function fileSource(
           line: l.line - 1,
           counts: l.counts,
           shares: l.shares,
-          functionShares: index?.functionShares(path, l.line, l.counts),
+          functionShares: index?.().functionShares(path, l.line, l.counts),
         })),
       }),
     stale: newerThanBinaries(
@@ -210,19 +211,37 @@ function definitionLine(lines: string[], name: string): number | undefined {
 /**
  * Sums line heat per function. A clean span ends at its closing brace; an unclean one (tree-sitter lost in `#if`
  * blocks) is taken to run until the next function starts, which is right for hz3's one-function-per-file layout.
+ * `lines` are in line order (HeatMap.linesOf), so each span's lines are one slice, found by binary search: a filter
+ * of every line per span was the largest part of a heat request on a file of a hundred functions.
  */
 export function functionTotals(
   spans: FunctionSpan[],
   lines: readonly HeatedLine[],
   lineCount: number,
 ): FunctionTotal[] {
+  const firstFrom = (line: number): number => {
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid].line < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const out: FunctionTotal[] = [];
   spans.forEach((s, i) => {
     const end = s.clean ? s.endLine : (spans[i + 1]?.line ?? lineCount + 1) - 1;
-    const inside = lines.filter((l) => l.line >= s.line && l.line <= end);
-    if (inside.length === 0) return;
-    const counts = inside[0].counts.map((_, e) => inside.reduce((a, l) => a + l.counts[e], 0));
-    const shares = inside[0].shares.map((_, e) => inside.reduce((a, l) => a + l.shares[e], 0));
+    const from = firstFrom(s.line);
+    const to = firstFrom(end + 1);
+    if (from >= to) return;
+    const counts = lines[from].counts.map(() => 0);
+    const shares = lines[from].shares.map(() => 0);
+    for (let k = from; k < to; k++) {
+      const l = lines[k];
+      for (let e = 0; e < counts.length; e++) counts[e] += l.counts[e];
+      for (let e = 0; e < shares.length; e++) shares[e] += l.shares[e];
+    }
     out.push({ name: s.name, line: s.line - 1, counts, shares });
   });
   return out;

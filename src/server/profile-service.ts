@@ -23,7 +23,8 @@ import { formatShare } from '../model/format';
 
 interface Loaded {
   heatMap: HeatMap;
-  index: ProfileIndex;
+  /** Built on first use (hotspots, hover, flag block totals): the heat the user waits for after a load needs none of it. */
+  index(): ProfileIndex;
   summary: ProfileSummary;
   mapper: PathMapper;
 }
@@ -73,6 +74,11 @@ export class ProfileService {
   }
 
   get index(): ProfileIndex | undefined {
+    return this.active?.index();
+  }
+
+  /** The active profile's index, built when first called: for work that may never need it (share of function). */
+  get lazyIndex(): (() => ProfileIndex) | undefined {
     return this.active?.index;
   }
 
@@ -271,7 +277,8 @@ export class ProfileService {
     const remaps = Object.entries(settings.pathRemaps ?? {}).map(([from, to]) => ({ from, to }));
     const mapper = new PathMapper(files, remaps);
     const heatMap = new HeatMap(profile, mapper);
-    const index = new ProfileIndex(profile, mapper);
+    let built: ProfileIndex | undefined;
+    const index = (): ProfileIndex => (built ??= new ProfileIndex(profile, mapper));
     const summary: ProfileSummary = {
       id: this.nextId++,
       source: path,
