@@ -19,6 +19,8 @@ async function main(): Promise<number> {
   try {
     cs = await startCodeServer({
       testDriver: true,
+      // The benchmark installs an extension that does nothing, whose activation is VS Code's own floor.
+      ...(process.env.PERF_HEAT_EXTENSIONS_DIR ? { extensionsDir: process.env.PERF_HEAT_EXTENSIONS_DIR } : {}),
       env: (runDir) => ({
         PERF_HEAT_TEST_RESULT: join(runDir, 'result.json'),
         PERF_HEAT_TEST_GREP: process.env.PERF_HEAT_TEST_GREP ?? '',

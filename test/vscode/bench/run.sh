@@ -40,4 +40,15 @@ echo "generated $(wc -l < "$WS/src/big.c")-line file and a $(grep -c 'big.c:' "$
 npm run --silent build
 node test/vscode/build-tests.mjs
 npx esbuild test/vscode/bench/index.ts --bundle --platform=node --format=cjs --target=node20 --external:vscode --outfile=out/test/vscode/bench/index.js --log-level=warning
-PERF_HEAT_TESTS_ENTRY="$PWD/out/test/vscode/bench/index.js" PERF_HEAT_TEST_WORKSPACE="$PWD/$WS" node --import tsx test/vscode/run-in-code-server.ts
+# An extension that does nothing on activation, installed beside: what activating any extension costs in this
+# VS Code, printed with Perf Heat's activation.
+EXT_DIR=$PWD/.vscode-test/bench-extensions
+FLOOR=$EXT_DIR/perf-heat-bench.activation-floor-0.0.1
+rm -rf "$EXT_DIR" && mkdir -p "$FLOOR"
+cat > "$FLOOR/package.json" <<'JSON'
+{ "name": "activation-floor", "publisher": "perf-heat-bench", "version": "0.0.1", "engines": { "vscode": "^1.91.0" },
+  "main": "./extension.js", "activationEvents": [] }
+JSON
+# It requires the vscode module, as every extension does (the extension host builds its API object then).
+echo 'const vscode = require("vscode"); exports.activate = () => ({ activated: !!vscode.window });' > "$FLOOR/extension.js"
+PERF_HEAT_EXTENSIONS_DIR="$EXT_DIR" PERF_HEAT_TESTS_ENTRY="$PWD/out/test/vscode/bench/index.js" PERF_HEAT_TEST_WORKSPACE="$PWD/$WS" node --import tsx test/vscode/run-in-code-server.ts
