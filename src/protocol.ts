@@ -86,6 +86,11 @@ export interface LoadProfileParams {
   path: string;
   /** `active` (default): its heat is shown. `baseline`: the active profile is compared with it. */
   role?: 'active' | 'baseline';
+  /**
+   * The load follows a change of the settings (perfHeat.profile): the server pulls them anew rather than use its
+   * copy, since the client's notice of the change (workspace/didChangeConfiguration) may still be on its way.
+   */
+  freshSettings?: boolean;
 }
 export const LoadProfileRequest = request<LoadProfileParams, ProfileSummary>('perfHeat/loadProfile');
 

@@ -307,16 +307,22 @@ export class Session {
 
   private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
     const { config } = this;
-    if (config.affects(e, 'profile') && config.profile) void this.loadReportingErrors(config.profile);
+    if (config.affects(e, 'profile') && config.profile) void this.loadReportingErrors(config.profile, true);
     if (config.affects(e, 'heat.lineText') || config.affects(e, 'totals.style')) void this.decorations?.applyAll();
     if (config.affects(e, 'heat.gutterBar')) void this.decorations?.rebuildPalettes();
   }
 
-  async load(path: string): Promise<ProfileSummary> {
+  /** `freshSettings`: the load follows a settings change, which the server may not have heard of yet. */
+  async load(path: string, freshSettings = false): Promise<ProfileSummary> {
     const { client } = await this.ensureStarted();
     const output = this.output;
     const cancel = new vscode.CancellationTokenSource();
-    const request = send(client, LoadProfileRequest, { path }, cancel.token);
+    const request = send(
+      client,
+      LoadProfileRequest,
+      { path, ...(freshSettings ? { freshSettings } : {}) },
+      cancel.token,
+    );
     const title = `Perf Heat: loading ${vscode.workspace.asRelativePath(path)}`;
     const slow = setTimeout(() => {
       void vscode.window.withProgress(
@@ -349,9 +355,9 @@ export class Session {
     return summary;
   }
 
-  async loadReportingErrors(path: string): Promise<void> {
+  async loadReportingErrors(path: string, freshSettings = false): Promise<void> {
     try {
-      await this.load(path);
+      await this.load(path, freshSettings);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       // -32800 (RequestCancelled): the user cancelled, or a later load, switch or Clear Heat superseded this one.

@@ -21,7 +21,7 @@ export interface ServerContext {
   /** tree-sitter for function spans; undefined when its wasm could not load (only function totals are lost). */
   readonly syntax: Promise<CSyntax | undefined>;
   /** The perfHeat.* settings, paths resolved against the first folder: pulled from the client, kept until it says they changed. */
-  settings(): Promise<ServerSettings>;
+  settings(fresh?: boolean): Promise<ServerSettings>;
   /** The active profile or the baseline changed: tells the client (perfHeat/profileChanged) and every feature. */
   profileChanged(): void;
   /** The flag view changed (toggle, preset, `-D` setting): tells the client (perfHeat/flagsChanged) and every feature. */

@@ -19,11 +19,11 @@ import { onNotification, onRequest } from './rpc';
 export function register(ctx: ServerContext): void {
   const { connection, profiles } = ctx;
 
-  onRequest(connection, LoadProfileRequest, async ({ path, role }, token) => {
+  onRequest(connection, LoadProfileRequest, async ({ path, role, freshSettings }, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     try {
-      const summary = await profiles.load(path, await ctx.settings(), abort.signal, role);
+      const summary = await profiles.load(path, await ctx.settings(freshSettings), abort.signal, role);
       ctx.profileChanged();
       return summary;
     } catch (e) {

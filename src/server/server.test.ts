@@ -253,6 +253,8 @@ test(
         if (sendsChanges) {
           // Unannounced, the kept value stands; announced, the next read pulls the new one.
           assert.deepEqual((await ctx.settings()).pathRemaps, {});
+          // A load that follows a settings change asks for them anew (the notice may come after it).
+          assert.deepEqual((await ctx.settings(true)).pathRemaps, { '/build': '/src' });
           const changed = new Promise<void>((r) => ctx.onSettingsChanged(() => r()));
           await client.sendNotification('workspace/didChangeConfiguration', { settings: null });
           await changed;

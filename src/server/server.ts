@@ -78,10 +78,10 @@ export function startServer(connection: Connection): ServerContext {
       connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
       return undefined;
     }),
-    settings: () => {
+    settings: (fresh) => {
       const root = workspace.roots()[0];
       if (!settingsCache.keep) return pullSettings(connection, workspace);
-      if (!settingsCache.pulled || settingsCache.root !== root)
+      if (fresh || !settingsCache.pulled || settingsCache.root !== root)
         Object.assign(settingsCache, { root, pulled: pullSettings(connection, workspace) });
       return settingsCache.pulled!;
     },
