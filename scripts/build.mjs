@@ -40,10 +40,13 @@ const importMeta = {
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
+// The extension's two bundles run in the extension host that every extension shares, and are compiled on the way to
+// activation and to the first load: minified, they compile in about half the time (the source maps keep the names).
+const inExtensionHost = { ...common, minify: true, external: ['vscode'] };
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...inExtensionHost, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   // The language client, loaded by the extension only when the server is first needed.
-  { ...common, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...inExtensionHost, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js' },
   { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The CLI's heavier commands, required by dist/cli.js only when run (`lines` never loads them).
