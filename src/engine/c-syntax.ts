@@ -28,9 +28,14 @@ export class CSyntax {
   private constructor(private readonly parser: Parser) {}
 
   /** `wasmDir` holds `web-tree-sitter.wasm` and `tree-sitter-c.wasm`. */
-  static async create(wasmDir: string): Promise<CSyntax> {
-    await Parser.init({ locateFile: (name: string) => join(wasmDir, name) });
-    const language = await Language.load(join(wasmDir, 'tree-sitter-c.wasm'));
+  /** From a folder holding both wasm files (dist/, as the build lays them out), or from each file's own path. */
+  static async create(wasm: string | { runtime: string; language: string }): Promise<CSyntax> {
+    const files =
+      typeof wasm === 'string'
+        ? { runtime: join(wasm, 'web-tree-sitter.wasm'), language: join(wasm, 'tree-sitter-c.wasm') }
+        : wasm;
+    await Parser.init({ locateFile: (name: string) => (name.endsWith('.wasm') ? files.runtime : name) });
+    const language = await Language.load(files.language);
     const parser = new Parser();
     parser.setLanguage(language);
     return new CSyntax(parser);

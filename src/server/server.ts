@@ -3,6 +3,7 @@
  * and hands it to every feature's `register(ctx)`; nothing runs at import, so a test can drive it over any
  * connection (main.ts is the process entry).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter, TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -74,7 +75,7 @@ export function startServer(connection: Connection): ServerContext {
     profiles,
     flags: flagService,
     // The wasm files sit next to the bundle (scripts/build.mjs copies them); a failure only loses function totals.
-    syntax: CSyntax.create(__dirname).catch((e: Error) => {
+    syntax: CSyntax.create(syntaxWasm(__dirname)).catch((e: Error) => {
       connection.console.warn(`tree-sitter unavailable, no function totals: ${e.message}`);
       return undefined;
     }),
@@ -137,6 +138,16 @@ export function startServer(connection: Connection): ServerContext {
   documents.listen(connection);
   connection.listen();
   return ctx;
+}
+
+/** The wasm files next to the bundle (scripts/build.mjs copies them there); run from source (tests), the packages'. */
+function syntaxWasm(dir: string): string | { runtime: string; language: string } {
+  if (existsSync(join(dir, 'tree-sitter-c.wasm'))) return dir;
+  const modules = join(dir, '../../node_modules');
+  return {
+    runtime: join(modules, 'web-tree-sitter/web-tree-sitter.wasm'),
+    language: join(modules, 'tree-sitter-c/tree-sitter-c.wasm'),
+  };
 }
 
 /** workspace/configuration for `perfHeat`, typed by the shared schema; a wrong value is logged and defaulted. */
