@@ -231,16 +231,10 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
     const dv = b.dv;
     const le = pd.littleEndian;
     const end = pd.dataEnd;
-    let bufPos = pd.dataOffset;
-    let filePos = pd.dataOffset;
-    let len = 0;
-    for (;;) {
-      if (filePos < end) {
-        const bytesRead = await src.read(buf, len, Math.min(buf.length - len, end - filePos), filePos);
-        if (bytesRead === 0) giveUp();
-        len += bytesRead;
-        filePos += bytesRead;
-      }
+    // One chunk's records, in a synchronous function of its own: V8 does not optimize a loop inside an async
+    // function while it runs (no on-stack replacement for resumable functions), so inside `scan` this loop ran
+    // in the interpreter for the whole file. Returns where the chunk's complete records end.
+    const decodeChunk = (len: number, bufPos: number): number => {
       let p = 0;
       while (p + 8 <= len) {
         const type = dv.getUint32(p, le);
@@ -350,6 +344,19 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
         );
         p += size;
       }
+      return p;
+    };
+    let bufPos = pd.dataOffset;
+    let filePos = pd.dataOffset;
+    let len = 0;
+    for (;;) {
+      if (filePos < end) {
+        const bytesRead = await src.read(buf, len, Math.min(buf.length - len, end - filePos), filePos);
+        if (bytesRead === 0) giveUp();
+        len += bytesRead;
+        filePos += bytesRead;
+      }
+      const p = decodeChunk(len, bufPos);
       if (p > 0) {
         buf.copy(buf, 0, p, len);
         len -= p;
