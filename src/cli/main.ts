@@ -254,7 +254,14 @@ async function profilesArgs(
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, got "${values.top}"`);
   const remaps = values.remap.map(parseRemap);
   const out: CommonArgs[] = [];
-  const load = { binaryPaths: values['binary-path'], searchRoots: [process.cwd()], ...(filter ? { filter } : {}) };
+  const load = {
+    binaryPaths: values['binary-path'],
+    searchRoots: [process.cwd()],
+    ...(filter ? { filter } : {}),
+    // `lines` shows inclusive cost only when asked: without it the callchains are not read (nor their frames
+    // symbolized), which is most of a `perf record -g` file's load.
+    ...(command === 'lines' && !values.inclusive ? { callchains: false } : {}),
+  };
   for (const path of count === 'merge' ? [positionals.join(' + ')] : positionals) {
     const profile = count === 'merge' ? await loadProfiles(positionals, load) : await loadProfile(path, load);
     const names = profile.events.map((e) => e.name);

@@ -41,6 +41,11 @@ export interface LoadOptions {
   buildIdCacheDir?: string;
   /** Only these samples (perf report's --tid, --comm, --cpu, --time): perf.data only; other formats say it is ignored. */
   filter?: SampleFilter;
+  /**
+   * False when the caller shows no inclusive cost (the CLI's `lines` without --inclusive): a perf.data file's
+   * callchains are then not aggregated, and callers' frames are neither symbolized nor named. Default true.
+   */
+  callchains?: boolean;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */

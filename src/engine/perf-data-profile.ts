@@ -30,7 +30,7 @@ export async function loadPerfDataProfile(path: string, options: LoadOptions): P
   let summary: PerfDataSummary;
   const prefetch = prefetchDebugFiles(path, options);
   try {
-    summary = await summarizePerfData(path, { filter: options.filter });
+    summary = await summarizePerfData(path, { filter: options.filter, callchains: options.callchains });
   } catch (e) {
     if (e instanceof PerfDataError) throw new ProfileFormatError(path, { offset: e.offset }, e.detail);
     throw e;
