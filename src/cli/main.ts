@@ -260,7 +260,8 @@ async function profilesArgs(
     ...(filter ? { filter } : {}),
     // `lines` shows inclusive cost only when asked: without it the callchains are not read (nor their frames
     // symbolized), which is most of a `perf record -g` file's load.
-    ...(command === 'lines' && !values.inclusive ? { callchains: false } : {}),
+    // Nor are function names shown: no kallsyms or ELF symbol table is read for them.
+    ...(command === 'lines' && !values.inclusive ? { callchains: false, functionNames: false } : {}),
   };
   for (const path of count === 'merge' ? [positionals.join(' + ')] : positionals) {
     const profile = count === 'merge' ? await loadProfiles(positionals, load) : await loadProfile(path, load);

@@ -25,6 +25,13 @@ export function addKernelSamples(
   const search = { cacheDir: options.buildIdCacheDir, moreCacheDirs: [join(dirname(profilePath), '.debug')] };
   // A module `[ext4]` owns the kallsyms entries tagged with it; the kernel those without a tag.
   const module = dso === KERNEL ? undefined : dso.slice(1, -1);
+  if (options.functionNames === false) {
+    // Only lines are wanted, and kernel code has none here: the samples count under the kernel's name.
+    metadata.binaries.push({ recorded: dso, buildId, note: 'not named (only source lines were asked for)' });
+    for (const a of addresses)
+      builder.addAddress({ dso, address: -1, symbol: dso, counts: a.period, samples: a.samples, inlineChain: [] });
+    return;
+  }
   const recorded = addresses.map((a) => addrToBigInt(a.fileOffset));
   const syms = nameKernelAddresses(
     buildId,

@@ -46,6 +46,12 @@ export interface LoadOptions {
    * callchains are then not aggregated, and callers' frames are neither symbolized nor named. Default true.
    */
   callchains?: boolean;
+  /**
+   * False when the caller shows only source lines (the CLI's `lines` without --inclusive): kernel addresses are not
+   * named (no kallsyms is read, and no warning about kernel names is given) and user-space symbols are not looked up
+   * in the ELF symbol tables; lines and their counts are the same. Default true.
+   */
+  functionNames?: boolean;
 }
 
 /** Said once per load when the workspace is untrusted and symbolization was skipped. */

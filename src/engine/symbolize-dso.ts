@@ -55,7 +55,8 @@ export async function symbolizeDso(
       builder.warn(`symbolizing ${debugFile} failed: ${(e as Error).message}`);
     }
   }
-  const symbolOf = functionNames(found, [...vaddrs.values()], options.symbolCache);
+  const symbolOf =
+    options.functionNames === false ? () => undefined : functionNames(found, [...vaddrs.values()], options.symbolCache);
   const out = new Map<number, SymbolizedAddress>();
   for (const [off, v] of vaddrs) {
     const chain = chains.get(v) ?? [];
