@@ -16,7 +16,7 @@ import { DecodeContext } from './context';
 import { DEFAULT_MAX_QUEUED } from './ordered';
 import { decodeRecord } from './records';
 import { applyHeaderRecord, type StreamSpec } from './stream';
-import { AddressSpaces, UNKNOWN_DSO } from './resolve';
+import { AddressSpaces, UNKNOWN_DSO, type MappedRegion } from './resolve';
 import type { PerfData } from './reader';
 import type { CommRecord, MmapRecord, PerfRecord, TaskRecord } from './types';
 import { CallchainAccumulator } from './callchains';
@@ -183,6 +183,12 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
 
   let lastDso = '';
   let lastOffsets: Map<Addr, number[]> | undefined;
+  let lastPid = NaN;
+  let lastMode = -1;
+  let lastGeneration = -1;
+  let lastStart = 0;
+  let lastEnd = 0;
+  let lastRegion: MappedRegion | undefined;
   const count = (
     ev: number,
     pid: number,
@@ -202,8 +208,30 @@ async function scan(pd: PerfData, ctx: DecodeContext, chunkSize: number, wants: 
     const t = totals[ev] ?? (totals[ev] = { samples: 0, period: 0 });
     t.samples++;
     t.period += period;
-    // resolve() without its result object: user-space ips and offsets are plain numbers.
-    const m = spaces.regionOf(pid, ip, cpumode);
+    // resolve() without its result object: user-space ips and offsets are plain numbers. Consecutive samples are
+    // mostly in the same map of the same process: the last region found answers again while the maps are unchanged
+    // (same generation), which skips the process lookup and the search (and its number/BigInt comparisons).
+    let m: MappedRegion | undefined;
+    if (
+      pid === lastPid &&
+      cpumode === lastMode &&
+      spaces.generation === lastGeneration &&
+      typeof ip === 'number' &&
+      ip >= lastStart &&
+      ip < lastEnd
+    )
+      m = lastRegion;
+    else {
+      m = spaces.regionOf(pid, ip, cpumode);
+      if (m && typeof m.start === 'number' && typeof m.end === 'number') {
+        lastPid = pid;
+        lastMode = cpumode;
+        lastGeneration = spaces.generation;
+        lastStart = m.start;
+        lastEnd = m.end;
+        lastRegion = m;
+      }
+    }
     const dso = m ? m.dso : UNKNOWN_DSO;
     let fileOffset: Addr = ip;
     if (m) {
