@@ -6,13 +6,22 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 passed=0; failed=0; failures=()
-tier() { # [--counted] name, command…: runs a tier, adds up its `N passed, N failed` line (or counts it as one check)
+# A tier runs into a log of its own (run_tier), then is reported (report_tier): its output printed in one piece,
+# its `N passed, N failed` line added up (or the tier counted as one check), its time. `tier` does both in turn;
+# `together` starts several tiers at once and reports them in order when all have finished, so their output is
+# not interleaved and each keeps its own pass/fail and count.
+logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
+run_tier() { # [--live] id, command…: --live also shows the output as it comes (a tier that runs alone)
+  local live=0; if [ "$1" = --live ]; then live=1; shift; fi
+  local id=$1; shift; local t=$(date +%s) rc
+  if [ "$live" -eq 1 ]; then "$@" 2>&1 | tee "$logs/$id.log"; rc=${PIPESTATUS[0]}; else "$@" >"$logs/$id.log" 2>&1; rc=$?; fi
+  echo "$rc" >"$logs/$id.rc"; echo $(( $(date +%s) - t )) >"$logs/$id.s"
+}
+report_tier() { # [--counted] name, id: adds up its `N passed, N failed` line (or counts it as one check)
   local counted=0; if [ "$1" = --counted ]; then counted=1; shift; fi
-  local name=$1; shift
-  echo "=== $name"
-  local log; log=$(mktemp); local t=$(date +%s)
-  "$@" 2>&1 | tee "$log"
-  local rc=${PIPESTATUS[0]}
+  local name=$1 id=$2 log="$logs/$2.log"
+  [ -n "${shown:-}" ] || { echo "=== $name"; cat "$log"; }
+  local rc; rc=$(cat "$logs/$id.rc")
   local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   if [ -n "$line" ]; then
     local p f; p=$(echo "$line" | cut -d' ' -f1); f=$(echo "$line" | cut -d' ' -f3)
@@ -23,14 +32,33 @@ tier() { # [--counted] name, command…: runs a tier, adds up its `N passed, N f
     echo "$name printed no 'N passed, N failed' line"; failed=$((failed + 1)); rc=1
   elif [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   [ "$rc" -eq 0 ] || failures+=("$name")
-  echo "=== $name: $(( $(date +%s) - t )) s"
-  rm -f "$log"
+  echo "=== $name: $(cat "$logs/$id.s") s"
+}
+n=0
+tier() { # [--counted] name, command…
+  local c=(); if [ "$1" = --counted ]; then c=(--counted); shift; fi
+  local name=$1; shift; n=$((n + 1))
+  echo "=== $name"; run_tier --live "$n" "$@"; shown=1 report_tier "${c[@]}" "$name" "$n"
+}
+together() { # name|command string … (each run with bash -c), reported in the order given
+  local ids=() names=() spec t=$(date +%s)
+  for spec in "$@"; do
+    n=$((n + 1)); ids+=("$n"); names+=("${spec%%|*}")
+    run_tier "$n" bash -c "${spec#*|}" &
+  done
+  wait
+  local i; for i in "${!ids[@]}"; do report_tier "${names[$i]}" "${ids[$i]}"; done
+  echo "=== (${names[*]} ran at once: $(( $(date +%s) - t )) s)"
 }
 if ! bash scripts/ensure-deps.sh; then echo "setup failed"; echo "0 passed, 1 failed"; exit 1; fi
 tier build npm run --silent build
-tier typecheck npx tsc --noEmit -p .
-tier lint npx eslint .
-tier format npx prettier --check .
+# The three static checks are single-threaded and independent: on two cores they run at once. Each keeps a cache
+# under out/ (tsc's build info, eslint's and prettier's per-file caches, keyed by file content, the tool's version
+# and its configuration), so a warm run re-checks only what changed; `rm -rf out` gives a cold run.
+together \
+  "typecheck|npx tsc --noEmit -p . --incremental --tsBuildInfoFile out/cache/tsconfig.tsbuildinfo" \
+  "lint|npx eslint --cache --cache-strategy content --cache-location out/cache/eslint/ ." \
+  "format|npx prettier --check --cache --cache-strategy content --cache-location out/cache/prettier ."
 tier --counted "node unit tests" node scripts/run-node-tests.mjs --tier unit
 tier --counted "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
 tier --counted "node end-to-end tests" node scripts/run-node-tests.mjs --tier e2e
