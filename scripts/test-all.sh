@@ -40,14 +40,16 @@ tier() { # [--counted] name, command…
   local name=$1; shift; n=$((n + 1))
   echo "=== $name"; run_tier --live "$n" "$@"; shown=1 report_tier "${c[@]}" "$name" "$n"
 }
-together() { # name|command string … (each run with bash -c), reported in the order given
-  local ids=() names=() spec t=$(date +%s)
+together() { # [+]name|command string … (each run with bash -c; + = counted), reported in the order given
+  local ids=() names=() counted=() spec name t=$(date +%s)
   for spec in "$@"; do
-    n=$((n + 1)); ids+=("$n"); names+=("${spec%%|*}")
+    n=$((n + 1)); ids+=("$n"); name=${spec%%|*}
+    if [ "${name:0:1}" = + ]; then counted+=(--counted); name=${name:1}; else counted+=(""); fi
+    names+=("$name")
     run_tier "$n" bash -c "${spec#*|}" &
   done
   wait
-  local i; for i in "${!ids[@]}"; do report_tier "${names[$i]}" "${ids[$i]}"; done
+  local i; for i in "${!ids[@]}"; do report_tier ${counted[$i]} "${names[$i]}" "${ids[$i]}"; done
   echo "=== (${names[*]} ran at once: $(( $(date +%s) - t )) s)"
 }
 if ! bash scripts/ensure-deps.sh; then echo "setup failed"; echo "0 passed, 1 failed"; exit 1; fi
@@ -64,8 +66,11 @@ tier --counted "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
 tier --counted "node end-to-end tests" node scripts/run-node-tests.mjs --tier e2e
 tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier --counted "tests inside VS Code" npm run --silent test:vscode
-tier --counted "UI tests (Playwright)" node --import tsx test/vscode/ui/heat.ui.ts
-tier --counted "UI tests: a new user's first minutes" node --import tsx test/vscode/ui/first-minutes.ui.ts
+# The two UI suites each start their own code-server and Chromium (own port, user data, extensions folder) and
+# spend much of their time waiting on the workbench: they run at once.
+together \
+  "+UI tests (Playwright)|node --import tsx test/vscode/ui/heat.ui.ts" \
+  "+UI tests: a new user's first minutes|node --import tsx test/vscode/ui/first-minutes.ui.ts"
 echo "=== done in $(( $(date +%s) - start )) s${failures[*]:+; failed tiers: ${failures[*]}}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -164,7 +164,8 @@ export function writeUserSettings(runDir: string, settings: Record<string, unkno
  */
 export function installExtension(extensionsDir: string): void {
   const dir = hostDir();
-  const vsix = join(ROOT, '.vscode-test', 'perf-heat.vsix');
+  // Beside its extensions folder: two suites that run at once (scripts/test-all.sh) package and install apart.
+  const vsix = `${extensionsDir}.vsix`;
   mkdirSync(join(ROOT, '.vscode-test'), { recursive: true });
   execFileSync(
     join(ROOT, 'node_modules/.bin/vsce'),

@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     'workbench.tips.enabled': false,
   };
   try {
-    const extensionsDir = join(ROOT, '.vscode-test', 'ui-extensions');
+    const extensionsDir = join(ROOT, '.vscode-test', 'ui-extensions-first-minutes');
     installExtension(extensionsDir);
     cs = await startCodeServer({ userSettings: settings, extensionsDir });
     const browser = await chromium.launchPersistentContext(join(cs.runDir, 'chrome'), {
