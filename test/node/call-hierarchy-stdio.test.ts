@@ -6,66 +6,35 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CallHierarchyIncomingCallsRequest,
   CallHierarchyOutgoingCallsRequest,
   CallHierarchyPrepareRequest,
-  ConfigurationRequest,
-  createProtocolConnection,
   DidOpenTextDocumentNotification,
-  ExitNotification,
-  InitializedNotification,
-  InitializeRequest,
-  ShutdownRequest,
-  StreamMessageReader,
-  StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { NotificationType } from 'vscode-languageserver-protocol';
 import { parseChildrenSym } from '../perf-oracle';
-
-const ROOT = join(__dirname, '../..');
-const DEMO = join(ROOT, 'demo/mini-hz3');
-const SERVER = join(ROOT, 'dist/server.js');
+import { DEMO, NEEDS_BUILD, ROOT, startStdioServer, within } from './stdio-server';
 
 test(
   "call hierarchy over stdio: who calls mh3_owner_stash_pop, from which line, at perf --children's share",
-  { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 240_000 },
+  { skip: NEEDS_BUILD, timeout: 240_000 },
   async () => {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/callgraph.perf.data' } };
-    conn.onRequest(ConfigurationRequest.type, (p) =>
-      p.items.map((i) => (i.section ? (settings[i.section] ?? null) : settings)),
-    );
+    const server = startStdioServer({ perfHeat: { profile: 'profiles/callgraph.perf.data' } });
+    const { conn, messages } = server;
     const loaded = new Promise<void>((resolve) =>
       conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()),
     );
-    const messages: string[] = [];
-    conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
-    conn.listen();
     try {
-      const init = await conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid,
-        rootUri: pathToFileURL(DEMO).toString(),
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      const init = await server.initialize({
         capabilities: { workspace: { configuration: true }, textDocument: { callHierarchy: {} } },
         initializationOptions: { trusted: true },
       });
       assert.ok(init.capabilities.callHierarchyProvider);
-      await conn.sendNotification(InitializedNotification.type, {});
-      // A hang guard only: unref'd and cleared, so it cannot keep the test worker alive after the file is done.
-      let guard: NodeJS.Timeout | undefined;
-      await Promise.race([
-        loaded,
-        new Promise((_, rej) => {
-          guard = setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 150_000);
-          guard.unref();
-        }),
-      ]).finally(() => clearTimeout(guard));
+      await within(loaded, 150_000, () => `no profile loaded; messages: ${messages.join('; ')}`);
 
       const file = join(DEMO, 'src/mh3_alloc.c');
       const uri = pathToFileURL(file).toString();
@@ -112,10 +81,8 @@ test(
         [callLine],
       );
     } finally {
-      await conn.sendRequest(ShutdownRequest.type).catch(() => undefined);
-      await conn.sendNotification(ExitNotification.type).catch(() => undefined);
-      conn.dispose();
-      child.kill();
+      await server.shutdown().catch(() => undefined);
+      server.kill();
     }
   },
 );

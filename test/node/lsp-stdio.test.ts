@@ -6,17 +6,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ConfigurationRequest,
-  createProtocolConnection,
-  InitializeRequest,
-  InitializedNotification,
-  StreamMessageReader,
-  StreamMessageWriter,
   DidOpenTextDocumentNotification,
   DidChangeConfigurationNotification,
   PublishDiagnosticsNotification,
@@ -27,40 +20,24 @@ import {
   CodeLensRequest,
   DocumentSymbolRequest,
   SemanticTokensRequest,
-  ShutdownRequest,
-  ExitNotification,
   type MarkupContent,
   type DocumentSymbol,
 } from 'vscode-languageserver-protocol/node';
 import { NotificationType } from 'vscode-languageserver-protocol';
-
-const ROOT = join(__dirname, '../..');
-const DEMO = join(ROOT, 'demo/mini-hz3');
-const SERVER = join(ROOT, 'dist/server.js');
+import { DEMO, NEEDS_BUILD, startStdioServer, within } from './stdio-server';
 
 test(
   'Neovim-style client over stdio: settings-driven profile, hover, inlay hints, code lens, symbols',
-  { skip: !existsSync(SERVER) && 'run npm run build first' },
+  { skip: NEEDS_BUILD },
   async () => {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     // What lspconfig does with `settings = { perfHeat = { profile = … } }`: answer each requested section.
-    const settings: Record<string, unknown> = { perfHeat: { profile: 'profiles/cpu-clock.perf.data' } };
-    conn.onRequest(ConfigurationRequest.type, (p) =>
-      p.items.map((i) => (i.section ? (settings[i.section] ?? null) : settings)),
-    );
+    const server = startStdioServer({ perfHeat: { profile: 'profiles/cpu-clock.perf.data' } });
+    const { conn, messages } = server;
     const loaded = new Promise<void>((resolve) =>
       conn.onNotification(new NotificationType<{ profile: unknown }>('perfHeat/profileChanged'), () => resolve()),
     );
-    const messages: string[] = [];
-    conn.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
-    conn.onNotification('window/logMessage', (m: { message: string }) => void messages.push(m.message));
-    conn.listen();
     try {
-      const init = await conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid,
-        rootUri: pathToFileURL(DEMO).toString(),
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      const init = await server.initialize({
         capabilities: {
           workspace: { configuration: true },
           textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {} },
@@ -69,13 +46,7 @@ test(
       });
       assert.ok(init.capabilities.hoverProvider);
       assert.ok(init.capabilities.inlayHintProvider);
-      await conn.sendNotification(InitializedNotification.type, {});
-      await Promise.race([
-        loaded,
-        new Promise((_, rej) =>
-          setTimeout(() => rej(new Error(`no profile loaded; messages: ${messages.join('; ')}`)), 20_000).unref(),
-        ),
-      ]);
+      await within(loaded, 20_000, () => `no profile loaded; messages: ${messages.join('; ')}`);
 
       const file = join(DEMO, 'src/mh3_owner_stash_pop.inc');
       const uri = pathToFileURL(file).toString();
@@ -121,28 +92,22 @@ test(
 
       // The bundle must find tree-sitter's wasm next to it (function spans); a failure would be logged.
       assert.ok(!messages.some((m) => /tree-sitter unavailable/.test(m)), messages.join('\n'));
-      await conn.sendRequest(ShutdownRequest.type);
-      await conn.sendNotification(ExitNotification.type);
+      await server.shutdown();
     } finally {
-      conn.dispose();
-      child.kill();
+      server.kill();
     }
   },
 );
 
 test(
   'Neovim-style client over stdio: samples on lines the build does not compile arrive as diagnostics, with no perfHeat/* request',
-  { skip: !existsSync(SERVER) && 'run npm run build first' },
+  { skip: NEEDS_BUILD },
   async () => {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     // An A/B experiment from settings alone: the profile was recorded with S154's prefetch on; the view turns it off.
-    const settings: Record<string, unknown> = {
+    const server = startStdioServer({
       perfHeat: { profile: 'profiles/cpu-clock.perf.data', flags: { defines: ['HZ3_S154_SPILL_PREFETCH=0'] } },
-    };
-    conn.onRequest(ConfigurationRequest.type, (p) =>
-      p.items.map((i) => (i.section ? (settings[i.section] ?? null) : settings)),
-    );
+    });
+    const { conn, settings } = server;
     const file = join(DEMO, 'src/mh3_owner_stash_pop.inc');
     const uri = pathToFileURL(file).toString();
     const published: Diagnostic[][] = [];
@@ -156,24 +121,18 @@ test(
       }
     });
     const next = (what: string, match: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> =>
-      Promise.race([
+      within(
         new Promise<Diagnostic[]>((resolve) =>
           published.some(match) ? resolve(published.find(match)!) : waiters.push({ match, resolve }),
         ),
-        new Promise<never>((_, rej) =>
-          setTimeout(() => rej(new Error(`no diagnostics ${what}; got ${JSON.stringify(published)}`)), 20_000).unref(),
-        ),
-      ]);
-    conn.listen();
+        20_000,
+        () => `no diagnostics ${what}; got ${JSON.stringify(published)}`,
+      );
     try {
-      await conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid,
-        rootUri: pathToFileURL(DEMO).toString(),
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      await server.initialize({
         capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: {} } },
         initializationOptions: { trusted: true },
       });
-      await conn.sendNotification(InitializedNotification.type, {});
       const text = readFileSync(file, 'utf8');
       const hotLine = text.split('\n').findIndex((l) => l.includes('__builtin_prefetch(ahead'));
       assert.ok(hotLine > 0);
@@ -194,43 +153,30 @@ test(
       published.length = 0;
       await conn.sendNotification(DidChangeConfigurationNotification.type, { settings });
       await next('after the define was removed', (d) => !d.some((x) => x.range.start.line === hotLine));
-      await conn.sendRequest(ShutdownRequest.type);
-      await conn.sendNotification(ExitNotification.type);
+      await server.shutdown();
     } finally {
-      conn.dispose();
-      child.kill();
+      server.kill();
     }
   },
 );
 
 test(
   'a client that says nothing about trust gets an untrusted server; a virtual workspace folder does not break initialize',
-  { skip: !existsSync(SERVER) && 'run npm run build first' },
+  { skip: NEEDS_BUILD },
   async () => {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     // An external symbolizer asked for: an untrusted server must not start it (the builtin one maps the samples).
-    const settings: Record<string, unknown> = {
+    const server = startStdioServer({
       perfHeat: { profile: 'profiles/cpu-clock.perf.data', symbolizer: 'addr2line' },
-    };
-    conn.onRequest(ConfigurationRequest.type, (p) =>
-      p.items.map((i) => (i.section ? (settings[i.section] ?? null) : settings)),
-    );
-    const messages: string[] = [];
+    });
+    const { messages } = server;
     let untrusted: () => void;
     const saidUntrusted = new Promise<void>((resolve) => (untrusted = resolve));
-    const hear = (m: { message: string }) => {
-      messages.push(m.message);
-      if (/This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer/.test(m.message))
+    server.onMessage((m) => {
+      if (/This workspace is not trusted, so Perf Heat runs no external program: the chosen symbolizer/.test(m))
         untrusted();
-    };
-    conn.onNotification('window/showMessage', hear);
-    conn.onNotification('window/logMessage', hear);
-    conn.listen();
+    });
     try {
-      const init = await conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid,
-        rootUri: pathToFileURL(DEMO).toString(),
+      const init = await server.initialize({
         // A remote/virtual folder first (what VS Code sends for a GitHub repository opened without cloning).
         workspaceFolders: [
           { uri: 'vscode-vfs://github/owner/repo', name: 'virtual' },
@@ -239,22 +185,11 @@ test(
         capabilities: { workspace: { configuration: true } },
       });
       assert.ok(init.capabilities.hoverProvider);
-      await conn.sendNotification(InitializedNotification.type, {});
       // The profile loads from the file folder, and says the symbolizer was not started: nobody said it is trusted.
-      await Promise.race([
-        saidUntrusted,
-        new Promise((_, rej) =>
-          setTimeout(
-            () => rej(new Error(`no untrusted-workspace warning; messages: ${messages.join('; ')}`)),
-            20_000,
-          ).unref(),
-        ),
-      ]);
-      await conn.sendRequest(ShutdownRequest.type);
-      await conn.sendNotification(ExitNotification.type);
+      await within(saidUntrusted, 20_000, () => `no untrusted-workspace warning; messages: ${messages.join('; ')}`);
+      await server.shutdown();
     } finally {
-      conn.dispose();
-      child.kill();
+      server.kill();
     }
   },
 );
