@@ -49,30 +49,55 @@ function aliasesOf(...elves: ElfFile[]): (a: string, b: string) => boolean {
   return (a, b) => at.has(a) && at.get(a) === at.get(b);
 }
 
+/** What one address of one file came to: kept so that a file sampled by several recordings is compared once. */
+interface Verdict {
+  withLine: boolean;
+  rules: Rule[];
+  failure?: string;
+}
+/**
+ * Per (debug file, binary, llvm copy): the verdict of every address compared so far in this process. The demo's
+ * seven recordings sample the same binary: each recording's test still covers every one of its addresses, but an
+ * address an earlier recording already compared (with the same files, so the same answers) is not asked again.
+ */
+const verdicts = new Map<string, Map<number, Verdict>>();
+
 function check(t: { diagnostic(m: string): void }, name: string, c: Case, listEvery: boolean): void {
   const addresses = [...new Set(c.addresses)].sort((x, y) => x - y);
   assert.ok(addresses.length > 0, `${name}: there are addresses to compare`);
-  const ours = symbolizeInProcess(c.debugFile, addresses, { binary: c.binary });
-  const a2l = runReference('addr2line', c.debugFile, addresses);
-  const llvm = runReference('llvm-symbolizer', c.llvmFile ?? c.debugFile, addresses);
-  const dwarf5 = isDwarf5(c.debugFile);
-  const aliases = aliasesOf(readElf(c.debugFile), ...(c.binary ? [readElf(c.binary)] : []));
+  const key = JSON.stringify([c.debugFile, c.binary, c.llvmFile]);
+  const known = verdicts.get(key) ?? new Map<number, Verdict>();
+  verdicts.set(key, known);
+  const fresh = addresses.filter((a) => !known.has(a));
+  if (fresh.length) {
+    const ours = symbolizeInProcess(c.debugFile, fresh, { binary: c.binary });
+    const a2l = runReference('addr2line', c.debugFile, fresh);
+    const llvm = runReference('llvm-symbolizer', c.llvmFile ?? c.debugFile, fresh);
+    const dwarf5 = isDwarf5(c.debugFile);
+    const aliases = aliasesOf(readElf(c.debugFile), ...(c.binary ? [readElf(c.binary)] : []));
+    for (const a of fresh) {
+      const o = ours.get(a) ?? [];
+      const v = compareFrames(o, a2l.get(a) ?? [], llvm.get(a) ?? [], dwarf5, aliases);
+      known.set(a, {
+        withLine: o.some((f) => f.line > 0),
+        rules: v.rules,
+        failure: v.mismatches.length
+          ? `0x${a.toString(16)}: ${v.mismatches.join('; ')}\n    ours ${frameText(o)}\n    addr2line ${frameText(a2l.get(a))}\n    llvm-symbolizer ${frameText(llvm.get(a))}`
+          : undefined,
+      });
+    }
+  }
   const byRule = new Map<Rule, number[]>();
   const failures: string[] = [];
   let withLines = 0;
   for (const a of addresses) {
-    const o = ours.get(a) ?? [];
-    if (o.some((f) => f.line > 0)) withLines++;
-    const v = compareFrames(o, a2l.get(a) ?? [], llvm.get(a) ?? [], dwarf5, aliases);
+    const v = known.get(a)!;
+    if (v.withLine) withLines++;
     for (const r of v.rules) byRule.set(r, [...(byRule.get(r) ?? []), a]);
-    if (v.mismatches.length) {
-      failures.push(
-        `0x${a.toString(16)}: ${v.mismatches.join('; ')}\n    ours ${frameText(o)}\n    addr2line ${frameText(a2l.get(a))}\n    llvm-symbolizer ${frameText(llvm.get(a))}`,
-      );
-    }
+    if (v.failure) failures.push(v.failure);
   }
   t.diagnostic(
-    `${name}: ${addresses.length} addresses, ${withLines} with a line, ${addresses.length - failures.length} as the tools (or the named rule) say`,
+    `${name}: ${addresses.length} addresses (${addresses.length - fresh.length} compared for an earlier recording), ${withLines} with a line, ${addresses.length - failures.length} as the tools (or the named rule) say`,
   );
   for (const [rule, list] of byRule) {
     const shown = listEvery ? list : list.slice(0, 5);
