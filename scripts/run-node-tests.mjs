@@ -55,11 +55,18 @@ const chosen = files
   .sort();
 
 const TIMES = join(root, 'out/node-test-times.json');
+// A fresh clone has no times of its own yet: it starts from the ones committed beside this script (refresh them with
+// `cp out/node-test-times.json scripts/`). Without any, files ran in name order and a long file could start last,
+// leaving one worker alone at the end (unit tier 73 s on a fresh clone, 58 s once the times existed).
+const SEED_TIMES = join(root, 'scripts/node-test-times.json');
 let times = {};
-try {
-  times = JSON.parse(readFileSync(TIMES, 'utf8'));
-} catch {
-  // First run: no times yet.
+for (const file of [TIMES, SEED_TIMES]) {
+  try {
+    times = JSON.parse(readFileSync(file, 'utf8'));
+    break;
+  } catch {
+    // Not there (first run) or unreadable: try the next, else name order.
+  }
 }
 // The slowest files first (by the last run's times; files never timed before that), so that no worker is left
 // with one long file at the end while the other idles.
