@@ -89,9 +89,15 @@ export async function explorerAction(page: Page, files: string[], label: string)
   // the profiles folder is (an earlier step may have scrolled it away).
   const list = page.locator('.explorer-folders-view').first();
   await list.waitFor({ timeout: 10_000 });
+  // A row's path tooltip opens under a mouse that rests on the list (sooner than a step ends on a busy machine) and
+  // then takes the pointer events: leave the list so it closes, and come back without waiting for it to be clear.
+  const overList = async (): Promise<void> => {
+    await page.mouse.move(0, 0);
+    await list.hover({ force: true });
+  };
   // Ctrl+Shift+E leaves the focus in the tree: Home scrolls it to the top (the wheel does not always reach it).
   await page.keyboard.press('Home');
-  await list.hover();
+  await overList();
   await page.mouse.wheel(0, -10_000);
   await page.waitForTimeout(200);
   const profiles = page.locator('.explorer-folders-view .monaco-list-row[aria-label="profiles"]').first();
@@ -99,7 +105,7 @@ export async function explorerAction(page: Page, files: string[], label: string)
   if ((await profiles.getAttribute('aria-expanded')) !== 'true') await profiles.click();
   const rows = files.map((f) => page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${f}"]`).first());
   for (let i = 0; i < 30 && (await rows[rows.length - 1].count()) === 0; i++) {
-    await list.hover();
+    await overList();
     await page.mouse.wheel(0, 200);
     await page.waitForTimeout(100);
   }
