@@ -5,23 +5,12 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createConnection } from 'vscode-languageserver/node';
-import {
-  createProtocolConnection,
-  HoverRequest,
-  InitializeRequest,
-  InitializedNotification,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type Hover,
-  type MarkupContent,
-} from 'vscode-languageserver-protocol/node';
+import { HoverRequest, type Hover, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { DisassemblyRequest, LoadProfileRequest, type Disassembly } from '../protocol';
-import { startServer } from './server';
+import { initialize, inProcessServer } from './testing/in-process';
 import { havePerfTools, parseAnnotateValues, runPerfAnnotate } from '../../test/perf-oracle';
 
 const DEMO = join(__dirname, '../../demo/mini-hz3');
@@ -31,23 +20,12 @@ test(
   "a hot line opens its function's disassembly: its instructions focused, with perf annotate's counts; the hover shows their text",
   { skip: !havePerfTools() && 'perf is not installed', timeout: 120_000 },
   async () => {
-    const toServer = new PassThrough();
-    const toClient = new PassThrough();
-    const ctx = startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
-    const client = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    const { client, close } = inProcessServer();
     client.onRequest('workspace/configuration', (p: { items: unknown[] }) =>
       p.items.map(() => ({ binaryPaths: [join(DEMO, 'build')] })),
     );
-    client.listen();
     try {
-      await client.sendRequest(InitializeRequest.type, {
-        processId: null,
-        rootUri: null,
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-        capabilities: { workspace: { configuration: true } },
-        initializationOptions: { trusted: false, clientLoadsProfile: true },
-      });
-      await client.sendNotification(InitializedNotification.type, {});
+      await initialize(client, DEMO, { trusted: false });
       await client.sendRequest(LoadProfileRequest.method, { path: RECORDING });
 
       // perf's hottest instruction of the hottest symbol, and the source line addr2line gives for it.
@@ -139,8 +117,7 @@ test(
         /no instruction of "no_such_function" was sampled/,
       );
     } finally {
-      client.dispose();
-      ctx.connection.dispose();
+      close();
     }
   },
 );

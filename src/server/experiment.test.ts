@@ -8,18 +8,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
-import { createConnection } from 'vscode-languageserver/node';
-import {
-  CancellationTokenSource,
-  createProtocolConnection,
-  InitializeRequest,
-  InitializedNotification,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type ProtocolConnection,
-} from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import {
   ExperimentOutputNotification,
   PlanExperimentRequest,
@@ -28,7 +17,7 @@ import {
   type ExperimentOutput,
   type ExperimentPlanInfo,
 } from '../protocol';
-import { startServer } from './server';
+import { initialize, inProcessServer } from './testing/in-process';
 
 const ROOT = join(__dirname, '../..');
 const hasPerf = ((): boolean => {
@@ -41,27 +30,10 @@ const hasPerf = ((): boolean => {
 })();
 
 async function server(folder: string, trusted: boolean): Promise<{ client: ProtocolConnection; close(): void }> {
-  const toServer = new PassThrough();
-  const toClient = new PassThrough();
-  const ctx = startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
-  const client = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+  const { client, close } = inProcessServer();
   client.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
-  client.listen();
-  await client.sendRequest(InitializeRequest.type, {
-    processId: null,
-    rootUri: null,
-    workspaceFolders: [{ uri: pathToFileURL(folder).toString(), name: 'exp' }],
-    capabilities: { workspace: { configuration: true } },
-    initializationOptions: { trusted, clientLoadsProfile: true },
-  });
-  await client.sendNotification(InitializedNotification.type, {});
-  return {
-    client,
-    close: () => {
-      client.dispose();
-      ctx.connection.dispose();
-    },
-  };
+  await initialize(client, folder, { trusted });
+  return { client, close };
 }
 
 /** A workspace whose "build" writes a shell script into the variant's folder and whose benchmark runs it. */

@@ -5,56 +5,29 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createConnection } from 'vscode-languageserver/node';
 import { readFileSync } from 'node:fs';
 import {
-  createProtocolConnection,
   DiagnosticSeverity,
   DidOpenTextDocumentNotification,
-  InitializeRequest,
-  InitializedNotification,
   PublishDiagnosticsNotification,
-  StreamMessageReader,
-  StreamMessageWriter,
   type Diagnostic,
-  type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { FileHeatRequest, ListProfilesRequest, LoadProfileRequest, SetFlagRequest, type FileHeat } from '../protocol';
-import { startServer } from './server';
+import { initialize, inProcessServer } from './testing/in-process';
 
 const DEMO = join(__dirname, '../../demo/mini-hz3');
-
-function pair(): { ctx: ReturnType<typeof startServer>; client: ProtocolConnection } {
-  const toServer = new PassThrough();
-  const toClient = new PassThrough();
-  const ctx = startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
-  return {
-    ctx,
-    client: createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer)),
-  };
-}
 
 test(
   'startServer over in-memory streams: initialize, load a profile by request, list it',
   { timeout: 60_000 },
   async () => {
-    const { ctx, client } = pair();
+    const { ctx, client, close } = inProcessServer();
     client.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
-    client.listen();
     try {
-      const init = await client.sendRequest(InitializeRequest.type, {
-        // null: no parent-process watch (an interval that would keep this test process alive).
-        processId: null,
-        rootUri: null,
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-        capabilities: { workspace: { configuration: true } },
-        initializationOptions: { trusted: false, clientLoadsProfile: true },
-      });
+      const init = await initialize(client, DEMO, { trusted: false });
       assert.ok(init.capabilities.hoverProvider);
-      await client.sendNotification(InitializedNotification.type, {});
       assert.deepEqual(ctx.workspace.roots(), [DEMO]);
       assert.equal(ctx.profiles.trusted, false, 'initializationOptions.trusted reaches the profile service');
       let changes = 0;
@@ -67,8 +40,7 @@ test(
       const list = (await client.sendRequest(ListProfilesRequest.method)) as { profiles: unknown[]; activeId: number };
       assert.equal(list.profiles.length, 1);
     } finally {
-      client.dispose();
-      ctx.connection.dispose();
+      close();
     }
   },
 );
@@ -77,7 +49,7 @@ test(
   'diagnostics follow each event on their own: document opened, profile loaded, flag toggled',
   { timeout: 60_000 },
   async () => {
-    const { ctx, client } = pair();
+    const { client, close } = inProcessServer();
     // The flag view turns S154's prefetch off; the profile was recorded with it on (the Makefile's default).
     client.onRequest('workspace/configuration', (p: { items: unknown[] }) =>
       p.items.map(() => ({ flags: { defines: ['HZ3_S154_SPILL_PREFETCH=0'] } })),
@@ -98,17 +70,9 @@ test(
       return queue.shift()!;
     };
     const deadHotLine = (d: Diagnostic[]): boolean => d.some((x) => x.range.start.line === hotLine);
-    client.listen();
     try {
-      await client.sendRequest(InitializeRequest.type, {
-        processId: null,
-        rootUri: null,
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-        capabilities: { workspace: { configuration: true } },
-        // Trusted: perf.data lines come from the binaries' debug info (addr2line), which an untrusted workspace skips.
-        initializationOptions: { trusted: true, clientLoadsProfile: true },
-      });
-      await client.sendNotification(InitializedNotification.type, {});
+      // Trusted: perf.data lines come from the binaries' debug info (addr2line), which an untrusted workspace skips.
+      await initialize(client, DEMO, { trusted: true });
       await client.sendNotification(DidOpenTextDocumentNotification.type, {
         textDocument: { uri, languageId: 'c', version: 1, text },
       });
@@ -129,8 +93,7 @@ test(
       await client.sendRequest(SetFlagRequest.method, { name: 'HZ3_S154_SPILL_PREFETCH', value: '1' });
       assert.ok(!deadHotLine(await next()), 'toggled back on: the prefetch line compiles, its diagnostic goes');
     } finally {
-      client.dispose();
-      ctx.connection.dispose();
+      close();
     }
   },
 );
@@ -147,18 +110,10 @@ test(
   "perfHeat/fileHeat answers ready to draw: perf report's shares as labels, the steps of the sqrt scale, the change against the baseline in points",
   { timeout: 120_000 },
   async () => {
-    const { ctx, client } = pair();
+    const { client, close } = inProcessServer();
     client.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
-    client.listen();
     try {
-      await client.sendRequest(InitializeRequest.type, {
-        processId: null,
-        rootUri: null,
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-        capabilities: { workspace: { configuration: true } },
-        initializationOptions: { trusted: false, clientLoadsProfile: true },
-      });
-      await client.sendNotification(InitializedNotification.type, {});
+      await initialize(client, DEMO, { trusted: false });
       const file = 'mh3_owner_stash_pop.inc';
       const uri = pathToFileURL(join(DEMO, 'src', file)).toString();
       await client.sendRequest(LoadProfileRequest.method, { path: join(DEMO, 'profiles/cpu-clock.perf.data') });
@@ -213,8 +168,7 @@ test(
         assert.equal(l.tone, want > 0 ? 'more' : 'less', key);
       }
     } finally {
-      client.dispose();
-      ctx.connection.dispose();
+      close();
     }
   },
 );
@@ -224,25 +178,18 @@ test(
   { timeout: 60_000 },
   async () => {
     for (const sendsChanges of [true, false]) {
-      const { ctx, client } = pair();
+      const { ctx, client, close } = inProcessServer();
       let pulls = 0;
       let remaps: Record<string, string> = {};
       client.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
         pulls++;
         return p.items.map(() => ({ pathRemaps: remaps }));
       });
-      client.listen();
       try {
-        await client.sendRequest(InitializeRequest.type, {
-          processId: null,
-          rootUri: null,
-          workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
-          capabilities: {
-            workspace: { configuration: true, ...(sendsChanges ? { didChangeConfiguration: {} } : {}) },
-          },
-          initializationOptions: { trusted: false, clientLoadsProfile: true },
+        await initialize(client, DEMO, {
+          trusted: false,
+          workspace: sendsChanges ? { didChangeConfiguration: {} } : {},
         });
-        await client.sendNotification(InitializedNotification.type, {});
         const before = pulls;
         assert.deepEqual((await ctx.settings()).pathRemaps, {});
         assert.deepEqual((await ctx.settings()).pathRemaps, {});
@@ -261,8 +208,7 @@ test(
         }
         assert.deepEqual((await ctx.settings()).pathRemaps, { '/build': '/src' });
       } finally {
-        client.dispose();
-        ctx.connection.dispose();
+        close();
       }
     }
   },
