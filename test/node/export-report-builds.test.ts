@@ -6,21 +6,9 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  ConfigurationRequest,
-  createProtocolConnection,
-  ExitNotification,
-  InitializedNotification,
-  InitializeRequest,
-  ShutdownRequest,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
 import {
   ExportReportRequest,
   LoadProfileRequest,
@@ -28,30 +16,22 @@ import {
   SetFlagRequest,
   type ProfileSummary,
 } from '../../src/protocol';
+import { DEMO, NEEDS_BUILD, startStdioServer } from './stdio-server';
 
-const ROOT = join(__dirname, '../..');
-const DEMO = join(ROOT, 'demo/mini-hz3');
-const SERVER = join(ROOT, 'dist/server.js');
 const P = (f: string): string => join(DEMO, 'profiles', f);
 
 test(
   "LSP: exportReport takes B's flags from the Flags view (build + toggles) and A's from the request",
-  { skip: !existsSync(SERVER) && 'run npm run build first', timeout: 120_000 },
+  { skip: NEEDS_BUILD, timeout: 120_000 },
   async () => {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => null));
-    conn.listen();
+    const server = startStdioServer({});
+    const { conn } = server;
     const dir = mkdtempSync(join(tmpdir(), 'perf-heat-export-'));
     try {
-      await conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid,
-        rootUri: pathToFileURL(DEMO).toString(),
-        workspaceFolders: [{ uri: pathToFileURL(DEMO).toString(), name: 'mini-hz3' }],
+      await server.initialize({
         capabilities: { workspace: { configuration: true } },
         initializationOptions: { clientLoadsProfile: true },
       });
-      await conn.sendNotification(InitializedNotification.type, {});
       const a = (await conn.sendRequest(LoadProfileRequest.method, {
         path: P('cpu-clock.perf.data'),
       })) as ProfileSummary;
@@ -76,11 +56,9 @@ test(
         md,
         /\| · `#if HZ3_S121_PAGE_LOCAL_REMOTE` \/ `#else` \| 244-333 \| `#else` \| `#if HZ3_S121_PAGE_LOCAL_REMOTE` \| yes \|/,
       );
-      await conn.sendRequest(ShutdownRequest.type);
-      await conn.sendNotification(ExitNotification.type);
+      await server.shutdown();
     } finally {
-      conn.dispose();
-      child.kill();
+      server.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   },
