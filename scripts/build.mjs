@@ -47,6 +47,11 @@ const builds = [
   { ...inExtensionHost, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   // The language client, loaded by the extension only when the server is first needed.
   { ...inExtensionHost, entryPoints: ['src/extension/client.ts'], outfile: 'dist/client.js' },
+  // Required by path when first needed, not bundled into extension.js (which every activation compiles): the perf
+  // stat webview with the parsers and metrics behind it, loaded by the first Compare perf stat Runs.
+  { ...inExtensionHost, entryPoints: ['src/extension/stat-view.ts'], outfile: 'dist/stat-view.js' },
+  // Run Experiment and A/B This Flag (src/extension/experiment.ts), made by their first command.
+  { ...inExtensionHost, entryPoints: ['src/extension/experiment.ts'], outfile: 'dist/experiment.js' },
   { ...common, ...importMeta, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' },
   { ...common, ...importMeta, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The CLI's heavier commands, required by dist/cli.js only when run (`lines` never loads them).

@@ -35,7 +35,8 @@ import { offerOutsideFiles } from './outside-files';
 import { formatEventValue, formatMs } from '../model/format';
 import { DisassemblyView } from './disassembly-view';
 import type { Disassembly } from '../protocol';
-import { Experiments, type AbArgument, type ConfirmHook, type ExperimentResult } from './experiment';
+import type * as ExperimentModule from './experiment';
+import type { AbArgument, ConfirmHook, Experiments, ExperimentResult } from './experiment';
 
 /** What activate() returns: used by the integration tests, and by other extensions that want the loaded profile. */
 export interface PerfHeatApi {
@@ -91,7 +92,7 @@ export class Session {
   private readonly incLanguage: IncLanguage;
   readonly panel: HotspotPanel;
   readonly disassembly: DisassemblyView;
-  readonly experiments: Experiments;
+  private experimentsRun: Experiments | undefined;
   private started: Started | undefined;
   private starting: Promise<Started> | undefined;
   private activeProfile: ProfileSummary | undefined;
@@ -117,8 +118,24 @@ export class Session {
 
   /** The perf stat webview's module (with the parsers and metrics behind it), loaded by the first Compare perf stat Runs. */
   get statModule(): typeof StatViewModule {
+    // Its own bundle (scripts/build.mjs), required by path like the client: a `require('./stat-view')` would be
+    // bundled into dist/extension.js and compiled on the way to every activation (npm run bench:editor).
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: not on the activation path
-    return require('./stat-view') as typeof StatViewModule;
+    return require(this.extension.asAbsolutePath('dist/stat-view.js')) as typeof StatViewModule;
+  }
+
+  /**
+   * Run Experiment and A/B This Flag, made on first use from their own bundle (dist/experiment.js, as the stat view):
+   * no command before them needs their code.
+   */
+  get experiments(): Experiments {
+    if (!this.experimentsRun) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: not on the activation path
+      const m = require(this.extension.asAbsolutePath('dist/experiment.js')) as typeof ExperimentModule;
+      this.experimentsRun = new m.Experiments(this);
+      this.extension.subscriptions.push(this.experimentsRun);
+    }
+    return this.experimentsRun;
   }
 
   get stat(): StatViewApi {
@@ -126,7 +143,6 @@ export class Session {
   }
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.experiments = new Experiments(this);
     this.flagsView = new FlagsView(
       () => this.client,
       () => this.event(),
@@ -160,7 +176,6 @@ export class Session {
       this.flagsView,
       this.incLanguage,
       this.panel,
-      this.experiments,
       this.flagsView.onDidApply(() => this.panel.blocksChanged()),
       // The server starts on first need (a profile configured or loaded, or the Flags view opened), so opening a
       // C file in a workspace without either costs nothing.

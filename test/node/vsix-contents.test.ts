@@ -28,6 +28,8 @@ test(
       // Loaded at run time by path: the client and server bundles (extension.ts, client.ts), the CLI the bin starts,
       // the wasm the server reads (build.mjs copies them), chart.js and the webview's own files (stat-view.ts).
       'dist/client.js',
+      'dist/stat-view.js',
+      'dist/experiment.js',
       'dist/server.js',
       'dist/cli.js',
       // The CLI's commands loaded when run (lazyCommand in src/cli/main.ts) and the symbolizer's worker thread.

@@ -32,9 +32,10 @@ function waitFor<T>(event: vscode.Event<T>, accept: (t: T) => boolean, ms = 30_0
 /**
  * Where activation went, from the extension host's own marks (ms, Date.now resolution): requiring dist/extension.js,
  * then waiting for the extension's context (its storage, from the renderer — in parallel with the require), then
- * activate() itself. Empty when this VS Code has no such marks.
+ * activate() itself. `ms` is what VS Code counts as the extension's activation time (code loading + the activate
+ * call: the figure its Running Extensions view and extension editor show); undefined when this VS Code has no marks.
  */
-function activationParts(id: string): string {
+function activationParts(id: string): { ms?: number; text: string } {
   const marks =
     (
       globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }
@@ -47,8 +48,11 @@ function activationParts(id: string): string {
     'willActivateExtension',
     'didActivateExtension',
   ].map(at);
-  if (load0 === undefined || load1 === undefined || act0 === undefined || act1 === undefined) return '';
-  return `: require ${load1 - load0} ms, then VS Code's extension context ${act0 - load1} ms, activate() ${act1 - act0} ms`;
+  if (load0 === undefined || load1 === undefined || act0 === undefined || act1 === undefined) return { text: '' };
+  return {
+    ms: load1 - load0 + (act1 - act0),
+    text: `require ${load1 - load0} ms, then VS Code's extension context ${act0 - load1} ms, activate() ${act1 - act0} ms`,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -76,8 +80,9 @@ export async function run(): Promise<void> {
     let t0 = performance.now();
     let cpu0 = process.cpuUsage();
     if (floorExt) await floorExt.activate();
+    const floorParts = floorExt ? activationParts(floorExt.id) : undefined;
     const floor = floorExt
-      ? `; an extension that does nothing: ${(performance.now() - t0).toFixed(1)} ms, ${cpuMs(cpu0).toFixed(1)} ms CPU${activationParts(floorExt.id)}`
+      ? `; an extension that does nothing: ${(performance.now() - t0).toFixed(1)} ms wall, ${cpuMs(cpu0).toFixed(1)} ms CPU (${floorParts!.text})`
       : '';
     const ext = vscode.extensions.getExtension<PerfHeatApi>('perf-heat.perf-heat')!;
     t0 = performance.now();
@@ -85,7 +90,16 @@ export async function run(): Promise<void> {
     const api = ext.isActive ? ext.exports : await ext.activate();
     const activationMs = performance.now() - t0;
     const activationCpu = cpuMs(cpu0);
-    record('activation', activationMs, 50, `, ${activationCpu.toFixed(1)} ms CPU${activationParts(ext.id)}${floor}`);
+    // The target is on VS Code's own activation time. The wall time of activate() adds VS Code's wait for the
+    // extension's context (storage read through the renderer), which the do-nothing extension pays as well: printed
+    // beside it, not charged to Perf Heat.
+    const own = activationParts(ext.id);
+    record(
+      'activation (code loading + activate(), as VS Code counts it)',
+      own.ms ?? activationMs,
+      50,
+      `: ${own.text}; activate() awaited ${activationMs.toFixed(1)} ms wall, ${activationCpu.toFixed(1)} ms CPU${floor}`,
+    );
 
     const file = vscode.Uri.file(path.join(root, 'src/big.c'));
     const editor = await vscode.window.showTextDocument(file);
@@ -94,7 +108,10 @@ export async function run(): Promise<void> {
     const loads: number[] = [];
     const reads: number[] = [];
     const draws: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    // One load more than is measured: the first starts the language server (the client starts it on first need),
+    // a once-per-session cost printed beside the figure, not in its median.
+    let first = 0;
+    for (let i = 0; i <= RUNS; i++) {
       t0 = performance.now();
       let loadedAt = 0;
       const drawn = waitFor(
@@ -105,9 +122,12 @@ export async function run(): Promise<void> {
       loadedAt = performance.now();
       await drawn;
       const end = performance.now();
-      loads.push(end - t0);
-      reads.push(loadedAt - t0);
-      draws.push(end - loadedAt);
+      if (i === 0) first = end - t0;
+      else {
+        loads.push(end - t0);
+        reads.push(loadedAt - t0);
+        draws.push(end - loadedAt);
+      }
       // Let the work that follows a load (block totals, the compiler check, and the diagnostics the server
       // publishes 250 ms after a profile change) finish before the next round: a user does not load every 150 ms.
       await api.flags.refresh();
@@ -116,7 +136,7 @@ export async function run(): Promise<void> {
     // Loading includes reading the profile and indexing the workspace; drawing is what the user waits for after.
     // The whole wait is the target; its two parts say where it goes: the server reading the profile (the load
     // request's answer), then the heat requested, computed and drawn (0 when the heat was drawn before the answer).
-    const parts = `: load request answered ${median(reads).toFixed(1)} ms, then drawn ${median(draws).toFixed(1)} ms`;
+    const parts = `: load request answered ${median(reads).toFixed(1)} ms, then drawn ${median(draws).toFixed(1)} ms; the first load, language server start included, ${first.toFixed(0)} ms`;
     record(
       `profile loaded → heat drawn on a ${editor.document.lineCount}-line file (median of ${RUNS})`,
       median(loads),
