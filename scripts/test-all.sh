@@ -61,9 +61,10 @@ together \
   "typecheck|npx tsc --noEmit -p . --incremental --tsBuildInfoFile out/cache/tsconfig.tsbuildinfo" \
   "lint|npx eslint --cache --cache-strategy content --cache-location out/cache/eslint/ ." \
   "format|npx prettier --check --cache --cache-strategy content --cache-location out/cache/prettier ."
-tier --counted "node unit tests" node scripts/run-node-tests.mjs --tier unit
-tier --counted "node fuzz tests" node scripts/run-node-tests.mjs --tier fuzz
-tier --counted "node end-to-end tests" node scripts/run-node-tests.mjs --tier e2e
+# The three Node tiers (npm run test:unit, test:fuzz, test:e2e) in one pool of workers, slowest files first: run
+# one after the other, each tier's last file left a core idle (the end-to-end tier is one file) and each tier
+# started its workers again.
+tier --counted "node tests: unit, fuzz and end-to-end" node scripts/run-node-tests.mjs --tier all
 tier "syntax grammars" npx vscode-tmgrammar-test "test/grammars/*.test.perf-*"
 tier --counted "tests inside VS Code" npm run --silent test:vscode
 # The two UI suites each start their own code-server and Chromium (own port, user data, extensions folder) and
