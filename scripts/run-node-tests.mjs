@@ -56,7 +56,7 @@ const chosen = files
 
 const TIMES = join(root, 'out/node-test-times.json');
 // A fresh clone has no times of its own yet: it starts from the ones committed beside this script (refresh them with
-// `cp out/node-test-times.json scripts/`). Without any, files ran in name order and a long file could start last,
+// `cp out/node-test-times.json scripts/ && npx prettier --write scripts/node-test-times.json`). Without any, files ran in name order and a long file could start last,
 // leaving one worker alone at the end (unit tier 73 s on a fresh clone, 58 s once the times existed).
 const SEED_TIMES = join(root, 'scripts/node-test-times.json');
 let times = {};
